@@ -1,0 +1,7 @@
+//! kindling-core: the compute kernels of kindling on flat `f32` buffers (row-major, contiguous).
+//! It knows buffers, shapes and maths — nothing of tensors, autograd or JavaScript. Every public
+//! entry point validates lengths against the shapes it is given and returns `KernelResult`.
+pub mod cpu;
+pub mod error;
+
+pub use error::{ErrorKind, KernelError, KernelResult};

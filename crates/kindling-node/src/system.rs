@@ -1,0 +1,23 @@
+//! Introspection and the deliberate-panic probe used by the tests.
+use napi_derive::napi;
+
+/// The SIMD path the kernels run on this CPU (`scalar`, `neon`, `avx2` or `avx512`).
+#[napi]
+pub fn simd_path() -> &'static str {
+    kindling_core::cpu::active().name()
+}
+
+/// Panics on purpose so tests can prove a Rust panic becomes a JS error instead of aborting Node.
+#[napi(catch_unwind)]
+pub fn debug_panic(message: String) {
+    panic!("{}", message);
+}
+
+/// Throws the core's length error, so tests can check the conversion of every error kind.
+#[napi]
+pub fn debug_length_error(env: napi::Env, got: u32, expected: u32) -> napi::Result<()> {
+    crate::error::convert(
+        &env,
+        kindling_core::error::check_len("debug", "buffer", got as usize, expected as usize, "probe"),
+    )
+}

@@ -1,0 +1,2 @@
+/** kindling: PyTorch for Node.js. `import * as torch from 'kindling'`. */
+export { native } from './native';
