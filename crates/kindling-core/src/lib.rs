@@ -3,5 +3,6 @@
 //! entry point validates lengths against the shapes it is given and returns `KernelResult`.
 pub mod cpu;
 pub mod error;
+pub mod threads;
 
 pub use error::{ErrorKind, KernelError, KernelResult};

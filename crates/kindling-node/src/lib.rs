@@ -3,3 +3,4 @@
 //! outputs are written straight into the `Float32Array` that JavaScript allocated.
 mod error;
 mod system;
+mod threads;
