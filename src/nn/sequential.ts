@@ -1,0 +1,100 @@
+import type { Tensor } from '../tensor';
+import { Module } from './module';
+
+/**
+ * A chain of modules: `forward(x)` runs each in order on the previous one's output.
+ * Children are named `0`, `1`, … (so `stateDict()` keys read `layers.1.weight` as in PyTorch),
+ * or by the keys of a `Map`/object given instead of a list. Indexable (`seq[1]`; `seq.at(-1)` for
+ * negative indices), iterable, with `length`, `append`, `extend`, `insert`, `pop` and `slice`.
+ *
+ * Shape: whatever the first module takes → whatever the last one returns.
+ * https://pytorch.org/docs/stable/generated/torch.nn.Sequential.html
+ *
+ * @example
+ * const model = new nn.Sequential(new nn.Linear(784, 64), new nn.ReLU(), new nn.Linear(64, 10));
+ * const logits = model.forward(torch.randn([8, 784])); // [8, 10]
+ */
+export class Sequential extends Module implements Iterable<Module> {
+  [index: number]: Module;
+
+  constructor(...modules: Module[]);
+  constructor(namedModules: ReadonlyMap<string, Module> | Readonly<Record<string, Module>>);
+  constructor(...args: (Module | ReadonlyMap<string, Module> | Readonly<Record<string, Module>>)[]) {
+    super();
+    const [first] = args;
+    if (args.length === 1 && !(first instanceof Module)) {
+      const entries = first instanceof Map ? [...first.entries()] : Object.entries(first as Record<string, Module>);
+      for (const [name, module] of entries) this.addModule(name, module);
+    } else {
+      args.forEach((module, i) => this.addModule(String(i), module as Module));
+    }
+  }
+
+  forward(input: Tensor): Tensor {
+    let x = input;
+    for (const module of this) x = module.forward(x);
+    return x;
+  }
+
+  get length(): number {
+    return this.children().length;
+  }
+
+  *[Symbol.iterator](): Iterator<Module> {
+    for (const key of Object.keys(this)) {
+      const value = (this as unknown as Record<string, unknown>)[key];
+      if (value instanceof Module) yield value;
+    }
+  }
+
+  /** The module at `index`; negative indices count from the end, like `seq[-1]` in PyTorch. */
+  at(index: number): Module | undefined {
+    const modules = this.children();
+    return modules[index < 0 ? modules.length + index : index];
+  }
+
+  /** A new Sequential of modules `start` … `end - 1` (PyTorch's `seq[start:end]`), keeping their names. */
+  slice(start?: number, end?: number): Sequential {
+    return new Sequential(new Map(this.namedChildren().slice(start, end)));
+  }
+
+  append(module: Module): this {
+    this.addModule(String(this.length), module);
+    return this;
+  }
+
+  extend(modules: Iterable<Module>): this {
+    for (const module of modules) this.append(module);
+    return this;
+  }
+
+  /** Inserts `module` before position `index` (negative counts from the end), renumbering the rest. */
+  insert(index: number, module: Module): this {
+    if (!(module instanceof Module)) throw new TypeError(`module should be of type: Module`);
+    const modules = this.children();
+    const n = modules.length;
+    if (!(-n <= index && index <= n)) throw new RangeError(`Index out of range: ${index}`);
+    modules.splice(index < 0 ? index + n : index, 0, module);
+    this.#renumber(modules);
+    return this;
+  }
+
+  /** Removes and returns the module at `index` (default the last), renumbering the rest. */
+  pop(index = -1): Module {
+    const modules = this.children();
+    const n = modules.length;
+    if (!(-n <= index && index < n)) throw new RangeError(`index ${index} is out of range`);
+    const [removed] = modules.splice(index < 0 ? index + n : index, 1);
+    this.#renumber(modules);
+    return removed;
+  }
+
+  #renumber(modules: Module[]): void {
+    for (const key of Object.keys(this)) {
+      if ((this as unknown as Record<string, unknown>)[key] instanceof Module) {
+        delete (this as unknown as Record<string, unknown>)[key];
+      }
+    }
+    modules.forEach((module, i) => this.addModule(String(i), module));
+  }
+}
