@@ -41,7 +41,7 @@ describe('Dropout', () => {
     expect(() => new nn.Dropout(1.5)).toThrow(new RangeError('dropout probability has to be between 0 and 1, but got 1.5'));
     expect(() => new nn.Dropout(-0.1)).toThrow(new RangeError('dropout probability has to be between 0 and 1, but got -0.1'));
     expect(() => nn.functional.dropout(ones(2), 2)).toThrow(
-      new RangeError('dropout probability has to be between 0 and 1, but got 2.0'),
+      new RangeError('dropout probability has to be between 0 and 1, but got 2'),
     );
     expect(new nn.Dropout().p).toBe(0.5);
   });

@@ -17,7 +17,6 @@ import * as shape from '../ops/shape';
 import * as softmaxOps from '../ops/softmax';
 import type { Generator } from '../random/generator';
 import type { Tensor } from '../tensor';
-import { pyFloat } from './format';
 
 export type Reduction = 'none' | 'mean' | 'sum';
 
@@ -58,11 +57,11 @@ export function flatten(input: Tensor, startDim = 0, endDim = -1): Tensor {
   return shape.flatten(input, startDim, endDim);
 }
 
-/** PyTorch's check, shared by `nn.Dropout` (at construction) and `dropout` (at each call). */
+/** PyTorch's check in `nn.Dropout`'s constructor (the dropout op repeats it at each call). */
 export function checkDropoutProbability(p: number): void {
   if (typeof p !== 'number') throw new TypeError(`dropout probability must be a number, but got ${typeof p}`);
   if (!(p >= 0 && p <= 1)) {
-    throw new RangeError(`dropout probability has to be between 0 and 1, but got ${pyFloat(p)}`);
+    throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   }
 }
 
@@ -71,7 +70,6 @@ export function checkDropoutProbability(p: number): void {
  * `training`, else returns the input. Note the default `training = true`, as in PyTorch.
  */
 export function dropout(input: Tensor, p = 0.5, training = true, generator?: Generator): Tensor {
-  checkDropoutProbability(p);
   return dropoutOps.dropout(input, p, training, generator);
 }
 

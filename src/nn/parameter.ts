@@ -18,4 +18,9 @@ export class Parameter extends Tensor {
     super(data.data, data.shape.slice(), data.dtype);
     this.requiresGrad = requiresGrad;
   }
+
+  /** `Parameter containing:` followed by the tensor, as PyTorch prints a Parameter. */
+  override toString(): string {
+    return `Parameter containing:\n${super.toString()}`;
+  }
 }
