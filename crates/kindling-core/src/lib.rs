@@ -3,6 +3,7 @@
 //! entry point validates lengths against the shapes it is given and returns `KernelResult`.
 pub mod cpu;
 pub mod error;
+pub mod gemm;
 pub mod threads;
 
 pub use error::{ErrorKind, KernelError, KernelResult};

@@ -2,5 +2,6 @@
 //! Typed arrays arrive as borrowed slices (`&[f32]`, `&mut [f32]`), so inputs are never copied and
 //! outputs are written straight into the `Float32Array` that JavaScript allocated.
 mod error;
+mod gemm;
 mod system;
 mod threads;
