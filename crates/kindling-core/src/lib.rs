@@ -2,7 +2,11 @@
 //! It knows buffers, shapes and maths — nothing of tensors, autograd or JavaScript. Every public
 //! entry point validates lengths against the shapes it is given and returns `KernelResult`.
 pub mod cpu;
+pub mod dropout;
 pub mod error;
+pub mod optim;
+pub mod philox;
+pub mod random;
 pub mod threads;
 
 pub use error::{ErrorKind, KernelError, KernelResult};
