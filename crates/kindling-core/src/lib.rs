@@ -10,6 +10,11 @@ pub mod loss;
 pub mod reduce;
 pub mod softmax;
 pub mod strided;
+pub mod dropout;
+pub mod error;
+pub mod optim;
+pub mod philox;
+pub mod random;
 pub mod threads;
 
 pub use error::{ErrorKind, KernelError, KernelResult};
