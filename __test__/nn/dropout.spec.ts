@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as nn from '../../src/nn';
-import { manualSeed } from '../../src/random';
+import { manualSeed } from '../../src/random/generator';
 import { Tensor } from '../../src/tensor';
 
 function ones(n: number): Tensor {
