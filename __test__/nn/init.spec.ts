@@ -9,13 +9,14 @@ function zeros(shape: number[]): Tensor {
 }
 
 function maxAbs(t: Tensor): number {
-  return t.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  return Array.from(t.data).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 }
 
 function stats(t: Tensor): { mean: number; std: number } {
-  const n = t.data.length;
-  const mean = t.data.reduce((a, b) => a + b, 0) / n;
-  const variance = t.data.reduce((a, b) => a + (b - mean) ** 2, 0) / n;
+  const values = Array.from(t.data);
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / n;
   return { mean, std: Math.sqrt(variance) };
 }
 

@@ -31,8 +31,13 @@ export class Sequential extends Module implements Iterable<Module> {
   }
 
   forward(input: Tensor): Tensor {
+    // A plain loop over the fields (no generator): this runs once per step in every training loop.
+    const fields = this as unknown as Record<string, unknown>;
     let x = input;
-    for (const module of this) x = module.forward(x);
+    for (const key of Object.keys(this)) {
+      const module = fields[key];
+      if (module instanceof Module) x = module.forward(x);
+    }
     return x;
   }
 
