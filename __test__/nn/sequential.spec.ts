@@ -16,6 +16,19 @@ describe('Sequential', () => {
     expect(seq.namedChildren().map(([n]) => n)).toEqual(['0', '1']);
   });
 
+  it('may hold the same module twice, like PyTorch (length 3, forward runs it twice)', () => {
+    const relu = new nn.ReLU();
+    const fc = new nn.Linear(1, 1);
+    const seq = new nn.Sequential(relu, fc, relu);
+    expect(seq.length).toBe(3);
+    expect([...seq]).toEqual([relu, fc, relu]);
+    expect(seq.children()).toEqual([relu, fc]); // children() lists each module once
+    seq.append(new nn.Tanh());
+    expect(seq[2]).toBe(relu);
+    expect(seq[3]).toBeInstanceOf(nn.Tanh);
+    expect(seq.at(-2)).toBe(relu);
+  });
+
   it('chains forward through its modules in order', () => {
     const lin = new nn.Linear(2, 2);
     lin.weight.data.set([1, -1, -2, 0.5]);

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor';
 import { addIndent } from './format';
-import { Module } from './module';
+import { Module, moduleFields } from './module';
 
 /**
  * A list of modules that are registered as children (`0`, `1`, …), unlike a plain array, so their
@@ -32,19 +32,16 @@ export class ModuleList extends Module implements Iterable<Module> {
   }
 
   get length(): number {
-    return this.children().length;
+    return moduleFields(this).length;
   }
 
   *[Symbol.iterator](): Iterator<Module> {
-    for (const key of Object.keys(this)) {
-      const value = (this as unknown as Record<string, unknown>)[key];
-      if (value instanceof Module) yield value;
-    }
+    for (const [, module] of moduleFields(this)) yield module;
   }
 
   /** The module at `index`; negative indices count from the end. */
   at(index: number): Module | undefined {
-    const modules = this.children();
+    const modules = [...this];
     return modules[index < 0 ? modules.length + index : index];
   }
 
@@ -60,22 +57,18 @@ export class ModuleList extends Module implements Iterable<Module> {
 
   /** Inserts `module` before position `index`, renumbering the rest. */
   insert(index: number, module: Module): this {
-    const modules = this.children();
+    const modules = [...this];
     const n = modules.length;
     const at = index < 0 ? Math.max(0, index + n) : Math.min(index, n);
     modules.splice(at, 0, module);
-    for (const key of Object.keys(this)) {
-      if ((this as unknown as Record<string, unknown>)[key] instanceof Module) {
-        delete (this as unknown as Record<string, unknown>)[key];
-      }
-    }
+    for (const [name] of moduleFields(this)) delete (this as unknown as Record<string, unknown>)[name];
     modules.forEach((m, i) => this.addModule(String(i), m));
     return this;
   }
 
   /** PyTorch's ModuleList repr folds runs of identical children: `(0-2): 3 x Linear(…)`. */
   override toString(): string {
-    const reprs = this.children().map((m) => m.toString());
+    const reprs = [...this].map((m) => m.toString());
     if (reprs.length === 0) return `${this.constructor.name}()`;
     const blocks: { start: number; end: number; repr: string }[] = [];
     reprs.forEach((repr, i) => {

@@ -290,12 +290,7 @@ export abstract class Module {
 
   /** All own fields holding modules, in definition order, duplicates included (for stateDict). */
   #ownChildren(): [string, Module][] {
-    const out: [string, Module][] = [];
-    for (const name of Object.keys(this)) {
-      const value = this.#field(name);
-      if (value instanceof Module) out.push([name, value]);
-    }
-    return out;
+    return moduleFields(this);
   }
 
   #ownParameters(): [string, Parameter][] {
@@ -427,6 +422,20 @@ function isEmptySlot(module: Module, name: string): boolean {
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/**
+ * Every field of `module` holding a Module, in order, repeats included (a container may hold the
+ * same module twice: `new Sequential(relu, fc, relu)` has length 3). For the containers.
+ */
+export function moduleFields(module: Module): [string, Module][] {
+  const fields = module as unknown as Record<string, unknown>;
+  const out: [string, Module][] = [];
+  for (const name of Object.keys(module)) {
+    const value = fields[name];
+    if (value instanceof Module) out.push([name, value]);
+  }
+  return out;
 }
 
 /** `optimizer.zeroGrad()` and `module.zeroGrad()` share PyTorch's rule for one parameter. */

@@ -1,5 +1,5 @@
 import type { Tensor } from '../tensor';
-import { Module } from './module';
+import { Module, moduleFields } from './module';
 
 /**
  * A chain of modules: `forward(x)` runs each in order on the previous one's output.
@@ -42,25 +42,22 @@ export class Sequential extends Module implements Iterable<Module> {
   }
 
   get length(): number {
-    return this.children().length;
+    return moduleFields(this).length;
   }
 
   *[Symbol.iterator](): Iterator<Module> {
-    for (const key of Object.keys(this)) {
-      const value = (this as unknown as Record<string, unknown>)[key];
-      if (value instanceof Module) yield value;
-    }
+    for (const [, module] of moduleFields(this)) yield module;
   }
 
   /** The module at `index`; negative indices count from the end, like `seq[-1]` in PyTorch. */
   at(index: number): Module | undefined {
-    const modules = this.children();
+    const modules = [...this];
     return modules[index < 0 ? modules.length + index : index];
   }
 
   /** A new Sequential of modules `start` … `end - 1` (PyTorch's `seq[start:end]`), keeping their names. */
   slice(start?: number, end?: number): Sequential {
-    return new Sequential(new Map(this.namedChildren().slice(start, end)));
+    return new Sequential(new Map(moduleFields(this).slice(start, end)));
   }
 
   append(module: Module): this {
@@ -76,7 +73,7 @@ export class Sequential extends Module implements Iterable<Module> {
   /** Inserts `module` before position `index` (negative counts from the end), renumbering the rest. */
   insert(index: number, module: Module): this {
     if (!(module instanceof Module)) throw new TypeError(`module should be of type: Module`);
-    const modules = this.children();
+    const modules = [...this];
     const n = modules.length;
     if (!(-n <= index && index <= n)) throw new RangeError(`Index out of range: ${index}`);
     modules.splice(index < 0 ? index + n : index, 0, module);
@@ -86,7 +83,7 @@ export class Sequential extends Module implements Iterable<Module> {
 
   /** Removes and returns the module at `index` (default the last), renumbering the rest. */
   pop(index = -1): Module {
-    const modules = this.children();
+    const modules = [...this];
     const n = modules.length;
     if (!(-n <= index && index < n)) throw new RangeError(`index ${index} is out of range`);
     const [removed] = modules.splice(index < 0 ? index + n : index, 1);
@@ -95,11 +92,7 @@ export class Sequential extends Module implements Iterable<Module> {
   }
 
   #renumber(modules: Module[]): void {
-    for (const key of Object.keys(this)) {
-      if ((this as unknown as Record<string, unknown>)[key] instanceof Module) {
-        delete (this as unknown as Record<string, unknown>)[key];
-      }
-    }
+    for (const [name] of moduleFields(this)) delete (this as unknown as Record<string, unknown>)[name];
     modules.forEach((module, i) => this.addModule(String(i), module));
   }
 }
