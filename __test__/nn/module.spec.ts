@@ -179,6 +179,28 @@ describe('train / eval', () => {
   });
 });
 
+describe('requiresGrad_ and call', () => {
+  it('freezes or unfreezes every parameter and returns the module', () => {
+    const mlp = new MLP();
+    expect(mlp.requiresGrad_(false)).toBe(mlp);
+    expect(mlp.parameters().every((p) => !p.requiresGrad)).toBe(true);
+    mlp.requiresGrad_();
+    expect(mlp.parameters().every((p) => p.requiresGrad)).toBe(true);
+  });
+
+  it('call is forward', () => {
+    const id = new nn.Identity();
+    const x = filled([2], 1);
+    expect(id.call(x)).toBe(x);
+  });
+
+  it('registerModule is addModule', () => {
+    const seq = new nn.Sequential();
+    seq.registerModule('head', new nn.ReLU());
+    expect(seq.namedChildren().map(([n]) => n)).toEqual(['head']);
+  });
+});
+
 describe('zeroGrad', () => {
   it('sets gradients to null by default, or zeroes them in place', () => {
     const lin = new nn.Linear(2, 3);

@@ -72,6 +72,20 @@ describe('Optimizer parameter groups', () => {
   });
 });
 
+describe('Optimizer.step', () => {
+  it('calls the closure first and returns its loss', () => {
+    const p = param([1]);
+    const optimizer = new SGD([p], { lr: 0.5 });
+    const loss = optimizer.step(() => {
+      p.grad = new Tensor(Float32Array.from([2]), [1]);
+      return 3;
+    });
+    expect(loss).toBe(3);
+    expect(p.data[0]).toBe(0); // 1 − 0.5·2
+    expect(optimizer.step()).toBeUndefined();
+  });
+});
+
 describe('Optimizer.zeroGrad', () => {
   it('sets gradients to null by default, or zeroes them in place', () => {
     const p = param([1, 2]);
