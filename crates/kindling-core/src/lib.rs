@@ -9,6 +9,7 @@ pub mod loss;
 pub mod reduce;
 pub mod softmax;
 pub mod strided;
+mod test_util;
 pub mod threads;
 
 pub use error::{ErrorKind, KernelError, KernelResult};
