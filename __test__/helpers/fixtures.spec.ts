@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decode, expectClose, expectEqualValues, loadFixture } from './fixtures';
+import { decode, expectClose, expectEqualValues, loadFixture, nest } from './fixtures';
 
 describe('fixture helpers', () => {
   it('decodes exact float32 decimals, non-finite strings and base64', () => {
@@ -20,6 +20,12 @@ describe('fixture helpers', () => {
     }
     const seed = loadFixture<{ pixels: { shape: number[]; dtype: 'uint8'; base64: string } }>('seed_mlp');
     expect(decode(seed.pixels).length).toBe(10 * 10 * 28 * 28);
+  });
+
+  it('nests flat row-major values into the shape', () => {
+    expect(nest([1, 2, 3, 4, 5, 6], [2, 3])).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(nest([1, 2, 3, 4], [2, 1, 2])).toEqual([[[1, 2]], [[3, 4]]]);
+    expect(nest([7], [])).toBe(7);
   });
 
   it('passes within tolerance and NaN against NaN', () => {

@@ -60,9 +60,24 @@ export function decode(enc: EncodedTensor): TypedData {
   return out;
 }
 
-/** A kindling tensor with the fixture's values, shape and dtype (a leaf, optionally requiring grad). */
+export type Nested = number | Nested[];
+
+/** Row-major flat values → nested arrays of `shape` (a bare number for shape []). */
+export function nest(values: ArrayLike<number>, shape: number[]): Nested {
+  const build = (dim: number, offset: number): Nested => {
+    if (dim === shape.length) return values[offset];
+    const stride = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+    return Array.from({ length: shape[dim] }, (_, i) => build(dim + 1, offset + i * stride));
+  };
+  return build(0, 0);
+}
+
+/**
+ * A kindling leaf tensor with the fixture's values, shape and dtype, through the public
+ * `torch.tensor(nestedArray, { dtype, requiresGrad })` (the exact float32 values survive the trip).
+ */
 export function toTensor(enc: EncodedTensor, options: { requiresGrad?: boolean } = {}): torch.Tensor {
-  return torch.tensor(decode(enc), { shape: enc.shape, dtype: enc.dtype, requiresGrad: options.requiresGrad ?? false });
+  return torch.tensor(nest(decode(enc), enc.shape), { dtype: enc.dtype, requiresGrad: options.requiresGrad ?? false });
 }
 
 export interface CloseOptions {
