@@ -85,7 +85,7 @@ describe('nn.init matches PyTorch', () => {
       expectNormalStd(init.kaimingNormal_(t()), f.kaiming_normal_std.default, `kaimingNormal_ ${shape}`);
       expectNormalStd(init.kaimingNormal_(t(), { mode: 'fan_out', nonlinearity: 'relu' }), f.kaiming_normal_std.fan_out_relu, `kaimingNormal_(fan_out) ${shape}`);
       expectUniformWithin(init.xavierUniform_(t()), f.xavier_uniform_bound.default, `xavierUniform_ ${shape}`);
-      expectUniformWithin(init.xavierUniform_(t(), { gain: 2 }), f.xavier_uniform_bound.gain_2, `xavierUniform_(gain=2) ${shape}`);
+      expectUniformWithin(init.xavierUniform_(t(), 2), f.xavier_uniform_bound.gain_2, `xavierUniform_(gain=2) ${shape}`);
       expectNormalStd(init.xavierNormal_(t()), f.xavier_normal_std.default, `xavierNormal_ ${shape}`);
     });
   }
