@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decode, expectClose, expectEqualValues, loadFixture, nest } from './fixtures';
+import { decode, expectClose, expectEqualValues, expectPyTorchError, loadFixture, nest, pytorchMessagePattern } from './fixtures';
 
 describe('fixture helpers', () => {
   it('decodes exact float32 decimals, non-finite strings and base64', () => {
@@ -39,5 +39,23 @@ describe('fixture helpers', () => {
     );
     expect(() => expectEqualValues([1, NaN], [1, 1], 'ints')).toThrow('ints: 1 of 2 elements differ');
     expect(() => expectClose([1, 2], [1, 2, 3])).toThrow('value: 2 elements, expected 3');
+  });
+});
+
+describe('PyTorch error matching', () => {
+  const fx = { case: 'ce', torch: 'nn.CrossEntropyLoss(label_smoothing=1.5)', type: 'RuntimeError', message: 'label_smoothing must be between 0.0 and 1.0. Got: 1.5', match: 'label_smoothing must be between 0.0 and 1.0. Got: 1.5' };
+
+  it('accepts the snake_case or camelCase spelling of option names', () => {
+    const p = pytorchMessagePattern(fx.match);
+    expect(p.test('label_smoothing must be between 0.0 and 1.0. Got: 1.5')).toBe(true);
+    expect(p.test('CrossEntropyLoss: labelSmoothing must be between 0.0 and 1.0. Got: 1.5')).toBe(true);
+    expect(p.test('labelSmoothing must be between 0 and 1. Got: 1.5')).toBe(false);
+  });
+
+  it('requires a RangeError with the message', () => {
+    expect(() => expectPyTorchError(() => { throw new RangeError('labelSmoothing must be between 0.0 and 1.0. Got: 1.5'); }, fx)).not.toThrow();
+    expect(() => expectPyTorchError(() => { throw new TypeError('label_smoothing must be between 0.0 and 1.0. Got: 1.5'); }, fx)).toThrow('ce: threw TypeError, expected a RangeError (PyTorch: RuntimeError)');
+    expect(() => expectPyTorchError(() => { throw new RangeError('bad'); }, fx)).toThrow('ce: message "bad"');
+    expect(() => expectPyTorchError(() => 1, fx)).toThrow('ce: expected an error like PyTorch');
   });
 });

@@ -205,3 +205,50 @@ export interface FixtureFile<T> {
   description: string;
   fixtures: T[];
 }
+
+// ---- PyTorch error messages ----------------------------------------------------------------
+
+/** An `errors` entry: a PyTorch snippet that raises, its exception type and message. */
+export interface ErrorFixture {
+  case: string;
+  torch: string;
+  type: string;
+  message: string;
+  /** The part kindling's message must contain (PyTorch's without an ATen op prefix such as `mm: `). */
+  match: string;
+}
+
+/**
+ * A pattern for PyTorch's message in which every snake_case name (`label_smoothing`) may also be
+ * written in camelCase (`labelSmoothing`), as kindling's option names are.
+ */
+export function pytorchMessagePattern(match: string): RegExp {
+  const escaped = match.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(
+    escaped.replace(/[a-z]+(?:_[a-z0-9]+)+/g, (snake) => {
+      const camel = snake.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+      return `(?:${snake}|${camel})`;
+    }),
+  );
+}
+
+/**
+ * Asserts `run` throws a RangeError (kindling's type for PyTorch's ValueError, IndexError and
+ * shape RuntimeErrors) whose message contains PyTorch's.
+ */
+export function expectPyTorchError(run: () => unknown, fx: ErrorFixture): void {
+  let caught: unknown;
+  try {
+    run();
+  } catch (e) {
+    caught = e;
+  }
+  if (caught === undefined) throw new Error(`${fx.case}: expected an error like PyTorch's\n  ${fx.type}: ${fx.message}\nfrom ${fx.torch}`);
+  const message = caught instanceof Error ? caught.message : String(caught);
+  if (!pytorchMessagePattern(fx.match).test(message)) {
+    throw new Error(`${fx.case}: message ${JSON.stringify(message)}\n  does not contain PyTorch's ${JSON.stringify(fx.match)}\n  from ${fx.torch}`);
+  }
+  if (!(caught instanceof RangeError)) {
+    throw new Error(`${fx.case}: threw ${(caught as Error)?.constructor?.name ?? typeof caught}, expected a RangeError (PyTorch: ${fx.type})`);
+  }
+}

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src';
-import { type FixtureFile, type LossFixture, expectClose, loadFixture, toTensor } from '../helpers/fixtures';
+import { type ErrorFixture, type FixtureFile, type LossFixture, expectClose, expectPyTorchError, loadFixture, toTensor } from '../helpers/fixtures';
 
 const { nn } = torch;
 
@@ -35,9 +35,24 @@ function build(fx: LossFixture): LossModule {
   }
 }
 
-const file = loadFixture<FixtureFile<LossFixture>>('losses');
+const file = loadFixture<FixtureFile<LossFixture> & { errors: ErrorFixture[] }>('losses');
+
+const labels = (values: number[]) => torch.tensor(values, { dtype: 'int32' });
+
+/** The kindling call for each PyTorch snippet in `errors` (which must throw PyTorch's message). */
+const ERRORS: Record<string, () => unknown> = {
+  ce_target_high: () => new nn.CrossEntropyLoss().forward(torch.zeros([2, 10]), labels([1, 10])),
+  ce_target_negative: () => new nn.CrossEntropyLoss().forward(torch.zeros([2, 10]), labels([1, -1])),
+  ce_batch_size: () => new nn.CrossEntropyLoss().forward(torch.zeros([3, 10]), labels([1, 2])),
+  ce_label_smoothing: () => new nn.CrossEntropyLoss({ labelSmoothing: 1.5 }).forward(torch.zeros([3, 10]), labels([1, 2, 3])),
+  nll_target_high: () => new nn.NLLLoss().forward(torch.zeros([2, 10]), labels([1, 10])),
+};
 
 describe('losses match PyTorch', () => {
+  for (const err of file.errors) {
+    it(`error: ${err.case}`, () => expectPyTorchError(ERRORS[err.case], err));
+  }
+
   for (const fx of file.fixtures) {
     it(`${fx.name}`, () => {
       const label = `losses/${fx.name}\n${fx.torch}`;

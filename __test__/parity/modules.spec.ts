@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src';
-import { type Args, type FixtureFile, type ModuleFixture, expectClose, expectEqualValues, loadFixture, toTensor } from '../helpers/fixtures';
+import { type Args, type ErrorFixture, type FixtureFile, type ModuleFixture, expectClose, expectEqualValues, expectPyTorchError, loadFixture, toTensor } from '../helpers/fixtures';
 
 const { nn } = torch;
 
@@ -29,7 +29,16 @@ const KINDLING: Record<string, (args: Args) => torch.nn.Module> = {
 
 const EXACT = new Set(['Flatten', 'ReLU', 'Dropout']);
 
-const file = loadFixture<FixtureFile<ModuleFixture>>('modules');
+const file = loadFixture<FixtureFile<ModuleFixture> & { errors: ErrorFixture[] }>('modules');
+
+/** The kindling call for each PyTorch snippet in `errors` (which must throw PyTorch's message). */
+const ERRORS: Record<string, () => unknown> = {
+  linear_features: () => new nn.Linear(784, 64).forward(torch.zeros([10, 783])),
+  load_missing: () => new nn.Linear(4, 3).loadStateDict({ weight: torch.zeros([3, 4]) }),
+  load_unexpected: () => new nn.Linear(4, 3).loadStateDict({ weight: torch.zeros([3, 4]), bias: torch.zeros([3]), extra: torch.zeros([1]) }),
+  load_size: () => new nn.Linear(4, 3).loadStateDict({ weight: torch.zeros([3, 5]), bias: torch.zeros([3]) }),
+  dropout_p: () => new nn.Dropout(1.5),
+};
 
 function build(fx: ModuleFixture): torch.nn.Module {
   const m = KINDLING[fx.module](fx.args);
@@ -41,6 +50,10 @@ function build(fx: ModuleFixture): torch.nn.Module {
 }
 
 describe('nn modules match PyTorch', () => {
+  for (const err of file.errors) {
+    it(`error: ${err.case}`, () => expectPyTorchError(ERRORS[err.case], err));
+  }
+
   for (const fx of file.fixtures) {
     const tol = { rtol: 1e-5, atol: 1e-6 };
 

@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src';
-import { type Args, type CloseOptions, type FixtureFile, type OpFixture, expectClose, expectEqualValues, loadFixture, toTensor } from '../helpers/fixtures';
+import { type Args, type CloseOptions, type ErrorFixture, type FixtureFile, type OpFixture, expectClose, expectEqualValues, expectPyTorchError, loadFixture, toTensor } from '../helpers/fixtures';
 
 type Inputs = Record<string, torch.Tensor>;
 type OpResult = torch.Tensor | torch.Tensor[];
@@ -85,9 +85,25 @@ const EXACT_FORWARD = new Set([
 /** Looser absolute tolerance for long sums (see the file comment). */
 const LONG_REDUCTIONS = new Set(['sum_large', 'mean_large_dim1']);
 
-const file = loadFixture<FixtureFile<OpFixture>>('ops');
+const file = loadFixture<FixtureFile<OpFixture> & { errors: ErrorFixture[] }>('ops');
+
+/** The kindling call for each PyTorch snippet in `errors` (which must throw PyTorch's message). */
+const ERRORS: Record<string, () => unknown> = {
+  add_broadcast: () => torch.zeros([2, 3]).add(torch.zeros([2, 4])),
+  matmul_2d: () => torch.zeros([3, 4]).matmul(torch.zeros([5, 6])),
+  matmul_batched: () => torch.zeros([2, 3, 4]).matmul(torch.zeros([3, 5, 6])),
+  reshape: () => torch.zeros([2, 3, 4]).reshape(5, -1),
+  softmax_dim: () => torch.zeros([2, 3, 4]).softmax(3),
+  sum_dim: () => torch.zeros([2, 3]).sum(2),
+  transpose_dim: () => torch.zeros([2, 3]).transpose(0, 2),
+  permute_duplicate: () => torch.zeros([2, 3]).permute(0, 0),
+};
 
 describe('ops match PyTorch', () => {
+  for (const err of file.errors) {
+    it(`error: ${err.case}`, () => expectPyTorchError(ERRORS[err.case], err));
+  }
+
   it('covers every op kind in the fixtures', () => {
     const missing = [...new Set(file.fixtures.map((f) => f.op))].filter((op) => !(op in KINDLING));
     expect(missing).toEqual([]);

@@ -13,7 +13,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src';
-import { type EncodedTensor, expectClose, loadFixture, toTensor } from '../helpers/fixtures';
+import { type EncodedTensor, type ErrorFixture, expectClose, expectPyTorchError, loadFixture, toTensor } from '../helpers/fixtures';
 
 interface OptimFixture {
   name: string;
@@ -28,10 +28,28 @@ interface OptimFixture {
 interface OptimFile {
   problem: { torch: string; t1: EncodedTensor; t2: EncodedTensor; c1: EncodedTensor; c2: EncodedTensor };
   fixtures: OptimFixture[];
+  errors: ErrorFixture[];
 }
 
 const file = loadFixture<OptimFile>('optim');
 const TOL = { rtol: 1e-5, atol: 1e-6 };
+
+const leaf = () => [torch.zeros([1], { requiresGrad: true })];
+
+/** The kindling call for each PyTorch snippet in `errors` (which must throw PyTorch's message). */
+const ERRORS: Record<string, () => unknown> = {
+  adam_lr: () => new torch.optim.Adam(leaf(), { lr: -1 }),
+  adam_beta0: () => new torch.optim.Adam(leaf(), { betas: [1.5, 0.999] }),
+  adam_beta1: () => new torch.optim.Adam(leaf(), { betas: [0.9, -0.5] }),
+  adam_eps: () => new torch.optim.Adam(leaf(), { eps: -0.5 }),
+  adam_weight_decay: () => new torch.optim.Adam(leaf(), { weightDecay: -0.5 }),
+  adamw_lr: () => new torch.optim.AdamW(leaf(), { lr: -1 }),
+  sgd_lr: () => new torch.optim.SGD(leaf(), { lr: -0.1 }),
+  sgd_momentum: () => new torch.optim.SGD(leaf(), { lr: 0.1, momentum: -0.5 }),
+  sgd_weight_decay: () => new torch.optim.SGD(leaf(), { lr: 0.1, weightDecay: -0.5 }),
+  sgd_nesterov: () => new torch.optim.SGD(leaf(), { lr: 0.1, nesterov: true }),
+  empty_params: () => new torch.optim.Adam([], { lr: 0.1 }),
+};
 
 /** PyTorch's snake_case option names → kindling's camelCase. */
 function camelOptions(options: Record<string, unknown>): Record<string, unknown> {
@@ -53,6 +71,10 @@ function makeOptimizer(fx: OptimFixture, params: torch.Tensor[]): torch.optim.Op
 }
 
 describe('optimizers match PyTorch trajectories', () => {
+  for (const err of file.errors) {
+    it(`error: ${err.case}`, () => expectPyTorchError(ERRORS[err.case], err));
+  }
+
   for (const fx of file.fixtures) {
     it(`${fx.name}: 20 steps from PyTorch's gradients`, () => {
       const params = fx.initial_params.map((p) => toTensor(p, { requiresGrad: true }));
