@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src';
-import { expectClose, loadFixture } from '../helpers/fixtures';
+import { type ErrorFixture, expectClose, expectPyTorchError, loadFixture } from '../helpers/fixtures';
 
 interface FanFixture {
   shape: number[];
@@ -26,7 +26,7 @@ interface FanFixture {
 interface InitFile {
   gains: { nonlinearity: string; param: number | null; gain: number; torch: string }[];
   fans: FanFixture[];
-  errors: { case: string; torch: string; message: string }[];
+  errors: ErrorFixture[];
 }
 
 const file = loadFixture<InitFile>('init');
@@ -101,13 +101,12 @@ describe('nn.init matches PyTorch', () => {
 
   for (const e of file.errors) {
     it(`error: ${e.case}`, () => {
-      const message = e.message.replace(/^\w+Error: /, '');
       const run: Record<string, () => unknown> = {
         fan_1d: () => init.calculateFanInAndFanOut(torch.empty([5])),
-        gain_unknown: () => init.calculateGain('foo'),
+        gain_unknown: () => init.calculateGain('foo' as 'linear'),
         kaiming_bad_mode: () => init.kaimingUniform_(torch.empty([3, 4]), { mode: 'fan_avg' as 'fan_in' }),
       };
-      expect(run[e.case], `${e.torch}`).toThrow(message);
+      expectPyTorchError(run[e.case], e);
     });
   }
 });
