@@ -20,6 +20,8 @@ const num = (args: Args, key: string): number => args[key] as number;
 const bool = (args: Args, key: string): boolean => args[key] as boolean;
 const dims = (args: Args, key: string): number | number[] => args[key] as number | number[];
 
+const scalar = (args: Args): torch.Tensor => torch.tensor(num(args, 's'), { dtype: 'float32' });
+
 /** `(values, indices)` from a max/min over a dim, whichever form kindling returns it in. */
 function valuesIndices(r: unknown): torch.Tensor[] {
   if (Array.isArray(r)) return r as torch.Tensor[];
@@ -37,11 +39,12 @@ const KINDLING: Record<string, (x: Inputs, args: Args) => OpResult> = {
   sub_scalar: ({ a }, args) => a.sub(num(args, 's')),
   mul_scalar: ({ a }, args) => a.mul(num(args, 's')),
   div_scalar: ({ a }, args) => a.div(num(args, 's')),
-  // `s + a` etc. in PyTorch: Tensor.__radd__/__rsub__/__rmul__/__rtruediv__.
-  add_scalar_reversed: ({ a }, args) => torch.add(num(args, 's'), a),
-  sub_scalar_reversed: ({ a }, args) => torch.sub(num(args, 's'), a),
-  mul_scalar_reversed: ({ a }, args) => torch.mul(num(args, 's'), a),
-  div_scalar_reversed: ({ a }, args) => torch.div(num(args, 's'), a),
+  // `s + a` etc. in PyTorch (Tensor.__radd__/__rsub__/__rmul__/__rtruediv__): JS has no operator
+  // overloading, so the scalar becomes a 0-d tensor that broadcasts.
+  add_scalar_reversed: ({ a }, args) => scalar(args).add(a),
+  sub_scalar_reversed: ({ a }, args) => scalar(args).sub(a),
+  mul_scalar_reversed: ({ a }, args) => scalar(args).mul(a),
+  div_scalar_reversed: ({ a }, args) => scalar(args).div(a),
   neg: ({ a }) => a.neg(),
   exp: ({ a }) => a.exp(),
   log: ({ a }) => a.log(),
