@@ -94,7 +94,7 @@ const file = loadFixture<FixtureFile<OpFixture> & { errors: ErrorFixture[] }>('o
 const ERRORS: Record<string, () => unknown> = {
   add_broadcast: () => torch.zeros([2, 3]).add(torch.zeros([2, 4])),
   matmul_2d: () => torch.zeros([3, 4]).matmul(torch.zeros([5, 6])),
-  matmul_batched: () => torch.zeros([2, 3, 4]).matmul(torch.zeros([3, 5, 6])),
+  matmul_batch_broadcast: () => torch.zeros([2, 3, 4]).matmul(torch.zeros([3, 4, 5])),
   reshape: () => torch.zeros([2, 3, 4]).reshape(5, -1),
   softmax_dim: () => torch.zeros([2, 3, 4]).softmax(3),
   sum_dim: () => torch.zeros([2, 3]).sum(2),
