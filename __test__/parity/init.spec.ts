@@ -61,7 +61,8 @@ function expectNormalStd(t: torch.Tensor, std: number, label: string): void {
 describe('nn.init matches PyTorch', () => {
   for (const g of file.gains) {
     it(`calculateGain(${g.nonlinearity}${g.param === null ? '' : `, ${g.param}`})`, () => {
-      const gain = g.param === null ? init.calculateGain(g.nonlinearity) : init.calculateGain(g.nonlinearity, g.param);
+      const nonlinearity = g.nonlinearity as torch.nn.init.Nonlinearity;
+      const gain = g.param === null ? init.calculateGain(nonlinearity) : init.calculateGain(nonlinearity, g.param);
       expectClose(gain, g.gain, { rtol: 1e-15, atol: 0, label: g.torch });
     });
   }

@@ -58,7 +58,9 @@ function camelOptions(options: Record<string, unknown>): Record<string, unknown>
   return out;
 }
 
-function makeOptimizer(fx: OptimFixture, params: torch.Tensor[]): torch.optim.Optimizer {
+type AnyOptimizer = torch.optim.Adam | torch.optim.AdamW | torch.optim.SGD;
+
+function makeOptimizer(fx: OptimFixture, params: torch.Tensor[]): AnyOptimizer {
   const options = camelOptions(fx.options);
   switch (fx.optimizer) {
     case 'Adam':

@@ -23,7 +23,7 @@ interface SchedulerFixture {
 const file = loadFixture<{ fixtures: SchedulerFixture[] }>('schedulers');
 const TOL = { rtol: 1e-12, atol: 1e-15 };
 
-function makeScheduler(fx: SchedulerFixture, opt: torch.optim.Optimizer): { step(): void; getLastLr(): number[] } {
+function makeScheduler(fx: SchedulerFixture, opt: torch.optim.SGD): { step(): void; getLastLr(): number[] } {
   const o = fx.options;
   const { lrScheduler } = torch.optim;
   switch (fx.scheduler) {
