@@ -30,6 +30,8 @@ describe('fixture helpers', () => {
 
   it('passes within tolerance and NaN against NaN', () => {
     expect(() => expectClose([1, 2.00001, NaN], [1, 2, NaN], { rtol: 1e-5, atol: 0 })).not.toThrow();
+    expect(expectClose([1, 2.00001], [1, 2], { rtol: 1e-5, atol: 0 })).toBeCloseTo(0.5, 3);
+    expect(expectClose([1, 2], [1, 2], { rtol: 0, atol: 0 })).toBe(0);
   });
 
   it('names the label, count, worst index with coordinates and both values on failure', () => {

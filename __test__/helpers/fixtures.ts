@@ -110,8 +110,10 @@ function unravel(index: number, shape: number[] | undefined): string {
  * Asserts `|actual − expected| ≤ atol + rtol·|expected|` elementwise (NaN matches only NaN, ±∞ only
  * itself), after checking shapes (when both sides have one) and lengths. The failure message names
  * the label, how many elements fail, the worst one (index and coordinates) and both values.
+ * Returns the share of the tolerance the worst element used (0 = exact, 1 = at the limit), so a
+ * caller can report the headroom.
  */
-export function expectClose(actual: Comparable, expected: EncodedTensor | Comparable, options: CloseOptions = {}): void {
+export function expectClose(actual: Comparable, expected: EncodedTensor | Comparable, options: CloseOptions = {}): number {
   const rtol = options.rtol ?? 1e-5;
   const atol = options.atol ?? 1e-6;
   const label = options.label ?? 'value';
@@ -126,13 +128,18 @@ export function expectClose(actual: Comparable, expected: EncodedTensor | Compar
   let failures = 0;
   let worst = -1;
   let worstExcess = -Infinity;
+  let worstShare = 0;
   for (let i = 0; i < e.values.length; i++) {
     const av = a.values[i];
     const ev = e.values[i];
     let excess: number;
     if (Number.isNaN(ev) || Number.isNaN(av)) excess = Number.isNaN(ev) && Number.isNaN(av) ? -Infinity : Infinity;
     else if (!Number.isFinite(ev) || !Number.isFinite(av)) excess = av === ev ? -Infinity : Infinity;
-    else excess = Math.abs(av - ev) - (atol + rtol * Math.abs(ev));
+    else {
+      const allowed = atol + rtol * Math.abs(ev);
+      excess = Math.abs(av - ev) - allowed;
+      worstShare = Math.max(worstShare, allowed > 0 ? Math.abs(av - ev) / allowed : av === ev ? 0 : Infinity);
+    }
     if (excess > 0) failures++;
     if (excess > worstExcess) {
       worstExcess = excess;
@@ -149,6 +156,11 @@ export function expectClose(actual: Comparable, expected: EncodedTensor | Compar
         `(abs err ${abs.toExponential(3)}, rel err ${(abs / Math.abs(ev)).toExponential(3)})`,
     );
   }
+  if (process.env.KINDLING_PARITY_REPORT) {
+    // `KINDLING_PARITY_REPORT=1 npx vitest run __test__/parity` prints how much of each tolerance is used.
+    process.stdout.write(`[parity] ${label.split('\n')[0]}: ${worstShare.toFixed(3)} of tolerance\n`);
+  }
+  return worstShare;
 }
 
 /** Asserts exact equality (integer outputs such as argmax indices), naming the first mismatch. */
