@@ -40,6 +40,7 @@ describe('fixture helpers', () => {
       'ops/x output 0: 2 of 4 elements differ beyond atol=0.000001 + rtol=0.00001·|expected|; worst at index 3 [1, 1]: actual 4.5, expected 4 (abs err 5.000e-1, rel err 1.250e-1)',
     );
     expect(() => expectEqualValues([1, NaN], [1, 1], 'ints')).toThrow('ints: 1 of 2 elements differ');
+    expect(() => expectClose([2], [1], { label: 'losses/x\nm = nn.MSELoss()' })).toThrow(/^losses\/x: 1 of 1 elements differ.*\nm = nn\.MSELoss\(\)$/);
     expect(() => expectClose([1, 2], [1, 2, 3])).toThrow('value: 2 elements, expected 3');
   });
 });

@@ -116,14 +116,16 @@ function unravel(index: number, shape: number[] | undefined): string {
 export function expectClose(actual: Comparable, expected: EncodedTensor | Comparable, options: CloseOptions = {}): number {
   const rtol = options.rtol ?? 1e-5;
   const atol = options.atol ?? 1e-6;
-  const label = options.label ?? 'value';
+  // The label's first line names the comparison; any further lines (the PyTorch snippet) go last.
+  const [label, ...context] = (options.label ?? 'value').split('\n');
+  const fail = (details: string): Error => new Error([`${label}: ${details}`, ...context].join('\n'));
   const a = valuesOf(actual);
   const e = isEncoded(expected) ? { values: decode(expected), shape: expected.shape } : valuesOf(expected);
   if (a.shape !== undefined && e.shape !== undefined && !sameShape(a.shape, e.shape)) {
-    throw new Error(`${label}: shape [${a.shape.join(', ')}], expected [${e.shape.join(', ')}]`);
+    throw fail(`shape [${a.shape.join(', ')}], expected [${e.shape.join(', ')}]`);
   }
   if (a.values.length !== e.values.length) {
-    throw new Error(`${label}: ${a.values.length} elements, expected ${e.values.length}`);
+    throw fail(`${a.values.length} elements, expected ${e.values.length}`);
   }
   let failures = 0;
   let worst = -1;
@@ -150,15 +152,15 @@ export function expectClose(actual: Comparable, expected: EncodedTensor | Compar
     const av = a.values[worst];
     const ev = e.values[worst];
     const abs = Math.abs(av - ev);
-    throw new Error(
-      `${label}: ${failures} of ${e.values.length} elements differ beyond atol=${atol} + rtol=${rtol}·|expected|; ` +
+    throw fail(
+      `${failures} of ${e.values.length} elements differ beyond atol=${atol} + rtol=${rtol}·|expected|; ` +
         `worst at index ${worst}${unravel(worst, e.shape)}: actual ${av}, expected ${ev} ` +
         `(abs err ${abs.toExponential(3)}, rel err ${(abs / Math.abs(ev)).toExponential(3)})`,
     );
   }
   if (process.env.KINDLING_PARITY_REPORT) {
     // `KINDLING_PARITY_REPORT=1 npx vitest run __test__/parity` prints how much of each tolerance is used.
-    process.stdout.write(`[parity] ${label.split('\n')[0]}: ${worstShare.toFixed(3)} of tolerance\n`);
+    process.stdout.write(`[parity] ${label}: ${worstShare.toFixed(3)} of tolerance\n`);
   }
   return worstShare;
 }
