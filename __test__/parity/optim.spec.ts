@@ -2,7 +2,8 @@
  * Optimizers against PyTorch (`__test__/fixtures/optim.json`): 20-step trajectories of Adam
  * (defaults, lr, betas/eps, amsgrad, weightDecay, maximize, all together), AdamW (defaults,
  * weightDecay, + amsgrad) and SGD (plain, momentum, dampening, nesterov, weightDecay, maximize) on
- *   loss = Σ c1·(p1 − t1)² + Σ c2·(p2 − t2)² + 0.05·Σ p1⁴.
+ *   loss = Σ c1·(p1 − t1)² + Σ c2·(p2 − t2)² + 0.05·Σ p1⁴,
+ * plus three runs where p2.grad is None on every third step (PyTorch then skips p2 entirely).
  *
  * Two ways per optimizer: (1) feeding PyTorch's recorded gradients into `p.grad` (isolates the
  * update maths), (2) computing the gradients with kindling's autograd (end to end).
@@ -22,7 +23,8 @@ interface OptimFixture {
   defaults: Record<string, number | boolean | number[]>;
   torch: string;
   initial_params: EncodedTensor[];
-  steps: { loss: number; grads: EncodedTensor[]; params: EncodedTensor[] }[];
+  /** `grads[i]` is null on steps where PyTorch's `p.grad` was None (the optimizer skips that param). */
+  steps: { loss: number; grads: (EncodedTensor | null)[]; params: EncodedTensor[] }[];
 }
 
 interface OptimFile {
@@ -84,7 +86,8 @@ describe('optimizers match PyTorch trajectories', () => {
       fx.steps.forEach((step, k) => {
         opt.zeroGrad();
         params.forEach((p, i) => {
-          p.grad = toTensor(step.grads[i]);
+          const g = step.grads[i];
+          p.grad = g === null ? null : toTensor(g);
         });
         opt.step();
         params.forEach((p, i) => expectClose(p, step.params[i], { ...TOL, label: `optim/${fx.name} step ${k + 1} param ${i}\n${fx.torch}` }));
@@ -101,6 +104,7 @@ describe('optimizers match PyTorch trajectories', () => {
         const label = `optim/${fx.name} step ${k + 1}\n${fx.torch}`;
         expectClose(loss.item(), step.loss, { ...TOL, label: `${label}\nloss` });
         loss.backward();
+        if (step.grads[1] === null) p2.grad = null;
         opt.step();
         expectClose(p1, step.params[0], { ...TOL, label: `${label}\nparam 0` });
         expectClose(p2, step.params[1], { ...TOL, label: `${label}\nparam 1` });
