@@ -25,6 +25,8 @@ interface OptimFixture {
   initial_params: EncodedTensor[];
   /** `grads[i]` is null on steps where PyTorch's `p.grad` was None (the optimizer skips that param). */
   steps: { loss: number; grads: (EncodedTensor | null)[]; params: EncodedTensor[] }[];
+  /** `opt.state_dict()['state']` after the last step: per param number, `step` and buffers by PyTorch's names. */
+  final_state: Record<string, Record<string, number | EncodedTensor>>;
 }
 
 interface OptimFile {
@@ -74,6 +76,31 @@ function makeOptimizer(fx: OptimFixture, params: torch.Tensor[]): AnyOptimizer {
   }
 }
 
+/** Feeds step k's recorded gradients into the params (null where PyTorch's grad was None). */
+function feedGradients(params: torch.Tensor[], step: OptimFixture['steps'][number]): void {
+  params.forEach((p, i) => {
+    const g = step.grads[i];
+    p.grad = g === null ? null : toTensor(g);
+  });
+}
+
+/** kindling's `stateDict().state` must hold PyTorch's buffers (same names, values and step counts). */
+function expectStateMatches(opt: AnyOptimizer, fx: OptimFixture): void {
+  const state = opt.stateDict().state as Record<number, Record<string, unknown>>;
+  const present = (s: Record<string, unknown> | undefined) => Object.keys(s ?? {}).filter((k) => s![k] !== null && s![k] !== undefined);
+  const indices = Object.keys(state).filter((i) => present(state[Number(i)]).length > 0);
+  expect(indices, `optim/${fx.name}: params with state`).toEqual(Object.keys(fx.final_state));
+  for (const [i, expected] of Object.entries(fx.final_state)) {
+    const actual = state[Number(i)];
+    expect(present(actual).sort(), `optim/${fx.name}: state keys of param ${i}`).toEqual(Object.keys(expected).sort());
+    for (const [key, value] of Object.entries(expected)) {
+      const label = `optim/${fx.name} final state[${i}].${key}\n${fx.torch}`;
+      if (typeof value === 'number') expect(actual[key], label).toBe(value);
+      else expectClose(actual[key] as torch.Tensor, value, { ...TOL, label });
+    }
+  }
+}
+
 describe('optimizers match PyTorch trajectories', () => {
   for (const err of file.errors) {
     it(`error: ${err.case}`, () => expectPyTorchError(ERRORS[err.case], err));
@@ -85,13 +112,32 @@ describe('optimizers match PyTorch trajectories', () => {
       const opt = makeOptimizer(fx, params);
       fx.steps.forEach((step, k) => {
         opt.zeroGrad();
-        params.forEach((p, i) => {
-          const g = step.grads[i];
-          p.grad = g === null ? null : toTensor(g);
-        });
+        feedGradients(params, step);
         opt.step();
         params.forEach((p, i) => expectClose(p, step.params[i], { ...TOL, label: `optim/${fx.name} step ${k + 1} param ${i}\n${fx.torch}` }));
       });
+      expectStateMatches(opt, fx);
+    });
+
+    it(`${fx.name}: resumes from stateDict() after 10 steps onto PyTorch's trajectory`, () => {
+      const params = fx.initial_params.map((p) => toTensor(p, { requiresGrad: true }));
+      const first = makeOptimizer(fx, params);
+      for (const step of fx.steps.slice(0, 10)) {
+        first.zeroGrad();
+        feedGradients(params, step);
+        first.step();
+      }
+      // A fresh optimizer over fresh copies of the params, given the first one's state.
+      const resumed = params.map((p) => torch.tensor(p.detach(), { requiresGrad: true }));
+      const second = makeOptimizer(fx, resumed);
+      second.loadStateDict(first.stateDict() as never);
+      fx.steps.slice(10).forEach((step, k) => {
+        second.zeroGrad();
+        feedGradients(resumed, step);
+        second.step();
+        resumed.forEach((p, i) => expectClose(p, step.params[i], { ...TOL, label: `optim/${fx.name} resumed step ${k + 11} param ${i}\n${fx.torch}` }));
+      });
+      expectStateMatches(second, fx);
     });
 
     it(`${fx.name}: 20 steps with kindling's own gradients`, () => {
