@@ -86,7 +86,7 @@ function feedGradients(params: torch.Tensor[], step: OptimFixture['steps'][numbe
 
 /** kindling's `stateDict().state` must hold PyTorch's buffers (same names, values and step counts). */
 function expectStateMatches(opt: AnyOptimizer, fx: OptimFixture): void {
-  const state = opt.stateDict().state as Record<number, Record<string, unknown>>;
+  const state = opt.stateDict().state as unknown as Record<number, Record<string, unknown>>;
   const present = (s: Record<string, unknown> | undefined) => Object.keys(s ?? {}).filter((k) => s![k] !== null && s![k] !== undefined);
   const indices = Object.keys(state).filter((i) => present(state[Number(i)]).length > 0);
   expect(indices, `optim/${fx.name}: params with state`).toEqual(Object.keys(fx.final_state));
