@@ -60,5 +60,6 @@ describe('PyTorch error matching', () => {
     expect(() => expectPyTorchError(() => { throw new TypeError('label_smoothing must be between 0.0 and 1.0. Got: 1.5'); }, fx)).toThrow('ce: threw TypeError, expected a RangeError (PyTorch: RuntimeError)');
     expect(() => expectPyTorchError(() => { throw new RangeError('bad'); }, fx)).toThrow('ce: message "bad"');
     expect(() => expectPyTorchError(() => 1, fx)).toThrow('ce: expected an error like PyTorch');
+    expect(() => expectPyTorchError(undefined, fx)).toThrow('ce: the spec has no kindling call for nn.CrossEntropyLoss(label_smoothing=1.5)');
   });
 });

@@ -250,7 +250,8 @@ export function pytorchMessagePattern(match: string): RegExp {
  * Asserts `run` throws a RangeError (kindling's type for PyTorch's ValueError, IndexError and
  * shape RuntimeErrors) whose message contains PyTorch's.
  */
-export function expectPyTorchError(run: () => unknown, fx: ErrorFixture): void {
+export function expectPyTorchError(run: (() => unknown) | undefined, fx: ErrorFixture): void {
+  if (typeof run !== 'function') throw new Error(`${fx.case}: the spec has no kindling call for ${fx.torch}`);
   let caught: unknown;
   try {
     run();
