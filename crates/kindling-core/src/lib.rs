@@ -3,9 +3,14 @@
 //! entry point validates lengths against the shapes it is given and returns `KernelResult`.
 pub mod codes;
 pub mod cpu;
+pub mod dropout;
 pub mod elementwise;
 pub mod error;
+pub mod gemm;
 pub mod loss;
+pub mod optim;
+pub mod philox;
+pub mod random;
 pub mod reduce;
 pub mod softmax;
 pub mod strided;

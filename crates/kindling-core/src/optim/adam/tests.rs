@@ -1,0 +1,218 @@
+use super::*;
+use crate::optim::trajectories::*;
+use crate::threads::{set_num_threads, TEST_LOCK};
+
+/// Runs 20 steps of the trajectory in `trajectories.rs` and returns the concatenated parameters.
+fn run(options: &AdamOptions, simd: Simd) -> Vec<f32> {
+    let mut params = initial_params();
+    let mut m: Vec<Vec<f32>> = SIZES.iter().map(|&n| vec![0.0; n]).collect();
+    let mut v = m.clone();
+    let mut vmax = if options.amsgrad {
+        m.clone()
+    } else {
+        Vec::new()
+    };
+    for t in 0..20 {
+        let grads: Vec<Vec<f32>> = params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| gradient(p, i, t))
+            .collect();
+        let steps = vec![(t + 1) as f64; SIZES.len()];
+        adam_step_with(
+            &mut params.iter_mut().map(|p| &mut p[..]).collect::<Vec<_>>(),
+            &grads.iter().map(|g| &g[..]).collect::<Vec<_>>(),
+            &mut m.iter_mut().map(|b| &mut b[..]).collect::<Vec<_>>(),
+            &mut v.iter_mut().map(|b| &mut b[..]).collect::<Vec<_>>(),
+            &mut vmax.iter_mut().map(|b| &mut b[..]).collect::<Vec<_>>(),
+            &steps,
+            options,
+            simd,
+        )
+        .unwrap();
+    }
+    params.concat()
+}
+
+fn cases() -> [(AdamOptions, &'static [f32]); 4] {
+    let d = AdamOptions::default();
+    [
+        (AdamOptions { lr: 0.05, ..d }, &ADAM_DEFAULT),
+        (
+            AdamOptions {
+                lr: 0.05,
+                weight_decay: 0.1,
+                amsgrad: true,
+                ..d
+            },
+            &ADAM_WD_AMSGRAD,
+        ),
+        (
+            AdamOptions {
+                lr: 0.05,
+                weight_decay: 0.01,
+                maximize: true,
+                decoupled_weight_decay: true,
+                ..d
+            },
+            &ADAMW_MAXIMIZE,
+        ),
+        (
+            AdamOptions {
+                lr: 0.02,
+                beta1: 0.3,
+                beta2: 0.99,
+                eps: 1e-6,
+                ..d
+            },
+            &ADAM_SMALL_BETA1,
+        ),
+    ]
+}
+
+#[test]
+fn twenty_steps_match_torch_on_every_simd_path() {
+    for (options, want) in cases() {
+        let scalar = run(&options, Simd::Scalar);
+        assert_close(&scalar, want);
+        for path in cpu::available_paths() {
+            assert_eq!(run(&options, path), scalar, "{path:?} {options:?}");
+        }
+    }
+}
+
+#[test]
+fn large_updates_do_not_depend_on_thread_count() {
+    let _g = TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let sizes = [300_000, 7, 100_003];
+    let step = |threads: usize| {
+        set_num_threads(threads).unwrap();
+        let mut params: Vec<Vec<f32>> = sizes
+            .iter()
+            .map(|&n| (0..n).map(|j| (j as f32 * 0.01).sin()).collect())
+            .collect();
+        let grads: Vec<Vec<f32>> = sizes
+            .iter()
+            .map(|&n| (0..n).map(|j| (j as f32 * 0.03).cos()).collect())
+            .collect();
+        let mut m: Vec<Vec<f32>> = sizes.iter().map(|&n| vec![0.1; n]).collect();
+        let mut v: Vec<Vec<f32>> = sizes.iter().map(|&n| vec![0.2; n]).collect();
+        let mut vmax = v.clone();
+        let options = AdamOptions {
+            amsgrad: true,
+            weight_decay: 0.01,
+            ..AdamOptions::default()
+        };
+        adam_step(
+            &mut params.iter_mut().map(|p| &mut p[..]).collect::<Vec<_>>(),
+            &grads.iter().map(|g| &g[..]).collect::<Vec<_>>(),
+            &mut m.iter_mut().map(|b| &mut b[..]).collect::<Vec<_>>(),
+            &mut v.iter_mut().map(|b| &mut b[..]).collect::<Vec<_>>(),
+            &mut vmax.iter_mut().map(|b| &mut b[..]).collect::<Vec<_>>(),
+            &[3.0, 3.0, 5.0],
+            &options,
+        )
+        .unwrap();
+        (params, m, v, vmax)
+    };
+    assert!(step(1) == step(2));
+}
+
+#[test]
+fn amsgrad_keeps_the_running_maximum() {
+    let mut p = [1.0f32, 1.0];
+    let mut m = [0.0f32; 2];
+    let mut v = [0.0f32; 2];
+    let mut vmax = [0.5f32, 0.0];
+    let options = AdamOptions {
+        amsgrad: true,
+        ..AdamOptions::default()
+    };
+    adam_step(
+        &mut [&mut p],
+        &[&[1.0, f32::NAN]],
+        &mut [&mut m],
+        &mut [&mut v],
+        &mut [&mut vmax],
+        &[1.0],
+        &options,
+    )
+    .unwrap();
+    assert_eq!(vmax[0], 0.5, "max(0.5, 0.001) is 0.5");
+    assert!(vmax[1].is_nan(), "NaN propagates like torch.maximum");
+}
+
+#[test]
+fn mismatched_lists_and_lengths_are_errors() {
+    let d = AdamOptions::default();
+    let (mut p, mut m, mut v) = ([0f32; 3], [0f32; 3], [0f32; 3]);
+    let err = adam_step(
+        &mut [&mut p],
+        &[],
+        &mut [&mut m],
+        &mut [&mut v],
+        &mut [],
+        &[1.0],
+        &d,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "adam_step: grads has 0 buffers, expected 1 (one per parameter)"
+    );
+    let err = adam_step(
+        &mut [&mut p],
+        &[&[0.0; 2]],
+        &mut [&mut m],
+        &mut [&mut v],
+        &mut [],
+        &[1.0],
+        &d,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "adam_step: grads[0] has 2 elements, expected 3 (the length of params[0])"
+    );
+    let ams = AdamOptions { amsgrad: true, ..d };
+    let err = adam_step(
+        &mut [&mut p],
+        &[&[0.0; 3]],
+        &mut [&mut m],
+        &mut [&mut v],
+        &mut [],
+        &[1.0],
+        &ams,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "adam_step: max_exp_avg_sqs has 0 buffers, expected 1 (one per parameter)"
+    );
+    let nan = AdamOptions { lr: f64::NAN, ..d };
+    let err = adam_step(
+        &mut [&mut p],
+        &[&[0.0; 3]],
+        &mut [&mut m],
+        &mut [&mut v],
+        &mut [],
+        &[1.0],
+        &nan,
+    )
+    .unwrap_err();
+    assert_eq!(err.to_string(), "adam_step: lr must be finite, got NaN");
+    let err = adam_step(
+        &mut [&mut p],
+        &[&[0.0; 3]],
+        &mut [&mut m],
+        &mut [&mut v],
+        &mut [],
+        &[0.0],
+        &d,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "adam_step: steps[0] must be a count >= 1, got 0"
+    );
+}

@@ -1,0 +1,11 @@
+//! Fused optimizer steps: one call updates every parameter buffer of a group in place, with the
+//! float32 operation order of PyTorch's `_single_tensor_*` implementations (the path it takes on
+//! CPU), so trajectories match torch to float32 rounding.
+mod adam;
+mod buffers;
+mod sgd;
+#[cfg(test)]
+mod trajectories;
+
+pub use adam::{adam_step, adam_step_with, AdamOptions};
+pub use sgd::{sgd_step, sgd_step_with, SgdOptions};
