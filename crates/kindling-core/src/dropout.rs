@@ -71,9 +71,13 @@ pub fn dropout_with(
 fn apply_noise(simd: Simd, words: &[u32], x: &[f32], out: &mut [f32], t: u32, scale: f32) {
     match simd {
         #[cfg(target_arch = "x86_64")]
-        Simd::Avx512 if simd.is_available() => unsafe { apply_noise_avx512(words, x, out, t, scale) },
+        Simd::Avx512 if simd.is_available() => unsafe {
+            apply_noise_avx512(words, x, out, t, scale)
+        },
         #[cfg(target_arch = "x86_64")]
-        Simd::Avx2 | Simd::Avx512 if Simd::Avx2.is_available() => unsafe { apply_noise_avx2(words, x, out, t, scale) },
+        Simd::Avx2 | Simd::Avx512 if Simd::Avx2.is_available() => unsafe {
+            apply_noise_avx2(words, x, out, t, scale)
+        },
         _ => apply_noise_elements(words, x, out, t, scale),
     }
 }
