@@ -55,7 +55,10 @@ pub fn dropout_with(
         return Ok(0);
     }
     if p == 1.0 {
-        out.fill(0.0);
+        // PyTorch multiplies by a zero scalar here, so NaN and ±inf inputs give NaN (not 0).
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o = v * 0.0;
+        }
         return Ok(0);
     }
     let t = threshold(p) as u32;
@@ -162,8 +165,10 @@ mod tests {
     fn dropped_nan_stays_nan_like_pytorch() {
         let x = vec![f32::NAN; 64];
         let mut out = vec![0f32; 64];
-        dropout(&x, &mut out, 0.5, 0.0, 0.0).unwrap();
-        assert!(out.iter().all(|v| v.is_nan()));
+        for p in [0.5, 1.0] {
+            dropout(&x, &mut out, p, 0.0, 0.0).unwrap();
+            assert!(out.iter().all(|v| v.is_nan()), "p = {p}");
+        }
     }
 
     #[test]
