@@ -1,2 +1,67 @@
-/** kindling: PyTorch for Node.js. `import * as torch from 'kindling'`. */
+/**
+ * kindling: PyTorch for Node.js. `import * as torch from 'kindling'`.
+ *
+ * @example
+ * import * as torch from 'kindling';
+ * torch.manualSeed(0);
+ * const x = torch.randn(3, 4, { requiresGrad: true });
+ * x.relu().sum().backward();
+ */
 export { native } from './native';
+
+// Tensor and dtypes
+export { Tensor } from './tensor';
+export type { SizeArgs, NestedList, TensorOrScalar, ValuesIndices } from './tensor';
+export { float32, float, int32, int, int64, long, uint8, bool } from './dtype';
+export type { DType, TypedArray } from './dtype';
+
+// Creation
+export {
+  tensor,
+  zeros,
+  ones,
+  empty,
+  full,
+  zerosLike,
+  onesLike,
+  fullLike,
+  arange,
+  rand,
+  randn,
+  randLike,
+  randnLike,
+  randint,
+  randperm,
+} from './creation';
+export type { TensorOptions, RandomOptions, NestedArray } from './creation';
+
+// Maths and shape functions (torch.add, torch.matmul, …)
+export * from './functional';
+
+// Autograd
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad_mode';
+export { Node } from './autograd/node';
+export type { BackwardOptions } from './autograd/engine';
+
+// Randomness
+export { Generator, manualSeed, initialSeed, seed, getRngState, setRngState, defaultGenerator } from './random/generator';
+export type { GeneratorState } from './random/generator';
+
+// Errors
+export { ShapeError, AutogradError } from './errors';
+
+// Threads
+import { native as nativeBinding } from './native';
+/** Sets how many threads kernels use (`torch.set_num_threads`). */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
+  nativeBinding.setNumThreads(n);
+}
+/** How many threads kernels use (`torch.get_num_threads`). */
+export function getNumThreads(): number {
+  return nativeBinding.getNumThreads();
+}
+
+// Submodules (nn, optim) are added below by their branches.
+export * as nn from './nn';
+export * as optim from './optim';

@@ -1,12 +1,20 @@
 //! kindling-core: the compute kernels of kindling on flat `f32` buffers (row-major, contiguous).
 //! It knows buffers, shapes and maths — nothing of tensors, autograd or JavaScript. Every public
 //! entry point validates lengths against the shapes it is given and returns `KernelResult`.
+pub mod codes;
 pub mod cpu;
 pub mod dropout;
+pub mod elementwise;
 pub mod error;
+pub mod gemm;
+pub mod loss;
 pub mod optim;
 pub mod philox;
 pub mod random;
+pub mod reduce;
+pub mod softmax;
+pub mod strided;
+mod test_util;
 pub mod threads;
 
 pub use error::{ErrorKind, KernelError, KernelResult};

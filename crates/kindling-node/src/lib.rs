@@ -2,8 +2,14 @@
 //! Typed arrays arrive as borrowed slices (`&[f32]`, `&mut [f32]`), so inputs are never copied and
 //! outputs are written straight into the `Float32Array` that JavaScript allocated.
 mod dropout;
+mod elementwise;
 mod error;
+mod gemm;
+mod loss;
 mod optim;
 mod random;
+mod reduce;
+mod softmax;
+mod strided;
 mod system;
 mod threads;

@@ -21,3 +21,16 @@ pub fn debug_length_error(env: napi::Env, got: u32, expected: u32) -> napi::Resu
         kindling_core::error::check_len("debug", "buffer", got as usize, expected as usize, "probe"),
     )
 }
+
+/// A panic inside a kernel is a kindling bug, but it must never take the user's process down:
+/// `catch_unwind` turns it into a JS `Error`. The default hook would also dump a backtrace to
+/// stderr; one line is enough (set `RUST_BACKTRACE=1` to get the full trace back).
+#[napi_derive::module_init]
+fn quiet_panics() {
+    if std::env::var_os("RUST_BACKTRACE").is_some() {
+        return;
+    }
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("kindling: caught a Rust panic (reported to JS as an Error): {info}");
+    }));
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import * as torch from '../src';
+
+describe('tensor()', () => {
+  it('infers int32 (PyTorch int64) for integer arrays, float32 for fractions, bool for booleans', () => {
+    const i = torch.tensor([[1, 2, 3], [4, 5, 6]]);
+    expect(i.dtype).toBe('int32');
+    expect(i.data).toBeInstanceOf(Int32Array);
+    expect(i.shape).toEqual([2, 3]);
+    expect(torch.tensor([1, 2.5]).dtype).toBe('float32');
+    expect(torch.tensor([true, false]).dtype).toBe('bool');
+    expect(torch.tensor([true, 2]).dtype).toBe('int32');
+    expect(torch.tensor(3).shape).toEqual([]);
+    expect(torch.tensor([]).dtype).toBe('float32');
+    expect(torch.tensor([]).shape).toEqual([0]);
+    expect(torch.tensor([[], []]).shape).toEqual([2, 0]);
+  });
+
+  it('maps typed arrays by kind and always copies', () => {
+    const src = new Float32Array([1, 2]);
+    const t = torch.tensor(src);
+    expect(t.dtype).toBe('float32');
+    src[0] = 9;
+    expect(t.data[0]).toBe(1);
+    expect(torch.tensor(new Float64Array([0.5])).dtype).toBe('float32');
+    expect(torch.tensor(new Int32Array([1])).dtype).toBe('int32');
+    expect(torch.tensor(new Uint8Array([1])).dtype).toBe('uint8');
+    expect(torch.tensor(new BigInt64Array([5n])).tolist()).toEqual([5]);
+  });
+
+  it('converts to an explicit dtype and sets requiresGrad', () => {
+    const t = torch.tensor([1, 2], { dtype: torch.float32, requiresGrad: true });
+    expect(t.dtype).toBe('float32');
+    expect(t.requiresGrad).toBe(true);
+    expect(t.isLeaf).toBe(true);
+    expect(torch.tensor([1.7, -1.7], { dtype: torch.long }).tolist()).toEqual([1, -1]);
+    expect(torch.tensor([0, 2], { dtype: torch.bool }).tolist()).toEqual([false, true]);
+    expect(torch.int64).toBe('int32');
+    expect(torch.long).toBe('int32');
+  });
+
+  it('rejects ragged arrays, bad values and integer tensors requiring grad', () => {
+    expect(() => torch.tensor([[1, 2], [3]])).toThrow('expected sequence of length 2 at dim 1 (got 1)');
+    expect(() => torch.tensor([[1, 2], [3]])).toThrow(torch.ShapeError);
+    expect(() => torch.tensor(['a' as unknown as number])).toThrow(TypeError);
+    expect(() => torch.tensor([1, 2], { requiresGrad: true })).toThrow(
+      'tensor: only Tensors of floating point dtype can require gradients (got int32)',
+    );
+    expect(() => torch.tensor([1], { dtype: 'float64' as torch.DType })).toThrow(
+      'tensor: unsupported dtype float64 (expected float32, int32, uint8 or bool)',
+    );
+  });
+});
+
+describe('factories', () => {
+  it('zeros/ones/empty/full accept varargs or an array, then options', () => {
+    expect(torch.zeros(2, 3).shape).toEqual([2, 3]);
+    expect(torch.zeros([2, 3]).tolist()).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(torch.ones(2, { dtype: torch.int32 }).tolist()).toEqual([1, 1]);
+    expect(torch.ones([2], { requiresGrad: true }).requiresGrad).toBe(true);
+    expect(torch.empty(4).numel()).toBe(4);
+    expect(torch.zeros().shape).toEqual([]);
+    expect(torch.full([2], 0.5).tolist()).toEqual([0.5, 0.5]);
+    expect(torch.full([2], 7).dtype).toBe('int32');
+    expect(torch.full([1], true).dtype).toBe('bool');
+    expect(torch.full([2], 7, { dtype: torch.float32 }).dtype).toBe('float32');
+  });
+
+  it('zerosLike/onesLike/fullLike keep shape and dtype', () => {
+    const x = torch.tensor([[1, 2]]);
+    expect(torch.zerosLike(x).dtype).toBe('int32');
+    expect(torch.onesLike(x, { dtype: torch.float32 }).tolist()).toEqual([[1, 1]]);
+    expect(torch.fullLike(x, 3).tolist()).toEqual([[3, 3]]);
+  });
+
+  it('arange follows PyTorch: ints stay int32, a fraction gives float32', () => {
+    expect(torch.arange(4).tolist()).toEqual([0, 1, 2, 3]);
+    expect(torch.arange(4).dtype).toBe('int32');
+    expect(torch.arange(1, 4).tolist()).toEqual([1, 2, 3]);
+    expect(torch.arange(0, 1, 0.25).tolist()).toEqual([0, 0.25, 0.5, 0.75]);
+    expect(torch.arange(0, 1, 0.25).dtype).toBe('float32');
+    expect(torch.arange(5, 0, -2).tolist()).toEqual([5, 3, 1]);
+    expect(torch.arange(3, { dtype: torch.float32 }).dtype).toBe('float32');
+    expect(() => torch.arange(0, 1, 0)).toThrow('arange: step must be nonzero');
+    expect(() => torch.arange(0, -1, 1)).toThrow('upper bound and larger bound inconsistent with step sign');
+  });
+
+  it('rejects negative and non-integer sizes', () => {
+    expect(() => torch.zeros(-1)).toThrow('zeros: Dimension size must be non-negative.');
+    expect(() => torch.zeros(-1)).toThrow(RangeError);
+    expect(() => torch.ones(2.5)).toThrow('ones: sizes must be integers, but got 2.5 in [2.5]');
+    expect(() => torch.ones(2.5)).toThrow(TypeError);
+    expect(() => torch.full([-2], 1)).toThrow('full: Dimension size must be non-negative.');
+  });
+});

@@ -1,0 +1,26 @@
+//! Elementwise kernels on f32 buffers: binary ops (same shape, with a scalar, broadcast through
+//! strides) and unary ops with their backward. Public entry points validate lengths and op codes,
+//! then run on the active SIMD path (`crate::cpu::active()`), split into fixed chunks across
+//! threads when the buffer is large.
+mod binary;
+mod broadcast;
+mod kernels;
+pub mod math;
+pub(crate) mod simd;
+mod unary;
+
+#[cfg(test)]
+mod tests;
+
+pub use binary::{binary, binary_scalar};
+pub use broadcast::binary_broadcast;
+pub use unary::{unary, unary_backward};
+
+#[cfg(test)]
+pub(crate) use binary::{binary_scalar_with, binary_with};
+#[cfg(test)]
+pub(crate) use unary::{unary_backward_with, unary_with};
+
+/// Elements per parallel chunk: big enough that a chunk is worth a task (~16 µs of work for the
+/// cheapest op), small enough to balance 2–16 threads. Boundaries depend only on the length.
+pub(crate) const CHUNK: usize = 1 << 14;

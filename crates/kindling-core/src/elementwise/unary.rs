@@ -1,0 +1,98 @@
+//! `unary(op, x, out, param)` and `unaryBackward(op, gradOut, x, y, gradIn, param)`.
+use super::math::{backward_needs, Needs};
+use super::{kernels, CHUNK};
+use crate::codes::UnaryOp;
+use crate::cpu::{self, Simd};
+use crate::error::{check_len, KernelError, KernelResult};
+use crate::threads;
+
+/// `out[i] = op(x[i])`; `param` is the exponent of `Pow` and the factor of `Scale`.
+pub fn unary(op: u32, x: &[f32], out: &mut [f32], param: f32) -> KernelResult {
+    unary_with(cpu::active(), op, x, out, param)
+}
+
+pub(crate) fn unary_with(
+    simd: Simd,
+    op: u32,
+    x: &[f32],
+    out: &mut [f32],
+    param: f32,
+) -> KernelResult {
+    const OP: &str = "unary";
+    let op = UnaryOp::from_code(OP, op)?;
+    check_len(OP, "out", out.len(), x.len(), "same length as x")?;
+    let work = out.len() * kernels::unary_cost(op);
+    threads::par_chunks_mut(out, CHUNK, work, |start, out| {
+        let end = start + out.len();
+        kernels::unary(simd, op, &x[start..end], out, param);
+    });
+    Ok(())
+}
+
+/// `gradIn[i] = gradOut[i] · op'(x[i])`, with `x` the op's input and `y` its output. Each formula
+/// reads one of them (see `math::backward_needs`: exp, sqrt, relu, sigmoid, tanh read `y`; log,
+/// pow, abs read `x`; neg and scale neither); the buffer not read may be empty.
+pub fn unary_backward(
+    op: u32,
+    grad_out: &[f32],
+    x: &[f32],
+    y: &[f32],
+    grad_in: &mut [f32],
+    param: f32,
+) -> KernelResult {
+    unary_backward_with(cpu::active(), op, grad_out, x, y, grad_in, param)
+}
+
+pub(crate) fn unary_backward_with(
+    simd: Simd,
+    op: u32,
+    grad_out: &[f32],
+    x: &[f32],
+    y: &[f32],
+    grad_in: &mut [f32],
+    param: f32,
+) -> KernelResult {
+    const OP: &str = "unaryBackward";
+    let op = UnaryOp::from_code(OP, op)?;
+    let n = grad_out.len();
+    check_len(OP, "gradIn", grad_in.len(), n, "same length as gradOut")?;
+    let needs = backward_needs(op);
+    for (name, buf, needed) in [
+        ("x", x, needs == Needs::Input),
+        ("y", y, needs == Needs::Output),
+    ] {
+        if needed {
+            check_len(
+                OP,
+                name,
+                buf.len(),
+                n,
+                &format!("{} backward reads it", op.name()),
+            )?;
+        } else if !buf.is_empty() && buf.len() != n {
+            return Err(KernelError::length(
+                OP,
+                format!(
+                    "{name} has {} elements, expected {n} or 0 (same length as gradOut)",
+                    buf.len()
+                ),
+            ));
+        }
+    }
+    let work = n * kernels::unary_cost(op);
+    threads::par_chunks_mut(grad_in, CHUNK, work, |start, grad_in| {
+        let end = start + grad_in.len();
+        let (x, y) = (part(x, start, end), part(y, start, end));
+        kernels::unary_backward(simd, op, &grad_out[start..end], x, y, grad_in, param);
+    });
+    Ok(())
+}
+
+/// `buf[start..end]`, or the empty buffer the caller passed for an input the formula does not read.
+fn part(buf: &[f32], start: usize, end: usize) -> &[f32] {
+    if buf.is_empty() {
+        buf
+    } else {
+        &buf[start..end]
+    }
+}

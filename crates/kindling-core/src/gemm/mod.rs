@@ -1,0 +1,366 @@
+//! Single-precision GEMM, row-major: `C = alpha·op(A)·op(B) + beta·C (+ bias row)`.
+//!
+//! `op(A)` is m×k (stored k×m when `trans_a`), `op(B)` is k×n (stored n×k when `trans_b`), C is m×n.
+//! As in BLAS, `beta == 0` means C is not read (NaN in C is ignored) and `alpha == 0` means A and B
+//! are not read. The three products of a linear layer all map onto one call:
+//! forward `x·Wᵀ + b` (`trans_b`), `dW = dYᵀ·x` (`trans_a`), `dX = dY·W` (no transposes).
+//!
+//! The public entry validates, then dispatches on `cpu::active()`; the kernels take the `Simd` path
+//! as an argument so tests can compare every path the CPU has against the scalar reference.
+pub mod packed;
+pub mod reference;
+pub mod simd;
+pub mod small;
+
+use crate::cpu::{self, Simd};
+use crate::error::{check_len, KernelError, KernelResult};
+use crate::threads;
+use std::cell::RefCell;
+
+const OP: &str = "sgemm";
+
+/// A validated GEMM problem: sizes, scalars and the borrowed inputs.
+#[derive(Clone, Copy)]
+pub struct Gemm<'a> {
+    pub trans_a: bool,
+    pub trans_b: bool,
+    pub m: usize,
+    pub n: usize,
+    pub k: usize,
+    pub alpha: f32,
+    pub a: &'a [f32],
+    pub b: &'a [f32],
+    pub beta: f32,
+    pub bias: Option<&'a [f32]>,
+}
+
+impl Gemm<'_> {
+    /// `op(A)[i][p]`.
+    #[inline(always)]
+    pub fn a_at(&self, i: usize, p: usize) -> f32 {
+        if self.trans_a {
+            self.a[p * self.m + i]
+        } else {
+            self.a[i * self.k + p]
+        }
+    }
+
+    /// `op(B)[p][j]`.
+    #[inline(always)]
+    pub fn b_at(&self, p: usize, j: usize) -> f32 {
+        if self.trans_b {
+            self.b[j * self.k + p]
+        } else {
+            self.b[p * self.n + j]
+        }
+    }
+
+    /// `alpha·acc + beta·c + bias[j]`, never reading `c` when `beta == 0`.
+    #[inline(always)]
+    pub fn epilogue(&self, acc: f32, c: f32, j: usize) -> f32 {
+        let mut v = self.alpha * acc;
+        if self.beta != 0.0 {
+            v += self.beta * c;
+        }
+        if let Some(bias) = self.bias {
+            v += bias[j];
+        }
+        v
+    }
+}
+
+fn elements(rows: usize, cols: usize, what: &str) -> KernelResult<usize> {
+    rows.checked_mul(cols).ok_or_else(|| {
+        KernelError::shape(OP, format!("{what} is too large ({rows}×{cols} elements)"))
+    })
+}
+
+/// `C = alpha·op(A)·op(B) + beta·C (+ bias)`, on the SIMD path chosen at start-up
+/// (`KINDLING_SIMD` forces one). Returns a length error naming the buffer, its length, the
+/// expected length and the sizes it was derived from; NaN `alpha`/`beta` is a value error.
+#[allow(clippy::too_many_arguments)]
+pub fn sgemm(
+    trans_a: bool,
+    trans_b: bool,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    a: &[f32],
+    b: &[f32],
+    beta: f32,
+    c: &mut [f32],
+    bias: Option<&[f32]>,
+) -> KernelResult {
+    sgemm_with(
+        cpu::active(),
+        trans_a,
+        trans_b,
+        m,
+        n,
+        k,
+        alpha,
+        a,
+        b,
+        beta,
+        c,
+        bias,
+    )
+}
+
+/// [`sgemm`] on an explicit SIMD path (which must be available on this CPU; an unavailable one
+/// falls back to scalar).
+#[allow(clippy::too_many_arguments)]
+pub fn sgemm_with(
+    simd: Simd,
+    trans_a: bool,
+    trans_b: bool,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    a: &[f32],
+    b: &[f32],
+    beta: f32,
+    c: &mut [f32],
+    bias: Option<&[f32]>,
+) -> KernelResult {
+    if alpha.is_nan() {
+        return Err(KernelError::value(OP, "alpha must not be NaN"));
+    }
+    if beta.is_nan() {
+        return Err(KernelError::value(OP, "beta must not be NaN"));
+    }
+    let a_len = elements(m, k, "op(A)")?;
+    let b_len = elements(k, n, "op(B)")?;
+    let c_len = elements(m, n, "C")?;
+    check_len(
+        OP,
+        "a",
+        a.len(),
+        a_len,
+        &format!("m={m}, k={k}, transA={trans_a}"),
+    )?;
+    check_len(
+        OP,
+        "b",
+        b.len(),
+        b_len,
+        &format!("k={k}, n={n}, transB={trans_b}"),
+    )?;
+    check_len(OP, "c", c.len(), c_len, &format!("m={m}, n={n}"))?;
+    if let Some(bias) = bias {
+        check_len(OP, "bias", bias.len(), n, &format!("n={n}"))?;
+    }
+    let g = Gemm {
+        trans_a,
+        trans_b,
+        m,
+        n,
+        k,
+        alpha,
+        a,
+        b,
+        beta,
+        bias,
+    };
+    run(simd, &g, c);
+    Ok(())
+}
+
+/// Problems with at most this many rows of C, or at most `SMALL_MAX_K` depth, or at most
+/// `SMALL_MAX_MNK` multiply-adds, take the unpacked kernels: packing would cost about as much as
+/// the product. (Measured: see BENCHMARKS.md.)
+const SMALL_MAX_M: usize = 32;
+const SMALL_MAX_K: usize = 24;
+const SMALL_MAX_MNK: usize = 64 * 64 * 64;
+
+/// Multiply-adds below which a product runs on the calling thread: waking the pool from Node's
+/// thread costs ~8 µs, i.e. about 1M multiply-adds of single-core compute.
+pub const PARALLEL_MIN_MNK: usize = 1 << 21;
+
+/// The per-ISA entry points: `#[target_feature]` functions into which the generic kernels are
+/// inlined, so each is compiled for its instruction set.
+macro_rules! isa_entries {
+    ($name:ident, $v:ty, $features:literal, $mr:literal, $nv:literal) => {
+        mod $name {
+            use super::{packed, small, Gemm};
+            pub const MR: usize = $mr;
+            pub const NR: usize = $nv * <$v as super::simd::Vf32>::LANES;
+            pub const SMALL_COLS: usize =
+                <$v as super::simd::Vf32>::SMALL_C * <$v as super::simd::Vf32>::LANES;
+
+            /// Columns `j0..j1` of C on the unpacked kernels (`op(A)` must not be transposed when
+            /// `op(B)` is).
+            #[target_feature(enable = $features)]
+            pub unsafe fn small(g: &Gemm<'_>, c: *mut f32, j0: usize, j1: usize) {
+                if g.trans_b {
+                    small::dot::<$v>(g, c, j0, j1)
+                } else {
+                    small::axpy::<$v>(g, c, j0, j1)
+                }
+            }
+
+            /// One row block of the packed path.
+            #[target_feature(enable = $features)]
+            pub unsafe fn block(g: &Gemm<'_>, packed_b: &[f32], row0: usize, c_rows: &mut [f32]) {
+                packed::block::<$v, $mr, $nv>(g, packed_b, row0, c_rows)
+            }
+        }
+    };
+}
+
+#[cfg(target_arch = "x86_64")]
+isa_entries!(avx512, super::simd::Avx512, "avx512f,avx2,fma", 12, 2);
+#[cfg(target_arch = "x86_64")]
+isa_entries!(avx2, super::simd::Avx2, "avx2,fma", 6, 2);
+#[cfg(target_arch = "aarch64")]
+isa_entries!(neon, super::simd::Neon, "neon", 8, 3);
+
+/// A raw pointer to C that tasks writing disjoint columns may share.
+#[derive(Clone, Copy)]
+struct SharedOut(*mut f32);
+// SAFETY: every task writes a disjoint set of C's elements.
+unsafe impl Send for SharedOut {}
+unsafe impl Sync for SharedOut {}
+
+impl SharedOut {
+    /// Through a method, so closures capture the `Send` wrapper rather than the raw field.
+    fn ptr(self) -> *mut f32 {
+        self.0
+    }
+}
+
+type SmallFn = unsafe fn(&Gemm<'_>, *mut f32, usize, usize);
+
+thread_local! {
+    /// Scratch for the transposed copy that the unpacked path needs when both operands are
+    /// transposed.
+    static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Dispatches a validated problem.
+fn run(simd: Simd, g: &Gemm<'_>, c: &mut [f32]) {
+    if g.m == 0 || g.n == 0 {
+        return;
+    }
+    if g.k == 0 || g.alpha == 0.0 {
+        // No product: C = beta·C + bias (A and B are not read).
+        for row in c.chunks_exact_mut(g.n) {
+            for (j, v) in row.iter_mut().enumerate() {
+                *v = g.epilogue(0.0, *v, j);
+            }
+        }
+        return;
+    }
+    let parallel = g.m.saturating_mul(g.n).saturating_mul(g.k) >= PARALLEL_MIN_MNK;
+    match simd {
+        #[cfg(target_arch = "x86_64")]
+        Simd::Avx512 if simd.is_available() => run_isa(
+            g,
+            c,
+            parallel,
+            avx512::small,
+            avx512::SMALL_COLS,
+            avx512::block,
+            avx512::MR,
+            avx512::NR,
+        ),
+        #[cfg(target_arch = "x86_64")]
+        Simd::Avx2 if simd.is_available() => run_isa(
+            g,
+            c,
+            parallel,
+            avx2::small,
+            avx2::SMALL_COLS,
+            avx2::block,
+            avx2::MR,
+            avx2::NR,
+        ),
+        #[cfg(target_arch = "aarch64")]
+        Simd::Neon if simd.is_available() => run_isa(
+            g,
+            c,
+            parallel,
+            neon::small,
+            neon::SMALL_COLS,
+            neon::block,
+            neon::MR,
+            neon::NR,
+        ),
+        _ => reference::sgemm(g, c),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_isa(
+    g: &Gemm<'_>,
+    c: &mut [f32],
+    parallel: bool,
+    small: SmallFn,
+    small_cols: usize,
+    block: packed::BlockFn,
+    mr: usize,
+    nr: usize,
+) {
+    let is_small = g.m <= SMALL_MAX_M || g.k <= SMALL_MAX_K || g.m * g.n * g.k <= SMALL_MAX_MNK;
+    if !is_small {
+        packed::sgemm(g, c, mr, nr, block, parallel);
+        return;
+    }
+    if g.trans_a && g.trans_b {
+        // The unpacked kernels need one operand along its natural axis: un-transpose the smaller.
+        SCRATCH.with(|cell| {
+            let mut scratch = cell.borrow_mut();
+            let mut g2 = *g;
+            if g.m <= g.n {
+                transpose(g.a, g.k, g.m, &mut scratch);
+                g2.trans_a = false;
+            } else {
+                transpose(g.b, g.n, g.k, &mut scratch);
+                g2.trans_b = false;
+            }
+            if g2.trans_a {
+                g2.b = &scratch;
+            } else {
+                g2.a = &scratch;
+            }
+            run_small(&g2, c, parallel, small, small_cols);
+        });
+    } else {
+        run_small(g, c, parallel, small, small_cols);
+    }
+}
+
+/// The unpacked kernels, over fixed column blocks in parallel for large problems.
+fn run_small(g: &Gemm<'_>, c: &mut [f32], parallel: bool, small: SmallFn, small_cols: usize) {
+    let out = SharedOut(c.as_mut_ptr());
+    let tiles = g.n.div_ceil(small_cols);
+    let threads = if parallel { threads::num_threads() } else { 1 };
+    let tasks = tiles.min(threads * 4).max(1);
+    let tiles_per_task = tiles.div_ceil(tasks);
+    let tasks = tiles.div_ceil(tiles_per_task);
+    let work = if threads > 1 { usize::MAX } else { 0 };
+    threads::run_tasks(tasks, work, |t| {
+        let j0 = t * tiles_per_task * small_cols;
+        let j1 = ((t + 1) * tiles_per_task * small_cols).min(g.n);
+        // SAFETY: the ISA is available (checked by `run`); tasks write disjoint columns of C.
+        unsafe { small(g, out.ptr(), j0, j1) };
+    });
+}
+
+/// `out` (cols × rows) = the transpose of `src` (rows × cols).
+fn transpose(src: &[f32], rows: usize, cols: usize, out: &mut Vec<f32>) {
+    out.clear();
+    out.resize(rows * cols, 0.0);
+    for (r, row) in src.chunks_exact(cols).enumerate() {
+        for (col, &v) in row.iter().enumerate() {
+            out[col * rows + r] = v;
+        }
+    }
+}
+
+#[cfg(test)]
+mod baseline;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,336 @@
+//! Strided gathers over a row-major output: `stridedCopy` (permute, transpose, expand) and the
+//! shared walker that `binaryBroadcast` and `sumToShape` use. Strides are given per output
+//! dimension (0 where an input is broadcast), in elements.
+use crate::error::{check_len, KernelError, KernelResult};
+
+/// Number of elements of `shape`, or a shape error when it overflows `usize`.
+pub(crate) fn numel(op: &'static str, name: &str, shape: &[u32]) -> KernelResult<usize> {
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d as usize))
+        .ok_or_else(|| {
+            KernelError::shape(
+                op,
+                format!("{name} {shape:?} has more elements than fit in memory"),
+            )
+        })
+}
+
+/// Checks that `strides` has one entry per dimension of `shape` and that every offset the walk can
+/// reach lies inside a buffer of `len` elements.
+pub(crate) fn check_strided(
+    op: &'static str,
+    name: &str,
+    len: usize,
+    shape: &[u32],
+    strides: &[u32],
+) -> KernelResult {
+    if strides.len() != shape.len() {
+        return Err(KernelError::shape(
+            op,
+            format!(
+                "{name} strides {strides:?} have {} entries, expected {} (one per dimension of shape {shape:?})",
+                strides.len(),
+                shape.len()
+            ),
+        ));
+    }
+    if shape.contains(&0) {
+        return Ok(());
+    }
+    let last = shape.iter().zip(strides).try_fold(0usize, |acc, (&d, &s)| {
+        acc.checked_add((d as usize - 1).checked_mul(s as usize)?)
+    });
+    match last {
+        Some(last) if last < len => Ok(()),
+        _ => Err(KernelError::length(
+            op,
+            format!(
+                "{name} has {len} elements, expected at least {} (shape {shape:?}, strides {strides:?})",
+                last.map_or("more than usize::MAX".to_string(), |l| (l + 1).to_string())
+            ),
+        )),
+    }
+}
+
+/// One run of the innermost dimension: output positions `out_start..out_start + len`, reading
+/// input `k` at `offsets[k] + j * steps[k]` for `j in 0..len`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Run<const N: usize> {
+    pub out_start: usize,
+    pub len: usize,
+    pub offsets: [usize; N],
+    pub steps: [usize; N],
+}
+
+/// Walks the row-major output positions `start..end` of `shape` as runs of the innermost
+/// dimension, giving each input's offsets through its `strides`.
+pub(crate) fn for_each_run<const N: usize>(
+    shape: &[u32],
+    strides: [&[u32]; N],
+    start: usize,
+    end: usize,
+    mut f: impl FnMut(Run<N>),
+) {
+    if start >= end {
+        return;
+    }
+    let rank = shape.len();
+    if rank == 0 {
+        f(Run {
+            out_start: 0,
+            len: 1,
+            offsets: [0; N],
+            steps: [0; N],
+        });
+        return;
+    }
+    let inner = shape[rank - 1] as usize;
+    if inner == 0 {
+        return;
+    }
+    // Multi-index of `start`.
+    let mut index = vec![0usize; rank];
+    let mut rest = start;
+    for d in (0..rank).rev() {
+        let size = shape[d] as usize;
+        index[d] = rest % size;
+        rest /= size;
+    }
+    let steps: [usize; N] = std::array::from_fn(|k| strides[k][rank - 1] as usize);
+    let mut pos = start;
+    while pos < end {
+        let col = index[rank - 1];
+        let len = (inner - col).min(end - pos);
+        let offsets: [usize; N] = std::array::from_fn(|k| {
+            index
+                .iter()
+                .zip(strides[k])
+                .map(|(&i, &s)| i * s as usize)
+                .sum()
+        });
+        f(Run {
+            out_start: pos,
+            len,
+            offsets,
+            steps,
+        });
+        pos += len;
+        // Advance to the start of the next row, carrying into the outer dimensions.
+        index[rank - 1] = 0;
+        for d in (0..rank - 1).rev() {
+            index[d] += 1;
+            if index[d] < shape[d] as usize {
+                break;
+            }
+            index[d] = 0;
+        }
+    }
+}
+
+/// Elements per parallel chunk of a strided walk.
+const CHUNK: usize = 1 << 14;
+
+/// `out[i₀…iₙ] = x[Σ i_d · strides_d]` over the row-major `shape` (permute, transpose, expand).
+pub fn strided_copy(x: &[f32], shape: &[u32], strides: &[u32], out: &mut [f32]) -> KernelResult {
+    const OP: &str = "stridedCopy";
+    let total = numel(OP, "shape", shape)?;
+    check_len(OP, "out", out.len(), total, &format!("shape {shape:?}"))?;
+    check_strided(OP, "x", x.len(), shape, strides)?;
+    crate::threads::par_chunks_mut(out, CHUNK, total, |start, out| {
+        for_each_run(shape, [strides], start, start + out.len(), |run| {
+            let dst = &mut out[run.out_start - start..run.out_start - start + run.len];
+            let [offset] = run.offsets;
+            match run.steps[0] {
+                1 => dst.copy_from_slice(&x[offset..offset + run.len]),
+                0 => dst.fill(x[offset]),
+                step => {
+                    for (j, o) in dst.iter_mut().enumerate() {
+                        *o = x[offset + j * step];
+                    }
+                }
+            }
+        });
+    });
+    Ok(())
+}
+
+/// Sums a gradient of `gradShape` back to `outShape` (same rank; each dimension equal or 1): the
+/// backward of broadcasting. Sums accumulate in f64 in the gradient's row-major order, so the
+/// result does not depend on threads or SIMD.
+pub fn sum_to_shape(
+    grad: &[f32],
+    grad_shape: &[u32],
+    out_shape: &[u32],
+    out: &mut [f32],
+) -> KernelResult {
+    const OP: &str = "sumToShape";
+    if grad_shape.len() != out_shape.len() {
+        return Err(KernelError::shape(
+            OP,
+            format!(
+                "outShape {out_shape:?} has {} dimensions, expected {} (gradShape {grad_shape:?})",
+                out_shape.len(),
+                grad_shape.len()
+            ),
+        ));
+    }
+    for (d, (&g, &o)) in grad_shape.iter().zip(out_shape).enumerate() {
+        if o != g && o != 1 {
+            return Err(KernelError::shape(
+                OP,
+                format!("outShape {out_shape:?} has size {o} at dimension {d}, expected {g} or 1 (gradShape {grad_shape:?})"),
+            ));
+        }
+    }
+    let total = numel(OP, "gradShape", grad_shape)?;
+    check_len(
+        OP,
+        "grad",
+        grad.len(),
+        total,
+        &format!("gradShape {grad_shape:?}"),
+    )?;
+    let out_total = numel(OP, "outShape", out_shape)?;
+    check_len(
+        OP,
+        "out",
+        out.len(),
+        out_total,
+        &format!("outShape {out_shape:?}"),
+    )?;
+    // Where each gradient position lands in `out`: contiguous strides of outShape, 0 where summed.
+    let mut strides = vec![0u32; out_shape.len()];
+    let mut step = 1u32;
+    for d in (0..out_shape.len()).rev() {
+        if out_shape[d] == grad_shape[d] && out_shape[d] != 1 {
+            strides[d] = step;
+        }
+        step = step.saturating_mul(out_shape[d]);
+    }
+    let mut acc = vec![0f64; out_total];
+    for_each_run(grad_shape, [&strides], 0, total, |run| {
+        let src = &grad[run.out_start..run.out_start + run.len];
+        let [offset] = run.offsets;
+        if run.steps[0] == 0 {
+            acc[offset] += src.iter().fold(0f64, |s, &v| s + v as f64);
+        } else {
+            for (a, &v) in acc[offset..offset + run.len].iter_mut().zip(src) {
+                *a += v as f64;
+            }
+        }
+    });
+    for (o, a) in out.iter_mut().zip(&acc) {
+        *o = *a as f32;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transpose_and_expand() {
+        // x is 2×3; out = xᵀ (3×2).
+        let x = [1., 2., 3., 4., 5., 6.];
+        let mut out = [0f32; 6];
+        strided_copy(&x, &[3, 2], &[1, 3], &mut out).unwrap();
+        assert_eq!(out, [1., 4., 2., 5., 3., 6.]);
+        // expand a column [3, 1] to [3, 2].
+        let mut out = [0f32; 6];
+        strided_copy(&[7., 8., 9.], &[3, 2], &[1, 0], &mut out).unwrap();
+        assert_eq!(out, [7., 7., 8., 8., 9., 9.]);
+        // rank 0 and empty shapes.
+        let mut one = [0f32];
+        strided_copy(&[5.], &[], &[], &mut one).unwrap();
+        assert_eq!(one, [5.]);
+        strided_copy(&[], &[0, 3], &[3, 1], &mut []).unwrap();
+    }
+
+    #[test]
+    fn permute_of_a_3d_buffer_crossing_chunks() {
+        let (a, b, c) = (37usize, 29usize, 23usize);
+        let x: Vec<f32> = (0..a * b * c).map(|i| i as f32).collect();
+        // out[k][i][j] = x[i][j][k]
+        let mut out = vec![0f32; a * b * c];
+        strided_copy(
+            &x,
+            &[c as u32, a as u32, b as u32],
+            &[1, (b * c) as u32, c as u32],
+            &mut out,
+        )
+        .unwrap();
+        for k in 0..c {
+            for i in 0..a {
+                for j in 0..b {
+                    assert_eq!(out[(k * a + i) * b + j], x[(i * b + j) * c + k]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn strided_copy_rejects_bad_lengths() {
+        let err = strided_copy(&[1., 2.], &[3], &[1], &mut [0.; 3]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "stridedCopy: x has 2 elements, expected at least 3 (shape [3], strides [1])"
+        );
+        let err = strided_copy(&[1., 2., 3.], &[3], &[1], &mut [0.; 2]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "stridedCopy: out has 2 elements, expected 3 (shape [3])"
+        );
+        let err = strided_copy(&[1., 2., 3.], &[3], &[1, 1], &mut [0.; 3]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "stridedCopy: x strides [1, 1] have 2 entries, expected 1 (one per dimension of shape [3])"
+        );
+    }
+
+    #[test]
+    fn sum_to_shape_sums_broadcast_dimensions() {
+        // grad 2×3 → [1, 3] (column sums) and [2, 1] (row sums) and [1, 1].
+        let g = [1., 2., 3., 4., 5., 6.];
+        let mut cols = [0f32; 3];
+        sum_to_shape(&g, &[2, 3], &[1, 3], &mut cols).unwrap();
+        assert_eq!(cols, [5., 7., 9.]);
+        let mut rows = [0f32; 2];
+        sum_to_shape(&g, &[2, 3], &[2, 1], &mut rows).unwrap();
+        assert_eq!(rows, [6., 15.]);
+        let mut all = [0f32; 1];
+        sum_to_shape(&g, &[2, 3], &[1, 1], &mut all).unwrap();
+        assert_eq!(all, [21.]);
+        let mut same = [0f32; 6];
+        sum_to_shape(&g, &[2, 3], &[2, 3], &mut same).unwrap();
+        assert_eq!(same, g);
+        // 3-d: [2, 3, 4] → [2, 1, 4]
+        let g: Vec<f32> = (0..24).map(|i| i as f32).collect();
+        let mut out = [0f32; 8];
+        sum_to_shape(&g, &[2, 3, 4], &[2, 1, 4], &mut out).unwrap();
+        let expect: Vec<f32> = (0..8)
+            .map(|p| (0..3).map(|j| g[(p / 4) * 12 + j * 4 + p % 4]).sum())
+            .collect();
+        assert_eq!(out.to_vec(), expect);
+    }
+
+    #[test]
+    fn sum_to_shape_rejects_incompatible_shapes() {
+        let err = sum_to_shape(&[0.; 6], &[2, 3], &[2, 2], &mut [0.; 4]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "sumToShape: outShape [2, 2] has size 2 at dimension 1, expected 3 or 1 (gradShape [2, 3])"
+        );
+        let err = sum_to_shape(&[0.; 6], &[2, 3], &[3], &mut [0.; 3]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "sumToShape: outShape [3] has 1 dimensions, expected 2 (gradShape [2, 3])"
+        );
+        let err = sum_to_shape(&[0.; 5], &[2, 3], &[1, 3], &mut [0.; 3]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "sumToShape: grad has 5 elements, expected 6 (gradShape [2, 3])"
+        );
+    }
+}

@@ -1,0 +1,44 @@
+/**
+ * How ops record themselves in the graph. An op first asks `recording(...)`; only then does it
+ * allocate its backward closure and call `attach`, so nothing graph-related is allocated when
+ * grad mode is off or no input requires grad.
+ */
+import type { Tensor } from '../tensor';
+import { isGradEnabled } from './grad_mode';
+import { Node, type BackwardFn } from './node';
+
+/** Whether an op on these inputs must record a backward node. */
+export function recording(a: Tensor, b?: Tensor | null, c?: Tensor | null): boolean {
+  return isGradEnabled() && (a.requiresGrad || (b != null && b.requiresGrad) || (c != null && c.requiresGrad));
+}
+
+/** Whether an op on a list of inputs must record a backward node. */
+export function recordingAny(inputs: readonly Tensor[]): boolean {
+  if (!isGradEnabled()) return false;
+  for (const t of inputs) if (t.requiresGrad) return true;
+  return false;
+}
+
+/** The node an input's gradient flows to: its `gradFn`, its `AccumulateGrad`, or none. */
+export function edgeOf(t: Tensor | null | undefined): Node | null {
+  if (t == null) return null;
+  if (t.gradFn !== null) return t.gradFn;
+  return t.requiresGrad ? t._accumulateNode() : null;
+}
+
+/**
+ * Makes `out` the result of a differentiable op: sets its `gradFn` to a node named `name` whose
+ * edges point to `inputs` (in order; `backward` returns their gradients in the same order).
+ */
+export function attach(
+  out: Tensor,
+  name: string,
+  inputs: ReadonlyArray<Tensor | null | undefined>,
+  backward: BackwardFn,
+  savesTensors = true,
+): Tensor {
+  const next: Array<Node | null> = new Array(inputs.length);
+  for (let i = 0; i < inputs.length; i++) next[i] = edgeOf(inputs[i]);
+  out._setGradFn(new Node(name, next, backward, savesTensors));
+  return out;
+}

@@ -1,0 +1,126 @@
+/**
+ * Element types. kindling has four storage types; `int64`/`long` are aliases of `int32` because
+ * JavaScript has no fast 64-bit integer arrays (class indices never need more than 2^31).
+ * `bool` is stored as a `Uint8Array` of 0/1.
+ */
+export type DType = 'float32' | 'int32' | 'uint8' | 'bool';
+
+export const float32: DType = 'float32';
+/** Alias of `float32`, as `torch.float`. */
+export const float: DType = 'float32';
+export const int32: DType = 'int32';
+/** Alias of `int32`, as `torch.int`. */
+export const int: DType = 'int32';
+/** `int64` is stored as `int32` in kindling (see ARCHITECTURE.md). */
+export const int64: DType = 'int32';
+/** Alias of `int64` (= `int32`), as `torch.long`. */
+export const long: DType = 'int32';
+export const uint8: DType = 'uint8';
+export const bool: DType = 'bool';
+
+export type TypedArray = Float32Array | Int32Array | Uint8Array;
+
+/** The typed array that stores each dtype. */
+export type StorageOf<D extends DType> = D extends 'float32'
+  ? Float32Array
+  : D extends 'int32'
+    ? Int32Array
+    : Uint8Array;
+
+const DTYPES: ReadonlySet<string> = new Set(['float32', 'int32', 'uint8', 'bool']);
+
+/** Throws a `TypeError` naming `op` unless `dtype` is one of kindling's dtypes. */
+export function checkDType(dtype: unknown, op: string): DType {
+  if (typeof dtype !== 'string' || !DTYPES.has(dtype)) {
+    throw new TypeError(`${op}: unsupported dtype ${String(dtype)} (expected float32, int32, uint8 or bool)`);
+  }
+  return dtype as DType;
+}
+
+/** A zero-filled buffer of `n` elements of `dtype`. */
+export function allocate(dtype: DType, n: number): TypedArray {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    default:
+      return new Uint8Array(n);
+  }
+}
+
+export function isFloatingPoint(dtype: DType): boolean {
+  return dtype === 'float32';
+}
+
+/** PyTorch's name of a dtype, used in error messages and `toString` (`torch.int64` for int32). */
+export function torchName(dtype: DType): string {
+  switch (dtype) {
+    case 'float32':
+      return 'torch.float32';
+    case 'int32':
+      return 'torch.int64';
+    case 'uint8':
+      return 'torch.uint8';
+    default:
+      return 'torch.bool';
+  }
+}
+
+/** PyTorch's scalar-type name (`Float`, `Long`, `Byte`, `Bool`) used in some of its messages. */
+export function scalarTypeName(dtype: DType): string {
+  switch (dtype) {
+    case 'float32':
+      return 'Float';
+    case 'int32':
+      return 'Long';
+    case 'uint8':
+      return 'Byte';
+    default:
+      return 'Bool';
+  }
+}
+
+/**
+ * The result dtype of a binary arithmetic op, following PyTorch's type promotion among
+ * kindling's dtypes: any float → float32; bool with bool → bool; otherwise int32 beats uint8.
+ */
+export function promoteTypes(a: DType, b: DType): DType {
+  if (a === b) return a;
+  if (a === 'float32' || b === 'float32') return 'float32';
+  if (a === 'int32' || b === 'int32') return 'int32';
+  return 'uint8';
+}
+
+/** The dtype of a typed array given to `tensor()`: floats → float32, signed ints → int32, bytes → uint8. */
+export function dtypeOfArray(data: ArrayLike<unknown>): DType | null {
+  if (data instanceof Float32Array || data instanceof Float64Array) return 'float32';
+  if (data instanceof Int32Array || data instanceof Int16Array || data instanceof Int8Array) return 'int32';
+  if (data instanceof BigInt64Array || data instanceof Uint16Array || data instanceof Uint32Array) return 'int32';
+  if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) return 'uint8';
+  return null;
+}
+
+/** Converts `src` into a fresh buffer of `dtype` (bool: non-zero → 1; int: truncation toward zero). */
+export function castArray(src: TypedArray, dtype: DType): TypedArray {
+  const n = src.length;
+  switch (dtype) {
+    case 'float32':
+      return Float32Array.from(src);
+    case 'int32': {
+      // Int32Array.from truncates toward zero like PyTorch's float → long; NaN becomes 0.
+      return Int32Array.from(src);
+    }
+    case 'uint8': {
+      const out = new Uint8Array(n);
+      // Wraps modulo 256 like PyTorch's cast to uint8 (negative ints wrap).
+      for (let i = 0; i < n; i++) out[i] = Math.trunc(src[i]) & 255;
+      return out;
+    }
+    default: {
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i++) out[i] = src[i] !== 0 ? 1 : 0;
+      return out;
+    }
+  }
+}

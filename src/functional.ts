@@ -1,0 +1,24 @@
+/**
+ * The `torch.*` function forms of the Tensor methods (`torch.add(a, b)`, `torch.reshape(x, shape)`, …),
+ * so `import * as torch from 'kindling'` reads like PyTorch.
+ */
+import type { Tensor } from './tensor';
+import * as shapeOps from './ops/shape';
+
+export { add, sub, mul, div, pow, neg, exp, log, sqrt, relu, sigmoid, tanh, abs } from './ops/elementwise';
+export { eq, ne, gt, lt, ge, le } from './ops/compare';
+export { sum, mean, max, min, argmax, argmin } from './ops/reduce';
+export { softmax, logSoftmax } from './ops/softmax';
+export { matmul, mm, bmm, addmm } from './ops/matmul';
+export { cat, stack } from './ops/join';
+export { flatten, unsqueeze, squeeze, transpose, t, permute, clone } from './ops/shape';
+
+/** `torch.reshape(x, shape)`. */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  return shapeOps.reshape(x, shape);
+}
+
+/** `torch.detach(x)`. */
+export function detach(x: Tensor): Tensor {
+  return x.detach();
+}

@@ -1,0 +1,83 @@
+/** Shape arithmetic shared by the ops: strides, NumPy broadcasting, strided gathers. */
+import type { TypedArray } from '../dtype';
+import { ShapeError } from '../errors';
+
+/** Row-major strides of a contiguous buffer of `shape`. */
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The broadcast shape of `a` and `b` (NumPy rules). Throws PyTorch's
+ * `The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1`.
+ */
+export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da === db || db === 1) out[i] = da;
+    else if (da === 1) out[i] = db;
+    else {
+      throw new ShapeError(
+        `The size of tensor a (${da}) must match the size of tensor b (${db}) at non-singleton dimension ${i}`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Strides that read a contiguous `shape` as `outShape` (right-aligned; 0 where broadcast). */
+export function broadcastStrides(shape: readonly number[], outShape: readonly number[]): Uint32Array {
+  const strides = new Uint32Array(outShape.length);
+  const offset = outShape.length - shape.length;
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i + offset] = shape[i] === 1 ? 0 : s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+/** `shape` padded with leading 1s to `rank` dims (the layout `sumToShape` reduces to). */
+export function padShape(shape: readonly number[], rank: number): number[] {
+  const out = new Array<number>(rank).fill(1);
+  for (let i = 0; i < shape.length; i++) out[rank - shape.length + i] = shape[i];
+  return out;
+}
+
+/**
+ * Strided gather in TypeScript for the integer dtypes (the native `stridedCopy` is f32-only):
+ * `out[i…] = src[Σ i_d·strides_d]`. Index bookkeeping only, no arithmetic on the values.
+ */
+export function gatherStrided(src: TypedArray, shape: readonly number[], strides: ArrayLike<number>, out: TypedArray): void {
+  const rank = shape.length;
+  const n = out.length;
+  if (n === 0) return;
+  const index = new Array<number>(rank).fill(0);
+  let offset = 0;
+  for (let i = 0; i < n; i++) {
+    out[i] = src[offset];
+    for (let d = rank - 1; d >= 0; d--) {
+      index[d]++;
+      offset += strides[d];
+      if (index[d] < shape[d]) break;
+      offset -= strides[d] * shape[d];
+      index[d] = 0;
+    }
+  }
+}

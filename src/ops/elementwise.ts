@@ -1,0 +1,252 @@
+/**
+ * Elementwise maths with NumPy broadcasting and autograd: add, sub, mul, div, pow and the unary
+ * functions. Each op: validate, allocate the output once, one native call; the backward closure is
+ * only created while recording. Integer inputs compute through f32 (exact below 2^24) and come back
+ * as int32 where PyTorch keeps an integer result.
+ */
+import { attach, recording } from '../autograd/function';
+import { type DType, castArray, promoteTypes } from '../dtype';
+import { Tensor, numelOf, type TensorOrScalar } from '../tensor';
+import { broadcastShapes, broadcastStrides, sameShape } from './broadcast';
+import { sumTo } from './shape';
+import { BinaryOp, UnaryOp, dims, kernels } from './kernels';
+
+type BinaryCode = (typeof BinaryOp)[keyof typeof BinaryOp];
+type UnaryCode = (typeof UnaryOp)[keyof typeof UnaryOp];
+
+/** The f32 values of `t` (its own buffer when it is float32, else a converted copy). */
+export function f32(t: Tensor): Float32Array {
+  return t.dtype === 'float32' ? (t.data as Float32Array) : (castArray(t.data, 'float32') as Float32Array);
+}
+
+function finish(out: Float32Array, shape: readonly number[], dtype: DType): Tensor {
+  if (dtype === 'float32') return Tensor._make(out, shape, dtype);
+  return Tensor._make(castArray(out, dtype), shape, dtype);
+}
+
+function checkTensor(op: string, x: unknown, role: string): asserts x is Tensor {
+  if (!(x instanceof Tensor)) {
+    throw new TypeError(`${op}(): argument '${role}' must be Tensor, not ${x === null ? 'null' : typeof x}`);
+  }
+}
+
+function checkOther(op: string, other: unknown): asserts other is TensorOrScalar {
+  if (!(other instanceof Tensor) && typeof other !== 'number') {
+    throw new TypeError(`${op}(): argument 'other' must be Tensor or Number, not ${other === null ? 'null' : typeof other}`);
+  }
+}
+
+/** The dtype of `a op s` for a JS number `s` (PyTorch: an integer tensor stays integer for integral scalars). */
+function scalarResultType(a: DType, s: number, op: BinaryCode): DType {
+  if (op === BinaryOp.div || a === 'float32' || !Number.isInteger(s)) return 'float32';
+  return a === 'bool' ? 'int32' : a;
+}
+
+/** Runs a binary kernel on two tensors with broadcasting; returns the f32 result and its shape. */
+function binaryRaw(op: BinaryCode, a: Tensor, b: Tensor): { out: Float32Array; shape: readonly number[] } {
+  const av = f32(a);
+  const bv = f32(b);
+  if (sameShape(a.shape, b.shape)) {
+    const out = new Float32Array(av.length);
+    kernels.binary(op, av, bv, out);
+    return { out, shape: a.shape };
+  }
+  const shape = broadcastShapes(a.shape, b.shape);
+  const out = new Float32Array(numelOf(shape));
+  if (bv.length === 1 && sameShape(shape, a.shape)) {
+    kernels.binaryScalar(op, av, bv[0], out, false);
+  } else if (av.length === 1 && sameShape(shape, b.shape)) {
+    kernels.binaryScalar(op, bv, av[0], out, true);
+  } else {
+    kernels.binaryBroadcast(op, av, broadcastStrides(a.shape, shape), bv, broadcastStrides(b.shape, shape), dims(shape), out);
+  }
+  return { out, shape };
+}
+
+function scalarRaw(op: BinaryCode, a: Tensor, s: number, reverse: boolean): Float32Array {
+  const av = f32(a);
+  const out = new Float32Array(av.length);
+  kernels.binaryScalar(op, av, s, out, reverse);
+  return out;
+}
+
+/** `a op b` without autograd (used by forward passes and by backward rules). */
+export function binaryPlain(op: BinaryCode, a: Tensor, b: TensorOrScalar): Tensor {
+  if (typeof b === 'number') return finish(scalarRaw(op, a, b, false), a.shape, scalarResultType(a.dtype, b, op));
+  const { out, shape } = binaryRaw(op, a, b);
+  const dtype = op === BinaryOp.div ? 'float32' : promoteTypes(a.dtype, b.dtype);
+  return finish(out, shape, dtype === 'bool' && op !== BinaryOp.mul ? 'int32' : dtype);
+}
+
+/** `g · s` for a float gradient. */
+export function scale(g: Tensor, s: number): Tensor {
+  if (s === 1) return g;
+  const out = new Float32Array(g.data.length);
+  kernels.unary(UnaryOp.scale, g.data as Float32Array, out, s);
+  return Tensor._make(out, g.shape, 'float32');
+}
+
+/** `torch.add(input, other, { alpha })`: `input + alpha · other`, broadcasting. */
+export function add(input: Tensor, other: TensorOrScalar, options?: { alpha?: number }): Tensor {
+  checkTensor('add', input, 'input');
+  checkOther('add', other);
+  const alpha = options?.alpha ?? 1;
+  const scaled = alpha === 1 ? other : typeof other === 'number' ? other * alpha : binaryPlain(BinaryOp.mul, other, alpha);
+  const out = binaryPlain(BinaryOp.add, input, scaled);
+  if (recording(input, other instanceof Tensor ? other : null)) {
+    const aShape = input.shape;
+    const bShape = other instanceof Tensor ? other.shape : null;
+    attach(out, 'AddBackward0', [input, other instanceof Tensor ? other : null], (g, node) => [
+      node.needsGrad(0) ? sumTo(g, aShape) : null,
+      node.needsGrad(1) && bShape !== null ? sumTo(scale(g, alpha), bShape) : null,
+    ], false);
+  }
+  return out;
+}
+
+/** `torch.sub(input, other, { alpha })`: `input − alpha · other`, broadcasting. */
+export function sub(input: Tensor, other: TensorOrScalar, options?: { alpha?: number }): Tensor {
+  checkTensor('sub', input, 'input');
+  checkOther('sub', other);
+  if (input.dtype === 'bool' && other instanceof Tensor && other.dtype === 'bool') {
+    throw new TypeError(
+      'Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.',
+    );
+  }
+  const alpha = options?.alpha ?? 1;
+  const scaled = alpha === 1 ? other : typeof other === 'number' ? other * alpha : binaryPlain(BinaryOp.mul, other, alpha);
+  const out = binaryPlain(BinaryOp.sub, input, scaled);
+  if (recording(input, other instanceof Tensor ? other : null)) {
+    const aShape = input.shape;
+    const bShape = other instanceof Tensor ? other.shape : null;
+    attach(out, 'SubBackward0', [input, other instanceof Tensor ? other : null], (g, node) => [
+      node.needsGrad(0) ? sumTo(g, aShape) : null,
+      node.needsGrad(1) && bShape !== null ? sumTo(scale(g, -alpha), bShape) : null,
+    ], false);
+  }
+  return out;
+}
+
+/** `torch.mul(input, other)`, broadcasting. */
+export function mul(input: Tensor, other: TensorOrScalar): Tensor {
+  checkTensor('mul', input, 'input');
+  checkOther('mul', other);
+  const out = binaryPlain(BinaryOp.mul, input, other);
+  if (recording(input, other instanceof Tensor ? other : null)) {
+    if (typeof other === 'number') {
+      attach(out, 'MulBackward0', [input, null], (g) => [scale(g, other), null], false);
+    } else {
+      attach(out, 'MulBackward0', [input, other], (g, node) => [
+        node.needsGrad(0) ? sumTo(binaryPlain(BinaryOp.mul, g, other), input.shape) : null,
+        node.needsGrad(1) ? sumTo(binaryPlain(BinaryOp.mul, g, input), other.shape) : null,
+      ]);
+    }
+  }
+  return out;
+}
+
+/** `torch.div(input, other)`: true division (integer inputs give float32), broadcasting. */
+export function div(input: Tensor, other: TensorOrScalar): Tensor {
+  checkTensor('div', input, 'input');
+  checkOther('div', other);
+  const out = binaryPlain(BinaryOp.div, input, other);
+  if (recording(input, other instanceof Tensor ? other : null)) {
+    if (typeof other === 'number') {
+      attach(out, 'DivBackward0', [input, null], (g) => [scale(g, 1 / other), null], false);
+    } else {
+      attach(out, 'DivBackward0', [input, other], (g, node) => {
+        const ga = node.needsGrad(0) ? binaryPlain(BinaryOp.div, g, other) : null;
+        let gb: Tensor | null = null;
+        if (node.needsGrad(1)) {
+          // d(a/b)/db = −(a/b)/b, from the saved output instead of a second division by b².
+          const q = binaryPlain(BinaryOp.div, binaryPlain(BinaryOp.mul, g, out.detach()), other);
+          gb = sumTo(scale(q, -1), other.shape);
+        }
+        return [ga === null ? null : sumTo(ga, input.shape), gb];
+      });
+    }
+  }
+  return out;
+}
+
+/** `torch.pow(input, exponent)`: scalar exponent (`PowBackward0`) or tensor exponent (`PowBackward1`). */
+export function pow(input: Tensor, exponent: TensorOrScalar): Tensor {
+  checkTensor('pow', input, 'input');
+  checkOther('pow', exponent);
+  if (typeof exponent === 'number') {
+    const out = unaryPlain(UnaryOp.pow, input, exponent);
+    const dtype = input.dtype !== 'float32' && Number.isInteger(exponent) && exponent >= 0 ? (input.dtype === 'bool' ? 'int32' : input.dtype) : 'float32';
+    const result = finish(out, input.shape, dtype);
+    if (recording(input)) attachUnary(result, 'PowBackward0', UnaryOp.pow, input, exponent);
+    return result;
+  }
+  const out = binaryPlain(BinaryOp.pow, input, exponent);
+  if (recording(input, exponent)) {
+    attach(out, 'PowBackward1', [input, exponent], (g, node) => {
+      let ga: Tensor | null = null;
+      if (node.needsGrad(0)) {
+        // d(a^b)/da = b · a^(b−1)
+        const aPow = binaryPlain(BinaryOp.pow, input, binaryPlain(BinaryOp.sub, exponent, 1));
+        ga = sumTo(binaryPlain(BinaryOp.mul, g, binaryPlain(BinaryOp.mul, exponent, aPow)), input.shape);
+      }
+      let gb: Tensor | null = null;
+      if (node.needsGrad(1)) {
+        // d(a^b)/db = a^b · ln a
+        const lnA = Tensor._make(unaryPlain(UnaryOp.log, input, 0), input.shape, 'float32');
+        gb = sumTo(binaryPlain(BinaryOp.mul, g, binaryPlain(BinaryOp.mul, out.detach(), lnA)), exponent.shape);
+      }
+      return [ga, gb];
+    });
+  }
+  return out;
+}
+
+function unaryPlain(op: UnaryCode, x: Tensor, param: number): Float32Array {
+  const xv = f32(x);
+  const out = new Float32Array(xv.length);
+  kernels.unary(op, xv, out, param);
+  return out;
+}
+
+function attachUnary(out: Tensor, name: string, op: UnaryCode, x: Tensor, param: number): void {
+  attach(out, name, [x], (g) => {
+    const gradIn = new Float32Array(g.data.length);
+    kernels.unaryBackward(op, g.data as Float32Array, x.data as Float32Array, out.data as Float32Array, gradIn, param);
+    return [Tensor._make(gradIn, x.shape, 'float32')];
+  });
+}
+
+function unaryOp(opName: string, op: UnaryCode, name: string, x: Tensor, keepsIntegers: boolean, param = 0): Tensor {
+  checkTensor(opName, x, 'input');
+  const raw = unaryPlain(op, x, param);
+  const dtype = x.dtype === 'float32' || !keepsIntegers ? 'float32' : x.dtype === 'bool' ? 'int32' : x.dtype;
+  const out = finish(raw, x.shape, dtype);
+  if (recording(x)) attachUnary(out, name, op, x, param);
+  return out;
+}
+
+/** `torch.neg(x)`: −x. */
+export function neg(x: Tensor): Tensor {
+  checkTensor('neg', x, 'input');
+  if (x.dtype === 'bool') {
+    throw new TypeError('Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
+  }
+  const out = finish(unaryPlain(UnaryOp.neg, x, 0), x.shape, x.dtype);
+  if (recording(x)) attach(out, 'NegBackward0', [x], (g) => [scale(g, -1)], false);
+  return out;
+}
+
+/** `torch.exp(x)`. */
+export const exp = (x: Tensor): Tensor => unaryOp('exp', UnaryOp.exp, 'ExpBackward0', x, false);
+/** `torch.log(x)` (natural logarithm). */
+export const log = (x: Tensor): Tensor => unaryOp('log', UnaryOp.log, 'LogBackward0', x, false);
+/** `torch.sqrt(x)`. */
+export const sqrt = (x: Tensor): Tensor => unaryOp('sqrt', UnaryOp.sqrt, 'SqrtBackward0', x, false);
+/** `torch.relu(x)`: max(x, 0). */
+export const relu = (x: Tensor): Tensor => unaryOp('relu', UnaryOp.relu, 'ReluBackward0', x, true);
+/** `torch.sigmoid(x)`: 1 / (1 + e^−x). */
+export const sigmoid = (x: Tensor): Tensor => unaryOp('sigmoid', UnaryOp.sigmoid, 'SigmoidBackward0', x, false);
+/** `torch.tanh(x)`. */
+export const tanh = (x: Tensor): Tensor => unaryOp('tanh', UnaryOp.tanh, 'TanhBackward0', x, false);
+/** `torch.abs(x)`. */
+export const abs = (x: Tensor): Tensor => unaryOp('abs', UnaryOp.abs, 'AbsBackward0', x, true);

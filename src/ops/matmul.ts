@@ -1,0 +1,246 @@
+/**
+ * Matrix products on the native `sgemm` (row-major, transpose flags, fused bias):
+ * `mm`, `matmul` (PyTorch's 1-D/2-D/batched rules), `addmm`, and `linear` — the fused
+ * `x·Wᵀ + b` that `nn.Linear` calls (one sgemm forward; dX = dY·W, dW = dYᵀ·X, db = column sums).
+ */
+import { attach, recording } from '../autograd/function';
+import { ShapeError } from '../errors';
+import { Tensor, numelOf } from '../tensor';
+import { broadcastShapes } from './broadcast';
+import { scale } from './elementwise';
+import { ReduceOp, kernels } from './kernels';
+import { expand, reshape, squeeze, sumTo, unsqueeze } from './shape';
+
+function checkFloat(op: string, ...ts: Tensor[]): void {
+  for (const t of ts) {
+    if (!(t instanceof Tensor)) throw new TypeError(`${op}(): arguments must be Tensors`);
+    if (t.dtype !== 'float32') {
+      throw new TypeError(`${op}: expected float32 tensors, got ${ts.map((x) => x.dtype).join(' and ')}`);
+    }
+  }
+}
+
+/** `C = op(A)·op(B)` for row-major buffers, `op(A)` m×k and `op(B)` k×n, into a new buffer. */
+function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, alpha = 1): Float32Array {
+  const c = new Float32Array(m * n);
+  kernels.sgemm(transA, transB, m, n, k, alpha, a, b, 0, c);
+  return c;
+}
+
+function mismatch(op: string, m: number, k: number, k2: number, n: number): ShapeError {
+  return new ShapeError(`${op}: mat1 and mat2 shapes cannot be multiplied (${m}x${k} and ${k2}x${n})`);
+}
+
+/** `torch.mm(a, b)`: (m×k)·(k×n) for 2-D tensors (`MmBackward0`). */
+export function mm(a: Tensor, b: Tensor): Tensor {
+  checkFloat('mm', a, b);
+  if (a.shape.length !== 2) throw new ShapeError(`mm: self must be a matrix, got ${a.shape.length}-D tensor`);
+  if (b.shape.length !== 2) throw new ShapeError(`mm: mat2 must be a matrix, got ${b.shape.length}-D tensor`);
+  const [m, k] = a.shape;
+  const [k2, n] = b.shape;
+  if (k !== k2) throw mismatch('mm', m, k, k2, n);
+  const out = Tensor._make(gemm(false, false, m, n, k, a.data as Float32Array, b.data as Float32Array), [m, n], 'float32');
+  if (recording(a, b)) {
+    attach(out, 'MmBackward0', [a, b], (g, node) => {
+      const gv = g.data as Float32Array;
+      return [
+        node.needsGrad(0) ? Tensor._make(gemm(false, true, m, k, n, gv, b.data as Float32Array), a.shape, 'float32') : null,
+        node.needsGrad(1) ? Tensor._make(gemm(true, false, k, n, m, a.data as Float32Array, gv), b.shape, 'float32') : null,
+      ];
+    });
+  }
+  return out;
+}
+
+/** Batched product of (B, m, k) and (B, k, n) contiguous tensors (`BmmBackward0`). */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  checkFloat('bmm', a, b);
+  if (a.shape.length !== 3 || b.shape.length !== 3) {
+    throw new ShapeError(`bmm: batch1 and batch2 must be 3D tensors, got ${a.shape.length}D and ${b.shape.length}D`);
+  }
+  const [batch, m, k] = a.shape;
+  const [batch2, k2, n] = b.shape;
+  if (batch !== batch2 || k !== k2) {
+    throw new ShapeError(`Expected size for first two dimensions of batch2 tensor to be: [${batch}, ${k}] but got: [${batch2}, ${k2}].`);
+  }
+  const av = a.data as Float32Array;
+  const bv = b.data as Float32Array;
+  const run = (transA: boolean, transB: boolean, rows: number, cols: number, inner: number, x: Float32Array, xStride: number, y: Float32Array, yStride: number): Float32Array => {
+    const out = new Float32Array(batch * rows * cols);
+    for (let i = 0; i < batch; i++) {
+      kernels.sgemm(
+        transA,
+        transB,
+        rows,
+        cols,
+        inner,
+        1,
+        x.subarray(i * xStride, (i + 1) * xStride),
+        y.subarray(i * yStride, (i + 1) * yStride),
+        0,
+        out.subarray(i * rows * cols, (i + 1) * rows * cols),
+      );
+    }
+    return out;
+  };
+  const out = Tensor._make(run(false, false, m, n, k, av, m * k, bv, k * n), [batch, m, n], 'float32');
+  if (recording(a, b)) {
+    attach(out, 'BmmBackward0', [a, b], (g, node) => {
+      const gv = g.data as Float32Array;
+      return [
+        node.needsGrad(0) ? Tensor._make(run(false, true, m, k, n, gv, m * n, bv, k * n), a.shape, 'float32') : null,
+        node.needsGrad(1) ? Tensor._make(run(true, false, k, n, m, av, m * k, gv, m * n), b.shape, 'float32') : null,
+      ];
+    });
+  }
+  return out;
+}
+
+/** 1-D · 1-D (`DotBackward0`). */
+function dot(a: Tensor, b: Tensor): Tensor {
+  const n = a.shape[0];
+  if (n !== b.shape[0]) {
+    throw new ShapeError(
+      `inconsistent tensor size, expected tensor [${n}] and src [${b.shape[0]}] to have the same number of elements, but got ${n} and ${b.shape[0]} elements respectively`,
+    );
+  }
+  const out = Tensor._make(gemm(false, false, 1, 1, n, a.data as Float32Array, b.data as Float32Array), [], 'float32');
+  if (recording(a, b)) {
+    attach(out, 'DotBackward0', [a, b], (g, node) => {
+      const s = g.data[0];
+      return [node.needsGrad(0) ? scale(b.detach(), s) : null, node.needsGrad(1) ? scale(a.detach(), s) : null];
+    });
+  }
+  return out;
+}
+
+/**
+ * `torch.matmul(a, b)` with PyTorch's rules: 1-D·1-D dot, 2-D·2-D mm, 1-D operands get a
+ * temporary dimension, ≥3-D operands broadcast their batch dimensions.
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkFloat('matmul', a, b);
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  if (ra === 0 || rb === 0) {
+    throw new ShapeError(`both arguments to matmul need to be at least 1D, but they are ${ra}D and ${rb}D`);
+  }
+  if (ra === 1 && rb === 1) return dot(a, b);
+  if (ra === 2 && rb === 2) return mm(a, b);
+  if (ra === 1 && rb === 2) {
+    if (a.shape[0] !== b.shape[0]) throw mismatch('mm', 1, a.shape[0], b.shape[0], b.shape[1]);
+    return squeeze(mm(unsqueeze(a, 0), b), 0);
+  }
+  if (ra === 2 && rb === 1) {
+    if (a.shape[1] !== b.shape[0]) {
+      throw new ShapeError(`size mismatch, got input (${a.shape[0]}), mat (${a.shape[0]}x${a.shape[1]}), vec (${b.shape[0]})`);
+    }
+    return squeeze(mm(a, unsqueeze(b, 1)), 1);
+  }
+  // Batched: give 1-D operands their temporary dimension, broadcast the batch dims, run bmm.
+  const a3 = ra === 1 ? unsqueeze(a, 0) : a;
+  const b3 = rb === 1 ? unsqueeze(b, 1) : b;
+  const [m, k] = a3.shape.slice(-2);
+  const [k2, n] = b3.shape.slice(-2);
+  if (k !== k2) throw mismatch('matmul', m, k, k2, n);
+  const batchA = a3.shape.slice(0, -2);
+  const batchB = b3.shape.slice(0, -2);
+  let out: Tensor;
+  if (batchB.length === 0) {
+    // (…, m, k)·(k, n): one big mm on the folded rows.
+    out = reshape(mm(reshape(a3, [-1, k]), b3), [...batchA, m, n]);
+  } else {
+    const batch = broadcastShapes(batchA, batchB);
+    const count = numelOf(batch);
+    const ae = reshape(expand(a3, [...batch, m, k]), [count, m, k]);
+    const be = reshape(expand(b3, [...batch, k, n]), [count, k, n]);
+    out = reshape(bmm(ae, be), [...batch, m, n]);
+  }
+  if (ra === 1) out = squeeze(out, -2);
+  if (rb === 1) out = squeeze(out, -1);
+  return out;
+}
+
+/**
+ * `torch.addmm(input, mat1, mat2, { beta, alpha })`: `beta·input + alpha·(mat1·mat2)`, with
+ * `input` broadcastable to the product's shape (`AddmmBackward0`).
+ */
+export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: number; alpha?: number }): Tensor {
+  checkFloat('addmm', input, mat1, mat2);
+  const beta = options?.beta ?? 1;
+  const alpha = options?.alpha ?? 1;
+  if (mat1.shape.length !== 2) throw new ShapeError(`addmm: mat1 must be a matrix, got ${mat1.shape.length}-D tensor`);
+  if (mat2.shape.length !== 2) throw new ShapeError(`addmm: mat2 must be a matrix, got ${mat2.shape.length}-D tensor`);
+  const [m, k] = mat1.shape;
+  const [k2, n] = mat2.shape;
+  if (k !== k2) throw mismatch('addmm', m, k, k2, n);
+  // Broadcast `input` into C (validates it), then C = alpha·A·B + beta·C in one sgemm.
+  const c = expand(input.detach(), [m, n]);
+  const cData = c.data === input.data ? (c.data as Float32Array).slice() : (c.data as Float32Array);
+  kernels.sgemm(false, false, m, n, k, alpha, mat1.data as Float32Array, mat2.data as Float32Array, beta, cData);
+  const out = Tensor._make(cData, [m, n], 'float32');
+  if (recording(input, mat1, mat2)) {
+    const inShape = input.shape;
+    attach(out, 'AddmmBackward0', [input, mat1, mat2], (g, node) => {
+      const gv = g.data as Float32Array;
+      return [
+        node.needsGrad(0) ? sumTo(scale(g, beta), inShape) : null,
+        node.needsGrad(1) ? Tensor._make(gemm(false, true, m, k, n, gv, mat2.data as Float32Array, alpha), mat1.shape, 'float32') : null,
+        node.needsGrad(2) ? Tensor._make(gemm(true, false, k, n, m, mat1.data as Float32Array, gv, alpha), mat2.shape, 'float32') : null,
+      ];
+    });
+  }
+  return out;
+}
+
+/**
+ * `torch.nn.functional.linear(input, weight, bias?)`: `input·weightᵀ + bias` over the last
+ * dimension of `input` (any leading dims). One sgemm with `transB` and the bias fused.
+ * Graph node: `AddmmBackward0` with a bias (edges: bias, input, weight), `MmBackward0` without.
+ */
+export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  checkFloat('linear', input, weight, ...(bias ? [bias] : []));
+  if (weight.shape.length !== 2) {
+    throw new ShapeError(`linear: weight must be 2-D (out_features, in_features), got shape [${weight.shape.join(', ')}]`);
+  }
+  if (input.shape.length === 0) throw new ShapeError('linear: input must have at least 1 dimension, got a 0-d tensor');
+  const [outF, inF] = weight.shape;
+  const k = input.shape[input.shape.length - 1];
+  const rows = k === 0 ? numelOf(input.shape.slice(0, -1)) : input.data.length / k;
+  if (k !== inF) throw mismatch('linear', rows, k, inF, outF);
+  if (bias != null && (bias.shape.length !== 1 || bias.shape[0] !== outF)) {
+    throw new ShapeError(`linear: bias has shape [${bias.shape.join(', ')}], expected [${outF}]`);
+  }
+  const y = new Float32Array(rows * outF);
+  const xv = input.data as Float32Array;
+  const wv = weight.data as Float32Array;
+  kernels.sgemm(false, true, rows, outF, k, 1, xv, wv, 0, y, bias == null ? undefined : (bias.data as Float32Array));
+  const outShape = input.shape.length === 1 ? [outF] : [...input.shape.slice(0, -1), outF];
+  const out = Tensor._make(y, outShape, 'float32');
+  if (recording(input, weight, bias)) {
+    const backward = (g: Tensor, needX: boolean, needW: boolean, needB: boolean): Array<Tensor | null> => {
+      const gv = g.data as Float32Array;
+      let gb: Tensor | null = null;
+      if (needB) {
+        const colSums = new Float32Array(outF);
+        kernels.reduce(ReduceOp.sum, gv, 1, rows, outF, colSums);
+        gb = Tensor._make(colSums, [outF], 'float32');
+      }
+      return [
+        gb,
+        needX ? Tensor._make(gemm(false, false, rows, k, outF, gv, wv), input.shape, 'float32') : null,
+        needW ? Tensor._make(gemm(true, false, outF, k, rows, gv, xv), weight.shape, 'float32') : null,
+      ];
+    };
+    if (bias != null) {
+      attach(out, 'AddmmBackward0', [bias, input, weight], (g, node) =>
+        backward(g, node.needsGrad(1), node.needsGrad(2), node.needsGrad(0)),
+      );
+    } else {
+      attach(out, 'MmBackward0', [input, weight], (g, node) =>
+        backward(g, node.needsGrad(0), node.needsGrad(1), false).slice(1),
+      );
+    }
+  }
+  return out;
+}

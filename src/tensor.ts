@@ -1,0 +1,414 @@
+/**
+ * The Tensor: a contiguous row-major typed array plus a shape, a dtype and autograd state.
+ * Methods mirror PyTorch's in camelCase and delegate to the op families in `src/ops/`.
+ *
+ * Differences from PyTorch (by design, see ARCHITECTURE.md): storage is always contiguous;
+ * `reshape`/`view`/`flatten`/`squeeze`/`unsqueeze`/`detach` share `data`, while
+ * `transpose`/`permute`/`t`/`expand` return contiguous copies (writing into them does not write
+ * the source). `int64` is stored as `int32`.
+ */
+import { backward as runBackward, type BackwardOptions } from './autograd/engine';
+import { isGradEnabled } from './autograd/grad_mode';
+import { AccumulateGrad, type Node } from './autograd/node';
+import { type DType, type TypedArray, isFloatingPoint } from './dtype';
+import { AutogradError, ShapeError, normalizeDim } from './errors';
+import { formatTensor } from './format';
+import * as cast from './ops/cast';
+import * as compare from './ops/compare';
+import * as ew from './ops/elementwise';
+import * as inplace from './ops/inplace';
+import * as mm from './ops/matmul';
+import * as red from './ops/reduce';
+import * as shapeOps from './ops/shape';
+import * as sm from './ops/softmax';
+import type { Generator } from './random/generator';
+
+/** Sizes given as varargs (`reshape(2, 3)`) or as one array (`reshape([2, 3])`). */
+export type SizeArgs = number[] | [readonly number[]];
+/** What `tolist()` returns: nested arrays of numbers (booleans for bool tensors). */
+export type NestedList = number | boolean | NestedList[];
+/** A tensor or a JS number, where PyTorch accepts a Python scalar. */
+export type TensorOrScalar = Tensor | number;
+/** `max(dim)` / `min(dim)` result, like `torch.return_types.max`. */
+export interface ValuesIndices {
+  values: Tensor;
+  indices: Tensor;
+}
+
+/** Product of the sizes (1 for a 0-d shape). */
+export function numelOf(shape: readonly number[]): number {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  return n;
+}
+
+function storageMatches(data: TypedArray, dtype: DType): boolean {
+  if (dtype === 'float32') return data instanceof Float32Array;
+  if (dtype === 'int32') return data instanceof Int32Array;
+  return data instanceof Uint8Array;
+}
+
+export class Tensor {
+  /** The elements, contiguous and row-major (shared with views). */
+  readonly data: TypedArray;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** Accumulated gradient (float32, same shape), filled by `backward()`. */
+  grad: Tensor | null = null;
+  /** The node that produced this tensor (`null` for leaves). */
+  gradFn: Node | null = null;
+  private requiresGradFlag = false;
+  private accumulator: AccumulateGrad | null = null;
+
+  /**
+   * Wraps `data` (not copied) as a tensor of `shape`. Prefer `torch.tensor(...)` and the creation
+   * functions; this constructor only checks that the buffer fits the shape and dtype.
+   */
+  constructor(data: TypedArray, shape: readonly number[], dtype: DType = 'float32') {
+    if (!storageMatches(data, dtype)) {
+      throw new TypeError(`Tensor: ${data.constructor.name} cannot store dtype ${dtype}`);
+    }
+    const n = numelOf(shape);
+    if (n !== data.length) {
+      throw new ShapeError(`Tensor: shape [${shape.join(', ')}] needs ${n} elements, but the buffer has ${data.length}`);
+    }
+    this.data = data;
+    this.shape = shape;
+    this.dtype = dtype;
+  }
+
+  /** Internal fast path for ops: the op has already validated sizes. */
+  static _make(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
+    return new Tensor(data, shape, dtype);
+  }
+
+  // ---- autograd state ------------------------------------------------------------------------
+
+  /** Whether gradients are computed for this tensor. Settable on leaves (floating point only). */
+  get requiresGrad(): boolean {
+    return this.requiresGradFlag;
+  }
+
+  set requiresGrad(value: boolean) {
+    this.requiresGrad_(value);
+  }
+
+  /** Sets `requiresGrad` in place and returns `this` (`tensor.requires_grad_()`). */
+  requiresGrad_(value = true): this {
+    if (this.gradFn !== null) {
+      if (!value) {
+        throw new AutogradError(
+          "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
+        );
+      }
+      return this;
+    }
+    if (value && !isFloatingPoint(this.dtype)) {
+      throw new AutogradError('only Tensors of floating point dtype can require gradients');
+    }
+    this.requiresGradFlag = value;
+    return this;
+  }
+
+  /** A tensor is a leaf unless an op recorded in the graph produced it. */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** Whether `retainGrad()` was called on this non-leaf tensor. */
+  get retainsGrad(): boolean {
+    return this.gradFn !== null && this.gradFn.retained === this;
+  }
+
+  /** Makes `backward()` fill `.grad` of this non-leaf tensor too (leaves always get one). */
+  retainGrad(): void {
+    if (!this.requiresGradFlag) {
+      throw new AutogradError("can't retain_grad on Tensor that has requires_grad=False");
+    }
+    if (this.gradFn !== null) this.gradFn.retained = this;
+  }
+
+  /** @internal Called by ops when they record this tensor as their output. */
+  _setGradFn(node: Node): void {
+    this.gradFn = node;
+    this.requiresGradFlag = true;
+  }
+
+  /** @internal The leaf's gradient accumulator (one per leaf, created on first use). */
+  _accumulateNode(): AccumulateGrad {
+    if (this.accumulator === null) this.accumulator = new AccumulateGrad(this);
+    return this.accumulator;
+  }
+
+  /**
+   * Computes the gradient of this tensor with respect to the graph's leaves and accumulates it
+   * into their `.grad`. `gradient` is required unless this tensor has one element. The graph is
+   * freed afterwards unless `{ retainGraph: true }`.
+   */
+  backward(gradient?: Tensor, options?: BackwardOptions): void {
+    runBackward(this, gradient, options);
+  }
+
+  /** A tensor sharing `data` but cut from the graph (`requiresGrad` false). */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape, this.dtype);
+  }
+
+  // ---- reading ---------------------------------------------------------------------------------
+
+  numel(): number {
+    return this.data.length;
+  }
+
+  dim(): number {
+    return this.shape.length;
+  }
+
+  /** Number of dimensions (`tensor.ndim`). */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** The shape (a copy), or the size of dimension `dim` (negative counts from the end). */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    if (dim === undefined) return this.shape.slice();
+    return this.shape[normalizeDim(dim, this.shape.length)] ?? 1;
+  }
+
+  /** The single element as a JS number (`a Tensor with 6 elements cannot be converted to Scalar`). */
+  item(): number {
+    if (this.data.length !== 1) {
+      throw new RangeError(`a Tensor with ${this.data.length} elements cannot be converted to Scalar`);
+    }
+    return this.data[0];
+  }
+
+  /** The elements as nested JS arrays (a number for a 0-d tensor; booleans for bool). */
+  tolist(): NestedList {
+    const asBool = this.dtype === 'bool';
+    const data = this.data;
+    const shape = this.shape;
+    if (shape.length === 0) return asBool ? data[0] !== 0 : data[0];
+    let offset = 0;
+    const build = (d: number): NestedList[] => {
+      const out: NestedList[] = new Array(shape[d]);
+      if (d === shape.length - 1) {
+        for (let i = 0; i < shape[d]; i++) out[i] = asBool ? data[offset++] !== 0 : data[offset++];
+      } else {
+        for (let i = 0; i < shape[d]; i++) out[i] = build(d + 1);
+      }
+      return out;
+    };
+    return build(0);
+  }
+
+  /** PyTorch-style text: `tensor([[0.1000, 0.2000]], requires_grad=True)`. */
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return formatTensor(this);
+  }
+
+  // ---- dtype conversion ------------------------------------------------------------------------
+
+  /** This tensor as `dtype` (itself when it already is). Float → int truncates toward zero. */
+  to(dtype: DType): Tensor {
+    return cast.to(this, dtype);
+  }
+  float(): Tensor {
+    return cast.to(this, 'float32');
+  }
+  int(): Tensor {
+    return cast.to(this, 'int32');
+  }
+  long(): Tensor {
+    return cast.to(this, 'int32');
+  }
+  bool(): Tensor {
+    return cast.to(this, 'bool');
+  }
+
+  // ---- views and shape ops ---------------------------------------------------------------------
+
+  reshape(...shape: SizeArgs): Tensor {
+    return shapeOps.reshape(this, shapeOps.sizesOf(shape));
+  }
+  view(...shape: SizeArgs): Tensor {
+    return shapeOps.view(this, shapeOps.sizesOf(shape));
+  }
+  viewAs(other: Tensor): Tensor {
+    return shapeOps.view(this, other.shape);
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return shapeOps.flatten(this, startDim, endDim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return shapeOps.unsqueeze(this, dim);
+  }
+  squeeze(dim?: number): Tensor {
+    return shapeOps.squeeze(this, dim);
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return shapeOps.transpose(this, dim0, dim1);
+  }
+  t(): Tensor {
+    return shapeOps.t(this);
+  }
+  /** The tensor with its dimensions reversed (`tensor.T`). */
+  get T(): Tensor {
+    return shapeOps.permute(this, this.shape.map((_, i) => this.shape.length - 1 - i));
+  }
+  permute(...dims: SizeArgs): Tensor {
+    return shapeOps.permute(this, shapeOps.sizesOf(dims));
+  }
+  expand(...sizes: SizeArgs): Tensor {
+    return shapeOps.expand(this, shapeOps.sizesOf(sizes));
+  }
+  expandAs(other: Tensor): Tensor {
+    return shapeOps.expand(this, other.shape);
+  }
+  /** kindling tensors are always contiguous: returns `this`. */
+  contiguous(): Tensor {
+    return this;
+  }
+  isContiguous(): boolean {
+    return true;
+  }
+  /** A copy with its own buffer; differentiable (`CloneBackward0`). */
+  clone(): Tensor {
+    return shapeOps.clone(this);
+  }
+
+  // ---- arithmetic ------------------------------------------------------------------------------
+
+  add(other: TensorOrScalar, options?: { alpha?: number }): Tensor {
+    return ew.add(this, other, options);
+  }
+  sub(other: TensorOrScalar, options?: { alpha?: number }): Tensor {
+    return ew.sub(this, other, options);
+  }
+  mul(other: TensorOrScalar): Tensor {
+    return ew.mul(this, other);
+  }
+  div(other: TensorOrScalar): Tensor {
+    return ew.div(this, other);
+  }
+  pow(exponent: TensorOrScalar): Tensor {
+    return ew.pow(this, exponent);
+  }
+  neg(): Tensor {
+    return ew.neg(this);
+  }
+  exp(): Tensor {
+    return ew.exp(this);
+  }
+  log(): Tensor {
+    return ew.log(this);
+  }
+  sqrt(): Tensor {
+    return ew.sqrt(this);
+  }
+  relu(): Tensor {
+    return ew.relu(this);
+  }
+  sigmoid(): Tensor {
+    return ew.sigmoid(this);
+  }
+  tanh(): Tensor {
+    return ew.tanh(this);
+  }
+  abs(): Tensor {
+    return ew.abs(this);
+  }
+  matmul(other: Tensor): Tensor {
+    return mm.matmul(this, other);
+  }
+  mm(other: Tensor): Tensor {
+    return mm.mm(this, other);
+  }
+  softmax(dim: number): Tensor {
+    return sm.softmax(this, dim);
+  }
+  logSoftmax(dim: number): Tensor {
+    return sm.logSoftmax(this, dim);
+  }
+
+  // ---- reductions ------------------------------------------------------------------------------
+
+  sum(dim?: number | readonly number[], keepdim = false): Tensor {
+    return red.sum(this, dim, keepdim);
+  }
+  mean(dim?: number | readonly number[], keepdim = false): Tensor {
+    return red.mean(this, dim, keepdim);
+  }
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): ValuesIndices;
+  max(dim?: number, keepdim = false): Tensor | ValuesIndices {
+    return dim === undefined ? red.max(this) : red.max(this, dim, keepdim);
+  }
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): ValuesIndices;
+  min(dim?: number, keepdim = false): Tensor | ValuesIndices {
+    return dim === undefined ? red.min(this) : red.min(this, dim, keepdim);
+  }
+  argmax(dim?: number, keepdim = false): Tensor {
+    return red.argmax(this, dim, keepdim);
+  }
+  argmin(dim?: number, keepdim = false): Tensor {
+    return red.argmin(this, dim, keepdim);
+  }
+
+  // ---- comparisons (bool results, no grad) -----------------------------------------------------
+
+  eq(other: TensorOrScalar): Tensor {
+    return compare.eq(this, other);
+  }
+  ne(other: TensorOrScalar): Tensor {
+    return compare.ne(this, other);
+  }
+  gt(other: TensorOrScalar): Tensor {
+    return compare.gt(this, other);
+  }
+  lt(other: TensorOrScalar): Tensor {
+    return compare.lt(this, other);
+  }
+  ge(other: TensorOrScalar): Tensor {
+    return compare.ge(this, other);
+  }
+  le(other: TensorOrScalar): Tensor {
+    return compare.le(this, other);
+  }
+
+  // ---- in-place (no autograd) ------------------------------------------------------------------
+
+  zero_(): this {
+    return inplace.zero_(this);
+  }
+  fill_(value: number): this {
+    return inplace.fill_(this, value);
+  }
+  copy_(src: Tensor): this {
+    return inplace.copy_(this, src);
+  }
+  add_(other: TensorOrScalar, options?: { alpha?: number }): this {
+    return inplace.add_(this, other, options);
+  }
+  mul_(other: TensorOrScalar): this {
+    return inplace.mul_(this, other);
+  }
+  uniform_(from = 0, to = 1, options?: { generator?: Generator }): this {
+    return inplace.uniform_(this, from, to, options);
+  }
+  normal_(mean = 0, std = 1, options?: { generator?: Generator }): this {
+    return inplace.normal_(this, mean, std, options);
+  }
+}
+
+/** Whether grad mode would record an op on `t` right now (used by in-place guards). */
+export function isRecording(t: Tensor): boolean {
+  return isGradEnabled() && t.requiresGrad;
+}
