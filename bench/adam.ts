@@ -25,19 +25,22 @@ function time(reps: number, f: () => void): number {
   return Math.min(...samples);
 }
 
-/** Batched timing for calls too short for one hrtime sample. */
+/** Batched timing for calls too short for one hrtime sample (batches short enough to dodge preemption). */
 function timeBatched(calls: number, f: () => void): number {
-  return time(15, () => {
-    for (let i = 0; i < calls; i++) f();
-  }) / calls;
+  return (
+    time(200, () => {
+      for (let i = 0; i < calls; i++) f();
+    }) / calls
+  );
 }
 
 const filled = (n: number, f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
 
+/** A native memcpy of `floats` floats (dropout with p = 0 is `copy_from_slice`), in GB/s moved. */
 function copyBandwidth(floats: number): number {
   const src = filled(floats, (i) => i);
   const dst = new Float32Array(floats);
-  return (8 * floats) / time(9, () => dst.set(src)) / 1e9;
+  return (8 * floats) / time(9, () => native.dropout(src, dst, 0, 0, 0)) / 1e9;
 }
 
 function adamBandwidth(n: number): { gbps: number; nsPerParam: number } {
@@ -53,18 +56,23 @@ function adamBandwidth(n: number): { gbps: number; nsPerParam: number } {
   return { gbps: (28 * n) / s / 1e9, nsPerParam: (s / n) * 1e9 };
 }
 
-function seedStepOverhead(): { seed: number; tiny: number } {
+function seedStepOverhead(): { seed: number; seedOneThread: number; tiny: number } {
   // The seed MLP 784-64-32-10: weights and biases in PyTorch's order.
   const sizes = [784 * 64, 64, 64 * 32, 32, 32 * 10, 10];
   const run = (lens: number[]) => {
     const make = () => lens.map((n) => filled(n, (i) => Math.sin(i) * 0.01));
     const [p, g, m, v] = [make(), make(), make(), make()];
     const steps = new Float64Array(lens.length).fill(1);
-    return timeBatched(2000, () =>
+    return timeBatched(lens[0] > 1 ? 1 : 100, () =>
       native.adamStep(p, g, m, v, [], steps, 1e-3, 0.9, 0.999, 1e-8, 0, false, false, false),
     );
   };
-  return { seed: run(sizes), tiny: run(sizes.map(() => 1)) };
+  const seed = run(sizes);
+  const threads = native.getNumThreads();
+  native.setNumThreads(1);
+  const seedOneThread = run(sizes);
+  native.setNumThreads(threads);
+  return { seed, seedOneThread, tiny: run(sizes.map(() => 1)) };
 }
 
 function dropoutRate(n: number): number {
@@ -88,10 +96,13 @@ const cacheCopy = copyBandwidth(1 << 22); // 16 MB each way: Adam-1M's footprint
 const dramCopy = copyBandwidth(1 << 26); // 256 MB each way: memory
 const overhead = seedStepOverhead();
 
-console.log(`SIMD path ${native.simdPath()}; copy bandwidth (Float32Array.set, 1 thread):`);
+console.log(`SIMD path ${native.simdPath()}; copy bandwidth (native memcpy, 1 thread):`);
 console.log(`  16 MB buffers ${fmt(cacheCopy)} GB/s, 256 MB buffers ${fmt(dramCopy)} GB/s\n`);
 console.log('threads | Adam 1M GB/s | ns/param | Adam 8M GB/s | dropout ns/element (1M)');
 console.log('------- | ------------ | -------- | ------------ | -----------------------');
 for (const r of rows) console.log(r.join(' | '));
-console.log(`\nadamStep, seed's 6 buffers (52 650 params): ${fmt(overhead.seed * 1e6, 2)} µs per call`);
+console.log(
+  `\nadamStep, seed's 6 buffers (52 650 params): ${fmt(overhead.seed * 1e6, 2)} µs per call ` +
+    `(${threadsBefore} threads), ${fmt(overhead.seedOneThread * 1e6, 2)} µs (1 thread)`,
+);
 console.log(`adamStep, 6 one-element buffers (fixed cost): ${fmt(overhead.tiny * 1e6, 2)} µs per call`);
