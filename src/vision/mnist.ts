@@ -152,20 +152,17 @@ export class MNIST<I = Tensor, L = number> implements Dataset<[I, L]> {
     const { images, labels, rows, cols } = this.storage;
     const size = rows * cols;
     const table = this.byteTable;
-    const pixels = table === undefined ? new Uint8Array(count * size) : new Float32Array(count * size);
     const targets = new Int32Array(count);
+    const starts = new Int32Array(count);
     for (let k = 0; k < count; k++) {
       const i = resolveIndex(indices[k], this.storage.count);
-      const from = i * size;
-      const to = k * size;
-      if (table === undefined) pixels.set(images.subarray(from, from + size), to);
-      else for (let p = 0; p < size; p++) pixels[to + p] = table[images[from + p]];
+      starts[k] = i * size;
       targets[k] = labels[i];
     }
     const batch =
       table === undefined
-        ? new Tensor(pixels, [count, rows, cols], 'uint8')
-        : new Tensor(pixels, [count, 1, rows, cols], 'float32');
+        ? new Tensor(gatherBytes(images, starts, size), [count, rows, cols], 'uint8')
+        : new Tensor(gatherThroughTable(images, starts, size, table), [count, 1, rows, cols], 'float32');
     const collated = [batch, new Tensor(targets, [count], 'int32')];
     return collatedSamples(collated as never, count, (k) => this.getItem(indices[k]));
   }
@@ -221,6 +218,27 @@ export class MNIST<I = Tensor, L = number> implements Dataset<[I, L]> {
     shared.set(images.data);
     return { images: shared, labels: Uint8Array.from(labels.data), count, rows, cols };
   }
+}
+
+/** The images starting at `starts` (each `size` bytes), concatenated. */
+function gatherBytes(images: Uint8Array, starts: Int32Array, size: number): Uint8Array {
+  const out = new Uint8Array(starts.length * size);
+  for (let k = 0; k < starts.length; k++) out.set(images.subarray(starts[k], starts[k] + size), k * size);
+  return out;
+}
+
+/**
+ * The images starting at `starts`, every byte mapped through `table` (ToTensor's /255, possibly
+ * with Normalize folded in). Kept monomorphic and separate so V8 compiles one tight loop.
+ */
+function gatherThroughTable(images: Uint8Array, starts: Int32Array, size: number, table: Float32Array): Float32Array {
+  const out = new Float32Array(starts.length * size);
+  for (let k = 0; k < starts.length; k++) {
+    const from = starts[k];
+    const to = k * size;
+    for (let p = 0; p < size; p++) out[to + p] = table[images[from + p]];
+  }
+  return out;
 }
 
 /** Fashion-MNIST (Zalando): the same format and API as MNIST, with clothing classes. */
