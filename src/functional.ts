@@ -10,6 +10,7 @@ export { eq, ne, gt, lt, ge, le } from './ops/compare';
 export { sum, mean, max, min, argmax, argmin } from './ops/reduce';
 export { softmax, logSoftmax } from './ops/softmax';
 export { matmul, mm, bmm, addmm } from './ops/matmul';
+export { cat, stack } from './ops/join';
 export { flatten, unsqueeze, squeeze, transpose, t, permute, clone } from './ops/shape';
 
 /** `torch.reshape(x, shape)`. */

@@ -63,3 +63,5 @@ export function getNumThreads(): number {
 }
 
 // Submodules (nn, optim) are added below by their branches.
+export * as nn from './nn';
+export * as optim from './optim';

@@ -98,3 +98,29 @@ describe('backward()', () => {
     expect(x.grad?.tolist()).toEqual([1, 1, 1, 1]);
   });
 });
+
+describe('backward() graph walking', () => {
+  it('sums gradients over a diamond (x used by two branches)', () => {
+    const x = torch.tensor([1, 2], { dtype: torch.float32, requiresGrad: true });
+    const y = x.mul(3).add(x.mul(x)).sum(); // dy/dx = 3 + 2x
+    y.backward();
+    expect(x.grad?.tolist()).toEqual([5, 7]);
+  });
+
+  it('still runs nodes reached through a branch that produced no gradient', () => {
+    const a = torch.zeros(2, { requiresGrad: true });
+    const b = a.reshape(2);
+    // A test node that declines to produce a gradient for its input.
+    const silent = attach(Tensor._make(new Float32Array(2), [2], 'float32'), 'SilentBackward0', [b], () => [null], false);
+    const both = fanOut([silent, b], false);
+    both.backward(torch.ones(2));
+    expect(a.grad?.tolist()).toEqual([1, 1]);
+  });
+
+  it('accumulates into .grad across backward calls', () => {
+    const x = torch.tensor([1, 2], { dtype: torch.float32, requiresGrad: true });
+    x.mul(2).sum().backward();
+    x.mul(2).sum().backward();
+    expect(x.grad?.tolist()).toEqual([4, 4]);
+  });
+});

@@ -98,8 +98,19 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
   try {
     while (ready.length > 0) {
       const node = ready.pop() as Node;
-      const grad = pending.get(node) as Tensor;
+      const grad = pending.get(node);
       pending.delete(node);
+      if (grad === undefined) {
+        // Every edge into this node carried no gradient: nothing to compute, but its inputs'
+        // dependency counts must still drop so nodes also reached another way can run.
+        for (const target of node.next) {
+          if (target === null) continue;
+          const left = (deps.get(target) as number) - 1;
+          deps.set(target, left);
+          if (left === 0) ready.push(target);
+        }
+        continue;
+      }
       if (node instanceof AccumulateGrad) {
         accumulate(node.variable, grad, taken);
         continue;
@@ -118,7 +129,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
         }
         const left = (deps.get(target) as number) - 1;
         deps.set(target, left);
-        if (left === 0 && pending.has(target)) ready.push(target);
+        if (left === 0) ready.push(target);
       }
     }
   } finally {

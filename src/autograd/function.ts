@@ -12,6 +12,13 @@ export function recording(a: Tensor, b?: Tensor | null, c?: Tensor | null): bool
   return isGradEnabled() && (a.requiresGrad || (b != null && b.requiresGrad) || (c != null && c.requiresGrad));
 }
 
+/** Whether an op on a list of inputs must record a backward node. */
+export function recordingAny(inputs: readonly Tensor[]): boolean {
+  if (!isGradEnabled()) return false;
+  for (const t of inputs) if (t.requiresGrad) return true;
+  return false;
+}
+
 /** The node an input's gradient flows to: its `gradFn`, its `AccumulateGrad`, or none. */
 export function edgeOf(t: Tensor | null | undefined): Node | null {
   if (t == null) return null;

@@ -227,10 +227,10 @@ function unaryOp(opName: string, op: UnaryCode, name: string, x: Tensor, keepsIn
 
 /** `torch.neg(x)`: −x. */
 export function neg(x: Tensor): Tensor {
+  checkTensor('neg', x, 'input');
   if (x.dtype === 'bool') {
     throw new TypeError('Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
   }
-  checkTensor('neg', x, 'input');
   const out = finish(unaryPlain(UnaryOp.neg, x, 0), x.shape, x.dtype);
   if (recording(x)) attach(out, 'NegBackward0', [x], (g) => [scale(g, -1)], false);
   return out;

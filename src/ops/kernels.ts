@@ -4,6 +4,7 @@
  * `native/index.d.ts` currently declares. Nothing here computes; every function is the binding's.
  */
 import { native } from '../native';
+import * as codes from '../native/codes';
 
 type F32 = Float32Array;
 type Dims = Uint32Array;
@@ -79,24 +80,35 @@ export interface Kernels {
   dropoutBackward(gradOut: F32, gradIn: F32, p: number, seed: number, offset: number): number;
 }
 
-export const kernels = native as unknown as Kernels;
+// A plain assignment (no cast): if the generated binding drifts from the contract, tsc says so here.
+export const kernels: Kernels = native;
 
-// Operation codes of the native kernels (mirrors `kindling_core::codes`, see ARCHITECTURE.md).
-export const BinaryOp = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6 } as const;
-export const UnaryOp = {
-  neg: 0,
-  exp: 1,
-  log: 2,
-  sqrt: 3,
-  pow: 4,
-  relu: 5,
-  sigmoid: 6,
-  tanh: 7,
-  abs: 8,
-  scale: 9,
+// Operation codes in the ops' spelling, taken from `src/native/codes.ts` (the mirror of
+// `kindling_core::codes`), so there is one source of truth.
+export const BinaryOp = {
+  add: codes.BinaryOp.Add,
+  sub: codes.BinaryOp.Sub,
+  mul: codes.BinaryOp.Mul,
+  div: codes.BinaryOp.Div,
+  pow: codes.BinaryOp.Pow,
+  maximum: codes.BinaryOp.Maximum,
+  minimum: codes.BinaryOp.Minimum,
 } as const;
-export const ReduceOp = { sum: 0, mean: 1, max: 2, min: 3 } as const;
-export const Reduction = { none: 0, mean: 1, sum: 2 } as const;
+export const UnaryOp = {
+  neg: codes.UnaryOp.Neg,
+  exp: codes.UnaryOp.Exp,
+  log: codes.UnaryOp.Log,
+  sqrt: codes.UnaryOp.Sqrt,
+  pow: codes.UnaryOp.Pow,
+  relu: codes.UnaryOp.Relu,
+  sigmoid: codes.UnaryOp.Sigmoid,
+  tanh: codes.UnaryOp.Tanh,
+  abs: codes.UnaryOp.Abs,
+  scale: codes.UnaryOp.Scale,
+} as const;
+export const ReduceOp = { sum: codes.ReduceOp.Sum, mean: codes.ReduceOp.Mean, max: codes.ReduceOp.Max, min: codes.ReduceOp.Min } as const;
+export const ArgReduceOp = { max: codes.ArgReduceOp.Max, min: codes.ArgReduceOp.Min } as const;
+export const Reduction = { none: codes.Reduction.None, mean: codes.Reduction.Mean, sum: codes.Reduction.Sum } as const;
 
 /** A shape or stride list as the kernels take it. */
 export function dims(values: readonly number[]): Uint32Array {

@@ -9,7 +9,7 @@ import { normalizeDim } from '../errors';
 import { Tensor, numelOf, type ValuesIndices } from '../tensor';
 import { broadcastStrides } from './broadcast';
 import { f32, scale } from './elementwise';
-import { ReduceOp, kernels } from './kernels';
+import { ArgReduceOp, ReduceOp, kernels } from './kernels';
 import { gather } from './shape';
 
 /** Sorted, de-duplicated, normalized reduction dims (all dims when `dim` is undefined or empty). */
@@ -119,7 +119,7 @@ function argReduce(op: 'max' | 'min', x: Tensor, d: number | null): { values: Fl
   }
   const values = new Float32Array(outer * inner);
   const indices = new Int32Array(outer * inner);
-  kernels.reduceArg(op === 'max' ? 0 : 1, f32(x), outer, size, inner, values, indices);
+  kernels.reduceArg(op === 'max' ? ArgReduceOp.max : ArgReduceOp.min, f32(x), outer, size, inner, values, indices);
   return { values, indices };
 }
 

@@ -61,12 +61,42 @@ pub fn dropout_with(
     let t = threshold(p) as u32;
     let scale = 1.0f32 / (1.0 - p) as f32;
     for_each_batch(out, stream, simd, |words, first, batch| {
-        let xs = &x[first..first + batch.len()];
-        for ((o, &xv), &w) in batch.iter_mut().zip(xs).zip(words) {
-            *o = xv * if w >= t { scale } else { 0.0 };
-        }
+        apply_noise(simd, words, &x[first..first + batch.len()], batch, t, scale);
     });
     Ok(x.len() as u64)
+}
+
+/// `out[k] = x[k] · (words[k] >= t ? scale : 0)`, vectorised for the path (baseline x86-64 has
+/// no unsigned compare, so without this the loop stays scalar and costs more than Philox itself).
+fn apply_noise(simd: Simd, words: &[u32], x: &[f32], out: &mut [f32], t: u32, scale: f32) {
+    match simd {
+        #[cfg(target_arch = "x86_64")]
+        Simd::Avx512 if simd.is_available() => unsafe { apply_noise_avx512(words, x, out, t, scale) },
+        #[cfg(target_arch = "x86_64")]
+        Simd::Avx2 | Simd::Avx512 if Simd::Avx2.is_available() => unsafe { apply_noise_avx2(words, x, out, t, scale) },
+        _ => apply_noise_elements(words, x, out, t, scale),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2")]
+unsafe fn apply_noise_avx512(words: &[u32], x: &[f32], out: &mut [f32], t: u32, scale: f32) {
+    apply_noise_elements(words, x, out, t, scale)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn apply_noise_avx2(words: &[u32], x: &[f32], out: &mut [f32], t: u32, scale: f32) {
+    apply_noise_elements(words, x, out, t, scale)
+}
+
+#[inline(always)]
+fn apply_noise_elements(words: &[u32], x: &[f32], out: &mut [f32], t: u32, scale: f32) {
+    let n = out.len();
+    let (words, x) = (&words[..n], &x[..n]);
+    for k in 0..n {
+        out[k] = x[k] * if words[k] >= t { scale } else { 0.0 };
+    }
 }
 
 #[cfg(test)]

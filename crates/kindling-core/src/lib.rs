@@ -14,6 +14,7 @@ pub mod random;
 pub mod reduce;
 pub mod softmax;
 pub mod strided;
+mod test_util;
 pub mod threads;
 
 pub use error::{ErrorKind, KernelError, KernelResult};

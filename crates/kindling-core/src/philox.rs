@@ -5,7 +5,7 @@
 //! be regenerated in backward instead of being stored.
 //!
 //! The hot consumers (dropout, Bernoulli, uniform) need one 32-bit word per element; `fill_word0`
-//! computes them 8 (AVX2) or 16 (AVX-512) counters at a time, bit-identical to the scalar rounds.
+//! computes them 16 (AVX2) or 32 (AVX-512) counters at a time, bit-identical to the scalar rounds.
 use crate::cpu::Simd;
 use crate::error::{KernelError, KernelResult};
 
@@ -103,95 +103,162 @@ fn whole(op: &'static str, name: &str, v: f64) -> KernelResult<u64> {
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    //! The same rounds on 8 or 16 counters in structure-of-arrays form. `mul_epu32` multiplies the
-    //! even 32-bit lanes into 64-bit products, so each 32×32→64 multiply is done twice (even lanes,
-    //! then odd lanes shifted down) and the halves are blended back into lane order.
+    //! The same rounds on 2×8 (AVX2) or 2×16 (AVX-512) counters in structure-of-arrays form.
+    //! `mul_epu32` multiplies the even 32-bit lanes into 64-bit products, so each 32×32→64
+    //! multiply is done twice (even lanes, then odd lanes shifted down) and the halves are blended
+    //! back into lane order (lane moves by shuffles, see below). A round is a chain of ~8 cycles of latency, so two independent groups
+    //! are interleaved to keep the multipliers busy. Round 0 sees `c2 = c3 = 0` (counters are
+    //! 64-bit), where the second product is zero and is skipped.
     use super::{Stream, M0, M1, W0, W1};
     use std::arch::x86_64::*;
 
+    /// `pshufd` patterns moving the odd 32-bit lanes down ([1, 1, 3, 3]) or the even ones up
+    /// ([0, 0, 2, 2]). They run on the shuffle port, leaving the multiply port (which also does
+    /// vector shifts) to the multiplies.
+    const ODD_TO_EVEN: i32 = 0b11_11_01_01;
+    const EVEN_TO_ODD: i32 = 0b10_10_00_00;
+
+    /// The key of each round: `key + r·(W0, W1)`.
+    fn round_keys(key: [u32; 2]) -> [[u32; 2]; 10] {
+        let mut keys = [key; 10];
+        for r in 1..10 {
+            keys[r] = [keys[r - 1][0].wrapping_add(W0), keys[r - 1][1].wrapping_add(W1)];
+        }
+        keys
+    }
+
+    #[inline]
     #[target_feature(enable = "avx2")]
     unsafe fn mulhilo8(m: __m256i, x: __m256i) -> (__m256i, __m256i) {
         let even = _mm256_mul_epu32(x, m);
-        let odd = _mm256_mul_epu32(_mm256_srli_epi64::<32>(x), m);
-        let lo = _mm256_blend_epi32::<0b1010_1010>(even, _mm256_slli_epi64::<32>(odd));
-        let hi = _mm256_blend_epi32::<0b1010_1010>(_mm256_srli_epi64::<32>(even), odd);
+        let odd = _mm256_mul_epu32(_mm256_shuffle_epi32::<ODD_TO_EVEN>(x), m);
+        let lo = _mm256_blend_epi32::<0b1010_1010>(even, _mm256_shuffle_epi32::<EVEN_TO_ODD>(odd));
+        let hi = _mm256_blend_epi32::<0b1010_1010>(_mm256_shuffle_epi32::<ODD_TO_EVEN>(even), odd);
         (hi, lo)
+    }
+
+    /// Word 0 after ten rounds for counters `(a, high)` and `(b, high)`, 8 lanes each.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn rounds8x2(a: __m256i, b: __m256i, high: __m256i, keys: &[[u32; 2]; 10]) -> (__m256i, __m256i) {
+        let (m0, m1) = (_mm256_set1_epi32(M0 as i32), _mm256_set1_epi32(M1 as i32));
+        let key = |k: u32| _mm256_set1_epi32(k as i32);
+        let (ha, la) = mulhilo8(m0, a);
+        let (hb, lb) = mulhilo8(m0, b);
+        let x0 = _mm256_xor_si256(high, key(keys[0][0]));
+        let zero = _mm256_setzero_si256();
+        let mut sa = [x0, zero, _mm256_xor_si256(ha, key(keys[0][1])), la];
+        let mut sb = [x0, zero, _mm256_xor_si256(hb, key(keys[0][1])), lb];
+        for k in &keys[1..] {
+            let (k0, k1) = (key(k[0]), key(k[1]));
+            let (h0a, l0a) = mulhilo8(m0, sa[0]);
+            let (h1a, l1a) = mulhilo8(m1, sa[2]);
+            let (h0b, l0b) = mulhilo8(m0, sb[0]);
+            let (h1b, l1b) = mulhilo8(m1, sb[2]);
+            sa = [
+                _mm256_xor_si256(_mm256_xor_si256(h1a, sa[1]), k0),
+                l1a,
+                _mm256_xor_si256(_mm256_xor_si256(h0a, sa[3]), k1),
+                l0a,
+            ];
+            sb = [
+                _mm256_xor_si256(_mm256_xor_si256(h1b, sb[1]), k0),
+                l1b,
+                _mm256_xor_si256(_mm256_xor_si256(h0b, sb[3]), k1),
+                l0b,
+            ];
+        }
+        (sa[0], sb[0])
     }
 
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn word0_avx2(s: &Stream, first: u64, out: &mut [u32]) {
+        let keys = round_keys(s.key);
         let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-        let (m0, m1) = (_mm256_set1_epi32(M0 as i32), _mm256_set1_epi32(M1 as i32));
-        let mut j = 0;
-        while j + 8 <= out.len() {
-            let c = s.offset.wrapping_add(first + j as u64);
-            if (c as u32) > u32::MAX - 7 {
-                // The low word would carry into the high one inside this group: rare, do it scalar.
-                s.word0_scalar(first + j as u64, &mut out[j..j + 8]);
-                j += 8;
-                continue;
-            }
-            let mut c0 = _mm256_add_epi32(_mm256_set1_epi32(c as u32 as i32), lanes);
-            let mut c1 = _mm256_set1_epi32((c >> 32) as u32 as i32);
-            let mut c2 = _mm256_setzero_si256();
-            let mut c3 = _mm256_setzero_si256();
-            let mut k = s.key;
-            for round in 0..10 {
-                if round > 0 {
-                    k = [k[0].wrapping_add(W0), k[1].wrapping_add(W1)];
-                }
-                let (hi0, lo0) = mulhilo8(m0, c0);
-                let (hi1, lo1) = mulhilo8(m1, c2);
-                c0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1), _mm256_set1_epi32(k[0] as i32));
-                c2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3), _mm256_set1_epi32(k[1] as i32));
-                c1 = lo1;
-                c3 = lo0;
-            }
-            _mm256_storeu_si256(out.as_mut_ptr().add(j).cast(), c0);
-            j += 8;
-        }
-        s.word0_scalar(first + j as u64, &mut out[j..]);
-    }
-
-    #[target_feature(enable = "avx512f")]
-    unsafe fn mulhilo16(m: __m512i, x: __m512i) -> (__m512i, __m512i) {
-        let even = _mm512_mul_epu32(x, m);
-        let odd = _mm512_mul_epu32(_mm512_srli_epi64::<32>(x), m);
-        let lo = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64::<32>(odd));
-        let hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64::<32>(even), odd);
-        (hi, lo)
-    }
-
-    #[target_feature(enable = "avx512f,avx2")]
-    pub(super) unsafe fn word0_avx512(s: &Stream, first: u64, out: &mut [u32]) {
-        let lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        let (m0, m1) = (_mm512_set1_epi32(M0 as i32), _mm512_set1_epi32(M1 as i32));
+        let eight = _mm256_set1_epi32(8);
         let mut j = 0;
         while j + 16 <= out.len() {
             let c = s.offset.wrapping_add(first + j as u64);
             if (c as u32) > u32::MAX - 15 {
+                // The low word would carry into the high one inside this group: rare, do it scalar.
                 s.word0_scalar(first + j as u64, &mut out[j..j + 16]);
-                j += 16;
-                continue;
+            } else {
+                let a = _mm256_add_epi32(_mm256_set1_epi32(c as u32 as i32), lanes);
+                let b = _mm256_add_epi32(a, eight);
+                let high = _mm256_set1_epi32((c >> 32) as u32 as i32);
+                let (wa, wb) = rounds8x2(a, b, high, &keys);
+                _mm256_storeu_si256(out.as_mut_ptr().add(j).cast(), wa);
+                _mm256_storeu_si256(out.as_mut_ptr().add(j + 8).cast(), wb);
             }
-            let mut c0 = _mm512_add_epi32(_mm512_set1_epi32(c as u32 as i32), lanes);
-            let mut c1 = _mm512_set1_epi32((c >> 32) as u32 as i32);
-            let mut c2 = _mm512_setzero_si512();
-            let mut c3 = _mm512_setzero_si512();
-            let mut k = s.key;
-            for round in 0..10 {
-                if round > 0 {
-                    k = [k[0].wrapping_add(W0), k[1].wrapping_add(W1)];
-                }
-                let (hi0, lo0) = mulhilo16(m0, c0);
-                let (hi1, lo1) = mulhilo16(m1, c2);
-                c0 = _mm512_xor_si512(_mm512_xor_si512(hi1, c1), _mm512_set1_epi32(k[0] as i32));
-                c2 = _mm512_xor_si512(_mm512_xor_si512(hi0, c3), _mm512_set1_epi32(k[1] as i32));
-                c1 = lo1;
-                c3 = lo0;
-            }
-            _mm512_storeu_si512(out.as_mut_ptr().add(j).cast(), c0);
             j += 16;
+        }
+        s.word0_scalar(first + j as u64, &mut out[j..]);
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn mulhilo16(m: __m512i, x: __m512i) -> (__m512i, __m512i) {
+        let even = _mm512_mul_epu32(x, m);
+        let odd = _mm512_mul_epu32(_mm512_shuffle_epi32::<ODD_TO_EVEN>(x), m);
+        let lo = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_shuffle_epi32::<EVEN_TO_ODD>(odd));
+        let hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_shuffle_epi32::<ODD_TO_EVEN>(even), odd);
+        (hi, lo)
+    }
+
+    /// Word 0 after ten rounds for counters `(a, high)` and `(b, high)`, 16 lanes each.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn rounds16x2(a: __m512i, b: __m512i, high: __m512i, keys: &[[u32; 2]; 10]) -> (__m512i, __m512i) {
+        let (m0, m1) = (_mm512_set1_epi32(M0 as i32), _mm512_set1_epi32(M1 as i32));
+        let key = |k: u32| _mm512_set1_epi32(k as i32);
+        let (ha, la) = mulhilo16(m0, a);
+        let (hb, lb) = mulhilo16(m0, b);
+        let x0 = _mm512_xor_si512(high, key(keys[0][0]));
+        let zero = _mm512_setzero_si512();
+        let mut sa = [x0, zero, _mm512_xor_si512(ha, key(keys[0][1])), la];
+        let mut sb = [x0, zero, _mm512_xor_si512(hb, key(keys[0][1])), lb];
+        for k in &keys[1..] {
+            let (k0, k1) = (key(k[0]), key(k[1]));
+            let (h0a, l0a) = mulhilo16(m0, sa[0]);
+            let (h1a, l1a) = mulhilo16(m1, sa[2]);
+            let (h0b, l0b) = mulhilo16(m0, sb[0]);
+            let (h1b, l1b) = mulhilo16(m1, sb[2]);
+            // 0x96 is the truth table of a ^ b ^ c: one instruction for both xors.
+            sa = [
+                _mm512_ternarylogic_epi32::<0x96>(h1a, sa[1], k0),
+                l1a,
+                _mm512_ternarylogic_epi32::<0x96>(h0a, sa[3], k1),
+                l0a,
+            ];
+            sb = [
+                _mm512_ternarylogic_epi32::<0x96>(h1b, sb[1], k0),
+                l1b,
+                _mm512_ternarylogic_epi32::<0x96>(h0b, sb[3], k1),
+                l0b,
+            ];
+        }
+        (sa[0], sb[0])
+    }
+
+    #[target_feature(enable = "avx512f,avx2")]
+    pub(super) unsafe fn word0_avx512(s: &Stream, first: u64, out: &mut [u32]) {
+        let keys = round_keys(s.key);
+        let lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        let sixteen = _mm512_set1_epi32(16);
+        let mut j = 0;
+        while j + 32 <= out.len() {
+            let c = s.offset.wrapping_add(first + j as u64);
+            if (c as u32) > u32::MAX - 31 {
+                s.word0_scalar(first + j as u64, &mut out[j..j + 32]);
+            } else {
+                let a = _mm512_add_epi32(_mm512_set1_epi32(c as u32 as i32), lanes);
+                let b = _mm512_add_epi32(a, sixteen);
+                let high = _mm512_set1_epi32((c >> 32) as u32 as i32);
+                let (wa, wb) = rounds16x2(a, b, high, &keys);
+                _mm512_storeu_si512(out.as_mut_ptr().add(j).cast(), wa);
+                _mm512_storeu_si512(out.as_mut_ptr().add(j + 16).cast(), wb);
+            }
+            j += 32;
         }
         word0_avx2(s, first + j as u64, &mut out[j..]);
     }

@@ -109,6 +109,7 @@ pub(crate) mod row {
     //! One softmax line at a time. Contiguous rows (`inner == 1`, the common case) have SIMD paths;
     //! strided columns are computed in place in `out` across `inner`.
     use crate::cpu::Simd;
+    use crate::elementwise::simd::{self, simd_entry, Vf32};
 
     /// Max of a row, NaN if any element is NaN (so the NaN reaches every output, as PyTorch).
     pub(crate) fn row_max(x: &[f32]) -> f32 {
@@ -121,10 +122,24 @@ pub(crate) mod row {
         })
     }
 
-    pub(crate) fn softmax_row(simd: Simd, x: &[f32], out: &mut [f32], log: bool) {
-        let _ = simd;
-        softmax_row_scalar(x, out, log)
+    #[inline(always)]
+    unsafe fn softmax_row_vector<V: Vf32>(x: &[f32], out: &mut [f32], log: bool) {
+        let m = simd::row_max::<V>(x);
+        if log {
+            let sum = simd::sum_exp::<V>(x, m, None);
+            let shift = V::splat(m + sum.ln());
+            let s = m + sum.ln();
+            simd::map1::<V>(x, out, |v| v.sub(shift), |v| v - s);
+        } else {
+            let sum = simd::sum_exp::<V>(x, m, Some(&mut *out));
+            simd::scale_in_place::<V>(out, 1.0 / sum);
+        }
     }
+
+    simd_entry!(
+        /// `softmax`/`log_softmax` of one contiguous row.
+        softmax_row => softmax_row_vector / softmax_row_scalar, (x: &[f32], out: &mut [f32], log: bool)
+    );
 
     pub(crate) fn softmax_row_scalar(x: &[f32], out: &mut [f32], log: bool) {
         let m = row_max(x);

@@ -1,9 +1,11 @@
 //! Slice kernels behind the public entry points: one call per chunk, dispatched on the SIMD path.
-//! Every path must agree with the scalar loops here (exactly for arithmetic; within a few ulps for
-//! the transcendental functions).
+//! The `*_reference` loops are the scalar path and the definition of the results: arithmetic ops
+//! (add … minimum, neg, sqrt, relu, scale and the backward formulas) give identical bits on every
+//! path; `exp` and `sigmoid` use a vectorised `exp` within 2 ulps of the scalar one; the remaining
+//! ops (pow, log, tanh, abs) run the scalar loops on every path.
 use super::math;
+use super::simd::{self, map1, map2, simd_entry, Vf32};
 use crate::codes::{BinaryOp, UnaryOp};
-use crate::cpu::Simd;
 
 /// Rough cost of one element in "adds", for the threading threshold.
 pub fn binary_cost(op: BinaryOp) -> usize {
@@ -24,94 +26,143 @@ pub fn unary_cost(op: UnaryOp) -> usize {
 
 /// Applies `f` elementwise; monomorphised per op so the loop has no branch on the op.
 #[inline(always)]
-fn map2(a: &[f32], b: &[f32], out: &mut [f32], f: impl Fn(f32, f32) -> f32) {
+fn each2(a: &[f32], b: &[f32], out: &mut [f32], f: impl Fn(f32, f32) -> f32) {
     for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
         *o = f(x, y);
     }
 }
 
 #[inline(always)]
-fn map1(x: &[f32], out: &mut [f32], f: impl Fn(f32) -> f32) {
+fn each1(x: &[f32], out: &mut [f32], f: impl Fn(f32) -> f32) {
     for (o, &v) in out.iter_mut().zip(x) {
         *o = f(v);
     }
 }
 
-pub fn binary(simd: Simd, op: BinaryOp, a: &[f32], b: &[f32], out: &mut [f32]) {
-    let _ = simd;
-    binary_scalar_path(op, a, b, out)
-}
-
-pub fn binary_scalar_path(op: BinaryOp, a: &[f32], b: &[f32], out: &mut [f32]) {
+pub fn binary_reference(op: BinaryOp, a: &[f32], b: &[f32], out: &mut [f32]) {
     match op {
-        BinaryOp::Add => map2(a, b, out, |x, y| x + y),
-        BinaryOp::Sub => map2(a, b, out, |x, y| x - y),
-        BinaryOp::Mul => map2(a, b, out, |x, y| x * y),
-        BinaryOp::Div => map2(a, b, out, |x, y| x / y),
-        BinaryOp::Pow => map2(a, b, out, f32::powf),
-        BinaryOp::Maximum => map2(a, b, out, math::maximum),
-        BinaryOp::Minimum => map2(a, b, out, math::minimum),
+        BinaryOp::Add => each2(a, b, out, |x, y| x + y),
+        BinaryOp::Sub => each2(a, b, out, |x, y| x - y),
+        BinaryOp::Mul => each2(a, b, out, |x, y| x * y),
+        BinaryOp::Div => each2(a, b, out, |x, y| x / y),
+        BinaryOp::Pow => each2(a, b, out, f32::powf),
+        BinaryOp::Maximum => each2(a, b, out, math::maximum),
+        BinaryOp::Minimum => each2(a, b, out, math::minimum),
     }
 }
 
-pub fn binary_scalar(simd: Simd, op: BinaryOp, a: &[f32], s: f32, out: &mut [f32], reverse: bool) {
-    let _ = simd;
-    binary_scalar_scalar_path(op, a, s, out, reverse)
+#[inline(always)]
+unsafe fn binary_vector<V: Vf32>(op: BinaryOp, a: &[f32], b: &[f32], out: &mut [f32]) {
+    match op {
+        BinaryOp::Add => map2::<V>(a, b, out, |x, y| x.add(y), |x, y| x + y),
+        BinaryOp::Sub => map2::<V>(a, b, out, |x, y| x.sub(y), |x, y| x - y),
+        BinaryOp::Mul => map2::<V>(a, b, out, |x, y| x.mul(y), |x, y| x * y),
+        BinaryOp::Div => map2::<V>(a, b, out, |x, y| x.div(y), |x, y| x / y),
+        BinaryOp::Maximum => map2::<V>(a, b, out, |x, y| simd::maximum(x, y), math::maximum),
+        BinaryOp::Minimum => map2::<V>(a, b, out, |x, y| simd::minimum(x, y), math::minimum),
+        BinaryOp::Pow => binary_reference(op, a, b, out),
+    }
 }
 
-pub fn binary_scalar_scalar_path(op: BinaryOp, a: &[f32], s: f32, out: &mut [f32], reverse: bool) {
+simd_entry!(
+    /// `out = a op b` on one chunk.
+    binary => binary_vector / binary_reference, (op: BinaryOp, a: &[f32], b: &[f32], out: &mut [f32])
+);
+
+pub fn binary_scalar_reference(op: BinaryOp, a: &[f32], s: f32, out: &mut [f32], reverse: bool) {
     match (op, reverse) {
-        (BinaryOp::Add, _) => map1(a, out, |x| x + s),
-        (BinaryOp::Mul, _) => map1(a, out, |x| x * s),
-        (BinaryOp::Sub, false) => map1(a, out, |x| x - s),
-        (BinaryOp::Sub, true) => map1(a, out, |x| s - x),
-        (BinaryOp::Div, false) => map1(a, out, |x| x / s),
-        (BinaryOp::Div, true) => map1(a, out, |x| s / x),
+        (BinaryOp::Add, _) => each1(a, out, |x| x + s),
+        (BinaryOp::Mul, _) => each1(a, out, |x| x * s),
+        (BinaryOp::Sub, false) => each1(a, out, |x| x - s),
+        (BinaryOp::Sub, true) => each1(a, out, |x| s - x),
+        (BinaryOp::Div, false) => each1(a, out, |x| x / s),
+        (BinaryOp::Div, true) => each1(a, out, |x| s / x),
         // tensor ** scalar takes PyTorch's special-cased exponents; scalar ** tensor is plain pow.
-        (BinaryOp::Pow, false) => map1(a, out, |x| math::pow_scalar_exponent(x, s)),
-        (BinaryOp::Pow, true) => map1(a, out, |x| s.powf(x)),
-        (BinaryOp::Maximum, false) => map1(a, out, |x| math::maximum(x, s)),
-        (BinaryOp::Maximum, true) => map1(a, out, |x| math::maximum(s, x)),
-        (BinaryOp::Minimum, false) => map1(a, out, |x| math::minimum(x, s)),
-        (BinaryOp::Minimum, true) => map1(a, out, |x| math::minimum(s, x)),
+        (BinaryOp::Pow, false) => each1(a, out, |x| math::pow_scalar_exponent(x, s)),
+        (BinaryOp::Pow, true) => each1(a, out, |x| s.powf(x)),
+        (BinaryOp::Maximum, false) => each1(a, out, |x| math::maximum(x, s)),
+        (BinaryOp::Maximum, true) => each1(a, out, |x| math::maximum(s, x)),
+        (BinaryOp::Minimum, false) => each1(a, out, |x| math::minimum(x, s)),
+        (BinaryOp::Minimum, true) => each1(a, out, |x| math::minimum(s, x)),
     }
 }
 
-pub fn unary(simd: Simd, op: UnaryOp, x: &[f32], out: &mut [f32], param: f32) {
-    let _ = simd;
-    unary_scalar_path(op, x, out, param)
+#[inline(always)]
+unsafe fn binary_scalar_vector<V: Vf32>(
+    op: BinaryOp,
+    a: &[f32],
+    s: f32,
+    out: &mut [f32],
+    reverse: bool,
+) {
+    let v = V::splat(s);
+    match (op, reverse) {
+        (BinaryOp::Add, _) => map1::<V>(a, out, |x| x.add(v), |x| x + s),
+        (BinaryOp::Mul, _) => map1::<V>(a, out, |x| x.mul(v), |x| x * s),
+        (BinaryOp::Sub, false) => map1::<V>(a, out, |x| x.sub(v), |x| x - s),
+        (BinaryOp::Sub, true) => map1::<V>(a, out, |x| v.sub(x), |x| s - x),
+        (BinaryOp::Div, false) => map1::<V>(a, out, |x| x.div(v), |x| x / s),
+        (BinaryOp::Div, true) => map1::<V>(a, out, |x| v.div(x), |x| s / x),
+        (BinaryOp::Maximum, false) => {
+            map1::<V>(a, out, |x| simd::maximum(x, v), |x| math::maximum(x, s))
+        }
+        (BinaryOp::Maximum, true) => {
+            map1::<V>(a, out, |x| simd::maximum(v, x), |x| math::maximum(s, x))
+        }
+        (BinaryOp::Minimum, false) => {
+            map1::<V>(a, out, |x| simd::minimum(x, v), |x| math::minimum(x, s))
+        }
+        (BinaryOp::Minimum, true) => {
+            map1::<V>(a, out, |x| simd::minimum(v, x), |x| math::minimum(s, x))
+        }
+        (BinaryOp::Pow, _) => binary_scalar_reference(op, a, s, out, reverse),
+    }
 }
 
-pub fn unary_scalar_path(op: UnaryOp, x: &[f32], out: &mut [f32], param: f32) {
+simd_entry!(
+    /// `out = a op s` (or `s op a` when `reverse`) on one chunk.
+    binary_scalar => binary_scalar_vector / binary_scalar_reference,
+    (op: BinaryOp, a: &[f32], s: f32, out: &mut [f32], reverse: bool)
+);
+
+pub fn unary_reference(op: UnaryOp, x: &[f32], out: &mut [f32], param: f32) {
     match op {
-        UnaryOp::Neg => map1(x, out, |v| -v),
-        UnaryOp::Exp => map1(x, out, f32::exp),
-        UnaryOp::Log => map1(x, out, f32::ln),
-        UnaryOp::Sqrt => map1(x, out, f32::sqrt),
-        UnaryOp::Pow => map1(x, out, |v| math::pow_scalar_exponent(v, param)),
-        UnaryOp::Relu => map1(x, out, math::relu),
-        UnaryOp::Sigmoid => map1(x, out, math::sigmoid),
-        UnaryOp::Tanh => map1(x, out, f32::tanh),
-        UnaryOp::Abs => map1(x, out, f32::abs),
-        UnaryOp::Scale => map1(x, out, |v| v * param),
+        UnaryOp::Neg => each1(x, out, |v| -v),
+        UnaryOp::Exp => each1(x, out, f32::exp),
+        UnaryOp::Log => each1(x, out, f32::ln),
+        UnaryOp::Sqrt => each1(x, out, f32::sqrt),
+        UnaryOp::Pow => each1(x, out, |v| math::pow_scalar_exponent(v, param)),
+        UnaryOp::Relu => each1(x, out, math::relu),
+        UnaryOp::Sigmoid => each1(x, out, math::sigmoid),
+        UnaryOp::Tanh => each1(x, out, f32::tanh),
+        UnaryOp::Abs => each1(x, out, f32::abs),
+        UnaryOp::Scale => each1(x, out, |v| v * param),
     }
 }
+
+#[inline(always)]
+unsafe fn unary_vector<V: Vf32>(op: UnaryOp, x: &[f32], out: &mut [f32], param: f32) {
+    let zero = V::splat(0.0);
+    match op {
+        UnaryOp::Neg => map1::<V>(x, out, |v| v.mul(V::splat(-1.0)), |v| -v),
+        UnaryOp::Exp => map1::<V>(x, out, |v| simd::exp(v), f32::exp),
+        UnaryOp::Sqrt => map1::<V>(x, out, |v| v.sqrt(), f32::sqrt),
+        UnaryOp::Relu => map1::<V>(x, out, |v| V::select_lt(v, zero, zero, v), math::relu),
+        UnaryOp::Sigmoid => map1::<V>(x, out, |v| simd::sigmoid(v), math::sigmoid),
+        UnaryOp::Scale => map1::<V>(x, out, |v| v.mul(V::splat(param)), |v| v * param),
+        UnaryOp::Log | UnaryOp::Pow | UnaryOp::Tanh | UnaryOp::Abs => {
+            unary_reference(op, x, out, param)
+        }
+    }
+}
+
+simd_entry!(
+    /// `out = op(x)` on one chunk.
+    unary => unary_vector / unary_reference, (op: UnaryOp, x: &[f32], out: &mut [f32], param: f32)
+);
 
 /// `x` or `y` may be empty when the op's formula does not read it.
-pub fn unary_backward(
-    simd: Simd,
-    op: UnaryOp,
-    g: &[f32],
-    x: &[f32],
-    y: &[f32],
-    grad_in: &mut [f32],
-    param: f32,
-) {
-    let _ = simd;
-    unary_backward_scalar_path(op, g, x, y, grad_in, param)
-}
-
-pub fn unary_backward_scalar_path(
+pub fn unary_backward_reference(
     op: UnaryOp,
     g: &[f32],
     x: &[f32],
@@ -120,14 +171,80 @@ pub fn unary_backward_scalar_path(
     param: f32,
 ) {
     match math::backward_needs(op) {
-        math::Needs::Nothing => map1(g, grad_in, |gv| {
+        math::Needs::Nothing => each1(g, grad_in, |gv| {
             math::unary_backward(op, gv, 0.0, 0.0, param)
         }),
-        math::Needs::Input => map2(g, x, grad_in, |gv, xv| {
+        math::Needs::Input => each2(g, x, grad_in, |gv, xv| {
             math::unary_backward(op, gv, xv, 0.0, param)
         }),
-        math::Needs::Output => map2(g, y, grad_in, |gv, yv| {
+        math::Needs::Output => each2(g, y, grad_in, |gv, yv| {
             math::unary_backward(op, gv, 0.0, yv, param)
         }),
     }
 }
+
+#[inline(always)]
+unsafe fn unary_backward_vector<V: Vf32>(
+    op: UnaryOp,
+    g: &[f32],
+    x: &[f32],
+    y: &[f32],
+    grad_in: &mut [f32],
+    param: f32,
+) {
+    let (zero, one) = (V::splat(0.0), V::splat(1.0));
+    let backward = |gv: f32, xv: f32, yv: f32| math::unary_backward(op, gv, xv, yv, param);
+    match op {
+        UnaryOp::Neg => map1::<V>(g, grad_in, |gv| gv.mul(V::splat(-1.0)), |gv| -gv),
+        UnaryOp::Scale => map1::<V>(g, grad_in, |gv| gv.mul(V::splat(param)), |gv| gv * param),
+        UnaryOp::Exp => map2::<V>(
+            g,
+            y,
+            grad_in,
+            |gv, yv| gv.mul(yv),
+            |gv, yv| backward(gv, 0.0, yv),
+        ),
+        UnaryOp::Log => map2::<V>(
+            g,
+            x,
+            grad_in,
+            |gv, xv| gv.div(xv),
+            |gv, xv| backward(gv, xv, 0.0),
+        ),
+        UnaryOp::Sqrt => map2::<V>(
+            g,
+            y,
+            grad_in,
+            |gv, yv| gv.div(V::splat(2.0).mul(yv)),
+            |gv, yv| backward(gv, 0.0, yv),
+        ),
+        UnaryOp::Relu => map2::<V>(
+            g,
+            y,
+            grad_in,
+            |gv, yv| V::select_le(yv, zero, zero, gv),
+            |gv, yv| backward(gv, 0.0, yv),
+        ),
+        UnaryOp::Sigmoid => map2::<V>(
+            g,
+            y,
+            grad_in,
+            |gv, yv| gv.mul(one.sub(yv)).mul(yv),
+            |gv, yv| backward(gv, 0.0, yv),
+        ),
+        UnaryOp::Tanh => map2::<V>(
+            g,
+            y,
+            grad_in,
+            |gv, yv| gv.mul(one.sub(yv.mul(yv))),
+            |gv, yv| backward(gv, 0.0, yv),
+        ),
+        UnaryOp::Pow | UnaryOp::Abs => unary_backward_reference(op, g, x, y, grad_in, param),
+    }
+}
+
+simd_entry!(
+    /// `gradIn = gradOut · op'(…)` on one chunk.
+    unary_backward => unary_backward_vector / unary_backward_reference,
+    (op: UnaryOp, g: &[f32], x: &[f32], y: &[f32], grad_in: &mut [f32], param: f32)
+);

@@ -6,7 +6,11 @@ mod binary;
 mod broadcast;
 mod kernels;
 pub mod math;
+pub(crate) mod simd;
 mod unary;
+
+#[cfg(test)]
+mod tests;
 
 pub use binary::{binary, binary_scalar};
 pub use broadcast::binary_broadcast;

@@ -202,6 +202,14 @@ unsafe fn micro<V: Vf32, const MR: usize, const NV: usize>(
 ) {
     let lanes = V::LANES;
     let nr = NV * lanes;
+    // C is read (and written) only after the k loop; start bringing its rows in now, since with
+    // a row stride of n they defeat the hardware prefetcher.
+    for r in 0..t.rows {
+        let row = t.c.add(r * t.ldc);
+        for v in (0..nr).step_by(16) {
+            V::prefetch(row.add(v));
+        }
+    }
     let mut acc = [[V::zero(); NV]; MR];
     for p in 0..kc {
         let brow = b.add(p * nr);

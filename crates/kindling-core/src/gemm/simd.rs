@@ -31,6 +31,11 @@ pub trait Vf32: Copy {
     unsafe fn mul(self, b: Self) -> Self;
     /// The horizontal sums of four vectors.
     unsafe fn hsum4(a: Self, b: Self, c: Self, d: Self) -> [f32; 4];
+    /// Hints that the cache line holding `p` will be read soon (a no-op where unsupported).
+    #[inline(always)]
+    unsafe fn prefetch(p: *const f32) {
+        let _ = p;
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -53,6 +58,11 @@ mod x86 {
         const SMALL_R: usize = 5;
         const SMALL_C: usize = 4;
 
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn prefetch(p: *const f32) {
+            _mm_prefetch(p as *const i8, _MM_HINT_T0)
+        }
         #[inline]
         #[target_feature(enable = "avx512f")]
         unsafe fn zero() -> Self {
@@ -127,6 +137,11 @@ mod x86 {
         const SMALL_R: usize = 3;
         const SMALL_C: usize = 4;
 
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        unsafe fn prefetch(p: *const f32) {
+            _mm_prefetch(p as *const i8, _MM_HINT_T0)
+        }
         #[inline]
         #[target_feature(enable = "avx2,fma")]
         unsafe fn zero() -> Self {

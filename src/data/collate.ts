@@ -1,0 +1,165 @@
+/**
+ * `defaultCollate`: merges a list of samples into a batch, as PyTorch's `default_collate`.
+ * Tensors are stacked along a new first dimension; numbers become a tensor (int32 when every one
+ * is an integer in int32 range, else float32 — kindling's stand-ins for int64/float64); booleans a
+ * bool tensor; strings stay a list; arrays are collated position by position and plain objects
+ * key by key.
+ *
+ * https://pytorch.org/docs/stable/data.html#torch.utils.data.default_collate
+ */
+import { Tensor } from '../tensor';
+
+/** A batch shape for `defaultCollate`'s input: `[Tensor, number]` samples give `[Tensor, Tensor]`. */
+export type Collated<T> = T extends Tensor
+  ? Tensor
+  : T extends number | boolean
+    ? Tensor
+    : T extends string
+      ? string[]
+      : T extends readonly unknown[]
+        ? { [K in keyof T]: Collated<T[K]> }
+        : T extends object
+          ? { [K in keyof T]: Collated<T[K]> }
+          : never;
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/**
+ * Samples fetched in one pass by a dataset's `getItems`, carrying the batch `defaultCollate`
+ * would build from them. `defaultCollate` returns `batch` as is (no copy); any other reader —
+ * a custom `collateFn` — sees an ordinary array whose items are materialised on first access.
+ */
+export interface CollatedSamples<T> extends Array<T> {
+  readonly [COLLATED]: unknown;
+}
+
+const COLLATED: unique symbol = Symbol('kindling.collatedBatch');
+
+/**
+ * Builds a `CollatedSamples`: an array of `count` samples, item `k` made by `sampleAt(k)` when
+ * first read, that hands `batch` straight to `defaultCollate`.
+ */
+export function collatedSamples<T>(batch: Collated<T>, count: number, sampleAt: (k: number) => T): T[] {
+  const target: T[] = new Array<T>(count);
+  const made = new Uint8Array(count);
+  return new Proxy(target, {
+    get(array, key, receiver) {
+      if (key === COLLATED) return batch;
+      if (typeof key === 'string') {
+        const k = Number(key);
+        if (Number.isInteger(k) && k >= 0 && k < count) {
+          if (made[k] === 0) {
+            array[k] = sampleAt(k);
+            made[k] = 1;
+          }
+          return array[k];
+        }
+      }
+      return Reflect.get(array, key, receiver);
+    },
+    has(array, key) {
+      if (typeof key === 'string' && Number.isInteger(Number(key)) && Number(key) >= 0 && Number(key) < count) return true;
+      return Reflect.has(array, key);
+    },
+  });
+}
+
+/** Merges `samples` into a batch (see the module comment). */
+export function defaultCollate<T>(samples: readonly T[]): Collated<T> {
+  const pre = (samples as Partial<CollatedSamples<T>>)[COLLATED];
+  if (pre !== undefined) return pre as Collated<T>;
+  return collate(samples as readonly unknown[]) as Collated<T>;
+}
+
+function collate(batch: readonly unknown[]): unknown {
+  if (batch.length === 0) throw new RangeError('default_collate: batch is empty');
+  const elem = batch[0];
+  if (elem instanceof Tensor) return stack(batch);
+  if (typeof elem === 'number') return numbersTensor(batch);
+  if (typeof elem === 'boolean') return boolTensor(batch);
+  if (typeof elem === 'string') return Array.from(batch);
+  if (Array.isArray(elem)) {
+    const size = elem.length;
+    for (const sample of batch) {
+      if (!Array.isArray(sample) || sample.length !== size) {
+        throw new RangeError('each element in list of batch should be of equal size');
+      }
+    }
+    const out = new Array<unknown>(size);
+    for (let p = 0; p < size; p++) out[p] = collate(batch.map((sample) => (sample as unknown[])[p]));
+    return out;
+  }
+  if (elem !== null && typeof elem === 'object' && Object.getPrototypeOf(elem) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(elem)) out[key] = collate(batch.map((sample) => (sample as Record<string, unknown>)[key]));
+    return out;
+  }
+  throw new TypeError(
+    `default_collate: batch must contain tensors, numbers, dicts or lists; found ${describe(elem)}`,
+  );
+}
+
+/** `torch.stack(batch, 0)` without autograd (samples are data, not graph nodes). */
+function stack(batch: readonly unknown[]): Tensor {
+  const first = batch[0] as Tensor;
+  const size = first.data.length;
+  const out = allocateLike(first, size * batch.length);
+  for (let k = 0; k < batch.length; k++) {
+    const t = batch[k];
+    if (!(t instanceof Tensor)) {
+      throw new TypeError(`default_collate: expected a tensor at entry ${k} like entry 0, got ${describe(t)}`);
+    }
+    if (!sameShape(t.shape, first.shape)) {
+      throw new RangeError(
+        `stack expects each tensor to be equal size, but got [${first.shape.join(', ')}] at entry 0 and [${t.shape.join(', ')}] at entry ${k}`,
+      );
+    }
+    if (t.dtype !== first.dtype) {
+      throw new TypeError(`stack expects each tensor to have the same dtype, but got ${first.dtype} at entry 0 and ${t.dtype} at entry ${k}`);
+    }
+    out.set(t.data, k * size);
+  }
+  return new Tensor(out, [batch.length, ...first.shape], first.dtype);
+}
+
+function numbersTensor(batch: readonly unknown[]): Tensor {
+  let integral = true;
+  for (let k = 0; k < batch.length; k++) {
+    const v = batch[k];
+    if (typeof v !== 'number') throw new TypeError(`default_collate: expected a number at entry ${k} like entry 0, got ${describe(v)}`);
+    if (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) integral = false;
+  }
+  const values = batch as readonly number[];
+  return integral
+    ? new Tensor(Int32Array.from(values), [values.length], 'int32')
+    : new Tensor(Float32Array.from(values), [values.length], 'float32');
+}
+
+function boolTensor(batch: readonly unknown[]): Tensor {
+  const out = new Uint8Array(batch.length);
+  for (let k = 0; k < batch.length; k++) {
+    const v = batch[k];
+    if (typeof v !== 'boolean') throw new TypeError(`default_collate: expected a boolean at entry ${k} like entry 0, got ${describe(v)}`);
+    out[k] = v ? 1 : 0;
+  }
+  return new Tensor(out, [batch.length], 'bool');
+}
+
+function allocateLike(t: Tensor, n: number): Float32Array | Int32Array | Uint8Array {
+  if (t.data instanceof Float32Array) return new Float32Array(n);
+  if (t.data instanceof Int32Array) return new Int32Array(n);
+  return new Uint8Array(n);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  return typeof value;
+}

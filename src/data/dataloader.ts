@@ -1,0 +1,185 @@
+/**
+ * `DataLoader`: iterates a dataset in batches, as `torch.utils.data.DataLoader` (map-style
+ * datasets). Options keep PyTorch's names in camelCase and PyTorch's defaults and errors.
+ *
+ * https://pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
+ */
+import { type Collated, defaultCollate } from './collate';
+import type { Dataset } from './dataset';
+import { type Generator, drawSeed } from './random';
+import { BatchSampler, type BatchIndexSampler, RandomSampler, type Sampler, SequentialSampler } from './sampler';
+import { WorkerBatchIterator } from './worker-pool';
+import { NotPackableError, pack } from './worker-source';
+
+export interface DataLoaderOptions<T, B> {
+  /** Samples per batch (default 1); `null` disables automatic batching. */
+  batchSize?: number | null;
+  /** Reshuffle the data at every epoch (default `false`). */
+  shuffle?: boolean;
+  /** Where indices come from; mutually exclusive with `shuffle`. */
+  sampler?: Sampler | (Iterable<number> & { length?: number });
+  /** Where lists of indices come from; mutually exclusive with batchSize, shuffle, sampler, dropLast. */
+  batchSampler?: BatchIndexSampler | (Iterable<number[]> & { length?: number });
+  /** Worker threads preparing batches (default 0: in the main thread). */
+  numWorkers?: number;
+  /** Merges a list of samples into a batch (default `defaultCollate`). */
+  collateFn?: (samples: T[]) => B;
+  /** Drop the last incomplete batch (default `false`). */
+  dropLast?: boolean;
+  /** Seconds to wait for a batch from the workers; 0 (default) waits forever. */
+  timeout?: number;
+  /** Generator for the sampler's shuffling and the workers' base seed (default: the global one). */
+  generator?: Generator;
+  /** Batches prepared ahead by each worker (default 2 when numWorkers > 0). */
+  prefetchFactor?: number;
+}
+
+/**
+ * Combines a dataset and a sampler and yields batches (`for…of`, or `for await…of`).
+ * `length` is the number of batches per epoch.
+ *
+ * With `numWorkers > 0`, datasets, transforms and collate functions that can be rebuilt in a
+ * worker thread (see `worker-source.ts`; all of kindling's can) are loaded by that many worker
+ * threads, prefetching `prefetchFactor` batches each, and yielded in order — also from a plain
+ * synchronous `for…of`. Anything that cannot be rebuilt is loaded in the main thread, with a
+ * warning naming it.
+ *
+ * @example
+ * const loader = new DataLoader(dataset, { batchSize: 10, shuffle: true, numWorkers: 1 });
+ * for (const [inputs, targets] of loader) { ... }
+ */
+export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterable<B> {
+  readonly dataset: Dataset<T>;
+  readonly batchSize: number | null;
+  readonly dropLast: boolean;
+  readonly sampler: Sampler | (Iterable<number> & { length?: number });
+  readonly batchSampler: BatchIndexSampler | (Iterable<number[]> & { length?: number }) | null;
+  readonly numWorkers: number;
+  readonly collateFn: ((samples: T[]) => B) | undefined;
+  readonly timeout: number;
+  readonly generator: Generator | undefined;
+  readonly prefetchFactor: number | undefined;
+  private warnedNotPackable = false;
+
+  constructor(dataset: Dataset<T>, options: DataLoaderOptions<T, B> = {}) {
+    const { numWorkers = 0, timeout = 0, prefetchFactor, collateFn, generator } = options;
+    let { batchSize = 1, dropLast = false, sampler, batchSampler } = options;
+    const shuffle = options.shuffle ?? false;
+    if (!Number.isInteger(numWorkers) || numWorkers < 0) {
+      throw new RangeError('num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.');
+    }
+    if (!(timeout >= 0)) throw new RangeError('timeout option should be non-negative');
+    if (numWorkers === 0 && prefetchFactor !== undefined) {
+      throw new RangeError(
+        'prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None.',
+      );
+    }
+    if (prefetchFactor !== undefined && !(Number.isInteger(prefetchFactor) && prefetchFactor > 0)) {
+      throw new RangeError(`prefetch_factor option should be a positive integer, but got prefetch_factor=${String(prefetchFactor)}`);
+    }
+    if (sampler !== undefined && shuffle) throw new RangeError('sampler option is mutually exclusive with shuffle');
+    if (batchSampler !== undefined) {
+      if (batchSize !== 1 || shuffle || sampler !== undefined || dropLast) {
+        throw new RangeError('batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last');
+      }
+      batchSize = null;
+      dropLast = false;
+    } else if (batchSize === null && dropLast) {
+      throw new RangeError('batch_size=None option disables auto-batching and is mutually exclusive with drop_last');
+    }
+    sampler ??= shuffle ? new RandomSampler(dataset, { generator }) : new SequentialSampler(dataset);
+    if (batchSize !== null && batchSampler === undefined) batchSampler = new BatchSampler(sampler, batchSize, dropLast);
+
+    this.dataset = dataset;
+    this.batchSize = batchSize;
+    this.dropLast = dropLast;
+    this.sampler = sampler;
+    this.batchSampler = batchSampler ?? null;
+    this.numWorkers = numWorkers;
+    this.collateFn = collateFn;
+    this.timeout = timeout;
+    this.generator = generator;
+    this.prefetchFactor = numWorkers > 0 ? (prefetchFactor ?? 2) : undefined;
+  }
+
+  /** Number of batches per epoch (`len(loader)`). */
+  get length(): number {
+    const indexSampler = this.batchSampler ?? this.sampler;
+    if (indexSampler.length === undefined) throw new TypeError('DataLoader: the sampler has no length');
+    return indexSampler.length;
+  }
+
+  [Symbol.iterator](): Iterator<B> {
+    // Like PyTorch, every epoch first draws a base seed (workers are seeded with base + id), then
+    // the sampler draws its own when it starts.
+    const baseSeed = drawSeed(this.generator);
+    const workers = this.numWorkers > 0 ? this.startWorkers(baseSeed) : undefined;
+    return workers ?? this.inMainThread();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<B> {
+    const baseSeed = drawSeed(this.generator);
+    const workers = this.numWorkers > 0 ? this.startWorkers(baseSeed) : undefined;
+    if (workers !== undefined) {
+      return { next: () => workers.nextAsync(), return: async () => workers.return() };
+    }
+    const inner = this.inMainThread();
+    return { next: async () => inner.next(), return: async () => inner.return?.() ?? { done: true, value: undefined } };
+  }
+
+  private indexBatches(): Iterator<number[]> {
+    if (this.batchSampler !== null) return this.batchSampler[Symbol.iterator]();
+    const single = this.sampler[Symbol.iterator]();
+    return {
+      next: () => {
+        const step = single.next();
+        return step.done ? { done: true, value: undefined } : { done: false, value: [step.value] };
+      },
+    };
+  }
+
+  private *inMainThread(): IterableIterator<B> {
+    const dataset = this.dataset;
+    const collate = (this.collateFn ?? defaultCollate) as (samples: unknown) => B;
+    const batches = this.indexBatches();
+    if (this.batchSize === null && this.batchSampler === null) {
+      // No automatic batching: each sample goes through collateFn alone (PyTorch's default_convert).
+      for (let s = batches.next(); !s.done; s = batches.next()) {
+        const sample = dataset.getItem(s.value[0]);
+        yield this.collateFn ? collate(sample) : (sample as unknown as B);
+      }
+      return;
+    }
+    for (let s = batches.next(); !s.done; s = batches.next()) {
+      const indices = s.value;
+      const samples = dataset.getItems ? dataset.getItems(indices) : indices.map((i) => dataset.getItem(i));
+      yield collate(samples);
+    }
+  }
+
+  /** Starts the worker threads, or returns undefined (after a warning) if they cannot be used. */
+  private startWorkers(baseSeed: number): WorkerBatchIterator<B> | undefined {
+    let packedDataset: unknown;
+    let packedCollate: unknown;
+    try {
+      packedDataset = pack(this.dataset, 'dataset');
+      packedCollate = this.collateFn === undefined ? null : pack(this.collateFn, 'collateFn');
+    } catch (e) {
+      if (!(e instanceof NotPackableError)) throw e;
+      if (!this.warnedNotPackable) {
+        this.warnedNotPackable = true;
+        process.emitWarning(`DataLoader: ${e.message}; loading batches in the main thread instead of ${this.numWorkers} worker(s).`);
+      }
+      return undefined;
+    }
+    return new WorkerBatchIterator<B>(this.indexBatches(), {
+      numWorkers: this.numWorkers,
+      prefetchFactor: this.prefetchFactor ?? 2,
+      timeout: this.timeout,
+      baseSeed,
+      dataset: packedDataset,
+      collateFn: packedCollate,
+      autoCollation: this.batchSize !== null || this.batchSampler !== null,
+    });
+  }
+}

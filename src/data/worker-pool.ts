@@ -1,0 +1,209 @@
+/**
+ * The main-thread side of DataLoader workers (PyTorch's `_MultiProcessingDataLoaderIter`).
+ *
+ * NOTE [ Synchronous iteration over worker threads ]
+ * The seed iterates `for (const batch of loader)` — synchronously — with `numWorkers: 1`. While
+ * that loop runs, the main thread's event loop does not, so no 'message' event can ever fire.
+ * This iterator therefore never relies on the event loop: it pulls each worker's reply with
+ * `receiveMessageOnPort` and, when nothing has arrived yet, blocks in `Atomics.wait` on a shared
+ * counter that every worker increments (and `Atomics.notify`s) after posting. Workers prepare up
+ * to `prefetchFactor` batches each ahead of the consumer; batch k goes to worker k % numWorkers,
+ * so batches come back in sampler order. `for await` uses the same protocol with
+ * `Atomics.waitAsync`, leaving the event loop free while waiting.
+ *
+ * Errors: a worker posts every failure (dataset rebuild, `getItem`, `collateFn`) as the reply to
+ * the batch concerned; the iterator terminates all workers and throws it with the worker's stack.
+ * A worker that exits clears its alive flag, so a wait never outlives it.
+ */
+import { extname, join } from 'node:path';
+import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { type BatchMessage, decodeBatch } from './batch-wire';
+import type { Task, WorkerInit } from './worker-main';
+
+export interface WorkerPoolOptions {
+  numWorkers: number;
+  prefetchFactor: number;
+  /** Seconds to wait for a batch before giving up; 0 waits forever (PyTorch's `timeout`). */
+  timeout: number;
+  baseSeed: number;
+  dataset: unknown;
+  collateFn: unknown;
+  autoCollation: boolean;
+}
+
+/** Bytes of shared memory per prefetched batch; larger batches are transferred instead. */
+const SLOT_BYTES = 1 << 20;
+/** How long one wait lasts before the alive flags and the timeout are checked again. */
+const WAIT_SLICE_MS = 200;
+
+const WORKER_ENTRY = join(__dirname, `worker-main${extname(__filename)}`);
+
+// Runs the entry in the worker; under ts-node/vitest the sources are .ts, so register ts-node
+// (transpile only) first. Published builds run the compiled .js directly.
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+if (workerData.entry.endsWith('.ts')) {
+  require(require.resolve('ts-node', { paths: [workerData.entry] })).register({ transpileOnly: true });
+}
+require(workerData.entry);
+`;
+
+/** `Atomics.waitAsync` (Node >= 16; typed in lib es2024, newer than this project's lib). */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(a: Int32Array, index: number, value: number, ms: number): { async: boolean; value: Promise<string> | string };
+  }
+).waitAsync;
+
+/** Error thrown in a DataLoader worker, re-thrown in the main thread with the worker's stack. */
+export class WorkerError extends Error {
+  override name = 'WorkerError';
+}
+
+interface Handle {
+  worker: Worker;
+  port: MessagePort;
+  slots: SharedArrayBuffer;
+}
+
+/** Yields the batches of `batches` (lists of indices), prepared by worker threads, in order. */
+export class WorkerBatchIterator<B> implements Iterator<B> {
+  private readonly handles: Handle[] = [];
+  private readonly signal: Int32Array;
+  private nextToYield = 0;
+  private dispatched = 0;
+  private exhausted = false;
+  private closed = false;
+
+  constructor(
+    private readonly batches: Iterator<number[]>,
+    private readonly options: WorkerPoolOptions,
+  ) {
+    const { numWorkers, prefetchFactor } = options;
+    this.signal = new Int32Array(new SharedArrayBuffer(4 * (1 + numWorkers)));
+    for (let id = 0; id < numWorkers; id++) {
+      const { port1, port2 } = new MessageChannel();
+      const slots = new SharedArrayBuffer(SLOT_BYTES * prefetchFactor);
+      Atomics.store(this.signal, 1 + id, 1);
+      const init: WorkerInit = {
+        entry: WORKER_ENTRY,
+        workerId: id,
+        baseSeed: options.baseSeed,
+        dataset: options.dataset,
+        collateFn: options.collateFn,
+        autoCollation: options.autoCollation,
+        port: port2,
+        signal: this.signal.buffer as SharedArrayBuffer,
+        slots,
+        slotBytes: SLOT_BYTES,
+        prefetchFactor,
+      };
+      const worker = new Worker(BOOTSTRAP, { eval: true, workerData: init, transferList: [port2] });
+      // The consumer may abandon the iterator without finishing it; workers must never keep the
+      // process alive on their own.
+      worker.unref();
+      // Errors are reported through the port; this listener only keeps an uncaught worker error
+      // from being re-thrown as an unhandled 'error' event in the main thread.
+      worker.on('error', () => {});
+      this.handles.push({ worker, port: port1, slots });
+    }
+    for (let k = 0; k < numWorkers * prefetchFactor; k++) this.dispatchNext();
+  }
+
+  next(): IteratorResult<B> {
+    if (this.nextToYield >= this.dispatched) return this.finish();
+    const started = Date.now();
+    for (;;) {
+      const seen = Atomics.load(this.signal, 0);
+      const message = this.poll(started);
+      if (message !== undefined) return this.accept(message);
+      Atomics.wait(this.signal, 0, seen, WAIT_SLICE_MS);
+    }
+  }
+
+  async nextAsync(): Promise<IteratorResult<B>> {
+    if (this.nextToYield >= this.dispatched) return this.finish();
+    const started = Date.now();
+    for (;;) {
+      const seen = Atomics.load(this.signal, 0);
+      const message = this.poll(started);
+      if (message !== undefined) return this.accept(message);
+      const waited = waitAsync(this.signal, 0, seen, WAIT_SLICE_MS);
+      if (waited.async) await waited.value;
+    }
+  }
+
+  return(): IteratorResult<B> {
+    this.close();
+    return { done: true, value: undefined };
+  }
+
+  /** Terminates the workers (idempotent). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const h of this.handles) {
+      h.port.close();
+      void h.worker.terminate();
+    }
+  }
+
+  private finish(): IteratorResult<B> {
+    this.close();
+    return { done: true, value: undefined };
+  }
+
+  /** The reply for the next batch in order, if its worker has posted it; throws on failures. */
+  private poll(started: number): BatchMessage | undefined {
+    const workerId = this.nextToYield % this.handles.length;
+    const received = receiveMessageOnPort(this.handles[workerId].port);
+    if (received !== undefined) return received.message as BatchMessage;
+    if (Atomics.load(this.signal, 1 + workerId) === 0) {
+      // The flag is cleared after any last message was posted: look once more before giving up.
+      const last = receiveMessageOnPort(this.handles[workerId].port);
+      if (last !== undefined) return last.message as BatchMessage;
+      this.close();
+      throw new WorkerError(`DataLoader worker ${workerId} exited unexpectedly`);
+    }
+    const { timeout } = this.options;
+    if (timeout > 0 && Date.now() - started > timeout * 1000) {
+      this.close();
+      throw new WorkerError(`DataLoader timed out after ${timeout} seconds`);
+    }
+    return undefined;
+  }
+
+  private accept(message: BatchMessage): IteratorResult<B> {
+    const workerId = this.nextToYield % this.handles.length;
+    if (message.error !== undefined) {
+      this.close();
+      throw rethrown(message.error, workerId);
+    }
+    const slotIndex = Math.floor(this.nextToYield / this.handles.length) % this.options.prefetchFactor;
+    const batch = decodeBatch(message, this.handles[workerId].slots, slotIndex * SLOT_BYTES) as B;
+    this.nextToYield++;
+    // The slot just read is free again: the batch dispatched now lands in it.
+    this.dispatchNext();
+    return { done: false, value: batch };
+  }
+
+  private dispatchNext(): void {
+    if (this.exhausted) return;
+    const step = this.batches.next();
+    if (step.done) {
+      this.exhausted = true;
+      return;
+    }
+    const batchIndex = this.dispatched++;
+    const task: Task = { batchIndex, indices: Int32Array.from(step.value) };
+    this.handles[batchIndex % this.handles.length].worker.postMessage(task);
+  }
+}
+
+/** The worker's error as one the caller can catch, PyTorch's wording, the worker's stack kept. */
+function rethrown(error: NonNullable<BatchMessage['error']>, workerId: number): Error {
+  const Ctor = error.name === 'TypeError' ? TypeError : error.name === 'RangeError' ? RangeError : Error;
+  const e = new Ctor(`Caught ${error.name} in DataLoader worker ${workerId}: ${error.message}`);
+  e.stack = `${e.name}: ${e.message}\nOriginal stack in the worker:\n${error.stack ?? error.message}\nRe-thrown in the main thread:\n${(e.stack ?? '').split('\n').slice(1).join('\n')}`;
+  return e;
+}

@@ -1,0 +1,35 @@
+import type { Tensor } from '../tensor';
+import { pyFloat } from './format';
+import * as F from './functional';
+import { Module } from './module';
+
+/**
+ * Inverted dropout: in training, zeroes each element with probability `p` and scales the rest by
+ * 1/(1−p), so evaluation (`model.eval()`) is the identity. Masks come from the default generator
+ * and are regenerated in backward rather than stored.
+ *
+ * Shape: `[*]` → `[*]`.
+ * https://pytorch.org/docs/stable/generated/torch.nn.Dropout.html
+ *
+ * @example
+ * const drop = new nn.Dropout(0.5);
+ * drop.forward(torch.ones([4])); // two or so zeros, the rest 2
+ * drop.eval().forward(torch.ones([4])); // ones
+ */
+export class Dropout extends Module {
+  readonly p: number;
+
+  constructor(p = 0.5) {
+    super();
+    F.checkDropoutProbability(p);
+    this.p = p;
+  }
+
+  forward(input: Tensor): Tensor {
+    return F.dropout(input, this.p, this.training);
+  }
+
+  override extraRepr(): string {
+    return `p=${pyFloat(this.p)}, inplace=False`;
+  }
+}

@@ -1,0 +1,29 @@
+import type { Tensor } from '../tensor';
+import * as F from './functional';
+import { Module } from './module';
+
+/**
+ * Flattens dims `startDim` … `endDim` into one (a view: no copy). The default keeps the batch dim.
+ *
+ * Shape: `[N, 1, 28, 28]` → `[N, 784]` with the defaults (startDim = 1, endDim = −1).
+ * https://pytorch.org/docs/stable/generated/torch.nn.Flatten.html
+ *
+ * @example
+ * new nn.Flatten().forward(torch.zeros([10, 1, 28, 28])).shape; // [10, 784]
+ */
+export class Flatten extends Module {
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
+    super();
+  }
+
+  forward(input: Tensor): Tensor {
+    return F.flatten(input, this.startDim, this.endDim);
+  }
+
+  override extraRepr(): string {
+    return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * `torch.nn.functional`: the stateless forms of the layers and losses. Each is a thin, checked
+ * entry to the op that does the work (one native call plus its backward rule, in `src/ops/`).
+ *
+ * https://pytorch.org/docs/stable/nn.functional.html
+ *
+ * @example
+ * import { nn } from 'kindling';
+ * const F = nn.functional;
+ * const loss = F.crossEntropy(F.linear(x, w, b), targets);
+ */
+import * as dropoutOps from '../ops/dropout';
+import * as elementwise from '../ops/elementwise';
+import * as loss from '../ops/loss';
+import * as matmul from '../ops/matmul';
+import * as shape from '../ops/shape';
+import * as softmaxOps from '../ops/softmax';
+import type { Generator } from '../random/generator';
+import type { Tensor } from '../tensor';
+
+export type Reduction = 'none' | 'mean' | 'sum';
+
+/** `x·Wᵀ + b`: input `[*, in]`, weight `[out, in]`, bias `[out]` → `[*, out]`. */
+export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  return matmul.linear(input, weight, bias);
+}
+
+export function relu(input: Tensor): Tensor {
+  return elementwise.relu(input);
+}
+
+export function sigmoid(input: Tensor): Tensor {
+  return elementwise.sigmoid(input);
+}
+
+export function tanh(input: Tensor): Tensor {
+  return elementwise.tanh(input);
+}
+
+/** PyTorch's deprecated implicit softmax dim: 0 for 0-, 1- and 3-d inputs, else 1, with a warning. */
+function implicitSoftmaxDim(name: string, ndim: number): number {
+  process.emitWarning(`Implicit dimension choice for ${name} has been deprecated. Change the call to include dim=X as an argument.`);
+  return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
+}
+
+/** Softmax along `dim` (required in practice; `null` applies PyTorch's deprecated implicit choice). */
+export function softmax(input: Tensor, dim: number | null): Tensor {
+  return softmaxOps.softmax(input, dim ?? implicitSoftmaxDim('softmax', input.shape.length));
+}
+
+export function logSoftmax(input: Tensor, dim: number | null): Tensor {
+  return softmaxOps.logSoftmax(input, dim ?? implicitSoftmaxDim('log_softmax', input.shape.length));
+}
+
+/** `torch.flatten`: merges dims `startDim` … `endDim` (a view). Note the default startDim 0, unlike `nn.Flatten`. */
+export function flatten(input: Tensor, startDim = 0, endDim = -1): Tensor {
+  return shape.flatten(input, startDim, endDim);
+}
+
+/** PyTorch's check in `nn.Dropout`'s constructor (the dropout op repeats it at each call). */
+export function checkDropoutProbability(p: number): void {
+  if (typeof p !== 'number') throw new TypeError(`dropout probability must be a number, but got ${typeof p}`);
+  if (!(p >= 0 && p <= 1)) {
+    throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
+  }
+}
+
+/**
+ * Inverted dropout: zeroes elements with probability `p` and scales the rest by 1/(1−p) when
+ * `training`, else returns the input. Note the default `training = true`, as in PyTorch.
+ */
+export function dropout(input: Tensor, p = 0.5, training = true, generator?: Generator): Tensor {
+  return dropoutOps.dropout(input, p, training, generator);
+}
+
+export interface CrossEntropyOptions {
+  weight?: Tensor | null;
+  ignoreIndex?: number;
+  reduction?: Reduction;
+  labelSmoothing?: number;
+}
+
+/** Softmax cross-entropy of logits `[N, C]` against int32 class indices `[N]` or probabilities `[N, C]`. */
+export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  return loss.crossEntropy(input, target, options);
+}
+
+/** Negative log-likelihood of int32 class targets `[N]` under log-probabilities `[N, C]`. */
+export function nllLoss(input: Tensor, target: Tensor, options: Omit<CrossEntropyOptions, 'labelSmoothing'> = {}): Tensor {
+  return loss.nllLoss(input, target, options);
+}
+
+/** Mean squared error between same-shaped tensors. */
+export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  return loss.mseLoss(input, target, options);
+}

@@ -1,0 +1,66 @@
+import { Tensor } from '../tensor';
+import { pyBool } from './format';
+import * as F from './functional';
+import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init';
+import { Module } from './module';
+import { Parameter } from './parameter';
+
+/**
+ * Affine map `y = x·Wᵀ + b`, one fused GEMM with the bias in its epilogue.
+ * Initialised like PyTorch: `weight` ~ Kaiming-uniform with a = √5, i.e. U(±1/√inFeatures), then
+ * `bias` ~ U(±1/√inFeatures), drawn in that order from the default generator.
+ *
+ * Shape: `[*, inFeatures]` → `[*, outFeatures]`.
+ * https://pytorch.org/docs/stable/generated/torch.nn.Linear.html
+ *
+ * @example
+ * const fc = new nn.Linear(784, 64);
+ * fc.forward(torch.randn([10, 784])).shape; // [10, 64]
+ */
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  weight: Parameter;
+  bias: Parameter | null;
+
+  constructor(inFeatures: number, outFeatures: number, { bias = true }: { bias?: boolean } = {}) {
+    super();
+    checkFeatures('in_features', inFeatures);
+    checkFeatures('out_features', outFeatures);
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    this.weight = new Parameter(emptyTensor([outFeatures, inFeatures]));
+    this.bias = bias ? new Parameter(emptyTensor([outFeatures])) : null;
+    this.resetParameters();
+  }
+
+  /** Re-draws weight and bias exactly as PyTorch's `Linear.reset_parameters`. */
+  resetParameters(): void {
+    // kaiming_uniform_(a=√5) gives bound = gain·√(3/fanIn) with gain = √(2/(1+5)): 1/√fanIn.
+    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    if (this.bias !== null) {
+      const [fanIn] = calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      uniform_(this.bias, -bound, bound);
+    }
+  }
+
+  forward(input: Tensor): Tensor {
+    return F.linear(input, this.weight, this.bias);
+  }
+
+  override extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
+  }
+}
+
+function checkFeatures(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`Linear: ${name} must be a non-negative integer, got ${String(value)}`);
+  }
+}
+
+/** Storage for a parameter that `resetParameters` fills right away. */
+function emptyTensor(shape: number[]): Tensor {
+  return new Tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape, 'float32');
+}

@@ -1,0 +1,98 @@
+import type { Tensor } from '../tensor';
+import { Module, moduleFields } from './module';
+
+/**
+ * A chain of modules: `forward(x)` runs each in order on the previous one's output.
+ * Children are named `0`, `1`, … (so `stateDict()` keys read `layers.1.weight` as in PyTorch),
+ * or by the keys of a `Map`/object given instead of a list. Indexable (`seq[1]`; `seq.at(-1)` for
+ * negative indices), iterable, with `length`, `append`, `extend`, `insert`, `pop` and `slice`.
+ *
+ * Shape: whatever the first module takes → whatever the last one returns.
+ * https://pytorch.org/docs/stable/generated/torch.nn.Sequential.html
+ *
+ * @example
+ * const model = new nn.Sequential(new nn.Linear(784, 64), new nn.ReLU(), new nn.Linear(64, 10));
+ * const logits = model.forward(torch.randn([8, 784])); // [8, 10]
+ */
+export class Sequential extends Module implements Iterable<Module> {
+  [index: number]: Module;
+
+  constructor(...modules: Module[]);
+  constructor(namedModules: ReadonlyMap<string, Module> | Readonly<Record<string, Module>>);
+  constructor(...args: (Module | ReadonlyMap<string, Module> | Readonly<Record<string, Module>>)[]) {
+    super();
+    const [first] = args;
+    if (args.length === 1 && !(first instanceof Module)) {
+      const entries = first instanceof Map ? [...first.entries()] : Object.entries(first as Record<string, Module>);
+      for (const [name, module] of entries) this.addModule(name, module);
+    } else {
+      args.forEach((module, i) => this.addModule(String(i), module as Module));
+    }
+  }
+
+  forward(input: Tensor): Tensor {
+    // A plain loop over the fields (no generator): this runs once per step in every training loop.
+    const fields = this as unknown as Record<string, unknown>;
+    let x = input;
+    for (const key of Object.keys(this)) {
+      const module = fields[key];
+      if (module instanceof Module) x = module.forward(x);
+    }
+    return x;
+  }
+
+  get length(): number {
+    return moduleFields(this).length;
+  }
+
+  *[Symbol.iterator](): Iterator<Module> {
+    for (const [, module] of moduleFields(this)) yield module;
+  }
+
+  /** The module at `index`; negative indices count from the end, like `seq[-1]` in PyTorch. */
+  at(index: number): Module | undefined {
+    const modules = [...this];
+    return modules[index < 0 ? modules.length + index : index];
+  }
+
+  /** A new Sequential of modules `start` … `end - 1` (PyTorch's `seq[start:end]`), keeping their names. */
+  slice(start?: number, end?: number): Sequential {
+    return new Sequential(new Map(moduleFields(this).slice(start, end)));
+  }
+
+  append(module: Module): this {
+    this.addModule(String(this.length), module);
+    return this;
+  }
+
+  extend(modules: Iterable<Module>): this {
+    for (const module of modules) this.append(module);
+    return this;
+  }
+
+  /** Inserts `module` before position `index` (negative counts from the end), renumbering the rest. */
+  insert(index: number, module: Module): this {
+    if (!(module instanceof Module)) throw new TypeError(`module should be of type: Module`);
+    const modules = [...this];
+    const n = modules.length;
+    if (!(-n <= index && index <= n)) throw new RangeError(`Index out of range: ${index}`);
+    modules.splice(index < 0 ? index + n : index, 0, module);
+    this.#renumber(modules);
+    return this;
+  }
+
+  /** Removes and returns the module at `index` (default the last), renumbering the rest. */
+  pop(index = -1): Module {
+    const modules = [...this];
+    const n = modules.length;
+    if (!(-n <= index && index < n)) throw new RangeError(`index ${index} is out of range`);
+    const [removed] = modules.splice(index < 0 ? index + n : index, 1);
+    this.#renumber(modules);
+    return removed;
+  }
+
+  #renumber(modules: Module[]): void {
+    for (const [name] of moduleFields(this)) delete (this as unknown as Record<string, unknown>)[name];
+    modules.forEach((module, i) => this.addModule(String(i), module));
+  }
+}
