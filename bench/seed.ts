@@ -10,6 +10,7 @@ import { writeChart } from './lib/chart';
 import { buildScripts } from './lib/build';
 import { loadLine, machineLine } from './lib/machine';
 import { fixed, table, writeSection } from './lib/markdown';
+import { scalingTable } from './lib/scaling';
 import { mnistDir } from './lib/mnist';
 import { Row, saveResults } from './lib/results';
 import { ChildResult, runSystem, SystemRun } from './lib/spawn';
@@ -47,7 +48,7 @@ const num = (r: ChildResult, key: string): number => r[key] as number;
 function mainTable(rows: (Row & { target?: number })[]): string {
   const ours = rows[0].outcome.ok ? num(rows[0].outcome.result, 'epochSeconds') : NaN;
   const body = rows.map(({ label, outcome, target }) => {
-    if (!outcome.ok) return [label, '—', outcome.reason, '—', '—', '—', '—', target ? `≥ ${target}×` : ''];
+    if (!outcome.ok) return [label, '—', outcome.reason, '—', '—', '—', '—', '—', target ? `≥ ${target}×` : ''];
     const r = outcome.result;
     const epoch = num(r, 'epochSeconds');
     const note = r.extrapolated ? ` (${num(r, 'steps')} steps, extrapolated)` : '';
@@ -55,20 +56,12 @@ function mainTable(rows: (Row & { target?: number })[]): string {
     const rss = `${fixed(r.peakRssMb, 0)}${typeof r.workerPeakRssMb === 'number' ? ` + ${r.workerPeakRssMb.toFixed(0)} worker` : ''}`;
     const speedup = label === 'kindling' ? '1×' : `${(epoch / ours).toFixed(1)}×`;
     const goal = target ? `≥ ${target}× ${epoch / ours >= target ? '✅' : '❌'}` : '';
-    return [label, String(r.threads), `${epoch.toFixed(2)}${note}`, fixed(num(r, 'steps') / num(r, 'seconds'), 0), acc, rss, speedup, goal];
+    const cpu = (num(r, 'cpuSeconds') * num(r, 'epochSteps')) / num(r, 'steps');
+    const row = [label, String(r.threads), `${epoch.toFixed(2)}${note}`, cpu.toFixed(2), fixed(num(r, 'steps') / num(r, 'seconds'), 0)];
+    return [...row, acc, rss, speedup, goal];
   });
-  return table(['system', 'threads', 'epoch s', 'steps/s', 'test accuracy', 'peak RSS MiB', 'kindling faster by', 'issue 5 target'], body);
-}
-
-export function scalingTable(workload: string, unit: string, value: (r: ChildResult) => number, pairs: [string, Row, Row][]): string {
-  const body = pairs.map(([label, one, two]) => {
-    const a = one.outcome.ok ? value(one.outcome.result) : NaN;
-    const b = two.outcome.ok ? value(two.outcome.result) : NaN;
-    const show = (row: Row, v: number): string => (row.outcome.ok ? fixed(v, unit === 'samples/s' ? 0 : 2) : row.outcome.reason);
-    const gain = unit === 'samples/s' ? b / a : a / b;
-    return [workload, label, show(one, a), show(two, b), Number.isFinite(gain) ? `${gain.toFixed(2)}×` : '—'];
-  });
-  return table(['workload', 'system', `1 thread (${unit})`, `2 threads (${unit})`, '2-thread speed-up'], body);
+  const header = ['system', 'threads', 'epoch s', 'CPU s', 'steps/s', 'test accuracy', 'peak RSS MiB', 'kindling faster by', 'issue 5 target'];
+  return table(header, body);
 }
 
 export function run(): void {

@@ -12,7 +12,7 @@ import { fixed, grouped, table, writeSection } from './lib/markdown';
 import { mnistDir } from './lib/mnist';
 import { Row, saveResults } from './lib/results';
 import { ChildResult, runSystem, SystemRun } from './lib/spawn';
-import { scalingTable } from './seed';
+import { scalingTable } from './lib/scaling';
 
 /** tfjs-wasm does ~230 samples/s here: 200 steps would take 4 minutes, so it runs fewer. */
 const TFJS_STEPS = 20;

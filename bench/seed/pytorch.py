@@ -84,6 +84,7 @@ def main():
     mlp.train()
     worker_peak = None
     loss_sum = 0.0
+    cpu_start = time.process_time()
     start = time.perf_counter()
     iterator = iter(loader)
     for i in range(steps):
@@ -100,6 +101,7 @@ def main():
             peaks = [vm_hwm_mb(w.pid) for w in workers]
             worker_peak = sum(p for p in peaks if p is not None) if peaks else None
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     del iterator
 
     accuracy = None
@@ -117,6 +119,7 @@ def main():
             "steps": steps,
             "epochSteps": epoch_steps,
             "seconds": seconds,
+            "cpuSeconds": cpu_seconds,
             "epochSeconds": seconds * epoch_steps / steps,
             "extrapolated": steps != epoch_steps,
             "testAccuracy": accuracy,

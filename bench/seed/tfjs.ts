@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   const yBatch = new Int32Array(BATCH);
 
   let lossSum = 0;
+  const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   for (let step = 0; step < steps; step++) {
     const n = Math.min(BATCH, train.count - step * BATCH);
@@ -55,6 +56,8 @@ async function main(): Promise<void> {
     loss.dispose();
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 
   let accuracy: number | null = null;
   if (steps === epochSteps) {
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
     steps,
     epochSteps,
     seconds,
+    cpuSeconds,
     epochSeconds: (seconds * epochSteps) / steps,
     extrapolated: steps !== epochSteps,
     testAccuracy: accuracy,

@@ -58,11 +58,13 @@ def main():
 
     for i in range(args.warmup):
         step(i)
+    cpu_start = time.process_time()
     start = time.perf_counter()
     loss_sum = 0.0
     for i in range(steps):
         loss_sum += step(args.warmup + i)
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
 
     report(
         {
@@ -71,6 +73,7 @@ def main():
             "steps": steps,
             "warmup": args.warmup,
             "seconds": seconds,
+            "cpuSeconds": cpu_seconds,
             "samplesPerSecond": steps * BATCH / seconds,
             "meanLoss": loss_sum / steps,
         }

@@ -54,9 +54,12 @@ async function main(): Promise<void> {
 
   for (let i = 0; i < warmup; i++) await step(i);
   let lossSum = 0;
+  const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   for (let i = 0; i < steps; i++) lossSum += await step(warmup + i);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 
   report({
     system: `tfjs ${tf.version.tfjs} (${backend})`,
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
     steps,
     warmup,
     seconds,
+    cpuSeconds,
     samplesPerSecond: (steps * BATCH) / seconds,
     meanLoss: lossSum / steps,
   });
