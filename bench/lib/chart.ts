@@ -15,9 +15,9 @@ interface Bar {
   ours: boolean;
 }
 
-const WIDTH = 880;
-const LABEL_W = 330;
-const BAR_W = 400;
+const WIDTH = 960;
+const LABEL_W = 440;
+const BAR_W = 390;
 const ROW_H = 26;
 const PANEL_GAP = 46;
 
@@ -62,8 +62,9 @@ export function renderChart(seed: WorkloadResults | null, wide: WorkloadResults 
   const second = panel('Wide MLP 784-1024-1024-10, batch 256 — samples/s (log scale, longer is better)', wideBars, 8 + first.height + PANEL_GAP);
   const footY = 8 + first.height + PANEL_GAP + second.height + 22;
   const machine = seed?.machine ?? wide?.machine ?? '';
-  const foot = `* extrapolated from a partial epoch. ${machine}. Shared machine: see BENCHMARKS.md.`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${footY + 12}" viewBox="0 0 ${WIDTH} ${footY + 12}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif">
+  const foot = ['* extrapolated from a partial epoch. Shared machine: see BENCHMARKS.md for the load.', machine];
+  const height = footY + 16 * foot.length;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif">
 <style>
 .title { font-size: 15px; font-weight: 600; fill: #212529; }
 .label { font-size: 13px; fill: #343a40; }
@@ -75,7 +76,7 @@ export function renderChart(seed: WorkloadResults | null, wide: WorkloadResults 
 <rect width="100%" height="100%" fill="#ffffff"/>
 ${first.svg}
 ${second.svg}
-<text x="12" y="${footY}" class="foot">${escape(foot)}</text>
+${foot.map((line, i) => `<text x="12" y="${footY + 16 * i}" class="foot">${escape(line)}</text>`).join('\n')}
 </svg>
 `;
 }

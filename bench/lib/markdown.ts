@@ -9,22 +9,22 @@ export function table(header: string[], rows: string[][]): string {
 export const BENCHMARKS_MD = path.join(__dirname, '..', '..', 'BENCHMARKS.md');
 
 /**
- * Replaces the text between `<!-- name:begin -->` and `<!-- name:end -->` in BENCHMARKS.md, or
+ * Replaces the text between `<!-- name:begin -->` and `<!-- name:end -->` in `file`, or
  * appends a new `## title` section holding it.
  */
-export function writeSection(name: string, title: string, body: string): void {
+export function writeSection(name: string, title: string, body: string, file = BENCHMARKS_MD): void {
   const begin = `<!-- ${name}:begin -->`;
   const end = `<!-- ${name}:end -->`;
   const section = `${begin}\n${body.trim()}\n${end}`;
-  let text = fs.existsSync(BENCHMARKS_MD)
-    ? fs.readFileSync(BENCHMARKS_MD, 'utf8')
+  let text = fs.existsSync(file)
+    ? fs.readFileSync(file, 'utf8')
     : '# Benchmarks\n\n`npm run bench` regenerates the tables between the markers.\n';
   if (text.includes(begin) && text.includes(end)) {
     text = text.slice(0, text.indexOf(begin)) + section + text.slice(text.indexOf(end) + end.length);
   } else {
     text = `${text.trimEnd()}\n\n## ${title}\n\n${section}\n`;
   }
-  fs.writeFileSync(BENCHMARKS_MD, text);
+  fs.writeFileSync(file, text);
 }
 
 export const fixed = (x: number | null | undefined, digits: number): string =>

@@ -11,7 +11,7 @@ export interface SystemRun {
   /** Row label in the tables. */
   label: string;
   command: 'node' | 'python3';
-  /** Script path relative to bench/ (the .ts source for node: its compiled .js in bench/.build runs). */
+  /** Script path relative to bench/ (the .ts source for node: its compiled .js in bench/.build runs), or absolute. */
   script: string;
   args: string[];
   env?: NodeJS.ProcessEnv;
@@ -23,18 +23,21 @@ export type Outcome = { ok: true; result: ChildResult } | { ok: false; reason: s
 const BENCH_DIR = path.join(__dirname, '..');
 
 /** Short reason from a failed child's stderr: a missing module is `missing`, anything else `failed`. */
-function failureReason(stderr: string, status: number | null, signal: string | null): string {
+export function failureReason(stderr: string, status: number | null, signal: string | null): string {
   const missingPy = /No module named '([^']+)'/.exec(stderr);
   if (missingPy) return `missing (python module '${missingPy[1]}' not installed)`;
   const missingJs = /Cannot find module '([^']+)'/.exec(stderr);
   if (missingJs) return `missing (npm package '${missingJs[1]}' not installed)`;
-  const last = stderr.trim().split('\n').filter(Boolean).pop() ?? '';
-  return `failed (${signal ?? `exit ${status}`}${last ? `: ${last.slice(0, 160)}` : ''})`;
+  // The error line itself (Node ends a crash with its version line, Python with the exception).
+  const lines = stderr.trim().split('\n').filter((l) => l.trim() && !/^Node\.js v\d/.test(l));
+  const last = [...lines].reverse().find((l) => /\w*(Error|Exception)\b/.test(l)) ?? lines.pop() ?? '';
+  return `failed (${signal ?? `exit ${status}`}${last ? `: ${last.trim().slice(0, 160)}` : ''})`;
 }
 
 export function runSystem(run: SystemRun): Outcome {
-  const script =
-    run.command === 'node'
+  const script = path.isAbsolute(run.script)
+    ? run.script
+    : run.command === 'node'
       ? path.join(BENCH_DIR, '.build', run.script.replace(/\.ts$/, '.js'))
       : path.join(BENCH_DIR, run.script);
   process.stdout.write(`  ${run.label} … `);
