@@ -8,6 +8,7 @@ import { AutogradError, ShapeError } from '../errors';
 import { kernels, BinaryOp } from '../ops/kernels';
 import { Tensor } from '../tensor';
 import { AccumulateGrad, Node } from './node';
+import { anomalyMode, checkBackward } from './anomaly';
 import { setGradEnabled, isGradEnabled } from './grad_mode';
 
 export interface BackwardOptions {
@@ -118,6 +119,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
       }
       if (node.retained !== null) accumulate(node.retained, grad, taken);
       const inputGrads = node.apply(grad);
+      if (anomalyMode.enabled) checkBackward(node, inputGrads); // NaN check, see anomaly.ts
       if (!retainGraph) node.release();
       const next = node.next;
       for (let i = 0; i < next.length; i++) {
