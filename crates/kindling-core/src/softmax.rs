@@ -35,6 +35,7 @@ pub(crate) fn softmax_with(
     const OP: &str = "softmax";
     let view = View::new(OP, outer, dim, inner, "x", x.len())?;
     check_len(OP, "out", out.len(), x.len(), &view.describe())?;
+    let simd = crate::elementwise::simd::for_row_len(simd, view.dim);
     for_each_block(view, out, |o, out_block| {
         let x_block = &x[o * view.dim * view.inner..(o + 1) * view.dim * view.inner];
         if view.inner == 1 {
