@@ -15,6 +15,7 @@
  */
 import * as fs from 'node:fs';
 import type { StateDict } from '../nn/module';
+import { Tensor } from '../tensor';
 import { CheckpointError } from './errors';
 import { type AtomicWriteFs, writeFileAtomic, writeFileAtomicSync } from './atomic-write';
 import { decodeSafetensors, encodeSafetensors, type DecodedSafetensors } from './safetensors';
@@ -36,8 +37,8 @@ function checkPath(op: 'save' | 'load', path: unknown): asserts path is string {
 }
 
 function encode(obj: unknown) {
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-    const got = obj === null ? 'null' : Array.isArray(obj) ? 'an array' : typeof obj;
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj) || obj instanceof Tensor) {
+    const got = obj === null ? 'null' : Array.isArray(obj) ? 'an array' : obj instanceof Tensor ? 'a Tensor (save { name: tensor } instead)' : typeof obj;
     throw new TypeError(`save: expected a state dict (an object of tensors, possibly nested), got ${got}`);
   }
   const { tensors, structure } = flattenState(obj);
