@@ -76,7 +76,8 @@ function forwardName(backwardName: string): string {
 /** @internal Called by `attach` for a freshly recorded output (only while anomaly mode is on). */
 export function checkForward(out: Tensor, node: Node): void {
   const stack = new Error().stack;
-  if (stack !== undefined) forwardStacks.set(node, stack.split('\n').slice(2).join('\n'));
+  // Drop the lines of `Error`, checkForward and attach: the stack starts at the op.
+  if (stack !== undefined) forwardStacks.set(node, stack.split('\n').slice(3).join('\n'));
   const at = firstNaN(out);
   if (at >= 0) {
     throw new AnomalyError(
@@ -96,3 +97,6 @@ export function checkBackward(node: Node, grads: ReadonlyArray<Tensor | null>): 
     throw new AnomalyError(`Function '${node.name}' returned nan values in its ${i}th output.${trace}`);
   }
 }
+
+/** `torch.autograd`'s anomaly functions, for `torch.autograd.detectAnomaly(fn)`. */
+export const autograd = { detectAnomaly, setDetectAnomaly, isAnomalyEnabled } as const;
