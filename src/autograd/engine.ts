@@ -3,6 +3,7 @@
  * algorithm over dependency counts, iterative so deep graphs cannot overflow the stack), sums the
  * gradients arriving at each node, and accumulates into leaves' `.grad`.
  */
+import { uninitF32 } from '../dtype';
 import { AutogradError, ShapeError } from '../errors';
 import { kernels, BinaryOp } from '../ops/kernels';
 import { Tensor } from '../tensor';
@@ -16,7 +17,7 @@ export interface BackwardOptions {
 }
 
 function sumGrads(a: Tensor, b: Tensor): Tensor {
-  const out = new Float32Array(a.data.length);
+  const out = uninitF32(a.data.length);
   kernels.binary(BinaryOp.add, a.data as Float32Array, b.data as Float32Array, out);
   return Tensor._make(out, a.shape, 'float32');
 }
