@@ -79,6 +79,15 @@ describe('save/load of a module state dict', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['async.safetensors', 'sync.safetensors']);
   });
 
+  it('saveAsync stores the values at the time of the call, even if training changes them meanwhile', async () => {
+    const w = torch.tensor([1, 2], { dtype: torch.float32 });
+    const file = path.join(dir, 'snapshot.safetensors');
+    const pending = torch.saveAsync({ w }, file);
+    w.data.fill(7); // an optimizer step while the file is being written
+    await pending;
+    expect([...torch.load(file).w.data]).toEqual([1, 2]);
+  });
+
   it('replaces an existing checkpoint', () => {
     const file = path.join(dir, 'model.safetensors');
     torch.save({ w: torch.tensor([1]) }, file);
@@ -175,6 +184,16 @@ describe('nested values', () => {
     expect(((loadedHistory[1] as unknown[])[1] as { t: torch.Tensor }).t.item()).toBe(4);
   });
 
+  it('keeps a "__proto__" key as a plain field both ways', () => {
+    const file = path.join(dir, 'proto.safetensors');
+    const obj = JSON.parse('{"__proto__": {"x": 1}, "y": 2}') as Record<string, unknown>;
+    torch.save(obj, file);
+    const loaded = torch.load<Record<string, unknown>>(file);
+    expect(Object.getPrototypeOf(loaded)).toBe(Object.prototype);
+    expect(Object.keys(loaded)).toEqual(['__proto__', 'y']);
+    expect(Object.getOwnPropertyDescriptor(loaded, '__proto__')?.value).toEqual({ x: 1 });
+  });
+
   it('a flat file written elsewhere (no kindling structure) loads as { name: Tensor } by name', () => {
     const loaded = torch.load(path.join(__dirname, '..', 'fixtures', 'interop', 'python_layout.safetensors'));
     expect(Object.keys(loaded)).toEqual(['a_bool', 'b', 'empty', 'layers.10.w', 'layers.2.w', 'pixels', 'scalar']);
@@ -192,6 +211,7 @@ describe('errors', () => {
     expect(() => torch.save(torch.tensor([1]), file)).toThrow(new TypeError('save: expected a state dict (an object of tensors, possibly nested), got a Tensor (save { name: tensor } instead)'));
     expect(() => torch.save([torch.tensor([1])], file)).toThrow(new TypeError('save: expected a state dict (an object of tensors, possibly nested), got an array'));
     expect(() => torch.save({ 'a.b': torch.tensor([1]), a: { b: torch.tensor([2]) } }, file)).toThrow(new RangeError("save: two tensors would both be stored as 'a.b'"));
+    expect(() => torch.save({ __metadata__: torch.tensor([1]) }, file)).toThrow(new RangeError("save: a tensor cannot be named '__metadata__' (the format reserves that key)"));
     expect(() => torch.save({}, '' as string)).toThrow(new TypeError('save: expected a file path string, got an empty string'));
     expect(() => torch.load(42 as unknown as string)).toThrow(new TypeError('load: expected a file path string, got number'));
     expect(fs.readdirSync(dir)).toEqual([]);

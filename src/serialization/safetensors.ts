@@ -68,6 +68,7 @@ export function encodeSafetensors(
   const entries = [...tensors.entries()];
   for (const [name, t] of entries) {
     if (!(t instanceof Tensor)) throw new TypeError(`save: the value of '${name}' is not a Tensor`);
+    if (name === '__metadata__') throw new RangeError("save: a tensor cannot be named '__metadata__' (the format reserves that key)");
   }
   // The reference writer's order: dtype descending, then name (UTF-8 byte order = code point order).
   entries.sort(([an, a], [bn, b]) => {

@@ -72,12 +72,17 @@ export function save(obj: object, path: string, options: SaveOptions = {}): void
   }
 }
 
-/** `save` without blocking the event loop while the file is written. */
+/**
+ * `save` without blocking the event loop while the file is written. The tensors are copied first
+ * (synchronously), so training may go on and change them while the file is being written: the
+ * checkpoint holds the values at the time of the call.
+ */
 export async function saveAsync(obj: object, path: string): Promise<void> {
   checkPath('save', path);
   const encoded = encode(obj);
+  const snapshot = encoded.chunks.map((chunk) => chunk.slice());
   try {
-    await writeFileAtomic(path, [encoded.header, ...encoded.chunks]);
+    await writeFileAtomic(path, [encoded.header, ...snapshot]);
   } catch (error) {
     throw writeError(path, error);
   }
@@ -97,9 +102,17 @@ function rebuild(decoded: DecodedSafetensors, path: string): unknown {
   } catch (e) {
     throw new CheckpointError('load', path, `__metadata__ '${STRUCTURE_KEY}' is not valid JSON (${(e as Error).message})`);
   }
-  return unflattenState(structure, decoded.tensors, (what) => {
-    throw new CheckpointError('load', path, what);
-  });
+  try {
+    return unflattenState(structure, decoded.tensors, (what) => {
+      throw new CheckpointError('load', path, what);
+    });
+  } catch (e) {
+    if (e instanceof RangeError) {
+      // A structure nested deeper than the stack allows (only a crafted file does that).
+      throw new CheckpointError('load', path, `__metadata__ '${STRUCTURE_KEY}' is nested too deeply (${e.message})`);
+    }
+    throw e;
+  }
 }
 
 /**
