@@ -156,6 +156,13 @@ describe('decodeSafetensors', () => {
     else expect(message.slice(`load: ${FILE}: `.length)).toMatch(what);
   });
 
+  it("recognises PyTorch's own torch.save format and says how to convert it", () => {
+    const bytes = fs.readFileSync(path.join(FIXTURES, 'torch_save.pt'));
+    expect(decodeError(bytes).message).toMatch(
+      /: header length \d+ goes beyond the file \(\d+ bytes, so at most \d+\); this looks like a PyTorch torch\.save file \(zip\), not safetensors: convert it in Python with `safetensors\.torch\.save_file\(torch\.load\(path\), "model\.safetensors"\)`$/,
+    );
+  });
+
   it('accepts ranges listed in any order in the header, as the reference reader does', () => {
     const data = new Uint8Array(new Float32Array([1, 2]).buffer);
     const { tensors } = decodeSafetensors(craft({ b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] }, a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, data), FILE);

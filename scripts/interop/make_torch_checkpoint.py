@@ -9,7 +9,9 @@
   metadata {"format": "pt"}: kindling must write the same bytes for the same tensors;
 - python_int64.safetensors: an I64 tensor (torch.long), which kindling reads as int32;
 - python_floats.safetensors: the same values as F16, BF16 and F64 (and F32 for reference), which
-  kindling reads as float32 (F16/BF16 exactly, F64 rounded to float32).
+  kindling reads as float32 (F16/BF16 exactly, F64 rounded to float32);
+- torch_save.pt: a tiny state dict saved with PyTorch's own torch.save (zip + pickle), which
+  kindling must refuse with a hint to convert it.
 
 __test__/serialization/interop.spec.ts loads the first with torch.load into kindling's MLP and
 checks the outputs against the second. Run from the repository root:
@@ -58,6 +60,7 @@ def main():
         {"f16": values.half(), "bf16": values.bfloat16(), "f64": values, "f16_as_f32": values.half().float(), "bf16_as_f32": values.bfloat16().float(), "f64_as_f32": values.float()},
         os.path.join(OUT, "python_floats.safetensors"),
     )
+    torch.save({"w": torch.ones(2)}, os.path.join(OUT, "torch_save.pt"))
     print(f"torch {torch.__version__}: wrote torch_mlp.safetensors and torch_mlp_io.safetensors; outputs[0, :3] = {outputs[0, :3].tolist()}")
 
 

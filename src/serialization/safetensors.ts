@@ -142,7 +142,7 @@ export function decodeSafetensors(bytes: Uint8Array, path: string): DecodedSafet
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);
   if (headerLength > BigInt(bytes.length - 8)) {
-    fail(`header length ${headerLength} goes beyond the file (${bytes.length} bytes, so at most ${bytes.length - 8})`);
+    fail(`header length ${headerLength} goes beyond the file (${bytes.length} bytes, so at most ${bytes.length - 8})${pickleHint(bytes)}`);
   }
   const n = Number(headerLength);
   if (n > MAX_HEADER_SIZE) fail(`header length ${n} is above the limit of ${MAX_HEADER_SIZE} bytes`);
@@ -209,6 +209,17 @@ export function decodeSafetensors(bytes: Uint8Array, path: string): DecodedSafet
     tensors.set(e.name, toTensor(e, bytes.subarray(dataStart + e.begin, dataStart + e.end), fail));
   }
   return { tensors, metadata };
+}
+
+/** PyTorch's own `torch.save` files (a zip, or a bare pickle) are the likeliest wrong input. */
+function pickleHint(bytes: Uint8Array): string {
+  const zip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  const pickle = bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5;
+  if (!zip && !pickle) return '';
+  return (
+    `; this looks like a PyTorch torch.save file (${zip ? 'zip' : 'pickle'}), not safetensors: convert it in Python with ` +
+    '`safetensors.torch.save_file(torch.load(path), "model.safetensors")`'
+  );
 }
 
 function readMetadata(value: unknown, fail: (what: string) => never): Record<string, string> {
