@@ -95,4 +95,26 @@ describe('training in worker threads', () => {
     // The main thread's addon still works after a worker died mid-training.
     expect(train(torch, 2).losses).toEqual(train(torch, 2).losses);
   });
+
+  it('shares one kernel thread pool per process: a worker\'s setNumThreads is seen by the main thread', async () => {
+    const initial = torch.getNumThreads();
+    const target = initial === 1 ? 2 : 1;
+    try {
+      const source = `
+        const { parentPort, workerData } = require('node:worker_threads');
+        const torch = require('kindling');
+        torch.setNumThreads(workerData.target);
+        parentPort.postMessage(torch.getNumThreads());`;
+      const seen = await new Promise<number>((resolvePromise, reject) => {
+        // eval'd workers resolve `kindling` from the working directory: the repository.
+        const worker = new Worker(source, { eval: true, workerData: { target } });
+        worker.once('message', resolvePromise);
+        worker.once('error', reject);
+      });
+      expect(seen).toBe(target);
+      expect(torch.getNumThreads()).toBe(target);
+    } finally {
+      torch.setNumThreads(initial);
+    }
+  });
 });
