@@ -78,8 +78,9 @@ describe.skipIf(SKIP)(`npm pack + install of kindling and kindling-${PLATFORM}`,
     const bin = join(tmp, 'bin');
     mkdirSync(bin);
     symlinkSync(process.execPath, join(bin, 'node'));
+    // npm itself runs as `node <npm-cli.js>`: `which` follows the npm symlink to npm/bin/.
     npmCli = join(dirname(which('npm')), 'npm-cli.js');
-    if (!existsSync(npmCli)) npmCli = join(dirname(realpathSync(which('npm'))), 'npm-cli.js');
+    if (!existsSync(npmCli)) throw new Error(`install test: cannot find npm-cli.js next to ${which('npm')}`);
     env = { PATH: pathWithoutRust(bin), HOME: tmp, TMPDIR: tmpdir(), npm_config_cache: join(tmp, 'npm-cache'), npm_config_update_notifier: 'false' };
   }, 60_000);
 
