@@ -5,6 +5,9 @@ use crate::error::{check_len, KernelResult};
 use crate::reduce::View;
 use crate::threads;
 
+#[cfg(test)]
+mod tests;
+
 /// Lines (outer × inner positions) per parallel task ≈ 32k elements of work.
 const TASK_ELEMS: usize = 1 << 15;
 

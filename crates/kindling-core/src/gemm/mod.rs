@@ -175,9 +175,10 @@ const SMALL_MAX_M: usize = 32;
 const SMALL_MAX_K: usize = 24;
 const SMALL_MAX_MNK: usize = 64 * 64 * 64;
 
-/// Multiply-adds below which a product runs on the calling thread: waking the pool from Node's
-/// thread costs ~8 µs, i.e. about 1M multiply-adds of single-core compute.
-pub const PARALLEL_MIN_MNK: usize = 1 << 21;
+/// Multiply-adds below which a product runs on the calling thread. Entering the rayon pool from
+/// Node's thread costs ~8 µs per region (the packed path uses two), and 4M multiply-adds take
+/// ~60 µs on one AVX-512 core, so below this splitting the work gains little or loses.
+pub const PARALLEL_MIN_MNK: usize = 1 << 22;
 
 /// The per-ISA entry points: `#[target_feature]` functions into which the generic kernels are
 /// inlined, so each is compiled for its instruction set.

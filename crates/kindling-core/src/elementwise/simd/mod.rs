@@ -43,7 +43,7 @@ pub(crate) trait Vf32: Copy {
     unsafe fn min_raw(self, o: Self) -> Self;
     /// Round to nearest integer (ties to even).
     unsafe fn round(self) -> Self;
-    /// For integral `n` in [-150, 128]: `(2^(n >> 1), 2^(n − (n >> 1)))`, both normal numbers.
+    /// For integral `n` in [-252, 254]: `(2^(n >> 1), 2^(n − (n >> 1)))`, both normal numbers.
     unsafe fn exp2_split(n: Self) -> (Self, Self);
     /// The lanes, for horizontal folds at the end of a row.
     unsafe fn to_array(self) -> [f32; 16] {

@@ -1,0 +1,93 @@
+/**
+ * Seed workload: the seed program's training (MLP 784-64-32-10, Dropout 0.5, Adam lr 1e-4, batch 10,
+ * shuffled, one epoch of the 60,000 MNIST images) on kindling, PyTorch (the seed's own loop and the
+ * fast loop) and TensorFlow.js (cpu and wasm), each in its own process, in one run. Prints the table
+ * with kindling's speed-up over each, a thread-scaling table, and writes both to BENCHMARKS.md.
+ *
+ *   npm run bench -- seed          (BENCH_STEPS=n: n steps per system, epoch time extrapolated)
+ */
+import { writeChart } from './lib/chart';
+import { buildScripts } from './lib/build';
+import { loadLine, machineLine } from './lib/machine';
+import { fixed, table, writeSection } from './lib/markdown';
+import { scalingTable } from './lib/scaling';
+import { mnistDir } from './lib/mnist';
+import { Row, saveResults } from './lib/results';
+import { ChildResult, runSystem, SystemRun } from './lib/spawn';
+
+/** tfjs-cpu needs ~2 minutes per epoch: it trains this many steps and the epoch is extrapolated. */
+const TFJS_CPU_STEPS = 600;
+
+interface Entry extends SystemRun {
+  /** Issue 5's target: kindling at least this many times faster. */
+  target?: number;
+}
+
+function kindling(threads: number): Entry {
+  return { label: 'kindling', command: 'node', script: 'seed/kindling.ts', args: [], env: { KINDLING_NUM_THREADS: String(threads) } };
+}
+
+function pytorch(loop: 'seed' | 'fast', threads: number, target?: number): Entry {
+  return {
+    label: `PyTorch, ${loop === 'seed' ? "the seed's loop (DataLoader, 1 worker)" : 'fast loop (TensorDataset)'}`,
+    command: 'python3',
+    script: 'seed/pytorch.py',
+    args: ['--loop', loop, '--threads', String(threads), '--data', mnistDir()],
+    env: { OMP_NUM_THREADS: String(threads) },
+    target,
+  };
+}
+
+function tfjs(backend: 'cpu' | 'wasm', target?: number): Entry {
+  const steps = backend === 'cpu' ? ['--steps', String(TFJS_CPU_STEPS)] : [];
+  return { label: `TensorFlow.js (${backend})`, command: 'node', script: 'seed/tfjs.ts', args: ['--backend', backend, ...steps], target };
+}
+
+const num = (r: ChildResult, key: string): number => r[key] as number;
+
+function mainTable(rows: (Row & { target?: number })[]): string {
+  const ours = rows[0].outcome.ok ? num(rows[0].outcome.result, 'epochSeconds') : NaN;
+  const body = rows.map(({ label, outcome, target }) => {
+    if (!outcome.ok) return [label, '—', outcome.reason, '—', '—', '—', '—', '—', target ? `≥ ${target}×` : ''];
+    const r = outcome.result;
+    const epoch = num(r, 'epochSeconds');
+    const note = r.extrapolated ? ` (${num(r, 'steps')} steps, extrapolated)` : '';
+    const acc = r.testAccuracy === null ? '—' : `${(num(r, 'testAccuracy') * 100).toFixed(1)} %`;
+    const rss = `${fixed(r.peakRssMb, 0)}${typeof r.workerPeakRssMb === 'number' ? ` + ${r.workerPeakRssMb.toFixed(0)} worker` : ''}`;
+    const speedup = label === 'kindling' ? '1×' : `${(epoch / ours).toFixed(1)}×`;
+    const goal = target ? `≥ ${target}× ${epoch / ours >= target ? '✅' : '❌'}` : '';
+    const cpu = (num(r, 'cpuSeconds') * num(r, 'epochSteps')) / num(r, 'steps');
+    const row = [label, String(r.threads), `${epoch.toFixed(2)}${note}`, cpu.toFixed(2), fixed(num(r, 'steps') / num(r, 'seconds'), 0)];
+    return [...row, acc, rss, speedup, goal];
+  });
+  const header = ['system', 'threads', 'epoch s', 'CPU s', 'steps/s', 'test accuracy', 'peak RSS MiB', 'kindling faster by', 'issue 5 target'];
+  return table(header, body);
+}
+
+export function run(): void {
+  buildScripts();
+  const machine = machineLine();
+  const load = [loadLine()];
+  console.log(`\nseed workload — ${machine}; ${load[0]}`);
+  const entries: Entry[] = [kindling(2), pytorch('fast', 2, 10), pytorch('seed', 2, 25), tfjs('wasm', 40), tfjs('cpu')];
+  const rows = entries.map((e) => ({ label: e.label, target: e.target, outcome: runSystem(e) }));
+  const oneThread = [kindling(1), pytorch('fast', 1)].map((e) => ({ label: e.label, outcome: runSystem(e) }));
+  load.push(loadLine());
+
+  const main = mainTable(rows);
+  const scaling = scalingTable('seed', 'epoch s', (r) => num(r, 'epochSeconds'), [
+    ['kindling', oneThread[0], rows[0]],
+    ['PyTorch fast loop', oneThread[1], rows[1]],
+  ]);
+  console.log(`\n${main}\n\n${scaling}\n`);
+  saveResults('seed', { machine, load, rows: [...rows, ...oneThread.map((r) => ({ ...r, label: `${r.label} (1 thread)` }))] });
+  const steps = process.env.BENCH_STEPS ? ` BENCH_STEPS=${process.env.BENCH_STEPS}: epoch times extrapolated.` : '';
+  writeSection(
+    'seed',
+    'Seed: the seed program, one epoch (`npm run bench -- seed`)',
+    `${machine}. Machine shared with other jobs: ${load.join(' before, ')} after.${steps}\n\n${main}\n\nThread scaling:\n\n${scaling}`,
+  );
+  writeChart();
+}
+
+if (require.main === module) run();
