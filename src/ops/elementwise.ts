@@ -75,7 +75,8 @@ export function binaryPlain(op: BinaryCode, a: Tensor, b: TensorOrScalar): Tenso
   if (typeof b === 'number') return finish(scalarRaw(op, a, b, false), a.shape, scalarResultType(a.dtype, b, op));
   const { out, shape } = binaryRaw(op, a, b);
   const dtype = op === BinaryOp.div ? 'float32' : promoteTypes(a.dtype, b.dtype);
-  return finish(out, shape, dtype === 'bool' && op !== BinaryOp.mul ? 'int32' : dtype);
+  // bool ⊕ bool stays bool for add (logical or: 1 + 1 casts to true) and mul (and), as PyTorch.
+  return finish(out, shape, dtype === 'bool' && op !== BinaryOp.mul && op !== BinaryOp.add ? 'int32' : dtype);
 }
 
 /** `g · s` for a float gradient. */
