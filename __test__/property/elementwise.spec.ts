@@ -107,18 +107,29 @@ describe('elementwise ops (property)', () => {
 
   it('integer and bool operands: PyTorch result dtypes and exact values', () => {
     const intOps = fc.constantFrom<'add' | 'mul' | 'sub'>('add', 'mul', 'sub');
+    const intDtype = fc.constantFrom<'int32' | 'uint8' | 'bool'>('int32', 'uint8', 'bool');
     const caseArb = fc
-      .tuple(broadcastPairArb, fc.constantFrom<'int32' | 'uint8'>('int32', 'uint8'), fc.constantFrom<'int32' | 'uint8' | 'float32'>('int32', 'uint8', 'float32'), intOps)
+      .tuple(broadcastPairArb, intDtype, fc.oneof(intDtype, fc.constant<'float32'>('float32')), intOps)
       .chain(([[sa, sb], da, db, op]) => fc.tuple(tensorArb(sa, da, false), tensorArb(sb, db, false), fc.constant(op)));
-    check('binary integer dtypes vs reference', 300, caseArb, ([a, b, op]) => {
+    check('binary integer/bool dtypes vs reference', 400, caseArb, ([a, b, op]) => {
+      if (op === 'sub' && a.dtype === 'bool' && b.dtype === 'bool') {
+        // PyTorch: "Subtraction, the `-` operator, with two bool tensors is not supported."
+        expect(() => torch.sub(a, b)).toThrow(/Subtraction, the `-` operator, with two bool tensors/);
+        return;
+      }
       const out = torch[op](a, b);
-      const dtype = a.dtype === b.dtype ? a.dtype : a.dtype === 'float32' || b.dtype === 'float32' ? 'float32' : 'int32';
+      const rank = { bool: 0, uint8: 1, int32: 2, float32: 3 } as const;
+      const dtype = rank[a.dtype] >= rank[b.dtype] ? a.dtype : b.dtype;
       expect(out.dtype).toBe(dtype);
       const shape = broadcastReference(a.shape, b.shape) as number[];
       expect(out.shape).toEqual(shape);
       const exact = broadcastReferenceValues(op, a, b, shape);
-      // Integer results of small integers are exact; uint8 wraps modulo 256 like PyTorch.
-      const expected = dtype === 'uint8' ? Uint8Array.from(exact, (x) => x & 255) : dtype === 'int32' ? Int32Array.from(exact) : exact;
+      // Integer results of small integers are exact; uint8 wraps modulo 256 and bool is "non-zero", like PyTorch.
+      const expected =
+        dtype === 'bool' ? Uint8Array.from(exact, (x) => (x !== 0 ? 1 : 0))
+        : dtype === 'uint8' ? Uint8Array.from(exact, (x) => x & 255)
+        : dtype === 'int32' ? Int32Array.from(exact)
+        : exact;
       expectClose(out.data, expected, 0, 0, op);
     });
   });
