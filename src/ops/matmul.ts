@@ -148,8 +148,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const batchB = b3.shape.slice(0, -2);
   let out: Tensor;
   if (batchB.length === 0) {
-    // (…, m, k)·(k, n): one big mm on the folded rows.
-    out = reshape(mm(reshape(a3, [-1, k]), b3), [...batchA, m, n]);
+    // (…, m, k)·(k, n): one big mm on the folded rows. The row count is explicit, not -1: with
+    // k = 0 a -1 could not be inferred (PyTorch gives zeros of shape (…, m, n) there).
+    out = reshape(mm(reshape(a3, [numelOf(batchA) * m, k]), b3), [...batchA, m, n]);
   } else {
     const batch = broadcastShapes(batchA, batchB);
     const count = numelOf(batch);
