@@ -96,6 +96,22 @@ describe('training in worker threads', () => {
     expect(train(torch, 2).losses).toEqual(train(torch, 2).losses);
   });
 
+  it('turns a Rust panic inside a worker into that worker\'s error, and the process lives on', async () => {
+    // Every binding is catch_unwind: a panic becomes a JS Error in the worker, which is uncaught
+    // there and so reaches the main thread; nothing aborts the process.
+    const source = `
+      const { native } = require('kindling');
+      native.debugPanic('deliberate panic in a worker');`;
+    const error = await new Promise<Error>((resolvePromise, reject) => {
+      const worker = new Worker(source, { eval: true });
+      worker.once('error', resolvePromise);
+      worker.once('exit', (code) => reject(new Error(`worker exited with code ${code} without an error`)));
+    });
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).toContain('deliberate panic in a worker');
+    expect(train(torch, 2).losses).toHaveLength(2);
+  });
+
   it('shares one kernel thread pool per process: a worker\'s setNumThreads is seen by the main thread', async () => {
     const initial = torch.getNumThreads();
     const target = initial === 1 ? 2 : 1;
