@@ -339,6 +339,7 @@ fn run_isa(
                 g2.a = &scratch;
             }
             run_small(&g2, c, parallel, small, small_cols);
+            packed::release_if_large(&mut scratch);
         });
     } else {
         run_small(g, c, parallel, small, small_cols);
