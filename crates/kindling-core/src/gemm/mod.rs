@@ -145,23 +145,23 @@ pub fn sgemm_with(
     let a_len = elements(m, k, "op(A)")?;
     let b_len = elements(k, n, "op(B)")?;
     let c_len = elements(m, n, "C")?;
-    check_len(
-        OP,
-        "a",
-        a.len(),
-        a_len,
-        &format!("m={m}, k={k}, transA={trans_a}"),
-    )?;
-    check_len(
-        OP,
-        "b",
-        b.len(),
-        b_len,
-        &format!("k={k}, n={n}, transB={trans_b}"),
-    )?;
-    check_len(OP, "c", c.len(), c_len, &format!("m={m}, n={n}"))?;
+    // The context strings are built only on failure: this runs on every call of the hot path.
+    let check = |name: &str, got: usize, want: usize, context: &dyn Fn() -> String| {
+        if got == want {
+            Ok(())
+        } else {
+            check_len(OP, name, got, want, &context())
+        }
+    };
+    check("a", a.len(), a_len, &|| {
+        format!("m={m}, k={k}, transA={trans_a}")
+    })?;
+    check("b", b.len(), b_len, &|| {
+        format!("k={k}, n={n}, transB={trans_b}")
+    })?;
+    check("c", c.len(), c_len, &|| format!("m={m}, n={n}"))?;
     if let Some(bias) = bias {
-        check_len(OP, "bias", bias.len(), n, &format!("n={n}"))?;
+        check("bias", bias.len(), n, &|| format!("n={n}"))?;
     }
     let g = Gemm {
         trans_a,
@@ -339,6 +339,7 @@ fn run_isa(
                 g2.a = &scratch;
             }
             run_small(&g2, c, parallel, small, small_cols);
+            packed::release_if_large(&mut scratch);
         });
     } else {
         run_small(g, c, parallel, small, small_cols);
