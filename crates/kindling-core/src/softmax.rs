@@ -208,17 +208,25 @@ pub(crate) mod row {
         }
     }
 
-    pub(crate) fn softmax_backward_row(
-        simd: Simd,
+    /// The reference loops compiled for the path's instruction set (the elementwise part
+    /// vectorises; the f64 sum keeps its order), so the bits equal the reference's.
+    #[inline(always)]
+    unsafe fn softmax_backward_row_vector<V: Vf32>(
         g: &[f32],
         y: &[f32],
         gi: &mut [f32],
         log: bool,
     ) {
-        let _ = simd;
         softmax_backward_row_scalar(g, y, gi, log)
     }
 
+    simd_entry!(
+        /// The softmax/log-softmax gradient of one contiguous row.
+        softmax_backward_row => softmax_backward_row_vector / softmax_backward_row_scalar,
+        (g: &[f32], y: &[f32], gi: &mut [f32], log: bool)
+    );
+
+    #[inline(always)]
     pub(crate) fn softmax_backward_row_scalar(g: &[f32], y: &[f32], gi: &mut [f32], log: bool) {
         if log {
             let s = g.iter().fold(0f64, |s, &v| s + v as f64) as f32;
