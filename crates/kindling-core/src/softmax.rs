@@ -112,7 +112,6 @@ fn for_each_block(view: View, out: &mut [f32], f: impl Fn(usize, &mut [f32]) + S
 pub(crate) mod row {
     //! One softmax line at a time. Contiguous rows (`inner == 1`, the common case) have SIMD paths;
     //! strided columns are computed in place in `out` across `inner`.
-    use crate::cpu::Simd;
     use crate::elementwise::simd::{self, simd_entry, Vf32};
 
     /// Max of a row, NaN if any element is NaN (so the NaN reaches every output, as PyTorch).
