@@ -82,6 +82,7 @@ const PYTORCH_WORDINGS = [
   /^inconsistent tensor size, expected tensor \[\d+\] and src \[\d+\]/,
   /^both arguments to matmul need to be at least 1D/,
   /^Target -?\d+ is out of bounds\.$/,
+  /^Expected target size \[[\d, ]*\], got \[[\d, ]*\]$/,
   /^Expected input batch_size \(\d+\) to match target batch_size \(\d+\)\.$/,
   /^expected target dtype to be Long or Byte/,
   /^weight tensor should be defined either for all \d+ classes or no classes/,

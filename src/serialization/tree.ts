@@ -16,6 +16,9 @@ import { Tensor } from '../tensor';
 
 const TAGS = new Set(['__tensor__', '__float__', '__object__']);
 
+/** Deepest nesting `unflattenState` rebuilds (state dicts are a few levels deep). */
+const MAX_DEPTH = 1000;
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 function typeName(value: unknown): string {
@@ -79,9 +82,15 @@ export function flattenState(root: object): { tensors: Map<string, Tensor>; stru
  */
 export function unflattenState(structure: unknown, tensors: ReadonlyMap<string, Tensor>, fail: (what: string) => never): unknown {
   const used = new Set<string>();
-  const decode = (value: unknown): unknown => {
+  // What `save` writes is an object at the top; anything else is a damaged structure, not a result.
+  if (structure === null || typeof structure !== 'object' || Array.isArray(structure)) {
+    fail(`the kindling structure must be an object at the top level, got ${structure === null ? 'null' : Array.isArray(structure) ? 'an array' : typeof structure}`);
+  }
+  const decode = (value: unknown, depth: number): unknown => {
     if (value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) return value.map(decode);
+    // A bound instead of the engine's "Maximum call stack size exceeded" on a hostile file.
+    if (depth > MAX_DEPTH) fail(`the kindling structure is nested deeper than ${MAX_DEPTH} levels`);
+    if (Array.isArray(value)) return value.map((item) => decode(item, depth + 1));
     const record = value as Record<string, unknown>;
     const keys = Object.keys(record);
     if (keys.length === 1) {
@@ -98,19 +107,22 @@ export function unflattenState(structure: unknown, tensors: ReadonlyMap<string, 
         if (typeof inner !== 'string' || (Number.isNaN(x) && inner !== 'NaN')) fail(`the kindling structure has a bad number ${JSON.stringify(inner)}`);
         return x;
       }
-      if (key === '__object__') return decodeFields(inner);
+      if (key === '__object__') {
+        if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) fail(`the kindling structure has a bad __object__ ${JSON.stringify(inner)}`);
+        return decodeFields(inner, depth);
+      }
     }
-    return decodeFields(record);
+    return decodeFields(record, depth);
   };
-  const decodeFields = (record: unknown): Record<string, unknown> => {
+  const decodeFields = (record: unknown, depth: number): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(record as Record<string, unknown>)) {
       // defineProperty, not `out[k] =`: a file's "__proto__" key must stay a plain field.
-      Object.defineProperty(out, k, { value: decode(v), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, k, { value: decode(v, depth + 1), enumerable: true, writable: true, configurable: true });
     }
     return out;
   };
-  const result = decode(structure);
+  const result = decode(structure, 0);
   for (const name of tensors.keys()) {
     if (!used.has(name)) fail(`tensor '${name}' is in the file but not in its kindling structure`);
   }
