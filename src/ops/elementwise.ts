@@ -55,7 +55,9 @@ function binaryRaw(op: BinaryCode, a: Tensor, b: Tensor): { out: Float32Array; s
   const out = uninitF32(numelOf(shape));
   if (bv.length === 1 && sameShape(shape, a.shape)) {
     kernels.binaryScalar(op, av, bv[0], out, false);
-  } else if (av.length === 1 && sameShape(shape, b.shape)) {
+  } else if (av.length === 1 && sameShape(shape, b.shape) && op !== BinaryOp.div) {
+    // Not for div: the reversed scalar kernel is PyTorch's `s / tensor` (reciprocal(x)·s), while a
+    // one-element *tensor* divided by a tensor is plain division (0 / -1e-45 is -0, not NaN).
     kernels.binaryScalar(op, bv, av[0], out, true);
   } else {
     kernels.binaryBroadcast(op, av, broadcastStrides(a.shape, shape), bv, broadcastStrides(b.shape, shape), dims(shape), out);
