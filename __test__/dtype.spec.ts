@@ -19,3 +19,16 @@ describe('dtypes', () => {
     expect(dtypeOfArray([1, 2])).toBeNull();
   });
 });
+
+import { uninitF32 } from '../src/dtype';
+describe('uninitF32', () => {
+  it('returns offset-0 Float32Arrays of the requested length, small ones zeroed', () => {
+    const small = uninitF32(10);
+    expect([...small]).toEqual(new Array(10).fill(0));
+    const big = uninitF32(5000);
+    expect(big).toBeInstanceOf(Float32Array);
+    expect(big.length).toBe(5000);
+    expect(big.byteOffset).toBe(0);
+    expect(big.buffer.byteLength).toBe(20000);
+  });
+});

@@ -25,11 +25,16 @@ function step(us: number): void {
   while (process.hrtime.bigint() < end);
 }
 
-/** Mean main-thread µs spent in `next()` per batch, over `count` batches (epochs restart as needed). */
-function measure(numWorkers: number, count: number): number {
+/**
+ * Main-thread µs spent in `next()` per batch over `count` batches (epochs restart as needed), with
+ * a simulated training step of `stepUs` between batches; also the process CPU µs per batch when
+ * there is no step and no worker (immune to the thread being preempted on a busy machine).
+ */
+function measure(numWorkers: number, count: number, stepUs: number): { wall: number; cpu: number } {
   const loader = new DataLoader(dataset, { batchSize: 10, shuffle: true, numWorkers });
   let iterator = loader[Symbol.iterator]();
   let spent = 0n;
+  const cpuStart = process.cpuUsage();
   for (let b = 0; b < count; b++) {
     const started = process.hrtime.bigint();
     let next = iterator.next();
@@ -38,12 +43,15 @@ function measure(numWorkers: number, count: number): number {
       next = iterator.next();
     }
     spent += process.hrtime.bigint() - started;
-    step(stepMicros);
+    if (stepUs > 0) step(stepUs);
   }
+  const cpu = process.cpuUsage(cpuStart);
   iterator.return?.();
-  return Number(spent) / 1e3 / count;
+  return { wall: Number(spent) / 1e3 / count, cpu: (cpu.user + cpu.system) / count };
 }
 
-measure(0, 2000); // warm-up
-console.log(`numWorkers 0: ${measure(0, batches).toFixed(1)} µs per batch of 10 (main thread)`);
-console.log(`numWorkers 1: ${measure(1, batches).toFixed(1)} µs per batch of 10 (main thread, ${stepMicros} µs steps)`);
+measure(0, 2000, 0); // warm-up
+const inMain = measure(0, batches, 0);
+console.log(`numWorkers 0: ${inMain.wall.toFixed(1)} µs per batch of 10 (wall), ${inMain.cpu.toFixed(1)} µs CPU`);
+const inWorker = measure(1, batches, stepMicros);
+console.log(`numWorkers 1: ${inWorker.wall.toFixed(1)} µs per batch of 10 in the main thread (wall, between ${stepMicros} µs steps)`);

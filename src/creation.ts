@@ -3,7 +3,7 @@
  * (`zeros`, `ones`, `full`, `empty`, `arange`, `rand`, `randn`, `randint`, `randperm`, `*Like`).
  * Sizes go as varargs or one array, optionally followed by `{ dtype, requiresGrad, generator }`.
  */
-import { type DType, allocate, castArray, checkDType, dtypeOfArray, type TypedArray } from './dtype';
+import { type DType, allocate, castArray, checkDType, dtypeOfArray, type TypedArray, uninitF32 } from './dtype';
 import { ShapeError } from './errors';
 import { kernels } from './ops/kernels';
 import { checkSizes } from './ops/shape';
@@ -211,7 +211,7 @@ function randomFloat(op: string, args: ReadonlyArray<unknown>, fill: (out: Float
   const { sizes, options } = parseSizes<RandomOptions>(op, args);
   const dtype = dtypeOf(op, options, 'float32');
   if (dtype !== 'float32') throw new TypeError(`"${op}" not implemented for '${dtype}'`);
-  const out = new Float32Array(numelOf(sizes));
+  const out = uninitF32(numelOf(sizes));
   fill(out, generatorOf(op, options.generator));
   return finish(new Tensor(out, sizes, 'float32'), op, options);
 }

@@ -124,3 +124,18 @@ export function castArray(src: TypedArray, dtype: DType): TypedArray {
     }
   }
 }
+
+/** Below this many elements a zeroed `Float32Array` is as cheap as an uninitialised one. */
+const UNINIT_MIN_ELEMENTS = 1024;
+
+/**
+ * A float32 buffer for a kernel OUTPUT that the kernel overwrites entirely (never for anything
+ * read before written). Large buffers skip V8's zero-fill (`Buffer.allocUnsafeSlow`: its own
+ * backing store, offset 0, GC-owned), which measured 5–40× cheaper than `new Float32Array(n)`
+ * at 4K–50K elements, where the zero-fill dominated an op's cost. Small ones stay zeroed.
+ */
+export function uninitF32(n: number): Float32Array {
+  if (n < UNINIT_MIN_ELEMENTS) return new Float32Array(n);
+  const bytes = Buffer.allocUnsafeSlow(n * 4);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, n);
+}

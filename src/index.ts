@@ -65,3 +65,7 @@ export function getNumThreads(): number {
 // Submodules (nn, optim) are added below by their branches.
 export * as nn from './nn';
 export * as optim from './optim';
+
+// Checkpoints (safetensors) and anomaly detection
+export { save, load, saveAsync, loadAsync, CheckpointError } from './serialization';
+export { setDetectAnomaly, isAnomalyEnabled, detectAnomaly, AnomalyError, autograd } from './autograd/anomaly';

@@ -195,6 +195,31 @@ describe('DataLoader with worker threads', () => {
     expect(Date.now() - started).toBeLessThan(4000);
   });
 
+  it('yields single samples with batchSize null', () => {
+    const ds = {
+      length: 3,
+      getItem(i: number): number[] {
+        return [i, i * 2];
+      },
+    };
+    expect([...new DataLoader(ds, { batchSize: null, numWorkers: 1 })]).toEqual([
+      [0, 0],
+      [1, 2],
+      [2, 4],
+    ]);
+  });
+
+  it('reports a dataset that cannot be rebuilt inside the worker', () => {
+    const ds = {
+      length: 2,
+      getItem: (i: number) => i,
+      workerSource: () => ({ module: '/nonexistent/dataset-module.js', exportName: 'Missing', args: [] }),
+    };
+    expect(() => [...new DataLoader(ds, { numWorkers: 1 })]).toThrow(
+      /^Caught Error in DataLoader worker 0: Cannot find module '\/nonexistent\/dataset-module\.js'/,
+    );
+  });
+
   it('stops the workers when the loop breaks early', () => {
     const loader = new DataLoader(tensorData(100), { batchSize: 2, numWorkers: 1 });
     let seen = 0;

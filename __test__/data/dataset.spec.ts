@@ -34,6 +34,12 @@ describe('TensorDataset', () => {
     expect(() => ds.getItem(1.5)).toThrow(TypeError);
   });
 
+  it('rejects arguments that are not tensors with a first dimension', () => {
+    expect(() => new TensorDataset([1, 2] as unknown as Tensor)).toThrow(
+      'TensorDataset: every argument must be a tensor with at least one dimension',
+    );
+  });
+
   it('rejects tensors whose first dimensions differ', () => {
     expect(() => new TensorDataset(x, new Tensor(new Int32Array(3), [3], 'int32'))).toThrow('Size mismatch between tensors');
   });

@@ -78,4 +78,10 @@ describe('dropout', () => {
     expect(e.message).toBe('dropout_backward: out has 3 elements, expected 4 (must match the input)');
     expect(e.code).toBe('ERR_KINDLING_LENGTH');
   });
+
+  it('rejects a typed array of the wrong kind instead of reading it as float32', () => {
+    // napi-rs's own conversion error (its wording is napi's); TS validates dtypes before this.
+    const wrong = new Float64Array(4) as unknown as Float32Array;
+    expect(thrown(() => native.dropout(wrong, new Float32Array(4), 0.5, 0, 0)).code).toBe('InvalidArg');
+  });
 });

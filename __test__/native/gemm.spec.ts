@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { native } from '../../src/native';
 
@@ -131,5 +133,46 @@ describe('sgemm', () => {
     expect(() => call(NaN, 0)).toThrow('sgemm: alpha must not be NaN');
     expect(() => call(1, NaN)).toThrow(RangeError);
     expect(() => call(1, NaN)).toThrow('sgemm: beta must not be NaN');
+  });
+
+  it('gives the same products on every SIMD path forced with KINDLING_SIMD', () => {
+    // The path is fixed when the addon loads, so each one runs in a fresh process.
+    const addon = path.resolve(__dirname, '../../native/index.js');
+    const script = `
+      const native = require(${JSON.stringify(addon)});
+      const out = [];
+      for (const [ta, tb, m, n, k] of [[false, true, 10, 64, 784], [true, false, 64, 784, 10], [false, false, 70, 90, 300], [true, true, 33, 17, 129]]) {
+        const a = new Float32Array(m * k).map((_, i) => Math.sin(i));
+        const b = new Float32Array(k * n).map((_, i) => Math.cos(i));
+        const c = new Float32Array(m * n).fill(1);
+        native.sgemm(ta, tb, m, n, k, 1, a, b, 0.5, c, new Float32Array(n).fill(0.25));
+        out.push(Array.from(c));
+      }
+      console.log(JSON.stringify({ path: native.simdPath(), out }));
+    `;
+    const runOn = (simd: string): { path: string; out: number[][] } => {
+      const res = spawnSync(process.execPath, ['-e', script], {
+        env: { ...process.env, KINDLING_SIMD: simd },
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      });
+      expect(res.status, res.stderr).toBe(0);
+      return JSON.parse(res.stdout) as { path: string; out: number[][] };
+    };
+    const scalar = runOn('scalar');
+    expect(scalar.path).toBe('scalar');
+    for (const simd of ['avx2', 'avx512', 'neon']) {
+      const forced = runOn(simd);
+      for (let s = 0; s < scalar.out.length; s++) {
+        const want = scalar.out[s];
+        const got = forced.out[s];
+        expect(got.length).toBe(want.length);
+        for (let i = 0; i < want.length; i++) {
+          if (Math.abs(got[i] - want[i]) > 1e-3 * (1 + Math.abs(want[i]))) {
+            throw new Error(`${forced.path} (asked ${simd}), shape ${s}: element ${i} is ${got[i]}, scalar gives ${want[i]}`);
+          }
+        }
+      }
+    }
   });
 });

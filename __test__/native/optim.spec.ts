@@ -145,6 +145,9 @@ describe('adamStep', () => {
     expect(e.message).toBe('adam_step: beta1 must be finite, got NaN');
     expect(e.code).toBe('ERR_KINDLING_VALUE');
     expect(p[0]).toEqual(new Float32Array(3));
+    const wrong = [new Float64Array(3) as unknown as Float32Array];
+    e = thrown(() => native.adamStep(wrong, ok(), ok(), ok(), [], steps, 1e-3, 0.9, 0.999, 1e-8, 0, false, false, false));
+    expect(e.code).toBe('InvalidArg');
   });
 });
 

@@ -38,6 +38,7 @@ describe('Module registration by fields', () => {
       'layers.7.bias',
     ]);
     expect(mlp.parameters()).toHaveLength(6);
+    expect(mlp.parameters()).toEqual(named.map(([, p]) => p));
     expect(named.map(([, p]) => p.shape)).toEqual([[64, 784], [64], [32, 64], [32], [10, 32], [10]]);
     const layers = mlp.layers;
     expect(mlp.parameters()[0]).toBe((layers[1] as nn.Linear).weight);
@@ -99,6 +100,7 @@ describe('Module registration by fields', () => {
     expect(tied.namedModules().map(([n]) => n)).toEqual(['', 'a']);
     expect(tied.namedModules({ removeDuplicate: false }).map(([n]) => n)).toEqual(['', 'a', 'b']);
     expect(tied.parameters()).toHaveLength(2);
+    expect(tied.parameters()).toEqual(tied.namedParameters().map(([, p]) => p));
     expect(Object.keys(tied.stateDict())).toEqual(['a.weight', 'a.bias', 'b.weight', 'b.bias']);
   });
 

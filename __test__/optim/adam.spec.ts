@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Adam, AdamW } from '../../src/optim';
+import { Tensor } from '../../src/tensor';
 import { runToy, toyParams } from './trajectory';
 
 function expectTrajectory(actual: number[], expected: number[]): void {
@@ -58,6 +59,28 @@ describe('Adam', () => {
     const resumed = new Adam([p2, q2], { lr: 0.1 });
     resumed.loadStateDict(first.stateDict());
     expect(runToy(resumed, p2, q2, 1)).toEqual(straight);
+  });
+
+  it('rewinds when its own stateDict is loaded back mid-training', () => {
+    const [p1, q1] = toyParams();
+    const straight = runToy(new Adam([p1, q1], { lr: 0.1 }), p1, q1, 3);
+    const [p2, q2] = toyParams();
+    const optimizer = new Adam([p2, q2], { lr: 0.1 });
+    runToy(optimizer, p2, q2, 2);
+    const saved = optimizer.stateDict();
+    const savedState = { ...saved, state: { 0: { ...saved.state[0] }, 1: { ...saved.state[1] } } };
+    const snapshot = [Float32Array.from(saved.state[0].exp_avg.data), Float32Array.from(saved.state[0].exp_avg_sq.data)];
+    const params = [Float32Array.from(p2.data), Float32Array.from(q2.data)];
+    runToy(optimizer, p2, q2, 1); // moves on (and mutates the live buffers)…
+    savedState.state[0].exp_avg = new Tensor(snapshot[0], [4]);
+    savedState.state[0].exp_avg_sq = new Tensor(snapshot[1], [4]);
+    savedState.state[0].step = 2;
+    optimizer.loadStateDict(savedState); // …then goes back to step 2 for p
+    p2.data.set(params[0]);
+    q2.data.set(params[1]);
+    const again = runToy(optimizer, p2, q2, 1);
+    expect(again.slice(0, 4)).toEqual(straight.slice(0, 4));
+    expect(optimizer.state.get(p2)?.step).toBe(3);
   });
 
   it("validates options with PyTorch's messages", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as nn from '../../src/nn';
-import { SGD, lrScheduler } from '../../src/optim';
+import { Adam, SGD, lrScheduler } from '../../src/optim';
 import { Tensor } from '../../src/tensor';
 
 function optimizerWithGroups(lrs: number[]): SGD {
@@ -84,6 +84,18 @@ describe('lr schedulers match torch.optim.lr_scheduler', () => {
     expect(() => new lrScheduler.ExponentialLR(optimizerWithGroups([0.1]), { gamma: 0.5, lastEpoch: 3 })).toThrow(
       "param 'initial_lr' is not specified in param_groups[0] when resuming scheduler with last_epoch >= 0.",
     );
+  });
+
+  it('drives the rate Adam uses at its next step', () => {
+    const p = new nn.Parameter(new Tensor(Float32Array.from([1]), [1]));
+    const optimizer = new Adam([p], { lr: 0.1 });
+    const scheduler = new lrScheduler.ExponentialLR(optimizer, { gamma: 0.5 });
+    scheduler.step();
+    expect(optimizer.paramGroups[0].lr).toBe(0.05);
+    p.grad = new Tensor(Float32Array.from([1]), [1]);
+    optimizer.step();
+    // Adam's first step moves by lr·sign(grad) (up to eps): 1 − 0.05.
+    expect(p.data[0]).toBeCloseTo(0.95, 6);
   });
 
   it('rejects something that is not an optimizer', () => {

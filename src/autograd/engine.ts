@@ -3,10 +3,12 @@
  * algorithm over dependency counts, iterative so deep graphs cannot overflow the stack), sums the
  * gradients arriving at each node, and accumulates into leaves' `.grad`.
  */
+import { uninitF32 } from '../dtype';
 import { AutogradError, ShapeError } from '../errors';
 import { kernels, BinaryOp } from '../ops/kernels';
 import { Tensor } from '../tensor';
 import { AccumulateGrad, Node } from './node';
+import { anomalyMode, checkBackward } from './anomaly';
 import { setGradEnabled, isGradEnabled } from './grad_mode';
 
 export interface BackwardOptions {
@@ -15,7 +17,7 @@ export interface BackwardOptions {
 }
 
 function sumGrads(a: Tensor, b: Tensor): Tensor {
-  const out = new Float32Array(a.data.length);
+  const out = uninitF32(a.data.length);
   kernels.binary(BinaryOp.add, a.data as Float32Array, b.data as Float32Array, out);
   return Tensor._make(out, a.shape, 'float32');
 }
@@ -117,6 +119,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
       }
       if (node.retained !== null) accumulate(node.retained, grad, taken);
       const inputGrads = node.apply(grad);
+      if (anomalyMode.enabled) checkBackward(node, inputGrads); // NaN check, see anomaly.ts
       if (!retainGraph) node.release();
       const next = node.next;
       for (let i = 0; i < next.length; i++) {

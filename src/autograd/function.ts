@@ -4,6 +4,7 @@
  * grad mode is off or no input requires grad.
  */
 import type { Tensor } from '../tensor';
+import { anomalyMode, checkForward } from './anomaly';
 import { isGradEnabled } from './grad_mode';
 import { Node, type BackwardFn } from './node';
 
@@ -40,5 +41,6 @@ export function attach(
   const next: Array<Node | null> = new Array(inputs.length);
   for (let i = 0; i < inputs.length; i++) next[i] = edgeOf(inputs[i]);
   out._setGradFn(new Node(name, next, backward, savesTensors));
+  if (anomalyMode.enabled) checkForward(out, out.gradFn as Node); // NaN check, see anomaly.ts
   return out;
 }

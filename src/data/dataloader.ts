@@ -34,6 +34,19 @@ export interface DataLoaderOptions<T, B> {
   prefetchFactor?: number;
 }
 
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  return typeof value === 'string' ? `string ${JSON.stringify(value)}` : `${typeof value} ${String(value)}`;
+}
+
+/** A sampler option must be an object that yields indices (a Sampler, an array, a generator object). */
+function checkIterable(option: 'sampler' | 'batch_sampler', value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw new TypeError(`DataLoader: ${option} option should be an iterable of ${option === 'sampler' ? 'indices' : 'lists of indices'} (a Sampler or an array), but got ${describe(value)}`);
+  }
+}
+
 /**
  * Combines a dataset and a sampler and yields batches (`for…of`, or `for await…of`).
  * `length` is the number of batches per epoch.
@@ -68,7 +81,12 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     if (!Number.isInteger(numWorkers) || numWorkers < 0) {
       throw new RangeError('num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.');
     }
+    if (typeof timeout !== 'number') throw new TypeError(`timeout option should be a number of seconds, but got ${describe(timeout)}`);
     if (!(timeout >= 0)) throw new RangeError('timeout option should be non-negative');
+    // Checked here, not at the first batch: anything else would fail later inside iteration with
+    // JS's "x is not iterable", which names neither the DataLoader nor the option.
+    checkIterable('sampler', sampler);
+    checkIterable('batch_sampler', batchSampler);
     if (numWorkers === 0 && prefetchFactor !== undefined) {
       throw new RangeError(
         'prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None.',

@@ -53,12 +53,11 @@ export class TensorDataset implements Dataset<Tensor[]> {
 
   constructor(...tensors: Tensor[]) {
     if (tensors.length === 0) throw new TypeError('TensorDataset: expected at least one tensor');
-    const n = tensors[0].shape[0];
     for (const t of tensors) {
       if (!(t instanceof Tensor) || t.shape.length === 0) {
         throw new TypeError('TensorDataset: every argument must be a tensor with at least one dimension');
       }
-      if (t.shape[0] !== n) throw new RangeError('Size mismatch between tensors');
+      if (t.shape[0] !== tensors[0].shape[0]) throw new RangeError('Size mismatch between tensors');
     }
     this.tensors = tensors;
   }

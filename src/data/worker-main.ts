@@ -49,21 +49,18 @@ function describeError(e: unknown): NonNullable<BatchMessage['error']> {
   return { name: 'Error', message: String(e) };
 }
 
-// A worker that dies for any reason (process.exit in user code, a fatal error) clears its alive
-// flag so the main thread stops waiting for it.
-process.on('exit', () => {
-  Atomics.store(signal, 1 + init.workerId, 0);
-  wake();
-});
+// (The bootstrap in worker-pool.ts clears this worker's alive flag when it exits, for any reason.)
 
 let fetchBatch: ((indices: Int32Array) => unknown) | undefined;
 let setupError: unknown;
 try {
   manualSeed(init.baseSeed + init.workerId);
   const dataset = unpack(init.dataset as never) as Dataset;
-  const collate = (init.collateFn === null ? defaultCollate : unpack(init.collateFn as never)) as (samples: unknown) => unknown;
+  const custom = init.collateFn === null ? undefined : (unpack(init.collateFn as never) as (samples: unknown) => unknown);
+  const collate = custom ?? defaultCollate;
   fetchBatch = (indices) => {
-    if (!init.autoCollation) return collate(dataset.getItem(indices[0]));
+    // Without automatic batching each sample is passed on alone (through collateFn if given).
+    if (!init.autoCollation) return custom ? custom(dataset.getItem(indices[0])) : dataset.getItem(indices[0]);
     const samples = dataset.getItems ? dataset.getItems(indices) : Array.from(indices, (i) => dataset.getItem(i));
     return collate(samples);
   };

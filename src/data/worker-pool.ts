@@ -39,13 +39,24 @@ const WAIT_SLICE_MS = 200;
 const WORKER_ENTRY = join(__dirname, `worker-main${extname(__filename)}`);
 
 // Runs the entry in the worker; under ts-node/vitest the sources are .ts, so register ts-node
-// (transpile only) first. Published builds run the compiled .js directly.
+// (transpile only) first. Published builds run the compiled .js directly. The exit handler and the
+// catch live here, before anything else can fail, so that no failure leaves the main thread
+// waiting: an exit clears the worker's alive flag; a failed start is posted as an error.
 const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
-if (workerData.entry.endsWith('.ts')) {
-  require(require.resolve('ts-node', { paths: [workerData.entry] })).register({ transpileOnly: true });
+const signal = new Int32Array(workerData.signal);
+const wake = () => { Atomics.add(signal, 0, 1); Atomics.notify(signal, 0); };
+process.on('exit', () => { Atomics.store(signal, 1 + workerData.workerId, 0); wake(); });
+try {
+  if (workerData.entry.endsWith('.ts')) {
+    require(require.resolve('ts-node', { paths: [workerData.entry] })).register({ transpileOnly: true });
+  }
+  require(workerData.entry);
+} catch (e) {
+  const error = e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : { name: 'Error', message: String(e) };
+  workerData.port.postMessage({ batchIndex: -1, error });
+  wake();
 }
-require(workerData.entry);
 `;
 
 /** `Atomics.waitAsync` (Node >= 16; typed in lib es2024, newer than this project's lib). */

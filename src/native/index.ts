@@ -3,12 +3,27 @@
  * `npm run build`). Everything else in kindling imports the native kernels from here, so the
  * binding's loading, naming and error conventions live in one place.
  *
+ * The generated loader looks for `native/kindling.<platform>.node` first (a source build), then
+ * for the `kindling-<platform>` package (the published prebuilt binary, an optional dependency).
+ * When neither loads, its error is wrapped in a {@link NativeBindingError} that names the
+ * platform and what to do; the original stays as `cause`.
+ *
  * Buffers are passed zero-copy: a `Float32Array` argument is read (or written, for outputs) in
  * place by Rust. Rust errors arrive as `RangeError`/`TypeError` whose `code` is one of
  * `ERR_KINDLING_LENGTH`, `ERR_KINDLING_SHAPE`, `ERR_KINDLING_VALUE`, `ERR_KINDLING_TYPE`.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import binding = require('../../native/index.js');
+import { NativeBindingError, platformTriple } from './binding-error';
 
-export const native = binding;
-export type Native = typeof binding;
+export type Native = typeof import('../../native/index.js');
+
+function loadBinding(): Native {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('../../native/index.js') as Native;
+  } catch (cause) {
+    throw new NativeBindingError(platformTriple(), cause);
+  }
+}
+
+export const native: Native = loadBinding();
+export { NativeBindingError, ERR_KINDLING_NATIVE_BINDING, PREBUILT_PLATFORMS, platformTriple } from './binding-error';

@@ -17,3 +17,4 @@ export { Parameter } from './parameter';
 export { Sequential } from './sequential';
 export * as functional from './functional';
 export * as init from './init';
+export * as utils from './utils';

@@ -17,7 +17,7 @@ export interface CrossEntropyLossOptions {
 
 function checkReduction(reduction: string): void {
   if (reduction !== 'none' && reduction !== 'mean' && reduction !== 'sum') {
-    throw new RangeError(`${reduction} is not a valid value for reduction`);
+    throw new RangeError(`${String(reduction)} is not a valid value for reduction`);
   }
 }
 

@@ -161,8 +161,11 @@ export abstract class Module {
     return this.#namedMembers(options, (m) => m.#ownParameters());
   }
 
+  /** Every parameter of this module (and, with `recurse`, of its descendants), each once. */
   parameters(recurse = true): Parameter[] {
-    return this.namedParameters({ recurse }).map(([, p]) => p);
+    const out: Parameter[] = [];
+    this.#collectParameters(recurse ? new Set() : null, new Set(), out);
+    return out;
   }
 
   namedBuffers(options: NamedMembersOptions = {}): [string, Tensor][] {
@@ -311,6 +314,27 @@ export abstract class Module {
       if (value instanceof Tensor) out.push([name, value]);
     }
     return out;
+  }
+
+  /** `parameters()` without building names: `module.zeroGrad()` may run it every step. */
+  #collectParameters(memo: Set<Module> | null, seen: Set<Parameter>, out: Parameter[]): void {
+    const fields = this as unknown as Record<string, unknown>;
+    const children: Module[] = [];
+    for (const name of Object.keys(this)) {
+      const value = fields[name];
+      if (value instanceof Parameter) {
+        if (!seen.has(value) && !this.#bufferNames.has(name)) {
+          seen.add(value);
+          out.push(value);
+        }
+      } else if (memo !== null && value instanceof Module && !memo.has(value)) {
+        children.push(value);
+      }
+    }
+    memo?.add(this);
+    for (const child of children) {
+      if (!memo?.has(child)) child.#collectParameters(memo, seen, out);
+    }
   }
 
   #collectModules(memo: Set<Module> | null, prefix: string, out: [string, Module][]): void {

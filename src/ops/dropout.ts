@@ -2,6 +2,7 @@
  * Inverted dropout on the native counter-based kernel: the mask comes from the generator's
  * `(seed, offset)` and backward regenerates it from the same pair instead of storing it.
  */
+import { uninitF32 } from '../dtype';
 import { attach, recording } from '../autograd/function';
 import { type Generator, generatorOf } from '../random/generator';
 import { Tensor } from '../tensor';
@@ -18,7 +19,7 @@ export function dropout(x: Tensor, p = 0.5, training = true, generator?: Generat
   }
   if (!training || p === 0) return x;
   if (x.dtype !== 'float32') throw new TypeError(`dropout: expected a float32 tensor, got ${x.dtype}`);
-  const out = new Float32Array(x.data.length);
+  const out = uninitF32(x.data.length);
   let seed = 0;
   let offset = 0;
   generatorOf('dropout', generator).draw((s, o) => {
@@ -29,7 +30,7 @@ export function dropout(x: Tensor, p = 0.5, training = true, generator?: Generat
   const result = Tensor._make(out, x.shape, 'float32');
   if (recording(x)) {
     attach(result, 'NativeDropoutBackward0', [x], (g) => {
-      const gradIn = new Float32Array(g.data.length);
+      const gradIn = uninitF32(g.data.length);
       kernels.dropoutBackward(g.data as Float32Array, gradIn, p, seed, offset);
       return [Tensor._make(gradIn, x.shape, 'float32')];
     }, false);

@@ -5,7 +5,7 @@
  * as int32 where PyTorch keeps an integer result.
  */
 import { attach, recording } from '../autograd/function';
-import { type DType, castArray, promoteTypes } from '../dtype';
+import { type DType, castArray, promoteTypes, uninitF32 } from '../dtype';
 import { Tensor, numelOf, type TensorOrScalar } from '../tensor';
 import { broadcastShapes, broadcastStrides, sameShape } from './broadcast';
 import { sumTo } from './shape';
@@ -47,12 +47,12 @@ function binaryRaw(op: BinaryCode, a: Tensor, b: Tensor): { out: Float32Array; s
   const av = f32(a);
   const bv = f32(b);
   if (sameShape(a.shape, b.shape)) {
-    const out = new Float32Array(av.length);
+    const out = uninitF32(av.length);
     kernels.binary(op, av, bv, out);
     return { out, shape: a.shape };
   }
   const shape = broadcastShapes(a.shape, b.shape);
-  const out = new Float32Array(numelOf(shape));
+  const out = uninitF32(numelOf(shape));
   if (bv.length === 1 && sameShape(shape, a.shape)) {
     kernels.binaryScalar(op, av, bv[0], out, false);
   } else if (av.length === 1 && sameShape(shape, b.shape)) {
@@ -65,7 +65,7 @@ function binaryRaw(op: BinaryCode, a: Tensor, b: Tensor): { out: Float32Array; s
 
 function scalarRaw(op: BinaryCode, a: Tensor, s: number, reverse: boolean): Float32Array {
   const av = f32(a);
-  const out = new Float32Array(av.length);
+  const out = uninitF32(av.length);
   kernels.binaryScalar(op, av, s, out, reverse);
   return out;
 }
@@ -74,14 +74,14 @@ function scalarRaw(op: BinaryCode, a: Tensor, s: number, reverse: boolean): Floa
 export function binaryPlain(op: BinaryCode, a: Tensor, b: TensorOrScalar): Tensor {
   if (typeof b === 'number') return finish(scalarRaw(op, a, b, false), a.shape, scalarResultType(a.dtype, b, op));
   const { out, shape } = binaryRaw(op, a, b);
-  const dtype = op === BinaryOp.div ? 'float32' : promoteTypes(a.dtype, b.dtype);
-  return finish(out, shape, dtype === 'bool' && op !== BinaryOp.mul ? 'int32' : dtype);
+  // bool op bool stays bool like PyTorch (add is a logical or, mul a logical and).
+  return finish(out, shape, op === BinaryOp.div ? 'float32' : promoteTypes(a.dtype, b.dtype));
 }
 
 /** `g · s` for a float gradient. */
 export function scale(g: Tensor, s: number): Tensor {
   if (s === 1) return g;
-  const out = new Float32Array(g.data.length);
+  const out = uninitF32(g.data.length);
   kernels.unary(UnaryOp.scale, g.data as Float32Array, out, s);
   return Tensor._make(out, g.shape, 'float32');
 }
@@ -203,14 +203,14 @@ export function pow(input: Tensor, exponent: TensorOrScalar): Tensor {
 
 function unaryPlain(op: UnaryCode, x: Tensor, param: number): Float32Array {
   const xv = f32(x);
-  const out = new Float32Array(xv.length);
+  const out = uninitF32(xv.length);
   kernels.unary(op, xv, out, param);
   return out;
 }
 
 function attachUnary(out: Tensor, name: string, op: UnaryCode, x: Tensor, param: number): void {
   attach(out, name, [x], (g) => {
-    const gradIn = new Float32Array(g.data.length);
+    const gradIn = uninitF32(g.data.length);
     kernels.unaryBackward(op, g.data as Float32Array, x.data as Float32Array, out.data as Float32Array, gradIn, param);
     return [Tensor._make(gradIn, x.shape, 'float32')];
   });

@@ -3,7 +3,7 @@
  * backward rules that copy each input's slice of the gradient back out.
  */
 import { attach, recordingAny } from '../autograd/function';
-import { allocate, castArray, promoteTypes, type DType } from '../dtype';
+import { allocate, castArray, promoteTypes, type DType, uninitF32 } from '../dtype';
 import { ShapeError, normalizeDim } from '../errors';
 import { Tensor, numelOf } from '../tensor';
 
@@ -35,7 +35,7 @@ function join(name: string, inputs: readonly Tensor[], outShape: number[], dim: 
       for (let i = 0; i < shapes.length; i++) {
         const block = sizes[i] * inner;
         if (node.needsGrad(i)) {
-          const gi = new Float32Array(outer * block);
+          const gi = uninitF32(outer * block);
           for (let o = 0; o < outer; o++) {
             const from = (o * total + start) * inner;
             gi.set(gv.subarray(from, from + block), o * block);

@@ -31,7 +31,31 @@ export interface CrossEntropyOptions extends NllLossOptions {
 
 function reductionCode(reduction: string): number {
   if (reduction === 'none' || reduction === 'mean' || reduction === 'sum') return Reduction[reduction];
-  throw new RangeError(`${reduction} is not a valid value for reduction`);
+  // String(): a template literal would itself throw on a Symbol, with a message naming no op.
+  throw new RangeError(`${String(reduction)} is not a valid value for reduction`);
+}
+
+/** PyTorch's Python type name of a JS value, for "must be int, not float" messages. */
+function pyTypeName(value: unknown): string {
+  if (value === null || value === undefined) return 'NoneType';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (typeof value === 'string') return 'str';
+  if (typeof value === 'boolean') return 'bool';
+  return typeof value;
+}
+
+/**
+ * `ignoreIndex` and `labelSmoothing` are checked for type before any arithmetic on them: a string
+ * or Symbol would otherwise fail inside a comparison or the binding with a message naming no op.
+ * ignoreIndex must fit the kernels' int32.
+ */
+function checkLossOptions(op: string, ignoreIndex: unknown, labelSmoothing?: unknown): void {
+  if (typeof ignoreIndex !== 'number' || !Number.isInteger(ignoreIndex) || ignoreIndex < -(2 ** 31) || ignoreIndex >= 2 ** 31) {
+    throw new TypeError(`${op}(): argument 'ignore_index' must be int (a 32-bit integer), not ${pyTypeName(ignoreIndex)} ${String(ignoreIndex)}`);
+  }
+  if (labelSmoothing !== undefined && typeof labelSmoothing !== 'number') {
+    throw new TypeError(`${op}(): argument 'label_smoothing' must be float, not ${pyTypeName(labelSmoothing)}`);
+  }
 }
 
 /** The (N, C, d…) → (N·d…, C) layout the kernels take; `classDim` is where C sits. */
@@ -141,6 +165,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const code = reductionCode(reduction);
   const ignoreIndex = options.ignoreIndex ?? -100;
   const labelSmoothing = options.labelSmoothing ?? 0;
+  checkLossOptions('cross_entropy', ignoreIndex, labelSmoothing);
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
     throw new RangeError(`label_smoothing must be between 0.0 and 1.0. Got: ${labelSmoothing}`);
   }
@@ -178,6 +203,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
   if (!(target instanceof Tensor)) throw new TypeError("nll_loss(): argument 'target' must be Tensor");
   const code = reductionCode(options.reduction ?? 'mean');
   const ignoreIndex = options.ignoreIndex ?? -100;
+  checkLossOptions('nll_loss', ignoreIndex);
   const { values, rows, classes } = toRows(input);
   const weight = checkWeight(options.weight, classes);
   const checked = checkIndexTarget('nll_loss', input, target, ignoreIndex, classes);

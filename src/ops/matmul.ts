@@ -3,6 +3,7 @@
  * `mm`, `matmul` (PyTorch's 1-D/2-D/batched rules), `addmm`, and `linear` — the fused
  * `x·Wᵀ + b` that `nn.Linear` calls (one sgemm forward; dX = dY·W, dW = dYᵀ·X, db = column sums).
  */
+import { uninitF32 } from '../dtype';
 import { attach, recording } from '../autograd/function';
 import { ShapeError } from '../errors';
 import { Tensor, numelOf } from '../tensor';
@@ -22,7 +23,7 @@ function checkFloat(op: string, ...ts: Tensor[]): void {
 
 /** `C = op(A)·op(B)` for row-major buffers, `op(A)` m×k and `op(B)` k×n, into a new buffer. */
 function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, alpha = 1): Float32Array {
-  const c = new Float32Array(m * n);
+  const c = uninitF32(m * n);
   kernels.sgemm(transA, transB, m, n, k, alpha, a, b, 0, c);
   return c;
 }
@@ -66,7 +67,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   const av = a.data as Float32Array;
   const bv = b.data as Float32Array;
   const run = (transA: boolean, transB: boolean, rows: number, cols: number, inner: number, x: Float32Array, xStride: number, y: Float32Array, yStride: number): Float32Array => {
-    const out = new Float32Array(batch * rows * cols);
+    const out = uninitF32(batch * rows * cols);
     for (let i = 0; i < batch; i++) {
       kernels.sgemm(
         transA,
@@ -147,8 +148,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const batchB = b3.shape.slice(0, -2);
   let out: Tensor;
   if (batchB.length === 0) {
-    // (…, m, k)·(k, n): one big mm on the folded rows.
-    out = reshape(mm(reshape(a3, [-1, k]), b3), [...batchA, m, n]);
+    // (…, m, k)·(k, n): one big mm on the folded rows. The row count is explicit, not -1: with
+    // k = 0 a -1 could not be inferred (PyTorch gives zeros of shape (…, m, n) there).
+    out = reshape(mm(reshape(a3, [numelOf(batchA) * m, k]), b3), [...batchA, m, n]);
   } else {
     const batch = broadcastShapes(batchA, batchB);
     const count = numelOf(batch);
@@ -211,7 +213,7 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
   if (bias != null && (bias.shape.length !== 1 || bias.shape[0] !== outF)) {
     throw new ShapeError(`linear: bias has shape [${bias.shape.join(', ')}], expected [${outF}]`);
   }
-  const y = new Float32Array(rows * outF);
+  const y = uninitF32(rows * outF);
   const xv = input.data as Float32Array;
   const wv = weight.data as Float32Array;
   kernels.sgemm(false, true, rows, outF, k, 1, xv, wv, 0, y, bias == null ? undefined : (bias.data as Float32Array));
@@ -222,7 +224,7 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
       const gv = g.data as Float32Array;
       let gb: Tensor | null = null;
       if (needB) {
-        const colSums = new Float32Array(outF);
+        const colSums = uninitF32(outF);
         kernels.reduce(ReduceOp.sum, gv, 1, rows, outF, colSums);
         gb = Tensor._make(colSums, [outF], 'float32');
       }

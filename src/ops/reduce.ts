@@ -4,7 +4,7 @@
  * `(outer, dim, inner)` view, so a run of adjacent dims is one call; scattered dims reduce one at a time.
  */
 import { attach, recording } from '../autograd/function';
-import { castArray, scalarTypeName } from '../dtype';
+import { castArray, scalarTypeName, uninitF32 } from '../dtype';
 import { normalizeDim } from '../errors';
 import { Tensor, numelOf, type ValuesIndices } from '../tensor';
 import { broadcastStrides } from './broadcast';
@@ -22,7 +22,8 @@ function reductionDims(op: string, x: Tensor, dim: number | readonly number[] | 
   if (unique.size !== out.length) {
     throw new RangeError(`${op}: dim ${out.find((d, i) => out.indexOf(d) !== i)} appears multiple times in the list of dims`);
   }
-  return out.sort((a, b) => a - b).filter((d) => d < Math.max(rank, 1) && rank > 0);
+  // A 0-d tensor accepts dim 0 / -1 but has no axis to reduce.
+  return rank === 0 ? [] : out.sort((a, b) => a - b);
 }
 
 function keptShape(shape: readonly number[], reduced: readonly number[]): number[] {
@@ -52,7 +53,7 @@ function reduceRaw(op: number, xv: Float32Array, shape: readonly number[], reduc
     const outer = numelOf(curShape.slice(0, start));
     const dim = numelOf(curShape.slice(start, end + 1));
     const inner = numelOf(curShape.slice(end + 1));
-    const out = new Float32Array(outer * inner);
+    const out = uninitF32(outer * inner);
     kernels.reduce(op, current, outer, dim, inner, out);
     current = out;
     curShape = [...curShape.slice(0, start), 1, ...curShape.slice(end + 1)];
@@ -117,7 +118,7 @@ function argReduce(op: 'max' | 'min', x: Tensor, d: number | null): { values: Fl
         : `${op}(): Expected reduction dim ${d} to have non-zero size.`,
     );
   }
-  const values = new Float32Array(outer * inner);
+  const values = uninitF32(outer * inner);
   const indices = new Int32Array(outer * inner);
   kernels.reduceArg(op === 'max' ? ArgReduceOp.max : ArgReduceOp.min, f32(x), outer, size, inner, values, indices);
   return { values, indices };

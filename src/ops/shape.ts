@@ -4,7 +4,7 @@
  * `stridedCopy`). Backward rules sit beside each op.
  */
 import { attach, recording } from '../autograd/function';
-import { allocate, type TypedArray } from '../dtype';
+import { allocate, type TypedArray, uninitF32 } from '../dtype';
 import { ShapeError, normalizeDim } from '../errors';
 import { Tensor, numelOf, type SizeArgs } from '../tensor';
 import { contiguousStrides, gatherStrided, padShape, sameShape } from './broadcast';
@@ -28,7 +28,8 @@ export function checkSizes(op: string, sizes: readonly number[]): void {
 
 /** Copies `x` read through `strides` into a new contiguous tensor of `outShape`. */
 export function gather(x: Tensor, outShape: readonly number[], strides: readonly number[]): Tensor {
-  const out = allocate(x.dtype, numelOf(outShape));
+  const n = numelOf(outShape);
+  const out = x.dtype === 'float32' ? uninitF32(n) : allocate(x.dtype, n);
   if (x.dtype === 'float32') {
     kernels.stridedCopy(x.data as Float32Array, dims(outShape), dims(strides), out as Float32Array);
   } else {
@@ -224,7 +225,7 @@ export function expand(x: Tensor, sizes: readonly number[]): Tensor {
 export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(g.shape, shape)) return g;
   const padded = padShape(shape, g.shape.length);
-  const out = new Float32Array(numelOf(shape));
+  const out = uninitF32(numelOf(shape));
   kernels.sumToShape(g.data as Float32Array, dims(g.shape), dims(padded), out);
   return Tensor._make(out, shape, 'float32');
 }

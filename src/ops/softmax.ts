@@ -1,4 +1,5 @@
 /** `softmax(x, dim)` and `logSoftmax(x, dim)`: one native pass over an `(outer, dim, inner)` view. */
+import { uninitF32 } from '../dtype';
 import { attach, recording } from '../autograd/function';
 import { normalizeDim } from '../errors';
 import { Tensor, numelOf } from '../tensor';
@@ -14,12 +15,12 @@ function softmaxOp(x: Tensor, dim: number, log: boolean): Tensor {
   const outer = numelOf(x.shape.slice(0, d));
   const size = rank === 0 ? 1 : x.shape[d];
   const inner = numelOf(x.shape.slice(d + 1));
-  const out = new Float32Array(x.data.length);
+  const out = uninitF32(x.data.length);
   kernels.softmax(x.data as Float32Array, outer, size, inner, out, log);
   const result = Tensor._make(out, x.shape, 'float32');
   if (recording(x)) {
     attach(result, log ? 'LogSoftmaxBackward0' : 'SoftmaxBackward0', [x], (g) => {
-      const gradIn = new Float32Array(out.length);
+      const gradIn = uninitF32(out.length);
       kernels.softmaxBackward(g.data as Float32Array, out, outer, size, inner, gradIn, log);
       return [Tensor._make(gradIn, x.shape, 'float32')];
     });

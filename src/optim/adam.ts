@@ -82,13 +82,71 @@ export class Adam extends Optimizer<AdamGroupOptions, AdamState> {
     return loss;
   }
 
+  /**
+   * The native call's argument lists, kept per group between steps so a training step allocates
+   * nothing here: they are rebuilt only when the set of parameters with gradients, their state
+   * objects, or `amsgrad` change. Only the gradient buffers and step counts are refreshed.
+   */
+  readonly #plans = new WeakMap<object, AdamPlan>();
+
   #stepGroup(group: AdamGroupOptions & { params: Tensor[] }): void {
-    const params: Float32Array[] = [];
-    const grads: Float32Array[] = [];
-    const expAvgs: Float32Array[] = [];
-    const expAvgSqs: Float32Array[] = [];
-    const maxExpAvgSqs: Float32Array[] = [];
-    const stepCounts: number[] = [];
+    let plan = this.#plans.get(group);
+    if (plan === undefined || !this.#refresh(plan, group)) {
+      plan = this.#buildPlan(group);
+      this.#plans.set(group, plan);
+    }
+    if (plan.params.length === 0) return;
+    const [beta1, beta2] = group.betas;
+    native.adamStep(
+      plan.paramData,
+      plan.grads,
+      plan.expAvgs,
+      plan.expAvgSqs,
+      plan.maxExpAvgSqs,
+      plan.steps,
+      group.lr,
+      beta1,
+      beta2,
+      group.eps,
+      group.weightDecay,
+      group.amsgrad,
+      group.maximize,
+      group.decoupledWeightDecay,
+    );
+  }
+
+  /** Advances the cached plan by one step; false (nothing changed) when it no longer fits. */
+  #refresh(plan: AdamPlan, group: AdamGroupOptions & { params: Tensor[] }): boolean {
+    if (plan.amsgrad !== group.amsgrad) return false;
+    let i = 0;
+    for (const p of group.params) {
+      if (p.grad === null) continue;
+      if (plan.params[i] !== p || this.state.get(p) !== plan.states[i]) return false;
+      i++;
+    }
+    if (i !== plan.params.length) return false;
+    for (let j = 0; j < i; j++) {
+      const state = plan.states[j];
+      plan.grads[j] = (plan.params[j].grad as Tensor).data as Float32Array;
+      plan.steps[j] = ++state.step;
+    }
+    return true;
+  }
+
+  /** Collects the parameters that have gradients, creating their state on first use, and steps them. */
+  #buildPlan(group: AdamGroupOptions & { params: Tensor[] }): AdamPlan {
+    const plan: AdamPlan = {
+      amsgrad: group.amsgrad,
+      params: [],
+      states: [],
+      paramData: [],
+      grads: [],
+      expAvgs: [],
+      expAvgSqs: [],
+      maxExpAvgSqs: [],
+      steps: new Float64Array(0),
+    };
+    const steps: number[] = [];
     for (const p of group.params) {
       if (p.grad === null) continue;
       let state = this.state.get(p);
@@ -100,30 +158,28 @@ export class Adam extends Optimizer<AdamGroupOptions, AdamState> {
         state.max_exp_avg_sq = zerosLike(p); // amsgrad switched on for a group mid-training
       }
       state.step += 1;
-      params.push(p.data as Float32Array);
-      grads.push(p.grad.data as Float32Array);
-      expAvgs.push(state.exp_avg.data as Float32Array);
-      expAvgSqs.push(state.exp_avg_sq.data as Float32Array);
-      if (group.amsgrad) maxExpAvgSqs.push((state.max_exp_avg_sq as Tensor).data as Float32Array);
-      stepCounts.push(state.step);
+      plan.params.push(p);
+      plan.states.push(state);
+      plan.paramData.push(p.data as Float32Array);
+      plan.grads.push(p.grad.data as Float32Array);
+      plan.expAvgs.push(state.exp_avg.data as Float32Array);
+      plan.expAvgSqs.push(state.exp_avg_sq.data as Float32Array);
+      if (group.amsgrad) plan.maxExpAvgSqs.push((state.max_exp_avg_sq as Tensor).data as Float32Array);
+      steps.push(state.step);
     }
-    if (params.length === 0) return;
-    const [beta1, beta2] = group.betas;
-    native.adamStep(
-      params,
-      grads,
-      expAvgs,
-      expAvgSqs,
-      maxExpAvgSqs,
-      Float64Array.from(stepCounts),
-      group.lr,
-      beta1,
-      beta2,
-      group.eps,
-      group.weightDecay,
-      group.amsgrad,
-      group.maximize,
-      group.decoupledWeightDecay,
-    );
+    plan.steps = Float64Array.from(steps);
+    return plan;
   }
+}
+
+interface AdamPlan {
+  amsgrad: boolean;
+  params: Tensor[];
+  states: AdamState[];
+  paramData: Float32Array[];
+  grads: Float32Array[];
+  expAvgs: Float32Array[];
+  expAvgSqs: Float32Array[];
+  maxExpAvgSqs: Float32Array[];
+  steps: Float64Array;
 }

@@ -54,32 +54,25 @@ export class SGD extends Optimizer<SGDGroupOptions, SGDState> {
     return loss;
   }
 
+  /**
+   * The native call's argument lists, kept per group between steps (see Adam): rebuilt only when
+   * the parameters with gradients, their state objects or the use of momentum change. The
+   * `bufferInitialized` flags live here too; the kernel sets them as it fills new buffers.
+   */
+  readonly #plans = new WeakMap<object, SGDPlan>();
+
   #stepGroup(group: SGDGroupOptions & { params: Tensor[] }): void {
-    const params: Float32Array[] = [];
-    const grads: Float32Array[] = [];
-    const buffers: Float32Array[] = [];
-    const initialized: number[] = [];
-    const useMomentum = group.momentum !== 0;
-    for (const p of group.params) {
-      if (p.grad === null) continue;
-      params.push(p.data as Float32Array);
-      grads.push(p.grad.data as Float32Array);
-      if (!useMomentum) continue;
-      let state = this.state.get(p);
-      initialized.push(state === undefined ? 0 : 1);
-      if (state === undefined) {
-        // The kernel copies the gradient into a fresh buffer on its first step, as PyTorch does.
-        state = { momentum_buffer: new Tensor(new Float32Array(p.data.length), p.shape.slice(), 'float32') };
-        this.state.set(p, state);
-      }
-      buffers.push(state.momentum_buffer.data as Float32Array);
+    let plan = this.#plans.get(group);
+    if (plan === undefined || !this.#refresh(plan, group)) {
+      plan = this.#buildPlan(group);
+      this.#plans.set(group, plan);
     }
-    if (params.length === 0) return;
+    if (plan.params.length === 0) return;
     native.sgdStep(
-      params,
-      grads,
-      buffers,
-      Uint8Array.from(initialized),
+      plan.paramData,
+      plan.grads,
+      plan.buffers,
+      plan.initialized,
       group.lr,
       group.momentum,
       group.dampening,
@@ -88,4 +81,60 @@ export class SGD extends Optimizer<SGDGroupOptions, SGDState> {
       group.maximize,
     );
   }
+
+  #refresh(plan: SGDPlan, group: SGDGroupOptions & { params: Tensor[] }): boolean {
+    if (plan.useMomentum !== (group.momentum !== 0)) return false;
+    let i = 0;
+    for (const p of group.params) {
+      if (p.grad === null) continue;
+      if (plan.params[i] !== p || (plan.useMomentum && this.state.get(p) !== plan.states[i])) return false;
+      i++;
+    }
+    if (i !== plan.params.length) return false;
+    for (let j = 0; j < i; j++) plan.grads[j] = (plan.params[j].grad as Tensor).data as Float32Array;
+    return true;
+  }
+
+  #buildPlan(group: SGDGroupOptions & { params: Tensor[] }): SGDPlan {
+    const useMomentum = group.momentum !== 0;
+    const plan: SGDPlan = {
+      useMomentum,
+      params: [],
+      states: [],
+      paramData: [],
+      grads: [],
+      buffers: [],
+      initialized: new Uint8Array(0),
+    };
+    const initialized: number[] = [];
+    for (const p of group.params) {
+      if (p.grad === null) continue;
+      plan.params.push(p);
+      plan.paramData.push(p.data as Float32Array);
+      plan.grads.push(p.grad.data as Float32Array);
+      if (!useMomentum) continue;
+      let state = this.state.get(p);
+      // A state exists only once a step has filled its buffer, so its flag is 1; a new buffer
+      // gets 0 and the kernel copies the gradient into it, as torch.optim.SGD's first step does.
+      initialized.push(state === undefined ? 0 : 1);
+      if (state === undefined) {
+        state = { momentum_buffer: new Tensor(new Float32Array(p.data.length), p.shape.slice(), 'float32') };
+        this.state.set(p, state);
+      }
+      plan.states.push(state);
+      plan.buffers.push(state.momentum_buffer.data as Float32Array);
+    }
+    plan.initialized = Uint8Array.from(initialized);
+    return plan;
+  }
+}
+
+interface SGDPlan {
+  useMomentum: boolean;
+  params: Tensor[];
+  states: SGDState[];
+  paramData: Float32Array[];
+  grads: Float32Array[];
+  buffers: Float32Array[];
+  initialized: Uint8Array;
 }

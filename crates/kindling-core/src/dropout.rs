@@ -55,7 +55,10 @@ pub fn dropout_with(
         return Ok(0);
     }
     if p == 1.0 {
-        out.fill(0.0);
+        // PyTorch multiplies by a zero scalar here, so NaN and ±inf inputs give NaN (not 0).
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o = v * 0.0;
+        }
         return Ok(0);
     }
     let t = threshold(p) as u32;
@@ -69,11 +72,16 @@ pub fn dropout_with(
 /// `out[k] = x[k] · (words[k] >= t ? scale : 0)`, vectorised for the path (baseline x86-64 has
 /// no unsigned compare, so without this the loop stays scalar and costs more than Philox itself).
 fn apply_noise(simd: Simd, words: &[u32], x: &[f32], out: &mut [f32], t: u32, scale: f32) {
+    // SAFETY: a SIMD arm runs only when `is_available()` confirmed its CPU features.
     match simd {
         #[cfg(target_arch = "x86_64")]
-        Simd::Avx512 if simd.is_available() => unsafe { apply_noise_avx512(words, x, out, t, scale) },
+        Simd::Avx512 if simd.is_available() => unsafe {
+            apply_noise_avx512(words, x, out, t, scale)
+        },
         #[cfg(target_arch = "x86_64")]
-        Simd::Avx2 | Simd::Avx512 if Simd::Avx2.is_available() => unsafe { apply_noise_avx2(words, x, out, t, scale) },
+        Simd::Avx2 | Simd::Avx512 if Simd::Avx2.is_available() => unsafe {
+            apply_noise_avx2(words, x, out, t, scale)
+        },
         _ => apply_noise_elements(words, x, out, t, scale),
     }
 }
@@ -158,8 +166,10 @@ mod tests {
     fn dropped_nan_stays_nan_like_pytorch() {
         let x = vec![f32::NAN; 64];
         let mut out = vec![0f32; 64];
-        dropout(&x, &mut out, 0.5, 0.0, 0.0).unwrap();
-        assert!(out.iter().all(|v| v.is_nan()));
+        for p in [0.5, 1.0] {
+            dropout(&x, &mut out, p, 0.0, 0.0).unwrap();
+            assert!(out.iter().all(|v| v.is_nan()), "p = {p}");
+        }
     }
 
     #[test]

@@ -8,6 +8,8 @@ mod cross_entropy;
 mod nll;
 mod probs;
 mod rows;
+#[cfg(test)]
+mod tests;
 
 pub use cross_entropy::cross_entropy;
 pub use nll::nll_loss;
@@ -123,4 +125,55 @@ pub(crate) fn write_reduced(reduction: Reduction, sum: f64, denominator: f64, lo
         Reduction::Sum => loss[0] = sum as f32,
         Reduction::Mean => loss[0] = (sum / denominator) as f32,
     }
+}
+
+/// A block of consecutive rows handed to one task: its slices of the per-row loss (`none` only)
+/// and of the gradient (when wanted), and the f64 sum of its row losses (the other reductions).
+pub(crate) struct RowBlock<'a> {
+    pub first_row: usize,
+    pub rows: usize,
+    pub loss: &'a mut [f32],
+    pub grad: &'a mut [f32],
+    pub partial: f64,
+}
+
+/// About this many logits per block; the split depends only on `n` and `c`, so the summed loss
+/// (block partials added in block order) is the same for every thread count.
+const BLOCK_ELEMS: usize = 4096;
+
+/// Runs `f` on fixed blocks of rows, in parallel when the work is large, and returns the sum of
+/// the blocks' `partial`s in block order.
+pub(crate) fn for_each_row_block(
+    k: &Checked,
+    loss: &mut [f32],
+    grad: &mut [f32],
+    work_per_element: usize,
+    f: impl Fn(&mut RowBlock) + Sync + Send,
+) -> f64 {
+    let (n, c) = (k.n, k.c);
+    let rows_per_block = (BLOCK_ELEMS / c.max(1)).max(1);
+    let per_row_loss = k.reduction == Reduction::None;
+    let mut blocks = Vec::with_capacity(n.div_ceil(rows_per_block));
+    let (mut loss_rest, mut grad_rest) = (loss, grad);
+    let mut first_row = 0;
+    while first_row < n {
+        let rows = rows_per_block.min(n - first_row);
+        let loss_len = if per_row_loss { rows } else { 0 };
+        let grad_len = if k.want_grad { rows * c } else { 0 };
+        let (l, lr) = std::mem::take(&mut loss_rest).split_at_mut(loss_len);
+        let (g, gr) = std::mem::take(&mut grad_rest).split_at_mut(grad_len);
+        (loss_rest, grad_rest) = (lr, gr);
+        blocks.push(RowBlock {
+            first_row,
+            rows,
+            loss: l,
+            grad: g,
+            partial: 0.0,
+        });
+        first_row += rows;
+    }
+    crate::threads::par_chunks_mut(&mut blocks, 1, n * c * work_per_element, |_, block| {
+        f(&mut block[0])
+    });
+    blocks.iter().map(|b| b.partial).sum()
 }

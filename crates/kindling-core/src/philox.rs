@@ -72,6 +72,7 @@ impl Stream {
     /// Word 0 of the counters of elements `first .. first + out.len()`, on the given SIMD path.
     /// Every path gives the same bits.
     pub fn fill_word0(&self, first: u64, out: &mut [u32], simd: Simd) {
+        // SAFETY: a SIMD arm runs only when `is_available()` confirmed its CPU features.
         match simd {
             #[cfg(target_arch = "x86_64")]
             Simd::Avx512 if simd.is_available() => unsafe { x86::word0_avx512(self, first, out) },
@@ -122,7 +123,10 @@ mod x86 {
     fn round_keys(key: [u32; 2]) -> [[u32; 2]; 10] {
         let mut keys = [key; 10];
         for r in 1..10 {
-            keys[r] = [keys[r - 1][0].wrapping_add(W0), keys[r - 1][1].wrapping_add(W1)];
+            keys[r] = [
+                keys[r - 1][0].wrapping_add(W0),
+                keys[r - 1][1].wrapping_add(W1),
+            ];
         }
         keys
     }
@@ -140,7 +144,12 @@ mod x86 {
     /// Word 0 after ten rounds for counters `(a, high)` and `(b, high)`, 8 lanes each.
     #[inline]
     #[target_feature(enable = "avx2")]
-    unsafe fn rounds8x2(a: __m256i, b: __m256i, high: __m256i, keys: &[[u32; 2]; 10]) -> (__m256i, __m256i) {
+    unsafe fn rounds8x2(
+        a: __m256i,
+        b: __m256i,
+        high: __m256i,
+        keys: &[[u32; 2]; 10],
+    ) -> (__m256i, __m256i) {
         let (m0, m1) = (_mm256_set1_epi32(M0 as i32), _mm256_set1_epi32(M1 as i32));
         let key = |k: u32| _mm256_set1_epi32(k as i32);
         let (ha, la) = mulhilo8(m0, a);
@@ -208,7 +217,12 @@ mod x86 {
     /// Word 0 after ten rounds for counters `(a, high)` and `(b, high)`, 16 lanes each.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    unsafe fn rounds16x2(a: __m512i, b: __m512i, high: __m512i, keys: &[[u32; 2]; 10]) -> (__m512i, __m512i) {
+    unsafe fn rounds16x2(
+        a: __m512i,
+        b: __m512i,
+        high: __m512i,
+        keys: &[[u32; 2]; 10],
+    ) -> (__m512i, __m512i) {
         let (m0, m1) = (_mm512_set1_epi32(M0 as i32), _mm512_set1_epi32(M1 as i32));
         let key = |k: u32| _mm512_set1_epi32(k as i32);
         let (ha, la) = mulhilo16(m0, a);

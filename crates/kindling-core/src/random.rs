@@ -83,8 +83,18 @@ pub fn fill_uniform_with(
         ));
     }
     let stream = Stream::from_f64(OP, seed, offset)?;
-    let (low, high) = (low as f32, high as f32);
-    let range = high - low;
+    let (low32, high32) = (low as f32, high as f32);
+    let range = high32 - low32;
+    if !range.is_finite() {
+        return Err(KernelError::value(
+            OP,
+            format!(
+                "expects to-from <= std::numeric_limits<float>::max(), but found to={high} and \
+                 from={low} which result in to-from to exceed the limit"
+            ),
+        ));
+    }
+    let (low, high) = (low32, high32);
     let below_high = next_down(high);
     for_each_batch(out, stream, simd, |words, _, batch| {
         for (v, &w) in batch.iter_mut().zip(words) {
@@ -280,6 +290,11 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "uniform_: expects to return a [from, to) range, but found from=1 > to=0"
+        );
+        let err = fill_uniform(&mut v, -3e38, 3e38, 0.0, 0.0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "uniform_: expects to-from <= std::numeric_limits<float>::max(), but found to=300000000000000000000000000000000000000 and from=-300000000000000000000000000000000000000 which result in to-from to exceed the limit"
         );
         let err = fill_uniform(&mut v, f64::NAN, 1.0, 0.0, 0.0).unwrap_err();
         assert_eq!(err.to_string(), "uniform_: from must be finite, got NaN");

@@ -5,6 +5,8 @@
 //! SIMD path and thread count.
 mod extreme;
 pub(crate) mod sum;
+#[cfg(test)]
+mod tests;
 
 use crate::codes::{ArgReduceOp, ReduceOp};
 use crate::cpu::{self, Simd};

@@ -3,44 +3,248 @@
 //! problem size, never on the thread count, and every chunk is computed by the same code whichever
 //! thread runs it, so results are bit-identical for 1 and N threads.
 //!
+//! NOTE [ Why not rayon here ]
 //! Entering a rayon pool from a thread it does not own (Node's main thread) costs ~8 µs per
-//! parallel region on this machine, so small work runs inline on the calling thread: callers pass
-//! an estimate of the work and only go parallel above `PARALLEL_MIN_WORK`.
+//! parallel region on this machine (mutex + condvar hand-off, cold worker wake-up). kindling's ops
+//! at the seed's sizes take 1–20 µs each, so that cost forbade parallelism for most of them. This
+//! pool keeps `threads − 1` persistent workers that spin for a while after each region before
+//! parking (~0.3–1 µs per region while they are warm), and the calling thread always takes part.
+//! A region entered while the pool is busy (another JS worker thread, or a nested call from inside
+//! a task) runs inline on its caller instead of queueing: never a deadlock, same results.
+//! Small work still runs inline: callers pass an estimate of the work and only go parallel above
+//! `PARALLEL_MIN_WORK`.
 use crate::error::{KernelError, KernelResult};
-use std::sync::{Arc, RwLock};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
-/// Below this many element-operations a region runs on the calling thread (~8 µs of wake-up cost
-/// would dominate).
-pub const PARALLEL_MIN_WORK: usize = 1 << 16;
+/// Below this many element-operations a region runs on the calling thread (a warm region costs
+/// ~0.5 µs, a cold one several µs: below ~32K element-operations the split cannot pay for itself).
+pub const PARALLEL_MIN_WORK: usize = 1 << 15;
 
-struct Pool {
-    threads: usize,
-    pool: Option<Arc<rayon::ThreadPool>>,
+/// How long an idle worker spins before parking: long enough to stay warm between the ops of one
+/// training step, short enough not to burn a core when the program does something else.
+const SPIN: Duration = Duration::from_micros(100);
+
+/// The caller's task closure, lifetime-erased. Only dereferenced while the region that published
+/// it is open, and the publisher waits for every worker to leave before returning.
+#[derive(Clone, Copy)]
+struct JobRef {
+    task: *const (dyn Fn(usize) + Sync + 'static),
+    tasks: usize,
+}
+// SAFETY: the closure is `Sync`, and its owner outlives every use (see `Shared::run`).
+unsafe impl Send for JobRef {}
+
+/// State shared by the caller and the workers of one pool.
+struct Shared {
+    /// Bumped once per region; workers watch it.
+    epoch: AtomicU64,
+    /// True while the current region accepts workers.
+    open: AtomicBool,
+    /// Workers inside the current region (entered and not yet left).
+    active: AtomicUsize,
+    /// Next task index to claim, and tasks finished, for the current region.
+    next: AtomicUsize,
+    done: AtomicUsize,
+    panicked: AtomicBool,
+    job: Mutex<Option<JobRef>>,
+    /// One region at a time; a busy pool makes other callers run inline.
+    submit: Mutex<()>,
+    /// Parking of idle workers.
+    sleepers: Mutex<usize>,
+    wake: Condvar,
+    shutdown: AtomicBool,
 }
 
-static POOL: RwLock<Pool> = RwLock::new(Pool { threads: 0, pool: None });
+impl Shared {
+    /// Claims and runs tasks of `job` until none is left.
+    fn work(&self, job: JobRef) {
+        loop {
+            let i = self.next.fetch_add(1, SeqCst);
+            if i >= job.tasks {
+                return;
+            }
+            // SAFETY: the region is open, so the closure's owner is still waiting in `run`.
+            let task = unsafe { &*job.task };
+            if catch_unwind(AssertUnwindSafe(|| task(i))).is_err() {
+                self.panicked.store(true, SeqCst);
+            }
+            self.done.fetch_add(1, SeqCst);
+        }
+    }
+
+    /// Runs `task(0..tasks)` on this thread and the workers; returns false (running nothing) when
+    /// the pool is already busy.
+    fn run(&self, tasks: usize, task: &(dyn Fn(usize) + Sync)) -> bool {
+        let busy = match self.submit.try_lock() {
+            Ok(guard) => guard,
+            // Poisoned only by a task panic re-raised below after a complete clean-up: still usable.
+            Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return false,
+        };
+        // SAFETY: only the lifetime is erased; `run` does not return before every worker has left
+        // the region (`active == 0` after `open` is cleared), so no use outlives `task`.
+        let task: *const (dyn Fn(usize) + Sync + 'static) = unsafe { std::mem::transmute(task) };
+        let job = JobRef { task, tasks };
+        *self.job.lock().unwrap_or_else(|e| e.into_inner()) = Some(job);
+        self.next.store(0, SeqCst);
+        self.done.store(0, SeqCst);
+        self.panicked.store(false, SeqCst);
+        self.open.store(true, SeqCst);
+        self.epoch.fetch_add(1, SeqCst);
+        {
+            let sleepers = self.sleepers.lock().unwrap_or_else(|e| e.into_inner());
+            if *sleepers > 0 {
+                self.wake.notify_all();
+            }
+        }
+        self.work(job);
+        // Tasks claimed by workers may still be running.
+        let mut spins = 0u32;
+        while self.done.load(SeqCst) < tasks {
+            backoff(&mut spins);
+        }
+        // Close the region, then wait for workers that entered it to leave. A worker increments
+        // `active` before it checks `open` (both SeqCst), so one that saw it open is counted here.
+        self.open.store(false, SeqCst);
+        while self.active.load(SeqCst) > 0 {
+            backoff(&mut spins);
+        }
+        *self.job.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        drop(busy);
+        if self.panicked.load(SeqCst) {
+            resume_unwind(Box::new("a kindling parallel task panicked"));
+        }
+        true
+    }
+
+    /// A worker's life: wait for a region, help with it, repeat until shutdown.
+    fn worker(&self) {
+        let mut seen = self.epoch.load(SeqCst);
+        loop {
+            if !self.wait_for_region(seen) {
+                return;
+            }
+            seen = self.epoch.load(SeqCst);
+            self.active.fetch_add(1, SeqCst);
+            if self.open.load(SeqCst) {
+                let job = *self.job.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(job) = job {
+                    self.work(job);
+                }
+            }
+            self.active.fetch_sub(1, SeqCst);
+        }
+    }
+
+    /// Spins, then parks, until the epoch moves past `seen`; false on shutdown.
+    fn wait_for_region(&self, seen: u64) -> bool {
+        let start = Instant::now();
+        let mut spins = 0u32;
+        while self.epoch.load(SeqCst) == seen {
+            if self.shutdown.load(SeqCst) {
+                return false;
+            }
+            std::hint::spin_loop();
+            spins = spins.wrapping_add(1);
+            if spins.is_multiple_of(64) && start.elapsed() > SPIN {
+                let mut sleepers = self.sleepers.lock().unwrap_or_else(|e| e.into_inner());
+                while self.epoch.load(SeqCst) == seen && !self.shutdown.load(SeqCst) {
+                    *sleepers += 1;
+                    sleepers = self.wake.wait(sleepers).unwrap_or_else(|e| e.into_inner());
+                    *sleepers -= 1;
+                }
+            }
+        }
+        !self.shutdown.load(SeqCst)
+    }
+}
+
+/// Spin briefly, then yield the core (the machine may be shared).
+fn backoff(spins: &mut u32) {
+    *spins = spins.saturating_add(1);
+    if *spins < 1 << 12 {
+        std::hint::spin_loop();
+    } else {
+        std::thread::yield_now();
+    }
+}
+
+/// A pool of `threads − 1` workers plus the calling thread.
+struct Pool {
+    shared: Arc<Shared>,
+}
+
+impl Pool {
+    fn new(threads: usize) -> Option<Pool> {
+        if threads <= 1 {
+            return None;
+        }
+        let shared = Arc::new(Shared {
+            epoch: AtomicU64::new(0),
+            open: AtomicBool::new(false),
+            active: AtomicUsize::new(0),
+            next: AtomicUsize::new(0),
+            done: AtomicUsize::new(0),
+            panicked: AtomicBool::new(false),
+            job: Mutex::new(None),
+            submit: Mutex::new(()),
+            sleepers: Mutex::new(0),
+            wake: Condvar::new(),
+            shutdown: AtomicBool::new(false),
+        });
+        for i in 1..threads {
+            let shared = Arc::clone(&shared);
+            let spawned = std::thread::Builder::new()
+                .name(format!("kindling-{i}"))
+                .spawn(move || shared.worker());
+            if spawned.is_err() {
+                // Fewer workers only means less parallelism; results are the same.
+                break;
+            }
+        }
+        Some(Pool { shared })
+    }
+}
+
+impl Drop for Pool {
+    /// Workers are told to exit and are not joined (they finish within one spin/park cycle).
+    fn drop(&mut self) {
+        self.shared.shutdown.store(true, SeqCst);
+        let _sleepers = self
+            .shared
+            .sleepers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        self.shared.wake.notify_all();
+    }
+}
+
+struct Config {
+    threads: usize,
+    pool: Option<Arc<Pool>>,
+}
+
+static POOL: RwLock<Config> = RwLock::new(Config {
+    threads: 0,
+    pool: None,
+});
 
 fn default_threads() -> usize {
     std::env::var("KINDLING_NUM_THREADS")
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())
         .filter(|&n| n >= 1)
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
 }
 
-fn build(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
-    if threads <= 1 {
-        return None;
-    }
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("kindling-{i}"))
-        .build()
-        .ok()
-        .map(Arc::new)
-}
-
-fn current() -> (usize, Option<Arc<rayon::ThreadPool>>) {
+fn current() -> (usize, Option<Arc<Pool>>) {
     {
         let guard = POOL.read().unwrap_or_else(|e| e.into_inner());
         if guard.threads != 0 {
@@ -50,7 +254,7 @@ fn current() -> (usize, Option<Arc<rayon::ThreadPool>>) {
     let mut guard = POOL.write().unwrap_or_else(|e| e.into_inner());
     if guard.threads == 0 {
         let threads = default_threads();
-        guard.pool = build(threads);
+        guard.pool = Pool::new(threads).map(Arc::new);
         guard.threads = if guard.pool.is_some() { threads } else { 1 };
     }
     (guard.threads, guard.pool.clone())
@@ -64,11 +268,14 @@ pub fn num_threads() -> usize {
 /// Sets the number of threads (≥ 1). Takes effect for the next kernel call.
 pub fn set_num_threads(n: usize) -> KernelResult {
     if n == 0 {
-        return Err(KernelError::value("set_num_threads", "number of threads must be positive, got 0"));
+        return Err(KernelError::value(
+            "set_num_threads",
+            "number of threads must be positive, got 0",
+        ));
     }
     let mut guard = POOL.write().unwrap_or_else(|e| e.into_inner());
     if guard.threads != n {
-        guard.pool = build(n);
+        guard.pool = Pool::new(n).map(Arc::new);
         guard.threads = if guard.pool.is_some() { n } else { 1 };
     }
     Ok(())
@@ -81,33 +288,51 @@ pub fn run_tasks(tasks: usize, work: usize, task: impl Fn(usize) + Sync + Send) 
     if tasks == 0 {
         return;
     }
-    let (threads, pool) = current();
-    match pool {
-        Some(pool) if tasks > 1 && threads > 1 && work >= PARALLEL_MIN_WORK => {
-            pool.install(|| {
-                use rayon::prelude::*;
-                (0..tasks).into_par_iter().for_each(|i| task(i));
-            });
+    if tasks > 1 && work >= PARALLEL_MIN_WORK {
+        let (threads, pool) = current();
+        if let Some(pool) = pool.filter(|_| threads > 1) {
+            if pool.shared.run(tasks, &task) {
+                return;
+            }
         }
-        _ => (0..tasks).for_each(task),
+    }
+    (0..tasks).for_each(task)
+}
+
+/// A slice's base pointer that tasks carving out disjoint chunks may share.
+struct ChunkBase<T>(*mut T);
+// SAFETY: each task derives a distinct, non-overlapping chunk from it (see `par_chunks_mut`).
+unsafe impl<T: Send> Send for ChunkBase<T> {}
+unsafe impl<T: Send> Sync for ChunkBase<T> {}
+
+impl<T> ChunkBase<T> {
+    /// Through a method, so closures capture the `Sync` wrapper rather than the raw field.
+    fn get(&self) -> *mut T {
+        self.0
     }
 }
 
 /// Splits `out` into fixed chunks of `chunk` elements (the last may be shorter) and calls
 /// `f(start, chunk)` for each, in parallel when `work` is large enough. Chunk boundaries depend
 /// only on `out.len()` and `chunk`.
-pub fn par_chunks_mut<T: Send>(out: &mut [T], chunk: usize, work: usize, f: impl Fn(usize, &mut [T]) + Sync + Send) {
+pub fn par_chunks_mut<T: Send>(
+    out: &mut [T],
+    chunk: usize,
+    work: usize,
+    f: impl Fn(usize, &mut [T]) + Sync + Send,
+) {
     let chunk = chunk.max(1);
-    let (threads, pool) = current();
-    match pool {
-        Some(pool) if out.len() > chunk && threads > 1 && work >= PARALLEL_MIN_WORK => {
-            pool.install(|| {
-                use rayon::prelude::*;
-                out.par_chunks_mut(chunk).enumerate().for_each(|(i, c)| f(i * chunk, c));
-            });
-        }
-        _ => out.chunks_mut(chunk).enumerate().for_each(|(i, c)| f(i * chunk, c)),
-    }
+    let len = out.len();
+    let tasks = len.div_ceil(chunk);
+    let base = ChunkBase(out.as_mut_ptr());
+    run_tasks(tasks, work, |i| {
+        let start = i * chunk;
+        let end = (start + chunk).min(len);
+        // SAFETY: task i alone covers `start..end`, inside `out`, which is borrowed mutably for
+        // the whole call.
+        let part = unsafe { std::slice::from_raw_parts_mut(base.get().add(start), end - start) };
+        f(start, part);
+    });
 }
 
 /// Serialises tests that change the global thread count.
@@ -121,7 +346,10 @@ mod tests {
     #[test]
     fn zero_threads_is_rejected() {
         let err = set_num_threads(0).unwrap_err();
-        assert_eq!(err.to_string(), "set_num_threads: number of threads must be positive, got 0");
+        assert_eq!(
+            err.to_string(),
+            "set_num_threads: number of threads must be positive, got 0"
+        );
     }
 
     #[test]
@@ -142,5 +370,123 @@ mod tests {
         set_num_threads(2).unwrap();
         let two = run();
         assert_eq!(one, two);
+    }
+
+    #[test]
+    fn every_task_runs_exactly_once_across_many_regions() {
+        let _g = TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        set_num_threads(2).unwrap();
+        for tasks in [2, 3, 7, 64, 1000] {
+            let counts: Vec<AtomicUsize> = (0..tasks).map(|_| AtomicUsize::new(0)).collect();
+            for _ in 0..200 {
+                run_tasks(tasks, usize::MAX, |i| {
+                    counts[i].fetch_add(1, SeqCst);
+                });
+            }
+            assert!(
+                counts.iter().all(|c| c.load(SeqCst) == 200),
+                "tasks = {tasks}"
+            );
+        }
+    }
+
+    #[test]
+    fn both_threads_take_part() {
+        let _g = TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        set_num_threads(2).unwrap();
+        let ids = Mutex::new(std::collections::HashSet::new());
+        // Tasks long enough that the worker wakes and claims some before the caller finishes.
+        // Other tests may hold the pool for a while (their regions make ours run inline), so try
+        // for up to a few seconds.
+        let start = Instant::now();
+        while ids.lock().unwrap().len() < 2 && start.elapsed() < Duration::from_secs(5) {
+            run_tasks(16, usize::MAX, |_| {
+                ids.lock().unwrap().insert(std::thread::current().id());
+                std::thread::sleep(Duration::from_millis(1));
+            });
+        }
+        assert_eq!(ids.lock().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn nested_and_concurrent_regions_run_inline_and_finish() {
+        let _g = TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        set_num_threads(2).unwrap();
+        let total = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..3 {
+                s.spawn(|| {
+                    for _ in 0..50 {
+                        run_tasks(4, usize::MAX, |_| {
+                            run_tasks(4, usize::MAX, |_| {
+                                total.fetch_add(1, SeqCst);
+                            });
+                        });
+                    }
+                });
+            }
+        });
+        assert_eq!(total.load(SeqCst), 3 * 50 * 16);
+    }
+
+    #[test]
+    fn a_panicking_task_reaches_the_caller_and_the_pool_survives() {
+        let _g = TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        set_num_threads(2).unwrap();
+        let result = catch_unwind(|| {
+            run_tasks(8, usize::MAX, |i| {
+                if i == 5 {
+                    panic!("task 5 fails");
+                }
+            })
+        });
+        assert!(result.is_err());
+        let count = AtomicUsize::new(0);
+        run_tasks(8, usize::MAX, |_| {
+            count.fetch_add(1, SeqCst);
+        });
+        assert_eq!(count.load(SeqCst), 8);
+    }
+
+    /// Cost of one parallel region of trivial tasks (ignored: a timing, not a check):
+    /// `cargo test -p kindling-core --release region_cost -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn region_cost() {
+        let _g = TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        set_num_threads(2).unwrap();
+        let sink = AtomicUsize::new(0);
+        let reps = 100_000;
+        for _ in 0..1000 {
+            run_tasks(2, usize::MAX, |i| {
+                sink.fetch_add(i, SeqCst);
+            });
+        }
+        let t = Instant::now();
+        for _ in 0..reps {
+            run_tasks(2, usize::MAX, |i| {
+                sink.fetch_add(i, SeqCst);
+            });
+        }
+        println!(
+            "warm region: {:.2} µs",
+            t.elapsed().as_secs_f64() * 1e6 / reps as f64
+        );
+        let mut cold = Vec::new();
+        for _ in 0..40 {
+            std::thread::sleep(Duration::from_millis(2));
+            let t = Instant::now();
+            run_tasks(2, usize::MAX, |i| {
+                sink.fetch_add(i, SeqCst);
+            });
+            cold.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+        cold.sort_by(|a, b| a.total_cmp(b));
+        println!(
+            "region after the workers parked: min {:.2} µs, median {:.2} µs, max {:.2} µs",
+            cold[0],
+            cold[cold.len() / 2],
+            cold[cold.len() - 1]
+        );
     }
 }

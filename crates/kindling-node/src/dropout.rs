@@ -1,13 +1,23 @@
 //! Inverted dropout and its backward, which regenerates the forward's mask from (seed, offset).
+use crate::random::F32Mut;
 use kindling_core::dropout;
 use napi::Env;
-use crate::random::F32Mut;
 use napi_derive::napi;
 
 /// `out = x · mask / (1 − p)`; returns the counters consumed (0 when p is 0 or 1).
 #[napi(catch_unwind)]
-pub fn dropout(env: Env, x: &[f32], #[napi(ts_arg_type = "Float32Array")] out: F32Mut<'_>, p: f64, seed: f64, offset: f64) -> napi::Result<f64> {
-    crate::error::convert(&env, dropout::dropout(x, out, p, seed, offset).map(|n| n as f64))
+pub fn dropout(
+    env: Env,
+    x: &[f32],
+    #[napi(ts_arg_type = "Float32Array")] out: F32Mut<'_>,
+    p: f64,
+    seed: f64,
+    offset: f64,
+) -> napi::Result<f64> {
+    crate::error::convert(
+        &env,
+        dropout::dropout(x, out, p, seed, offset).map(|n| n as f64),
+    )
 }
 
 /// `gradIn = gradOut · mask / (1 − p)` with the mask of the forward call with the same seed and offset.

@@ -1,9 +1,9 @@
 //! Fused optimizer steps: `adamStep`, `sgdStep`. Lists of `Float32Array`s arrive as `Vec<&mut
 //! [f32]>`: napi reads each typed array's data pointer in place (no copy, no napi reference), so
 //! a call costs one array walk per list plus the update itself.
+use crate::random::U8Mut;
 use kindling_core::optim::{self, AdamOptions, SgdOptions};
 use napi::Env;
-use crate::random::U8Mut;
 use napi_derive::napi;
 
 /// One Adam/AdamW step over every parameter of a group, in place (PyTorch's `_single_tensor_adam`).
@@ -28,10 +28,27 @@ pub fn adam_step(
     maximize: bool,
     decoupled_weight_decay: bool,
 ) -> napi::Result<()> {
-    let options = AdamOptions { lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay };
+    let options = AdamOptions {
+        lr,
+        beta1,
+        beta2,
+        eps,
+        weight_decay,
+        amsgrad,
+        maximize,
+        decoupled_weight_decay,
+    };
     crate::error::convert(
         &env,
-        optim::adam_step(&mut params, &grads, &mut exp_avgs, &mut exp_avg_sqs, &mut max_exp_avg_sqs, steps, &options),
+        optim::adam_step(
+            &mut params,
+            &grads,
+            &mut exp_avgs,
+            &mut exp_avg_sqs,
+            &mut max_exp_avg_sqs,
+            steps,
+            &options,
+        ),
     )
 }
 
@@ -52,9 +69,22 @@ pub fn sgd_step(
     weight_decay: f64,
     maximize: bool,
 ) -> napi::Result<()> {
-    let options = SgdOptions { lr, momentum, dampening, nesterov, weight_decay, maximize };
+    let options = SgdOptions {
+        lr,
+        momentum,
+        dampening,
+        nesterov,
+        weight_decay,
+        maximize,
+    };
     crate::error::convert(
         &env,
-        optim::sgd_step(&mut params, &grads, &mut momentum_buffers, buffer_initialized, &options),
+        optim::sgd_step(
+            &mut params,
+            &grads,
+            &mut momentum_buffers,
+            buffer_initialized,
+            &options,
+        ),
     )
 }

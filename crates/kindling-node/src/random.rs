@@ -14,30 +14,74 @@ pub(crate) type U8Mut<'a> = &'a mut [u8];
 
 /// Fills `out` with U[low, high) float32 values; returns the counters consumed.
 #[napi(catch_unwind)]
-pub fn fill_uniform(env: Env, #[napi(ts_arg_type = "Float32Array")] out: F32Mut<'_>, low: f64, high: f64, seed: f64, offset: f64) -> napi::Result<f64> {
-    crate::error::convert(&env, random::fill_uniform(out, low, high, seed, offset).map(|n| n as f64))
+pub fn fill_uniform(
+    env: Env,
+    #[napi(ts_arg_type = "Float32Array")] out: F32Mut<'_>,
+    low: f64,
+    high: f64,
+    seed: f64,
+    offset: f64,
+) -> napi::Result<f64> {
+    crate::error::convert(
+        &env,
+        random::fill_uniform(out, low, high, seed, offset).map(|n| n as f64),
+    )
 }
 
 /// Fills `out` with N(mean, std²) values (Box–Muller); returns the counters consumed.
 #[napi(catch_unwind)]
-pub fn fill_normal(env: Env, #[napi(ts_arg_type = "Float32Array")] out: F32Mut<'_>, mean: f64, std: f64, seed: f64, offset: f64) -> napi::Result<f64> {
-    crate::error::convert(&env, random::fill_normal(out, mean, std, seed, offset).map(|n| n as f64))
+pub fn fill_normal(
+    env: Env,
+    #[napi(ts_arg_type = "Float32Array")] out: F32Mut<'_>,
+    mean: f64,
+    std: f64,
+    seed: f64,
+    offset: f64,
+) -> napi::Result<f64> {
+    crate::error::convert(
+        &env,
+        random::fill_normal(out, mean, std, seed, offset).map(|n| n as f64),
+    )
 }
 
 /// Fills the `Int32Array` `out` with integers uniform over [low, high); returns the counters consumed.
 #[napi(catch_unwind)]
-pub fn fill_randint(env: Env, #[napi(ts_arg_type = "Int32Array")] out: I32Mut<'_>, low: f64, high: f64, seed: f64, offset: f64) -> napi::Result<f64> {
-    crate::error::convert(&env, random::fill_randint(out, low, high, seed, offset).map(|n| n as f64))
+pub fn fill_randint(
+    env: Env,
+    #[napi(ts_arg_type = "Int32Array")] out: I32Mut<'_>,
+    low: f64,
+    high: f64,
+    seed: f64,
+    offset: f64,
+) -> napi::Result<f64> {
+    crate::error::convert(
+        &env,
+        random::fill_randint(out, low, high, seed, offset).map(|n| n as f64),
+    )
 }
 
 /// Writes a random permutation of `0 .. out.length` into `out`; returns the counters consumed.
 #[napi(catch_unwind)]
-pub fn randperm(env: Env, #[napi(ts_arg_type = "Int32Array")] out: I32Mut<'_>, seed: f64, offset: f64) -> napi::Result<f64> {
+pub fn randperm(
+    env: Env,
+    #[napi(ts_arg_type = "Int32Array")] out: I32Mut<'_>,
+    seed: f64,
+    offset: f64,
+) -> napi::Result<f64> {
     crate::error::convert(&env, random::randperm(out, seed, offset).map(|n| n as f64))
 }
 
 /// Fills `out` with 1 (probability p) or 0; returns the counters consumed.
 #[napi(catch_unwind)]
-pub fn fill_bernoulli(env: Env, #[napi(ts_arg_type = "Float32Array")] out: F32Mut<'_>, p: f64, seed: f64, offset: f64) -> napi::Result<f64> {
-    crate::error::convert(&env, random::fill_bernoulli(out, p, seed, offset).map(|n| n as f64))
+pub fn fill_bernoulli(
+    env: Env,
+    #[napi(ts_arg_type = "Float32Array")] out: F32Mut<'_>,
+    p: f64,
+    seed: f64,
+    offset: f64,
+) -> napi::Result<f64> {
+    crate::error::convert(
+        &env,
+        random::fill_bernoulli(out, p, seed, offset).map(|n| n as f64),
+    )
 }

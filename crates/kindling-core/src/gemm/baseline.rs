@@ -116,3 +116,21 @@ fn kindling_vs_matrixmultiply() {
     }
     threads::set_num_threads(threads_before).unwrap();
 }
+
+/// Runs one shape many times, for `perf stat` (cycles are counted only while the thread runs, so
+/// they stay meaningful on a shared machine): `GEMM_PERF="m,n,k,transA,transB,reps"`.
+#[test]
+#[ignore]
+fn perf_loop() {
+    let spec = std::env::var("GEMM_PERF").unwrap_or_else(|_| "10,64,784,0,1,100000".into());
+    let v: Vec<usize> = spec.split(',').map(|s| s.trim().parse().unwrap()).collect();
+    let (m, n, k, ta, tb, reps) = (v[0], v[1], v[2], v[3] == 1, v[4] == 1, v[5]);
+    let a: Vec<f32> = (0..m * k).map(|i| (i % 13) as f32 * 0.1).collect();
+    let b: Vec<f32> = (0..k * n).map(|i| (i % 7) as f32 * 0.1).collect();
+    let bias = vec![0.5f32; n];
+    let mut c = vec![0f32; m * n];
+    for _ in 0..reps {
+        sgemm(ta, tb, m, n, k, 1.0, &a, &b, 0.0, &mut c, Some(&bias)).unwrap();
+    }
+    assert!(c[0].is_finite());
+}

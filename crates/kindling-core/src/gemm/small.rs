@@ -43,19 +43,19 @@ fn next_rows(left: usize, max: usize) -> usize {
 /// The CPU supports `V`; `g` is validated and `c` holds m×n elements.
 #[inline(always)]
 pub unsafe fn dot<V: Vf32>(g: &Gemm<'_>, c: *mut f32, j0: usize, j1: usize) {
-    let (m, k) = (g.m, g.k);
-    let mut i = 0;
-    while i < m {
-        let r = next_rows(m - i, V::SMALL_R);
-        let mut j = j0;
-        while j < j1 {
-            let cols = V::SMALL_C.min(j1 - j);
+    // Column tiles outside, row blocks inside: each tile's rows of B (SMALL_C × k) are read from
+    // memory once and reused by every row block from L1, while A (≤ 32 rows) stays in L2.
+    let mut j = j0;
+    while j < j1 {
+        let cols = V::SMALL_C.min(j1 - j);
+        let mut i = 0;
+        while i < g.m {
+            let r = next_rows(g.m - i, V::SMALL_R);
             dispatch_tile!(r, cols, dot_tile, g, c, i, j);
-            j += cols;
+            i += r;
         }
-        i += r;
+        j += cols;
     }
-    let _ = k;
 }
 
 #[inline(always)]

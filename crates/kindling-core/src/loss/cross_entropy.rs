@@ -6,7 +6,8 @@
 //! the non-ignored rows. Its gradient with respect to `z_j` is
 //! `(1 − ε)·w_t·(p_j − [j = t]) + ε/C·(p_j·Σ_c w_c − w_j)` (times `1/Σ w_t` for `mean`).
 use super::{
-    check_common, check_label_smoothing, check_targets, class_weight, rows, write_reduced,
+    check_common, check_label_smoothing, check_targets, class_weight, for_each_row_block, rows,
+    write_reduced,
 };
 use crate::codes::Reduction;
 use crate::cpu::{self, Simd};
@@ -69,7 +70,8 @@ pub(crate) fn cross_entropy_with(
     )?;
     check_label_smoothing(OP, label_smoothing)?;
     check_targets(OP, target, k.n, k.c, ignore_index)?;
-    let (n, c) = (k.n, k.c);
+    let c = k.c;
+    let simd = crate::elementwise::simd::for_row_len(simd, c);
     let eps = label_smoothing;
     let weight_total: f32 = weight.map_or(c as f32, |w| {
         w.iter().map(|&v| v as f64).sum::<f64>() as f32
@@ -84,51 +86,57 @@ pub(crate) fn cross_entropy_with(
         Reduction::Mean => (1.0 / denominator) as f32,
         _ => 1.0,
     };
-    let mut sum = 0f64;
-    for i in 0..n {
-        let z = &logits[i * c..(i + 1) * c];
-        let t = target[i];
-        if t == ignore_index {
-            if k.reduction == Reduction::None {
-                loss[i] = 0.0;
+    let per_row_loss = k.reduction == Reduction::None;
+    let sum = for_each_row_block(&k, loss, grad_logits, 16, |block| {
+        for r in 0..block.rows {
+            let i = block.first_row + r;
+            let z = &logits[i * c..(i + 1) * c];
+            let grad = if k.want_grad {
+                &mut block.grad[r * c..(r + 1) * c]
+            } else {
+                &mut [][..]
+            };
+            let t = target[i];
+            if t == ignore_index {
+                if per_row_loss {
+                    block.loss[r] = 0.0;
+                }
+                grad.fill(0.0);
+                continue;
+            }
+            let t = t as usize;
+            let (m, lse) = rows::log_sum_exp(simd, z);
+            let shift = m + lse;
+            let w_t = class_weight(weight, t);
+            let nll = -w_t * (z[t] - shift);
+            let row_loss = if eps > 0.0 {
+                let smooth: f64 = z
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &v)| (-class_weight(weight, j) * (v - shift)) as f64)
+                    .sum();
+                (1.0 - eps) * nll + eps / c as f32 * smooth as f32
+            } else {
+                nll
+            };
+            if per_row_loss {
+                block.loss[r] = row_loss;
+            } else {
+                block.partial += row_loss as f64;
             }
             if k.want_grad {
-                grad_logits[i * c..(i + 1) * c].fill(0.0);
+                let row = rows::RowGrad {
+                    target: t,
+                    hard: (1.0 - eps) * w_t,
+                    soft: eps / c as f32,
+                    weight_total,
+                    weight,
+                    scale: grad_scale,
+                };
+                rows::cross_entropy_grad(simd, z, shift, row, grad);
             }
-            continue;
         }
-        let t = t as usize;
-        let (m, lse) = rows::log_sum_exp(simd, z);
-        let shift = m + lse;
-        let w_t = class_weight(weight, t);
-        let nll = -w_t * (z[t] - shift);
-        let row_loss = if eps > 0.0 {
-            let smooth: f64 = z
-                .iter()
-                .enumerate()
-                .map(|(j, &v)| (-class_weight(weight, j) * (v - shift)) as f64)
-                .sum();
-            (1.0 - eps) * nll + eps / c as f32 * smooth as f32
-        } else {
-            nll
-        };
-        if k.reduction == Reduction::None {
-            loss[i] = row_loss;
-        } else {
-            sum += row_loss as f64;
-        }
-        if k.want_grad {
-            let row = rows::RowGrad {
-                target: t,
-                hard: (1.0 - eps) * w_t,
-                soft: eps / c as f32,
-                weight_total,
-                weight,
-                scale: grad_scale,
-            };
-            rows::cross_entropy_grad(simd, z, shift, row, &mut grad_logits[i * c..(i + 1) * c]);
-        }
-    }
+    });
     write_reduced(k.reduction, sum, denominator, loss);
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! `crossEntropyProbs`: class-probability targets. With label smoothing the target becomes
 //! `q = t·(1 − ε) + ε/C`; a row's loss is `−Σ_c w_c·q_c·log p_c` and its gradient
 //! `p_j·Σ_c w_c·q_c − w_j·q_j`. `mean` divides by `n` (not by weights), as PyTorch.
-use super::{check_common, check_label_smoothing, class_weight, rows, write_reduced};
+use super::{
+    check_common, check_label_smoothing, class_weight, for_each_row_block, rows, write_reduced,
+};
 use crate::codes::Reduction;
 use crate::cpu::{self, Simd};
 use crate::error::{check_len, KernelResult};
@@ -67,6 +69,7 @@ pub(crate) fn cross_entropy_probs_with(
     )?;
     check_label_smoothing(OP, label_smoothing)?;
     let (n, c) = (k.n, k.c);
+    let simd = crate::elementwise::simd::for_row_len(simd, c);
     let eps = label_smoothing;
     let smooth = |q: f32| {
         if eps > 0.0 {
@@ -79,32 +82,35 @@ pub(crate) fn cross_entropy_probs_with(
         Reduction::Mean => 1.0 / n as f32,
         _ => 1.0,
     };
-    let mut sum = 0f64;
-    for i in 0..n {
-        let z = &logits[i * c..(i + 1) * c];
-        let q = &target_probs[i * c..(i + 1) * c];
-        let (m, lse) = rows::log_sum_exp(simd, z);
-        let shift = m + lse;
-        let mut row_loss = 0f64;
-        let mut wq_total = 0f64;
-        for j in 0..c {
-            let wq = class_weight(weight, j) * smooth(q[j]);
-            row_loss -= (wq * (z[j] - shift)) as f64;
-            wq_total += wq as f64;
-        }
-        if k.reduction == Reduction::None {
-            loss[i] = row_loss as f32;
-        } else {
-            sum += row_loss;
-        }
-        if k.want_grad {
-            let wq_total = wq_total as f32;
-            for (j, o) in grad_logits[i * c..(i + 1) * c].iter_mut().enumerate() {
-                let p = (z[j] - shift).exp();
-                *o = (p * wq_total - class_weight(weight, j) * smooth(q[j])) * grad_scale;
+    let per_row_loss = k.reduction == Reduction::None;
+    let sum = for_each_row_block(&k, loss, grad_logits, 16, |block| {
+        for r in 0..block.rows {
+            let i = block.first_row + r;
+            let z = &logits[i * c..(i + 1) * c];
+            let q = &target_probs[i * c..(i + 1) * c];
+            let (m, lse) = rows::log_sum_exp(simd, z);
+            let shift = m + lse;
+            let mut row_loss = 0f64;
+            let mut wq_total = 0f64;
+            for j in 0..c {
+                let wq = class_weight(weight, j) * smooth(q[j]);
+                row_loss -= (wq * (z[j] - shift)) as f64;
+                wq_total += wq as f64;
+            }
+            if per_row_loss {
+                block.loss[r] = row_loss as f32;
+            } else {
+                block.partial += row_loss;
+            }
+            if k.want_grad {
+                let wq_total = wq_total as f32;
+                for (j, o) in block.grad[r * c..(r + 1) * c].iter_mut().enumerate() {
+                    let p = (z[j] - shift).exp();
+                    *o = (p * wq_total - class_weight(weight, j) * smooth(q[j])) * grad_scale;
+                }
             }
         }
-    }
+    });
     write_reduced(k.reduction, sum, n as f64, loss);
     Ok(())
 }

@@ -34,13 +34,11 @@ pub(crate) fn check_each_len(
     params: &[&mut [f32]],
 ) -> KernelResult {
     for (i, (len, p)) in lens.zip(params).enumerate() {
-        check_len(
-            op,
-            &format!("{name}[{i}]"),
-            len,
-            p.len(),
-            &format!("the length of params[{i}]"),
-        )?;
+        // Names are formatted only on failure: this runs for every buffer of every step.
+        if len != p.len() {
+            let (name, context) = (format!("{name}[{i}]"), format!("the length of params[{i}]"));
+            return check_len(op, &name, len, p.len(), &context);
+        }
     }
     Ok(())
 }

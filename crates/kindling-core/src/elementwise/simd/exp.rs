@@ -7,8 +7,8 @@ const LOG2E: f32 = std::f32::consts::LOG2_E;
 /// ln 2 split in a part exact in few bits and a correction (Cephes), so `x − n·ln2` loses nothing.
 const LN2_HI: f32 = 0.693_359_4;
 const LN2_LO: f32 = -2.121_944_4e-4;
-/// Below this exp underflows to 0, above it overflows to inf; clamping keeps `n` in [-150, 128].
-const X_MIN: f32 = -104.0;
+/// Below this exp underflows to 0, above it overflows to inf; clamping keeps `n` in [-159, 128].
+const X_MIN: f32 = -110.0;
 const X_MAX: f32 = 89.0;
 
 #[inline(always)]
@@ -23,7 +23,7 @@ pub(crate) unsafe fn exp<V: Vf32>(x: V) -> V {
     p = p.mul_add(r, V::splat(8.333_452e-3));
     p = p.mul_add(r, V::splat(4.166_579_6e-2));
     p = p.mul_add(r, V::splat(1.666_666_5e-1));
-    p = p.mul_add(r, V::splat(5.000_000_1e-1));
+    p = p.mul_add(r, V::splat(0.5));
     let e = p.mul(r.mul(r)).add(r).add(V::splat(1.0));
     // Scale by 2^n in two steps so subnormal results and 2^128 stay representable on the way.
     let (s1, s2) = V::exp2_split(n);

@@ -43,7 +43,7 @@ pub(crate) trait Vf32: Copy {
     unsafe fn min_raw(self, o: Self) -> Self;
     /// Round to nearest integer (ties to even).
     unsafe fn round(self) -> Self;
-    /// For integral `n` in [-150, 128]: `(2^(n >> 1), 2^(n − (n >> 1)))`, both normal numbers.
+    /// For integral `n` in [-252, 254]: `(2^(n >> 1), 2^(n − (n >> 1)))`, both normal numbers.
     unsafe fn exp2_split(n: Self) -> (Self, Self);
     /// The lanes, for horizontal folds at the end of a row.
     unsafe fn to_array(self) -> [f32; 16] {
@@ -224,5 +224,15 @@ pub(crate) unsafe fn scale_in_place<V: Vf32>(out: &mut [f32], s: f32) {
     }
     for o in &mut out[full..] {
         *o *= s;
+    }
+}
+
+/// The path for rows of `len` elements: AVX-512 rows shorter than one register (MNIST's 10
+/// classes) would run entirely in the scalar tail, so they take the AVX2 path (always present
+/// with AVX-512) instead.
+pub(crate) fn for_row_len(simd: crate::cpu::Simd, len: usize) -> crate::cpu::Simd {
+    match simd {
+        crate::cpu::Simd::Avx512 if len < 16 => crate::cpu::Simd::Avx2,
+        other => other,
     }
 }

@@ -216,3 +216,48 @@ fn mismatched_lists_and_lengths_are_errors() {
         "adam_step: steps[0] must be a count >= 1, got 0"
     );
 }
+
+#[test]
+fn each_parameter_uses_its_own_step_count() {
+    // One call with steps [1, 7] equals two single-parameter calls: bias corrections are per buffer.
+    let o = AdamOptions {
+        lr: 0.1,
+        ..AdamOptions::default()
+    };
+    let fresh = || ([0.5f32, -0.25], [0.1f32, 0.2], [0.01f32, 0.02]);
+    let g = [0.3f32, -0.4];
+    let ((mut p0, mut m0, mut v0), (mut p1, mut m1, mut v1)) = (fresh(), fresh());
+    adam_step(
+        &mut [&mut p0, &mut p1],
+        &[&g, &g],
+        &mut [&mut m0, &mut m1],
+        &mut [&mut v0, &mut v1],
+        &mut [],
+        &[1.0, 7.0],
+        &o,
+    )
+    .unwrap();
+    let ((mut q0, mut n0, mut w0), (mut q1, mut n1, mut w1)) = (fresh(), fresh());
+    adam_step(
+        &mut [&mut q0],
+        &[&g],
+        &mut [&mut n0],
+        &mut [&mut w0],
+        &mut [],
+        &[1.0],
+        &o,
+    )
+    .unwrap();
+    adam_step(
+        &mut [&mut q1],
+        &[&g],
+        &mut [&mut n1],
+        &mut [&mut w1],
+        &mut [],
+        &[7.0],
+        &o,
+    )
+    .unwrap();
+    assert_eq!((p0, p1), (q0, q1));
+    assert_ne!(p0, p1, "different steps give different updates");
+}
