@@ -103,6 +103,7 @@ const fmtUs = (s: number): string => (s * 1e6 >= 1000 ? (s * 1e6).toFixed(0) : (
 const gflops = (shape: Shape, s: number): string => ((2 * shape.m * shape.n * shape.k) / s / 1e9).toFixed(1);
 
 export function run(): void {
+  const loadBefore = os.loadavg()[0];
   const initialThreads = native.getNumThreads();
   const rows: string[][] = [];
   let blas = 'numpy: missing';
@@ -131,7 +132,9 @@ export function run(): void {
   const header = ['shape', 'threads', 'kindling µs', 'kindling GFLOP/s', 'numpy µs', 'numpy GFLOP/s', 'speed vs numpy'];
   const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
   const date = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
-  const info = `Machine: ${machine()}. Baseline: ${blas}. Date: ${date}.`;
+  // The machine may be shared: the load average says how much the numbers were disturbed.
+  const load = `load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`;
+  const info = `Machine: ${machine()}. Baseline: ${blas}. Date: ${date}, ${load}. Best of repeated runs.`;
   console.log(info);
   console.log(table);
   writeBenchmarks(info, table);

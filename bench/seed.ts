@@ -54,8 +54,9 @@ function mainTable(rows: (Row & { target?: number })[]): string {
     const note = r.extrapolated ? ` (${num(r, 'steps')} steps, extrapolated)` : '';
     const acc = r.testAccuracy === null ? '—' : `${(num(r, 'testAccuracy') * 100).toFixed(1)} %`;
     const rss = `${fixed(r.peakRssMb, 0)}${typeof r.workerPeakRssMb === 'number' ? ` + ${r.workerPeakRssMb.toFixed(0)} worker` : ''}`;
-    const speedup = label === 'kindling' ? '1×' : `${(epoch / ours).toFixed(1)}×`;
-    const goal = target ? `≥ ${target}× ${epoch / ours >= target ? '✅' : '❌'}` : '';
+    const ratio = epoch / ours; // NaN when kindling itself did not run
+    const speedup = label === 'kindling' ? '1×' : Number.isFinite(ratio) ? `${ratio.toFixed(1)}×` : '—';
+    const goal = target ? `≥ ${target}×${Number.isFinite(ratio) ? (ratio >= target ? ' ✅' : ' ❌') : ''}` : '';
     const cpu = (num(r, 'cpuSeconds') * num(r, 'epochSteps')) / num(r, 'steps');
     const row = [label, String(r.threads), `${epoch.toFixed(2)}${note}`, cpu.toFixed(2), fixed(num(r, 'steps') / num(r, 'seconds'), 0)];
     return [...row, acc, rss, speedup, goal];

@@ -54,14 +54,14 @@ function mainTable(rows: (Row & { target?: number })[]): string {
     if (!outcome.ok) return [label, '—', outcome.reason, '—', '—', '—', target ? `≥ ${target}×` : ''];
     const r = outcome.result;
     const ratio = ours / samples(r);
-    const goal = target ? `≥ ${target}× ${ratio >= target ? '✅' : '❌'}` : '';
+    const goal = target ? `≥ ${target}×${Number.isFinite(ratio) ? (ratio >= target ? ' ✅' : ' ❌') : ''}` : '';
     return [
       label,
       String(r.threads),
       grouped(samples(r)),
       `${r.steps as number} after ${r.warmup as number}`,
       fixed(r.peakRssMb, 0),
-      label === 'kindling' ? '1×' : `${ratio.toFixed(2)}×`,
+      label === 'kindling' ? '1×' : Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '—',
       goal,
     ];
   });

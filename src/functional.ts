@@ -11,6 +11,7 @@ export { sum, mean, max, min, argmax, argmin } from './ops/reduce';
 export { softmax, logSoftmax } from './ops/softmax';
 export { matmul, mm, bmm, addmm } from './ops/matmul';
 export { cat, stack } from './ops/join';
+export { maximum, minimum, clamp } from './ops/minmax';
 export { flatten, unsqueeze, squeeze, transpose, t, permute, clone } from './ops/shape';
 
 /** `torch.reshape(x, shape)`. */

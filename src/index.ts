@@ -68,3 +68,4 @@ export * as optim from './optim';
 
 // Checkpoints (safetensors) and anomaly detection
 export { save, load, saveAsync, loadAsync, CheckpointError } from './serialization';
+export { setDetectAnomaly, isAnomalyEnabled, detectAnomaly, AnomalyError, autograd } from './autograd/anomaly';

@@ -18,6 +18,7 @@ import * as compare from './ops/compare';
 import * as ew from './ops/elementwise';
 import * as inplace from './ops/inplace';
 import * as mm from './ops/matmul';
+import * as minmax from './ops/minmax';
 import * as red from './ops/reduce';
 import * as shapeOps from './ops/shape';
 import * as sm from './ops/softmax';
@@ -323,6 +324,16 @@ export class Tensor {
   }
   abs(): Tensor {
     return ew.abs(this);
+  }
+  maximum(other: Tensor): Tensor {
+    return minmax.maximum(this, other);
+  }
+  minimum(other: Tensor): Tensor {
+    return minmax.minimum(this, other);
+  }
+  /** Limits values to [min, max] (either bound may be omitted with `null`/`undefined`). */
+  clamp(min?: number | null, max?: number | null): Tensor {
+    return minmax.clamp(this, min, max);
   }
   matmul(other: Tensor): Tensor {
     return mm.matmul(this, other);

@@ -139,3 +139,15 @@ describe('unary ops', () => {
     expect(y.requiresGrad).toBe(false);
   });
 });
+
+describe('bool arithmetic', () => {
+  it('bool + bool stays bool (logical or), as PyTorch', () => {
+    const t = torch.tensor([true, false, false]);
+    const u = torch.tensor([true, true, false]);
+    expect(t.add(u).dtype).toBe('bool');
+    expect(t.add(u).tolist()).toEqual([true, true, false]);
+    expect(t.mul(u).tolist()).toEqual([true, false, false]);
+    expect(t.add(1).tolist()).toEqual([2, 1, 1]);
+    expect(() => t.sub(u)).toThrow('Subtraction, the `-` operator, with two bool tensors is not supported.');
+  });
+});

@@ -100,3 +100,12 @@ describe('max/min/argmax/argmin', () => {
     expect(x.max(0).indices.requiresGrad).toBe(false);
   });
 });
+
+describe('0-d reductions', () => {
+  it('sum/mean of a 0-d tensor over dim 0 is a copy', () => {
+    const s = torch.tensor(2.5);
+    expect(s.sum(0).item()).toBe(2.5);
+    expect(s.sum(0).data).not.toBe(s.data);
+    expect(s.mean(-1).shape).toEqual([]);
+  });
+});

@@ -106,6 +106,18 @@ describe('decodeSafetensors', () => {
     );
   });
 
+  it("reads F16, BF16 and F64 as float32 with PyTorch's values (.float()): subnormals, ±0, ±inf, NaN", () => {
+    const { tensors } = decodeSafetensors(fs.readFileSync(path.join(FIXTURES, 'python_floats.safetensors')), FILE);
+    for (const kind of ['f16', 'bf16', 'f64']) {
+      const t = tensors.get(kind) as torch.Tensor;
+      const expected = tensors.get(`${kind}_as_f32`) as torch.Tensor;
+      expect(t.dtype, kind).toBe('float32');
+      expect(t.shape, kind).toEqual([12]);
+      // Bit for bit (NaN payloads aside): compare as numbers with Object.is, which tells -0 from 0.
+      [...expected.data].forEach((e, i) => expect(Object.is(t.data[i], e) || (Number.isNaN(e) && Number.isNaN(t.data[i])), `${kind}[${i}]: ${t.data[i]} vs ${e}`).toBe(true));
+    }
+  });
+
   it('gives the tensors their own aligned buffers even when the data sits at an odd offset', () => {
     const file = craft({ x: f32(2) }, new Uint8Array(new Float32Array([1.5, -2]).buffer));
     const odd = new Uint8Array(file.length + 1).subarray(1);
@@ -122,8 +134,8 @@ describe('decodeSafetensors', () => {
     ['a header that is not JSON', () => craft('{"x": {"dtype": "F32",'), /^header is not valid JSON \(Expected double-quoted property name in JSON at position 22/] /* V8's wording */,
     ['a header that does not start with {', () => craft('[1, 2]'), `header does not start with '{' (got "[1, 2]")`],
     ['a header that is not UTF-8', () => concat([craft('{}', new Uint8Array(0), 5n).subarray(0, 8), Uint8Array.of(0x7b, 0x22, 0xff, 0x22, 0x7d)]), 'header is not valid UTF-8'],
-    ['an unknown dtype', () => craft({ x: { dtype: 'F33', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)), `tensor 'x': unknown dtype "F33" (kindling reads F32, I32, U8, BOOL, I64)`],
-    ['a dtype kindling cannot store', () => craft({ x: { dtype: 'F16', shape: [2], data_offsets: [0, 4] } }, new Uint8Array(4)), "tensor 'x': dtype F16 is not supported by kindling (supported: F32, I32, U8, BOOL, I64)"],
+    ['an unknown dtype', () => craft({ x: { dtype: 'F33', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)), `tensor 'x': unknown dtype "F33" (kindling reads F32, I32, U8, BOOL, I64, F64, F16, BF16)`],
+    ['a dtype kindling cannot store', () => craft({ x: { dtype: 'I16', shape: [2], data_offsets: [0, 4] } }, new Uint8Array(4)), "tensor 'x': dtype I16 is not supported by kindling (supported: F32, I32, U8, BOOL, I64, F64, F16, BF16)"],
     ['a shape that does not match the byte range', () => craft({ x: { dtype: 'F32', shape: [2, 3], data_offsets: [0, 20] } }, new Uint8Array(20)), "tensor 'x': shape [2, 3] of dtype F32 needs 24 bytes, but data_offsets [0, 20] hold 20"],
     ['a negative dimension', () => craft({ x: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)), "tensor 'x': shape must be an array of non-negative integers, got [-1]"],
     ['missing data_offsets', () => craft({ x: { dtype: 'F32', shape: [1] } }, new Uint8Array(4)), "tensor 'x': data_offsets must be two non-negative integers, got nothing"],
@@ -142,6 +154,13 @@ describe('decodeSafetensors', () => {
     const { message } = decodeError(make());
     if (typeof what === 'string') expect(message).toBe(`load: ${FILE}: ${what}`);
     else expect(message.slice(`load: ${FILE}: `.length)).toMatch(what);
+  });
+
+  it("recognises PyTorch's own torch.save format and says how to convert it", () => {
+    const bytes = fs.readFileSync(path.join(FIXTURES, 'torch_save.pt'));
+    expect(decodeError(bytes).message).toMatch(
+      /: header length \d+ goes beyond the file \(\d+ bytes, so at most \d+\); this looks like a PyTorch torch\.save file \(zip\), not safetensors: convert it in Python with `safetensors\.torch\.save_file\(torch\.load\(path\), "model\.safetensors"\)`$/,
+    );
   });
 
   it('accepts ranges listed in any order in the header, as the reference reader does', () => {

@@ -7,7 +7,11 @@
 - python_layout.safetensors: small tensors of every dtype kindling writes (F32 incl. 0-d and empty,
   I32, U8, BOOL) whose names sort differently by dtype and by name, saved by save_file with
   metadata {"format": "pt"}: kindling must write the same bytes for the same tensors;
-- python_int64.safetensors: an I64 tensor (torch.long), which kindling reads as int32.
+- python_int64.safetensors: an I64 tensor (torch.long), which kindling reads as int32;
+- python_floats.safetensors: the same values as F16, BF16 and F64 (and F32 for reference), which
+  kindling reads as float32 (F16/BF16 exactly, F64 rounded to float32);
+- torch_save.pt: a tiny state dict saved with PyTorch's own torch.save (zip + pickle), which
+  kindling must refuse with a hint to convert it.
 
 __test__/serialization/interop.spec.ts loads the first with torch.load into kindling's MLP and
 checks the outputs against the second. Run from the repository root:
@@ -51,6 +55,12 @@ def main():
     )
     save_file(layout_tensors(), os.path.join(OUT, "python_layout.safetensors"), metadata={"format": "pt"})
     save_file({"labels": torch.tensor([0, -3, 2147483647, -2147483648])}, os.path.join(OUT, "python_int64.safetensors"))
+    values = torch.tensor([0.0, -0.0, 1.0, -2.5, 65504.0, 6.1e-05, 5.96e-08, float("inf"), float("-inf"), float("nan"), 0.1, 3.0e38], dtype=torch.float64)
+    save_file(
+        {"f16": values.half(), "bf16": values.bfloat16(), "f64": values, "f16_as_f32": values.half().float(), "bf16_as_f32": values.bfloat16().float(), "f64_as_f32": values.float()},
+        os.path.join(OUT, "python_floats.safetensors"),
+    )
+    torch.save({"w": torch.ones(2)}, os.path.join(OUT, "torch_save.pt"))
     print(f"torch {torch.__version__}: wrote torch_mlp.safetensors and torch_mlp_io.safetensors; outputs[0, :3] = {outputs[0, :3].tolist()}")
 
 

@@ -12,8 +12,8 @@
  *
  * NOTE [ Zero cost when off ]
  * The hooks in `function.ts` (`attach`) and `engine.ts` are one `if (anomalyMode.enabled)` each:
- * a property read of a module-level object. Forward stacks are captured only while on, kept in a
- * WeakMap so that `Node` needs no extra field and they die with their node.
+ * a property read of a module-level object. Forward call sites are captured only while on, kept in
+ * a WeakMap so that `Node` needs no extra field and they die with their node.
  */
 import { AutogradError } from '../errors';
 import type { Tensor } from '../tensor';
@@ -22,7 +22,8 @@ import type { Node } from './node';
 /** @internal Read by the hooks in the engine and in `attach`. */
 export const anomalyMode = { enabled: false };
 
-const forwardStacks = new WeakMap<Node, string>();
+/** The forward call that created each node, kept as an `Error` (V8 formats `.stack` lazily: cheap until read). */
+const forwardCalls = new WeakMap<Node, Error>();
 
 /** The error anomaly detection throws; an `AutogradError` (PyTorch raises `RuntimeError`). */
 export class AnomalyError extends AutogradError {
@@ -75,8 +76,7 @@ function forwardName(backwardName: string): string {
 
 /** @internal Called by `attach` for a freshly recorded output (only while anomaly mode is on). */
 export function checkForward(out: Tensor, node: Node): void {
-  const stack = new Error().stack;
-  if (stack !== undefined) forwardStacks.set(node, stack.split('\n').slice(2).join('\n'));
+  forwardCalls.set(node, new Error());
   const at = firstNaN(out);
   if (at >= 0) {
     throw new AnomalyError(
@@ -91,8 +91,12 @@ export function checkBackward(node: Node, grads: ReadonlyArray<Tensor | null>): 
   for (let i = 0; i < grads.length; i++) {
     const g = grads[i];
     if (g === null || g === undefined || firstNaN(g) < 0) continue;
-    const stack = forwardStacks.get(node);
+    // Drop the lines of `Error`, checkForward and attach: the trace starts at the op.
+    const stack = forwardCalls.get(node)?.stack?.split('\n').slice(3).join('\n');
     const trace = stack === undefined ? '' : `\nTraceback of forward call that caused the error:\n${stack}`;
     throw new AnomalyError(`Function '${node.name}' returned nan values in its ${i}th output.${trace}`);
   }
 }
+
+/** `torch.autograd`'s anomaly functions, for `torch.autograd.detectAnomaly(fn)`. */
+export const autograd = { detectAnomaly, setDetectAnomaly, isAnomalyEnabled } as const;

@@ -4,7 +4,12 @@
  * `codesTable()`, so the two cannot drift apart silently.
  */
 
-/** `binary`, `binaryScalar`, `binaryBroadcast`. */
+/**
+ * `binary`, `binaryScalar`, `binaryBroadcast`. `Maximum`/`Minimum` propagate NaN; `Pow` with a
+ * negative base and a non-integer exponent is NaN. As in PyTorch, `binaryScalar(Pow, x, p)` takes
+ * the special-cased exponents of `x ** p` (0.5 → sqrt, 2 → x·x, …) and the reversed `Div`
+ * (`s / x`) is `reciprocal(x) * s`.
+ */
 export const BinaryOp = {
   Add: 0,
   Sub: 1,

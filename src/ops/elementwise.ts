@@ -74,9 +74,8 @@ function scalarRaw(op: BinaryCode, a: Tensor, s: number, reverse: boolean): Floa
 export function binaryPlain(op: BinaryCode, a: Tensor, b: TensorOrScalar): Tensor {
   if (typeof b === 'number') return finish(scalarRaw(op, a, b, false), a.shape, scalarResultType(a.dtype, b, op));
   const { out, shape } = binaryRaw(op, a, b);
-  const dtype = op === BinaryOp.div ? 'float32' : promoteTypes(a.dtype, b.dtype);
-  // bool ⊕ bool stays bool for add (logical or: 1 + 1 casts to true) and mul (and), as PyTorch.
-  return finish(out, shape, dtype === 'bool' && op !== BinaryOp.mul && op !== BinaryOp.add ? 'int32' : dtype);
+  // bool op bool stays bool like PyTorch (add is a logical or, mul a logical and).
+  return finish(out, shape, op === BinaryOp.div ? 'float32' : promoteTypes(a.dtype, b.dtype));
 }
 
 /** `g · s` for a float gradient. */

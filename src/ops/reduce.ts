@@ -22,7 +22,8 @@ function reductionDims(op: string, x: Tensor, dim: number | readonly number[] | 
   if (unique.size !== out.length) {
     throw new RangeError(`${op}: dim ${out.find((d, i) => out.indexOf(d) !== i)} appears multiple times in the list of dims`);
   }
-  return out.sort((a, b) => a - b).filter((d) => d < Math.max(rank, 1) && rank > 0);
+  // A 0-d tensor accepts dim 0 / -1 but has no axis to reduce.
+  return rank === 0 ? [] : out.sort((a, b) => a - b);
 }
 
 function keptShape(shape: readonly number[], reduced: readonly number[]): number[] {

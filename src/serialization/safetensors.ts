@@ -36,12 +36,16 @@ const READ_DTYPE: Record<string, { bytes: number; dtype: DType }> = {
   // torch.int64 (labels, BatchNorm's num_batches_tracked): kindling stores int64 as int32, so
   // values outside the int32 range are an error rather than silently wrapped.
   I64: { bytes: 8, dtype: 'int32' },
+  // Other float widths (model.half(), bfloat16 checkpoints, float64) become float32, as PyTorch's
+  // load_state_dict casts them into float32 parameters. F16/BF16 → F32 is exact; F64 rounds.
+  F64: { bytes: 8, dtype: 'float32' },
+  F16: { bytes: 2, dtype: 'float32' },
+  BF16: { bytes: 2, dtype: 'float32' },
 };
 
 /** The format's other dtypes: known, but kindling has no storage for them. */
 const OTHER_FORMAT_DTYPES = new Set([
-  'F4', 'F6_E2M3', 'F6_E3M2', 'I8', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'I16', 'U16', 'F16', 'BF16',
-  'U32', 'C64', 'F64', 'U64',
+  'F4', 'F6_E2M3', 'F6_E3M2', 'I8', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'I16', 'U16', 'U32', 'C64', 'U64',
 ]);
 
 /** The parts of a safetensors file, ready to be written one after the other. */
@@ -68,6 +72,7 @@ export function encodeSafetensors(
   const entries = [...tensors.entries()];
   for (const [name, t] of entries) {
     if (!(t instanceof Tensor)) throw new TypeError(`save: the value of '${name}' is not a Tensor`);
+    if (name === '__metadata__') throw new RangeError("save: a tensor cannot be named '__metadata__' (the format reserves that key)");
   }
   // The reference writer's order: dtype descending, then name (UTF-8 byte order = code point order).
   entries.sort(([an, a], [bn, b]) => {
@@ -137,7 +142,7 @@ export function decodeSafetensors(bytes: Uint8Array, path: string): DecodedSafet
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);
   if (headerLength > BigInt(bytes.length - 8)) {
-    fail(`header length ${headerLength} goes beyond the file (${bytes.length} bytes, so at most ${bytes.length - 8})`);
+    fail(`header length ${headerLength} goes beyond the file (${bytes.length} bytes, so at most ${bytes.length - 8})${pickleHint(bytes)}`);
   }
   const n = Number(headerLength);
   if (n > MAX_HEADER_SIZE) fail(`header length ${n} is above the limit of ${MAX_HEADER_SIZE} bytes`);
@@ -206,6 +211,17 @@ export function decodeSafetensors(bytes: Uint8Array, path: string): DecodedSafet
   return { tensors, metadata };
 }
 
+/** PyTorch's own `torch.save` files (a zip, or a bare pickle) are the likeliest wrong input. */
+function pickleHint(bytes: Uint8Array): string {
+  const zip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  const pickle = bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5;
+  if (!zip && !pickle) return '';
+  return (
+    `; this looks like a PyTorch torch.save file (${zip ? 'zip' : 'pickle'}), not safetensors: convert it in Python with ` +
+    '`safetensors.torch.save_file(torch.load(path), "model.safetensors")`'
+  );
+}
+
 function readMetadata(value: unknown, fail: (what: string) => never): Record<string, string> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     fail(`__metadata__ must be an object of strings, got ${describe(value)}`);
@@ -268,6 +284,18 @@ function toTensor(e: Entry, raw: Uint8Array, fail: (what: string) => never): Ten
     }
     return new Tensor(out, e.shape, dtype);
   }
+  if (e.dtype === 'F64' || e.dtype === 'F16' || e.dtype === 'BF16') {
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    const out = new Float32Array(count);
+    if (e.dtype === 'F64') for (let i = 0; i < count; i++) out[i] = view.getFloat64(8 * i, true);
+    else if (e.dtype === 'F16') for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
+    else {
+      // bfloat16 is the top half of a float32.
+      const bits = new Uint32Array(out.buffer);
+      for (let i = 0; i < count; i++) bits[i] = view.getUint16(2 * i, true) << 16;
+    }
+    return new Tensor(out, e.shape, dtype);
+  }
   if (e.dtype === 'BOOL') {
     for (let i = 0; i < raw.length; i++) {
       if (raw[i] > 1) fail(`tensor '${e.name}': bool byte ${raw[i]} at index ${i} is neither 0 nor 1`);
@@ -277,4 +305,14 @@ function toTensor(e: Entry, raw: Uint8Array, fail: (what: string) => never): Ten
   const data = dtype === 'float32' ? new Float32Array(count) : dtype === 'int32' ? new Int32Array(count) : new Uint8Array(count);
   new Uint8Array(data.buffer).set(raw);
   return new Tensor(data, e.shape, dtype);
+}
+
+/** IEEE 754 binary16 bits → number (exact: every half is a float32). */
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const fraction = h & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24; // zero and subnormals
+  if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : NaN;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }

@@ -15,6 +15,7 @@
  */
 import * as fs from 'node:fs';
 import type { StateDict } from '../nn/module';
+import { Tensor } from '../tensor';
 import { CheckpointError } from './errors';
 import { type AtomicWriteFs, writeFileAtomic, writeFileAtomicSync } from './atomic-write';
 import { decodeSafetensors, encodeSafetensors, type DecodedSafetensors } from './safetensors';
@@ -36,8 +37,8 @@ function checkPath(op: 'save' | 'load', path: unknown): asserts path is string {
 }
 
 function encode(obj: unknown) {
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-    const got = obj === null ? 'null' : Array.isArray(obj) ? 'an array' : typeof obj;
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj) || obj instanceof Tensor) {
+    const got = obj === null ? 'null' : Array.isArray(obj) ? 'an array' : obj instanceof Tensor ? 'a Tensor (save { name: tensor } instead)' : typeof obj;
     throw new TypeError(`save: expected a state dict (an object of tensors, possibly nested), got ${got}`);
   }
   const { tensors, structure } = flattenState(obj);
@@ -71,12 +72,17 @@ export function save(obj: object, path: string, options: SaveOptions = {}): void
   }
 }
 
-/** `save` without blocking the event loop while the file is written. */
+/**
+ * `save` without blocking the event loop while the file is written. The tensors are copied first
+ * (synchronously), so training may go on and change them while the file is being written: the
+ * checkpoint holds the values at the time of the call.
+ */
 export async function saveAsync(obj: object, path: string): Promise<void> {
   checkPath('save', path);
   const encoded = encode(obj);
+  const snapshot = encoded.chunks.map((chunk) => chunk.slice());
   try {
-    await writeFileAtomic(path, [encoded.header, ...encoded.chunks]);
+    await writeFileAtomic(path, [encoded.header, ...snapshot]);
   } catch (error) {
     throw writeError(path, error);
   }
@@ -96,9 +102,17 @@ function rebuild(decoded: DecodedSafetensors, path: string): unknown {
   } catch (e) {
     throw new CheckpointError('load', path, `__metadata__ '${STRUCTURE_KEY}' is not valid JSON (${(e as Error).message})`);
   }
-  return unflattenState(structure, decoded.tensors, (what) => {
-    throw new CheckpointError('load', path, what);
-  });
+  try {
+    return unflattenState(structure, decoded.tensors, (what) => {
+      throw new CheckpointError('load', path, what);
+    });
+  } catch (e) {
+    if (e instanceof RangeError) {
+      // A structure nested deeper than the stack allows (only a crafted file does that).
+      throw new CheckpointError('load', path, `__metadata__ '${STRUCTURE_KEY}' is nested too deeply (${e.message})`);
+    }
+    throw e;
+  }
 }
 
 /**

@@ -61,7 +61,8 @@ export function flattenState(root: object): { tensors: Map<string, Tensor>; stru
     if (typeof value === 'object' && isPlainObject(value)) {
       const out: { [key: string]: Json } = {};
       for (const [key, item] of Object.entries(value)) {
-        if (item !== undefined) out[key] = encode(item, [...path, key]);
+        // defineProperty, not `out[key] =`: a "__proto__" key must stay a plain field.
+        if (item !== undefined) Object.defineProperty(out, key, { value: encode(item, [...path, key]), enumerable: true, writable: true, configurable: true });
       }
       const keys = Object.keys(out);
       return keys.length === 1 && TAGS.has(keys[0]) ? { __object__: out } : out;

@@ -72,6 +72,7 @@ pub fn dropout_with(
 /// `out[k] = x[k] · (words[k] >= t ? scale : 0)`, vectorised for the path (baseline x86-64 has
 /// no unsigned compare, so without this the loop stays scalar and costs more than Philox itself).
 fn apply_noise(simd: Simd, words: &[u32], x: &[f32], out: &mut [f32], t: u32, scale: f32) {
+    // SAFETY: a SIMD arm runs only when `is_available()` confirmed its CPU features.
     match simd {
         #[cfg(target_arch = "x86_64")]
         Simd::Avx512 if simd.is_available() => unsafe {

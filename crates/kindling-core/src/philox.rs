@@ -72,6 +72,7 @@ impl Stream {
     /// Word 0 of the counters of elements `first .. first + out.len()`, on the given SIMD path.
     /// Every path gives the same bits.
     pub fn fill_word0(&self, first: u64, out: &mut [u32], simd: Simd) {
+        // SAFETY: a SIMD arm runs only when `is_available()` confirmed its CPU features.
         match simd {
             #[cfg(target_arch = "x86_64")]
             Simd::Avx512 if simd.is_available() => unsafe { x86::word0_avx512(self, first, out) },

@@ -199,6 +199,12 @@ pub fn sum_to_shape(
         out_total,
         &format!("outShape {out_shape:?}"),
     )?;
+    // One contiguous run of summed dimensions (bias gradients, `sum(dim, keepdim)`) is a
+    // `reduce` over `(outer, dim, inner)`: threaded and SIMD, in its fixed order.
+    if let Some((outer, dim, inner)) = as_single_reduction(grad_shape, out_shape) {
+        let code = crate::codes::ReduceOp::Sum as u32;
+        return crate::reduce::reduce(code, grad, outer, dim, inner, out);
+    }
     // Where each gradient position lands in `out`: contiguous strides of outShape, 0 where summed.
     let mut strides = vec![0u32; out_shape.len()];
     let mut step = 1u32;
@@ -224,6 +230,37 @@ pub fn sum_to_shape(
         *o = *a as f32;
     }
     Ok(())
+}
+
+/// `(outer, dim, inner)` when the summed dimensions (size 1 in `out_shape`, not in `grad_shape`)
+/// are consecutive once size-1 dimensions are ignored, and all sizes fit `u32`.
+fn as_single_reduction(grad_shape: &[u32], out_shape: &[u32]) -> Option<(u32, u32, u32)> {
+    let (mut outer, mut dim, mut inner) = (1u64, 1u64, 1u64);
+    // 0: before the summed run, 1: inside it, 2: after it.
+    let mut state = 0;
+    for (&g, &o) in grad_shape.iter().zip(out_shape) {
+        if g == 1 {
+            continue;
+        }
+        let summed = o == 1;
+        state = match (state, summed) {
+            (0, false) => 0,
+            (0 | 1, true) => 1,
+            (1 | 2, false) => 2,
+            _ => return None,
+        };
+        let size = g as u64;
+        match state {
+            0 => outer *= size,
+            1 => dim *= size,
+            _ => inner *= size,
+        }
+    }
+    Some((
+        u32::try_from(outer).ok()?,
+        u32::try_from(dim).ok()?,
+        u32::try_from(inner).ok()?,
+    ))
 }
 
 #[cfg(test)]
@@ -313,6 +350,53 @@ mod tests {
             .map(|p| (0..3).map(|j| g[(p / 4) * 12 + j * 4 + p % 4]).sum())
             .collect();
         assert_eq!(out.to_vec(), expect);
+    }
+
+    #[test]
+    fn sum_to_shape_general_and_reduce_routes_agree() {
+        let g = crate::test_util::data(2 * 3 * 4 * 5, 41, -1.0, 1.0);
+        let shape = [2u32, 3, 4, 5];
+        // Every keep/sum pattern of the four dimensions, with and without the `reduce` route.
+        for mask in 0..16u32 {
+            let out_shape: Vec<u32> = (0..4)
+                .map(|d| if mask >> d & 1 == 1 { 1 } else { shape[d] })
+                .collect();
+            let len = out_shape.iter().product::<u32>() as usize;
+            let mut expected = vec![0f64; len];
+            for (p, &v) in g.iter().enumerate() {
+                let idx = [p / 60, (p / 20) % 3, (p / 5) % 4, p % 5];
+                let mut o = 0;
+                for d in 0..4 {
+                    o = o * out_shape[d] as usize + if out_shape[d] == 1 { 0 } else { idx[d] };
+                }
+                expected[o] += v as f64;
+            }
+            let expected: Vec<f32> = expected.iter().map(|&v| v as f32).collect();
+            let mut out = vec![0f32; len];
+            sum_to_shape(&g, &shape, &out_shape, &mut out).unwrap();
+            crate::test_util::assert_close(&out, &expected, 1e-6, 1e-7, &format!("{out_shape:?}"));
+            let routed = as_single_reduction(&shape, &out_shape).is_some();
+            assert_eq!(
+                routed,
+                ![0b0101, 0b1001, 0b1010, 0b1011, 0b1101].contains(&mask),
+                "mask {mask:04b}"
+            );
+        }
+    }
+
+    #[test]
+    fn sum_to_shape_does_not_depend_on_thread_count() {
+        let g = crate::test_util::data(4096 * 300, 42, -1.0, 1.0);
+        let (one, two) = crate::test_util::at_1_and_2_threads(|| {
+            let mut bias = vec![0f32; 300];
+            sum_to_shape(&g, &[4096, 300], &[1, 300], &mut bias).unwrap();
+            let mut rows = vec![0f32; 4096];
+            sum_to_shape(&g, &[4096, 300], &[4096, 1], &mut rows).unwrap();
+            [bias, rows]
+        });
+        for (a, b) in one.iter().zip(&two) {
+            crate::test_util::assert_same(a, b, "1 vs 2 threads");
+        }
     }
 
     #[test]

@@ -213,7 +213,11 @@ impl Drop for Pool {
     /// Workers are told to exit and are not joined (they finish within one spin/park cycle).
     fn drop(&mut self) {
         self.shared.shutdown.store(true, SeqCst);
-        let _sleepers = self.shared.sleepers.lock().unwrap_or_else(|e| e.into_inner());
+        let _sleepers = self
+            .shared
+            .sleepers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         self.shared.wake.notify_all();
     }
 }
@@ -223,14 +227,21 @@ struct Config {
     pool: Option<Arc<Pool>>,
 }
 
-static POOL: RwLock<Config> = RwLock::new(Config { threads: 0, pool: None });
+static POOL: RwLock<Config> = RwLock::new(Config {
+    threads: 0,
+    pool: None,
+});
 
 fn default_threads() -> usize {
     std::env::var("KINDLING_NUM_THREADS")
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())
         .filter(|&n| n >= 1)
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
 }
 
 fn current() -> (usize, Option<Arc<Pool>>) {
@@ -257,7 +268,10 @@ pub fn num_threads() -> usize {
 /// Sets the number of threads (≥ 1). Takes effect for the next kernel call.
 pub fn set_num_threads(n: usize) -> KernelResult {
     if n == 0 {
-        return Err(KernelError::value("set_num_threads", "number of threads must be positive, got 0"));
+        return Err(KernelError::value(
+            "set_num_threads",
+            "number of threads must be positive, got 0",
+        ));
     }
     let mut guard = POOL.write().unwrap_or_else(|e| e.into_inner());
     if guard.threads != n {
@@ -301,7 +315,12 @@ impl<T> ChunkBase<T> {
 /// Splits `out` into fixed chunks of `chunk` elements (the last may be shorter) and calls
 /// `f(start, chunk)` for each, in parallel when `work` is large enough. Chunk boundaries depend
 /// only on `out.len()` and `chunk`.
-pub fn par_chunks_mut<T: Send>(out: &mut [T], chunk: usize, work: usize, f: impl Fn(usize, &mut [T]) + Sync + Send) {
+pub fn par_chunks_mut<T: Send>(
+    out: &mut [T],
+    chunk: usize,
+    work: usize,
+    f: impl Fn(usize, &mut [T]) + Sync + Send,
+) {
     let chunk = chunk.max(1);
     let len = out.len();
     let tasks = len.div_ceil(chunk);
@@ -327,7 +346,10 @@ mod tests {
     #[test]
     fn zero_threads_is_rejected() {
         let err = set_num_threads(0).unwrap_err();
-        assert_eq!(err.to_string(), "set_num_threads: number of threads must be positive, got 0");
+        assert_eq!(
+            err.to_string(),
+            "set_num_threads: number of threads must be positive, got 0"
+        );
     }
 
     #[test]
@@ -361,7 +383,10 @@ mod tests {
                     counts[i].fetch_add(1, SeqCst);
                 });
             }
-            assert!(counts.iter().all(|c| c.load(SeqCst) == 200), "tasks = {tasks}");
+            assert!(
+                counts.iter().all(|c| c.load(SeqCst) == 200),
+                "tasks = {tasks}"
+            );
         }
     }
 
@@ -443,7 +468,10 @@ mod tests {
                 sink.fetch_add(i, SeqCst);
             });
         }
-        println!("warm region: {:.2} µs", t.elapsed().as_secs_f64() * 1e6 / reps as f64);
+        println!(
+            "warm region: {:.2} µs",
+            t.elapsed().as_secs_f64() * 1e6 / reps as f64
+        );
         let mut cold = Vec::new();
         for _ in 0..40 {
             std::thread::sleep(Duration::from_millis(2));

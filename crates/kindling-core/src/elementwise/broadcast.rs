@@ -71,7 +71,11 @@ pub(crate) fn binary_broadcast_with(
                     [1, 0] if op != BinaryOp::Pow => {
                         kernels::binary_scalar(simd, op, &a[oa..oa + n], b[ob], dst, false)
                     }
-                    [0, 1] => kernels::binary_scalar(simd, op, &b[ob..ob + n], a[oa], dst, true),
+                    // Broadcast tensor / tensor is plain division, not `binaryScalar`'s reversed
+                    // `reciprocal(x) * s` (PyTorch's `s / tensor`).
+                    [0, 1] if op != BinaryOp::Div => {
+                        kernels::binary_scalar(simd, op, &b[ob..ob + n], a[oa], dst, true)
+                    }
                     [sa, sb] => {
                         for (j, o) in dst.iter_mut().enumerate() {
                             *o = super::math::binary(op, a[oa + j * sa], b[ob + j * sb]);

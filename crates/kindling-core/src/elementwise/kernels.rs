@@ -76,7 +76,8 @@ pub fn binary_scalar_reference(op: BinaryOp, a: &[f32], s: f32, out: &mut [f32],
         (BinaryOp::Sub, false) => each1(a, out, |x| x - s),
         (BinaryOp::Sub, true) => each1(a, out, |x| s - x),
         (BinaryOp::Div, false) => each1(a, out, |x| x / s),
-        (BinaryOp::Div, true) => each1(a, out, |x| s / x),
+        // `s / tensor` is `Tensor.__rtruediv__`: `reciprocal(tensor) * s` in PyTorch.
+        (BinaryOp::Div, true) => each1(a, out, |x| (1.0 / x) * s),
         // tensor ** scalar takes PyTorch's special-cased exponents; scalar ** tensor is plain pow.
         (BinaryOp::Pow, false) => each1(a, out, |x| math::pow_scalar_exponent(x, s)),
         (BinaryOp::Pow, true) => each1(a, out, |x| s.powf(x)),
@@ -102,7 +103,9 @@ unsafe fn binary_scalar_vector<V: Vf32>(
         (BinaryOp::Sub, false) => map1::<V>(a, out, |x| x.sub(v), |x| x - s),
         (BinaryOp::Sub, true) => map1::<V>(a, out, |x| v.sub(x), |x| s - x),
         (BinaryOp::Div, false) => map1::<V>(a, out, |x| x.div(v), |x| x / s),
-        (BinaryOp::Div, true) => map1::<V>(a, out, |x| v.div(x), |x| s / x),
+        (BinaryOp::Div, true) => {
+            map1::<V>(a, out, |x| V::splat(1.0).div(x).mul(v), |x| (1.0 / x) * s)
+        }
         (BinaryOp::Maximum, false) => {
             map1::<V>(a, out, |x| simd::maximum(x, v), |x| math::maximum(x, s))
         }
@@ -236,7 +239,7 @@ unsafe fn unary_backward_vector<V: Vf32>(
             g,
             y,
             grad_in,
-            |gv, yv| gv.mul(one.sub(yv.mul(yv))),
+            |gv, yv| gv.mul(V::splat(0.0).sub(yv).mul_add(yv, one)),
             |gv, yv| backward(gv, 0.0, yv),
         ),
         UnaryOp::Pow | UnaryOp::Abs => unary_backward_reference(op, g, x, y, grad_in, param),

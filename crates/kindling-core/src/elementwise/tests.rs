@@ -175,6 +175,11 @@ fn pytorch_edge_cases() {
     )
     .unwrap();
     assert!(out.iter().all(|v| v.is_nan()));
+    // `3 / x` is PyTorch's `reciprocal(x) * 3` (torch: 3 / torch.tensor([1.6093307733535767])),
+    // not the correctly rounded quotient 1.8641289.
+    let mut q = [0f32];
+    binary_scalar(BinaryOp::Div as u32, &[1.609_330_8], 3.0, &mut q, true).unwrap();
+    assert_eq!(q[0], 1.864_128_8);
     // pow with a negative base and non-integer exponent is NaN; with an integer exponent it is not.
     binary(BinaryOp::Pow as u32, &[-2.0, -2.0], &[0.5, 3.0], &mut out).unwrap();
     assert!(out[0].is_nan());

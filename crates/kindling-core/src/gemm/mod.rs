@@ -7,6 +7,17 @@
 //!
 //! The public entry validates, then dispatches on `cpu::active()`; the kernels take the `Simd` path
 //! as an argument so tests can compare every path the CPU has against the scalar reference.
+//!
+//! NOTE [ Which GEMM, per shape class ]
+//! - Few rows of C (≤ 32: the batch of a training step), a short k (≤ 24: weight gradients at
+//!   small batch) or a tiny product: the unpacked kernels of `small.rs`. At 10×784×64 they take
+//!   ~7–10 µs where ndarray's `general_mat_mul` (matrixmultiply) takes ~22–48 µs: it packs both
+//!   operands whatever the size.
+//! - Everything else: the packed, blocked kernels of `packed.rs` (12×32 AVX-512 / 6×16 AVX2 /
+//!   8×12 NEON micro-tiles). Measured beside matrixmultiply 0.3 (ndarray's, with its threading
+//!   feature) on 256×784×1024, 512³, 1024³ and 2048³ they were faster in every case on this
+//!   machine (e.g. 512³ 1 thread: 137 vs 32 GFLOP/s; 1024³: 126 vs 47; see
+//!   `baseline::kindling_vs_matrixmultiply` and BENCHMARKS.md), so matrixmultiply is not used.
 pub mod packed;
 pub mod reference;
 pub mod simd;
@@ -134,23 +145,23 @@ pub fn sgemm_with(
     let a_len = elements(m, k, "op(A)")?;
     let b_len = elements(k, n, "op(B)")?;
     let c_len = elements(m, n, "C")?;
-    check_len(
-        OP,
-        "a",
-        a.len(),
-        a_len,
-        &format!("m={m}, k={k}, transA={trans_a}"),
-    )?;
-    check_len(
-        OP,
-        "b",
-        b.len(),
-        b_len,
-        &format!("k={k}, n={n}, transB={trans_b}"),
-    )?;
-    check_len(OP, "c", c.len(), c_len, &format!("m={m}, n={n}"))?;
+    // The context strings are built only on failure: this runs on every call of the hot path.
+    let check = |name: &str, got: usize, want: usize, context: &dyn Fn() -> String| {
+        if got == want {
+            Ok(())
+        } else {
+            check_len(OP, name, got, want, &context())
+        }
+    };
+    check("a", a.len(), a_len, &|| {
+        format!("m={m}, k={k}, transA={trans_a}")
+    })?;
+    check("b", b.len(), b_len, &|| {
+        format!("k={k}, n={n}, transB={trans_b}")
+    })?;
+    check("c", c.len(), c_len, &|| format!("m={m}, n={n}"))?;
     if let Some(bias) = bias {
-        check_len(OP, "bias", bias.len(), n, &format!("n={n}"))?;
+        check("bias", bias.len(), n, &|| format!("n={n}"))?;
     }
     let g = Gemm {
         trans_a,
@@ -175,10 +186,11 @@ const SMALL_MAX_M: usize = 32;
 const SMALL_MAX_K: usize = 24;
 const SMALL_MAX_MNK: usize = 64 * 64 * 64;
 
-/// Multiply-adds below which a product runs on the calling thread. Entering the rayon pool from
-/// Node's thread costs ~8 µs per region (the packed path uses two), and 4M multiply-adds take
-/// ~60 µs on one AVX-512 core, so below this splitting the work gains little or loses.
-pub const PARALLEL_MIN_MNK: usize = 1 << 22;
+/// Multiply-adds below which a product runs on the calling thread. A parallel region of the pool
+/// (`crate::threads`) costs ~1 µs while its workers are warm and ~2–5 µs after they parked
+/// (measured by `threads::tests::region_cost`); 1M multiply-adds take ~15 µs on one AVX-512
+/// core, so from there on two threads win. The seed's layers (~0.5M) stay on one thread.
+pub const PARALLEL_MIN_MNK: usize = 1 << 20;
 
 /// The per-ISA entry points: `#[target_feature]` functions into which the generic kernels are
 /// inlined, so each is compiled for its instruction set.
@@ -327,6 +339,7 @@ fn run_isa(
                 g2.a = &scratch;
             }
             run_small(&g2, c, parallel, small, small_cols);
+            packed::release_if_large(&mut scratch);
         });
     } else {
         run_small(g, c, parallel, small, small_cols);

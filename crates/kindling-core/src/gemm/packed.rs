@@ -62,6 +62,17 @@ pub fn sgemm(g: &Gemm<'_>, c: &mut [f32], mr: usize, nr: usize, block: BlockFn, 
             unsafe { block(g, packed_b, start / n, c_rows) };
         });
     });
+    PACKED_B.with(|cell| release_if_large(&mut cell.borrow_mut()));
+}
+
+/// Buffers up to this many floats (64 MiB) are kept between calls; a larger one, left by an
+/// unusually large product, is freed rather than held for the life of the thread.
+const KEEP_MAX: usize = 16 << 20;
+
+pub(crate) fn release_if_large(buf: &mut Vec<f32>) {
+    if buf.capacity() > KEEP_MAX {
+        *buf = Vec::new();
+    }
 }
 
 /// Packs NR-column panels of op(B), starting at panel `first`, into `out` (whole panels).

@@ -109,7 +109,7 @@ mod x86 {
             Avx512(_mm512_mul_ps(self.0, b.0))
         }
         #[inline]
-        #[target_feature(enable = "avx512f,avx2")]
+        #[target_feature(enable = "avx512f,avx2,fma")]
         unsafe fn hsum4(a: Self, b: Self, c: Self, d: Self) -> [f32; 4] {
             let half = |v: __m512| {
                 _mm256_add_ps(

@@ -248,6 +248,7 @@ fn update(
             }
         };
     }
+    // SAFETY: a SIMD arm runs only when `is_available()` confirmed its CPU features.
     match simd {
         #[cfg(target_arch = "x86_64")]
         Simd::Avx512 if simd.is_available() => unsafe { variants!(update_avx512) },

@@ -154,6 +154,7 @@ fn update(
     g: &[f32],
     buf: &mut [f32],
 ) {
+    // SAFETY: a SIMD arm runs only when `is_available()` confirmed its CPU features.
     match simd {
         #[cfg(target_arch = "x86_64")]
         Simd::Avx512 if simd.is_available() => unsafe { update_avx512(s, mode, first, p, g, buf) },

@@ -7,6 +7,7 @@
 //! output accumulates its `dim` inputs in order in f64 (the SIMD paths vectorise across `inner`,
 //! which does not change any element's order).
 use crate::cpu::Simd;
+use crate::elementwise::simd::{simd_entry, Vf32};
 
 pub(crate) const LANES: usize = 16;
 
@@ -60,8 +61,14 @@ const COLUMN_BLOCK: usize = 256;
 pub(crate) fn sum_block(simd: Simd, block: &[f32], dim: usize, inner: usize, out: &mut [f32]) {
     if inner == 1 {
         out[0] = row_sum(simd, &block[..dim]) as f32;
-        return;
+    } else {
+        column_sums(simd, block, dim, inner, out);
     }
+}
+
+/// Per-column sums of a `dim × inner` block, each column accumulated in order in f64.
+#[inline(always)]
+pub(crate) fn column_sums_reference(block: &[f32], dim: usize, inner: usize, out: &mut [f32]) {
     let mut acc = [0f64; COLUMN_BLOCK];
     let mut k0 = 0;
     while k0 < inner {
@@ -80,3 +87,16 @@ pub(crate) fn sum_block(simd: Simd, block: &[f32], dim: usize, inner: usize, out
         k0 += width;
     }
 }
+
+/// The same loops compiled for the path's instruction set: they vectorise across columns, which
+/// keeps every column's order, so the bits equal the reference's.
+#[inline(always)]
+unsafe fn column_sums_vector<V: Vf32>(block: &[f32], dim: usize, inner: usize, out: &mut [f32]) {
+    column_sums_reference(block, dim, inner, out)
+}
+
+simd_entry!(
+    /// Column sums of one block.
+    column_sums => column_sums_vector / column_sums_reference,
+    (block: &[f32], dim: usize, inner: usize, out: &mut [f32])
+);

@@ -24,6 +24,24 @@ fn row_sums_are_bit_identical_on_every_path_and_accurate() {
 }
 
 #[test]
+fn column_sums_are_bit_identical_on_every_path() {
+    for (dim, inner) in [(1, 2), (7, 5), (33, 300), (64, 1000)] {
+        let x = data(dim * inner, 14, -1.0, 1.0);
+        let mut expected = vec![0f32; inner];
+        sum::column_sums_reference(&x, dim, inner, &mut expected);
+        for simd in available_paths() {
+            let mut out = vec![0f32; inner];
+            sum::sum_block(simd, &x, dim, inner, &mut out);
+            assert_same(
+                &out,
+                &expected,
+                &format!("{simd:?} dim={dim} inner={inner}"),
+            );
+        }
+    }
+}
+
+#[test]
 fn reduce_matches_naive_loops_on_every_path() {
     for (outer, dim, inner) in [
         (3, 17, 1),

@@ -30,6 +30,24 @@ fn rows_match_scalar_on_every_path() {
 }
 
 #[test]
+fn backward_rows_are_bit_identical_on_every_path() {
+    for &c in LENGTHS.iter().filter(|&&c| c > 0 && c < 5000) {
+        let y = data(2 * c, 26, 0.0, 1.0);
+        let g = data(2 * c, 27, -1.0, 1.0);
+        for log in [false, true] {
+            let mut expected = vec![0f32; 2 * c];
+            softmax_backward_with(Simd::Scalar, &g, &y, 2, c as u32, 1, &mut expected, log)
+                .unwrap();
+            for simd in available_paths() {
+                let mut out = vec![0f32; 2 * c];
+                softmax_backward_with(simd, &g, &y, 2, c as u32, 1, &mut out, log).unwrap();
+                assert_same(&out, &expected, &format!("log={log} {simd:?} c={c}"));
+            }
+        }
+    }
+}
+
+#[test]
 fn stable_for_huge_logits_and_propagates_nan() {
     for simd in available_paths() {
         let x = [1000.0, 1000.0, f32::NEG_INFINITY, 990.0];

@@ -226,3 +226,13 @@ pub(crate) unsafe fn scale_in_place<V: Vf32>(out: &mut [f32], s: f32) {
         *o *= s;
     }
 }
+
+/// The path for rows of `len` elements: AVX-512 rows shorter than one register (MNIST's 10
+/// classes) would run entirely in the scalar tail, so they take the AVX2 path (always present
+/// with AVX-512) instead.
+pub(crate) fn for_row_len(simd: crate::cpu::Simd, len: usize) -> crate::cpu::Simd {
+    match simd {
+        crate::cpu::Simd::Avx512 if len < 16 => crate::cpu::Simd::Avx2,
+        other => other,
+    }
+}

@@ -1,0 +1,77 @@
+/**
+ * Elementwise `maximum`, `minimum` and `clamp` (native `maximum`/`minimum` binary kernels).
+ * Backward masks come from per-element comparisons; the gradient itself is one native multiply.
+ * Like PyTorch, ties in `maximum`/`minimum` split the gradient evenly, and `clamp` passes the
+ * gradient where `min <= x <= max` (bounds included).
+ */
+import { attach, recording } from '../autograd/function';
+import { allocate } from '../dtype';
+import { Tensor, numelOf, type TensorOrScalar } from '../tensor';
+import { broadcastShapes, broadcastStrides, gatherStrided, sameShape } from './broadcast';
+import { binaryPlain } from './elementwise';
+import { BinaryOp } from './kernels';
+import { sumTo } from './shape';
+
+/** `t`'s values read as `shape` (a view when the shapes match, else a broadcast copy). */
+function valuesAs(t: Tensor, shape: readonly number[]): ArrayLike<number> {
+  if (sameShape(t.shape, shape)) return t.data;
+  const out = allocate(t.dtype, numelOf(shape));
+  gatherStrided(t.data, shape, broadcastStrides(t.shape, shape), out);
+  return out;
+}
+
+function extremum(name: 'maximum' | 'minimum', a: Tensor, b: Tensor): Tensor {
+  if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new TypeError(`${name}(): arguments must be Tensors`);
+  const out = binaryPlain(name === 'maximum' ? BinaryOp.maximum : BinaryOp.minimum, a, b);
+  if (recording(a, b)) {
+    const node = name === 'maximum' ? 'MaximumBackward0' : 'MinimumBackward0';
+    attach(out, node, [a, b], (g, n) => {
+      const shape = broadcastShapes(a.shape, b.shape);
+      const av = valuesAs(a, shape);
+      const bv = valuesAs(b, shape);
+      const wa = new Float32Array(av.length);
+      for (let i = 0; i < av.length; i++) {
+        const wins = name === 'maximum' ? av[i] > bv[i] : av[i] < bv[i];
+        wa[i] = wins ? 1 : av[i] === bv[i] ? 0.5 : 0;
+      }
+      const weightsA = Tensor._make(wa, shape, 'float32');
+      return [
+        n.needsGrad(0) ? sumTo(binaryPlain(BinaryOp.mul, g, weightsA), a.shape) : null,
+        // b's share is whatever a did not take.
+        n.needsGrad(1) ? sumTo(binaryPlain(BinaryOp.mul, g, binaryPlain(BinaryOp.sub, Tensor._make(new Float32Array(1).fill(1), [], 'float32'), weightsA)), b.shape) : null,
+      ];
+    });
+  }
+  return out;
+}
+
+/** `torch.maximum(a, b)`: elementwise larger value, broadcasting (`MaximumBackward0`). */
+export function maximum(a: Tensor, b: Tensor): Tensor {
+  return extremum('maximum', a, b);
+}
+
+/** `torch.minimum(a, b)`: elementwise smaller value, broadcasting (`MinimumBackward0`). */
+export function minimum(a: Tensor, b: Tensor): Tensor {
+  return extremum('minimum', a, b);
+}
+
+/** `torch.clamp(x, min?, max?)`: limits values to [min, max] (`ClampBackward1`). */
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError("clamp(): argument 'input' must be Tensor");
+  if (min == null && max == null) throw new TypeError("torch.clamp: At least one of 'min' or 'max' must not be None");
+  let out: TensorOrScalar = x;
+  if (min != null) out = binaryPlain(BinaryOp.maximum, out, min);
+  if (max != null) out = binaryPlain(BinaryOp.minimum, out, max);
+  const result = out as Tensor;
+  if (recording(x)) {
+    const lo = min ?? -Infinity;
+    const hi = max ?? Infinity;
+    attach(result, 'ClampBackward1', [x], (g) => {
+      const xv = x.data;
+      const mask = new Float32Array(xv.length);
+      for (let i = 0; i < xv.length; i++) mask[i] = xv[i] >= lo && xv[i] <= hi ? 1 : 0;
+      return [binaryPlain(BinaryOp.mul, g, Tensor._make(mask, x.shape, 'float32'))];
+    });
+  }
+  return result;
+}
