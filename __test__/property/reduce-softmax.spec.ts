@@ -105,7 +105,7 @@ describe('reductions and softmax (property)', () => {
     });
   });
 
-  // Non-integer dims (0.5, NaN) throw a TypeError that does not name the op: KNOWN_BUGS.md #2.
+  // Non-integer dims (0.5, NaN) throw a TypeError that does not name the op: KNOWN_BUGS.md #1.
   it('integer dims out of range throw a typed error naming the op or in PyTorch\'s wording', () => {
     const badDim = fc.integer({ min: -20, max: 20 });
     check('reductions with bad dims', 300, shapeArb(3, 3), badDim, fc.constantFrom('sum', 'mean', 'max', 'min', 'argmax', 'argmin', 'softmax', 'logSoftmax'), (shape, dim, op) => {
