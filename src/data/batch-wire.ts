@@ -137,7 +137,7 @@ function isJsonSafe(value: unknown): boolean {
 export function writeHeader(header: Uint8Array, message: BatchMessage): boolean {
   const words = new Int32Array(header.buffer, header.byteOffset, 2);
   if (message.error === undefined && message.inline === undefined && isJsonSafe(message.tree)) {
-    const json = new TextEncoder().encode(JSON.stringify({ batchIndex: message.batchIndex, tree: message.tree, tensors: message.tensors }));
+    const json = textEncoder.encode(JSON.stringify({ batchIndex: message.batchIndex, tree: message.tree, tensors: message.tensors }));
     if (json.byteLength <= HEADER_BYTES - 8) {
       header.set(json, 8);
       words[0] = HEADER_JSON;
@@ -158,4 +158,5 @@ export function readHeader(slots: SharedArrayBuffer, offset: number): BatchMessa
   return JSON.parse(textDecoder.decode(json)) as BatchMessage;
 }
 
+const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
