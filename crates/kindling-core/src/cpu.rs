@@ -74,7 +74,10 @@ pub fn active() -> Simd {
     static ACTIVE: OnceLock<Simd> = OnceLock::new();
     *ACTIVE.get_or_init(|| {
         let best = detected();
-        match std::env::var("KINDLING_SIMD").ok().and_then(|v| Simd::parse(&v)) {
+        match std::env::var("KINDLING_SIMD")
+            .ok()
+            .and_then(|v| Simd::parse(&v))
+        {
             Some(forced) if forced.is_available() => forced,
             Some(forced) => available_paths()
                 .into_iter()
