@@ -49,6 +49,9 @@ function storageMatches(data: TypedArray, dtype: DType): boolean {
   return data instanceof Uint8Array;
 }
 
+/** Set by `Tensor._make` for the one construction that follows (see there). */
+let trustedConstruction = false;
+
 export class Tensor {
   /** The elements, contiguous and row-major (shared with views). */
   readonly data: TypedArray;
@@ -66,20 +69,28 @@ export class Tensor {
    * functions; this constructor only checks that the buffer fits the shape and dtype.
    */
   constructor(data: TypedArray, shape: readonly number[], dtype: DType = 'float32') {
-    if (!storageMatches(data, dtype)) {
-      throw new TypeError(`Tensor: ${data.constructor.name} cannot store dtype ${dtype}`);
-    }
-    const n = numelOf(shape);
-    if (n !== data.length) {
-      throw new ShapeError(`Tensor: shape [${shape.join(', ')}] needs ${n} elements, but the buffer has ${data.length}`);
+    if (trustedConstruction) {
+      trustedConstruction = false;
+    } else {
+      if (!storageMatches(data, dtype)) {
+        throw new TypeError(`Tensor: ${data.constructor.name} cannot store dtype ${dtype}`);
+      }
+      const n = numelOf(shape);
+      if (n !== data.length) {
+        throw new ShapeError(`Tensor: shape [${shape.join(', ')}] needs ${n} elements, but the buffer has ${data.length}`);
+      }
     }
     this.data = data;
     this.shape = shape;
     this.dtype = dtype;
   }
 
-  /** Internal fast path for ops: the op has already validated sizes. */
+  /**
+   * Internal fast path for ops, which have already validated sizes and dtypes: skips the
+   * constructor's checks (a few dozen tensors per training step each paid for them).
+   */
   static _make(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
+    trustedConstruction = true;
     return new Tensor(data, shape, dtype);
   }
 

@@ -4,7 +4,9 @@
  * `x·Wᵀ + b` that `nn.Linear` calls (one sgemm forward; dX = dY·W, dW = dYᵀ·X, db = column sums).
  */
 import { uninitF32 } from '../dtype';
+import { directGradOf } from '../autograd/accumulate';
 import { attach, recording } from '../autograd/function';
+import type { Node } from '../autograd/node';
 import { ShapeError } from '../errors';
 import { Tensor, numelOf } from '../tensor';
 import { broadcastShapes } from './broadcast';
@@ -220,7 +222,7 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
   const outShape = input.shape.length === 1 ? [outF] : [...input.shape.slice(0, -1), outF];
   const out = Tensor._make(y, outShape, 'float32');
   if (recording(input, weight, bias)) {
-    const backward = (g: Tensor, needX: boolean, needW: boolean, needB: boolean): Array<Tensor | null> => {
+    const backward = (g: Tensor, node: Node, needX: boolean, wEdge: number, needB: boolean): Array<Tensor | null> => {
       const gv = g.data as Float32Array;
       let gb: Tensor | null = null;
       if (needB) {
@@ -228,20 +230,22 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
         kernels.reduce(ReduceOp.sum, gv, 1, rows, outF, colSums);
         gb = Tensor._make(colSums, [outF], 'float32');
       }
-      return [
-        gb,
-        needX ? Tensor._make(gemm(false, false, rows, k, outF, gv, wv), input.shape, 'float32') : null,
-        needW ? Tensor._make(gemm(true, false, outF, k, rows, gv, xv), weight.shape, 'float32') : null,
-      ];
+      let gw: Tensor | null = null;
+      if (node.needsGrad(wEdge)) {
+        // dW = dYᵀ·X, accumulated straight into an existing weight `.grad` when there is one
+        // (NOTE [ Gradient buffers of leaves ] in autograd/accumulate.ts).
+        const direct = directGradOf(node, wEdge, wv.length);
+        if (direct !== null && direct.buffer !== gv.buffer && direct.buffer !== xv.buffer) kernels.sgemm(true, false, outF, k, rows, 1, gv, xv, 1, direct);
+        else gw = Tensor._make(gemm(true, false, outF, k, rows, gv, xv), weight.shape, 'float32');
+      }
+      return [gb, needX ? Tensor._make(gemm(false, false, rows, k, outF, gv, wv), input.shape, 'float32') : null, gw];
     };
     if (bias != null) {
       attach(out, 'AddmmBackward0', [bias, input, weight], (g, node) =>
-        backward(g, node.needsGrad(1), node.needsGrad(2), node.needsGrad(0)),
+        backward(g, node, node.needsGrad(1), 2, node.needsGrad(0)),
       );
     } else {
-      attach(out, 'MmBackward0', [input, weight], (g, node) =>
-        backward(g, node.needsGrad(0), node.needsGrad(1), false).slice(1),
-      );
+      attach(out, 'MmBackward0', [input, weight], (g, node) => backward(g, node, node.needsGrad(0), 1, false).slice(1));
     }
   }
   return out;
