@@ -57,6 +57,30 @@ describe('accumulating into an existing .grad', () => {
     expect(values(held)).toEqual(before);
   });
 
+  it('reuses a dropped weight-gradient buffer only when nothing outside kindling ever saw it', () => {
+    torch.manualSeed(5);
+    const layer = new nn.Linear(30, 20);
+    const x = torch.randn(6, 30);
+    const optimizer = new torch.optim.SGD(layer.parameters(), { lr: 0 });
+    const fresh = (): number[] => {
+      layer.forward(x).pow(2).sum().backward();
+      return values(layer.weight._peekGrad());
+    };
+    const expected = fresh();
+    const firstBuffer = layer.weight._peekGrad()?.data;
+    optimizer.step(); // reads the gradients internally: still unobserved
+    optimizer.zeroGrad();
+    expect(fresh()).toEqual(expected);
+    const reused = layer.weight._peekGrad() as Tensor;
+    expect(reused.data).toBe(firstBuffer); // recycled, in a new tensor object
+    // Now the user reads .grad before zeroGrad(): that tensor must survive the next backward.
+    const held = layer.weight.grad as Tensor;
+    optimizer.zeroGrad();
+    layer.forward(x).mul(2).sum().backward();
+    expect(values(held)).toEqual(expected);
+    expect(layer.weight.grad?.data).not.toBe(held.data);
+  });
+
   it('replaces a retained non-leaf gradient by the sum instead of mutating it (retain_grad hook)', () => {
     const x = torch.tensor([1, 2], { dtype: torch.float32, requiresGrad: true });
     const y = x.mul(2);
@@ -97,7 +121,7 @@ describe('accumulating into an existing .grad', () => {
     const x = torch.randn(4, 3);
     layer.forward(x).sum().backward();
     const node = layer.forward(x).gradFn!;
-    expect(directGradOf(node, 2, 6)).toBe(layer.weight.grad?.data);
+    expect(directGradOf(node, 2, 6)).toEqual({ data: layer.weight.grad?.data, beta: 1 });
     expect(directGradOf(node, 2, 5)).toBeNull(); // size mismatch
     expect(directGradOf(node, 1, 12)).toBeNull(); // the input is not a leaf that requires grad
     torch.autograd.detectAnomaly(() => {

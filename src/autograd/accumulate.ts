@@ -55,34 +55,49 @@ export function addInto(dst: Float32Array, src: Float32Array): void {
  * (`taken`), later ones copy.
  */
 export function accumulateGrad(variable: Tensor, grad: Tensor, taken: Set<unknown>, inPlace: boolean): void {
-  const existing = variable.grad;
+  const existing = variable._peekGrad();
   if (existing === null) {
     let owned = grad;
     if (taken.has(grad.data)) owned = Tensor._make((grad.data as Float32Array).slice(), variable.shape, 'float32');
     else if (grad.shape !== variable.shape) owned = Tensor._make(grad.data, variable.shape, 'float32');
     taken.add(owned.data);
-    variable.grad = owned;
+    variable._setOwnGrad(owned);
   } else if (!inPlace || existing.requiresGrad || existing.dtype !== 'float32' || existing.data.length !== grad.data.length) {
     // A `.grad` that carries a graph is replaced, not mutated (PyTorch's create_graph branch).
     const out = (existing.data as Float32Array).slice();
     addInto(out, grad.data as Float32Array);
-    variable.grad = Tensor._make(out, existing.shape, 'float32');
+    variable._setOwnGrad(Tensor._make(out, existing.shape, 'float32'));
   } else {
     addInto(existing.data as Float32Array, grad.data as Float32Array);
   }
 }
 
+/** Where an op writes a leaf's gradient itself: `out = beta·out + gradient`. */
+export interface DirectGrad {
+  data: Float32Array;
+  /** 1: add into the existing `.grad`; 0: overwrite a recycled buffer (stale contents). */
+  beta: 0 | 1;
+}
+
 /**
- * The existing `.grad` buffer that input `i` of `node` accumulates into, when the op may write
- * its gradient for that input straight into it (`+=`, e.g. sgemm with `beta = 1`) and return
- * `null` instead: the input is a leaf with a plain float32 `.grad` of `length` elements, and
- * anomaly mode (which checks every returned gradient for NaN) is off. `null` otherwise.
+ * Where input `i` of `node` may have its gradient written by the op itself (`beta·out + …`, e.g.
+ * one sgemm) so that it returns `null` for that input instead of a new buffer: the input is a leaf
+ * and either has a plain float32 `.grad` of `length` elements (add into it, `beta = 1`), or has
+ * none and holds a recycled buffer of that size (it becomes a fresh `.grad` tensor, `beta = 0`).
+ * `null` otherwise, and in anomaly mode (which checks every returned gradient for NaN).
  * See NOTE [ Gradient buffers of leaves ].
  */
-export function directGradOf(node: Node, i: number, length: number): Float32Array | null {
+export function directGradOf(node: Node, i: number, length: number): DirectGrad | null {
   const target = node.next[i];
   if (!(target instanceof AccumulateGrad) || anomalyMode.enabled) return null;
-  const grad = target.variable.grad;
-  if (grad === null || grad.requiresGrad || grad.dtype !== 'float32' || grad.data.length !== length) return null;
-  return grad.data as Float32Array;
+  const variable = target.variable;
+  const grad = variable._peekGrad();
+  if (grad === null) {
+    const recycled = variable._takeRecycledGrad(length);
+    if (recycled === null) return null;
+    variable._setOwnGrad(Tensor._make(recycled, variable.shape, 'float32'));
+    return { data: recycled, beta: 0 };
+  }
+  if (grad.requiresGrad || grad.dtype !== 'float32' || grad.data.length !== length) return null;
+  return { data: grad.data as Float32Array, beta: 1 };
 }

@@ -235,8 +235,9 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
         // dW = dYᵀ·X, accumulated straight into an existing weight `.grad` when there is one
         // (NOTE [ Gradient buffers of leaves ] in autograd/accumulate.ts).
         const direct = directGradOf(node, wEdge, wv.length);
-        if (direct !== null && direct.buffer !== gv.buffer && direct.buffer !== xv.buffer) kernels.sgemm(true, false, outF, k, rows, 1, gv, xv, 1, direct);
-        else gw = Tensor._make(gemm(true, false, outF, k, rows, gv, xv), weight.shape, 'float32');
+        if (direct !== null && (direct.beta === 0 || (direct.data.buffer !== gv.buffer && direct.data.buffer !== xv.buffer))) {
+          kernels.sgemm(true, false, outF, k, rows, 1, gv, xv, direct.beta, direct.data);
+        } else gw = Tensor._make(gemm(true, false, outF, k, rows, gv, xv), weight.shape, 'float32');
       }
       return [gb, needX ? Tensor._make(gemm(false, false, rows, k, outF, gv, wv), input.shape, 'float32') : null, gw];
     };
