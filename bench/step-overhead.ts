@@ -7,7 +7,7 @@
  *
  * The machine is shared and loaded: only the old/new ratio inside one run means anything, and
  * the interleaving exposes both versions to the same load. Data and the optimizer are left out
- * (fixed random batch, plain SGD through `noGrad`) so that only forward/loss/backward are timed.
+ * (fixed random batch, plain SGD, untimed) so that only forward/loss/backward are timed.
  *
  *   npm run bench -- overhead                 (old = main)
  *   BENCH_OLD_REF=<ref> npm run bench -- overhead
@@ -45,19 +45,12 @@ function runner(name: string, torch: Lib, setToNone: boolean): Runner {
   const params: any[] = model.parameters();
   const x = torch.rand([10, 1, 28, 28]);
   const y = new Tensor(Int32Array.from({ length: 10 }, (_, i) => (i * 7) % 10), [10], 'int32');
-  const sgdStep = (): void => {
-    torch.noGrad(() => {
-      for (const p of params) if (p.grad !== null) p.add_(p.grad, { alpha: -1e-4 });
-    });
-  };
+  const optimizer = new torch.optim.SGD(params, { lr: 1e-4 });
   return {
     name,
     block(steps, into) {
       for (let i = 0; i < steps; i++) {
-        for (const p of params) {
-          if (setToNone) p.grad = null;
-          else if (p.grad !== null) p.grad.data.fill(0);
-        }
+        optimizer.zeroGrad({ setToNone });
         const t0 = process.hrtime.bigint();
         const out = model.forward(x);
         const t1 = process.hrtime.bigint();
@@ -68,7 +61,7 @@ function runner(name: string, torch: Lib, setToNone: boolean): Runner {
         into.forward += Number(t1 - t0);
         into.loss += Number(t2 - t1);
         into.backward += Number(t3 - t2);
-        sgdStep();
+        optimizer.step();
       }
     },
   };
