@@ -116,6 +116,27 @@ describe('accumulating into an existing .grad', () => {
     expect(values(layer.bias!.grad)).toEqual(once.bias);
   });
 
+  it('mm writes both operands’ gradients into existing .grad tensors, including a square a·a', () => {
+    torch.manualSeed(4);
+    const a = torch.randn(3, 4).requiresGrad_();
+    const b = torch.randn(4, 5).requiresGrad_();
+    a.mm(b).sum().backward();
+    const ga = a.grad as Tensor;
+    const gb = b.grad as Tensor;
+    const once = [values(ga), values(gb)];
+    a.mm(b).sum().backward();
+    expect(a.grad).toBe(ga);
+    expect(b.grad).toBe(gb);
+    values(ga).forEach((v, i) => expect(v).toBeCloseTo(2 * once[0][i], 5));
+    values(gb).forEach((v, i) => expect(v).toBeCloseTo(2 * once[1][i], 5));
+    const s = torch.tensor([[1, 2], [3, 4]], { dtype: torch.float32, requiresGrad: true });
+    s.mm(s).sum().backward();
+    const first = values(s.grad); // d/ds sum(s·s) = 1·sᵀ + sᵀ·1
+    expect(first).toEqual([7, 11, 9, 13]);
+    s.mm(s).sum().backward();
+    expect(values(s.grad)).toEqual([14, 22, 18, 26]);
+  });
+
   it('still hands dW to the engine when anomaly mode checks every returned gradient', () => {
     const layer = new nn.Linear(3, 2);
     const x = torch.randn(4, 3);

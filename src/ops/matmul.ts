@@ -30,6 +30,32 @@ function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
   return c;
 }
 
+/**
+ * The gradient `op(A)·op(B)` of input `i` of a product node: written straight into that leaf's
+ * existing or recycled `.grad` when `directGradOf` allows it (then `null`, nothing for the engine
+ * to accumulate), else a new tensor of `shape`. NOTE [ Gradient buffers of leaves ] in
+ * autograd/accumulate.ts.
+ */
+function productGrad(
+  node: Node,
+  i: number,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  b: Float32Array,
+  shape: readonly number[],
+): Tensor | null {
+  const direct = directGradOf(node, i, m * n);
+  if (direct !== null && (direct.beta === 0 || (direct.data.buffer !== a.buffer && direct.data.buffer !== b.buffer))) {
+    kernels.sgemm(transA, transB, m, n, k, 1, a, b, direct.beta, direct.data);
+    return null;
+  }
+  return Tensor._make(gemm(transA, transB, m, n, k, a, b), shape, 'float32');
+}
+
 function mismatch(op: string, m: number, k: number, k2: number, n: number): ShapeError {
   return new ShapeError(`${op}: mat1 and mat2 shapes cannot be multiplied (${m}x${k} and ${k2}x${n})`);
 }
@@ -46,9 +72,11 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   if (recording(a, b)) {
     attach(out, 'MmBackward0', [a, b], (g, node) => {
       const gv = g.data as Float32Array;
+      const av = a.data as Float32Array;
+      const bv = b.data as Float32Array;
       return [
-        node.needsGrad(0) ? Tensor._make(gemm(false, true, m, k, n, gv, b.data as Float32Array), a.shape, 'float32') : null,
-        node.needsGrad(1) ? Tensor._make(gemm(true, false, k, n, m, a.data as Float32Array, gv), b.shape, 'float32') : null,
+        node.needsGrad(0) ? productGrad(node, 0, false, true, m, k, n, gv, bv, a.shape) : null,
+        node.needsGrad(1) ? productGrad(node, 1, true, false, k, n, m, av, gv, b.shape) : null,
       ];
     });
   }
@@ -230,15 +258,8 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
         kernels.reduce(ReduceOp.sum, gv, 1, rows, outF, colSums);
         gb = Tensor._make(colSums, [outF], 'float32');
       }
-      let gw: Tensor | null = null;
-      if (node.needsGrad(wEdge)) {
-        // dW = dYᵀ·X, accumulated straight into an existing weight `.grad` when there is one
-        // (NOTE [ Gradient buffers of leaves ] in autograd/accumulate.ts).
-        const direct = directGradOf(node, wEdge, wv.length);
-        if (direct !== null && (direct.beta === 0 || (direct.data.buffer !== gv.buffer && direct.data.buffer !== xv.buffer))) {
-          kernels.sgemm(true, false, outF, k, rows, 1, gv, xv, direct.beta, direct.data);
-        } else gw = Tensor._make(gemm(true, false, outF, k, rows, gv, xv), weight.shape, 'float32');
-      }
+      // dW = dYᵀ·X, written straight into the weight's `.grad` when it may be (see productGrad).
+      const gw = node.needsGrad(wEdge) ? productGrad(node, wEdge, true, false, outF, k, rows, gv, xv, weight.shape) : null;
       return [gb, needX ? Tensor._make(gemm(false, false, rows, k, outF, gv, wv), input.shape, 'float32') : null, gw];
     };
     if (bias != null) {
