@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- <workload>...]`: runs the named benchmarks (the default suite when none is
  * named: seed, wide, gemm, and adam when present). Each workload is a module exporting `run()`.
- * `profile` (the seed step's phase timings and CPU profile) runs only when named.
+ * `profile` (the seed step's phase timings and CPU profile) and `overhead` (forward/loss/backward
+ * against another git ref) run only when named.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,6 +16,7 @@ const workloads: Record<string, () => Workload> = {
   wide: () => require('./wide') as Workload,
   gemm: () => require('./gemm') as Workload,
   profile: () => require('./profile') as Workload,
+  overhead: () => require('./overhead') as Workload,
 };
 // The Adam kernel benchmark lands from another branch: listed once its file is there.
 if (fs.existsSync(path.join(__dirname, 'adam.ts'))) workloads.adam = () => require('./adam') as Workload;

@@ -49,13 +49,19 @@ function storageMatches(data: TypedArray, dtype: DType): boolean {
   return data instanceof Uint8Array;
 }
 
+/** Set by `Tensor._make` for the one construction that follows (see there). */
+let trustedConstruction = false;
+
 export class Tensor {
   /** The elements, contiguous and row-major (shared with views). */
   readonly data: TypedArray;
   readonly shape: readonly number[];
   readonly dtype: DType;
-  /** Accumulated gradient (float32, same shape), filled by `backward()`. */
-  grad: Tensor | null = null;
+  private gradValue: Tensor | null = null;
+  /** Whether `gradValue` was handed to code outside kindling's internals (see `grad`). */
+  private gradExposed = false;
+  /** A dropped, never-exposed gradient buffer for the next backward to reuse (see `_dropGrad`). */
+  private recycledGrad: Float32Array | null = null;
   /** The node that produced this tensor (`null` for leaves). */
   gradFn: Node | null = null;
   private requiresGradFlag = false;
@@ -66,24 +72,77 @@ export class Tensor {
    * functions; this constructor only checks that the buffer fits the shape and dtype.
    */
   constructor(data: TypedArray, shape: readonly number[], dtype: DType = 'float32') {
-    if (!storageMatches(data, dtype)) {
-      throw new TypeError(`Tensor: ${data.constructor.name} cannot store dtype ${dtype}`);
-    }
-    const n = numelOf(shape);
-    if (n !== data.length) {
-      throw new ShapeError(`Tensor: shape [${shape.join(', ')}] needs ${n} elements, but the buffer has ${data.length}`);
+    if (trustedConstruction) {
+      trustedConstruction = false;
+    } else {
+      if (!storageMatches(data, dtype)) {
+        throw new TypeError(`Tensor: ${data.constructor.name} cannot store dtype ${dtype}`);
+      }
+      const n = numelOf(shape);
+      if (n !== data.length) {
+        throw new ShapeError(`Tensor: shape [${shape.join(', ')}] needs ${n} elements, but the buffer has ${data.length}`);
+      }
     }
     this.data = data;
     this.shape = shape;
     this.dtype = dtype;
   }
 
-  /** Internal fast path for ops: the op has already validated sizes. */
+  /**
+   * Internal fast path for ops, which have already validated sizes and dtypes: skips the
+   * constructor's checks (a few dozen tensors per training step each paid for them).
+   */
   static _make(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
+    trustedConstruction = true;
     return new Tensor(data, shape, dtype);
   }
 
   // ---- autograd state ------------------------------------------------------------------------
+
+  /** Accumulated gradient (float32, same shape), filled by `backward()`. */
+  get grad(): Tensor | null {
+    this.gradExposed = true;
+    return this.gradValue;
+  }
+
+  set grad(value: Tensor | null) {
+    this.gradValue = value;
+    this.gradExposed = true;
+  }
+
+  /** @internal `.grad` for kindling's own code (engine, optimizers), which keeps no reference to it. */
+  _peekGrad(): Tensor | null {
+    return this.gradValue;
+  }
+
+  /** @internal Sets a `.grad` that backward created (nothing outside kindling has seen it yet). */
+  _setOwnGrad(value: Tensor): void {
+    this.gradValue = value;
+    this.gradExposed = false;
+  }
+
+  /**
+   * @internal `.grad = null` for `zeroGrad()` (setToNone). When the dropped gradient was created
+   * by backward and never handed out (no `.grad` read or write since), nothing can observe its
+   * buffer any more, so the next backward may reuse it (NOTE [ Gradient buffers of leaves ] in
+   * autograd/accumulate.ts).
+   */
+  _dropGrad(): void {
+    const g = this.gradValue;
+    if (g !== null && !this.gradExposed && g.dtype === 'float32' && g.gradFn === null) {
+      this.recycledGrad = g.data as Float32Array;
+    }
+    this.gradValue = null;
+    this.gradExposed = false;
+  }
+
+  /** @internal Takes the recycled gradient buffer if it has `length` elements (its contents are stale). */
+  _takeRecycledGrad(length: number): Float32Array | null {
+    const buffer = this.recycledGrad;
+    if (buffer === null || buffer.length !== length) return null;
+    this.recycledGrad = null;
+    return buffer;
+  }
 
   /** Whether gradients are computed for this tensor. Settable on leaves (floating point only). */
   get requiresGrad(): boolean {

@@ -7,6 +7,7 @@ import { uninitF32 } from '../dtype';
 import { AutogradError, ShapeError } from '../errors';
 import { kernels, BinaryOp } from '../ops/kernels';
 import { Tensor } from '../tensor';
+import { accumulateGrad } from './accumulate';
 import { AccumulateGrad, Node } from './node';
 import { anomalyMode, checkBackward } from './anomaly';
 import { setGradEnabled, isGradEnabled } from './grad_mode';
@@ -22,47 +23,59 @@ function sumGrads(a: Tensor, b: Tensor): Tensor {
   return Tensor._make(out, a.shape, 'float32');
 }
 
-/**
- * Gradients that reach two places may share one buffer (AddBackward passes its gradient to both
- * inputs; views share data). A `.grad` must own its buffer, because optimizers and
- * `clipGradNorm_` modify it in place: the first `.grad` to take a buffer keeps it, later ones copy.
- */
-function accumulate(variable: Tensor, grad: Tensor, taken: Set<unknown>): void {
-  if (variable.grad === null) {
-    let owned = grad;
-    if (taken.has(grad.data)) owned = Tensor._make((grad.data as Float32Array).slice(), variable.shape, 'float32');
-    else if (grad.shape !== variable.shape) owned = Tensor._make(grad.data, variable.shape, 'float32');
-    taken.add(owned.data);
-    variable.grad = owned;
-  } else {
-    variable.grad = sumGrads(variable.grad, grad);
-  }
-}
-
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-/** Counts, for each node reachable from `root`, how many edges point to it. */
-function countDependencies(root: Node): Map<Node, number> {
-  const deps = new Map<Node, number>([[root, 0]]);
+/** Numbers backward passes, so a node can tell whether its scratch fields are this pass's. */
+let passCounter = 0;
+
+/**
+ * Sets, for each node reachable from `root`, `_dependencies` to how many edges point to it and
+ * clears `_pending`. The counts live on the nodes (not in a Map) because a training step walks a
+ * dozen nodes and Map lookups were a measurable part of backward; `_pass` marks which nodes were
+ * already reached in this pass (a failed earlier pass may have left its values behind).
+ */
+function countDependencies(root: Node): void {
+  const pass = ++passCounter;
+  root._pass = pass;
+  root._dependencies = 0;
+  root._pending = null;
   const stack: Node[] = [root];
   while (stack.length > 0) {
     const node = stack.pop() as Node;
-    for (const next of node.next) {
-      if (next === null) continue;
-      const count = deps.get(next);
-      if (count === undefined) {
-        deps.set(next, 1);
-        stack.push(next);
+    const next = node.next;
+    for (let i = 0; i < next.length; i++) {
+      const target = next[i];
+      if (target === null) continue;
+      if (target._pass !== pass) {
+        target._pass = pass;
+        target._dependencies = 1;
+        target._pending = null;
+        stack.push(target);
       } else {
-        deps.set(next, count + 1);
+        target._dependencies++;
       }
     }
   }
-  return deps;
+}
+
+/** Clears `_pending` on every node reachable from `root`. */
+function clearPending(root: Node): void {
+  const seen = new Set<Node>([root]);
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop() as Node;
+    node._pending = null;
+    for (const target of node.next) {
+      if (target !== null && !seen.has(target)) {
+        seen.add(target);
+        stack.push(target);
+      }
+    }
+  }
 }
 
 /** `tensor.backward(gradient?, { retainGraph })`; see `Tensor.backward`. */
@@ -91,8 +104,8 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
   }
 
   const rootNode = root.gradFn ?? root._accumulateNode();
-  const deps = countDependencies(rootNode);
-  const pending = new Map<Node, Tensor>([[rootNode, seed]]);
+  countDependencies(rootNode);
+  rootNode._pending = seed;
   const ready: Node[] = [rootNode];
   const previousMode = isGradEnabled();
   // Backward closures compute with plain ops; they must not record a graph of their own.
@@ -100,24 +113,21 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
   try {
     while (ready.length > 0) {
       const node = ready.pop() as Node;
-      const grad = pending.get(node);
-      pending.delete(node);
-      if (grad === undefined) {
+      const grad = node._pending;
+      node._pending = null;
+      if (grad === null) {
         // Every edge into this node carried no gradient: nothing to compute, but its inputs'
         // dependency counts must still drop so nodes also reached another way can run.
         for (const target of node.next) {
-          if (target === null) continue;
-          const left = (deps.get(target) as number) - 1;
-          deps.set(target, left);
-          if (left === 0) ready.push(target);
+          if (target !== null && --target._dependencies === 0) ready.push(target);
         }
         continue;
       }
       if (node instanceof AccumulateGrad) {
-        accumulate(node.variable, grad, taken);
+        accumulateGrad(node.variable, grad, taken, true);
         continue;
       }
-      if (node.retained !== null) accumulate(node.retained, grad, taken);
+      if (node.retained !== null) accumulateGrad(node.retained, grad, taken, false);
       const inputGrads = node.apply(grad);
       if (anomalyMode.enabled) checkBackward(node, inputGrads); // NaN check, see anomaly.ts
       if (!retainGraph) node.release();
@@ -127,14 +137,15 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
         if (target === null) continue;
         const g = inputGrads[i];
         if (g !== null && g !== undefined) {
-          const existing = pending.get(target);
-          pending.set(target, existing === undefined ? g : sumGrads(existing, g));
+          const existing = target._pending;
+          target._pending = existing === null ? g : sumGrads(existing, g);
         }
-        const left = (deps.get(target) as number) - 1;
-        deps.set(target, left);
-        if (left === 0) ready.push(target);
+        if (--target._dependencies === 0) ready.push(target);
       }
     }
+  } catch (error) {
+    clearPending(rootNode); // drop the gradients a failed pass left on the nodes
+    throw error;
   } finally {
     setGradEnabled(previousMode);
   }

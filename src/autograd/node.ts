@@ -29,6 +29,13 @@ export class Node {
   /** Set by `retainGrad()` on the (non-leaf) tensor this node produced. */
   retained: Tensor | null = null;
 
+  /** @internal Engine scratch for the pass in progress: incoming edges not yet processed. */
+  _dependencies = 0;
+  /** @internal Engine scratch: the gradient summed so far for this node's output. */
+  _pending: Tensor | null = null;
+  /** @internal Engine scratch: which backward pass last set the two fields above. */
+  _pass = 0;
+
   /** Whether the closure holds saved tensors: nodes that save nothing (AddBackward0) can run twice. */
   private readonly savesTensors: boolean;
 

@@ -464,13 +464,17 @@ export function moduleFields(module: Module): [string, Module][] {
 
 /** `optimizer.zeroGrad()` and `module.zeroGrad()` share PyTorch's rule for one parameter. */
 export function zeroGradOf(p: Tensor, setToNone: boolean): void {
-  if (p.grad === null) return;
+  let grad = p._peekGrad();
+  if (grad === null) return;
   if (setToNone) {
-    p.grad = null;
+    p._dropGrad(); // `.grad = null`, keeping the buffer for reuse if nobody can see it
     return;
   }
   // The gradient may itself carry a graph (create_graph): cut it loose before zeroing in place.
-  if (p.grad.gradFn !== null) p.grad = p.grad.detach();
-  p.grad.requiresGrad = false;
-  p.grad.data.fill(0);
+  if (grad.gradFn !== null) {
+    grad = grad.detach();
+    p.grad = grad;
+  }
+  grad.requiresGrad = false;
+  grad.data.fill(0);
 }

@@ -138,6 +138,9 @@ function checkWeight(weight: Tensor | null | undefined, classes: number): Float3
   return weight.data as Float32Array;
 }
 
+/** Up to this many gradient elements the backward scale runs in JS. */
+const SMALL_GRADIENT = 1024;
+
 /** Attaches the fused loss backward: gradient rows scaled by the incoming gradient (per row for `none`). */
 function attachLossBackward(out: Tensor, name: string, input: Tensor, gradRows: Float32Array, rows: number, classes: number, none: boolean): void {
   attach(out, name, [input], (g) => {
@@ -146,6 +149,12 @@ function attachLossBackward(out: Tensor, name: string, input: Tensor, gradRows: 
       const rowsT = Tensor._make(gradRows, [rows, classes], 'float32');
       const perRow = Tensor._make(g.data, [rows, 1], 'float32');
       scaled = binaryPlain(BinaryOp.mul, rowsT, perRow).data as Float32Array;
+    } else if (gradRows.length <= SMALL_GRADIENT) {
+      // The seed's 10×10 gradient: a JS loop is cheaper than a native call (fresh buffer each
+      // time, since the graph may be retained and run again).
+      const s = g.data[0];
+      scaled = new Float32Array(gradRows.length);
+      for (let i = 0; i < gradRows.length; i++) scaled[i] = gradRows[i] * s;
     } else {
       scaled = scale(Tensor._make(gradRows, [rows * classes], 'float32'), g.data[0]).data as Float32Array;
     }

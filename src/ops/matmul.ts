@@ -4,7 +4,9 @@
  * `x·Wᵀ + b` that `nn.Linear` calls (one sgemm forward; dX = dY·W, dW = dYᵀ·X, db = column sums).
  */
 import { uninitF32 } from '../dtype';
+import { directGradOf } from '../autograd/accumulate';
 import { attach, recording } from '../autograd/function';
+import type { Node } from '../autograd/node';
 import { ShapeError } from '../errors';
 import { Tensor, numelOf } from '../tensor';
 import { broadcastShapes } from './broadcast';
@@ -28,6 +30,32 @@ function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
   return c;
 }
 
+/**
+ * The gradient `op(A)·op(B)` of input `i` of a product node: written straight into that leaf's
+ * existing or recycled `.grad` when `directGradOf` allows it (then `null`, nothing for the engine
+ * to accumulate), else a new tensor of `shape`. NOTE [ Gradient buffers of leaves ] in
+ * autograd/accumulate.ts.
+ */
+function productGrad(
+  node: Node,
+  i: number,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  b: Float32Array,
+  shape: readonly number[],
+): Tensor | null {
+  const direct = directGradOf(node, i, m * n);
+  if (direct !== null && (direct.beta === 0 || (direct.data.buffer !== a.buffer && direct.data.buffer !== b.buffer))) {
+    kernels.sgemm(transA, transB, m, n, k, 1, a, b, direct.beta, direct.data);
+    return null;
+  }
+  return Tensor._make(gemm(transA, transB, m, n, k, a, b), shape, 'float32');
+}
+
 function mismatch(op: string, m: number, k: number, k2: number, n: number): ShapeError {
   return new ShapeError(`${op}: mat1 and mat2 shapes cannot be multiplied (${m}x${k} and ${k2}x${n})`);
 }
@@ -44,9 +72,11 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   if (recording(a, b)) {
     attach(out, 'MmBackward0', [a, b], (g, node) => {
       const gv = g.data as Float32Array;
+      const av = a.data as Float32Array;
+      const bv = b.data as Float32Array;
       return [
-        node.needsGrad(0) ? Tensor._make(gemm(false, true, m, k, n, gv, b.data as Float32Array), a.shape, 'float32') : null,
-        node.needsGrad(1) ? Tensor._make(gemm(true, false, k, n, m, a.data as Float32Array, gv), b.shape, 'float32') : null,
+        node.needsGrad(0) ? productGrad(node, 0, false, true, m, k, n, gv, bv, a.shape) : null,
+        node.needsGrad(1) ? productGrad(node, 1, true, false, k, n, m, av, gv, b.shape) : null,
       ];
     });
   }
@@ -220,7 +250,7 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
   const outShape = input.shape.length === 1 ? [outF] : [...input.shape.slice(0, -1), outF];
   const out = Tensor._make(y, outShape, 'float32');
   if (recording(input, weight, bias)) {
-    const backward = (g: Tensor, needX: boolean, needW: boolean, needB: boolean): Array<Tensor | null> => {
+    const backward = (g: Tensor, node: Node, needX: boolean, wEdge: number, needB: boolean): Array<Tensor | null> => {
       const gv = g.data as Float32Array;
       let gb: Tensor | null = null;
       if (needB) {
@@ -228,20 +258,16 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
         kernels.reduce(ReduceOp.sum, gv, 1, rows, outF, colSums);
         gb = Tensor._make(colSums, [outF], 'float32');
       }
-      return [
-        gb,
-        needX ? Tensor._make(gemm(false, false, rows, k, outF, gv, wv), input.shape, 'float32') : null,
-        needW ? Tensor._make(gemm(true, false, outF, k, rows, gv, xv), weight.shape, 'float32') : null,
-      ];
+      // dW = dYᵀ·X, written straight into the weight's `.grad` when it may be (see productGrad).
+      const gw = node.needsGrad(wEdge) ? productGrad(node, wEdge, true, false, outF, k, rows, gv, xv, weight.shape) : null;
+      return [gb, needX ? Tensor._make(gemm(false, false, rows, k, outF, gv, wv), input.shape, 'float32') : null, gw];
     };
     if (bias != null) {
       attach(out, 'AddmmBackward0', [bias, input, weight], (g, node) =>
-        backward(g, node.needsGrad(1), node.needsGrad(2), node.needsGrad(0)),
+        backward(g, node, node.needsGrad(1), 2, node.needsGrad(0)),
       );
     } else {
-      attach(out, 'MmBackward0', [input, weight], (g, node) =>
-        backward(g, node.needsGrad(0), node.needsGrad(1), false).slice(1),
-      );
+      attach(out, 'MmBackward0', [input, weight], (g, node) => backward(g, node, node.needsGrad(0), 1, false).slice(1));
     }
   }
   return out;

@@ -120,14 +120,14 @@ export class Adam extends Optimizer<AdamGroupOptions, AdamState> {
     if (plan.amsgrad !== group.amsgrad) return false;
     let i = 0;
     for (const p of group.params) {
-      if (p.grad === null) continue;
+      if (p._peekGrad() === null) continue;
       if (plan.params[i] !== p || this.state.get(p) !== plan.states[i]) return false;
       i++;
     }
     if (i !== plan.params.length) return false;
     for (let j = 0; j < i; j++) {
       const state = plan.states[j];
-      plan.grads[j] = (plan.params[j].grad as Tensor).data as Float32Array;
+      plan.grads[j] = (plan.params[j]._peekGrad() as Tensor).data as Float32Array;
       plan.steps[j] = ++state.step;
     }
     return true;
@@ -148,7 +148,7 @@ export class Adam extends Optimizer<AdamGroupOptions, AdamState> {
     };
     const steps: number[] = [];
     for (const p of group.params) {
-      if (p.grad === null) continue;
+      if (p._peekGrad() === null) continue;
       let state = this.state.get(p);
       if (state === undefined) {
         state = { step: 0, exp_avg: zerosLike(p), exp_avg_sq: zerosLike(p) };
@@ -161,7 +161,7 @@ export class Adam extends Optimizer<AdamGroupOptions, AdamState> {
       plan.params.push(p);
       plan.states.push(state);
       plan.paramData.push(p.data as Float32Array);
-      plan.grads.push(p.grad.data as Float32Array);
+      plan.grads.push((p._peekGrad() as Tensor).data as Float32Array);
       plan.expAvgs.push(state.exp_avg.data as Float32Array);
       plan.expAvgSqs.push(state.exp_avg_sq.data as Float32Array);
       if (group.amsgrad) plan.maxExpAvgSqs.push((state.max_exp_avg_sq as Tensor).data as Float32Array);

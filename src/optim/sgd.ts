@@ -86,12 +86,12 @@ export class SGD extends Optimizer<SGDGroupOptions, SGDState> {
     if (plan.useMomentum !== (group.momentum !== 0)) return false;
     let i = 0;
     for (const p of group.params) {
-      if (p.grad === null) continue;
+      if (p._peekGrad() === null) continue;
       if (plan.params[i] !== p || (plan.useMomentum && this.state.get(p) !== plan.states[i])) return false;
       i++;
     }
     if (i !== plan.params.length) return false;
-    for (let j = 0; j < i; j++) plan.grads[j] = (plan.params[j].grad as Tensor).data as Float32Array;
+    for (let j = 0; j < i; j++) plan.grads[j] = (plan.params[j]._peekGrad() as Tensor).data as Float32Array;
     return true;
   }
 
@@ -108,10 +108,10 @@ export class SGD extends Optimizer<SGDGroupOptions, SGDState> {
     };
     const initialized: number[] = [];
     for (const p of group.params) {
-      if (p.grad === null) continue;
+      if (p._peekGrad() === null) continue;
       plan.params.push(p);
       plan.paramData.push(p.data as Float32Array);
-      plan.grads.push(p.grad.data as Float32Array);
+      plan.grads.push((p._peekGrad() as Tensor).data as Float32Array);
       if (!useMomentum) continue;
       let state = this.state.get(p);
       // A state exists only once a step has filled its buffer, so its flag is 1; a new buffer
