@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-type Workload = { run: () => Promise<void> | void };
+/** A workload module exports `run()`; a plain script (bench/adam.ts) does its work when loaded. */
+type Workload = { run?: () => Promise<void> | void };
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const workloads: Record<string, () => Workload> = {
@@ -31,7 +32,8 @@ async function main(): Promise<void> {
       process.exitCode = 1;
       return;
     }
-    await load().run();
+    const workload = load();
+    if (typeof workload.run === 'function') await workload.run();
   }
 }
 

@@ -101,3 +101,62 @@ function restoreTensors(value: unknown, tensors: Tensor[]): unknown {
   }
   return value;
 }
+
+/**
+ * NOTE [ Batch descriptions in the slot header ]
+ * Posting even the small description costs a message per batch (~tens of µs on each side, and a
+ * wake-up of the receiving thread's port). So each slot starts with a header: when the batch's
+ * description is plain JSON (numbers, strings, booleans, null, arrays, plain objects: the usual
+ * tensors-in-a-list/tuple/dict batch) the worker writes it there as JSON and only bumps a shared
+ * counter; anything else (class instances, NaN, -0, undefined, errors, oversized batches) is
+ * still posted, and the header says so.
+ */
+export const HEADER_BYTES = 4096;
+const HEADER_POSTED = 0;
+const HEADER_JSON = 1;
+
+/** Whether JSON.stringify → JSON.parse gives back `value` exactly. */
+function isJsonSafe(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!(i in value) || !isJsonSafe(value[i])) return false;
+    return true;
+  }
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const key of Object.keys(value)) if (key === '__proto__' || !isJsonSafe((value as Record<string, unknown>)[key])) return false;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Worker side: writes `message`'s description into the header at `header` (HEADER_BYTES long) when
+ * it is JSON-safe and fits; returns false (header marked "posted") when the message must be posted.
+ */
+export function writeHeader(header: Uint8Array, message: BatchMessage): boolean {
+  const words = new Int32Array(header.buffer, header.byteOffset, 2);
+  if (message.error === undefined && message.inline === undefined && isJsonSafe(message.tree)) {
+    const json = textEncoder.encode(JSON.stringify({ batchIndex: message.batchIndex, tree: message.tree, tensors: message.tensors }));
+    if (json.byteLength <= HEADER_BYTES - 8) {
+      header.set(json, 8);
+      words[0] = HEADER_JSON;
+      words[1] = json.byteLength;
+      return true;
+    }
+  }
+  words[0] = HEADER_POSTED;
+  return false;
+}
+
+/** Main side: the description in the header at `offset` of `slots`, or undefined if it was posted. */
+export function readHeader(slots: SharedArrayBuffer, offset: number): BatchMessage | undefined {
+  const words = new Int32Array(slots, offset, 2);
+  if (words[0] !== HEADER_JSON) return undefined;
+  // TextDecoder refuses views on shared memory: copy the few bytes out first.
+  const json = new Uint8Array(slots, offset + 8, words[1]).slice();
+  return JSON.parse(textDecoder.decode(json)) as BatchMessage;
+}
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();

@@ -2,14 +2,16 @@
  * Entry point of a DataLoader worker thread (the counterpart of PyTorch's `_worker_loop`).
  * It rebuilds the dataset and collate function from their recipes, seeds the default generator
  * with `baseSeed + workerId` as PyTorch does, then answers tasks `{ batchIndex, indices, slot }`
- * in the order they arrive: fetch the samples, collate them, write the batch into the task's
- * shared slot, post its description and wake the main thread through the shared signal.
+ * (sent in chunks of many batches) in order: wait for a free slot of its ring, fetch the samples,
+ * collate them, write the batch and its description into the slot (or post the description when
+ * it is not plain JSON), bump its produced counter and wake the main thread.
  * Every failure is caught and posted as an error message for that batch, so the main thread never
  * waits for a batch that will not come.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { type BatchMessage, encodeBatch } from './batch-wire';
+import { type BatchMessage, HEADER_BYTES, encodeBatch, writeHeader } from './batch-wire';
 import { defaultCollate } from './collate';
+import { CONTROL_CLOSED, CONTROL_CONSUMED, CONTROL_PRODUCED } from './worker-control';
 import type { Dataset } from './dataset';
 import { manualSeed } from './random';
 import { unpack } from './worker-source';
@@ -26,18 +28,29 @@ export interface WorkerInit {
   /** [0]: messages posted (all workers); [1 + id]: 1 while worker `id` is alive. */
   signal: SharedArrayBuffer;
   slots: SharedArrayBuffer;
+  /** Bytes of tensor data per slot (each slot is a HEADER_BYTES header, then this). */
   slotBytes: number;
   prefetchFactor: number;
+  /** This worker's counters: see worker-control.ts. */
+  control: SharedArrayBuffer;
 }
 
-export interface Task {
-  batchIndex: number;
+/**
+ * Many batches in one message (no message per batch on the hot path): batch `batchIndices[i]`
+ * has the sample indices `indices[offsets[i]..offsets[i + 1]]`.
+ */
+export interface TaskChunk {
+  batchIndices: Int32Array;
   indices: Int32Array;
+  offsets: Int32Array;
 }
 
 const init = workerData as WorkerInit;
 const signal = new Int32Array(init.signal);
 const port = init.port;
+const control = new Int32Array(init.control);
+/** How long one wait for a free slot lasts before the closed flag is looked at again. */
+const WAIT_SLICE_MS = 100;
 
 function wake(): void {
   Atomics.add(signal, 0, 1);
@@ -69,17 +82,40 @@ try {
 }
 
 let tasksDone = 0;
-parentPort?.on('message', (task: Task) => {
-  const slotIndex = tasksDone % init.prefetchFactor;
-  tasksDone++;
+
+/** Waits until the main thread has copied out the batch in the slot `tasksDone` reuses. */
+function waitForFreeSlot(): boolean {
+  for (;;) {
+    if (Atomics.load(control, CONTROL_CLOSED) !== 0) return false;
+    const consumed = Atomics.load(control, CONTROL_CONSUMED);
+    if (tasksDone - consumed < init.prefetchFactor) return true;
+    Atomics.wait(control, CONTROL_CONSUMED, consumed, WAIT_SLICE_MS);
+  }
+}
+
+function produce(batchIndex: number, indices: Int32Array): void {
+  const slotStart = (tasksDone % init.prefetchFactor) * (HEADER_BYTES + init.slotBytes);
+  const header = new Uint8Array(init.slots, slotStart, HEADER_BYTES);
   try {
     if (fetchBatch === undefined) throw setupError;
-    const batch = fetchBatch(task.indices);
-    const slot = new Uint8Array(init.slots, slotIndex * init.slotBytes, init.slotBytes);
-    const { message, transfer } = encodeBatch(task.batchIndex, batch, slot);
-    port.postMessage(message, transfer);
+    const batch = fetchBatch(indices);
+    const slot = new Uint8Array(init.slots, slotStart + HEADER_BYTES, init.slotBytes);
+    const { message, transfer } = encodeBatch(batchIndex, batch, slot);
+    if (!writeHeader(header, message)) port.postMessage(message, transfer);
   } catch (e) {
-    port.postMessage({ batchIndex: task.batchIndex, error: describeError(e) } satisfies BatchMessage);
+    const message: BatchMessage = { batchIndex, error: describeError(e) };
+    writeHeader(header, message);
+    port.postMessage(message);
   }
+  tasksDone++;
+  // Publishes the slot (and orders every write above before the main thread's reads).
+  Atomics.store(control, CONTROL_PRODUCED, tasksDone);
   wake();
+}
+
+parentPort?.on('message', (chunk: TaskChunk) => {
+  for (let i = 0; i < chunk.batchIndices.length; i++) {
+    if (!waitForFreeSlot()) return;
+    produce(chunk.batchIndices[i], chunk.indices.subarray(chunk.offsets[i], chunk.offsets[i + 1]));
+  }
 });

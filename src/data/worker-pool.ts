@@ -17,8 +17,9 @@
  */
 import { extname, join } from 'node:path';
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
-import { type BatchMessage, decodeBatch } from './batch-wire';
-import type { Task, WorkerInit } from './worker-main';
+import { type BatchMessage, HEADER_BYTES, decodeBatch, readHeader } from './batch-wire';
+import { CONTROL_CLOSED, CONTROL_CONSUMED, CONTROL_PRODUCED, CONTROL_WORDS } from './worker-control';
+import type { TaskChunk, WorkerInit } from './worker-main';
 
 export interface WorkerPoolOptions {
   numWorkers: number;
@@ -35,6 +36,11 @@ export interface WorkerPoolOptions {
 const SLOT_BYTES = 1 << 20;
 /** How long one wait lasts before the alive flags and the timeout are checked again. */
 const WAIT_SLICE_MS = 200;
+/**
+ * Batches per task message and worker: tasks travel in bulk so that no message crosses per batch
+ * (each worker still fills at most `prefetchFactor` slots ahead of the consumer).
+ */
+const TASK_CHUNK = 64;
 
 const WORKER_ENTRY = join(__dirname, `worker-main${extname(__filename)}`);
 
@@ -75,6 +81,7 @@ interface Handle {
   worker: Worker;
   port: MessagePort;
   slots: SharedArrayBuffer;
+  control: Int32Array;
 }
 
 /** Yields the batches of `batches` (lists of indices), prepared by worker threads, in order. */
@@ -94,7 +101,8 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
     this.signal = new Int32Array(new SharedArrayBuffer(4 * (1 + numWorkers)));
     for (let id = 0; id < numWorkers; id++) {
       const { port1, port2 } = new MessageChannel();
-      const slots = new SharedArrayBuffer(SLOT_BYTES * prefetchFactor);
+      const slots = new SharedArrayBuffer((HEADER_BYTES + SLOT_BYTES) * prefetchFactor);
+      const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
       Atomics.store(this.signal, 1 + id, 1);
       const init: WorkerInit = {
         entry: WORKER_ENTRY,
@@ -108,6 +116,7 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
         slots,
         slotBytes: SLOT_BYTES,
         prefetchFactor,
+        control: control.buffer as SharedArrayBuffer,
       };
       const worker = new Worker(BOOTSTRAP, { eval: true, workerData: init, transferList: [port2] });
       // The consumer may abandon the iterator without finishing it; workers must never keep the
@@ -116,9 +125,9 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
       // Errors are reported through the port; this listener only keeps an uncaught worker error
       // from being re-thrown as an unhandled 'error' event in the main thread.
       worker.on('error', () => {});
-      this.handles.push({ worker, port: port1, slots });
+      this.handles.push({ worker, port: port1, slots, control });
     }
-    for (let k = 0; k < numWorkers * prefetchFactor; k++) this.dispatchNext();
+    this.dispatchAhead();
   }
 
   next(): IteratorResult<B> {
@@ -154,6 +163,9 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
     if (this.closed) return;
     this.closed = true;
     for (const h of this.handles) {
+      // A worker waiting for a free slot gives up (terminate() does not interrupt Atomics.wait).
+      Atomics.store(h.control, CONTROL_CLOSED, 1);
+      Atomics.notify(h.control, CONTROL_CONSUMED);
       h.port.close();
       void h.worker.terminate();
     }
@@ -167,12 +179,12 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
   /** The reply for the next batch in order, if its worker has posted it; throws on failures. */
   private poll(started: number): BatchMessage | undefined {
     const workerId = this.nextToYield % this.handles.length;
-    const received = receiveMessageOnPort(this.handles[workerId].port);
-    if (received !== undefined) return received.message as BatchMessage;
+    const ready = this.look(workerId);
+    if (ready !== undefined) return ready;
     if (Atomics.load(this.signal, 1 + workerId) === 0) {
-      // The flag is cleared after any last message was posted: look once more before giving up.
-      const last = receiveMessageOnPort(this.handles[workerId].port);
-      if (last !== undefined) return last.message as BatchMessage;
+      // The flag is cleared after the worker's last batch was published: look once more.
+      const last = this.look(workerId);
+      if (last !== undefined) return last;
       this.close();
       throw new WorkerError(`DataLoader worker ${workerId} exited unexpectedly`);
     }
@@ -184,30 +196,73 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
     return undefined;
   }
 
+  /** The description of the next batch if worker `workerId` has published it. */
+  private look(workerId: number): BatchMessage | undefined {
+    const handle = this.handles[workerId];
+    const round = Math.floor(this.nextToYield / this.handles.length);
+    if (Atomics.load(handle.control, CONTROL_PRODUCED) > round) {
+      const described = readHeader(handle.slots, this.slotStart(round));
+      if (described !== undefined) return described;
+    }
+    // A posted description (or a failure to start) is on the port: it is posted before the
+    // produced counter moves.
+    const received = receiveMessageOnPort(handle.port);
+    return received === undefined ? undefined : (received.message as BatchMessage);
+  }
+
   private accept(message: BatchMessage): IteratorResult<B> {
     const workerId = this.nextToYield % this.handles.length;
     if (message.error !== undefined) {
       this.close();
       throw rethrown(message.error, workerId);
     }
-    const slotIndex = Math.floor(this.nextToYield / this.handles.length) % this.options.prefetchFactor;
-    const batch = decodeBatch(message, this.handles[workerId].slots, slotIndex * SLOT_BYTES) as B;
+    const handle = this.handles[workerId];
+    const round = Math.floor(this.nextToYield / this.handles.length);
+    const batch = decodeBatch(message, handle.slots, this.slotStart(round) + HEADER_BYTES) as B;
     this.nextToYield++;
-    // The slot just read is free again: the batch dispatched now lands in it.
-    this.dispatchNext();
+    // The slot just read is free again for the worker's next batch.
+    Atomics.add(handle.control, CONTROL_CONSUMED, 1);
+    Atomics.notify(handle.control, CONTROL_CONSUMED);
+    if (this.dispatched - this.nextToYield <= this.handles.length * this.options.prefetchFactor) this.dispatchAhead();
     return { done: false, value: batch };
   }
 
-  private dispatchNext(): void {
+  /** Byte offset of the slot holding a worker's batch number `round` (its header first). */
+  private slotStart(round: number): number {
+    return (round % this.options.prefetchFactor) * (HEADER_BYTES + SLOT_BYTES);
+  }
+
+  /**
+   * Sends every worker its next `TASK_CHUNK` batches in one message each (batch k goes to worker
+   * k % numWorkers), keeping the workers' queues ahead of their prefetch window.
+   */
+  private dispatchAhead(): void {
     if (this.exhausted) return;
-    const step = this.batches.next();
-    if (step.done) {
-      this.exhausted = true;
-      return;
+    const n = this.handles.length;
+    const perWorker: number[][][] = this.handles.map(() => []);
+    const target = this.nextToYield + n * (this.options.prefetchFactor + TASK_CHUNK);
+    while (this.dispatched < target) {
+      const step = this.batches.next();
+      if (step.done) {
+        this.exhausted = true;
+        break;
+      }
+      perWorker[this.dispatched % n].push(step.value);
+      this.dispatched++;
     }
-    const batchIndex = this.dispatched++;
-    const task: Task = { batchIndex, indices: Int32Array.from(step.value) };
-    this.handles[batchIndex % this.handles.length].worker.postMessage(task);
+    const firstRound = this.dispatched - perWorker.reduce((sum, list) => sum + list.length, 0);
+    perWorker.forEach((batches, workerId) => {
+      if (batches.length === 0) return;
+      const offsets = new Int32Array(batches.length + 1);
+      batches.forEach((b, i) => (offsets[i + 1] = offsets[i] + b.length));
+      const indices = new Int32Array(offsets[batches.length]);
+      batches.forEach((b, i) => indices.set(b, offsets[i]));
+      // The first batch of this chunk for `workerId` is the first index ≥ firstRound ≡ workerId (mod n).
+      const first = firstRound + ((workerId - (firstRound % n) + n) % n);
+      const batchIndices = Int32Array.from(batches, (_, i) => first + i * n);
+      const chunk: TaskChunk = { batchIndices, indices, offsets };
+      this.handles[workerId].worker.postMessage(chunk, [batchIndices.buffer, indices.buffer, offsets.buffer]);
+    });
   }
 }
 

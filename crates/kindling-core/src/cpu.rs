@@ -65,7 +65,7 @@ pub fn available_paths() -> Vec<Simd> {
 
 /// The best path this CPU has.
 pub fn detected() -> Simd {
-    *available_paths().last().unwrap_or(&Simd::Scalar)
+    available_paths().last().copied().unwrap_or(Simd::Scalar)
 }
 
 /// The path kernels use: the best detected one, or `KINDLING_SIMD` when set (clamped to what the
@@ -74,12 +74,14 @@ pub fn active() -> Simd {
     static ACTIVE: OnceLock<Simd> = OnceLock::new();
     *ACTIVE.get_or_init(|| {
         let best = detected();
-        match std::env::var("KINDLING_SIMD").ok().and_then(|v| Simd::parse(&v)) {
+        match std::env::var("KINDLING_SIMD")
+            .ok()
+            .and_then(|v| Simd::parse(&v))
+        {
             Some(forced) if forced.is_available() => forced,
             Some(forced) => available_paths()
                 .into_iter()
-                .filter(|s| *s <= forced)
-                .last()
+                .rfind(|s| *s <= forced)
                 .unwrap_or(Simd::Scalar),
             None => best,
         }

@@ -26,7 +26,11 @@ pub struct KernelError {
 
 impl KernelError {
     pub fn new(op: &'static str, kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { op, kind, message: message.into() }
+        Self {
+            op,
+            kind,
+            message: message.into(),
+        }
     }
     pub fn length(op: &'static str, message: impl Into<String>) -> Self {
         Self::new(op, ErrorKind::Length, message)
@@ -50,7 +54,13 @@ impl std::error::Error for KernelError {}
 pub type KernelResult<T = ()> = Result<T, KernelError>;
 
 /// `op: <name> has <got> elements, expected <expected> (<context>)` — the shape of every length error.
-pub fn check_len(op: &'static str, name: &str, got: usize, expected: usize, context: &str) -> KernelResult {
+pub fn check_len(
+    op: &'static str,
+    name: &str,
+    got: usize,
+    expected: usize,
+    context: &str,
+) -> KernelResult {
     if got == expected {
         Ok(())
     } else {
@@ -66,7 +76,10 @@ pub fn check_finite(op: &'static str, name: &str, value: f64) -> KernelResult {
     if value.is_finite() {
         Ok(())
     } else {
-        Err(KernelError::value(op, format!("{name} must be finite, got {value}")))
+        Err(KernelError::value(
+            op,
+            format!("{name} must be finite, got {value}"),
+        ))
     }
 }
 
@@ -78,7 +91,10 @@ mod tests {
     fn length_error_names_op_and_both_lengths() {
         let err = check_len("sgemm", "a", 783, 784, "m=1, k=784").unwrap_err();
         assert_eq!(err.kind, ErrorKind::Length);
-        assert_eq!(err.to_string(), "sgemm: a has 783 elements, expected 784 (m=1, k=784)");
+        assert_eq!(
+            err.to_string(),
+            "sgemm: a has 783 elements, expected 784 (m=1, k=784)"
+        );
     }
 
     #[test]

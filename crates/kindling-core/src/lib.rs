@@ -3,6 +3,7 @@
 //! entry point validates lengths against the shapes it is given and returns `KernelResult`.
 pub mod codes;
 pub mod cpu;
+pub mod denormals;
 pub mod dropout;
 pub mod elementwise;
 pub mod error;

@@ -239,7 +239,7 @@ fn default_threads() -> usize {
         .filter(|&n| n >= 1)
         .unwrap_or_else(|| {
             std::thread::available_parallelism()
-                .map(|n| n.get())
+                .map(std::num::NonZeroUsize::get)
                 .unwrap_or(1)
         })
 }

@@ -15,6 +15,7 @@
 //! trajectory agrees to ~1e-7 relative rather than exactly.
 use super::buffers::{check_count, check_each_len, for_each_chunk, Ptr};
 use crate::cpu::{self, Simd};
+use crate::denormals::FlushDenormals;
 use crate::error::{check_finite, KernelError, KernelResult};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -202,6 +203,8 @@ pub fn adam_step_with(
     let amsgrad = o.amsgrad;
     // ~12 flops and 28 bytes of traffic per element.
     for_each_chunk(&lens, 8, |b, range| {
+        // Per task: the mode is per thread. See NOTE [ Why flush subnormals ] in denormals.rs.
+        let _flush = FlushDenormals::new();
         let slot = &slots[b];
         // SAFETY: the ranges of one `for_each_chunk` call are disjoint and inside every buffer of
         // slot `b` (all lengths were checked equal above); the buffers are exclusively borrowed.

@@ -9,6 +9,7 @@
 //! `alpha` addition here, so trajectories match torch bit for bit.
 use super::buffers::{check_count, check_each_len, for_each_chunk, Ptr};
 use crate::cpu::{self, Simd};
+use crate::denormals::FlushDenormals;
 use crate::error::{check_finite, KernelResult};
 
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
@@ -119,6 +120,9 @@ pub fn sgd_step_with(
         nesterov: o.nesterov,
     };
     for_each_chunk(&lens, 4, |b, range| {
+        // The momentum buffer decays by ×momentum where gradients are 0. Per task: the mode is per
+        // thread. See NOTE [ Why flush subnormals ] in denormals.rs.
+        let _flush = FlushDenormals::new();
         let slot = &slots[b];
         // SAFETY: disjoint ranges inside buffers whose lengths were checked equal above.
         unsafe {

@@ -261,3 +261,89 @@ fn each_parameter_uses_its_own_step_count() {
     assert_eq!((p0, p1), (q0, q1));
     assert_ne!(p0, p1, "different steps give different updates");
 }
+
+/// One default-options Adam element update in plain f32 (this test thread never flushes
+/// subnormals), in the kernel's operation order.
+fn reference_element(p: f32, g: f32, m: f32, v: f32, step: f64) -> (f32, f32, f32) {
+    let d = AdamOptions::default();
+    let m = ((1.0 - d.beta1) as f32).mul_add(g - m, m);
+    let v = (((1.0 - d.beta2) as f32) * g).mul_add(g, v * d.beta2 as f32);
+    let neg_step_size = (-(d.lr / (1.0 - d.beta1.powf(step)))) as f32;
+    let bias_correction2_sqrt = (1.0 - d.beta2.powf(step)).powf(0.5) as f32;
+    let denom = v.sqrt() / bias_correction2_sqrt + d.eps as f32;
+    (p + neg_step_size * m / denom, m, v)
+}
+
+#[test]
+fn subnormal_state_is_flushed_and_normal_state_is_exact() {
+    let _g = TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    // Several chunks, so with 2 threads the pool's worker runs some of them.
+    let n = 100_003;
+    let tiny = f32::MIN_POSITIVE / 8.0;
+    assert!(tiny.is_subnormal());
+    // Even elements: a zero gradient over subnormal state (a border pixel's weight late in
+    // training). Odd elements: ordinary values.
+    let p0: Vec<f32> = (0..n).map(|j| (j as f32 * 0.01).sin()).collect();
+    let g0: Vec<f32> = (0..n)
+        .map(|j| {
+            if j % 2 == 0 {
+                0.0
+            } else {
+                (j as f32 * 0.03).cos()
+            }
+        })
+        .collect();
+    let m0: Vec<f32> = (0..n)
+        .map(|j| {
+            if j % 2 == 0 {
+                -tiny
+            } else {
+                0.1 * (j as f32).sin()
+            }
+        })
+        .collect();
+    let v0: Vec<f32> = (0..n)
+        .map(|j| {
+            if j % 2 == 0 {
+                tiny
+            } else {
+                0.2 + 0.1 * (j as f32).cos()
+            }
+        })
+        .collect();
+    let step = 40.0;
+    // Without flushing, the subnormal state stays subnormal (so the assertions below can fail).
+    let (_, m_exact, v_exact) = reference_element(p0[0], g0[0], m0[0], v0[0], step);
+    assert!(m_exact.is_subnormal() && v_exact.is_subnormal());
+    for threads in [1, 2] {
+        set_num_threads(threads).unwrap();
+        for path in cpu::available_paths() {
+            let (mut p, mut m, mut v) = (p0.clone(), m0.clone(), v0.clone());
+            adam_step_with(
+                &mut [&mut p],
+                &[&g0],
+                &mut [&mut m],
+                &mut [&mut v],
+                &mut [],
+                &[step],
+                &AdamOptions::default(),
+                path,
+            )
+            .unwrap();
+            for j in 0..n {
+                let context = format!("element {j}, {path:?}, {threads} threads");
+                if j % 2 == 0 {
+                    assert_eq!((m[j], v[j]), (0.0, 0.0), "{context}");
+                    assert_eq!(p[j], p0[j], "{context}");
+                } else {
+                    let want = reference_element(p0[j], g0[j], m0[j], v0[j], step);
+                    assert_eq!((p[j], m[j], v[j]), want, "{context}");
+                }
+            }
+        }
+    }
+    // The caller's floating-point mode is restored.
+    assert!(
+        (std::hint::black_box(f32::MIN_POSITIVE) * std::hint::black_box(0.5f32)).is_subnormal()
+    );
+}

@@ -161,3 +161,32 @@ fn mismatched_lists_and_nan_are_errors() {
         "sgd_step: momentum must be finite, got NaN"
     );
 }
+
+#[test]
+fn subnormal_momentum_is_flushed_and_normal_values_are_exact() {
+    let tiny = f32::MIN_POSITIVE / 8.0;
+    let options = SgdOptions {
+        lr: 0.1,
+        momentum: 0.9,
+        ..SgdOptions::default()
+    };
+    // Without flushing, 0.9 × a subnormal buffer stays subnormal (so the test can fail).
+    assert!((std::hint::black_box(tiny) * 0.9).is_subnormal());
+    for path in cpu::available_paths() {
+        let mut p = [1.0f32, 0.5];
+        let mut buf = [tiny, 0.25];
+        let mut initialized = [1u8];
+        sgd_step_with(
+            &mut [&mut p],
+            &[&[0.0, 2.0]],
+            &mut [&mut buf],
+            &mut initialized,
+            &options,
+            path,
+        )
+        .unwrap();
+        let b1 = 2.0f32.mul_add(1.0, 0.25 * 0.9f32);
+        assert_eq!(buf, [0.0, b1], "{path:?}");
+        assert_eq!(p, [1.0, b1.mul_add(-0.1, 0.5)], "{path:?}");
+    }
+}
