@@ -53,11 +53,12 @@ function binaryRaw(op: BinaryCode, a: Tensor, b: Tensor): { out: Float32Array; s
   }
   const shape = broadcastShapes(a.shape, b.shape);
   const out = uninitF32(numelOf(shape));
-  if (bv.length === 1 && sameShape(shape, a.shape)) {
+  // The one-element fast paths go through binaryScalar, whose semantics are those of a Python
+  // number: `x ** s` takes pow's special-cased exponents and `s / x` is `reciprocal(x) * s` (NaN
+  // for 0 / subnormal). Tensor ⊕ tensor is plain pow and division, as in the broadcast kernel.
+  if (bv.length === 1 && sameShape(shape, a.shape) && op !== BinaryOp.pow) {
     kernels.binaryScalar(op, av, bv[0], out, false);
-  } else if (av.length === 1 && sameShape(shape, b.shape) && op !== BinaryOp.div) {
-    // Not for div: the reversed scalar kernel is PyTorch's `s / tensor` (reciprocal(x)·s), while a
-    // one-element *tensor* divided by a tensor is plain division (0 / -1e-45 is -0, not NaN).
+  } else if (av.length === 1 && sameShape(shape, b.shape) && op !== BinaryOp.div && op !== BinaryOp.pow) {
     kernels.binaryScalar(op, bv, av[0], out, true);
   } else {
     kernels.binaryBroadcast(op, av, broadcastStrides(a.shape, shape), bv, broadcastStrides(b.shape, shape), dims(shape), out);
