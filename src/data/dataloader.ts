@@ -8,7 +8,7 @@ import { type Collated, defaultCollate } from './collate';
 import type { Dataset } from './dataset';
 import { type Generator, drawSeed } from './random';
 import { BatchSampler, type BatchIndexSampler, RandomSampler, type Sampler, SequentialSampler } from './sampler';
-import { WorkerBatchIterator } from './worker-pool';
+import { WorkerBatchIterator, WorkerPool, recipeKey } from './worker-pool';
 import { NotPackableError, pack } from './worker-source';
 
 export interface DataLoaderOptions<T, B> {
@@ -32,7 +32,23 @@ export interface DataLoaderOptions<T, B> {
   generator?: Generator;
   /** Batches prepared ahead by each worker (default 2 when numWorkers > 0). */
   prefetchFactor?: number;
+  /**
+   * Keep the worker threads between epochs (default `true` here, unlike PyTorch; results are the
+   * same either way — see NOTE [ Reused worker threads ] in docs/DATA.md). `false` starts fresh
+   * workers every epoch.
+   */
+  persistentWorkers?: boolean;
 }
+
+/** The idle worker pool of a DataLoader, between two epochs (with the key of its recipe). */
+interface IdlePool {
+  pool?: WorkerPool;
+  key?: string;
+}
+
+// A DataLoader dropped with an idle pool closes it (its threads are unref'd, but would otherwise
+// stay until the process exits).
+const idlePools = new FinalizationRegistry<IdlePool>((idle) => idle.pool?.close());
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -72,10 +88,12 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
   readonly timeout: number;
   readonly generator: Generator | undefined;
   readonly prefetchFactor: number | undefined;
+  readonly persistentWorkers: boolean;
   private warnedNotPackable = false;
+  private readonly idle: IdlePool = {};
 
   constructor(dataset: Dataset<T>, options: DataLoaderOptions<T, B> = {}) {
-    const { numWorkers = 0, timeout = 0, prefetchFactor, collateFn, generator } = options;
+    const { numWorkers = 0, timeout = 0, prefetchFactor, collateFn, generator, persistentWorkers } = options;
     let { batchSize = 1, dropLast = false, sampler, batchSampler } = options;
     const shuffle = options.shuffle ?? false;
     if (!Number.isInteger(numWorkers) || numWorkers < 0) {
@@ -92,6 +110,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
         'prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None.',
       );
     }
+    if (persistentWorkers === true && numWorkers === 0) throw new RangeError('persistent_workers option needs num_workers > 0');
     if (prefetchFactor !== undefined && !(Number.isInteger(prefetchFactor) && prefetchFactor > 0)) {
       throw new RangeError(`prefetch_factor option should be a positive integer, but got prefetch_factor=${String(prefetchFactor)}`);
     }
@@ -118,6 +137,8 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     this.timeout = timeout;
     this.generator = generator;
     this.prefetchFactor = numWorkers > 0 ? (prefetchFactor ?? 2) : undefined;
+    this.persistentWorkers = numWorkers > 0 && persistentWorkers !== false;
+    if (this.persistentWorkers) idlePools.register(this, this.idle);
   }
 
   /** Number of batches per epoch (`len(loader)`). */
@@ -175,7 +196,11 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     }
   }
 
-  /** Starts the worker threads, or returns undefined (after a warning) if they cannot be used. */
+  /**
+   * Hands the epoch to the worker threads — the idle ones of the previous epoch when they were
+   * built from the same recipe, else new ones — or returns undefined (after a warning) if workers
+   * cannot be used.
+   */
   private startWorkers(baseSeed: number): WorkerBatchIterator<B> | undefined {
     let packedDataset: unknown;
     let packedCollate: unknown;
@@ -190,14 +215,31 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
       }
       return undefined;
     }
-    return new WorkerBatchIterator<B>(this.indexBatches(), {
+    const key = this.persistentWorkers ? recipeKey([packedDataset, packedCollate]) : undefined;
+    let pool = this.idle.pool;
+    this.idle.pool = undefined;
+    if (pool !== undefined && (!pool.usable || this.idle.key !== key)) {
+      pool.close();
+      pool = undefined;
+    }
+    pool ??= new WorkerPool({
       numWorkers: this.numWorkers,
       prefetchFactor: this.prefetchFactor ?? 2,
-      timeout: this.timeout,
       baseSeed,
       dataset: packedDataset,
       collateFn: packedCollate,
       autoCollation: this.batchSize !== null || this.batchSampler !== null,
     });
+    // An epoch read to the end leaves its workers idle: keep them for the next epoch (unless
+    // another iterator's pool was kept meanwhile).
+    const release = (done: WorkerPool): void => {
+      if (this.persistentWorkers && this.idle.pool === undefined && done.usable) {
+        this.idle.pool = done;
+        this.idle.key = key;
+      } else {
+        done.close();
+      }
+    };
+    return new WorkerBatchIterator<B>(this.indexBatches(), pool, { timeout: this.timeout, baseSeed }, release);
   }
 }

@@ -9,4 +9,10 @@ export const CONTROL_PRODUCED = 0;
 export const CONTROL_CONSUMED = 1;
 /** Set by the main thread when it stops iterating: a waiting worker gives up. */
 export const CONTROL_CLOSED = 2;
-export const CONTROL_WORDS = 3;
+/**
+ * Set by the worker once it has rebuilt the dataset: how many draws the rebuild took from the
+ * default generator. A pool whose rebuild drew random numbers is not reused (a fresh worker would
+ * rebuild with the next epoch's seed).
+ */
+export const CONTROL_REBUILD_DRAWS = 3;
+export const CONTROL_WORDS = 4;

@@ -1,7 +1,9 @@
 /**
  * Entry point of a DataLoader worker thread (the counterpart of PyTorch's `_worker_loop`).
- * It rebuilds the dataset and collate function from their recipes, seeds the default generator
- * with `baseSeed + workerId` as PyTorch does, then answers tasks `{ batchIndex, indices, slot }`
+ * It rebuilds the dataset and collate function from their recipes once; the same thread then
+ * serves every epoch of its DataLoader (see NOTE [ Reused worker threads ] in worker-pool.ts):
+ * each epoch starts with an `EpochStart` that seeds the default generator with
+ * `baseSeed + workerId` as PyTorch does, then the worker answers tasks `{ batchIndex, indices, slot }`
  * (sent in chunks of many batches) in order: wait for a free slot of its ring, fetch the samples,
  * collate them, write the batch and its description into the slot (or post the description when
  * it is not plain JSON), bump its produced counter and wake the main thread.
@@ -11,9 +13,10 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { type BatchMessage, HEADER_BYTES, encodeBatch, writeHeader } from './batch-wire';
 import { defaultCollate } from './collate';
-import { CONTROL_CLOSED, CONTROL_CONSUMED, CONTROL_PRODUCED } from './worker-control';
+import { CONTROL_CLOSED, CONTROL_CONSUMED, CONTROL_PRODUCED, CONTROL_REBUILD_DRAWS } from './worker-control';
 import type { Dataset } from './dataset';
 import { manualSeed } from './random';
+import { defaultGenerator } from '../random/generator';
 import { unpack } from './worker-source';
 
 export interface WorkerInit {
@@ -33,6 +36,15 @@ export interface WorkerInit {
   prefetchFactor: number;
   /** This worker's counters: see worker-control.ts. */
   control: SharedArrayBuffer;
+}
+
+/**
+ * Starts an epoch (the first message of every epoch, also the first one): re-seeds the default
+ * generator with `baseSeed + workerId` and restarts the ring at slot 0 (the main thread has reset
+ * this worker's counters, the worker being idle).
+ */
+export interface EpochStart {
+  epochSeed: number;
 }
 
 /**
@@ -66,6 +78,11 @@ function describeError(e: unknown): NonNullable<BatchMessage['error']> {
 
 let fetchBatch: ((indices: Int32Array) => unknown) | undefined;
 let setupError: unknown;
+/**
+ * Draws the rebuild took from the default generator (normally 0): every epoch's re-seed skips them
+ * too, so an epoch served by a reused worker sees exactly the draws a freshly started one would.
+ */
+let rebuildDraws = 0;
 try {
   manualSeed(init.baseSeed + init.workerId);
   const dataset = unpack(init.dataset as never) as Dataset;
@@ -77,6 +94,8 @@ try {
     const samples = dataset.getItems ? dataset.getItems(indices) : Array.from(indices, (i) => dataset.getItem(i));
     return collate(samples);
   };
+  rebuildDraws = defaultGenerator.getState().offset;
+  Atomics.store(control, CONTROL_REBUILD_DRAWS, Math.min(rebuildDraws, 2 ** 31 - 1));
 } catch (e) {
   setupError = e;
 }
@@ -113,7 +132,13 @@ function produce(batchIndex: number, indices: Int32Array): void {
   wake();
 }
 
-parentPort?.on('message', (chunk: TaskChunk) => {
+parentPort?.on('message', (message: TaskChunk | EpochStart) => {
+  if ('epochSeed' in message) {
+    defaultGenerator.setState({ seed: message.epochSeed + init.workerId, offset: rebuildDraws });
+    tasksDone = 0;
+    return;
+  }
+  const chunk = message;
   for (let i = 0; i < chunk.batchIndices.length; i++) {
     if (!waitForFreeSlot()) return;
     produce(chunk.batchIndices[i], chunk.indices.subarray(chunk.offsets[i], chunk.offsets[i + 1]));

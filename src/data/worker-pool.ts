@@ -15,23 +15,29 @@
  * the batch concerned; the iterator terminates all workers and throws it with the worker's stack.
  * A worker that exits clears its alive flag, so a wait never outlives it.
  */
+import { createHash } from 'node:crypto';
 import { extname, join } from 'node:path';
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { type BatchMessage, HEADER_BYTES, decodeBatch, readHeader } from './batch-wire';
-import { CONTROL_CLOSED, CONTROL_CONSUMED, CONTROL_PRODUCED, CONTROL_WORDS } from './worker-control';
-import type { TaskChunk, WorkerInit } from './worker-main';
+import { CONTROL_CLOSED, CONTROL_CONSUMED, CONTROL_PRODUCED, CONTROL_REBUILD_DRAWS, CONTROL_WORDS } from './worker-control';
+import type { EpochStart, TaskChunk, WorkerInit } from './worker-main';
 
 export interface WorkerPoolOptions {
   numWorkers: number;
   prefetchFactor: number;
-  /** Seconds to wait for a batch before giving up; 0 waits forever (PyTorch's `timeout`). */
-  timeout: number;
+  /** The first epoch's base seed: the workers rebuild the dataset seeded with it + workerId. */
   baseSeed: number;
+  /** The packed dataset and collate function (see worker-source.ts). */
   dataset: unknown;
   collateFn: unknown;
   autoCollation: boolean;
 }
 
+export interface EpochOptions {
+  /** Seconds to wait for a batch before giving up; 0 waits forever (PyTorch's `timeout`). */
+  timeout: number;
+  baseSeed: number;
+}
 /** Bytes of shared memory per prefetched batch; larger batches are transferred instead. */
 const SLOT_BYTES = 1 << 20;
 /** How long one wait lasts before the alive flags and the timeout are checked again. */
@@ -84,19 +90,25 @@ interface Handle {
   control: Int32Array;
 }
 
-/** Yields the batches of `batches` (lists of indices), prepared by worker threads, in order. */
-export class WorkerBatchIterator<B> implements Iterator<B> {
-  private readonly handles: Handle[] = [];
-  private readonly signal: Int32Array;
-  private nextToYield = 0;
-  private dispatched = 0;
-  private exhausted = false;
+/**
+ * NOTE [ Reused worker threads ]
+ * A pool is the set of worker threads of one DataLoader, with their slots and counters and the
+ * dataset each rebuilt. It serves one epoch at a time and, when an epoch has been read to the end,
+ * the next one too (PyTorch's `persistent_workers=True`): starting threads every epoch made the
+ * process grow (each new thread gets its own malloc arenas, which are not given back), and the
+ * rebuild is paid once. Between two epochs every worker is idle — all its batches were consumed —
+ * so the main thread resets its counters to 0 and posts an `EpochStart` (re-seed with
+ * `baseSeed + workerId`, ring back to slot 0) ahead of the epoch's tasks: a reused worker produces
+ * exactly the batches a fresh one would. An epoch that ends any other way (an error, a timeout, a
+ * worker that exited, `break`) closes the pool — its workers may still be busy with tasks of the
+ * abandoned epoch — and the next epoch starts a fresh one.
+ */
+export class WorkerPool {
+  readonly handles: Handle[] = [];
+  readonly signal: Int32Array;
   private closed = false;
 
-  constructor(
-    private readonly batches: Iterator<number[]>,
-    private readonly options: WorkerPoolOptions,
-  ) {
+  constructor(readonly options: WorkerPoolOptions) {
     const { numWorkers, prefetchFactor } = options;
     this.signal = new Int32Array(new SharedArrayBuffer(4 * (1 + numWorkers)));
     for (let id = 0; id < numWorkers; id++) {
@@ -104,6 +116,8 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
       const slots = new SharedArrayBuffer((HEADER_BYTES + SLOT_BYTES) * prefetchFactor);
       const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
       Atomics.store(this.signal, 1 + id, 1);
+      // Not rebuilt yet (an epoch without batches may end before the rebuild does).
+      Atomics.store(control, CONTROL_REBUILD_DRAWS, -1);
       const init: WorkerInit = {
         entry: WORKER_ENTRY,
         workerId: id,
@@ -119,15 +133,86 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
         control: control.buffer as SharedArrayBuffer,
       };
       const worker = new Worker(BOOTSTRAP, { eval: true, workerData: init, transferList: [port2] });
-      // The consumer may abandon the iterator without finishing it; workers must never keep the
-      // process alive on their own.
+      // The consumer may abandon the iterator without finishing it, and an idle pool waits for
+      // the next epoch: workers must never keep the process alive on their own.
       worker.unref();
       // Errors are reported through the port; this listener only keeps an uncaught worker error
       // from being re-thrown as an unhandled 'error' event in the main thread.
       worker.on('error', () => {});
       this.handles.push({ worker, port: port1, slots, control });
     }
+  }
+
+  /**
+   * Whether the pool can serve another epoch: not closed, every worker alive, and no rebuild that
+   * drew random numbers (its dataset would differ from one rebuilt with the next epoch's seed).
+   */
+  get usable(): boolean {
+    if (this.closed) return false;
+    for (let id = 0; id < this.handles.length; id++) {
+      if (Atomics.load(this.signal, 1 + id) === 0) return false;
+      if (Atomics.load(this.handles[id].control, CONTROL_REBUILD_DRAWS) !== 0) return false;
+    }
+    return true;
+  }
+
+  /** Starts an epoch on idle workers: counters back to 0, then the re-seed message. */
+  startEpoch(baseSeed: number): void {
+    for (const h of this.handles) {
+      Atomics.store(h.control, CONTROL_PRODUCED, 0);
+      Atomics.store(h.control, CONTROL_CONSUMED, 0);
+      const start: EpochStart = { epochSeed: baseSeed };
+      h.worker.postMessage(start);
+    }
+  }
+
+  /** Terminates the workers (idempotent). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const h of this.handles) {
+      // A worker waiting for a free slot gives up (terminate() does not interrupt Atomics.wait).
+      Atomics.store(h.control, CONTROL_CLOSED, 1);
+      Atomics.notify(h.control, CONTROL_CONSUMED);
+      h.port.close();
+      void h.worker.terminate();
+    }
+  }
+}
+
+/**
+ * Yields the batches of `batches` (lists of indices), prepared by the pool's worker threads, in
+ * order. When the epoch has been read to the end the pool goes to `release` (to serve the next
+ * epoch); any other end closes it.
+ */
+export class WorkerBatchIterator<B> implements Iterator<B> {
+  private readonly handles: Handle[];
+  private readonly signal: Int32Array;
+  private nextToYield = 0;
+  private dispatched = 0;
+  private exhausted = false;
+  private closed = false;
+
+  constructor(
+    private readonly batches: Iterator<number[]>,
+    private readonly pool: WorkerPool,
+    private readonly options: EpochOptions,
+    private readonly release: (pool: WorkerPool) => void = (p) => p.close(),
+  ) {
+    this.handles = pool.handles;
+    this.signal = pool.signal;
+    pool.startEpoch(options.baseSeed);
     this.dispatchAhead();
+  }
+
+  /** Dispatches the next tasks; a sampler that throws ends the epoch (and the pool). */
+  private dispatchAhead(): void {
+    try {
+      this.dispatchChunks();
+    } catch (e) {
+      this.close();
+      throw e;
+    }
   }
 
   next(): IteratorResult<B> {
@@ -158,21 +243,19 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
     return { done: true, value: undefined };
   }
 
-  /** Terminates the workers (idempotent). */
+  /** Ends the epoch early: terminates the workers (idempotent; no-op once the epoch is done). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const h of this.handles) {
-      // A worker waiting for a free slot gives up (terminate() does not interrupt Atomics.wait).
-      Atomics.store(h.control, CONTROL_CLOSED, 1);
-      Atomics.notify(h.control, CONTROL_CONSUMED);
-      h.port.close();
-      void h.worker.terminate();
-    }
+    this.pool.close();
   }
 
+  /** The epoch was read to the end: every worker is idle, the pool may serve the next epoch. */
   private finish(): IteratorResult<B> {
-    this.close();
+    if (!this.closed) {
+      this.closed = true;
+      this.release(this.pool);
+    }
     return { done: true, value: undefined };
   }
 
@@ -223,24 +306,24 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
     // The slot just read is free again for the worker's next batch.
     Atomics.add(handle.control, CONTROL_CONSUMED, 1);
     Atomics.notify(handle.control, CONTROL_CONSUMED);
-    if (this.dispatched - this.nextToYield <= this.handles.length * this.options.prefetchFactor) this.dispatchAhead();
+    if (this.dispatched - this.nextToYield <= this.handles.length * this.pool.options.prefetchFactor) this.dispatchAhead();
     return { done: false, value: batch };
   }
 
   /** Byte offset of the slot holding a worker's batch number `round` (its header first). */
   private slotStart(round: number): number {
-    return (round % this.options.prefetchFactor) * (HEADER_BYTES + SLOT_BYTES);
+    return (round % this.pool.options.prefetchFactor) * (HEADER_BYTES + SLOT_BYTES);
   }
 
   /**
    * Sends every worker its next `TASK_CHUNK` batches in one message each (batch k goes to worker
    * k % numWorkers), keeping the workers' queues ahead of their prefetch window.
    */
-  private dispatchAhead(): void {
+  private dispatchChunks(): void {
     if (this.exhausted) return;
     const n = this.handles.length;
     const perWorker: number[][][] = this.handles.map(() => []);
-    const target = this.nextToYield + n * (this.options.prefetchFactor + TASK_CHUNK);
+    const target = this.nextToYield + n * (this.pool.options.prefetchFactor + TASK_CHUNK);
     while (this.dispatched < target) {
       const step = this.batches.next();
       if (step.done) {
@@ -272,4 +355,32 @@ function rethrown(error: NonNullable<BatchMessage['error']>, workerId: number): 
   const e = new Ctor(`Caught ${error.name} in DataLoader worker ${workerId}: ${error.message}`);
   e.stack = `${e.name}: ${e.message}\nOriginal stack in the worker:\n${error.stack ?? error.message}\nRe-thrown in the main thread:\n${(e.stack ?? '').split('\n').slice(1).join('\n')}`;
   return e;
+}
+
+const sharedIds = new WeakMap<ArrayBufferLike, number>();
+let nextSharedId = 0;
+
+/**
+ * A string that changes whenever a worker rebuilding `packed` could build something different:
+ * a pool is reused only by epochs whose dataset and collate function have the same key. Data in
+ * shared memory is seen live by the workers (its identity is the key); other typed arrays were
+ * copied into the workers, so their bytes count (a SHA-1, computed natively).
+ */
+export function recipeKey(packed: unknown): string {
+  return JSON.stringify(packed, function (this: Record<string, unknown>, key: string, value: unknown) {
+    const raw = key === '' ? packed : this[key];
+    if (raw === undefined) return { $u: 1 };
+    if (typeof raw === 'number' && (!Number.isFinite(raw) || Object.is(raw, -0))) return { $n: String(Object.is(raw, -0) ? '-0' : raw) };
+    if (typeof raw === 'bigint') return { $b: raw.toString() };
+    if (ArrayBuffer.isView(raw)) {
+      const view = { $v: raw.constructor.name, offset: raw.byteOffset, length: raw.byteLength };
+      if (typeof SharedArrayBuffer !== 'undefined' && raw.buffer instanceof SharedArrayBuffer) {
+        let id = sharedIds.get(raw.buffer);
+        if (id === undefined) sharedIds.set(raw.buffer, (id = nextSharedId++));
+        return { ...view, shared: id };
+      }
+      return { ...view, sha1: createHash('sha1').update(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)).digest('hex') };
+    }
+    return value;
+  });
 }
