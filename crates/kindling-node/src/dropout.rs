@@ -1,5 +1,5 @@
 //! Inverted dropout and its backward, which regenerates the forward's mask from (seed, offset).
-use crate::random::F32Mut;
+use crate::buffers::F32Out;
 use kindling_core::dropout;
 use napi::Env;
 use napi_derive::napi;
@@ -9,7 +9,7 @@ use napi_derive::napi;
 pub fn dropout(
     env: Env,
     x: &[f32],
-    #[napi(ts_arg_type = "Float32Array")] out: F32Mut<'_>,
+    #[napi(ts_arg_type = "Float32Array")] out: F32Out<'_>,
     p: f64,
     seed: f64,
     offset: f64,
@@ -25,7 +25,7 @@ pub fn dropout(
 pub fn dropout_backward(
     env: Env,
     grad_out: &[f32],
-    #[napi(ts_arg_type = "Float32Array")] grad_in: F32Mut<'_>,
+    #[napi(ts_arg_type = "Float32Array")] grad_in: F32Out<'_>,
     p: f64,
     seed: f64,
     offset: f64,

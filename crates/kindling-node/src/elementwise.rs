@@ -1,15 +1,10 @@
 //! Elementwise bindings: `binary`, `binaryScalar`, `binaryBroadcast`, `unary`, `unaryBackward`, and
 //! `codesTable` (the Rust op codes, for the drift test against `src/native/codes.ts`).
+use crate::buffers::F32Out;
 use kindling_core::elementwise as core;
 use napi::{Env, Result};
 use napi_derive::napi;
 use std::collections::HashMap;
-
-/// Output buffers. `#[napi]` would convert a parameter written `&mut [f32]` through
-/// `FromNapiMutRef` (not implemented for slices); naming the type through an alias selects napi's
-/// `FromNapiValue for &mut [f32]`, which borrows the typed array in place.
-pub(crate) type F32Out<'a> = &'a mut [f32];
-pub(crate) type I32Out<'a> = &'a mut [i32];
 
 /// `out[i] = a[i] op b[i]` (op: `BinaryOp`).
 #[napi(catch_unwind)]

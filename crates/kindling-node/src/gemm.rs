@@ -1,10 +1,6 @@
 //! `sgemm`: row-major single-precision GEMM on Float32Arrays, zero-copy (`c` is written in place).
+use crate::buffers::F32Out;
 use napi_derive::napi;
-
-/// The output buffer, borrowed mutably from its `Float32Array`. napi-derive 3 routes a literal
-/// `&mut [f32]` parameter through `FromNapiMutRef` (not implemented for slices) while napi itself
-/// implements `FromNapiValue for &mut [f32]`; naming the type through an alias selects the latter.
-type F32Out<'a> = &'a mut [f32];
 
 /// `c = alpha·op(a)·op(b) + beta·c (+ bias row)`; `op(a)` is m×k (stored k×m when `transA`),
 /// `op(b)` is k×n (stored n×k when `transB`). `beta == 0` ignores the old contents of `c`.

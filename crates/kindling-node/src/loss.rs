@@ -4,7 +4,7 @@ use kindling_core::loss;
 use napi::{Env, Result};
 use napi_derive::napi;
 
-use crate::elementwise::F32Out;
+use crate::buffers::F32Out;
 
 /// Cross-entropy of `n × c` logits against class indices (reduction: `Reduction`).
 #[napi(catch_unwind)]

@@ -1,7 +1,7 @@
 //! Fused optimizer steps: `adamStep`, `sgdStep`. Lists of `Float32Array`s arrive as `Vec<&mut
 //! [f32]>`: napi reads each typed array's data pointer in place (no copy, no napi reference), so
 //! a call costs one array walk per list plus the update itself.
-use crate::random::U8Mut;
+use crate::buffers::U8Out;
 use kindling_core::optim::{self, AdamOptions, SgdOptions};
 use napi::Env;
 use napi_derive::napi;
@@ -61,7 +61,7 @@ pub fn sgd_step(
     mut params: Vec<&mut [f32]>,
     grads: Vec<&[f32]>,
     mut momentum_buffers: Vec<&mut [f32]>,
-    #[napi(ts_arg_type = "Uint8Array")] buffer_initialized: U8Mut<'_>,
+    #[napi(ts_arg_type = "Uint8Array")] buffer_initialized: U8Out<'_>,
     lr: f64,
     momentum: f64,
     dampening: f64,

@@ -1,22 +1,16 @@
 //! Random fills over the core's Philox4x32-10: `fillUniform`, `fillNormal`, `fillRandint`,
 //! `randperm`, `fillBernoulli`. Each returns how many counters it consumed, which the TS
 //! `Generator` adds to its offset.
+use crate::buffers::{F32Out, I32Out};
 use kindling_core::random;
 use napi::Env;
 use napi_derive::napi;
-
-/// Output buffers. `#[napi]` converts a parameter written `&mut [f32]` through `FromNapiMutRef`
-/// (not implemented for slices); naming the type through an alias selects napi's `FromNapiValue
-/// for &mut [f32]`, which borrows the typed array in place.
-pub(crate) type F32Mut<'a> = &'a mut [f32];
-pub(crate) type I32Mut<'a> = &'a mut [i32];
-pub(crate) type U8Mut<'a> = &'a mut [u8];
 
 /// Fills `out` with U[low, high) float32 values; returns the counters consumed.
 #[napi(catch_unwind)]
 pub fn fill_uniform(
     env: Env,
-    #[napi(ts_arg_type = "Float32Array")] out: F32Mut<'_>,
+    #[napi(ts_arg_type = "Float32Array")] out: F32Out<'_>,
     low: f64,
     high: f64,
     seed: f64,
@@ -32,7 +26,7 @@ pub fn fill_uniform(
 #[napi(catch_unwind)]
 pub fn fill_normal(
     env: Env,
-    #[napi(ts_arg_type = "Float32Array")] out: F32Mut<'_>,
+    #[napi(ts_arg_type = "Float32Array")] out: F32Out<'_>,
     mean: f64,
     std: f64,
     seed: f64,
@@ -48,7 +42,7 @@ pub fn fill_normal(
 #[napi(catch_unwind)]
 pub fn fill_randint(
     env: Env,
-    #[napi(ts_arg_type = "Int32Array")] out: I32Mut<'_>,
+    #[napi(ts_arg_type = "Int32Array")] out: I32Out<'_>,
     low: f64,
     high: f64,
     seed: f64,
@@ -64,7 +58,7 @@ pub fn fill_randint(
 #[napi(catch_unwind)]
 pub fn randperm(
     env: Env,
-    #[napi(ts_arg_type = "Int32Array")] out: I32Mut<'_>,
+    #[napi(ts_arg_type = "Int32Array")] out: I32Out<'_>,
     seed: f64,
     offset: f64,
 ) -> napi::Result<f64> {
@@ -75,7 +69,7 @@ pub fn randperm(
 #[napi(catch_unwind)]
 pub fn fill_bernoulli(
     env: Env,
-    #[napi(ts_arg_type = "Float32Array")] out: F32Mut<'_>,
+    #[napi(ts_arg_type = "Float32Array")] out: F32Out<'_>,
     p: f64,
     seed: f64,
     offset: f64,

@@ -2,7 +2,7 @@
 use napi::{Env, Result};
 use napi_derive::napi;
 
-use crate::elementwise::{F32Out, I32Out};
+use crate::buffers::{F32Out, I32Out};
 
 /// `out[o, i] = op_d x[o, d, i]` (op: `ReduceOp`).
 #[napi(catch_unwind)]

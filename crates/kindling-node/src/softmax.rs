@@ -2,7 +2,7 @@
 use napi::{Env, Result};
 use napi_derive::napi;
 
-use crate::elementwise::F32Out;
+use crate::buffers::F32Out;
 
 /// `out = softmax(x)` along `dim`, or `log_softmax` when `log`.
 #[napi(catch_unwind)]

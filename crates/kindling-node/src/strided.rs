@@ -2,7 +2,7 @@
 use napi::{Env, Result};
 use napi_derive::napi;
 
-use crate::elementwise::F32Out;
+use crate::buffers::F32Out;
 
 /// `out[i…] = x[Σ i_d·strides_d]` over the row-major `shape`.
 #[napi(catch_unwind)]

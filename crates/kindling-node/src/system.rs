@@ -18,7 +18,13 @@ pub fn debug_panic(message: String) {
 pub fn debug_length_error(env: napi::Env, got: u32, expected: u32) -> napi::Result<()> {
     crate::error::convert(
         &env,
-        kindling_core::error::check_len("debug", "buffer", got as usize, expected as usize, "probe"),
+        kindling_core::error::check_len(
+            "debug",
+            "buffer",
+            got as usize,
+            expected as usize,
+            "probe",
+        ),
     )
 }
 
