@@ -4,8 +4,8 @@
  * shape pairs, plain JS reference maths, and the two checks every property ends with — "a correct
  * result" or "a typed error that names the op" — plus a per-property run counter for the summary.
  */
+import { expectClose as expectCloseTo } from './fixtures';
 import fc from 'fast-check';
-import { expect } from 'vitest';
 import { Tensor } from '../../src/tensor';
 import type { DType } from '../../src/dtype';
 
@@ -210,19 +210,9 @@ export const junkArb: fc.Arbitrary<unknown> = fc.oneof(
 
 /**
  * `actual` equals `expected` element by element: NaN where NaN, the same infinity, and finite
- * values within `rtol·|expected| + atol` (0 for ops that are correctly rounded in f32).
+ * values within `rtol·|expected| + atol` (0 for ops that are correctly rounded in f32). The
+ * property tests' positional form of the fixtures' comparison (one implementation of the rule).
  */
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 0, atol = 0, what = ''): void {
-  expect(actual.length, `${what} length`).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i];
-    const e = expected[i];
-    if (Number.isNaN(e)) {
-      if (!Number.isNaN(a)) throw new Error(`${what}[${i}]: expected NaN, got ${a}`);
-    } else if (!Number.isFinite(e)) {
-      if (a !== e) throw new Error(`${what}[${i}]: expected ${e}, got ${a}`);
-    } else if (!(Math.abs(a - e) <= rtol * Math.abs(e) + atol)) {
-      throw new Error(`${what}[${i}]: expected ${e}, got ${a} (rtol ${rtol}, atol ${atol})`);
-    }
-  }
+  expectCloseTo(actual, expected, { rtol, atol, label: what || 'value' });
 }
