@@ -1,15 +1,16 @@
-"""numpy's sgemm on the shapes bench/gemm.ts measures, so the two are compared in the same run.
+"""numpy's sgemm (its BLAS: OpenBLAS in the pip wheels) on the shapes bench/gemm.ts measures.
 
-Reads a JSON list of {label, transA, transB, m, n, k, bias, seconds} from stdin, prints a JSON
-object {"blas": "...", "results": {label: best_seconds}}. The thread count comes from
+Runs as a measuring child (protocol in bench/gemm_reference.py). The thread count comes from
 OPENBLAS_NUM_THREADS, set by the caller. C is preallocated and written with `out=` so numpy, like
 kindling, allocates nothing per call; the bias is added in place.
 """
-import json
+import os
 import sys
-import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gemm_reference import serve  # noqa: E402
 
 
 def blas_name():
@@ -21,7 +22,7 @@ def blas_name():
         return "unknown BLAS"
 
 
-def bench(shape):
+def make_run(shape):
     m, n, k = shape["m"], shape["n"], shape["k"]
     rng = np.random.default_rng(0)
     a = rng.standard_normal((k, m) if shape["transA"] else (m, k), dtype=np.float32)
@@ -36,24 +37,8 @@ def bench(shape):
         if bias is not None:
             np.add(c, bias, out=c)
 
-    run()
-    best = float("inf")
-    budget = shape["seconds"]
-    start = time.perf_counter()
-    reps = 0
-    while reps < 3 or (time.perf_counter() - start < budget and reps < 100000):
-        t = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - t)
-        reps += 1
-    return best
-
-
-def main():
-    shapes = json.load(sys.stdin)
-    results = {s["label"]: bench(s) for s in shapes}
-    print(json.dumps({"blas": blas_name(), "results": results}))
+    return run
 
 
 if __name__ == "__main__":
-    main()
+    serve(f"numpy {np.__version__} ({blas_name()})", make_run)
