@@ -134,3 +134,36 @@ fn perf_loop() {
     }
     assert!(c[0].is_finite());
 }
+
+/// Best-of timings of kindling alone (no matrixmultiply), for A/B comparisons of kernel changes
+/// run alternately: `GEMM_BEST="m,n,k,transA,transB,threads,reps;..."`.
+#[test]
+#[ignore]
+fn best_loop() {
+    let spec = std::env::var("GEMM_BEST").unwrap_or_else(|_| "1024,1024,1024,0,0,1,5".into());
+    let threads_before = threads::num_threads();
+    for shape in spec.split(';') {
+        let v: Vec<usize> = shape
+            .split(',')
+            .map(|s| s.trim().parse().unwrap())
+            .collect();
+        let (m, n, k, ta, tb, t, reps) = (v[0], v[1], v[2], v[3] == 1, v[4] == 1, v[5], v[6]);
+        let a: Vec<f32> = (0..m * k).map(|i| (i % 13) as f32 * 0.1).collect();
+        let b: Vec<f32> = (0..k * n).map(|i| (i % 7) as f32 * 0.1).collect();
+        let bias = vec![0.5f32; n];
+        let mut c = vec![0f32; m * n];
+        threads::set_num_threads(t).unwrap();
+        let bias = if tb { Some(&bias[..]) } else { None };
+        let (secs, cpu) = best_of(reps, || {
+            sgemm(ta, tb, m, n, k, 1.0, &a, &b, 0.0, &mut c, bias).unwrap()
+        });
+        let flops = 2.0 * (m * n * k) as f64;
+        println!(
+            "BEST {m}x{n}x{k} tA={ta} tB={tb} {t}T {:>10.2} us {:>6.1} GF (calling thread's cpu {:>6.1} GF)",
+            secs * 1e6,
+            flops / secs / 1e9,
+            flops / cpu / 1e9
+        );
+    }
+    threads::set_num_threads(threads_before).unwrap();
+}

@@ -36,6 +36,12 @@ pub trait Vf32: Copy {
     unsafe fn prefetch(p: *const f32) {
         let _ = p;
     }
+    /// Hints that the cache line holding `p` will be read later: brought into L2 only, so it
+    /// does not evict what the current loop keeps in L1 (a no-op where unsupported).
+    #[inline(always)]
+    unsafe fn prefetch_l2(p: *const f32) {
+        let _ = p;
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -62,6 +68,11 @@ mod x86 {
         #[target_feature(enable = "avx512f")]
         unsafe fn prefetch(p: *const f32) {
             _mm_prefetch(p as *const i8, _MM_HINT_T0)
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn prefetch_l2(p: *const f32) {
+            _mm_prefetch(p as *const i8, _MM_HINT_T1)
         }
         #[inline]
         #[target_feature(enable = "avx512f")]
@@ -141,6 +152,11 @@ mod x86 {
         #[target_feature(enable = "avx2,fma")]
         unsafe fn prefetch(p: *const f32) {
             _mm_prefetch(p as *const i8, _MM_HINT_T0)
+        }
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        unsafe fn prefetch_l2(p: *const f32) {
+            _mm_prefetch(p as *const i8, _MM_HINT_T1)
         }
         #[inline]
         #[target_feature(enable = "avx2,fma")]

@@ -118,6 +118,12 @@ fn cases() -> Vec<Case> {
         (37, 53, 301),
         (129, 67, 259),
         (200, 150, 90),
+        // Around the packed path's block boundaries: a column block is 512 columns on AVX-512
+        // (16 panels × 32) and 256 on AVX2, a k slice 256 deep, a row block a multiple of MR.
+        (53, 521, 263),
+        (40, 513, 512),
+        (97, 1031, 29),
+        (37, 257, 257),
     ];
     let mut out = Vec::new();
     for (idx, &(m, n, k)) in sizes.iter().enumerate() {
@@ -473,7 +479,12 @@ fn results_are_bit_identical_on_one_and_two_threads() {
     let _guard = threads::TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let before = threads::num_threads();
     // Packed path (several KC slices, edge tiles) and the column-split unpacked path.
-    let shapes = [(300, 257, 301), (20, 3001, 300), (97, 3001, 16)];
+    let shapes = [
+        (300, 257, 301),
+        (20, 3001, 300),
+        (97, 3001, 16),
+        (409, 1031, 521),
+    ];
     for simd in cpu::available_paths() {
         for (idx, &(m, n, k)) in shapes.iter().enumerate() {
             for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
