@@ -52,21 +52,47 @@ pub fn sgemm(g: &Gemm<'_>, c: &mut [f32], mr: usize, nr: usize, block: BlockFn, 
             packed_b,
             panels_per_task * panel_len,
             work,
-            |start, chunk| {
-                pack_b(g, nr, start / panel_len, chunk);
+            |start, chunk| match nr {
+                32 => pack_b::<32>(g, nr, start / panel_len, chunk),
+                16 => pack_b::<16>(g, nr, start / panel_len, chunk),
+                12 => pack_b::<12>(g, nr, start / panel_len, chunk),
+                _ => pack_b::<0>(g, nr, start / panel_len, chunk),
             },
         );
         let packed_b: &[f32] = packed_b;
 
-        // Row blocks: a multiple of MR rows each, as many as the threads can share evenly.
-        let tasks = threads * m.div_ceil(threads * MC_MAX);
-        let mc = m.div_ceil(tasks).div_ceil(mr) * mr;
-        threads::par_chunks_mut(c, mc * n, work, |start, c_rows| {
-            // SAFETY: `block` is the entry of an ISA this CPU has (chosen by the caller).
-            unsafe { block(g, packed_b, start / n, c_rows) };
+        // Row blocks of whole MR panels, as many as the threads can share evenly, their sizes
+        // differing by at most one panel (equal-size blocks would leave a short last one: 1024
+        // rows made 5 × 180 + 124, one thread idle for the difference).
+        let a_panels = m.div_ceil(mr);
+        let tasks = (threads * m.div_ceil(threads * MC_MAX)).min(a_panels);
+        let out = RowsOut(c.as_mut_ptr());
+        threads::run_tasks(tasks, work, |t| {
+            let r0 = t * a_panels / tasks * mr;
+            let r1 = ((t + 1) * a_panels / tasks * mr).min(m);
+            // SAFETY: tasks cover disjoint row ranges of C, which is borrowed mutably for the
+            // whole call; `block` is the entry of an ISA this CPU has (chosen by the caller).
+            unsafe {
+                let rows = std::slice::from_raw_parts_mut(out.ptr().add(r0 * n), (r1 - r0) * n);
+                block(g, packed_b, r0, rows)
+            };
         });
     });
     PACKED_B.with(|cell| release_if_large(&mut cell.borrow_mut()));
+}
+
+/// C's base pointer, shared by tasks that write disjoint row ranges.
+#[derive(Clone, Copy)]
+struct RowsOut(*mut f32);
+// SAFETY: every task writes a disjoint range of rows.
+unsafe impl Send for RowsOut {}
+unsafe impl Sync for RowsOut {}
+
+impl RowsOut {
+    /// Through a method, so closures capture the `Send` wrapper rather than the raw field.
+    fn ptr(self) -> *mut f32 {
+        self.0
+    }
 }
 
 /// Buffers up to this many floats (64 MiB) are kept between calls; a larger one, left by an
@@ -93,8 +119,9 @@ fn aligned(buf: &mut Vec<f32>, len: usize) -> &mut [f32] {
     &mut buf[skip..skip + len]
 }
 
-/// Packs NR-column panels of op(B), starting at panel `first`, into `out` (whole panels).
-fn pack_b(g: &Gemm<'_>, nr: usize, first: usize, out: &mut [f32]) {
+/// Packs `nr`-column panels of op(B), starting at panel `first`, into `out` (whole panels). When
+/// `NR == nr` a full panel row is a fixed-size copy rather than a `memcpy` call per 128 bytes.
+fn pack_b<const NR: usize>(g: &Gemm<'_>, nr: usize, first: usize, out: &mut [f32]) {
     let (n, k) = (g.n, g.k);
     for (idx, panel) in out.chunks_exact_mut(k * nr).enumerate() {
         let j0 = (first + idx) * nr;
@@ -109,6 +136,12 @@ fn pack_b(g: &Gemm<'_>, nr: usize, first: usize, out: &mut [f32]) {
                 for (p, &v) in src.iter().enumerate() {
                     panel[p * nr + col] = v;
                 }
+            }
+        } else if cols == NR && nr == NR {
+            for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
+                let src: &[f32; NR] = g.b[p * n + j0..p * n + j0 + NR].try_into().unwrap();
+                let dst: &mut [f32; NR] = dst.try_into().unwrap();
+                *dst = *src;
             }
         } else {
             for (p, dst) in panel.chunks_exact_mut(nr).enumerate() {
