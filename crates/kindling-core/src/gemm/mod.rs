@@ -188,9 +188,11 @@ const SMALL_MAX_MNK: usize = 64 * 64 * 64;
 
 /// Multiply-adds below which a product runs on the calling thread. A parallel region of the pool
 /// (`crate::threads`) costs ~1 µs while its workers are warm and ~2–5 µs after they parked
-/// (measured by `threads::tests::region_cost`); 1M multiply-adds take ~15 µs on one AVX-512
-/// core, so from there on two threads win. The seed's layers (~0.5M) stay on one thread.
-pub const PARALLEL_MIN_MNK: usize = 1 << 20;
+/// (measured by `threads::tests::region_cost`). The seed's layer-1 products (~0.5M multiply-adds,
+/// 7–11 µs on one AVX-512 core) gain from two threads even so (best of 20,000, same process:
+/// dW 64×784 (k = 10) 11.0 → 6.0–9.9 µs, dX 7.6 → 7.0 µs, x·Wᵀ+b 10.9 → 8.4 µs), so the
+/// threshold sits below them; its smaller layers stay on one thread.
+pub const PARALLEL_MIN_MNK: usize = 1 << 18;
 
 /// The per-ISA entry points: `#[target_feature]` functions into which the generic kernels are
 /// inlined, so each is compiled for its instruction set.
@@ -200,6 +202,8 @@ macro_rules! isa_entries {
             use super::{packed, small, Gemm};
             pub const MR: usize = $mr;
             pub const NR: usize = $nv * <$v as super::simd::Vf32>::LANES;
+            /// Column tile of the unpacked dot kernel (`x·Wᵀ`): the unit its threads split.
+            pub const DOT_COLS: usize = <$v as super::simd::Vf32>::SMALL_C;
             pub const SMALL_COLS: usize =
                 <$v as super::simd::Vf32>::SMALL_C * <$v as super::simd::Vf32>::LANES;
 
@@ -274,7 +278,7 @@ fn run(simd: Simd, g: &Gemm<'_>, c: &mut [f32]) {
             c,
             parallel,
             avx512::small,
-            avx512::SMALL_COLS,
+            (avx512::DOT_COLS, avx512::SMALL_COLS),
             avx512::block,
             avx512::MR,
             avx512::NR,
@@ -285,7 +289,7 @@ fn run(simd: Simd, g: &Gemm<'_>, c: &mut [f32]) {
             c,
             parallel,
             avx2::small,
-            avx2::SMALL_COLS,
+            (avx2::DOT_COLS, avx2::SMALL_COLS),
             avx2::block,
             avx2::MR,
             avx2::NR,
@@ -296,7 +300,7 @@ fn run(simd: Simd, g: &Gemm<'_>, c: &mut [f32]) {
             c,
             parallel,
             neon::small,
-            neon::SMALL_COLS,
+            (neon::DOT_COLS, neon::SMALL_COLS),
             neon::block,
             neon::MR,
             neon::NR,
@@ -311,7 +315,7 @@ fn run_isa(
     c: &mut [f32],
     parallel: bool,
     small: SmallFn,
-    small_cols: usize,
+    small_cols: (usize, usize),
     block: packed::BlockFn,
     mr: usize,
     nr: usize,
@@ -346,8 +350,22 @@ fn run_isa(
     }
 }
 
-/// The unpacked kernels, over fixed column blocks in parallel for large problems.
-fn run_small(g: &Gemm<'_>, c: &mut [f32], parallel: bool, small: SmallFn, small_cols: usize) {
+/// The unpacked kernels, over fixed column blocks in parallel for large problems. `small_cols` is
+/// the column unit of the (dot, axpy) kernels: a task's first column must be a multiple of it.
+fn run_small(
+    g: &Gemm<'_>,
+    c: &mut [f32],
+    parallel: bool,
+    small: SmallFn,
+    small_cols: (usize, usize),
+) {
+    // The dot kernel (`x·Wᵀ`) takes any column range; its 4-column tiles let the seed's forward
+    // (64 outputs) split across threads, where a 64-column unit made it a single task.
+    let small_cols = if g.trans_b && !g.trans_a {
+        small_cols.0
+    } else {
+        small_cols.1
+    };
     let out = SharedOut(c.as_mut_ptr());
     let tiles = g.n.div_ceil(small_cols);
     let threads = if parallel { threads::num_threads() } else { 1 };

@@ -484,6 +484,10 @@ fn results_are_bit_identical_on_one_and_two_threads() {
         (20, 3001, 300),
         (97, 3001, 16),
         (409, 1031, 521),
+        // The seed's layer 1 (forward, dW, dX), split by column tiles of the unpacked kernels.
+        (10, 64, 784),
+        (64, 784, 10),
+        (10, 784, 64),
     ];
     for simd in cpu::available_paths() {
         for (idx, &(m, n, k)) in shapes.iter().enumerate() {
