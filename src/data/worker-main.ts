@@ -12,6 +12,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { type BatchMessage, HEADER_BYTES, encodeBatch, writeHeader } from './batch-wire';
+import { withBatchArena } from './batch-arena';
 import { defaultCollate } from './collate';
 import { CONTROL_CLOSED, CONTROL_CONSUMED, CONTROL_PRODUCED, CONTROL_REBUILD_DRAWS } from './worker-control';
 import type { Dataset } from './dataset';
@@ -76,7 +77,7 @@ function describeError(e: unknown): NonNullable<BatchMessage['error']> {
 
 // (The bootstrap in worker-pool.ts clears this worker's alive flag when it exits, for any reason.)
 
-let fetchBatch: ((indices: Int32Array) => unknown) | undefined;
+let fetchBatch: ((indices: Int32Array, slot: Uint8Array) => unknown) | undefined;
 let setupError: unknown;
 /**
  * Draws the rebuild took from the default generator (normally 0): every epoch's re-seed skips them
@@ -88,11 +89,15 @@ try {
   const dataset = unpack(init.dataset as never) as Dataset;
   const custom = init.collateFn === null ? undefined : (unpack(init.collateFn as never) as (samples: unknown) => unknown);
   const collate = custom ?? defaultCollate;
-  fetchBatch = (indices) => {
+  const fetchSamples = (indices: Int32Array): unknown[] =>
+    dataset.getItems ? dataset.getItems(indices) : Array.from(indices, (i) => dataset.getItem(i));
+  fetchBatch = (indices, slot) => {
     // Without automatic batching each sample is passed on alone (through collateFn if given).
     if (!init.autoCollation) return custom ? custom(dataset.getItem(indices[0])) : dataset.getItem(indices[0]);
-    const samples = dataset.getItems ? dataset.getItems(indices) : Array.from(indices, (i) => dataset.getItem(i));
-    return collate(samples);
+    // The default collate passes a one-pass batch on untouched, so it may be built in the slot
+    // (NOTE [ Batches built in the worker's slot ]); a custom one could keep it, so it may not.
+    if (custom === undefined) return withBatchArena(slot, () => defaultCollate(fetchSamples(indices)));
+    return collate(fetchSamples(indices));
   };
   rebuildDraws = defaultGenerator.getState().offset;
   Atomics.store(control, CONTROL_REBUILD_DRAWS, Math.min(rebuildDraws, 2 ** 31 - 1));
@@ -117,8 +122,8 @@ function produce(batchIndex: number, indices: Int32Array): void {
   const header = new Uint8Array(init.slots, slotStart, HEADER_BYTES);
   try {
     if (fetchBatch === undefined) throw setupError;
-    const batch = fetchBatch(indices);
     const slot = new Uint8Array(init.slots, slotStart + HEADER_BYTES, init.slotBytes);
+    const batch = fetchBatch(indices, slot);
     const { message, transfer } = encodeBatch(batchIndex, batch, slot);
     if (!writeHeader(header, message)) port.postMessage(message, transfer);
   } catch (e) {

@@ -7,6 +7,7 @@ pub mod denormals;
 pub mod dropout;
 pub mod elementwise;
 pub mod error;
+pub mod gather;
 pub mod gemm;
 pub mod loss;
 pub mod optim;

@@ -5,6 +5,7 @@ mod buffers;
 mod dropout;
 mod elementwise;
 mod error;
+mod gather;
 mod gemm;
 mod loss;
 mod optim;
