@@ -62,7 +62,13 @@ const init = workerData as WorkerInit;
 const signal = new Int32Array(init.signal);
 const port = init.port;
 const control = new Int32Array(init.control);
-/** How long one wait for a free slot lasts before the closed flag is looked at again. */
+/**
+ * How long a worker with a full ring sleeps before looking again: from `FIRST_NAP_MS`, doubling
+ * while nothing is consumed, up to `WAIT_SLICE_MS` (when the closed flag is looked at again too).
+ * See NOTE [ Waking the worker ] in worker-pool.ts: the main thread does not wake the worker after
+ * every batch, only when it is itself about to wait for it.
+ */
+const FIRST_NAP_MS = 0.05;
 const WAIT_SLICE_MS = 100;
 
 function wake(): void {
@@ -109,11 +115,11 @@ let tasksDone = 0;
 
 /** Waits until the main thread has copied out the batch in the slot `tasksDone` reuses. */
 function waitForFreeSlot(): boolean {
-  for (;;) {
+  for (let nap = FIRST_NAP_MS; ; nap = Math.min(nap * 2, WAIT_SLICE_MS)) {
     if (Atomics.load(control, CONTROL_CLOSED) !== 0) return false;
     const consumed = Atomics.load(control, CONTROL_CONSUMED);
     if (tasksDone - consumed < init.prefetchFactor) return true;
-    Atomics.wait(control, CONTROL_CONSUMED, consumed, WAIT_SLICE_MS);
+    Atomics.wait(control, CONTROL_CONSUMED, consumed, nap);
   }
 }
 
