@@ -170,8 +170,8 @@ mod tests {
         for simd in available_paths() {
             let mut out = vec![0.0; 256];
             gather_bytes_with(&bytes, 256, &[0], None, &mut out, simd).unwrap();
-            for b in 0..256 {
-                assert_eq!(out[b], (b as f64 / 255.0) as f32, "{simd:?} byte {b}");
+            for (b, &value) in out.iter().enumerate() {
+                assert_eq!(value, (b as f64 / 255.0) as f32, "{simd:?} byte {b}");
             }
         }
     }
