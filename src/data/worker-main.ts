@@ -63,12 +63,16 @@ const signal = new Int32Array(init.signal);
 const port = init.port;
 const control = new Int32Array(init.control);
 /**
- * How long a worker with a full ring sleeps before looking again: from `FIRST_NAP_MS`, doubling
- * while nothing is consumed, up to `WAIT_SLICE_MS` (when the closed flag is looked at again too).
- * See NOTE [ Waking the worker ] in worker-pool.ts: the main thread does not wake the worker after
- * every batch, only when it is itself about to wait for it.
+ * How long a worker with a full ring sleeps before looking again (NOTE [ Waking the worker ] in
+ * worker-pool.ts: the main thread does not wake it after every batch, only when it is itself about
+ * to wait for it). The first nap is about the consumer's pace — the time between two batches
+ * produced, averaged — so that in steady state the worker wakes about once per batch; naps then
+ * double while nothing is consumed, from at least `SHORTEST_NAP_MS` up to `WAIT_SLICE_MS` (when
+ * the closed flag is looked at again too).
  */
-const FIRST_NAP_MS = 0.05;
+const SHORTEST_NAP_MS = 0.05;
+/** Weight of the newest interval in the consumer's pace (an exponential moving average). */
+const PACE_WEIGHT = 0.25;
 const WAIT_SLICE_MS = 100;
 
 function wake(): void {
@@ -112,10 +116,23 @@ try {
 }
 
 let tasksDone = 0;
+/** The consumer's pace: milliseconds between two batches produced (0 until measured). */
+let pace = 0;
+let lastProducedAt = 0;
+
+/** Folds the time since the previous batch into `pace` (capped, so that a pause is not the pace). */
+function notePace(): void {
+  const now = performance.now();
+  if (lastProducedAt > 0) {
+    const interval = Math.min(now - lastProducedAt, WAIT_SLICE_MS);
+    pace = pace === 0 ? interval : pace + PACE_WEIGHT * (interval - pace);
+  }
+  lastProducedAt = now;
+}
 
 /** Waits until the main thread has copied out the batch in the slot `tasksDone` reuses. */
 function waitForFreeSlot(): boolean {
-  for (let nap = FIRST_NAP_MS; ; nap = Math.min(nap * 2, WAIT_SLICE_MS)) {
+  for (let nap = Math.max(pace, SHORTEST_NAP_MS); ; nap = Math.min(nap * 2, WAIT_SLICE_MS)) {
     if (Atomics.load(control, CONTROL_CLOSED) !== 0) return false;
     const consumed = Atomics.load(control, CONTROL_CONSUMED);
     if (tasksDone - consumed < init.prefetchFactor) return true;
@@ -138,6 +155,7 @@ function produce(batchIndex: number, indices: Int32Array): void {
     port.postMessage(message);
   }
   tasksDone++;
+  notePace();
   // Publishes the slot (and orders every write above before the main thread's reads).
   Atomics.store(control, CONTROL_PRODUCED, tasksDone);
   wake();
@@ -147,6 +165,8 @@ parentPort?.on('message', (message: TaskChunk | EpochStart) => {
   if ('epochSeed' in message) {
     defaultGenerator.setState({ seed: message.epochSeed + init.workerId, offset: rebuildDraws });
     tasksDone = 0;
+    pace = 0;
+    lastProducedAt = 0;
     return;
   }
   const chunk = message;
