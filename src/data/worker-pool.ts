@@ -42,6 +42,8 @@ export interface EpochOptions {
 const SLOT_BYTES = 1 << 20;
 /** How long one wait lasts before the alive flags and the timeout are checked again. */
 const WAIT_SLICE_MS = 200;
+/** Polls of a worker's counter before the main thread sleeps (~10 ns each: a few tens of µs). */
+const SPIN_POLLS = 4000;
 /**
  * Batches per task message and worker: tasks travel in bulk so that no message crosses per batch
  * (each worker still fills at most `prefetchFactor` slots ahead of the consumer).
@@ -218,8 +220,10 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
   next(): IteratorResult<B> {
     if (this.nextToYield >= this.dispatched) return this.finish();
     // The batch is usually there already: the clock is read only when it is not.
-    const ready = this.look(this.nextToYield % this.handles.length);
+    const workerId = this.nextToYield % this.handles.length;
+    const ready = this.look(workerId);
     if (ready !== undefined) return this.accept(ready);
+    this.spinForBatch(workerId);
     const started = Date.now();
     for (;;) {
       const seen = Atomics.load(this.signal, 0);
@@ -275,6 +279,18 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
    */
   private wakeAwaitedWorker(): void {
     Atomics.notify(this.handles[this.nextToYield % this.handles.length].control, CONTROL_CONSUMED);
+  }
+
+  /**
+   * Wakes the worker the next batch comes from and polls its counter for a few tens of
+   * microseconds — about what producing a batch takes — before the caller sleeps: sleeping and
+   * being woken again costs more than that on a busy machine.
+   */
+  private spinForBatch(workerId: number): void {
+    this.wakeAwaitedWorker();
+    const control = this.handles[workerId].control;
+    const round = Math.floor(this.nextToYield / this.handles.length);
+    for (let i = 0; i < SPIN_POLLS; i++) if (Atomics.load(control, CONTROL_PRODUCED) > round) return;
   }
 
   /** The reply for the next batch in order, if its worker has posted it; throws on failures. */
