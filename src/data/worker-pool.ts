@@ -270,8 +270,9 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
 
   /**
    * NOTE [ Waking the worker ]
-   * A worker whose ring is full naps on its `consumed` counter (50 µs, doubling while nothing is
-   * consumed, up to 100 ms) instead of being woken by the main thread after every batch: a
+   * A worker whose ring is full naps on its `consumed` counter (first for about the consumer's
+   * pace between batches, then doubling while nothing is consumed, up to 100 ms — see
+   * worker-main.ts) instead of being woken by the main thread after every batch: a
    * futex wake-up of a sleeping thread measured 36–140 µs of main-thread time per batch on the
    * loaded 2-core machine (the woken worker preempts the waker), a whole training step. The main
    * thread only wakes it when it is about to wait for that worker's batch itself, which also cuts
