@@ -4,7 +4,7 @@
  * `x·Wᵀ + b` that `nn.Linear` calls (one sgemm forward; dX = dY·W, dW = dYᵀ·X, db = column sums).
  */
 import { uninitF32 } from '../dtype';
-import { directGradOf } from '../autograd/accumulate';
+import { addInto, directGradOf } from '../autograd/accumulate';
 import { attach, recording } from '../autograd/function';
 import type { Node } from '../autograd/node';
 import { ShapeError } from '../errors';
@@ -275,12 +275,7 @@ export function attachLinear(
   const wv = weight.data as Float32Array;
   const backward = (g: Tensor, node: Node, needX: boolean, wEdge: number, needB: boolean): Array<Tensor | null> => {
     const gv = productGradOf(g);
-    let gb: Tensor | null = null;
-    if (needB) {
-      const colSums = uninitF32(outF);
-      kernels.reduce(ReduceOp.sum, gv, 1, rows, outF, colSums);
-      gb = Tensor._make(colSums, [outF], 'float32');
-    }
+    const gb = needB ? biasGrad(node, gv, rows, outF) : null;
     // dW = dYᵀ·X, written straight into the weight's `.grad` when it may be (see productGrad).
     const gw = node.needsGrad(wEdge) ? productGrad(node, wEdge, true, false, outF, k, rows, gv, xv, weight.shape) : null;
     return [gb, needX ? Tensor._make(gemm(false, false, rows, k, outF, gv, wv), input.shape, 'float32') : null, gw];
@@ -293,6 +288,24 @@ export function attachLinear(
 }
 
 const outputGradient = (g: Tensor): Float32Array => g.data as Float32Array;
+
+/**
+ * db = column sums of dY for the bias (edge 0 of a linear node): summed straight into the bias's
+ * existing or recycled `.grad` when `directGradOf` allows it (then `null`, like productGrad), with
+ * the same bits as the engine's adopt-or-add of a new buffer. NOTE [ Gradient buffers of leaves ].
+ */
+function biasGrad(node: Node, gv: Float32Array, rows: number, outF: number): Tensor | null {
+  const direct = directGradOf(node, 0, outF);
+  if (direct !== null && direct.beta === 0) {
+    kernels.reduce(ReduceOp.sum, gv, 1, rows, outF, direct.data);
+    return null;
+  }
+  const colSums = uninitF32(outF);
+  kernels.reduce(ReduceOp.sum, gv, 1, rows, outF, colSums);
+  if (direct === null) return Tensor._make(colSums, [outF], 'float32');
+  addInto(direct.data, colSums);
+  return null;
+}
 
 /**
  * `torch.nn.functional.linear(input, weight, bias?)`: `input·weightᵀ + bias` over the last
