@@ -194,7 +194,7 @@ pub fn adam_step_with(
                     .get_mut(i)
                     .map_or(std::ptr::null_mut(), |b| b.as_mut_ptr())),
                 neg_step_size: (-(o.lr / bias_correction1)) as f32,
-                bias_correction2_sqrt: bias_correction2_sqrt,
+                bias_correction2_sqrt,
                 bias_correction2_sqrt_recip: reciprocal(bias_correction2_sqrt),
             }
         })
