@@ -116,6 +116,27 @@ describe('fused Linear → Dropout → ReLU blocks in Sequential', () => {
     expect(fused.generatorOffset).toBe(unfused.generatorOffset);
   });
 
+  it('gives the same bits when one Linear appears twice (its gradients accumulate over both uses)', () => {
+    const build = (): nn.Sequential => {
+      const shared = new nn.Linear(48, 48);
+      return new nn.Sequential(
+        new nn.Flatten(),
+        new nn.Linear(784, 48),
+        shared,
+        new nn.Dropout(0.25),
+        new nn.ReLU(),
+        shared,
+        new nn.ReLU(),
+        new nn.Linear(48, 10),
+      );
+    };
+    const fused = train(build, true, 4);
+    const unfused = train(build, false, 4);
+    expect(fused.losses).toEqual(unfused.losses);
+    expect(fused.params).toEqual(unfused.params);
+    expect(fused.grads).toEqual(unfused.grads);
+  });
+
   it('in eval mode fuses Linear → ReLU with dropout off, same outputs as unfused', () => {
     torch.manualSeed(3);
     const model = seedMlp();
