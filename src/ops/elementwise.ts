@@ -176,6 +176,11 @@ export function div(input: Tensor, other: TensorOrScalar): Tensor {
 export function pow(input: Tensor, exponent: TensorOrScalar): Tensor {
   checkTensor('pow', input, 'input');
   checkOther('pow', exponent);
+  // PyTorch has no bool pow kernel: bool ** bool (also 0-d) refuses, while bool ** int/float and
+  // int ** bool promote to the non-bool side (and a number exponent gives int32/float32, below).
+  if (input.dtype === 'bool' && exponent instanceof Tensor && exponent.dtype === 'bool') {
+    throw new TypeError(`"pow" not implemented for 'Bool'`);
+  }
   if (typeof exponent === 'number') {
     const out = unaryPlain(UnaryOp.pow, input, exponent);
     const dtype = input.dtype !== 'float32' && Number.isInteger(exponent) && exponent >= 0 ? (input.dtype === 'bool' ? 'int32' : input.dtype) : 'float32';
