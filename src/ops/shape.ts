@@ -27,9 +27,9 @@ export function checkSizes(op: string, sizes: readonly number[]): void {
 }
 
 /** Copies `x` read through `strides` into a new contiguous tensor of `outShape`. */
-export function gather(x: Tensor, outShape: readonly number[], strides: readonly number[]): Tensor {
+export function gather(x: Tensor, outShape: readonly number[], strides: readonly number[], op = 'gather'): Tensor {
   const n = numelOf(outShape);
-  const out = x.dtype === 'float32' ? uninitF32(n) : allocate(x.dtype, n);
+  const out = x.dtype === 'float32' ? uninitF32(n, op, outShape) : allocate(x.dtype, n, op, outShape);
   if (x.dtype === 'float32') {
     kernels.stridedCopy(x.data as Float32Array, dims(outShape), dims(strides), out as Float32Array);
   } else {
@@ -210,7 +210,7 @@ export function expand(x: Tensor, sizes: readonly number[]): Tensor {
     }
   }
   if (sameShape(outShape, x.shape)) return x;
-  const out = gather(x, outShape, strides);
+  const out = gather(x, outShape, strides, 'expand');
   if (recording(x)) {
     const inShape = x.shape;
     attach(out, 'ExpandBackward0', [x], (g) => [sumTo(g, inShape)], false);
