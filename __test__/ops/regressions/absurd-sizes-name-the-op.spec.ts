@@ -1,5 +1,5 @@
 /**
- * Regression (KNOWN_BUGS.md #2, found by the nn property): an absurd size failed inside
+ * Regression (formerly KNOWN_BUGS.md #2, found by the nn property): an absurd size failed inside
  * `new Float32Array` with V8's `RangeError: Invalid typed array length: 2251799813685248`, naming
  * neither the op nor the shape. PyTorch names the allocation (`DefaultCPUAllocator: not enough
  * memory: you tried to allocate N bytes`); kindling now throws a RangeError naming the op, the

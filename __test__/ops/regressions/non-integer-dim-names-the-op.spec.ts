@@ -1,5 +1,5 @@
 /**
- * Regression (KNOWN_BUGS.md #1, found by the reduction property): a dim that is not an integer
+ * Regression (formerly KNOWN_BUGS.md #1, found by the reduction property): a dim that is not an integer
  * (0.5, NaN, Infinity, -5e-324) threw `TypeError: dim must be an integer, but got 0.5`, naming no
  * op. PyTorch names the op and the argument (`flatten(): argument 'start_dim' (position 2) must be
  * int, not float`); kindling now says `sum(): argument 'dim' must be an integer, but got 0.5`.

@@ -1,5 +1,5 @@
 /**
- * Regression (KNOWN_BUGS.md #3, found by the elementwise dtype property): `torch.pow` of two bool
+ * Regression (formerly KNOWN_BUGS.md #3, found by the elementwise dtype property): `torch.pow` of two bool
  * tensors returned an int32 tensor where PyTorch has no bool pow kernel and raises
  * `NotImplementedError: "pow" not implemented for 'Bool'` (a TypeError in kindling). The mixed
  * forms keep PyTorch's promotions (checked with PyTorch 2.x):
