@@ -49,7 +49,7 @@ export function linearDropoutRelu(
   }
   const sizes = checkLinear(input, weight, bias);
   const { rows, k, outF } = sizes;
-  const y = uninitF32(rows * outF);
+  const y = uninitF32(rows * outF, 'linear', linearOutputShape(input, outF));
   kernels.sgemm(false, true, rows, outF, k, 1, input.data as Float32Array, weight.data as Float32Array, 0, y, bias == null ? undefined : (bias.data as Float32Array));
   let seed = 0;
   let offset = 0;

@@ -25,7 +25,7 @@ function checkFloat(op: string, ...ts: Tensor[]): void {
 
 /** `C = op(A)·op(B)` for row-major buffers, `op(A)` m×k and `op(B)` k×n, into a new buffer. */
 function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, alpha = 1): Float32Array {
-  const c = uninitF32(m * n);
+  const c = uninitF32(m * n, 'matmul', [m, n]);
   kernels.sgemm(transA, transB, m, n, k, alpha, a, b, 0, c);
   return c;
 }
@@ -97,7 +97,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   const av = a.data as Float32Array;
   const bv = b.data as Float32Array;
   const run = (transA: boolean, transB: boolean, rows: number, cols: number, inner: number, x: Float32Array, xStride: number, y: Float32Array, yStride: number): Float32Array => {
-    const out = uninitF32(batch * rows * cols);
+    const out = uninitF32(batch * rows * cols, 'bmm', [batch, rows, cols]);
     for (let i = 0; i < batch; i++) {
       kernels.sgemm(
         transA,
@@ -315,7 +315,7 @@ function biasGrad(node: Node, gv: Float32Array, rows: number, outF: number): Ten
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   const sizes = checkLinear(input, weight, bias);
   const { rows, k, outF } = sizes;
-  const y = uninitF32(rows * outF);
+  const y = uninitF32(rows * outF, 'linear', linearOutputShape(input, outF));
   kernels.sgemm(false, true, rows, outF, k, 1, input.data as Float32Array, weight.data as Float32Array, 0, y, bias == null ? undefined : (bias.data as Float32Array));
   const out = Tensor._make(y, linearOutputShape(input, outF), 'float32');
   if (recording(input, weight, bias)) {

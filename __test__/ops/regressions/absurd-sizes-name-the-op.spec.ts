@@ -44,3 +44,12 @@ describe('absurd sizes', () => {
     expect(() => torch.zeros([1]).expand([100000, 100000])).toThrow(new RangeError(big.message.replace('%', 'expand')));
   });
 });
+
+describe('absurd products', () => {
+  it('an outer product too large to hold names matmul and its shape', () => {
+    const column = torch.zeros([1e5, 1]);
+    const row = torch.zeros([1, 1e5]);
+    expect(() => torch.matmul(column, row)).toThrow(refusal('matmul', 'float32', '100000, 100000', '10000000000', '40000000000'));
+    expect(() => column.mm(row)).toThrow(/^matmul: cannot allocate a float32 tensor of shape \[100000, 100000\]/);
+  });
+});
