@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as torch from '../../src';
 import { nn, optim, Tensor } from '../../src';
 import { fusedBlockAt, fusion } from '../../src/nn/fusion';
+import { MLP } from '../helpers/seed-mlp';
 
 afterEach(() => {
   fusion.enabled = true;
@@ -9,16 +10,7 @@ afterEach(() => {
 });
 
 function seedMlp(): nn.Sequential {
-  return new nn.Sequential(
-    new nn.Flatten(),
-    new nn.Linear(28 * 28, 64),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(64, 32),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(32, 10),
-  );
+  return new MLP().layers;
 }
 
 function bits(t: Tensor | null): number[] {
