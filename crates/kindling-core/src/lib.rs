@@ -5,6 +5,7 @@ pub mod codes;
 pub mod cpu;
 pub mod denormals;
 pub mod dropout;
+pub mod dropout_relu;
 pub mod elementwise;
 pub mod error;
 pub mod gather;

@@ -3,6 +3,7 @@
 //! outputs are written straight into the `Float32Array` that JavaScript allocated.
 mod buffers;
 mod dropout;
+mod dropout_relu;
 mod elementwise;
 mod error;
 mod gather;

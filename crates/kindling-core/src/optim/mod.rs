@@ -3,6 +3,7 @@
 //! CPU), so trajectories match torch to float32 rounding.
 mod adam;
 mod buffers;
+mod div_by_constant;
 mod sgd;
 #[cfg(test)]
 mod trajectories;
