@@ -5,6 +5,8 @@ mod adam;
 mod buffers;
 mod sgd;
 #[cfg(test)]
+mod timing;
+#[cfg(test)]
 mod trajectories;
 
 pub use adam::{adam_step, adam_step_with, AdamOptions};
