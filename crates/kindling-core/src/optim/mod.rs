@@ -5,6 +5,8 @@ mod adam;
 mod buffers;
 mod sgd;
 #[cfg(test)]
+mod thread_count;
+#[cfg(test)]
 mod timing;
 #[cfg(test)]
 mod trajectories;
