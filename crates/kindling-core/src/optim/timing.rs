@@ -114,14 +114,22 @@ fn adam_one_thread_against_the_pool() {
     println!(
         "µs per Adam step (min median): 1 thread | 2 threads after a gap of 0 / 50 / 150 / 1000 µs"
     );
-    for sizes in [
-        vec![4096],
-        vec![8192],
-        vec![16384],
-        vec![32768],
-        seed.to_vec(),
-        vec![131072],
-    ] {
+    let groups = match std::env::var("KINDLING_TIMING_SIZES") {
+        // e.g. "52650;50176,64,2048,32,320,10": groups separated by `;`, buffers by `,`.
+        Ok(list) => list
+            .split(';')
+            .map(|g| g.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+            .collect(),
+        Err(_) => vec![
+            vec![4096],
+            vec![8192],
+            vec![16384],
+            vec![32768],
+            seed.to_vec(),
+            vec![131072],
+        ],
+    };
+    for sizes in groups {
         let mut group = Group::new(&sizes);
         let (busy0, mine0) = cpu_ticks();
         let t0 = Instant::now();
