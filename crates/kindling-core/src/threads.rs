@@ -25,7 +25,13 @@ pub const PARALLEL_MIN_WORK: usize = 1 << 15;
 
 /// How long an idle worker polls for the next region before parking. See NOTE [ Idle workers
 /// yield while they wait ].
-const SPIN: Duration = Duration::from_micros(100);
+///
+/// A seed training step (~150–300 µs) opens one region, its Adam step: with a 100 µs window the
+/// worker had parked by then every step, and waking it cost more than it saved. Timed by
+/// `optim::timing` (seed's six buffers, another process busy 60–90 % of a core, medians of 300):
+/// 1 thread 35.7 µs; 2 threads, region 150 µs after the last: 50 µs with a 100 µs window, 26 µs
+/// with 1 ms. (GNU OpenMP spins ~300K iterations, Intel's 200 ms, before sleeping.)
+const SPIN: Duration = Duration::from_millis(1);
 
 /// For this long at the start of the wait an idle worker polls with `pause` only (no system call).
 const HOT_SPIN: Duration = Duration::from_micros(2);
@@ -42,7 +48,7 @@ const CONTENDED_FOR: Duration = Duration::from_millis(20);
 /// well under a millisecond, less than a worker preempted in the middle of a task can cost.
 pub const CONTENDED_INLINE_MAX_WORK: usize = 1 << 22;
 
-/// The spin window, from `KINDLING_SPIN_US` when set (measurements only), else `SPIN`.
+/// The spin window: `KINDLING_SPIN_US` (µs) when set, for measurements, else `SPIN`.
 fn spin_window() -> Duration {
     static WINDOW: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
     *WINDOW.get_or_init(|| {
