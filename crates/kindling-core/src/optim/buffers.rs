@@ -59,14 +59,15 @@ pub(crate) fn check_each_len(
 ///
 /// NOTE [ Optimizer steps on the pool ]
 /// Adam is bound by the divider (two divisions and a square root per element, ~0.7 ns/element
-/// on one AVX-512 core), so a second core halves it once the region's fixed cost is paid: a warm
-/// region costs ~1 µs, a parked worker joins after a few µs and the caller meanwhile claims the
-/// chunks itself (chunks are short, so a late or preempted worker holds up at most one). Timed by
-/// `optim::timing` (1 thread against 2, interleaved): 16K elements 11.1 → 7.8 µs, 32K 22.1 →
-/// 14.4 µs, 128K 88 → 51 µs (minimum of 300 calls, the other core free); with the other core busy
-/// the medians of 1 and 2 threads were within 1 µs up to 128K (the pool's idle worker yields,
-/// NOTE [ Idle workers yield while they wait ] in threads.rs). Below 16K elements the gain is
-/// below the cost of waking a parked worker.
+/// on one AVX-512 core), so a second core nearly halves it once the region's fixed cost is paid:
+/// a warm region costs ~1 µs, a parked worker joins after a few µs and the caller meanwhile claims
+/// the chunks itself (chunks are short, so a late worker costs at most one). Timed by
+/// `optim::timing` (1 thread against 2, interleaved, minimum of 300 calls while the other core was
+/// mostly free): 16K elements 11.1 → 7.6 µs, 32K 22.1 → 14.0 µs, the seed's six buffers (52,650)
+/// 35.5 → 22.0 µs (medians 35.7 → 26–27 µs with another process using ~65 % of a core), 128K
+/// 88 → 51 µs. With the other core fully busy the medians of 1 and 2 threads stay within ~1 µs
+/// (NOTE [ Idle workers yield while they wait ], NOTE [ Contended pools run small regions inline ]
+/// in threads.rs). Below 16K elements the gain is below the cost of waking a parked worker.
 pub(crate) const PARALLEL_MIN_ELEMENTS: usize = 16 * 1024;
 
 #[cfg(not(test))]
