@@ -6,6 +6,10 @@ mod buffers;
 mod div_by_constant;
 mod sgd;
 #[cfg(test)]
+mod thread_count;
+#[cfg(test)]
+mod timing;
+#[cfg(test)]
 mod trajectories;
 
 pub use adam::{adam_step, adam_step_with, AdamOptions};
