@@ -32,3 +32,54 @@ describe('uninitF32', () => {
     expect(big.buffer.byteLength).toBe(20000);
   });
 });
+
+import { kMaxLength } from 'node:buffer';
+import { afterEach, vi } from 'vitest';
+import { MAX_ELEMENTS, allocate, allocationError } from '../src/dtype';
+describe('allocate and uninitF32 with sizes that cannot be allocated', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('the limit is the engine\'s typed-array limit as Node reports it', () => {
+    expect(MAX_ELEMENTS).toBe(kMaxLength);
+  });
+
+  it('allocate gives zeroed buffers of each dtype, and over the limit a RangeError naming op, dtype and shape', () => {
+    expect(allocate('int32', 3, 'zeros', [3])).toEqual(new Int32Array(3));
+    expect(allocate('bool', 2)).toEqual(new Uint8Array(2));
+    expect(() => allocate('float32', 1e18, 'zeros', [1e9, 1e9])).toThrow(
+      new RangeError(
+        `zeros: cannot allocate a float32 tensor of shape [1000000000, 1000000000] (1000000000000000000 elements, 4000000000000000000 bytes): more than the ${kMaxLength} elements one typed array can hold`,
+      ),
+    );
+    expect(() => allocate('uint8', 2 ** 40, 'ones', [2 ** 40])).toThrow(
+      new RangeError(`ones: cannot allocate a uint8 tensor of shape [1099511627776] (1099511627776 elements, 1099511627776 bytes): more than the ${kMaxLength} elements one typed array can hold`),
+    );
+    expect(() => allocate('int32', MAX_ELEMENTS + 1)).toThrow(
+      new RangeError(`allocate: cannot allocate an int32 tensor (${MAX_ELEMENTS + 1} elements, ${4 * (MAX_ELEMENTS + 1)} bytes): more than the ${kMaxLength} elements one typed array can hold`),
+    );
+  });
+
+  it('uninitF32 over the limit throws the same error (large but allowed sizes go through allocate, zeroed)', () => {
+    expect(() => uninitF32(2 ** 40, 'rand', [2 ** 20, 2 ** 20])).toThrow(
+      new RangeError(`rand: cannot allocate a float32 tensor of shape [1048576, 1048576] (1099511627776 elements, 4398046511104 bytes): more than the ${kMaxLength} elements one typed array can hold`),
+    );
+  });
+
+  it('an allocation the engine refuses below the limit (out of memory) throws the same kind of error with the engine\'s reason', () => {
+    vi.spyOn(Buffer, 'allocUnsafeSlow').mockImplementation(() => {
+      throw new RangeError('Array buffer allocation failed');
+    });
+    expect(() => uninitF32(5000, 'add', [50, 100])).toThrow(
+      new RangeError('add: cannot allocate a float32 tensor of shape [50, 100] (5000 elements, 20000 bytes): the JavaScript engine refused it (Array buffer allocation failed)'),
+    );
+  });
+
+  it('huge counts print in full below 10^21, in exponent form above', () => {
+    expect(allocationError('zeros', 'float32', Infinity, [1e200, 1e200], 'why').message).toBe(
+      'zeros: cannot allocate a float32 tensor of shape [1e+200, 1e+200] (over 1e+308 elements, over 1e+308 bytes): why',
+    );
+    expect(allocationError('zeros', 'bool', 1e24, [1e12, 1e12], 'why').message).toBe(
+      'zeros: cannot allocate a bool tensor of shape [1000000000000, 1000000000000] (1e+24 elements, 1e+24 bytes): why',
+    );
+  });
+});

@@ -112,14 +112,14 @@ export function tensor(data: NestedArray | ArrayLike<number> | Tensor, options: 
     if (kind === null) throw new TypeError(`tensor: unsupported typed array ${(data as object).constructor.name}`);
     inferred = kind;
     shape = [(data as ArrayLike<number>).length];
-    buffer = allocate(kind, shape[0]);
+    buffer = allocate(kind, shape[0], 'tensor', shape);
     if (data instanceof BigInt64Array) for (let i = 0; i < data.length; i++) buffer[i] = Number(data[i]);
     else buffer.set(data as ArrayLike<number>);
   } else {
     const flat = flattenNested(data as NestedArray);
     shape = flat.shape;
     inferred = flat.dtype;
-    buffer = allocate(inferred, flat.values.length);
+    buffer = allocate(inferred, flat.values.length, 'tensor', shape);
     buffer.set(flat.values);
   }
   const dtype = dtypeOf('tensor', options, inferred);
@@ -131,7 +131,7 @@ export function tensor(data: NestedArray | ArrayLike<number> | Tensor, options: 
 
 function filled(op: string, sizes: number[], options: TensorOptions, value: number, fallback: DType): Tensor {
   const dtype = dtypeOf(op, options, fallback);
-  const data = allocate(dtype, numelOf(sizes));
+  const data = allocate(dtype, numelOf(sizes), op, sizes);
   if (value !== 0) data.fill(dtype === 'bool' ? (value !== 0 ? 1 : 0) : value);
   return finish(new Tensor(data, sizes, dtype), op, options);
 }
@@ -200,7 +200,7 @@ export function arange(...args: Array<number | TensorOptions | undefined>): Tens
   const count = Math.max(0, Math.ceil((end - start) / step));
   const inferred: DType = nums.every(Number.isInteger) ? 'int32' : 'float32';
   const dtype = dtypeOf('arange', options, inferred);
-  const data = allocate(dtype, count);
+  const data = allocate(dtype, count, 'arange', [count]);
   for (let i = 0; i < count; i++) data[i] = start + i * step;
   return finish(new Tensor(data, [count], dtype), 'arange', options);
 }
@@ -211,7 +211,7 @@ function randomFloat(op: string, args: ReadonlyArray<unknown>, fill: (out: Float
   const { sizes, options } = parseSizes<RandomOptions>(op, args);
   const dtype = dtypeOf(op, options, 'float32');
   if (dtype !== 'float32') throw new TypeError(`"${op}" not implemented for '${dtype}'`);
-  const out = uninitF32(numelOf(sizes));
+  const out = uninitF32(numelOf(sizes), op, sizes);
   fill(out, generatorOf(op, options.generator));
   return finish(new Tensor(out, sizes, 'float32'), op, options);
 }
@@ -252,7 +252,7 @@ export function randint(a: number, b: number | readonly number[], c?: readonly n
   if (low >= high) throw new RangeError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
   const sizes = Array.from(size);
   checkSizes('randint', sizes);
-  const out = new Int32Array(numelOf(sizes));
+  const out = allocate('int32', numelOf(sizes), 'randint', sizes) as Int32Array;
   generatorOf('randint', options.generator).draw((s, o) => kernels.fillRandint(out, low, high, s, o));
   const dtype = dtypeOf('randint', options, 'int32');
   const data = dtype === 'int32' ? out : castArray(out, dtype);
@@ -262,7 +262,7 @@ export function randint(a: number, b: number | readonly number[], c?: readonly n
 /** `torch.randperm(n, { generator })`: a random permutation of 0…n−1 (int32). */
 export function randperm(n: number, options: RandomOptions = {}): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
-  const out = new Int32Array(n);
+  const out = allocate('int32', n, 'randperm', [n]) as Int32Array;
   generatorOf('randperm', options.generator).draw((s, o) => kernels.randperm(out, s, o));
   const dtype = dtypeOf('randperm', options, 'int32');
   return finish(new Tensor(dtype === 'int32' ? out : castArray(out, dtype), [n], dtype), 'randperm', options);

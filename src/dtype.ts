@@ -3,6 +3,8 @@
  * JavaScript has no fast 64-bit integer arrays (class indices never need more than 2^31).
  * `bool` is stored as a `Uint8Array` of 0/1.
  */
+import { kMaxLength } from 'node:buffer';
+
 export type DType = 'float32' | 'int32' | 'uint8' | 'bool';
 
 export const float32: DType = 'float32';
@@ -37,15 +39,66 @@ export function checkDType(dtype: unknown, op: string): DType {
   return dtype as DType;
 }
 
-/** A zero-filled buffer of `n` elements of `dtype`. */
-export function allocate(dtype: DType, n: number): TypedArray {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(n);
-    case 'int32':
-      return new Int32Array(n);
-    default:
-      return new Uint8Array(n);
+/**
+ * The most elements kindling asks one typed array to hold: the engine's limit as Node reports it
+ * (`buffer.constants.MAX_LENGTH`, 2^32 on Node 20). Above it the allocation is refused up front
+ * with the op and shape named; below it the engine may still refuse (out of memory, or a newer
+ * V8 whose limit is in bytes), which `allocate` turns into the same message.
+ */
+export const MAX_ELEMENTS: number = kMaxLength;
+
+/** Bytes per element of each dtype's storage. */
+function bytesPerElement(dtype: DType): number {
+  return dtype === 'float32' || dtype === 'int32' ? 4 : 1;
+}
+
+/** A count for a message: exact below 10^21, then JS's exponent form (or "over 1e+308"). */
+function formatCount(count: bigint): string {
+  if (count < 10n ** 21n) return String(count);
+  const approx = Number(count);
+  return Number.isFinite(approx) ? String(approx) : 'over 1e+308';
+}
+
+/**
+ * The error for an allocation that cannot be made, naming the op, dtype and shape with the
+ * element and byte counts (from BigInt: a product of huge sizes stays exact), then `reason`.
+ * Built only on the error path.
+ */
+export function allocationError(op: string, dtype: DType, n: number, shape: readonly number[] | undefined, reason: string): RangeError {
+  const article = dtype === 'int32' ? 'an' : 'a';
+  let count: bigint | null = Number.isInteger(n) ? BigInt(n) : null;
+  if (shape !== undefined && shape.every((s) => Number.isInteger(s))) count = shape.reduce((a, s) => a * BigInt(s), 1n);
+  const sizes =
+    count === null ? `${String(n)} elements` : `${formatCount(count)} elements, ${formatCount(count * BigInt(bytesPerElement(dtype)))} bytes`;
+  const what = shape === undefined ? `${article} ${dtype} tensor` : `${article} ${dtype} tensor of shape [${shape.join(', ')}]`;
+  return new RangeError(`${op}: cannot allocate ${what} (${sizes}): ${reason}`);
+}
+
+/** Why an allocation over `MAX_ELEMENTS` is refused. */
+const OVER_LIMIT = `more than the ${MAX_ELEMENTS} elements one typed array can hold`;
+
+function describeFailure(e: unknown): string {
+  return `the JavaScript engine refused it (${e instanceof Error ? e.message : String(e)})`;
+}
+
+/**
+ * A zero-filled buffer of `n` elements of `dtype`. `op` and `shape` name the tensor in the
+ * `RangeError` thrown when it cannot be allocated (`zeros: cannot allocate a float32 tensor of
+ * shape [1000000000, 1000000000] (…)`); pass them wherever `n` comes from user-given sizes.
+ */
+export function allocate(dtype: DType, n: number, op = 'allocate', shape?: readonly number[]): TypedArray {
+  if (n > MAX_ELEMENTS) throw allocationError(op, dtype, n, shape, OVER_LIMIT);
+  try {
+    switch (dtype) {
+      case 'float32':
+        return new Float32Array(n);
+      case 'int32':
+        return new Int32Array(n);
+      default:
+        return new Uint8Array(n);
+    }
+  } catch (e) {
+    throw allocationError(op, dtype, n, shape, describeFailure(e));
   }
 }
 
@@ -127,15 +180,25 @@ export function castArray(src: TypedArray, dtype: DType): TypedArray {
 
 /** Below this many elements a zeroed `Float32Array` is as cheap as an uninitialised one. */
 const UNINIT_MIN_ELEMENTS = 1024;
+/** Above this many elements `Buffer.allocUnsafeSlow` refuses (its limit is in bytes); use `allocate`. */
+const UNINIT_MAX_ELEMENTS = Math.floor(kMaxLength / 4);
 
 /**
  * A float32 buffer for a kernel OUTPUT that the kernel overwrites entirely (never for anything
  * read before written). Large buffers skip V8's zero-fill (`Buffer.allocUnsafeSlow`: its own
  * backing store, offset 0, GC-owned), which measured 5–40× cheaper than `new Float32Array(n)`
  * at 4K–50K elements, where the zero-fill dominated an op's cost. Small ones stay zeroed.
+ * A size that cannot be allocated throws `allocate`'s RangeError naming `op` and `shape` (one
+ * comparison on the hot path; the message is built only when it throws).
  */
-export function uninitF32(n: number): Float32Array {
+export function uninitF32(n: number, op = 'allocate', shape?: readonly number[]): Float32Array {
   if (n < UNINIT_MIN_ELEMENTS) return new Float32Array(n);
-  const bytes = Buffer.allocUnsafeSlow(n * 4);
+  if (n > UNINIT_MAX_ELEMENTS) return allocate('float32', n, op, shape) as Float32Array;
+  let bytes: Buffer;
+  try {
+    bytes = Buffer.allocUnsafeSlow(n * 4);
+  } catch (e) {
+    throw allocationError(op, 'float32', n, shape, describeFailure(e));
+  }
   return new Float32Array(bytes.buffer, bytes.byteOffset, n);
 }

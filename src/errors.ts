@@ -20,13 +20,23 @@ export class AutogradError extends Error {
   override name = 'AutogradError';
 }
 
-/** `Dimension out of range (expected to be in range of [-2, 1], but got 2)`, as PyTorch's IndexError. */
-export function normalizeDim(dim: number, rank: number): number {
+/**
+ * Normalizes a dim argument of `op` against a tensor of `rank` (negative dims count from the end).
+ * A non-integer (0.5, NaN, Infinity, a string) is a `TypeError` naming the op and the argument
+ * (`sum(): argument 'dim' must be an integer, but got 0.5`); an integer out of range is PyTorch's
+ * IndexError wording, `Dimension out of range (expected to be in range of [-2, 1], but got 2)`.
+ * `argument` is the parameter's name where it is not `dim` (`startDim`, `dim0`, …).
+ */
+export function normalizeDim(dim: number, rank: number, op: string, argument = 'dim'): number {
   // PyTorch treats a 0-d tensor as having one addressable dimension for dim arguments.
   const r = rank === 0 ? 1 : rank;
-  if (!Number.isInteger(dim)) throw new TypeError(`dim must be an integer, but got ${dim}`);
+  if (!Number.isInteger(dim)) {
+    const got = typeof dim === 'number' ? String(dim) : `${String(dim)} (${typeof dim})`;
+    throw new TypeError(`${op}(): argument '${argument}' must be an integer, but got ${got}`);
+  }
   if (dim < -r || dim >= r) {
-    throw new RangeError(`Dimension out of range (expected to be in range of [${-r}, ${r - 1}], but got ${dim})`);
+    // BigInt prints a huge integer in full (1e21 → 1000000000000000000000), as PyTorch prints its int64.
+    throw new RangeError(`Dimension out of range (expected to be in range of [${-r}, ${r - 1}], but got ${BigInt(dim)})`);
   }
   return dim < 0 ? dim + r : dim;
 }

@@ -234,7 +234,7 @@ export class Tensor {
   size(dim: number): number;
   size(dim?: number): number[] | number {
     if (dim === undefined) return this.shape.slice();
-    return this.shape[normalizeDim(dim, this.shape.length)] ?? 1;
+    return this.shape[normalizeDim(dim, this.shape.length, 'size')] ?? 1;
   }
 
   /** The single element as a JS number (`a Tensor with 6 elements cannot be converted to Scalar`). */

@@ -81,6 +81,36 @@ describe('accumulating into an existing .grad', () => {
     expect(layer.weight.grad?.data).not.toBe(held.data);
   });
 
+  it('sums the bias gradient into a recycled or existing .grad, and never into one the user saw', () => {
+    torch.manualSeed(6);
+    const layer = new nn.Linear(30, 20);
+    const x = torch.randn(6, 30);
+    const optimizer = new torch.optim.SGD(layer.parameters(), { lr: 0 });
+    const bias = layer.bias as Tensor;
+    const fresh = (): number[] => {
+      layer.forward(x).pow(2).sum().backward();
+      return values(bias._peekGrad());
+    };
+    const expected = fresh();
+    const firstBuffer = bias._peekGrad()?.data;
+    optimizer.step();
+    optimizer.zeroGrad();
+    expect(fresh()).toEqual(expected); // bit-identical when summed into the recycled buffer
+    expect(bias._peekGrad()?.data).toBe(firstBuffer);
+    // Accumulation (no zeroGrad): the same tensor and buffer, holding the sum of both passes.
+    const before = bias._peekGrad() as Tensor;
+    fresh();
+    expect(bias._peekGrad()).toBe(before);
+    expect(values(before)).toEqual(expected.map((v) => Math.fround(v + v)));
+    // A .grad the user read is left alone by the next pass.
+    const held = bias.grad as Tensor;
+    const heldValues = values(held);
+    optimizer.zeroGrad();
+    layer.forward(x).mul(2).sum().backward();
+    expect(values(held)).toEqual(heldValues);
+    expect(bias.grad?.data).not.toBe(held.data);
+  });
+
   it('replaces a retained non-leaf gradient by the sum instead of mutating it (retain_grad hook)', () => {
     const x = torch.tensor([1, 2], { dtype: torch.float32, requiresGrad: true });
     const y = x.mul(2);

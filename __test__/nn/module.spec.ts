@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as nn from '../../src/nn';
 import { Tensor } from '../../src/tensor';
-
-/** The seed program's model, written as the seed writes it: submodules assigned as class fields. */
-class MLP extends nn.Module {
-  layers = new nn.Sequential(
-    new nn.Flatten(),
-    new nn.Linear(28 * 28 * 1, 64),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(64, 32),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(32, 10),
-  );
-
-  forward(x: Tensor): Tensor {
-    return this.layers.forward(x);
-  }
-}
+import { MLP } from '../helpers/seed-mlp';
 
 function filled(shape: number[], value: number): Tensor {
   return new Tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(value), shape, 'float32');

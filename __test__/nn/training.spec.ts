@@ -3,24 +3,7 @@ import * as nn from '../../src/nn';
 import * as optim from '../../src/optim';
 import { manualSeed } from '../../src/random/generator';
 import { Tensor } from '../../src/tensor';
-
-/** The seed program's model (MNIST-shaped), trained here on a synthetic, learnable problem. */
-class MLP extends nn.Module {
-  layers = new nn.Sequential(
-    new nn.Flatten(),
-    new nn.Linear(28 * 28 * 1, 64),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(64, 32),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(32, 10),
-  );
-
-  forward(x: Tensor): Tensor {
-    return this.layers.forward(x);
-  }
-}
+import { MLP } from '../helpers/seed-mlp';
 
 /** Batches of [10, 1, 28, 28] images whose class is written as a bright stripe in row `class`. */
 function batch(seed: number): [Tensor, Tensor] {

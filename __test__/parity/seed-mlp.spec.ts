@@ -12,6 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src';
 import { type EncodedTensor, decode, expectClose, loadFixture, toTensor } from '../helpers/fixtures';
+import { MLP } from '../helpers/seed-mlp';
 
 const { nn } = torch;
 
@@ -27,24 +28,6 @@ interface SeedFixture {
   first_grads: Record<string, EncodedTensor>;
   losses: number[];
   final_state_dict_small: Record<string, EncodedTensor>;
-}
-
-/** The seed program's model, written as in /work/shared/seed/SEED.md. */
-class MLP extends nn.Module {
-  layers = new nn.Sequential(
-    new nn.Flatten(),
-    new nn.Linear(28 * 28 * 1, 64),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(64, 32),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(32, 10),
-  );
-
-  forward(x: torch.Tensor): torch.Tensor {
-    return this.layers.forward(x);
-  }
 }
 
 const fx = loadFixture<SeedFixture>('seed_mlp');

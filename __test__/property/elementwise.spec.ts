@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as torch from '../../src';
 import { Tensor } from '../../src/tensor';
+import type { DType } from '../../src/dtype';
 import {
   broadcastPairArb,
   broadcastReference,
@@ -131,6 +132,30 @@ describe('elementwise ops (property)', () => {
         : dtype === 'int32' ? Int32Array.from(exact)
         : exact;
       expectClose(out.data, expected, 0, 0, op);
+    });
+  });
+
+  it('pow of integer/bool operands: PyTorch result dtypes and exact values; bool ** bool refuses as PyTorch', () => {
+    const anyDtype = fc.constantFrom<'int32' | 'uint8' | 'bool' | 'float32'>('int32', 'uint8', 'bool', 'float32');
+    // Small non-negative values keep integer powers exact (≤ 3³) and away from 0 ** negative.
+    const smallArb = (shape: readonly number[], dtype: DType) =>
+      fc.array(fc.integer({ min: 0, max: dtype === 'bool' ? 1 : 3 }), { minLength: numel(shape), maxLength: numel(shape) })
+        .map((v) => new Tensor(dtype === 'float32' ? Float32Array.from(v) : dtype === 'int32' ? Int32Array.from(v) : Uint8Array.from(v), shape, dtype));
+    const caseArb = fc
+      .tuple(broadcastPairArb, anyDtype, anyDtype)
+      .chain(([[sa, sb], da, db]) => fc.tuple(smallArb(sa, da), smallArb(sb, db)));
+    check('pow integer/bool dtypes vs reference', 300, caseArb, ([a, b]) => {
+      if (a.dtype === 'bool' && b.dtype === 'bool') {
+        expect(() => torch.pow(a, b)).toThrow(new TypeError(`"pow" not implemented for 'Bool'`));
+        expect(() => a.pow(b)).toThrow(new TypeError(`"pow" not implemented for 'Bool'`));
+        return;
+      }
+      const out = torch.pow(a, b);
+      const rank = { bool: 0, uint8: 1, int32: 2, float32: 3 } as const;
+      expect(out.dtype).toBe(rank[a.dtype] >= rank[b.dtype] ? a.dtype : b.dtype);
+      const shape = broadcastReference(a.shape, b.shape) as number[];
+      expect(out.shape).toEqual(shape);
+      expectClose(out.data, broadcastReferenceValues('pow', a, b, shape), 0, 0, 'pow');
     });
   });
 

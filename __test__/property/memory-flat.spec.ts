@@ -10,27 +10,11 @@ import { describe, expect, it } from 'vitest';
 import * as torch from '../../src';
 import { nn, optim, type Tensor } from '../../src';
 import { DataLoader, TensorDataset } from '../../src/data';
+import { MLP } from '../helpers/seed-mlp';
 
 const STEPS = Number(process.env.KINDLING_MEMORY_STEPS ?? 20_000);
 const WARMUP = Math.floor(STEPS / 4);
 const EVERY = Math.floor(STEPS / 20);
-
-class MLP extends nn.Module {
-  layers = new nn.Sequential(
-    new nn.Flatten(),
-    new nn.Linear(28 * 28 * 1, 64),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(64, 32),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(32, 10),
-  );
-
-  forward(x: Tensor): Tensor {
-    return this.layers.forward(x);
-  }
-}
 
 describe('memory over a long run', () => {
   it(`RSS stays within +10 % of its post-warm-up value over ${STEPS} seed-model steps`, () => {

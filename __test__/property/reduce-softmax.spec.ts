@@ -105,9 +105,8 @@ describe('reductions and softmax (property)', () => {
     });
   });
 
-  // Non-integer dims (0.5, NaN) throw a TypeError that does not name the op: KNOWN_BUGS.md #1.
-  it('integer dims out of range throw a typed error naming the op or in PyTorch\'s wording', () => {
-    const badDim = fc.integer({ min: -20, max: 20 });
+  it('dims out of range or not integers (0.5, NaN, ±Infinity, any double) throw a typed error naming the op or in PyTorch\'s wording', () => {
+    const badDim = fc.oneof(fc.integer({ min: -20, max: 20 }), fc.double(), fc.constantFrom(NaN, Infinity, -Infinity, 0.5, -5e-324));
     check('reductions with bad dims', 300, shapeArb(3, 3), badDim, fc.constantFrom('sum', 'mean', 'max', 'min', 'argmax', 'argmin', 'softmax', 'logSoftmax'), (shape, dim, op) => {
       const r = Math.max(shape.length, 1);
       fc.pre(!(Number.isInteger(dim) && dim >= -r && dim < r));

@@ -143,6 +143,33 @@ describe('shape ops and matmul (property)', () => {
     });
   });
 
+  it('shape ops with a bad dim (out of range or not an integer) throw a typed error naming the op or in PyTorch\'s wording', () => {
+    const badDim = fc.oneof(fc.integer({ min: -20, max: 20 }), fc.double(), fc.constantFrom(NaN, Infinity, -Infinity, 0.5, -5e-324));
+    // Each op with the rank its dim is checked against (stack and unsqueeze address one more slot).
+    const ops: Record<string, { extra: number; call: (x: Tensor, d: number) => unknown }> = {
+      cat: { extra: 0, call: (x, d) => torch.cat([x, x], d) },
+      stack: { extra: 1, call: (x, d) => torch.stack([x, x], d) },
+      flatten: { extra: 0, call: (x, d) => torch.flatten(x, d) },
+      unsqueeze: { extra: 1, call: (x, d) => torch.unsqueeze(x, d) },
+      squeeze: { extra: 0, call: (x, d) => torch.squeeze(x, d) },
+      transpose: { extra: 0, call: (x, d) => torch.transpose(x, 0, d) },
+      permute: { extra: 0, call: (x, d) => torch.permute(x, [d, ...x.shape.map((_, i) => i).slice(1)]) },
+      size: { extra: 0, call: (x, d) => x.size(d) },
+    };
+    check('shape ops with bad dims', 300, shapeArb(3, 3, 1), badDim, fc.constantFrom(...Object.keys(ops)), (shape, dim, op) => {
+      const r = shape.length + ops[op].extra;
+      fc.pre(!(Number.isInteger(dim) && dim >= -r && dim < r));
+      let threw = false;
+      try {
+        ops[op].call(torch.zeros(shape), dim);
+      } catch (e) {
+        threw = true;
+        expectTypedError(e, op);
+      }
+      expect(threw, `${op}(zeros([${shape}]), ${dim}) should throw`).toBe(true);
+    });
+  });
+
   it('matmul of random 1-D/2-D/3-D/4-D operands: PyTorch result shape and values of a naive triple loop', () => {
     // Compatible pairs: inner dims equal, batch dims broadcastable (sometimes 1 or missing).
     const dim = fc.integer({ min: 0, max: 4 });

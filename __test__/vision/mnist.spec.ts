@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataLoader, defaultCollate } from '../../src/data';
 import { FashionMNIST, IdxFormatError, MNIST, transforms } from '../../src/vision';
+import { kernels } from '../../src/ops/kernels';
 import { Tensor } from '../../src/tensor';
 import { digits, md5, mnistFiles, tempRoot, writeRaw } from './fixtures';
 import { startServerInWorker } from './server';
@@ -75,6 +76,62 @@ describe('MNIST', () => {
       [[1, 28, 28], 5],
     ]);
     expect(() => ds.getItems([12])).toThrow('index 12 is out of bounds for dimension 0 with size 12');
+  });
+
+  it('gathers ToTensor batches natively, bit for bit the per-sample ToTensor, every byte value', () => {
+    const ds = new MNIST(gzRoot(), { transform: transforms.ToTensor() });
+    // Images 0..11 hold pixels (i·7 + p) mod 256: every byte value occurs.
+    const indices = [11, 0, 5, 5, -1, 3, 7, 10, 1, 2, 4, 6, 8, 9];
+    const [batch] = defaultCollate(ds.getItems(indices)) as Tensor[];
+    expect(batch.shape).toEqual([indices.length, 1, 28, 28]);
+    const bits = new Uint32Array(batch.data.buffer, batch.data.byteOffset, batch.data.length);
+    indices.forEach((index, k) => {
+      const [image] = ds.getItem(index);
+      const expected = new Uint32Array(image.data.buffer, image.data.byteOffset, image.data.length);
+      expect(Array.from(bits.subarray(k * 784, (k + 1) * 784))).toEqual(Array.from(expected));
+    });
+    // The division is torchvision's float32 img / 255 (correctly rounded).
+    const byValue = new Map<number, number>();
+    for (let p = 0; p < batch.data.length; p++) byValue.set(ds.data.data[((indices[Math.floor(p / 784)] + 12) % 12) * 784 + (p % 784)], batch.data[p]);
+    expect(byValue.size).toBe(256);
+    for (const [byte, value] of byValue) expect(value).toBe(Math.fround(byte / 255));
+  });
+
+  it('rejects bad arguments to the gather kernel with typed errors, never a crash', () => {
+    const images = new Uint8Array(new SharedArrayBuffer(3 * 4));
+    const out = new Float32Array(8);
+    const error = (f: () => void) => {
+      try {
+        f();
+      } catch (e) {
+        return [(e as Error).constructor.name, (e as Error).message, (e as { code?: string }).code];
+      }
+      return undefined;
+    };
+    expect(error(() => kernels.gatherBytes(images, 4, Int32Array.from([0, 3]), null, out))).toEqual([
+      'RangeError',
+      'gather_bytes: index 3 is out of bounds for dimension 0 with size 3 (at position 1)',
+      'ERR_KINDLING_VALUE',
+    ]);
+    expect(error(() => kernels.gatherBytes(images, 4, Int32Array.from([-1, 0]), null, out))?.[1]).toBe(
+      'gather_bytes: index -1 is out of bounds for dimension 0 with size 3 (at position 0)',
+    );
+    expect(error(() => kernels.gatherBytes(images, 4, Int32Array.from([0]), null, out))).toEqual([
+      'RangeError',
+      'gather_bytes: out has 8 elements, expected 4 (1 rows of 4 values)',
+      'ERR_KINDLING_LENGTH',
+    ]);
+    expect(error(() => kernels.gatherBytes(images, 5, Int32Array.from([0]), null, new Float32Array(5)))?.[1]).toBe(
+      'gather_bytes: source has 12 bytes, not a whole number of rows of 5 bytes',
+    );
+    expect(error(() => kernels.gatherBytes(images, 4, Int32Array.from([0, 1]), new Float32Array(3), out))?.[1]).toBe(
+      'gather_bytes: table has 3 elements, expected 256 (one value per byte)',
+    );
+    // A table maps every byte; valid calls write every element.
+    images.set([0, 1, 2, 255], 4);
+    const table = Float32Array.from({ length: 256 }, (_, v) => v * 2 - 1);
+    kernels.gatherBytes(images, 4, Int32Array.from([1, 1]), table, out);
+    expect(Array.from(out)).toEqual([-1, 1, 3, 509, -1, 1, 3, 509]);
   });
 
   it('gives batches [B, 1, 28, 28] float32 and int32 targets through the DataLoader, in workers too', () => {

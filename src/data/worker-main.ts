@@ -12,6 +12,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { type BatchMessage, HEADER_BYTES, encodeBatch, writeHeader } from './batch-wire';
+import { withBatchArena } from './batch-arena';
 import { defaultCollate } from './collate';
 import { CONTROL_CLOSED, CONTROL_CONSUMED, CONTROL_PRODUCED, CONTROL_REBUILD_DRAWS } from './worker-control';
 import type { Dataset } from './dataset';
@@ -61,7 +62,17 @@ const init = workerData as WorkerInit;
 const signal = new Int32Array(init.signal);
 const port = init.port;
 const control = new Int32Array(init.control);
-/** How long one wait for a free slot lasts before the closed flag is looked at again. */
+/**
+ * How long a worker with a full ring sleeps before looking again (NOTE [ Waking the worker ] in
+ * worker-pool.ts: the main thread does not wake it after every batch, only when it is itself about
+ * to wait for it). The first nap is about the consumer's pace — the time between two batches
+ * produced, averaged — so that in steady state the worker wakes about once per batch; naps then
+ * double while nothing is consumed, from at least `SHORTEST_NAP_MS` up to `WAIT_SLICE_MS` (when
+ * the closed flag is looked at again too).
+ */
+const SHORTEST_NAP_MS = 0.05;
+/** Weight of the newest interval in the consumer's pace (an exponential moving average). */
+const PACE_WEIGHT = 0.25;
 const WAIT_SLICE_MS = 100;
 
 function wake(): void {
@@ -76,7 +87,7 @@ function describeError(e: unknown): NonNullable<BatchMessage['error']> {
 
 // (The bootstrap in worker-pool.ts clears this worker's alive flag when it exits, for any reason.)
 
-let fetchBatch: ((indices: Int32Array) => unknown) | undefined;
+let fetchBatch: ((indices: Int32Array, slot: Uint8Array) => unknown) | undefined;
 let setupError: unknown;
 /**
  * Draws the rebuild took from the default generator (normally 0): every epoch's re-seed skips them
@@ -88,11 +99,15 @@ try {
   const dataset = unpack(init.dataset as never) as Dataset;
   const custom = init.collateFn === null ? undefined : (unpack(init.collateFn as never) as (samples: unknown) => unknown);
   const collate = custom ?? defaultCollate;
-  fetchBatch = (indices) => {
+  const fetchSamples = (indices: Int32Array): unknown[] =>
+    dataset.getItems ? dataset.getItems(indices) : Array.from(indices, (i) => dataset.getItem(i));
+  fetchBatch = (indices, slot) => {
     // Without automatic batching each sample is passed on alone (through collateFn if given).
     if (!init.autoCollation) return custom ? custom(dataset.getItem(indices[0])) : dataset.getItem(indices[0]);
-    const samples = dataset.getItems ? dataset.getItems(indices) : Array.from(indices, (i) => dataset.getItem(i));
-    return collate(samples);
+    // The default collate passes a one-pass batch on untouched, so it may be built in the slot
+    // (NOTE [ Batches built in the worker's slot ]); a custom one could keep it, so it may not.
+    if (custom === undefined) return withBatchArena(slot, () => defaultCollate(fetchSamples(indices)));
+    return collate(fetchSamples(indices));
   };
   rebuildDraws = defaultGenerator.getState().offset;
   Atomics.store(control, CONTROL_REBUILD_DRAWS, Math.min(rebuildDraws, 2 ** 31 - 1));
@@ -101,14 +116,27 @@ try {
 }
 
 let tasksDone = 0;
+/** The consumer's pace: milliseconds between two batches produced (0 until measured). */
+let pace = 0;
+let lastProducedAt = 0;
+
+/** Folds the time since the previous batch into `pace` (capped, so that a pause is not the pace). */
+function notePace(): void {
+  const now = performance.now();
+  if (lastProducedAt > 0) {
+    const interval = Math.min(now - lastProducedAt, WAIT_SLICE_MS);
+    pace = pace === 0 ? interval : pace + PACE_WEIGHT * (interval - pace);
+  }
+  lastProducedAt = now;
+}
 
 /** Waits until the main thread has copied out the batch in the slot `tasksDone` reuses. */
 function waitForFreeSlot(): boolean {
-  for (;;) {
+  for (let nap = Math.max(pace, SHORTEST_NAP_MS); ; nap = Math.min(nap * 2, WAIT_SLICE_MS)) {
     if (Atomics.load(control, CONTROL_CLOSED) !== 0) return false;
     const consumed = Atomics.load(control, CONTROL_CONSUMED);
     if (tasksDone - consumed < init.prefetchFactor) return true;
-    Atomics.wait(control, CONTROL_CONSUMED, consumed, WAIT_SLICE_MS);
+    Atomics.wait(control, CONTROL_CONSUMED, consumed, nap);
   }
 }
 
@@ -117,8 +145,8 @@ function produce(batchIndex: number, indices: Int32Array): void {
   const header = new Uint8Array(init.slots, slotStart, HEADER_BYTES);
   try {
     if (fetchBatch === undefined) throw setupError;
-    const batch = fetchBatch(indices);
     const slot = new Uint8Array(init.slots, slotStart + HEADER_BYTES, init.slotBytes);
+    const batch = fetchBatch(indices, slot);
     const { message, transfer } = encodeBatch(batchIndex, batch, slot);
     if (!writeHeader(header, message)) port.postMessage(message, transfer);
   } catch (e) {
@@ -127,6 +155,7 @@ function produce(batchIndex: number, indices: Int32Array): void {
     port.postMessage(message);
   }
   tasksDone++;
+  notePace();
   // Publishes the slot (and orders every write above before the main thread's reads).
   Atomics.store(control, CONTROL_PRODUCED, tasksDone);
   wake();
@@ -136,6 +165,8 @@ parentPort?.on('message', (message: TaskChunk | EpochStart) => {
   if ('epochSeed' in message) {
     defaultGenerator.setState({ seed: message.epochSeed + init.workerId, offset: rebuildDraws });
     tasksDone = 0;
+    pace = 0;
+    lastProducedAt = 0;
     return;
   }
   const chunk = message;

@@ -42,6 +42,8 @@ export interface EpochOptions {
 const SLOT_BYTES = 1 << 20;
 /** How long one wait lasts before the alive flags and the timeout are checked again. */
 const WAIT_SLICE_MS = 200;
+/** Polls of a worker's counter before the main thread sleeps (~10 ns each: a few tens of µs). */
+const SPIN_POLLS = 4000;
 /**
  * Batches per task message and worker: tasks travel in bulk so that no message crosses per batch
  * (each worker still fills at most `prefetchFactor` slots ahead of the consumer).
@@ -217,11 +219,17 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
 
   next(): IteratorResult<B> {
     if (this.nextToYield >= this.dispatched) return this.finish();
+    // The batch is usually there already: the clock is read only when it is not.
+    const workerId = this.nextToYield % this.handles.length;
+    const ready = this.look(workerId);
+    if (ready !== undefined) return this.accept(ready);
+    this.spinForBatch(workerId);
     const started = Date.now();
     for (;;) {
       const seen = Atomics.load(this.signal, 0);
       const message = this.poll(started);
       if (message !== undefined) return this.accept(message);
+      this.wakeAwaitedWorker();
       Atomics.wait(this.signal, 0, seen, WAIT_SLICE_MS);
     }
   }
@@ -233,6 +241,7 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
       const seen = Atomics.load(this.signal, 0);
       const message = this.poll(started);
       if (message !== undefined) return this.accept(message);
+      this.wakeAwaitedWorker();
       const waited = waitAsync(this.signal, 0, seen, WAIT_SLICE_MS);
       if (waited.async) await waited.value;
     }
@@ -257,6 +266,32 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
       this.release(this.pool);
     }
     return { done: true, value: undefined };
+  }
+
+  /**
+   * NOTE [ Waking the worker ]
+   * A worker whose ring is full naps on its `consumed` counter (first for about the consumer's
+   * pace between batches, then doubling while nothing is consumed, up to 100 ms — see
+   * worker-main.ts) instead of being woken by the main thread after every batch: a
+   * futex wake-up of a sleeping thread measured 36–140 µs of main-thread time per batch on the
+   * loaded 2-core machine (the woken worker preempts the waker), a whole training step. The main
+   * thread only wakes it when it is about to wait for that worker's batch itself, which also cuts
+   * a long nap short after a slow step.
+   */
+  private wakeAwaitedWorker(): void {
+    Atomics.notify(this.handles[this.nextToYield % this.handles.length].control, CONTROL_CONSUMED);
+  }
+
+  /**
+   * Wakes the worker the next batch comes from and polls its counter for a few tens of
+   * microseconds — about what producing a batch takes — before the caller sleeps: sleeping and
+   * being woken again costs more than that on a busy machine.
+   */
+  private spinForBatch(workerId: number): void {
+    this.wakeAwaitedWorker();
+    const control = this.handles[workerId].control;
+    const round = Math.floor(this.nextToYield / this.handles.length);
+    for (let i = 0; i < SPIN_POLLS; i++) if (Atomics.load(control, CONTROL_PRODUCED) > round) return;
   }
 
   /** The reply for the next batch in order, if its worker has posted it; throws on failures. */
@@ -303,9 +338,9 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
     const round = Math.floor(this.nextToYield / this.handles.length);
     const batch = decodeBatch(message, handle.slots, this.slotStart(round) + HEADER_BYTES) as B;
     this.nextToYield++;
-    // The slot just read is free again for the worker's next batch.
+    // The slot just read is free again for the worker's next batch; the worker sees it when its
+    // nap ends, or at once if we come to wait for it (NOTE [ Waking the worker ]).
     Atomics.add(handle.control, CONTROL_CONSUMED, 1);
-    Atomics.notify(handle.control, CONTROL_CONSUMED);
     if (this.dispatched - this.nextToYield <= this.handles.length * this.pool.options.prefetchFactor) this.dispatchAhead();
     return { done: false, value: batch };
   }

@@ -1,4 +1,5 @@
-import { Tensor } from '../tensor';
+import { allocate } from '../dtype';
+import { Tensor, numelOf } from '../tensor';
 import { pyBool } from './format';
 import * as F from './functional';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init';
@@ -60,7 +61,7 @@ function checkFeatures(name: string, value: number): void {
   }
 }
 
-/** Storage for a parameter that `resetParameters` fills right away. */
+/** Storage for a parameter that `resetParameters` fills right away (an absurd size throws naming Linear). */
 function emptyTensor(shape: number[]): Tensor {
-  return new Tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape, 'float32');
+  return new Tensor(allocate('float32', numelOf(shape), 'Linear', shape), shape, 'float32');
 }

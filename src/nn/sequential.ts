@@ -1,4 +1,6 @@
+import { linearDropoutRelu } from '../ops/linear-block';
 import type { Tensor } from '../tensor';
+import { fusedBlockAt } from './fusion';
 import { Module, moduleFields } from './module';
 
 /**
@@ -33,10 +35,21 @@ export class Sequential extends Module implements Iterable<Module> {
   forward(input: Tensor): Tensor {
     // A plain loop over the fields (no generator): this runs once per step in every training loop.
     const fields = this as unknown as Record<string, unknown>;
-    let x = input;
+    const modules: Module[] = [];
     for (const key of Object.keys(this)) {
       const module = fields[key];
-      if (module instanceof Module) x = module.forward(x);
+      if (module instanceof Module) modules.push(module);
+    }
+    let x = input;
+    for (let i = 0; i < modules.length; i++) {
+      // Linear → Dropout → ReLU runs as one block with the same results (nn/fusion.ts).
+      const block = fusedBlockAt(modules, i);
+      if (block === null) {
+        x = modules[i].forward(x);
+      } else {
+        x = linearDropoutRelu(x, block.linear.weight, block.linear.bias, block.p, block.relu);
+        i += block.length - 1;
+      }
     }
     return x;
   }

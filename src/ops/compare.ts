@@ -8,9 +8,9 @@ import { broadcastShapes, broadcastStrides, gatherStrided, sameShape } from './b
 
 type Compare = (a: number, b: number) => boolean;
 
-function expandTo(x: Tensor, shape: readonly number[]): TypedArray {
+function expandTo(op: string, x: Tensor, shape: readonly number[]): TypedArray {
   if (sameShape(x.shape, shape)) return x.data;
-  const out = allocate(x.dtype, numelOf(shape));
+  const out = allocate(x.dtype, numelOf(shape), op, shape);
   gatherStrided(x.data, shape, broadcastStrides(x.shape, shape), out);
   return out;
 }
@@ -26,8 +26,8 @@ function compare(op: string, a: Tensor, b: TensorOrScalar, fn: Compare): Tensor 
   }
   if (!(b instanceof Tensor)) throw new TypeError(`${op}(): argument 'other' must be Tensor or Number`);
   const shape = broadcastShapes(a.shape, b.shape);
-  const av = expandTo(a, shape);
-  const bv = expandTo(b, shape);
+  const av = expandTo(op, a, shape);
+  const bv = expandTo(op, b, shape);
   const n = av.length;
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = fn(av[i], bv[i]) ? 1 : 0;

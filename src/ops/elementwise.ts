@@ -14,6 +14,9 @@ import { BinaryOp, UnaryOp, dims, kernels } from './kernels';
 type BinaryCode = (typeof BinaryOp)[keyof typeof BinaryOp];
 type UnaryCode = (typeof UnaryOp)[keyof typeof UnaryOp];
 
+/** Op names by kernel code, for the error of a broadcast result too large to allocate. */
+const BINARY_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(BinaryOp).map(([name, code]) => [code, name]));
+
 /** The f32 values of `t` (its own buffer when it is float32, else a converted copy). */
 export function f32(t: Tensor): Float32Array {
   return t.dtype === 'float32' ? (t.data as Float32Array) : (castArray(t.data, 'float32') as Float32Array);
@@ -52,7 +55,7 @@ function binaryRaw(op: BinaryCode, a: Tensor, b: Tensor): { out: Float32Array; s
     return { out, shape: a.shape };
   }
   const shape = broadcastShapes(a.shape, b.shape);
-  const out = uninitF32(numelOf(shape));
+  const out = uninitF32(numelOf(shape), BINARY_NAMES[op], shape);
   // The one-element fast paths go through binaryScalar, whose semantics are those of a Python
   // number: `x ** s` takes pow's special-cased exponents and `s / x` is `reciprocal(x) * s` (NaN
   // for 0 / subnormal). Tensor ⊕ tensor is plain pow and division, as in the broadcast kernel.
@@ -176,6 +179,11 @@ export function div(input: Tensor, other: TensorOrScalar): Tensor {
 export function pow(input: Tensor, exponent: TensorOrScalar): Tensor {
   checkTensor('pow', input, 'input');
   checkOther('pow', exponent);
+  // PyTorch has no bool pow kernel: bool ** bool (also 0-d) refuses, while bool ** int/float and
+  // int ** bool promote to the non-bool side (and a number exponent gives int32/float32, below).
+  if (input.dtype === 'bool' && exponent instanceof Tensor && exponent.dtype === 'bool') {
+    throw new TypeError(`"pow" not implemented for 'Bool'`);
+  }
   if (typeof exponent === 'number') {
     const out = unaryPlain(UnaryOp.pow, input, exponent);
     const dtype = input.dtype !== 'float32' && Number.isInteger(exponent) && exponent >= 0 ? (input.dtype === 'bool' ? 'int32' : input.dtype) : 'float32';

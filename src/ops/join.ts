@@ -65,7 +65,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const first = tensors[0];
   const rank = first.shape.length;
   if (rank === 0) throw new ShapeError('zero-dimensional tensor (at position 0) cannot be concatenated');
-  const d = normalizeDim(dim, rank);
+  const d = normalizeDim(dim, rank, 'cat');
   tensors.forEach((t, i) => {
     if (t.shape.length !== rank) throw new ShapeError(`Tensors must have same number of dimensions: got ${rank} and ${t.shape.length}`);
     for (let k = 0; k < rank; k++) {
@@ -86,7 +86,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   checkList('stack', tensors);
   const first = tensors[0];
-  const d = normalizeDim(dim, first.shape.length + 1);
+  const d = normalizeDim(dim, first.shape.length + 1, 'stack');
   tensors.forEach((t, i) => {
     const same = t.shape.length === first.shape.length && t.shape.every((s, k) => s === first.shape[k]);
     if (!same) {

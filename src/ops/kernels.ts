@@ -78,6 +78,9 @@ export interface Kernels {
   fillBernoulli(out: F32, p: number, seed: number, offset: number): number;
   dropout(x: F32, out: F32, p: number, seed: number, offset: number): number;
   dropoutBackward(gradOut: F32, gradIn: F32, p: number, seed: number, offset: number): number;
+  dropoutReluInplace(buf: F32, p: number, seed: number, offset: number, relu: boolean): number;
+  dropoutReluBackward(gradOut: F32, out: F32, gradIn: F32, p: number, seed: number, offset: number, relu: boolean): number;
+  gatherBytes(bytes: Uint8Array, rowLen: number, indices: Int32Array, table: F32 | null | undefined, out: F32): void;
 }
 
 // A plain assignment (no cast): if the generated binding drifts from the contract, tsc says so here.

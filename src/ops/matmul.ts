@@ -4,7 +4,7 @@
  * `x·Wᵀ + b` that `nn.Linear` calls (one sgemm forward; dX = dY·W, dW = dYᵀ·X, db = column sums).
  */
 import { uninitF32 } from '../dtype';
-import { directGradOf } from '../autograd/accumulate';
+import { addInto, directGradOf } from '../autograd/accumulate';
 import { attach, recording } from '../autograd/function';
 import type { Node } from '../autograd/node';
 import { ShapeError } from '../errors';
@@ -25,7 +25,7 @@ function checkFloat(op: string, ...ts: Tensor[]): void {
 
 /** `C = op(A)·op(B)` for row-major buffers, `op(A)` m×k and `op(B)` k×n, into a new buffer. */
 function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, alpha = 1): Float32Array {
-  const c = uninitF32(m * n);
+  const c = uninitF32(m * n, 'matmul', [m, n]);
   kernels.sgemm(transA, transB, m, n, k, alpha, a, b, 0, c);
   return c;
 }
@@ -97,7 +97,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   const av = a.data as Float32Array;
   const bv = b.data as Float32Array;
   const run = (transA: boolean, transB: boolean, rows: number, cols: number, inner: number, x: Float32Array, xStride: number, y: Float32Array, yStride: number): Float32Array => {
-    const out = uninitF32(batch * rows * cols);
+    const out = uninitF32(batch * rows * cols, 'bmm', [batch, rows, cols]);
     for (let i = 0; i < batch; i++) {
       kernels.sgemm(
         transA,
@@ -225,12 +225,15 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: { bet
   return out;
 }
 
-/**
- * `torch.nn.functional.linear(input, weight, bias?)`: `input·weightᵀ + bias` over the last
- * dimension of `input` (any leading dims). One sgemm with `transB` and the bias fused.
- * Graph node: `AddmmBackward0` with a bias (edges: bias, input, weight), `MmBackward0` without.
- */
-export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+/** The sizes of a `linear` call: `rows` input rows of `k` features into `outF` outputs. */
+export interface LinearSizes {
+  rows: number;
+  k: number;
+  outF: number;
+}
+
+/** Validates `linear`'s arguments (PyTorch's messages) and returns its sizes. */
+export function checkLinear(input: Tensor, weight: Tensor, bias?: Tensor | null): LinearSizes {
   checkFloat('linear', input, weight, ...(bias ? [bias] : []));
   if (weight.shape.length !== 2) {
     throw new ShapeError(`linear: weight must be 2-D (out_features, in_features), got shape [${weight.shape.join(', ')}]`);
@@ -243,32 +246,80 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
   if (bias != null && (bias.shape.length !== 1 || bias.shape[0] !== outF)) {
     throw new ShapeError(`linear: bias has shape [${bias.shape.join(', ')}], expected [${outF}]`);
   }
-  const y = uninitF32(rows * outF);
+  return { rows, k, outF };
+}
+
+/** `linear`'s output shape: the input's with the last dimension replaced by `outF`. */
+export function linearOutputShape(input: Tensor, outF: number): number[] {
+  return input.shape.length === 1 ? [outF] : [...input.shape.slice(0, -1), outF];
+}
+
+/**
+ * The graph node of a linear product `input·weightᵀ (+ bias)` whose output gradient, as seen by
+ * the product, is `productGrad(g)`: `AddmmBackward0`-style edges (bias, input, weight) with a
+ * bias, (input, weight) without; dX = dY·W, dW = dYᵀ·X (straight into the weight's `.grad` when
+ * it may be, see productGrad), db = column sums of dY. `linear` passes the gradient through;
+ * fused blocks (ops/linear-block.ts) first undo their activation epilogue.
+ */
+export function attachLinear(
+  out: Tensor,
+  name: string,
+  input: Tensor,
+  weight: Tensor,
+  bias: Tensor | null | undefined,
+  { rows, k, outF }: LinearSizes,
+  productGradOf: (g: Tensor) => Float32Array,
+  savesTensors = true,
+): void {
   const xv = input.data as Float32Array;
   const wv = weight.data as Float32Array;
-  kernels.sgemm(false, true, rows, outF, k, 1, xv, wv, 0, y, bias == null ? undefined : (bias.data as Float32Array));
-  const outShape = input.shape.length === 1 ? [outF] : [...input.shape.slice(0, -1), outF];
-  const out = Tensor._make(y, outShape, 'float32');
+  const backward = (g: Tensor, node: Node, needX: boolean, wEdge: number, needB: boolean): Array<Tensor | null> => {
+    const gv = productGradOf(g);
+    const gb = needB ? biasGrad(node, gv, rows, outF) : null;
+    // dW = dYᵀ·X, written straight into the weight's `.grad` when it may be (see productGrad).
+    const gw = node.needsGrad(wEdge) ? productGrad(node, wEdge, true, false, outF, k, rows, gv, xv, weight.shape) : null;
+    return [gb, needX ? Tensor._make(gemm(false, false, rows, k, outF, gv, wv), input.shape, 'float32') : null, gw];
+  };
+  if (bias != null) {
+    attach(out, name, [bias, input, weight], (g, node) => backward(g, node, node.needsGrad(1), 2, node.needsGrad(0)), savesTensors);
+  } else {
+    attach(out, name, [input, weight], (g, node) => backward(g, node, node.needsGrad(0), 1, false).slice(1), savesTensors);
+  }
+}
+
+const outputGradient = (g: Tensor): Float32Array => g.data as Float32Array;
+
+/**
+ * db = column sums of dY for the bias (edge 0 of a linear node): summed straight into the bias's
+ * existing or recycled `.grad` when `directGradOf` allows it (then `null`, like productGrad), with
+ * the same bits as the engine's adopt-or-add of a new buffer. NOTE [ Gradient buffers of leaves ].
+ */
+function biasGrad(node: Node, gv: Float32Array, rows: number, outF: number): Tensor | null {
+  const direct = directGradOf(node, 0, outF);
+  if (direct !== null && direct.beta === 0) {
+    kernels.reduce(ReduceOp.sum, gv, 1, rows, outF, direct.data);
+    return null;
+  }
+  const colSums = uninitF32(outF);
+  kernels.reduce(ReduceOp.sum, gv, 1, rows, outF, colSums);
+  if (direct === null) return Tensor._make(colSums, [outF], 'float32');
+  addInto(direct.data, colSums);
+  return null;
+}
+
+/**
+ * `torch.nn.functional.linear(input, weight, bias?)`: `input·weightᵀ + bias` over the last
+ * dimension of `input` (any leading dims). One sgemm with `transB` and the bias fused.
+ * Graph node: `AddmmBackward0` with a bias (edges: bias, input, weight), `MmBackward0` without.
+ */
+export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const sizes = checkLinear(input, weight, bias);
+  const { rows, k, outF } = sizes;
+  const y = uninitF32(rows * outF, 'linear', linearOutputShape(input, outF));
+  kernels.sgemm(false, true, rows, outF, k, 1, input.data as Float32Array, weight.data as Float32Array, 0, y, bias == null ? undefined : (bias.data as Float32Array));
+  const out = Tensor._make(y, linearOutputShape(input, outF), 'float32');
   if (recording(input, weight, bias)) {
-    const backward = (g: Tensor, node: Node, needX: boolean, wEdge: number, needB: boolean): Array<Tensor | null> => {
-      const gv = g.data as Float32Array;
-      let gb: Tensor | null = null;
-      if (needB) {
-        const colSums = uninitF32(outF);
-        kernels.reduce(ReduceOp.sum, gv, 1, rows, outF, colSums);
-        gb = Tensor._make(colSums, [outF], 'float32');
-      }
-      // dW = dYᵀ·X, written straight into the weight's `.grad` when it may be (see productGrad).
-      const gw = node.needsGrad(wEdge) ? productGrad(node, wEdge, true, false, outF, k, rows, gv, xv, weight.shape) : null;
-      return [gb, needX ? Tensor._make(gemm(false, false, rows, k, outF, gv, wv), input.shape, 'float32') : null, gw];
-    };
-    if (bias != null) {
-      attach(out, 'AddmmBackward0', [bias, input, weight], (g, node) =>
-        backward(g, node, node.needsGrad(1), 2, node.needsGrad(0)),
-      );
-    } else {
-      attach(out, 'MmBackward0', [input, weight], (g, node) => backward(g, node, node.needsGrad(0), 1, false).slice(1));
-    }
+    attachLinear(out, bias != null ? 'AddmmBackward0' : 'MmBackward0', input, weight, bias, sizes, outputGradient);
   }
   return out;
 }

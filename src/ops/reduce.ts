@@ -16,8 +16,8 @@ import { gather } from './shape';
 function reductionDims(op: string, x: Tensor, dim: number | readonly number[] | undefined): number[] {
   const rank = x.shape.length;
   if (dim === undefined || (Array.isArray(dim) && dim.length === 0)) return x.shape.map((_, i) => i);
-  const list = typeof dim === 'number' ? [dim] : (dim as readonly number[]);
-  const out = list.map((d) => normalizeDim(d, rank));
+  const list: readonly number[] = Array.isArray(dim) ? dim : [dim as number];
+  const out = list.map((d) => normalizeDim(d, rank, op));
   const unique = new Set(out);
   if (unique.size !== out.length) {
     throw new RangeError(`${op}: dim ${out.find((d, i) => out.indexOf(d) !== i)} appears multiple times in the list of dims`);
@@ -145,7 +145,7 @@ function extremum(op: 'max' | 'min', x: Tensor, dim?: number, keepdim = false): 
     }
     return out;
   }
-  const d = normalizeDim(dim, x.shape.length);
+  const d = normalizeDim(dim, x.shape.length, op);
   const reducedShape = x.shape.length === 0 ? [] : outShapeOf(x.shape, [d], keepdim);
   const { values, indices } = argReduce(op, x, x.shape.length === 0 ? null : d);
   const valuesT = Tensor._make(cast(values), reducedShape, x.dtype);
@@ -188,7 +188,7 @@ function argExtremum(op: 'max' | 'min', x: Tensor, dim: number | undefined, keep
     const { indices } = argReduce(op, x, null);
     return Tensor._make(indices, keepdim ? x.shape.map(() => 1) : [], 'int32');
   }
-  const d = normalizeDim(dim, x.shape.length);
+  const d = normalizeDim(dim, x.shape.length, `arg${op}`);
   const { indices } = argReduce(op, x, x.shape.length === 0 ? null : d);
   return Tensor._make(indices, x.shape.length === 0 ? [] : outShapeOf(x.shape, [d], keepdim), 'int32');
 }

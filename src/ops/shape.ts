@@ -27,9 +27,9 @@ export function checkSizes(op: string, sizes: readonly number[]): void {
 }
 
 /** Copies `x` read through `strides` into a new contiguous tensor of `outShape`. */
-export function gather(x: Tensor, outShape: readonly number[], strides: readonly number[]): Tensor {
+export function gather(x: Tensor, outShape: readonly number[], strides: readonly number[], op = 'gather'): Tensor {
   const n = numelOf(outShape);
-  const out = x.dtype === 'float32' ? uninitF32(n) : allocate(x.dtype, n);
+  const out = x.dtype === 'float32' ? uninitF32(n, op, outShape) : allocate(x.dtype, n, op, outShape);
   if (x.dtype === 'float32') {
     kernels.stridedCopy(x.data as Float32Array, dims(outShape), dims(strides), out as Float32Array);
   } else {
@@ -91,9 +91,9 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
 /** `torch.flatten(x, startDim=0, endDim=-1)`. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   const rank = x.shape.length;
+  const start = normalizeDim(startDim, rank, 'flatten', 'startDim');
+  const end = normalizeDim(endDim, rank, 'flatten', 'endDim');
   if (rank === 0) return viewAs(x, [1], 'ViewBackward0');
-  const start = normalizeDim(startDim, rank);
-  const end = normalizeDim(endDim, rank);
   if (start > end) throw new ShapeError('flatten() has invalid args: start_dim cannot come after end_dim');
   if (start === end) return x;
   let merged = 1;
@@ -104,7 +104,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 
 /** `torch.unsqueeze(x, dim)`: inserts a size-1 dimension at `dim` (in [-rank-1, rank]). */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
-  const d = normalizeDim(dim, x.shape.length + 1);
+  const d = normalizeDim(dim, x.shape.length + 1, 'unsqueeze');
   const shape = x.shape.slice();
   shape.splice(d, 0, 1);
   return viewAs(x, shape, 'UnsqueezeBackward0');
@@ -113,7 +113,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 /** `torch.squeeze(x, dim?)`: drops size-1 dimensions (all, or only `dim` if it has size 1). */
 export function squeeze(x: Tensor, dim?: number): Tensor {
   if (dim === undefined) return viewAs(x, x.shape.filter((s) => s !== 1), 'SqueezeBackward0');
-  const d = normalizeDim(dim, x.shape.length);
+  const d = normalizeDim(dim, x.shape.length, 'squeeze');
   const shape = x.shape.slice();
   if (shape[d] === 1) shape.splice(d, 1);
   return viewAs(x, shape, 'SqueezeBackward1');
@@ -146,7 +146,7 @@ export function permute(x: Tensor, order: readonly number[]): Tensor {
       `permute(): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${rank} is not equal to len(dims) = ${order.length}`,
     );
   }
-  const normalized = order.map((d) => normalizeDim(d, rank));
+  const normalized = order.map((d) => normalizeDim(d, rank, 'permute'));
   if (new Set(normalized).size !== normalized.length) throw new ShapeError('permute(): duplicate dims are not allowed.');
   return permuteCopy(x, normalized, 'PermuteBackward0');
 }
@@ -154,8 +154,8 @@ export function permute(x: Tensor, order: readonly number[]): Tensor {
 /** `torch.transpose(x, dim0, dim1)`: swaps two dimensions (a contiguous copy in kindling). */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const rank = x.shape.length;
-  const a = normalizeDim(dim0, rank);
-  const b = normalizeDim(dim1, rank);
+  const a = normalizeDim(dim0, rank, 'transpose', 'dim0');
+  const b = normalizeDim(dim1, rank, 'transpose', 'dim1');
   const order = x.shape.map((_, i) => i);
   order[a] = b;
   order[b] = a;
@@ -210,7 +210,7 @@ export function expand(x: Tensor, sizes: readonly number[]): Tensor {
     }
   }
   if (sameShape(outShape, x.shape)) return x;
-  const out = gather(x, outShape, strides);
+  const out = gather(x, outShape, strides, 'expand');
   if (recording(x)) {
     const inShape = x.shape;
     attach(out, 'ExpandBackward0', [x], (g) => [sumTo(g, inShape)], false);

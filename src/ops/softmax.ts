@@ -11,7 +11,7 @@ function softmaxOp(x: Tensor, dim: number, log: boolean): Tensor {
   if (dim === undefined) throw new TypeError(`${op}(): argument 'dim' is required`);
   if (x.dtype !== 'float32') throw new TypeError(`"${op}_lastdim_kernel_impl" not implemented for '${x.dtype}'`);
   const rank = x.shape.length;
-  const d = normalizeDim(dim, rank);
+  const d = normalizeDim(dim, rank, op);
   const outer = numelOf(x.shape.slice(0, d));
   const size = rank === 0 ? 1 : x.shape[d];
   const inner = numelOf(x.shape.slice(d + 1));

@@ -14,10 +14,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { allocateBatchFloat32 } from '../data/batch-arena';
 import { collatedSamples } from '../data/collate';
+import { uninitializedUint8 } from '../data/uninitialized';
 import { type Dataset, resolveIndex } from '../data/dataset';
 import type { WorkerSource } from '../data/worker-source';
-import { BinaryOp } from '../native/codes';
 import { kernels } from '../ops/kernels';
 import { Tensor } from '../tensor';
 import { type OfflinePackage, type ResourceSpec, rawName, resourcePresent } from './fetch-resources';
@@ -97,7 +98,7 @@ export class MNIST<I = Tensor, L = number> implements Dataset<[I, L]> {
   readonly targets: Tensor;
   private readonly storage: Storage;
   private readonly byteTable: Float32Array | undefined;
-  private staging = new Float32Array(0);
+  private resolved = new Int32Array(0);
 
   constructor(root: string, options: MNISTOptions<I, L> = {}, storage?: Storage) {
     const { train = true, download = false, transform, targetTransform } = options;
@@ -157,30 +158,30 @@ export class MNIST<I = Tensor, L = number> implements Dataset<[I, L]> {
     const size = rows * cols;
     const table = this.byteTable;
     const targets = new Int32Array(count);
-    const starts = new Int32Array(count);
+    const resolved = this.resolvedFor(count);
     for (let k = 0; k < count; k++) {
       const i = resolveIndex(indices[k], this.storage.count);
-      starts[k] = i * size;
+      resolved[k] = i;
       targets[k] = labels[i];
     }
-    const batch =
-      table === undefined
-        ? new Tensor(gatherBytes(images, starts, size), [count, rows, cols], 'uint8')
-        : new Tensor(
-            table === BYTE_TO_UNIT
-              ? gatherToUnit(images, starts, size, this.stagingFor(count * size))
-              : gatherThroughTable(images, starts, size, table),
-            [count, 1, rows, cols],
-            'float32',
-          );
+    let batch: Tensor;
+    if (table === undefined) {
+      batch = new Tensor(gatherBytes(images, resolved, size), [count, rows, cols], 'uint8');
+    } else {
+      // One native pass from the shared bytes to the batch's floats (ToTensor's division, or the
+      // folded table), written into memory that is not zeroed first: the kernel fills all of it.
+      const out = allocateBatchFloat32(count * size);
+      kernels.gatherBytes(images, size, resolved, table === BYTE_TO_UNIT ? null : table, out);
+      batch = new Tensor(out, [count, 1, rows, cols], 'float32');
+    }
     const collated = [batch, new Tensor(targets, [count], 'int32')];
     return collatedSamples(collated as never, count, (k) => this.getItem(indices[k]));
   }
 
-  /** A scratch buffer of at least `n` floats, reused across batches (getItems is synchronous). */
-  private stagingFor(n: number): Float32Array {
-    if (this.staging.length < n) this.staging = new Float32Array(n);
-    return this.staging;
+  /** The resolved indices of the batch being built, reused across batches (getItems is synchronous). */
+  private resolvedFor(count: number): Int32Array {
+    if (this.resolved.length !== count) this.resolved = new Int32Array(count);
+    return this.resolved;
   }
 
   /** Rebuilds this dataset in a DataLoader worker, sharing the already loaded images. */
@@ -236,36 +237,10 @@ export class MNIST<I = Tensor, L = number> implements Dataset<[I, L]> {
   }
 }
 
-/** The images starting at `starts` (each `size` bytes), concatenated. */
-function gatherBytes(images: Uint8Array, starts: Int32Array, size: number): Uint8Array {
-  const out = new Uint8Array(starts.length * size);
-  for (let k = 0; k < starts.length; k++) out.set(images.subarray(starts[k], starts[k] + size), k * size);
-  return out;
-}
-
-/**
- * ToTensor on the images starting at `starts`: V8's typed-array `set` widens the bytes to float32
- * (a native copy loop) into `staging`, then the native SIMD kernel divides by 255 in float32 —
- * torchvision's `img.float().div(255)`, bit for bit the same as the table, at ~60 % of its cost.
- */
-function gatherToUnit(images: Uint8Array, starts: Int32Array, size: number, staging: Float32Array): Float32Array {
-  for (let k = 0; k < starts.length; k++) staging.set(images.subarray(starts[k], starts[k] + size), k * size);
-  const out = new Float32Array(starts.length * size);
-  kernels.binaryScalar(BinaryOp.Div, staging.subarray(0, out.length), 255, out, false);
-  return out;
-}
-
-/**
- * The images starting at `starts`, every byte mapped through `table` (ToTensor's /255, possibly
- * with Normalize folded in). Kept monomorphic and separate so V8 compiles one tight loop.
- */
-function gatherThroughTable(images: Uint8Array, starts: Int32Array, size: number, table: Float32Array): Float32Array {
-  const out = new Float32Array(starts.length * size);
-  for (let k = 0; k < starts.length; k++) {
-    const from = starts[k];
-    const to = k * size;
-    for (let p = 0; p < size; p++) out[to + p] = table[images[from + p]];
-  }
+/** The rows `resolved` of `images` (each `size` bytes), concatenated. */
+function gatherBytes(images: Uint8Array, resolved: Int32Array, size: number): Uint8Array {
+  const out = uninitializedUint8(resolved.length * size);
+  for (let k = 0; k < resolved.length; k++) out.set(images.subarray(resolved[k] * size, (resolved[k] + 1) * size), k * size);
   return out;
 }
 

@@ -23,9 +23,41 @@ use std::time::{Duration, Instant};
 /// ~0.5 µs, a cold one several µs: below ~32K element-operations the split cannot pay for itself).
 pub const PARALLEL_MIN_WORK: usize = 1 << 15;
 
-/// How long an idle worker spins before parking: long enough to stay warm between the ops of one
-/// training step, short enough not to burn a core when the program does something else.
-const SPIN: Duration = Duration::from_micros(100);
+/// How long an idle worker polls for the next region before parking. See NOTE [ Idle workers
+/// yield while they wait ].
+///
+/// A seed training step (~150–300 µs) opens one region, its Adam step: with a 100 µs window the
+/// worker had parked by then every step, and waking it cost more than it saved. Timed by
+/// `optim::timing` (seed's six buffers, another process busy 60–90 % of a core, medians of 300):
+/// 1 thread 35.7 µs; 2 threads, region 150 µs after the last: 50 µs with a 100 µs window, 26 µs
+/// with 1 ms. (GNU OpenMP spins ~300K iterations, Intel's 200 ms, before sleeping.)
+const SPIN: Duration = Duration::from_millis(1);
+
+/// For this long at the start of the wait an idle worker polls with `pause` only (no system call).
+const HOT_SPIN: Duration = Duration::from_micros(2);
+
+/// A caller that, after running out of tasks, waits longer than this (and longer than its own
+/// share took) for a worker's last task marks the pool contended. See NOTE [ Contended pools run
+/// small regions inline ].
+const CONTENDED_WAIT: Duration = Duration::from_micros(50);
+
+/// How long a contended pool runs small regions inline before it tries the workers again.
+const CONTENDED_FOR: Duration = Duration::from_millis(20);
+
+/// Regions with less work than this (element-operations) count as small: on one thread they take
+/// well under a millisecond, less than a worker preempted in the middle of a task can cost.
+pub const CONTENDED_INLINE_MAX_WORK: usize = 1 << 22;
+
+/// The spin window: `KINDLING_SPIN_US` (µs) when set, for measurements, else `SPIN`.
+fn spin_window() -> Duration {
+    static WINDOW: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+    *WINDOW.get_or_init(|| {
+        std::env::var("KINDLING_SPIN_US")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map_or(SPIN, Duration::from_micros)
+    })
+}
 
 /// The caller's task closure, lifetime-erased. Only dereferenced while the region that published
 /// it is open, and the publisher waits for every worker to leave before returning.
@@ -56,6 +88,18 @@ struct Shared {
     sleepers: Mutex<usize>,
     wake: Condvar,
     shutdown: AtomicBool,
+    /// Until when (ns after `clock_base()`) small regions run inline.
+    contended_until: AtomicU64,
+}
+
+/// The origin of the pool's coarse clock.
+fn clock_base() -> Instant {
+    static BASE: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *BASE.get_or_init(Instant::now)
+}
+
+fn now_ns() -> u64 {
+    clock_base().elapsed().as_nanos() as u64
 }
 
 impl Shared {
@@ -100,11 +144,21 @@ impl Shared {
                 self.wake.notify_all();
             }
         }
+        let started = Instant::now();
         self.work(job);
         // Tasks claimed by workers may still be running.
         let mut spins = 0u32;
-        while self.done.load(SeqCst) < tasks {
-            backoff(&mut spins);
+        if self.done.load(SeqCst) < tasks {
+            let own = started.elapsed();
+            let waiting = Instant::now();
+            while self.done.load(SeqCst) < tasks {
+                backoff(&mut spins);
+            }
+            let waited = waiting.elapsed();
+            if waited > CONTENDED_WAIT && waited > own {
+                self.contended_until
+                    .store(now_ns() + CONTENDED_FOR.as_nanos() as u64, SeqCst);
+            }
         }
         // Close the region, then wait for workers that entered it to leave. A worker increments
         // `active` before it checks `open` (both SeqCst), so one that saw it open is counted here.
@@ -118,6 +172,11 @@ impl Shared {
             resume_unwind(Box::new("a kindling parallel task panicked"));
         }
         true
+    }
+
+    /// True while small regions should run inline (a worker recently held one up).
+    fn contended(&self) -> bool {
+        now_ns() < self.contended_until.load(SeqCst)
     }
 
     /// A worker's life: wait for a region, help with it, repeat until shutdown.
@@ -140,16 +199,37 @@ impl Shared {
     }
 
     /// Spins, then parks, until the epoch moves past `seen`; false on shutdown.
+    ///
+    /// NOTE [ Idle workers yield while they wait ]
+    /// A worker that only executed `pause` while waiting held its core for the whole spin window.
+    /// With more runnable threads than cores (a DataLoader worker thread, other processes), the
+    /// scheduler then let it sit on the core of the thread that would open the next region — or
+    /// was waiting for the region to finish — and that thread lost ~100 µs (the window) per
+    /// region: Adam on 52,650 elements took 146 µs (median) on 2 threads against 38 µs on 1 with
+    /// another process busy (optim::timing). After `HOT_SPIN` of pure spinning the worker calls
+    /// `sched_yield` between polls: on an idle core that returns at once (the worker still sees a
+    /// new region within ~1 µs), on a contended core it hands the core to whoever needs it.
     fn wait_for_region(&self, seen: u64) -> bool {
         let start = Instant::now();
+        let window = spin_window();
         let mut spins = 0u32;
+        let mut hot = true;
         while self.epoch.load(SeqCst) == seen {
             if self.shutdown.load(SeqCst) {
                 return false;
             }
-            std::hint::spin_loop();
+            if hot {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
             spins = spins.wrapping_add(1);
-            if spins.is_multiple_of(64) && start.elapsed() > SPIN {
+            if !hot || spins.is_multiple_of(64) {
+                let elapsed = start.elapsed();
+                hot = elapsed < HOT_SPIN;
+                if elapsed <= window {
+                    continue;
+                }
                 let mut sleepers = self.sleepers.lock().unwrap_or_else(|e| e.into_inner());
                 while self.epoch.load(SeqCst) == seen && !self.shutdown.load(SeqCst) {
                     *sleepers += 1;
@@ -194,6 +274,7 @@ impl Pool {
             sleepers: Mutex::new(0),
             wake: Condvar::new(),
             shutdown: AtomicBool::new(false),
+            contended_until: AtomicU64::new(0),
         });
         for i in 1..threads {
             let shared = Arc::clone(&shared);
@@ -284,6 +365,15 @@ pub fn set_num_threads(n: usize) -> KernelResult {
 /// Runs `task(i)` for every `i in 0..tasks`: in parallel when `work` (an estimate of the total
 /// element-operations) is large enough and more than one thread is configured, else inline in
 /// order. Each `i` must write disjoint output, so the result is the same either way.
+///
+/// NOTE [ Contended pools run small regions inline ]
+/// A worker descheduled in the middle of a task (more runnable threads than cores: a DataLoader
+/// worker thread, other processes) holds the caller until the scheduler runs it again, a whole
+/// time slice (~1–3 ms) later: on a loaded machine the seed's 2-thread Adam averaged ~250 µs per
+/// step against ~150 µs on 1 thread, with equal medians. When a caller waits more than
+/// `CONTENDED_WAIT` (and longer than its own share took) for the last task, regions below
+/// `CONTENDED_INLINE_MAX_WORK` run inline for `CONTENDED_FOR`, then the workers are tried again.
+/// Large regions keep going parallel: there the saving outweighs an occasional stall.
 pub fn run_tasks(tasks: usize, work: usize, task: impl Fn(usize) + Sync + Send) {
     if tasks == 0 {
         return;
@@ -291,7 +381,8 @@ pub fn run_tasks(tasks: usize, work: usize, task: impl Fn(usize) + Sync + Send) 
     if tasks > 1 && work >= PARALLEL_MIN_WORK {
         let (threads, pool) = current();
         if let Some(pool) = pool.filter(|_| threads > 1) {
-            if pool.shared.run(tasks, &task) {
+            let inline = work < CONTENDED_INLINE_MAX_WORK && pool.shared.contended();
+            if !inline && pool.shared.run(tasks, &task) {
                 return;
             }
         }
@@ -446,6 +537,35 @@ mod tests {
             count.fetch_add(1, SeqCst);
         });
         assert_eq!(count.load(SeqCst), 8);
+    }
+
+    #[test]
+    fn a_stalled_worker_makes_small_regions_run_inline_for_a_while() {
+        let _g = TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        set_num_threads(2).unwrap();
+        let pool = current().1.unwrap();
+        pool.shared.contended_until.store(0, SeqCst);
+        let caller = std::thread::current().id();
+        // A task that the worker claims takes 2 ms, as if it were preempted in the middle of it.
+        // The worker may not wake in time to claim one: retry for a few seconds.
+        let start = Instant::now();
+        while !pool.shared.contended() && start.elapsed() < Duration::from_secs(5) {
+            run_tasks(4, usize::MAX, |_| {
+                if std::thread::current().id() != caller {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+            });
+        }
+        assert!(pool.shared.contended());
+        let ids = Mutex::new(std::collections::HashSet::new());
+        run_tasks(64, PARALLEL_MIN_WORK, |_| {
+            ids.lock().unwrap().insert(std::thread::current().id());
+        });
+        assert_eq!(*ids.lock().unwrap(), [caller].into_iter().collect());
+        // Large regions still use the workers (checked by both_threads_take_part); after the
+        // window the pool is tried again.
+        std::thread::sleep(CONTENDED_FOR);
+        assert!(!pool.shared.contended());
     }
 
     /// Cost of one parallel region of trivial tasks (ignored: a timing, not a check):

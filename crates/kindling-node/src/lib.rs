@@ -3,8 +3,10 @@
 //! outputs are written straight into the `Float32Array` that JavaScript allocated.
 mod buffers;
 mod dropout;
+mod dropout_relu;
 mod elementwise;
 mod error;
+mod gather;
 mod gemm;
 mod loss;
 mod optim;

@@ -14,6 +14,7 @@
 //! always correctly rounded (≈0.6 % of results differ by one ulp from IEEE `sqrt`), so a 20-step
 //! trajectory agrees to ~1e-7 relative rather than exactly.
 use super::buffers::{check_count, check_each_len, for_each_chunk, Ptr};
+use super::div_by_constant::{div_by_constant, reciprocal};
 use crate::cpu::{self, Simd};
 use crate::denormals::FlushDenormals;
 use crate::error::{check_finite, KernelError, KernelResult};
@@ -76,6 +77,8 @@ struct Slot {
     max_exp_avg_sq: Ptr<f32>,
     neg_step_size: f32,
     bias_correction2_sqrt: f32,
+    /// `1 / bias_correction2_sqrt`, for the exact division without a divide (div_by_constant.rs).
+    bias_correction2_sqrt_recip: f32,
 }
 
 /// One Adam/AdamW step over every parameter. `steps[i]` is parameter `i`'s step count after the
@@ -181,6 +184,7 @@ pub fn adam_step_with(
         .map(|i| {
             let bias_correction1 = 1.0 - o.beta1.powf(steps[i]);
             let bias_correction2 = 1.0 - o.beta2.powf(steps[i]);
+            let bias_correction2_sqrt = bias_correction2.powf(0.5) as f32;
             Slot {
                 param: Ptr(params[i].as_mut_ptr()),
                 grad: Ptr(grads[i].as_ptr().cast_mut()),
@@ -190,7 +194,8 @@ pub fn adam_step_with(
                     .get_mut(i)
                     .map_or(std::ptr::null_mut(), |b| b.as_mut_ptr())),
                 neg_step_size: (-(o.lr / bias_correction1)) as f32,
-                bias_correction2_sqrt: bias_correction2.powf(0.5) as f32,
+                bias_correction2_sqrt,
+                bias_correction2_sqrt_recip: reciprocal(bias_correction2_sqrt),
             }
         })
         .collect();
@@ -330,7 +335,13 @@ fn update_elements<const DECAY: u8, const AMSGRAD: bool>(
         } else {
             exp_avg_sq
         };
-        let denom = second.sqrt() / slot.bias_correction2_sqrt + s.eps;
+        // `sqrt(v) / bias_correction2_sqrt` bit for bit, without the divide (div_by_constant.rs):
+        // the step is bound by the divider, and this leaves one division per element.
+        let denom = div_by_constant(
+            second.sqrt(),
+            slot.bias_correction2_sqrt,
+            slot.bias_correction2_sqrt_recip,
+        ) + s.eps;
         p[i] = param + slot.neg_step_size * exp_avg / denom;
     }
 }

@@ -1,13 +1,25 @@
 //! Validation of the parallel buffer lists and the split of a fused update into fixed chunks.
-//! A chunk is a range of one buffer; chunk boundaries depend only on the buffer lengths, and every
-//! element's update reads and writes that element alone, so results are bit-identical whatever
-//! the thread count or the order the chunks run in.
+//! The buffers of a group are seen as one flat run of elements (buffer 0, then buffer 1, …) cut
+//! into equal chunks; a chunk may span several buffers. Chunk boundaries depend only on the total
+//! length, and every element's update reads and writes that element alone, so results are
+//! bit-identical whatever the thread count or the order the chunks run in.
 use crate::error::{check_len, KernelError, KernelResult};
 use crate::threads;
 use std::ops::Range;
 
-/// Elements per chunk: large enough to amortise scheduling, small enough to balance 2–64 threads.
-const CHUNK: usize = 32 * 1024;
+/// Chunks are at least this long (~3 µs of Adam on one AVX-512 core): a chunk costs one atomic
+/// claim and one subnormal-mode switch, which this amortises to well under 1 %.
+const MIN_CHUNK: usize = 4 * 1024;
+
+/// …and at most this long, so that large groups still balance over 2–64 threads.
+const MAX_CHUNK: usize = 32 * 1024;
+
+/// Aim for this many chunks when the group is small: a worker that joins late (woken from its
+/// park) or is preempted holds up the caller by at most one short chunk.
+const TARGET_CHUNKS: usize = 16;
+
+/// Chunk boundaries are multiples of this many elements (one AVX-512 vector ×4).
+const ALIGN: usize = 64;
 
 /// `list` must hold one buffer per parameter.
 pub(crate) fn check_count(
@@ -45,42 +57,83 @@ pub(crate) fn check_each_len(
 
 /// Below this many elements in all a fused step runs on the calling thread.
 ///
-/// NOTE [ Seed-sized optimizer steps run on one thread ]
-/// The seed's 52,650 parameters split into chunks of 32,768 + 17,408 (+ the small buffers): on an
-/// idle machine a second thread saves at most a third of a ~40 µs kernel, and measured best-of-200
-/// times showed no gain at 40K–65K elements (1 thread 28.2 µs vs 2 threads 25.0–28.6 µs at 40K).
-/// On a busy machine the caller waits for a preempted worker to finish its chunk: the seed's
-/// `optimizer.step` phase took 326–371 µs/step with 2 threads against 64–86 µs with 1 (same
-/// build, load ~10 on 2 cores). Two full chunks are the least worth splitting.
-const PARALLEL_MIN_ELEMENTS: usize = 2 * CHUNK;
+/// NOTE [ Optimizer steps on the pool ]
+/// Adam is bound by the divider (two divisions and a square root per element, ~0.7 ns/element
+/// on one AVX-512 core), so a second core nearly halves it once the region's fixed cost is paid:
+/// a warm region costs ~1 µs, a parked worker joins after a few µs and the caller meanwhile claims
+/// the chunks itself (chunks are short, so a late worker costs at most one). Timed by
+/// `optim::timing` (1 thread against 2, interleaved, minimum of 300 calls while the other core was
+/// mostly free): 16K elements 11.1 → 7.6 µs, 32K 22.1 → 14.0 µs, the seed's six buffers (52,650)
+/// 35.5 → 22.0 µs (medians 35.7 → 26–27 µs with another process using ~65 % of a core), 128K
+/// 88 → 51 µs. With the other core fully busy the medians of 1 and 2 threads stay within ~1 µs
+/// (NOTE [ Idle workers yield while they wait ], NOTE [ Contended pools run small regions inline ]
+/// in threads.rs). Below 16K elements the gain is below the cost of waking a parked worker.
+pub(crate) const PARALLEL_MIN_ELEMENTS: usize = 16 * 1024;
 
-/// Calls `f(buffer, range)` over fixed chunks of every buffer (`lens[b]` elements in buffer `b`),
-/// on the pool when the total is large enough.
+#[cfg(not(test))]
+#[inline(always)]
+fn min_elements() -> usize {
+    PARALLEL_MIN_ELEMENTS
+}
+
+/// Tests that time the split below and above the threshold move it (`usize::MAX`: never split).
+#[cfg(test)]
+pub(crate) static MIN_ELEMENTS: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(PARALLEL_MIN_ELEMENTS);
+
+#[cfg(test)]
+fn min_elements() -> usize {
+    MIN_ELEMENTS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The chunk length for a group of `total` elements: a function of `total` alone.
+fn chunk_len(total: usize) -> usize {
+    total
+        .div_ceil(TARGET_CHUNKS)
+        .clamp(MIN_CHUNK, MAX_CHUNK)
+        .next_multiple_of(ALIGN)
+}
+
+/// Calls `f(buffer, range)` for every piece of every chunk (`lens[b]` elements in buffer `b`), on
+/// the pool when the total is large enough. Each element of each buffer is visited exactly once.
 pub(crate) fn for_each_chunk(
     lens: &[usize],
     work_per_element: usize,
     f: impl Fn(usize, Range<usize>) + Sync + Send,
 ) {
-    let tasks: usize = lens.iter().map(|&n| n.div_ceil(CHUNK)).sum();
     let total: usize = lens.iter().sum();
-    threads::run_tasks(tasks, parallel_work(total, work_per_element), |mut t| {
-        for (b, &n) in lens.iter().enumerate() {
-            let chunks = n.div_ceil(CHUNK);
-            if t < chunks {
-                f(b, t * CHUNK..((t + 1) * CHUNK).min(n));
+    let chunk = chunk_len(total);
+    let tasks = total.div_ceil(chunk);
+    threads::run_tasks(tasks, parallel_work(total, work_per_element), |t| {
+        for_each_piece(lens, t * chunk..((t + 1) * chunk).min(total), &f);
+    });
+}
+
+/// Calls `f(buffer, range)` for the parts of the flat range `flat` that fall in each buffer.
+fn for_each_piece(lens: &[usize], flat: Range<usize>, f: &impl Fn(usize, Range<usize>)) {
+    let mut start = 0;
+    for (b, &n) in lens.iter().enumerate() {
+        let end = start + n;
+        if end > flat.start && n > 0 {
+            if start >= flat.end {
                 return;
             }
-            t -= chunks;
+            let lo = flat.start.max(start) - start;
+            let hi = flat.end.min(end) - start;
+            f(b, lo..hi);
         }
-    });
+        start = end;
+    }
 }
 
 /// The work estimate handed to the pool: 0 (inline) below `PARALLEL_MIN_ELEMENTS`.
 fn parallel_work(total: usize, work_per_element: usize) -> usize {
-    if total < PARALLEL_MIN_ELEMENTS {
+    if total < min_elements() {
         0
     } else {
-        total.saturating_mul(work_per_element)
+        total
+            .saturating_mul(work_per_element)
+            .max(threads::PARALLEL_MIN_WORK)
     }
 }
 
@@ -113,31 +166,69 @@ impl<T> Ptr<T> {
 mod tests {
     use super::*;
 
+    const SEED: usize = 784 * 64 + 64 + 64 * 32 + 32 + 32 * 10 + 10;
+
     #[test]
-    fn seed_sized_steps_stay_on_the_calling_thread() {
-        let seed = 784 * 64 + 64 + 64 * 32 + 32 + 32 * 10 + 10;
-        assert_eq!(parallel_work(seed, 8), 0);
-        assert_eq!(parallel_work(2 * CHUNK - 1, 8), 0);
-        assert_eq!(parallel_work(2 * CHUNK, 8), 16 * CHUNK);
-        assert!(parallel_work(2 * CHUNK, 1) >= threads::PARALLEL_MIN_WORK);
+    fn seed_sized_steps_go_to_the_pool_and_tiny_ones_do_not() {
+        let _g = threads::TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        assert!(parallel_work(SEED, 8) >= threads::PARALLEL_MIN_WORK);
+        assert!(parallel_work(PARALLEL_MIN_ELEMENTS, 1) >= threads::PARALLEL_MIN_WORK);
+        assert_eq!(parallel_work(PARALLEL_MIN_ELEMENTS - 1, 8), 0);
     }
 
     #[test]
-    fn every_chunk_is_visited_once_inline_or_not() {
-        for lens in [vec![5, 0, 3], vec![2 * CHUNK + 7, 1, CHUNK]] {
-            let seen = std::sync::Mutex::new(Vec::new());
-            for_each_chunk(&lens, 8, |b, r| seen.lock().unwrap().push((b, r)));
-            let mut seen = seen.into_inner().unwrap();
-            seen.sort_by_key(|(b, r)| (*b, r.start));
-            let covered: Vec<usize> = (0..lens.len())
-                .map(|b| {
-                    seen.iter()
-                        .filter(|(x, _)| *x == b)
-                        .map(|(_, r)| r.len())
-                        .sum()
-                })
-                .collect();
-            assert_eq!(covered, lens);
+    fn chunks_depend_on_the_total_only_and_are_aligned() {
+        assert_eq!(chunk_len(1), MIN_CHUNK);
+        assert_eq!(chunk_len(SEED), MIN_CHUNK);
+        assert_eq!(SEED.div_ceil(chunk_len(SEED)), 13);
+        assert_eq!(chunk_len(1 << 20), MAX_CHUNK);
+        let mid = 100_003;
+        assert_eq!(
+            chunk_len(mid),
+            mid.div_ceil(TARGET_CHUNKS).next_multiple_of(ALIGN)
+        );
+        assert_eq!(chunk_len(mid) % ALIGN, 0);
+    }
+
+    /// Every element of every buffer is visited exactly once, inline or on the pool, including
+    /// chunks that span several buffers and empty buffers.
+    #[test]
+    fn every_element_is_visited_once_inline_or_not() {
+        let _g = threads::TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let cases = [
+            vec![5, 0, 3],
+            vec![0],
+            vec![MIN_CHUNK - 1, 2, MIN_CHUNK + 1, 0, 7],
+            vec![784 * 64, 64, 64 * 32, 32, 32 * 10, 10],
+            vec![2 * MAX_CHUNK + 7, 1, MAX_CHUNK, 100_000],
+        ];
+        for threads_n in [1, 2] {
+            threads::set_num_threads(threads_n).unwrap();
+            for lens in &cases {
+                let counts: Vec<Vec<std::sync::atomic::AtomicU8>> = lens
+                    .iter()
+                    .map(|&n| (0..n).map(|_| Default::default()).collect())
+                    .collect();
+                for_each_chunk(lens, 8, |b, r| {
+                    for i in r {
+                        counts[b][i].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                });
+                for (b, c) in counts.iter().enumerate() {
+                    assert!(
+                        c.iter()
+                            .all(|x| x.load(std::sync::atomic::Ordering::Relaxed) == 1),
+                        "lens {lens:?}, buffer {b}, {threads_n} threads"
+                    );
+                }
+            }
         }
+    }
+
+    #[test]
+    fn pieces_of_a_flat_range_follow_the_buffers() {
+        let seen = std::cell::RefCell::new(Vec::new());
+        for_each_piece(&[3, 0, 4, 2], 2..8, &|b, r| seen.borrow_mut().push((b, r)));
+        assert_eq!(seen.into_inner(), vec![(0, 2..3), (2, 0..4), (3, 0..1)]);
     }
 }

@@ -3,7 +3,12 @@
 //! CPU), so trajectories match torch to float32 rounding.
 mod adam;
 mod buffers;
+mod div_by_constant;
 mod sgd;
+#[cfg(test)]
+mod thread_count;
+#[cfg(test)]
+mod timing;
 #[cfg(test)]
 mod trajectories;
 

@@ -347,3 +347,46 @@ fn subnormal_state_is_flushed_and_normal_state_is_exact() {
         (std::hint::black_box(f32::MIN_POSITIVE) * std::hint::black_box(0.5f32)).is_subnormal()
     );
 }
+
+#[test]
+fn the_update_is_the_plain_division_formula_bit_for_bit_at_every_step_and_scale() {
+    // The kernel divides by bias_correction2_sqrt without a divide (div_by_constant.rs): check it
+    // against the plain formula over steps whose corrections differ, and second moments from
+    // 1e-30 to 1e10.
+    let _g = TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    set_num_threads(1).unwrap();
+    let n = 4099;
+    let p0: Vec<f32> = (0..n).map(|j| (j as f32 * 0.37).sin()).collect();
+    let g0: Vec<f32> = (0..n)
+        .map(|j| (j as f32 * 0.11).cos() * 10f32.powi(j as i32 % 9 - 4))
+        .collect();
+    let m0: Vec<f32> = (0..n).map(|j| 0.01 * (j as f32).sin()).collect();
+    let v0: Vec<f32> = (0..n)
+        .map(|j| 10f32.powi((j % 41) as i32 - 30) * (1.5 + (j as f32).cos()))
+        .collect();
+    for step in [1.0, 2.0, 3.0, 17.0, 500.0, 6000.0, 12_345.0, 30_000.0] {
+        for path in cpu::available_paths() {
+            let (mut p, mut m, mut v) = (p0.clone(), m0.clone(), v0.clone());
+            adam_step_with(
+                &mut [&mut p],
+                &[&g0],
+                &mut [&mut m],
+                &mut [&mut v],
+                &mut [],
+                &[step],
+                &AdamOptions::default(),
+                path,
+            )
+            .unwrap();
+            for j in 0..n {
+                let want = reference_element(p0[j], g0[j], m0[j], v0[j], step);
+                assert!(
+                    (p[j].to_bits(), m[j].to_bits(), v[j].to_bits())
+                        == (want.0.to_bits(), want.1.to_bits(), want.2.to_bits()),
+                    "element {j}, step {step}, {path:?}: {:?} vs {want:?}",
+                    (p[j], m[j], v[j])
+                );
+            }
+        }
+    }
+}
