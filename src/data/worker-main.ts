@@ -19,6 +19,7 @@ import type { Dataset } from './dataset';
 import { manualSeed } from './random';
 import { defaultGenerator } from '../random/generator';
 import { unpack } from './worker-source';
+import { kernels } from '../ops/kernels';
 
 export interface WorkerInit {
   entry: string;
@@ -130,8 +131,22 @@ function notePace(): void {
   lastProducedAt = now;
 }
 
-/** Waits until the main thread has copied out the batch in the slot `tasksDone` reuses. */
+/** Longest and shortest poll for a free slot before napping, in microseconds. */
+const MAX_POLL_US = 1000;
+const MIN_POLL_US = 100;
+
+/**
+ * Waits until the main thread has copied out the batch in the slot `tasksDone` reuses. A slot is
+ * expected within about one consumer step (`pace`), so the worker first polls for it, yielding its
+ * core between polls (native spin_wait.rs: sleeping and being woken costs ~50 µs each way on a VM
+ * whose idle vCPU halts — a whole seed step), for up to twice the pace; only then does it nap.
+ */
 function waitForFreeSlot(): boolean {
+  const consumed = Atomics.load(control, CONTROL_CONSUMED);
+  if (tasksDone - consumed >= init.prefetchFactor && Atomics.load(control, CONTROL_CLOSED) === 0) {
+    const pollUs = Math.min(Math.max(2000 * pace, MIN_POLL_US), MAX_POLL_US);
+    kernels.spinWhileEqualAt(control, CONTROL_CONSUMED, consumed, pollUs);
+  }
   for (let nap = Math.max(pace, SHORTEST_NAP_MS); ; nap = Math.min(nap * 2, WAIT_SLICE_MS)) {
     if (Atomics.load(control, CONTROL_CLOSED) !== 0) return false;
     const consumed = Atomics.load(control, CONTROL_CONSUMED);

@@ -21,6 +21,7 @@ import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from '
 import { type BatchMessage, HEADER_BYTES, decodeBatch, readHeader } from './batch-wire';
 import { CONTROL_CLOSED, CONTROL_CONSUMED, CONTROL_PRODUCED, CONTROL_REBUILD_DRAWS, CONTROL_WORDS } from './worker-control';
 import type { EpochStart, TaskChunk, WorkerInit } from './worker-main';
+import { kernels } from '../ops/kernels';
 
 export interface WorkerPoolOptions {
   numWorkers: number;
@@ -42,8 +43,8 @@ export interface EpochOptions {
 const SLOT_BYTES = 1 << 20;
 /** How long one wait lasts before the alive flags and the timeout are checked again. */
 const WAIT_SLICE_MS = 200;
-/** Polls of a worker's counter before the main thread sleeps (~10 ns each: a few tens of µs). */
-const SPIN_POLLS = 4000;
+/** How long the main thread polls for a missing batch before it sleeps (a batch takes ~10 µs to make). */
+const SPIN_MS = 0.5;
 /**
  * Batches per task message and worker: tasks travel in bulk so that no message crosses per batch
  * (each worker still fills at most `prefetchFactor` slots ahead of the consumer).
@@ -291,7 +292,14 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
     this.wakeAwaitedWorker();
     const control = this.handles[workerId].control;
     const round = Math.floor(this.nextToYield / this.handles.length);
-    for (let i = 0; i < SPIN_POLLS; i++) if (Atomics.load(control, CONTROL_PRODUCED) > round) return;
+    const deadline = performance.now() + SPIN_MS;
+    for (;;) {
+      const produced = Atomics.load(control, CONTROL_PRODUCED);
+      const left = deadline - performance.now();
+      if (produced > round || left <= 0) return;
+      // Yields the core between polls (native spin_wait.rs), so the worker can run on it.
+      kernels.spinWhileEqualAt(control, CONTROL_PRODUCED, produced, left * 1000);
+    }
   }
 
   /** The reply for the next batch in order, if its worker has posted it; throws on failures. */

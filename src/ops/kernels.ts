@@ -81,6 +81,7 @@ export interface Kernels {
   dropoutReluInplace(buf: F32, p: number, seed: number, offset: number, relu: boolean): number;
   dropoutReluBackward(gradOut: F32, out: F32, gradIn: F32, p: number, seed: number, offset: number, relu: boolean): number;
   gatherBytes(bytes: Uint8Array, rowLen: number, indices: Int32Array, table: F32 | null | undefined, out: F32): void;
+  spinWhileEqualAt(counters: Int32Array, index: number, value: number, maxMicros: number): boolean;
 }
 
 // A plain assignment (no cast): if the generated binding drifts from the contract, tsc says so here.

@@ -16,6 +16,7 @@ pub mod philox;
 pub mod random;
 pub mod reduce;
 pub mod softmax;
+pub mod spin_wait;
 pub mod strided;
 mod test_util;
 pub mod threads;

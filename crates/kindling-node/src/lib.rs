@@ -13,6 +13,7 @@ mod optim;
 mod random;
 mod reduce;
 mod softmax;
+mod spin_wait;
 mod strided;
 mod system;
 mod threads;

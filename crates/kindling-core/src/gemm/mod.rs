@@ -188,11 +188,14 @@ const SMALL_MAX_MNK: usize = 64 * 64 * 64;
 
 /// Multiply-adds below which a product runs on the calling thread. A parallel region of the pool
 /// (`crate::threads`) costs ~1 µs while its workers are warm and ~2–5 µs after they parked
-/// (measured by `threads::tests::region_cost`). The seed's layer-1 products (~0.5M multiply-adds,
-/// 7–11 µs on one AVX-512 core) gain from two threads even so (best of 20,000, same process:
-/// dW 64×784 (k = 10) 11.0 → 6.0–9.9 µs, dX 7.6 → 7.0 µs, x·Wᵀ+b 10.9 → 8.4 µs), so the
-/// threshold sits below them; its smaller layers stay on one thread.
-pub const PARALLEL_MIN_MNK: usize = 1 << 18;
+/// (measured by `threads::tests::region_cost`). Alone, the seed's layer-1 products (~0.5M
+/// multiply-adds, 7–11 µs on one AVX-512 core) gain from two threads (best of 20,000, same
+/// process: dW 64×784 (k = 10) 11.0 → 6.0–9.9 µs, x·Wᵀ+b 10.9 → 8.4 µs). Inside a training step
+/// they do not: the other core must first pull the weights, the inputs and the gradient rows out
+/// of the calling core's caches, and the seed step measured 1 thread against 2 in one process
+/// (thresholds 2^18 here and 16K elements in optim; median of 40 blocks of 200 steps) was 5–20 %
+/// slower with the seed's products on both threads. So the threshold sits above them.
+pub const PARALLEL_MIN_MNK: usize = 1 << 20;
 
 /// The per-ISA entry points: `#[target_feature]` functions into which the generic kernels are
 /// inlined, so each is compiled for its instruction set.

@@ -484,10 +484,11 @@ fn results_are_bit_identical_on_one_and_two_threads() {
         (20, 3001, 300),
         (97, 3001, 16),
         (409, 1031, 521),
-        // The seed's layer 1 (forward, dW, dX), split by column tiles of the unpacked kernels.
-        (10, 64, 784),
-        (64, 784, 10),
-        (10, 784, 64),
+        // The shapes of the seed's layer 1 (forward, dW, dX) widened past PARALLEL_MIN_MNK:
+        // the unpacked small-M kernels split by column tiles.
+        (10, 256, 784),
+        (256, 784, 10),
+        (10, 784, 256),
     ];
     for simd in cpu::available_paths() {
         for (idx, &(m, n, k)) in shapes.iter().enumerate() {
