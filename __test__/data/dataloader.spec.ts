@@ -109,28 +109,6 @@ describe('DataLoader in the main thread', () => {
     expect(() => [...new DataLoader(ds, { sampler })]).toThrow('index 5 is out of bounds for dimension 0 with size 3');
   });
 
-  it('gets every batch from workers that napped through a slow consumer (sync and for await)', async () => {
-    // With full rings the workers nap for ever longer (up to 100 ms) and are not woken after each
-    // batch; a consumer that comes back after a pause wakes the worker it waits for.
-    const pause = (ms: number) => {
-      const end = Date.now() + ms;
-      while (Date.now() < end);
-    };
-    const expected = plain(new DataLoader(tensorData(13), { batchSize: 2 }));
-    const got: number[][][] = [];
-    for (const batch of new DataLoader(tensorData(13), { batchSize: 2, numWorkers: 2, prefetchFactor: 1 })) {
-      got.push(batch.map((t) => Array.from(t.data)));
-      pause(got.length === 2 ? 400 : 5);
-    }
-    expect(got).toEqual(expected);
-    const gotAsync: number[][][] = [];
-    for await (const batch of new DataLoader(tensorData(13), { batchSize: 2, numWorkers: 1 })) {
-      gotAsync.push(batch.map((t) => Array.from(t.data)));
-      if (gotAsync.length === 3) await new Promise((resolve) => setTimeout(resolve, 400));
-    }
-    expect(gotAsync).toEqual(expected);
-  });
-
   it('supports for await', async () => {
     const out: number[][][] = [];
     for await (const batch of new DataLoader(tensorData(4), { batchSize: 3 })) out.push(batch.map((t) => Array.from(t.data)));

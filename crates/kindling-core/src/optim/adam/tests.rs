@@ -262,6 +262,30 @@ fn each_parameter_uses_its_own_step_count() {
     assert_ne!(p0, p1, "different steps give different updates");
 }
 
+/// One default-options Adam step of a single buffer on `path`: the new (param, exp_avg, exp_avg_sq).
+fn default_step(
+    p0: &[f32],
+    g0: &[f32],
+    m0: &[f32],
+    v0: &[f32],
+    step: f64,
+    path: Simd,
+) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    let (mut p, mut m, mut v) = (p0.to_vec(), m0.to_vec(), v0.to_vec());
+    adam_step_with(
+        &mut [&mut p],
+        &[g0],
+        &mut [&mut m],
+        &mut [&mut v],
+        &mut [],
+        &[step],
+        &AdamOptions::default(),
+        path,
+    )
+    .unwrap();
+    (p, m, v)
+}
+
 /// One default-options Adam element update in plain f32 (this test thread never flushes
 /// subnormals), in the kernel's operation order.
 fn reference_element(p: f32, g: f32, m: f32, v: f32, step: f64) -> (f32, f32, f32) {
@@ -318,18 +342,7 @@ fn subnormal_state_is_flushed_and_normal_state_is_exact() {
     for threads in [1, 2] {
         set_num_threads(threads).unwrap();
         for path in cpu::available_paths() {
-            let (mut p, mut m, mut v) = (p0.clone(), m0.clone(), v0.clone());
-            adam_step_with(
-                &mut [&mut p],
-                &[&g0],
-                &mut [&mut m],
-                &mut [&mut v],
-                &mut [],
-                &[step],
-                &AdamOptions::default(),
-                path,
-            )
-            .unwrap();
+            let (p, m, v) = default_step(&p0, &g0, &m0, &v0, step, path);
             for j in 0..n {
                 let context = format!("element {j}, {path:?}, {threads} threads");
                 if j % 2 == 0 {
@@ -366,18 +379,7 @@ fn the_update_is_the_plain_division_formula_bit_for_bit_at_every_step_and_scale(
         .collect();
     for step in [1.0, 2.0, 3.0, 17.0, 500.0, 6000.0, 12_345.0, 30_000.0] {
         for path in cpu::available_paths() {
-            let (mut p, mut m, mut v) = (p0.clone(), m0.clone(), v0.clone());
-            adam_step_with(
-                &mut [&mut p],
-                &[&g0],
-                &mut [&mut m],
-                &mut [&mut v],
-                &mut [],
-                &[step],
-                &AdamOptions::default(),
-                path,
-            )
-            .unwrap();
+            let (p, m, v) = default_step(&p0, &g0, &m0, &v0, step, path);
             for j in 0..n {
                 let want = reference_element(p0[j], g0[j], m0[j], v0[j], step);
                 assert!(
