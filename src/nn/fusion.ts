@@ -26,8 +26,7 @@ export interface FusedBlock {
   length: number;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function isPlain<T extends Module>(module: Module | undefined, cls: abstract new (...args: any[]) => T): module is T {
+function isPlain<T extends Module>(module: Module | undefined, cls: abstract new (...args: never[]) => T): module is T {
   return module !== undefined && Object.getPrototypeOf(module) === cls.prototype && module.forward === cls.prototype.forward;
 }
 
