@@ -49,7 +49,8 @@ export function linearDropoutRelu(
   }
   const sizes = checkLinear(input, weight, bias);
   const { rows, k, outF } = sizes;
-  const y = uninitF32(rows * outF, 'linear', linearOutputShape(input, outF));
+  const outShape = linearOutputShape(input, outF);
+  const y = uninitF32(rows * outF, 'linear', outShape);
   kernels.sgemm(false, true, rows, outF, k, 1, input.data as Float32Array, weight.data as Float32Array, 0, y, bias == null ? undefined : (bias.data as Float32Array));
   let seed = 0;
   let offset = 0;
@@ -62,7 +63,7 @@ export function linearDropoutRelu(
   } else {
     kernels.dropoutReluInplace(y, 0, 0, 0, relu);
   }
-  const out = Tensor._make(y, linearOutputShape(input, outF), 'float32');
+  const out = Tensor._make(y, outShape, 'float32');
   if (recording(input, weight, bias)) {
     const n = rows * outF;
     attachLinear(out, relu ? 'ReluBackward0' : 'NativeDropoutBackward0', input, weight, bias, sizes, (g) => {

@@ -315,9 +315,10 @@ function biasGrad(node: Node, gv: Float32Array, rows: number, outF: number): Ten
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   const sizes = checkLinear(input, weight, bias);
   const { rows, k, outF } = sizes;
-  const y = uninitF32(rows * outF, 'linear', linearOutputShape(input, outF));
+  const outShape = linearOutputShape(input, outF);
+  const y = uninitF32(rows * outF, 'linear', outShape);
   kernels.sgemm(false, true, rows, outF, k, 1, input.data as Float32Array, weight.data as Float32Array, 0, y, bias == null ? undefined : (bias.data as Float32Array));
-  const out = Tensor._make(y, linearOutputShape(input, outF), 'float32');
+  const out = Tensor._make(y, outShape, 'float32');
   if (recording(input, weight, bias)) {
     attachLinear(out, bias != null ? 'AddmmBackward0' : 'MmBackward0', input, weight, bias, sizes, outputGradient);
   }

@@ -283,6 +283,17 @@ mod tests {
         }
     }
 
+    /// Runs `f(path, threads)` on every SIMD path at 1 and 2 threads (then back to 1 thread).
+    fn on_every_path_and_thread_count(mut f: impl FnMut(Simd, usize)) {
+        for threads in [1, 2] {
+            set_num_threads(threads).unwrap();
+            for path in cpu::available_paths() {
+                f(path, threads);
+            }
+        }
+        set_num_threads(1).unwrap();
+    }
+
     /// The unfused reference: dropout, then relu (each as its own kernel).
     fn unfused_forward(x: &[f32], p: f64, seed: f64, offset: f64, relu: bool) -> (Vec<f32>, u64) {
         let mut d = vec![0f32; x.len()];
@@ -303,25 +314,17 @@ mod tests {
             for p in [0.0, 0.3, 0.5, 1.0] {
                 for relu in [false, true] {
                     let (want, want_used) = unfused_forward(&x, p, 42.0, 1000.0, relu);
-                    for threads in [1, 2] {
-                        set_num_threads(threads).unwrap();
-                        for path in cpu::available_paths() {
-                            let mut got = x.clone();
-                            let used =
-                                dropout_relu_inplace_with(&mut got, p, 42.0, 1000.0, relu, path)
-                                    .unwrap();
-                            assert_eq!(used, want_used, "n={n} p={p}");
-                            same_bits(
-                                &got,
-                                &want,
-                                &format!("n={n} p={p} relu={relu} {path:?} {threads}t"),
-                            );
-                        }
-                    }
+                    on_every_path_and_thread_count(|path, threads| {
+                        let mut got = x.clone();
+                        let used = dropout_relu_inplace_with(&mut got, p, 42.0, 1000.0, relu, path)
+                            .unwrap();
+                        assert_eq!(used, want_used, "n={n} p={p}");
+                        let what = format!("n={n} p={p} relu={relu} {path:?} {threads}t");
+                        same_bits(&got, &want, &what);
+                    });
                 }
             }
         }
-        set_num_threads(1).unwrap();
     }
 
     #[test]
@@ -344,23 +347,16 @@ mod tests {
                     } else {
                         dropout_backward(&r, &mut want, p, 7.0, 3.0).unwrap();
                     }
-                    for threads in [1, 2] {
-                        set_num_threads(threads).unwrap();
-                        for path in cpu::available_paths() {
-                            let mut got = vec![9f32; n];
-                            dropout_relu_backward_with(&g, &y, &mut got, p, 7.0, 3.0, relu, path)
-                                .unwrap();
-                            same_bits(
-                                &got,
-                                &want,
-                                &format!("n={n} p={p} relu={relu} {path:?} {threads}t"),
-                            );
-                        }
-                    }
+                    on_every_path_and_thread_count(|path, threads| {
+                        let mut got = vec![9f32; n];
+                        dropout_relu_backward_with(&g, &y, &mut got, p, 7.0, 3.0, relu, path)
+                            .unwrap();
+                        let what = format!("n={n} p={p} relu={relu} {path:?} {threads}t");
+                        same_bits(&got, &want, &what);
+                    });
                 }
             }
         }
-        set_num_threads(1).unwrap();
     }
 
     #[test]
