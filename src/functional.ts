@@ -12,7 +12,7 @@ export { softmax, logSoftmax } from './ops/softmax';
 export { matmul, mm, bmm, addmm } from './ops/matmul';
 export { cat, stack } from './ops/join';
 export { maximum, minimum, clamp } from './ops/minmax';
-export { flatten, unsqueeze, squeeze, transpose, t, permute, clone } from './ops/shape';
+export { flatten, unsqueeze, squeeze, transpose, t, permute, clone, narrow, select, diagonal } from './ops/shape';
 
 /** `torch.reshape(x, shape)`. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {

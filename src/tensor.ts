@@ -1,16 +1,21 @@
 /**
- * The Tensor: a contiguous row-major typed array plus a shape, a dtype and autograd state.
- * Methods mirror PyTorch's in camelCase and delegate to the op families in `src/ops/`.
+ * The Tensor, as PyTorch has it: a storage (a typed array shared by views, plus the in-place
+ * version counter; src/storage.ts), an offset into it, a shape and strides, a dtype and autograd
+ * state. Views (`view`, `transpose`, `select`, `expand`, …, `detach`) share the storage, so a
+ * write through one is seen by all. Methods mirror PyTorch's in camelCase and delegate to the op
+ * families in `src/ops/`.
  *
- * Differences from PyTorch (by design, see ARCHITECTURE.md): storage is always contiguous;
- * `reshape`/`view`/`flatten`/`squeeze`/`unsqueeze`/`detach` share `data`, while
- * `transpose`/`permute`/`t`/`expand` return contiguous copies (writing into them does not write
- * the source). `int64` is stored as `int32`.
+ * `data` is the elements as one contiguous row-major typed array, what kernels take: for a
+ * contiguous tensor the storage array itself (offset 0, full length) or a zero-copy `subarray` of
+ * it; for a non-contiguous one a fresh contiguous copy on each read (ops that only read it work
+ * on any tensor; writes go through the in-place ops, which follow the strides).
+ * `int64` is stored as `int32` (see ARCHITECTURE.md).
  */
 import { backward as runBackward, type BackwardOptions } from './autograd/engine';
 import { isGradEnabled } from './autograd/grad_mode';
 import { AccumulateGrad, type Node } from './autograd/node';
 import { type DType, type TypedArray, isFloatingPoint } from './dtype';
+import { Storage } from './storage';
 import { AutogradError, ShapeError, normalizeDim } from './errors';
 import { formatTensor } from './format';
 import * as cast from './ops/cast';
@@ -52,16 +57,37 @@ function storageMatches(data: TypedArray, dtype: DType): boolean {
 /** Set by `Tensor._make` for the one construction that follows (see there). */
 let trustedConstruction = false;
 
+/** Whether `strides` lay `shape` out row-major without gaps (sizes of 1 may have any stride). */
+function isRowMajor(shape: readonly number[], strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const size = shape[d];
+    if (size === 0) return true;
+    if (size !== 1) {
+      if (strides[d] !== expected) return false;
+      expected *= size;
+    }
+  }
+  return true;
+}
+
 export class Tensor {
-  /** The elements, contiguous and row-major (shared with views). */
-  readonly data: TypedArray;
+  /**
+   * The storage, created on first need: a tensor made by an op owns its whole buffer (`dataRef`,
+   * offset 0), and most never get a view or an in-place write, so they never pay for one.
+   */
+  private storageRef: Storage | null = null;
+  /** The elements when contiguous (the storage array or a subarray of it); null when not. */
+  private dataRef: TypedArray | null;
+  /** Where element 0 sits in the storage. */
+  private offset = 0;
+  /** Strides in elements; null means row-major contiguous for `shape`. */
+  private stridesRef: readonly number[] | null = null;
   readonly shape: readonly number[];
   readonly dtype: DType;
   private gradValue: Tensor | null = null;
   /** Whether `gradValue` was handed to code outside kindling's internals (see `grad`). */
   private gradExposed = false;
-  /** A dropped, never-exposed gradient buffer for the next backward to reuse (see `_dropGrad`). */
-  private recycledGrad: Float32Array | null = null;
   /** The node that produced this tensor (`null` for leaves). */
   gradFn: Node | null = null;
   private requiresGradFlag = false;
@@ -83,7 +109,7 @@ export class Tensor {
         throw new ShapeError(`Tensor: shape [${shape.join(', ')}] needs ${n} elements, but the buffer has ${data.length}`);
       }
     }
-    this.data = data;
+    this.dataRef = data;
     this.shape = shape;
     this.dtype = dtype;
   }
@@ -95,6 +121,70 @@ export class Tensor {
   static _make(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
     trustedConstruction = true;
     return new Tensor(data, shape, dtype);
+  }
+
+  /**
+   * Internal: a view of `base`'s storage with `shape`, `strides` (null: row-major) and `offset`
+   * (in elements, from the storage's start), no autograd. The caller checked the bounds.
+   */
+  static _view(base: Tensor, shape: readonly number[], strides: readonly number[] | null, offset: number): Tensor {
+    const storage = base.storage;
+    const contiguous = strides === null || isRowMajor(shape, strides);
+    let data: TypedArray | null = null;
+    if (contiguous) {
+      const n = numelOf(shape);
+      const all = storage.data;
+      data = offset === 0 && n === all.length ? all : all.subarray(offset, offset + n);
+    }
+    trustedConstruction = true;
+    const out = new Tensor(data ?? storage.data, shape, base.dtype);
+    out.dataRef = data;
+    out.storageRef = storage;
+    out.offset = offset;
+    out.stridesRef = strides;
+    return out;
+  }
+
+  // ---- storage and layout ----------------------------------------------------------------------
+
+  /** The elements as one contiguous row-major typed array (see the file header). */
+  get data(): TypedArray {
+    return this.dataRef ?? shapeOps.contiguousData(this);
+  }
+
+  /** The storage this tensor views (shared with its views and `detach()`). */
+  get storage(): Storage {
+    if (this.storageRef === null) this.storageRef = new Storage(this.dataRef as TypedArray);
+    return this.storageRef;
+  }
+
+  /** The in-place version counter of the storage (PyTorch's `tensor._version`). */
+  get _version(): number {
+    return this.storageRef === null ? 0 : this.storageRef.version;
+  }
+
+  /** The strides in elements, or the stride of dimension `dim`. */
+  stride(): number[];
+  stride(dim: number): number;
+  stride(dim?: number): number[] | number {
+    const strides = this.stridesRef ?? shapeOps.contiguousStridesOf(this.shape);
+    if (dim === undefined) return strides.slice();
+    return strides[normalizeDim(dim, this.shape.length, 'stride')];
+  }
+
+  /** Where element 0 sits in the storage, in elements. */
+  storageOffset(): number {
+    return this.offset;
+  }
+
+  /** Whether the elements are row-major without gaps (then `data` shares the storage). */
+  isContiguous(): boolean {
+    return this.dataRef !== null;
+  }
+
+  /** This tensor when it is contiguous, else a contiguous copy (differentiable, `CloneBackward0`). */
+  contiguous(): Tensor {
+    return this.dataRef !== null ? this : shapeOps.clone(this);
   }
 
   // ---- autograd state ------------------------------------------------------------------------
@@ -129,20 +219,13 @@ export class Tensor {
    */
   _dropGrad(): void {
     const g = this.gradValue;
-    if (g !== null && !this.gradExposed && g.dtype === 'float32' && g.gradFn === null) {
-      this.recycledGrad = g.data as Float32Array;
+    if (g !== null && !this.gradExposed && g.dtype === 'float32' && g.gradFn === null && g.isContiguous()) {
+      this._accumulateNode().recycle(g.data as Float32Array);
     }
     this.gradValue = null;
     this.gradExposed = false;
   }
 
-  /** @internal Takes the recycled gradient buffer if it has `length` elements (its contents are stale). */
-  _takeRecycledGrad(length: number): Float32Array | null {
-    const buffer = this.recycledGrad;
-    if (buffer === null || buffer.length !== length) return null;
-    this.recycledGrad = null;
-    return buffer;
-  }
 
   /** Whether gradients are computed for this tensor. Settable on leaves (floating point only). */
   get requiresGrad(): boolean {
@@ -209,15 +292,15 @@ export class Tensor {
     runBackward(this, gradient, options);
   }
 
-  /** A tensor sharing `data` but cut from the graph (`requiresGrad` false). */
+  /** A view sharing the storage (and its version counter) but cut from the graph (`requiresGrad` false). */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape, this.dtype);
+    return Tensor._view(this, this.shape, this.stridesRef, this.offset);
   }
 
   // ---- reading ---------------------------------------------------------------------------------
 
   numel(): number {
-    return this.data.length;
+    return this.dataRef !== null ? this.dataRef.length : numelOf(this.shape);
   }
 
   dim(): number {
@@ -239,8 +322,9 @@ export class Tensor {
 
   /** The single element as a JS number (`a Tensor with 6 elements cannot be converted to Scalar`). */
   item(): number {
-    if (this.data.length !== 1) {
-      throw new RangeError(`a Tensor with ${this.data.length} elements cannot be converted to Scalar`);
+    const n = this.numel();
+    if (n !== 1) {
+      throw new RangeError(`a Tensor with ${n} elements cannot be converted to Scalar`);
     }
     return this.data[0];
   }
@@ -331,12 +415,25 @@ export class Tensor {
   expandAs(other: Tensor): Tensor {
     return shapeOps.expand(this, other.shape);
   }
-  /** kindling tensors are always contiguous: returns `this`. */
-  contiguous(): Tensor {
-    return this;
+  /** Elements `start … start+length-1` of `dim`, as a view (`SliceBackward0`). */
+  narrow(dim: number, start: number, length: number): Tensor {
+    return shapeOps.narrow(this, dim, start, length);
   }
-  isContiguous(): boolean {
-    return true;
+  /** The slice at `index` of `dim`, that dimension removed, as a view (`SelectBackward0`). */
+  select(dim: number, index: number): Tensor {
+    return shapeOps.select(this, dim, index);
+  }
+  /** PyTorch's `x[…, start:end:step]` on `dim`, as a view (Python slicing bounds; `SliceBackward0`). */
+  slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
+    return shapeOps.slice(this, dim, start, end, step);
+  }
+  /** Every window of `size` elements along `dim`, `step` apart, as a new last dimension (a view). */
+  unfold(dim: number, size: number, step: number): Tensor {
+    return shapeOps.unfold(this, dim, size, step);
+  }
+  /** The diagonal of the `dim1`×`dim2` planes as a new last dimension (a view, `DiagonalBackward0`). */
+  diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor {
+    return shapeOps.diagonal(this, offset, dim1, dim2);
   }
   /** A copy with its own buffer; differentiable (`CloneBackward0`). */
   clone(): Tensor {

@@ -55,7 +55,7 @@ describe('setDetectAnomaly', () => {
     torch.setDetectAnomaly(true);
     const a = torch.tensor([1], { dtype: torch.float32, requiresGrad: true });
     const b = torch.tensor([2], { dtype: torch.float32, requiresGrad: true });
-    const out = attach(torch.tensor([3.5]), 'CustomBackward0', [a, b], (g) => [g, torch.tensor([NaN])]);
+    const out = attach(torch.tensor([3.5]), 'CustomBackward0', [a, b], (g) => [g, torch.tensor([NaN])], [a, b]);
     expect(() => out.sum().backward()).toThrow(/^Function 'CustomBackward0' returned nan values in its 1th output\.\nTraceback of forward call that caused the error:\n {4}at .*anomaly\.spec\.ts/);
   });
 

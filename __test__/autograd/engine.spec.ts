@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src';
-import { attach } from '../../src/autograd/function';
+import { attach, SAVES_NOTHING } from '../../src/autograd/function';
 import { AccumulateGrad, FREED_MESSAGE } from '../../src/autograd/node';
 import { Tensor } from '../../src/tensor';
 
 /** A test-only op that records a node whose backward hands `grad` unchanged to every input. */
 function fanOut(inputs: Tensor[], savesTensors: boolean): Tensor {
   const out = Tensor._make(new Float32Array(inputs[0].data.length), inputs[0].shape, 'float32');
-  return attach(out, 'TestBackward0', inputs, (g) => inputs.map(() => g), savesTensors);
+  return attach(out, 'TestBackward0', inputs, (g) => inputs.map(() => g), savesTensors ? inputs : SAVES_NOTHING);
 }
 
 describe('backward()', () => {

@@ -13,9 +13,9 @@
  * - `zeroGrad({ setToNone: false })` keeps `.grad` and zeroes it. PyTorch then accumulates into
  *   that tensor in place (`variable_grad += new_grad` in accumulate_grad.h), so a user holding
  *   `p.grad` sees it change in PyTorch too. kindling does the same: `accumulateGrad` adds in
- *   place, and ops whose gradient for a leaf is a product (`linear`, `mm`: ops/matmul.ts
- *   `productGrad`) write it straight into
- *   the existing `.grad` with one sgemm (`beta = 1`) through `directGradOf`, with no buffer at all.
+ *   place, and ops whose gradient for a leaf is a product (`linear`, `mm`, `addmm`, `bmm`:
+ *   ops/matmul.ts `productGrad`) write it straight into the existing `.grad` with one sgemm
+ *   (`beta = 1`) through the node's `gradBuffer` hook (autograd/node.ts), with no buffer at all.
  * - `zeroGrad()` (setToNone, the default) sets `.grad` to null, and the old tensor may still be
  *   held by the user (`const g = p.grad`), by a view of it (views share `data`), or through
  *   `g.data` alone; reusing its buffer is only faithful once nothing outside kindling can reach
@@ -27,8 +27,9 @@
  *   marks the current gradient as exposed. Backward sets a gradient it created without marking
  *   it (`_setOwnGrad`), kindling's optimizers read it with `_peekGrad` (they keep no reference
  *   past the step's overwrite), and `zeroGrad()` drops it with `_dropGrad`, which keeps the
- *   buffer on the parameter only if it was never exposed: then no code outside kindling ever had
- *   the tensor or its `data`. The next backward gets it through `directGradOf` (`beta = 0`) and
+ *   buffer on the parameter's AccumulateGrad node only if it was never exposed: then no code
+ *   outside kindling ever had the tensor or its `data`. The next backward gets it through the
+ *   node's `gradBuffer` hook (`beta = 0`) and
  *   wraps it in a NEW tensor object, so `.grad` is a fresh tensor exactly as with PyTorch's
  *   set_to_none. Any `.grad` access by user code (logging a norm, `clipGradNorm_`) simply turns
  *   the reuse off for that step. Measured with bench/step-overhead.ts: backward 138 → 63 µs
@@ -37,8 +38,6 @@
  */
 import { kernels } from '../ops/kernels';
 import { Tensor } from '../tensor';
-import { anomalyMode } from './anomaly';
-import { AccumulateGrad, type Node } from './node';
 
 /** Below this many elements a JS loop beats a native call. */
 const NATIVE_ADD_MIN_ELEMENTS = 2048;
@@ -79,34 +78,4 @@ export function accumulateGrad(variable: Tensor, grad: Tensor, taken: Set<unknow
   } else {
     addInto(existing.data as Float32Array, grad.data as Float32Array);
   }
-}
-
-/** Where an op writes a leaf's gradient itself: `out = beta·out + gradient`. */
-export interface DirectGrad {
-  data: Float32Array;
-  /** 1: add into the existing `.grad`; 0: overwrite a recycled buffer (stale contents). */
-  beta: 0 | 1;
-}
-
-/**
- * Where input `i` of `node` may have its gradient written by the op itself (`beta·out + …`, e.g.
- * one sgemm) so that it returns `null` for that input instead of a new buffer: the input is a leaf
- * and either has a plain float32 `.grad` of `length` elements (add into it, `beta = 1`), or has
- * none and holds a recycled buffer of that size (it becomes a fresh `.grad` tensor, `beta = 0`).
- * `null` otherwise, and in anomaly mode (which checks every returned gradient for NaN).
- * See NOTE [ Gradient buffers of leaves ].
- */
-export function directGradOf(node: Node, i: number, length: number): DirectGrad | null {
-  const target = node.next[i];
-  if (!(target instanceof AccumulateGrad) || anomalyMode.enabled) return null;
-  const variable = target.variable;
-  const grad = variable._peekGrad();
-  if (grad === null) {
-    const recycled = variable._takeRecycledGrad(length);
-    if (recycled === null) return null;
-    variable._setOwnGrad(Tensor._make(recycled, variable.shape, 'float32'));
-    return { data: recycled, beta: 0 };
-  }
-  if (grad.requiresGrad || grad.dtype !== 'float32' || grad.data.length !== length) return null;
-  return { data: grad.data as Float32Array, beta: 1 };
 }

@@ -6,7 +6,10 @@
 import type { Tensor } from '../tensor';
 import { anomalyMode, checkForward } from './anomaly';
 import { isGradEnabled } from './grad_mode';
-import { Node, type BackwardFn } from './node';
+import { NO_TENSORS, Node, type BackwardFn } from './node';
+
+/** `attach`'s `saved` for an op whose backward reads no tensor's values (only shapes or scalars). */
+export const SAVES_NOTHING = NO_TENSORS;
 
 /** Whether an op on these inputs must record a backward node. */
 export function recording(a: Tensor, b?: Tensor | null, c?: Tensor | null): boolean {
@@ -28,19 +31,32 @@ export function edgeOf(t: Tensor | null | undefined): Node | null {
 }
 
 /**
+ * The saved tensors of a two-input product-like op, as PyTorch chooses them: `forA` (what `a`'s
+ * gradient reads) only if `a` requires grad, `forB` only if `b` does.
+ */
+export function savedFor(a: Tensor, b: Tensor, forA: Tensor, forB: Tensor): ReadonlyArray<Tensor> {
+  if (!b.requiresGrad) return [forA];
+  if (!a.requiresGrad) return [forB];
+  return [forA, forB];
+}
+
+/**
  * Makes `out` the result of a differentiable op: sets its `gradFn` to a node named `name` whose
  * edges point to `inputs` (in order; `backward` returns their gradients in the same order).
+ * `saved` lists every tensor whose values `backward` reads (inputs or `out` itself; pass
+ * `SAVES_NOTHING` when it reads none): the node records their storage versions, and backward
+ * refuses to run if an in-place op changed one since (PyTorch's saved-variable check).
  */
 export function attach(
   out: Tensor,
   name: string,
   inputs: ReadonlyArray<Tensor | null | undefined>,
   backward: BackwardFn,
-  savesTensors = true,
+  saved: ReadonlyArray<Tensor>,
 ): Tensor {
   const next: Array<Node | null> = new Array(inputs.length);
   for (let i = 0; i < inputs.length; i++) next[i] = edgeOf(inputs[i]);
-  out._setGradFn(new Node(name, next, backward, savesTensors));
+  out._setGradFn(new Node(name, next, backward, saved));
   if (anomalyMode.enabled) checkForward(out, out.gradFn as Node); // NaN check, see anomaly.ts
   return out;
 }

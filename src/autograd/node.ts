@@ -5,7 +5,8 @@
  * `null` when that input does not require grad), like PyTorch's `next_functions`.
  */
 import { AutogradError } from '../errors';
-import type { Tensor } from '../tensor';
+import { anomalyMode } from './anomaly';
+import { Tensor } from '../tensor';
 
 /**
  * Computes the gradients of an op's inputs from the gradient of its output. Returns one entry per
@@ -13,11 +14,21 @@ import type { Tensor } from '../tensor';
  */
 export type BackwardFn = (grad: Tensor, node: Node) => ReadonlyArray<Tensor | null>;
 
+/** A buffer an op writes an input's gradient into itself: `data = beta·data + gradient`. */
+export interface GradBuffer {
+  data: Float32Array;
+  /** 1: add into the gradient already there; 0: overwrite (the contents are stale). */
+  beta: 0 | 1;
+}
+
 export const FREED_MESSAGE =
   'Trying to backward through the graph a second time (or directly access saved tensors after they have ' +
   'already been freed). Saved intermediate values of the graph are freed when you call .backward() or ' +
   'autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or ' +
   'if you need to access saved tensors after calling backward.';
+
+/** The saved-tensor list of a node that saves none (shared, never mutated). */
+export const NO_TENSORS: ReadonlyArray<Tensor> = Object.freeze([]) as ReadonlyArray<Tensor>;
 
 export class Node {
   /** PyTorch's name of the backward function, e.g. `MulBackward0`. */
@@ -36,25 +47,57 @@ export class Node {
   /** @internal Engine scratch: which backward pass last set the two fields above. */
   _pass = 0;
 
-  /** Whether the closure holds saved tensors: nodes that save nothing (AddBackward0) can run twice. */
-  private readonly savesTensors: boolean;
+  /**
+   * The tensors whose values the closure reads (PyTorch's saved variables), and the version of
+   * each one's storage when it was saved. Nodes that save nothing (AddBackward0) can run twice.
+   */
+  private readonly saved: ReadonlyArray<Tensor>;
+  private readonly savedVersions: number[] | null;
 
-  constructor(name: string, next: ReadonlyArray<Node | null>, fn: BackwardFn, savesTensors = true) {
+  constructor(name: string, next: ReadonlyArray<Node | null>, fn: BackwardFn, saved: ReadonlyArray<Tensor>) {
     this.name = name;
     this.next = next;
     this.fn = fn;
-    this.savesTensors = savesTensors;
+    this.saved = saved;
+    let versions: number[] | null = null;
+    if (saved.length > 0) {
+      versions = new Array<number>(saved.length);
+      for (let i = 0; i < saved.length; i++) versions[i] = saved[i]._version;
+    }
+    this.savedVersions = versions;
   }
 
-  /** Runs the backward closure; throws PyTorch's error if the graph was already freed. */
+  /**
+   * Runs the backward closure; throws PyTorch's errors if the graph was already freed or a saved
+   * tensor was modified in place since it was saved.
+   */
   apply(grad: Tensor): ReadonlyArray<Tensor | null> {
     if (this.fn === null) throw new AutogradError(FREED_MESSAGE);
+    const versions = this.savedVersions;
+    if (versions !== null) {
+      for (let i = 0; i < versions.length; i++) {
+        if (this.saved[i]._version !== versions[i]) throw modifiedError(this.saved[i], versions[i]);
+      }
+    }
     return this.fn(grad, this);
   }
 
   /** Drops the closure and with it every saved tensor it captured. */
   release(): void {
-    if (this.savesTensors) this.fn = null;
+    if (this.savedVersions !== null) this.fn = null;
+  }
+
+  /**
+   * The hook through which an op may write input `i`'s gradient (`length` elements) straight
+   * into its final place instead of returning a new buffer: when it returns a buffer, the op
+   * writes `data = beta·data + gradient` (one sgemm with `beta`, say) and returns `null` for that
+   * input. Only a leaf's `.grad` is offered (AccumulateGrad), and never in anomaly mode, which
+   * checks every returned gradient. NOTE [ Gradient buffers of leaves ] in autograd/accumulate.ts.
+   */
+  gradBuffer(i: number, length: number): GradBuffer | null {
+    const target = this.next[i];
+    if (!(target instanceof AccumulateGrad) || anomalyMode.enabled) return null;
+    return target.leafBuffer(length);
   }
 
   /** Whether input `i` needs a gradient (saves computing unused ones). */
@@ -67,12 +110,50 @@ export class Node {
   }
 }
 
+/** PyTorch's error for a saved tensor that an in-place op modified after it was saved. */
+function modifiedError(t: Tensor, expected: number): AutogradError {
+  const type = t.dtype === 'float32' ? 'FloatTensor' : t.dtype === 'int32' ? 'IntTensor' : t.dtype === 'bool' ? 'BoolTensor' : 'ByteTensor';
+  const producer = t.gradFn === null ? '' : `, which is output 0 of ${t.gradFn.name},`;
+  return new AutogradError(
+    `one of the variables needed for gradient computation has been modified by an inplace operation: [torch.${type} [${t.shape.join(', ')}]]${producer} is at version ${t._version}; expected version ${expected} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).`,
+  );
+}
+
 /** The node that accumulates a leaf's gradient into its `.grad` (PyTorch's `AccumulateGrad`). */
 export class AccumulateGrad extends Node {
   readonly variable: Tensor;
+  /** A dropped, never-exposed gradient buffer of the leaf for the next backward (see `recycle`). */
+  private recycled: Float32Array | null = null;
 
   constructor(variable: Tensor) {
-    super('AccumulateGrad', [], () => [], false);
+    super('AccumulateGrad', [], () => [], NO_TENSORS);
     this.variable = variable;
+  }
+
+  /**
+   * Keeps the buffer of a `.grad` that `zeroGrad()` dropped and that nothing outside kindling
+   * ever saw, for the next backward to write into (NOTE [ Gradient buffers of leaves ]).
+   */
+  recycle(buffer: Float32Array): void {
+    this.recycled = buffer;
+  }
+
+  /**
+   * What `Node.gradBuffer` offers for this leaf: its plain float32 `.grad` of `length` elements (add into it,
+   * `beta = 1`), or, when it has none, the recycled buffer of that size, which becomes a fresh
+   * `.grad` tensor (`beta = 0`); null otherwise.
+   */
+  leafBuffer(length: number): GradBuffer | null {
+    const variable = this.variable;
+    const grad = variable._peekGrad();
+    if (grad === null) {
+      const buffer = this.recycled;
+      if (buffer === null || buffer.length !== length) return null;
+      this.recycled = null;
+      variable._setOwnGrad(Tensor._make(buffer, variable.shape, 'float32'));
+      return { data: buffer, beta: 0 };
+    }
+    if (grad.requiresGrad || grad.dtype !== 'float32' || grad.data.length !== length || !grad.isContiguous()) return null;
+    return { data: grad.data as Float32Array, beta: 1 };
   }
 }

@@ -1,4 +1,5 @@
 import { Tensor } from '../tensor';
+import { bumpVersion } from '../storage';
 import { addIndent, formatShape, typeName } from './format';
 import { Parameter } from './parameter';
 
@@ -416,6 +417,7 @@ export abstract class Module {
       }
       // Writing the storage directly is `param.copy_(input)` under no_grad: no graph is recorded.
       param.data.set(input.data);
+      bumpVersion(param);
     }
     const childNames = new Set(this.#ownChildren().map(([name]) => name));
     for (const [key] of entries) {
@@ -477,4 +479,5 @@ export function zeroGradOf(p: Tensor, setToNone: boolean): void {
   }
   grad.requiresGrad = false;
   grad.data.fill(0);
+  bumpVersion(grad);
 }

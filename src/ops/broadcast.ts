@@ -81,3 +81,35 @@ export function gatherStrided(src: TypedArray, shape: readonly number[], strides
     }
   }
 }
+
+/**
+ * The inverse of `gatherStrided`: writes contiguous `src` into `dst` laid out by `shape`,
+ * `strides` from `offset` (`dst[offset + Σ i_d·strides_d] = src[i…]`), or adds into it when
+ * `accumulate` (then elements that several indices reach get the sum). How in-place ops write
+ * through a non-contiguous view, and how a view's gradient lands in its base's shape.
+ */
+export function writeStrided(
+  dst: TypedArray,
+  offset: number,
+  shape: readonly number[],
+  strides: ArrayLike<number>,
+  src: TypedArray,
+  accumulate: boolean,
+): void {
+  const rank = shape.length;
+  const n = src.length;
+  if (n === 0) return;
+  const index = new Array<number>(rank).fill(0);
+  let at = offset;
+  for (let i = 0; i < n; i++) {
+    if (accumulate) dst[at] += src[i];
+    else dst[at] = src[i];
+    for (let d = rank - 1; d >= 0; d--) {
+      index[d]++;
+      at += strides[d];
+      if (index[d] < shape[d]) break;
+      at -= strides[d] * shape[d];
+      index[d] = 0;
+    }
+  }
+}

@@ -3,7 +3,7 @@
  * `(seed, offset)` and backward regenerates it from the same pair instead of storing it.
  */
 import { uninitF32 } from '../dtype';
-import { attach, recording } from '../autograd/function';
+import { attach, recording, SAVES_NOTHING } from '../autograd/function';
 import { type Generator, generatorOf } from '../random/generator';
 import { Tensor } from '../tensor';
 import { kernels } from './kernels';
@@ -33,7 +33,7 @@ export function dropout(x: Tensor, p = 0.5, training = true, generator?: Generat
       const gradIn = uninitF32(g.data.length);
       kernels.dropoutBackward(g.data as Float32Array, gradIn, p, seed, offset);
       return [Tensor._make(gradIn, x.shape, 'float32')];
-    }, false);
+    }, SAVES_NOTHING);
   }
   return result;
 }

@@ -4,7 +4,7 @@
  * only created while recording. Integer inputs compute through f32 (exact below 2^24) and come back
  * as int32 where PyTorch keeps an integer result.
  */
-import { attach, recording } from '../autograd/function';
+import { attach, recording, savedFor, SAVES_NOTHING } from '../autograd/function';
 import { type DType, castArray, promoteTypes, uninitF32 } from '../dtype';
 import { Tensor, numelOf, type TensorOrScalar } from '../tensor';
 import { broadcastShapes, broadcastStrides, sameShape } from './broadcast';
@@ -105,7 +105,7 @@ export function add(input: Tensor, other: TensorOrScalar, options?: { alpha?: nu
     attach(out, 'AddBackward0', [input, other instanceof Tensor ? other : null], (g, node) => [
       node.needsGrad(0) ? sumTo(g, aShape) : null,
       node.needsGrad(1) && bShape !== null ? sumTo(scale(g, alpha), bShape) : null,
-    ], false);
+    ], SAVES_NOTHING);
   }
   return out;
 }
@@ -128,7 +128,7 @@ export function sub(input: Tensor, other: TensorOrScalar, options?: { alpha?: nu
     attach(out, 'SubBackward0', [input, other instanceof Tensor ? other : null], (g, node) => [
       node.needsGrad(0) ? sumTo(g, aShape) : null,
       node.needsGrad(1) && bShape !== null ? sumTo(scale(g, -alpha), bShape) : null,
-    ], false);
+    ], SAVES_NOTHING);
   }
   return out;
 }
@@ -140,12 +140,12 @@ export function mul(input: Tensor, other: TensorOrScalar): Tensor {
   const out = binaryPlain(BinaryOp.mul, input, other);
   if (recording(input, other instanceof Tensor ? other : null)) {
     if (typeof other === 'number') {
-      attach(out, 'MulBackward0', [input, null], (g) => [scale(g, other), null], false);
+      attach(out, 'MulBackward0', [input, null], (g) => [scale(g, other), null], SAVES_NOTHING);
     } else {
       attach(out, 'MulBackward0', [input, other], (g, node) => [
         node.needsGrad(0) ? sumTo(binaryPlain(BinaryOp.mul, g, other), input.shape) : null,
         node.needsGrad(1) ? sumTo(binaryPlain(BinaryOp.mul, g, input), other.shape) : null,
-      ]);
+      ], savedFor(input, other, other, input));
     }
   }
   return out;
@@ -158,7 +158,7 @@ export function div(input: Tensor, other: TensorOrScalar): Tensor {
   const out = binaryPlain(BinaryOp.div, input, other);
   if (recording(input, other instanceof Tensor ? other : null)) {
     if (typeof other === 'number') {
-      attach(out, 'DivBackward0', [input, null], (g) => [scale(g, 1 / other), null], false);
+      attach(out, 'DivBackward0', [input, null], (g) => [scale(g, 1 / other), null], SAVES_NOTHING);
     } else {
       attach(out, 'DivBackward0', [input, other], (g, node) => {
         const ga = node.needsGrad(0) ? binaryPlain(BinaryOp.div, g, other) : null;
@@ -169,7 +169,7 @@ export function div(input: Tensor, other: TensorOrScalar): Tensor {
           gb = sumTo(scale(q, -1), other.shape);
         }
         return [ga === null ? null : sumTo(ga, input.shape), gb];
-      });
+      }, other.requiresGrad ? [other, out] : [other]);
     }
   }
   return out;
@@ -207,7 +207,7 @@ export function pow(input: Tensor, exponent: TensorOrScalar): Tensor {
         gb = sumTo(binaryPlain(BinaryOp.mul, g, binaryPlain(BinaryOp.mul, out.detach(), lnA)), exponent.shape);
       }
       return [ga, gb];
-    });
+    }, [input, exponent, out]);
   }
   return out;
 }
@@ -224,7 +224,7 @@ function attachUnary(out: Tensor, name: string, op: UnaryCode, x: Tensor, param:
     const gradIn = uninitF32(g.data.length);
     kernels.unaryBackward(op, g.data as Float32Array, x.data as Float32Array, out.data as Float32Array, gradIn, param);
     return [Tensor._make(gradIn, x.shape, 'float32')];
-  });
+  }, [x, out]);
 }
 
 function unaryOp(opName: string, op: UnaryCode, name: string, x: Tensor, keepsIntegers: boolean, param = 0): Tensor {
@@ -243,7 +243,7 @@ export function neg(x: Tensor): Tensor {
     throw new TypeError('Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
   }
   const out = finish(unaryPlain(UnaryOp.neg, x, 0), x.shape, x.dtype);
-  if (recording(x)) attach(out, 'NegBackward0', [x], (g) => [scale(g, -1)], false);
+  if (recording(x)) attach(out, 'NegBackward0', [x], (g) => [scale(g, -1)], SAVES_NOTHING);
   return out;
 }
 

@@ -1,40 +1,62 @@
 /**
- * In-place helpers used by initialisation and optimizers: `zero_`, `fill_`, `copy_`, `add_`,
- * `mul_`, `uniform_`, `normal_`. They are not recorded by autograd. Like PyTorch they refuse a
- * leaf that requires grad while grad mode is on (wrap the update in `torch.noGrad`). kindling has
- * no version counters, so it also refuses non-leaf tensors of a recorded graph, whose saved values
- * an in-place write would silently corrupt.
+ * In-place ops: `zero_`, `fill_`, `copy_`, `add_`, `mul_`, `uniform_`, `normal_`. Each writes
+ * through the tensor's strides (so a write into a view changes its base, as in PyTorch) and bumps
+ * the storage's version counter once (`bumpVersion`), so that backward refuses a tensor saved
+ * for it that was modified since. They are not recorded by autograd: like PyTorch they refuse a
+ * leaf that requires grad while grad mode is on (wrap the update in `torch.noGrad`), and kindling,
+ * which does not differentiate in-place ops, also refuses tensors of a recorded graph.
  */
 import { isGradEnabled } from '../autograd/grad_mode';
-import { castArray } from '../dtype';
+import { castArray, type TypedArray } from '../dtype';
 import { AutogradError, ShapeError } from '../errors';
 import { type Generator, generatorOf } from '../random/generator';
+import { bumpVersion } from '../storage';
 import type { Tensor, TensorOrScalar } from '../tensor';
-import { sameShape } from './broadcast';
+import { sameShape, writeStrided } from './broadcast';
 import { BinaryOp } from './kernels';
 import { binaryPlain } from './elementwise';
-import { expand } from './shape';
+import { checkWritable, expand } from './shape';
 import { kernels } from './kernels';
 
 function guard(op: string, t: Tensor): void {
+  checkWritable(t);
   if (!isGradEnabled() || !t.requiresGrad) return;
   if (t.isLeaf) throw new AutogradError('a leaf Variable that requires grad is being used in an in-place operation.');
   throw new AutogradError(
-    `${op}: in-place operations on a tensor of a recorded graph are not supported (kindling has no version counters); use the out-of-place op or detach() first`,
+    `${op}: in-place operations on a tensor of a recorded graph are not supported (kindling does not differentiate in-place ops yet); use the out-of-place op or detach() first`,
   );
+}
+
+/** Writes contiguous `values` (this tensor's dtype and element count) into `t` through its strides. */
+function writeValues(t: Tensor, values: TypedArray): void {
+  if (t.isContiguous()) t.data.set(values);
+  else writeStrided(t.storage.data, t.storageOffset(), t.shape, t.stride(), values, false);
+  bumpVersion(t);
 }
 
 function writeResult(op: string, t: Tensor, result: Tensor): void {
   if (!sameShape(result.shape, t.shape)) {
     throw new ShapeError(`${op}: output with shape [${t.shape.join(', ')}] doesn't match the broadcast shape [${result.shape.join(', ')}]`);
   }
-  t.data.set(result.dtype === t.dtype ? result.data : castArray(result.data, t.dtype));
+  writeValues(t, result.dtype === t.dtype ? result.data : castArray(result.data, t.dtype));
+}
+
+/** Sets every element of `t` to `value` (already in `t`'s dtype). */
+function fillWith(t: Tensor, value: number): void {
+  if (t.isContiguous()) {
+    t.data.fill(value);
+    bumpVersion(t);
+  } else {
+    const values = castArray(new Float32Array(t.numel()), t.dtype);
+    values.fill(value);
+    writeValues(t, values);
+  }
 }
 
 /** Fills with zeros. */
 export function zero_<T extends Tensor>(t: T): T {
   guard('zero_', t);
-  t.data.fill(0);
+  fillWith(t, 0);
   return t;
 }
 
@@ -42,7 +64,7 @@ export function zero_<T extends Tensor>(t: T): T {
 export function fill_<T extends Tensor>(t: T, value: number): T {
   guard('fill_', t);
   if (typeof value !== 'number') throw new TypeError(`fill_: value must be a number, got ${typeof value}`);
-  t.data.fill(t.dtype === 'bool' ? (value !== 0 ? 1 : 0) : t.dtype === 'float32' ? value : Math.trunc(value));
+  fillWith(t, t.dtype === 'bool' ? (value !== 0 ? 1 : 0) : t.dtype === 'float32' ? value : Math.trunc(value));
   return t;
 }
 
@@ -50,7 +72,7 @@ export function fill_<T extends Tensor>(t: T, value: number): T {
 export function copy_<T extends Tensor>(t: T, src: Tensor): T {
   guard('copy_', t);
   const expanded = sameShape(src.shape, t.shape) ? src : expand(src.detach(), t.shape);
-  t.data.set(expanded.dtype === t.dtype ? expanded.data : castArray(expanded.data, t.dtype));
+  writeValues(t, expanded.dtype === t.dtype ? expanded.data : castArray(expanded.data, t.dtype));
   return t;
 }
 
@@ -70,25 +92,34 @@ export function mul_<T extends Tensor>(t: T, other: TensorOrScalar): T {
   return t;
 }
 
-function floatOnly(op: string, t: Tensor): Float32Array {
-  if (t.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 tensor, got ${t.dtype}`);
-  return t.data as Float32Array;
+/** `draw` fills a float32 buffer of `t`'s size: `t`'s own elements when contiguous, else a scratch written back through the strides. */
+function drawInto(t: Tensor, draw: (out: Float32Array) => void): void {
+  if (t.isContiguous()) {
+    draw(t.data as Float32Array);
+    bumpVersion(t);
+    return;
+  }
+  const scratch = new Float32Array(t.numel());
+  draw(scratch);
+  writeValues(t, scratch);
 }
 
 /** Fills with uniform samples on [from, to) from `generator` (default: the global one). */
 export function uniform_<T extends Tensor>(t: T, from = 0, to = 1, options?: { generator?: Generator }): T {
   guard('uniform_', t);
-  const out = floatOnly('uniform_', t);
+  if (t.dtype !== 'float32') throw new TypeError(`uniform_: expected a float32 tensor, got ${t.dtype}`);
   if (!(from <= to)) throw new RangeError(`uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`);
-  generatorOf('uniform_', options?.generator).draw((s, o) => kernels.fillUniform(out, from, to, s, o));
+  const generator = generatorOf('uniform_', options?.generator);
+  drawInto(t, (out) => generator.draw((s, o) => kernels.fillUniform(out, from, to, s, o)));
   return t;
 }
 
 /** Fills with normal samples N(mean, std²) from `generator` (default: the global one). */
 export function normal_<T extends Tensor>(t: T, mean = 0, std = 1, options?: { generator?: Generator }): T {
   guard('normal_', t);
-  const out = floatOnly('normal_', t);
+  if (t.dtype !== 'float32') throw new TypeError(`normal_: expected a float32 tensor, got ${t.dtype}`);
   if (!(std >= 0)) throw new RangeError(`normal expects std >= 0.0, but found std ${std}`);
-  generatorOf('normal_', options?.generator).draw((s, o) => kernels.fillNormal(out, mean, std, s, o));
+  const generator = generatorOf('normal_', options?.generator);
+  drawInto(t, (out) => generator.draw((s, o) => kernels.fillNormal(out, mean, std, s, o)));
   return t;
 }

@@ -2,7 +2,7 @@
  * `cat` and `stack`: block copies (`TypedArray.set`, no arithmetic) of whole slabs, with
  * backward rules that copy each input's slice of the gradient back out.
  */
-import { attach, recordingAny } from '../autograd/function';
+import { attach, recordingAny, SAVES_NOTHING } from '../autograd/function';
 import { allocate, castArray, promoteTypes, type DType, uninitF32 } from '../dtype';
 import { ShapeError, normalizeDim } from '../errors';
 import { Tensor, numelOf } from '../tensor';
@@ -47,7 +47,7 @@ function join(name: string, inputs: readonly Tensor[], outShape: number[], dim: 
         start += sizes[i];
       }
       return grads;
-    }, false);
+    }, SAVES_NOTHING);
   }
   return result;
 }

@@ -17,7 +17,7 @@ import { recording } from '../autograd/function';
 import { type Generator, generatorOf } from '../random/generator';
 import { Tensor } from '../tensor';
 import { kernels } from './kernels';
-import { attachLinear, checkLinear, linear, linearOutputShape } from './matmul';
+import { attachLinear, checkLinear, linear, linearForward, linearOutputShape } from './matmul';
 
 /**
  * Scratch for the gradient of the linear output inside a block's backward: it is consumed by the
@@ -51,7 +51,7 @@ export function linearDropoutRelu(
   const { rows, k, outF } = sizes;
   const outShape = linearOutputShape(input, outF);
   const y = uninitF32(rows * outF, 'linear', outShape);
-  kernels.sgemm(false, true, rows, outF, k, 1, input.data as Float32Array, weight.data as Float32Array, 0, y, bias == null ? undefined : (bias.data as Float32Array));
+  linearForward(input, weight, bias, sizes, y);
   let seed = 0;
   let offset = 0;
   if (p > 0) {
@@ -70,7 +70,7 @@ export function linearDropoutRelu(
       const gy = scratchOf(n);
       kernels.dropoutReluBackward(g.data as Float32Array, y, gy, p, seed, offset, relu);
       return gy;
-    });
+    }, true);
   }
   return out;
 }

@@ -142,7 +142,7 @@ function checkWeight(weight: Tensor | null | undefined, classes: number): Float3
 const SMALL_GRADIENT = 1024;
 
 /** Attaches the fused loss backward: gradient rows scaled by the incoming gradient (per row for `none`). */
-function attachLossBackward(out: Tensor, name: string, input: Tensor, gradRows: Float32Array, rows: number, classes: number, none: boolean): void {
+function attachLossBackward(out: Tensor, name: string, input: Tensor, target: Tensor, gradRows: Float32Array, rows: number, classes: number, none: boolean): void {
   attach(out, name, [input], (g) => {
     let scaled: Float32Array;
     if (none) {
@@ -159,7 +159,7 @@ function attachLossBackward(out: Tensor, name: string, input: Tensor, gradRows: 
       scaled = scale(Tensor._make(gradRows, [rows * classes], 'float32'), g.data[0]).data as Float32Array;
     }
     return [fromRows(scaled, input.shape)];
-  });
+  }, [target]);
 }
 
 /**
@@ -192,14 +192,14 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     kernels.crossEntropyProbs(values, rows, classes, targetRows, weight, labelSmoothing, code, loss, gradRows);
     const noneShape = input.shape.length === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
     out = Tensor._make(loss, code === Reduction.none ? noneShape : [], 'float32');
-    if (recording(input)) attachLossBackward(out, 'CrossEntropyLossBackward0', input, gradRows, rows, classes, code === Reduction.none);
+    if (recording(input)) attachLossBackward(out, 'CrossEntropyLossBackward0', input, target, gradRows, rows, classes, code === Reduction.none);
     return out;
   }
   const checked = checkIndexTarget('cross_entropy', input, target, ignoreIndex, classes);
   const loss = new Float32Array(code === Reduction.none ? rows : 1);
   kernels.crossEntropy(values, rows, classes, checked.target, weight, ignoreIndex, labelSmoothing, code, loss, gradRows);
   out = Tensor._make(loss, code === Reduction.none ? checked.shape : [], 'float32');
-  if (recording(input)) attachLossBackward(out, 'NllLossBackward0', input, gradRows, rows, classes, code === Reduction.none);
+  if (recording(input)) attachLossBackward(out, 'NllLossBackward0', input, target, gradRows, rows, classes, code === Reduction.none);
   return out;
 }
 
@@ -220,7 +220,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
   const gradRows = new Float32Array(rows * classes);
   kernels.nllLoss(values, rows, classes, checked.target, weight, ignoreIndex, code, loss, gradRows);
   const out = Tensor._make(loss, code === Reduction.none ? checked.shape : [], 'float32');
-  if (recording(input)) attachLossBackward(out, 'NllLossBackward0', input, gradRows, rows, classes, code === Reduction.none);
+  if (recording(input)) attachLossBackward(out, 'NllLossBackward0', input, target, gradRows, rows, classes, code === Reduction.none);
   return out;
 }
 
@@ -247,7 +247,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Re
         node.needsGrad(0) ? sumTo(base, input.shape) : null,
         node.needsGrad(1) ? sumTo(scale(base, -1), target.shape) : null,
       ];
-    });
+    }, [input, target]);
   }
   return out;
 }

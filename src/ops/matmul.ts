@@ -4,8 +4,8 @@
  * `x·Wᵀ + b` that `nn.Linear` calls (one sgemm forward; dX = dY·W, dW = dYᵀ·X, db = column sums).
  */
 import { uninitF32 } from '../dtype';
-import { addInto, directGradOf } from '../autograd/accumulate';
-import { attach, recording } from '../autograd/function';
+import { addInto } from '../autograd/accumulate';
+import { attach, recording, savedFor } from '../autograd/function';
 import type { Node } from '../autograd/node';
 import { ShapeError } from '../errors';
 import { Tensor, numelOf } from '../tensor';
@@ -31,9 +31,22 @@ function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
 }
 
 /**
- * The gradient `op(A)·op(B)` of input `i` of a product node: written straight into that leaf's
- * existing or recycled `.grad` when `directGradOf` allows it (then `null`, nothing for the engine
- * to accumulate), else a new tensor of `shape`. NOTE [ Gradient buffers of leaves ] in
+ * The elements of a 2-D view that is the transpose of a packed row-major matrix (`w.t()`): the
+ * storage run holding that matrix, which sgemm reads through its transpose flag; null for any
+ * other layout (a contiguous tensor is read as it is, others are made contiguous).
+ */
+function transposedData(x: Tensor): Float32Array | null {
+  if (x.isContiguous() || x.shape.length !== 2) return null;
+  const [rows, cols] = x.shape;
+  if (x.stride(0) !== 1 || x.stride(1) !== rows) return null;
+  const offset = x.storageOffset();
+  return (x.storage.data as Float32Array).subarray(offset, offset + rows * cols);
+}
+
+/**
+ * The gradient `alpha·op(A)·op(B)` of input `i` of a product node, `m×n`: written straight into
+ * the buffer the node's `gradBuffer` hook offers (then `null`, nothing for the engine to
+ * accumulate), else a new tensor of `shape`. NOTE [ Gradient buffers of leaves ] in
  * autograd/accumulate.ts.
  */
 function productGrad(
@@ -47,13 +60,14 @@ function productGrad(
   a: Float32Array,
   b: Float32Array,
   shape: readonly number[],
+  alpha = 1,
 ): Tensor | null {
-  const direct = directGradOf(node, i, m * n);
+  const direct = node.gradBuffer(i, m * n);
   if (direct !== null && (direct.beta === 0 || (direct.data.buffer !== a.buffer && direct.data.buffer !== b.buffer))) {
-    kernels.sgemm(transA, transB, m, n, k, 1, a, b, direct.beta, direct.data);
+    kernels.sgemm(transA, transB, m, n, k, alpha, a, b, direct.beta, direct.data);
     return null;
   }
-  return Tensor._make(gemm(transA, transB, m, n, k, a, b), shape, 'float32');
+  return Tensor._make(gemm(transA, transB, m, n, k, a, b, alpha), shape, 'float32');
 }
 
 function mismatch(op: string, m: number, k: number, k2: number, n: number): ShapeError {
@@ -68,17 +82,21 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   const [m, k] = a.shape;
   const [k2, n] = b.shape;
   if (k !== k2) throw mismatch('mm', m, k, k2, n);
-  const out = Tensor._make(gemm(false, false, m, n, k, a.data as Float32Array, b.data as Float32Array), [m, n], 'float32');
+  // A transposed view (`w.t()`) is read through sgemm's transpose flag, not copied.
+  const aT = transposedData(a);
+  const bT = transposedData(b);
+  const av = aT ?? (a.data as Float32Array);
+  const bv = bT ?? (b.data as Float32Array);
+  const out = Tensor._make(gemm(aT !== null, bT !== null, m, n, k, av, bv), [m, n], 'float32');
   if (recording(a, b)) {
     attach(out, 'MmBackward0', [a, b], (g, node) => {
       const gv = g.data as Float32Array;
-      const av = a.data as Float32Array;
-      const bv = b.data as Float32Array;
+      // dA = G·Bᵀ, dB = Aᵀ·G, each operand read in the layout it is stored in.
       return [
-        node.needsGrad(0) ? productGrad(node, 0, false, true, m, k, n, gv, bv, a.shape) : null,
-        node.needsGrad(1) ? productGrad(node, 1, true, false, k, n, m, av, gv, b.shape) : null,
+        node.needsGrad(0) ? productGrad(node, 0, false, bT === null, m, k, n, gv, bv, a.shape) : null,
+        node.needsGrad(1) ? productGrad(node, 1, aT === null, false, k, n, m, av, gv, b.shape) : null,
       ];
-    });
+    }, savedFor(a, b, b, a));
   }
   return out;
 }
@@ -96,8 +114,8 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   }
   const av = a.data as Float32Array;
   const bv = b.data as Float32Array;
-  const run = (transA: boolean, transB: boolean, rows: number, cols: number, inner: number, x: Float32Array, xStride: number, y: Float32Array, yStride: number): Float32Array => {
-    const out = uninitF32(batch * rows * cols, 'bmm', [batch, rows, cols]);
+  /** One sgemm per batch entry into `out` (`out = beta·out + op(X_i)·op(Y_i)`). */
+  const runInto = (out: Float32Array, beta: number, transA: boolean, transB: boolean, rows: number, cols: number, inner: number, x: Float32Array, xStride: number, y: Float32Array, yStride: number): void => {
     for (let i = 0; i < batch; i++) {
       kernels.sgemm(
         transA,
@@ -108,21 +126,34 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
         1,
         x.subarray(i * xStride, (i + 1) * xStride),
         y.subarray(i * yStride, (i + 1) * yStride),
-        0,
+        beta,
         out.subarray(i * rows * cols, (i + 1) * rows * cols),
       );
     }
+  };
+  const run = (transA: boolean, transB: boolean, rows: number, cols: number, inner: number, x: Float32Array, xStride: number, y: Float32Array, yStride: number): Float32Array => {
+    const out = uninitF32(batch * rows * cols, 'bmm', [batch, rows, cols]);
+    runInto(out, 0, transA, transB, rows, cols, inner, x, xStride, y, yStride);
     return out;
+  };
+  /** Input `i`'s gradient, written into the node's gradient buffer when it offers one. */
+  const gradOf = (node: Node, i: number, shape: readonly number[], transA: boolean, transB: boolean, rows: number, cols: number, inner: number, x: Float32Array, xStride: number, y: Float32Array, yStride: number): Tensor | null => {
+    const direct = node.gradBuffer(i, batch * rows * cols);
+    if (direct !== null && (direct.beta === 0 || (direct.data.buffer !== x.buffer && direct.data.buffer !== y.buffer))) {
+      runInto(direct.data, direct.beta, transA, transB, rows, cols, inner, x, xStride, y, yStride);
+      return null;
+    }
+    return Tensor._make(run(transA, transB, rows, cols, inner, x, xStride, y, yStride), shape, 'float32');
   };
   const out = Tensor._make(run(false, false, m, n, k, av, m * k, bv, k * n), [batch, m, n], 'float32');
   if (recording(a, b)) {
     attach(out, 'BmmBackward0', [a, b], (g, node) => {
       const gv = g.data as Float32Array;
       return [
-        node.needsGrad(0) ? Tensor._make(run(false, true, m, k, n, gv, m * n, bv, k * n), a.shape, 'float32') : null,
-        node.needsGrad(1) ? Tensor._make(run(true, false, k, n, m, av, m * k, gv, m * n), b.shape, 'float32') : null,
+        node.needsGrad(0) ? gradOf(node, 0, a.shape, false, true, m, k, n, gv, m * n, bv, k * n) : null,
+        node.needsGrad(1) ? gradOf(node, 1, b.shape, true, false, k, n, m, av, m * k, gv, m * n) : null,
       ];
-    });
+    }, savedFor(a, b, b, a));
   }
   return out;
 }
@@ -140,7 +171,7 @@ function dot(a: Tensor, b: Tensor): Tensor {
     attach(out, 'DotBackward0', [a, b], (g, node) => {
       const s = g.data[0];
       return [node.needsGrad(0) ? scale(b.detach(), s) : null, node.needsGrad(1) ? scale(a.detach(), s) : null];
-    });
+    }, savedFor(a, b, b, a));
   }
   return out;
 }
@@ -208,8 +239,13 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: { bet
   if (k !== k2) throw mismatch('addmm', m, k, k2, n);
   // Broadcast `input` into C (validates it), then C = alpha·A·B + beta·C in one sgemm.
   const c = expand(input.detach(), [m, n]);
-  const cData = c.data === input.data ? (c.data as Float32Array).slice() : (c.data as Float32Array);
-  kernels.sgemm(false, false, m, n, k, alpha, mat1.data as Float32Array, mat2.data as Float32Array, beta, cData);
+  // C must be a fresh buffer: `c.data` is `input`'s own storage when no broadcast was needed.
+  const cData = c.isContiguous() ? (c.data as Float32Array).slice() : (c.data as Float32Array);
+  const aT = transposedData(mat1);
+  const bT = transposedData(mat2);
+  const av = aT ?? (mat1.data as Float32Array);
+  const bv = bT ?? (mat2.data as Float32Array);
+  kernels.sgemm(aT !== null, bT !== null, m, n, k, alpha, av, bv, beta, cData);
   const out = Tensor._make(cData, [m, n], 'float32');
   if (recording(input, mat1, mat2)) {
     const inShape = input.shape;
@@ -217,10 +253,10 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: { bet
       const gv = g.data as Float32Array;
       return [
         node.needsGrad(0) ? sumTo(scale(g, beta), inShape) : null,
-        node.needsGrad(1) ? Tensor._make(gemm(false, true, m, k, n, gv, mat2.data as Float32Array, alpha), mat1.shape, 'float32') : null,
-        node.needsGrad(2) ? Tensor._make(gemm(true, false, k, n, m, mat1.data as Float32Array, gv, alpha), mat2.shape, 'float32') : null,
+        node.needsGrad(1) ? productGrad(node, 1, false, bT === null, m, k, n, gv, bv, mat1.shape, alpha) : null,
+        node.needsGrad(2) ? productGrad(node, 2, aT === null, false, k, n, m, av, gv, mat2.shape, alpha) : null,
       ];
-    });
+    }, savedFor(mat1, mat2, mat2, mat1));
   }
   return out;
 }
@@ -241,7 +277,7 @@ export function checkLinear(input: Tensor, weight: Tensor, bias?: Tensor | null)
   if (input.shape.length === 0) throw new ShapeError('linear: input must have at least 1 dimension, got a 0-d tensor');
   const [outF, inF] = weight.shape;
   const k = input.shape[input.shape.length - 1];
-  const rows = k === 0 ? numelOf(input.shape.slice(0, -1)) : input.data.length / k;
+  const rows = k === 0 ? numelOf(input.shape.slice(0, -1)) : input.numel() / k;
   if (k !== inF) throw mismatch('linear', rows, k, inF, outF);
   if (bias != null && (bias.shape.length !== 1 || bias.shape[0] !== outF)) {
     throw new ShapeError(`linear: bias has shape [${bias.shape.join(', ')}], expected [${outF}]`);
@@ -269,33 +305,49 @@ export function attachLinear(
   bias: Tensor | null | undefined,
   { rows, k, outF }: LinearSizes,
   productGradOf: (g: Tensor) => Float32Array,
-  savesTensors = true,
+  readsOutput = false,
 ): void {
   const xv = input.data as Float32Array;
-  const wv = weight.data as Float32Array;
+  const wT = transposedData(weight);
+  const wv = wT ?? (weight.data as Float32Array);
   const backward = (g: Tensor, node: Node, needX: boolean, wEdge: number, needB: boolean): Array<Tensor | null> => {
     const gv = productGradOf(g);
     const gb = needB ? biasGrad(node, gv, rows, outF) : null;
     // dW = dYᵀ·X, written straight into the weight's `.grad` when it may be (see productGrad).
     const gw = node.needsGrad(wEdge) ? productGrad(node, wEdge, true, false, outF, k, rows, gv, xv, weight.shape) : null;
-    return [gb, needX ? Tensor._make(gemm(false, false, rows, k, outF, gv, wv), input.shape, 'float32') : null, gw];
+    return [gb, needX ? Tensor._make(gemm(false, wT !== null, rows, k, outF, gv, wv), input.shape, 'float32') : null, gw];
   };
+  // Saved as PyTorch's AddmmBackward0 saves them: X for dW, W for dX (and the output for an epilogue).
+  const saved: Tensor[] = [];
+  if (weight.requiresGrad) saved.push(input);
+  if (input.requiresGrad) saved.push(weight);
+  if (readsOutput) saved.push(out);
   if (bias != null) {
-    attach(out, name, [bias, input, weight], (g, node) => backward(g, node, node.needsGrad(1), 2, node.needsGrad(0)), savesTensors);
+    attach(out, name, [bias, input, weight], (g, node) => backward(g, node, node.needsGrad(1), 2, node.needsGrad(0)), saved);
   } else {
-    attach(out, name, [input, weight], (g, node) => backward(g, node, node.needsGrad(0), 1, false).slice(1), savesTensors);
+    attach(out, name, [input, weight], (g, node) => backward(g, node, node.needsGrad(0), 1, false).slice(1), saved);
   }
+}
+
+/**
+ * `input·weightᵀ (+ bias)` into `y` (rows×outF): one sgemm with the bias fused, reading a
+ * transposed weight view (`w.t()`) through the transpose flag.
+ */
+export function linearForward(input: Tensor, weight: Tensor, bias: Tensor | null | undefined, { rows, k, outF }: LinearSizes, y: Float32Array): void {
+  const wT = transposedData(weight);
+  const wv = wT ?? (weight.data as Float32Array);
+  kernels.sgemm(false, wT === null, rows, outF, k, 1, input.data as Float32Array, wv, 0, y, bias == null ? undefined : (bias.data as Float32Array));
 }
 
 const outputGradient = (g: Tensor): Float32Array => g.data as Float32Array;
 
 /**
  * db = column sums of dY for the bias (edge 0 of a linear node): summed straight into the bias's
- * existing or recycled `.grad` when `directGradOf` allows it (then `null`, like productGrad), with
+ * existing or recycled `.grad` when the node's `gradBuffer` offers it (then `null`, like productGrad), with
  * the same bits as the engine's adopt-or-add of a new buffer. NOTE [ Gradient buffers of leaves ].
  */
 function biasGrad(node: Node, gv: Float32Array, rows: number, outF: number): Tensor | null {
-  const direct = directGradOf(node, 0, outF);
+  const direct = node.gradBuffer(0, outF);
   if (direct !== null && direct.beta === 0) {
     kernels.reduce(ReduceOp.sum, gv, 1, rows, outF, direct.data);
     return null;
@@ -317,7 +369,7 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
   const { rows, k, outF } = sizes;
   const outShape = linearOutputShape(input, outF);
   const y = uninitF32(rows * outF, 'linear', outShape);
-  kernels.sgemm(false, true, rows, outF, k, 1, input.data as Float32Array, weight.data as Float32Array, 0, y, bias == null ? undefined : (bias.data as Float32Array));
+  linearForward(input, weight, bias, sizes, y);
   const out = Tensor._make(y, outShape, 'float32');
   if (recording(input, weight, bias)) {
     attachLinear(out, bias != null ? 'AddmmBackward0' : 'MmBackward0', input, weight, bias, sizes, outputGradient);

@@ -40,7 +40,7 @@ function extremum(name: 'maximum' | 'minimum', a: Tensor, b: Tensor): Tensor {
         // b's share is whatever a did not take.
         n.needsGrad(1) ? sumTo(binaryPlain(BinaryOp.mul, g, binaryPlain(BinaryOp.sub, Tensor._make(new Float32Array(1).fill(1), [], 'float32'), weightsA)), b.shape) : null,
       ];
-    });
+    }, [a, b]);
   }
   return out;
 }
@@ -71,7 +71,7 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
       const mask = new Float32Array(xv.length);
       for (let i = 0; i < xv.length; i++) mask[i] = xv[i] >= lo && xv[i] <= hi ? 1 : 0;
       return [binaryPlain(BinaryOp.mul, g, Tensor._make(mask, x.shape, 'float32'))];
-    });
+    }, [x]);
   }
   return result;
 }

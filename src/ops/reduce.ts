@@ -3,7 +3,7 @@
  * `{ values, indices }`), argmax/argmin. The native kernels reduce the middle axis of an
  * `(outer, dim, inner)` view, so a run of adjacent dims is one call; scattered dims reduce one at a time.
  */
-import { attach, recording } from '../autograd/function';
+import { attach, recording, SAVES_NOTHING } from '../autograd/function';
 import { castArray, scalarTypeName, uninitF32 } from '../dtype';
 import { normalizeDim } from '../errors';
 import { Tensor, numelOf, type ValuesIndices } from '../tensor';
@@ -89,7 +89,7 @@ function sumOrMean(opName: 'sum' | 'mean', x: Tensor, dim: number | readonly num
     attach(out, name, [x], (g) => {
       const expanded = expandGrad(g, keep, inShape);
       return [opName === 'mean' ? scale(expanded, 1 / count) : expanded];
-    }, false);
+    }, SAVES_NOTHING);
   }
   return out;
 }
@@ -141,7 +141,7 @@ function extremum(op: 'max' | 'min', x: Tensor, dim?: number, keepdim = false): 
         const gradIn = new Float32Array(xv.length);
         for (let i = 0; i < xv.length; i++) if (xv[i] === m || (m !== m && xv[i] !== xv[i])) gradIn[i] = share;
         return [Tensor._make(gradIn, x.shape, 'float32')];
-      });
+      }, [x, out]);
     }
     return out;
   }
@@ -163,7 +163,7 @@ function extremum(op: 'max' | 'min', x: Tensor, dim?: number, keepdim = false): 
         }
       }
       return [Tensor._make(gradIn, x.shape, 'float32')];
-    });
+    }, [indicesT]);
   }
   return { values: valuesT, indices: indicesT };
 }

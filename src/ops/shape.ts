@@ -1,15 +1,17 @@
 /**
- * Shape ops. `reshape`/`view`/`flatten`/`squeeze`/`unsqueeze` return views sharing `data`;
- * `permute`/`transpose`/`t`/`expand` gather into a new contiguous buffer (one native
- * `stridedCopy`). Backward rules sit beside each op.
+ * Shape ops, as PyTorch has them: `view`/`reshape`/`flatten`/`squeeze`/`unsqueeze`/`permute`/
+ * `transpose`/`t`/`expand`/`narrow`/`select`/`slice`/`unfold`/`diagonal` return views sharing the
+ * input's storage (a new shape, strides and offset; no copy), `reshape` copies only when no view
+ * can give the shape, `clone`/`contiguous` copy. Backward rules sit beside each op: a view's
+ * gradient is built contiguous (a strided gather, or a scatter into zeros for the views that
+ * pick elements), so gradients downstream are always contiguous.
  */
-import { attach, recording } from '../autograd/function';
+import { attach, recording, SAVES_NOTHING } from '../autograd/function';
 import { allocate, type TypedArray, uninitF32 } from '../dtype';
 import { ShapeError, normalizeDim } from '../errors';
 import { Tensor, numelOf, type SizeArgs } from '../tensor';
-import { contiguousStrides, gatherStrided, padShape, sameShape } from './broadcast';
+import { contiguousStrides, gatherStrided, padShape, sameShape, writeStrided } from './broadcast';
 import { dims, kernels } from './kernels';
-
 /** Flattens `reshape(2, 3)` / `reshape([2, 3])` argument lists into one array. */
 export function sizesOf(args: SizeArgs): number[] {
   if (args.length === 1 && Array.isArray(args[0])) return (args[0] as readonly number[]).slice();
@@ -38,14 +40,110 @@ export function gather(x: Tensor, outShape: readonly number[], strides: readonly
   return Tensor._make(out, outShape, x.dtype);
 }
 
-/** A view of `x` with `shape`; differentiable with the given PyTorch node name. */
-function viewAs(x: Tensor, shape: readonly number[], name: string): Tensor {
-  const out = Tensor._make(x.data, shape, x.dtype);
-  if (recording(x)) {
-    const inShape = x.shape;
-    attach(out, name, [x], (g) => [Tensor._make(g.data, inShape, 'float32')], false);
+/** Row-major strides of `shape` (what a contiguous tensor's `stride()` returns). */
+export function contiguousStridesOf(shape: readonly number[]): number[] {
+  return contiguousStrides(shape);
+}
+
+/** The strides of `x` (row-major when it is contiguous). */
+function stridesOf(x: Tensor): readonly number[] {
+  return x.stride();
+}
+
+/**
+ * The elements of a non-contiguous `x` as a new contiguous row-major array: one native
+ * `stridedCopy` from the storage at `x`'s offset (float32), a TypeScript gather otherwise.
+ */
+export function contiguousData(x: Tensor): TypedArray {
+  const shape = x.shape;
+  const n = numelOf(shape);
+  const src = x.storage.data.subarray(x.storageOffset());
+  const strides = stridesOf(x);
+  if (x.dtype === 'float32') {
+    const out = uninitF32(n, 'contiguous', shape);
+    if (n > 0) kernels.stridedCopy(src as Float32Array, dims(shape), dims(strides), out);
+    return out;
   }
+  const out = allocate(x.dtype, n, 'contiguous', shape);
+  gatherStrided(src, shape, strides, out);
   return out;
+}
+
+/**
+ * A view of `x` with `shape`, `strides` and `offset` (from the storage's start), recorded as
+ * `name`; `backward` turns the view's (contiguous) gradient into the input's.
+ */
+function makeView(
+  x: Tensor,
+  shape: readonly number[],
+  strides: readonly number[] | null,
+  offset: number,
+  name: string,
+  backward: (g: Tensor) => Tensor,
+): Tensor {
+  const out = Tensor._view(x, shape, strides, offset);
+  if (recording(x)) attach(out, name, [x], (g) => [backward(g)], SAVES_NOTHING);
+  return out;
+}
+
+/** A view of `x` with a new shape whose gradient is the output gradient reshaped back. */
+function reshapedView(x: Tensor, shape: readonly number[], strides: readonly number[] | null, name: string): Tensor {
+  const inShape = x.shape;
+  return makeView(x, shape, strides, x.storageOffset(), name, (g) => Tensor._make(g.data, inShape, 'float32'));
+}
+
+/** Layout of a view that picks elements: its shape, strides and offset in the base's storage. */
+interface Layout {
+  shape: number[];
+  strides: number[];
+  offset: number;
+}
+
+/**
+ * A view of `x` that picks some of its elements, with `layoutOf` computing the view's layout from
+ * a base layout. Backward builds zeros of the input's shape and adds the gradient into the same
+ * view of them (adding, so that overlapping windows of `unfold` sum).
+ */
+function pickView(x: Tensor, name: string, layoutOf: (base: Layout) => Layout): Tensor {
+  const inShape = x.shape;
+  const v = layoutOf({ shape: inShape.slice(), strides: stridesOf(x).slice(), offset: x.storageOffset() });
+  return makeView(x, v.shape, v.strides, v.offset, name, (g) => {
+    const gv = layoutOf({ shape: inShape.slice(), strides: contiguousStrides(inShape), offset: 0 });
+    const out = new Float32Array(numelOf(inShape));
+    writeStrided(out, gv.offset, gv.shape, gv.strides, g.data, true);
+    return Tensor._make(out, inShape, 'float32');
+  });
+}
+
+/**
+ * The strides that lay `shape` over `x`'s elements without a copy, or null when one of the new
+ * dimensions would span two non-adjacent runs of memory (PyTorch's `computeStride`).
+ */
+function viewStrides(x: Tensor, shape: readonly number[]): number[] | null {
+  const oldShape = x.shape;
+  const oldStrides = stridesOf(x);
+  const out = new Array<number>(shape.length).fill(0);
+  let viewD = shape.length - 1;
+  let chunkBase = oldStrides[oldStrides.length - 1];
+  let tensorNumel = 1;
+  let viewNumel = 1;
+  for (let d = oldShape.length - 1; d >= 0; d--) {
+    tensorNumel *= oldShape[d];
+    if (d === 0 || (oldShape[d - 1] !== 1 && oldStrides[d - 1] !== tensorNumel * chunkBase)) {
+      while (viewD >= 0 && (viewNumel < tensorNumel || shape[viewD] === 1)) {
+        out[viewD] = viewNumel * chunkBase;
+        viewNumel *= shape[viewD];
+        viewD--;
+      }
+      if (viewNumel !== tensorNumel) return null;
+      if (d > 0) {
+        chunkBase = oldStrides[d - 1];
+        tensorNumel = 1;
+        viewNumel = 1;
+      }
+    }
+  }
+  return viewD === -1 ? out : null;
 }
 
 /** Resolves a `-1` and checks the element count: `shape '[4, -1]' is invalid for input of size 6`. */
@@ -78,28 +176,39 @@ export function inferShape(shape: readonly number[], numel: number): number[] {
   return out;
 }
 
-/** `torch.reshape(x, shape)`: a view with a new shape (one size may be -1). */
+/** `torch.reshape(x, shape)`: a view when one exists (`ViewBackward0`), else a contiguous copy reshaped (`UnsafeViewBackward0`). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  return viewAs(x, inferShape(shape, x.data.length), 'ViewBackward0');
+  const sizes = inferShape(shape, x.numel());
+  if (x.isContiguous()) return reshapedView(x, sizes, null, 'ViewBackward0');
+  const strides = viewStrides(x, sizes);
+  if (strides !== null) return reshapedView(x, sizes, strides, 'ViewBackward0');
+  return reshapedView(clone(x), sizes, null, 'UnsafeViewBackward0');
 }
 
-/** `x.view(shape)`: the same as `reshape` (kindling tensors are always contiguous). */
+/** `x.view(shape)`: a view with a new shape; throws PyTorch's error when the strides cannot give it. */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
-  return reshape(x, shape);
+  const sizes = inferShape(shape, x.numel());
+  if (x.isContiguous()) return reshapedView(x, sizes, null, 'ViewBackward0');
+  const strides = viewStrides(x, sizes);
+  if (strides === null) {
+    throw new ShapeError(
+      "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.",
+    );
+  }
+  return reshapedView(x, sizes, strides, 'ViewBackward0');
 }
 
-/** `torch.flatten(x, startDim=0, endDim=-1)`. */
+/** `torch.flatten(x, startDim=0, endDim=-1)` (a view when one exists, like `reshape`). */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   const rank = x.shape.length;
   const start = normalizeDim(startDim, rank, 'flatten', 'startDim');
   const end = normalizeDim(endDim, rank, 'flatten', 'endDim');
-  if (rank === 0) return viewAs(x, [1], 'ViewBackward0');
+  if (rank === 0) return reshape(x, [1]);
   if (start > end) throw new ShapeError('flatten() has invalid args: start_dim cannot come after end_dim');
   if (start === end) return x;
   let merged = 1;
   for (let d = start; d <= end; d++) merged *= x.shape[d];
-  const shape = [...x.shape.slice(0, start), merged, ...x.shape.slice(end + 1)];
-  return viewAs(x, shape, 'ViewBackward0');
+  return reshape(x, [...x.shape.slice(0, start), merged, ...x.shape.slice(end + 1)]);
 }
 
 /** `torch.unsqueeze(x, dim)`: inserts a size-1 dimension at `dim` (in [-rank-1, rank]). */
@@ -107,38 +216,42 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, x.shape.length + 1, 'unsqueeze');
   const shape = x.shape.slice();
   shape.splice(d, 0, 1);
-  return viewAs(x, shape, 'UnsqueezeBackward0');
+  if (x.isContiguous()) return reshapedView(x, shape, null, 'UnsqueezeBackward0');
+  const strides = stridesOf(x).slice();
+  strides.splice(d, 0, d < x.shape.length ? x.shape[d] * strides[d] : 1);
+  return reshapedView(x, shape, strides, 'UnsqueezeBackward0');
 }
 
 /** `torch.squeeze(x, dim?)`: drops size-1 dimensions (all, or only `dim` if it has size 1). */
 export function squeeze(x: Tensor, dim?: number): Tensor {
-  if (dim === undefined) return viewAs(x, x.shape.filter((s) => s !== 1), 'SqueezeBackward0');
-  const d = normalizeDim(dim, x.shape.length, 'squeeze');
-  const shape = x.shape.slice();
-  if (shape[d] === 1) shape.splice(d, 1);
-  return viewAs(x, shape, 'SqueezeBackward1');
+  const keep = (d: number): boolean => x.shape[d] !== 1 || (dim !== undefined && d !== normalized);
+  const normalized = dim === undefined ? -1 : normalizeDim(dim, x.shape.length, 'squeeze');
+  const shape: number[] = [];
+  const strides: number[] = [];
+  const inStrides = stridesOf(x);
+  for (let d = 0; d < x.shape.length; d++) {
+    if (keep(d)) {
+      shape.push(x.shape[d]);
+      strides.push(inStrides[d]);
+    }
+  }
+  return reshapedView(x, shape, x.isContiguous() ? null : strides, dim === undefined ? 'SqueezeBackward0' : 'SqueezeBackward1');
 }
 
-function permuteCopy(x: Tensor, order: readonly number[], name: string): Tensor {
-  const inStrides = contiguousStrides(x.shape);
+/** A view of `x` with its dimensions reordered by `order` (a permutation); backward permutes back. */
+function permuteView(x: Tensor, order: readonly number[], name: string): Tensor {
+  const inStrides = stridesOf(x);
   const outShape = order.map((d) => x.shape[d]);
-  const out = gather(
-    x,
-    outShape,
-    order.map((d) => inStrides[d]),
-  );
-  if (recording(x)) {
+  const inShape = x.shape;
+  return makeView(x, outShape, order.map((d) => inStrides[d]), x.storageOffset(), name, (g) => {
+    const gStrides = contiguousStrides(outShape);
     const inverse = new Array<number>(order.length);
     for (let i = 0; i < order.length; i++) inverse[order[i]] = i;
-    attach(out, name, [x], (g) => {
-      const gStrides = contiguousStrides(outShape);
-      return [gather(g, x.shape, inverse.map((d) => gStrides[d]))];
-    }, false);
-  }
-  return out;
+    return gather(g, inShape, inverse.map((d) => gStrides[d]));
+  });
 }
 
-/** `torch.permute(x, dims)`: reorders dimensions (a contiguous copy in kindling). */
+/** `torch.permute(x, dims)`: reorders dimensions (a view). */
 export function permute(x: Tensor, order: readonly number[]): Tensor {
   const rank = x.shape.length;
   if (order.length !== rank) {
@@ -148,10 +261,10 @@ export function permute(x: Tensor, order: readonly number[]): Tensor {
   }
   const normalized = order.map((d) => normalizeDim(d, rank, 'permute'));
   if (new Set(normalized).size !== normalized.length) throw new ShapeError('permute(): duplicate dims are not allowed.');
-  return permuteCopy(x, normalized, 'PermuteBackward0');
+  return permuteView(x, normalized, 'PermuteBackward0');
 }
 
-/** `torch.transpose(x, dim0, dim1)`: swaps two dimensions (a contiguous copy in kindling). */
+/** `torch.transpose(x, dim0, dim1)`: swaps two dimensions (a view). */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const rank = x.shape.length;
   const a = normalizeDim(dim0, rank, 'transpose', 'dim0');
@@ -159,20 +272,20 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const order = x.shape.map((_, i) => i);
   order[a] = b;
   order[b] = a;
-  return permuteCopy(x, order, 'TransposeBackward0');
+  return permuteView(x, order, 'TransposeBackward0');
 }
 
-/** `torch.t(x)`: transposes a 2-D tensor; 0-D and 1-D tensors come back as they are. */
+/** `torch.t(x)`: transposes a 2-D tensor (a view); 0-D and 1-D tensors come back as they are. */
 export function t(x: Tensor): Tensor {
   const rank = x.shape.length;
   if (rank > 2) throw new ShapeError(`t() expects a tensor with <= 2 dimensions, but self is ${rank}D`);
-  if (rank < 2) return viewAs(x, x.shape, 'TBackward0');
-  return permuteCopy(x, [1, 0], 'TBackward0');
+  if (rank < 2) return reshapedView(x, x.shape, x.isContiguous() ? null : stridesOf(x), 'TBackward0');
+  return permuteView(x, [1, 0], 'TBackward0');
 }
 
 /**
  * `x.expand(sizes)`: broadcasts size-1 dimensions to `sizes` (-1 keeps a size; new dimensions
- * go in front). A contiguous copy in kindling; backward sums the gradient back (`sumToShape`).
+ * go in front) as a view with stride 0 there; backward sums the gradient back (`sumToShape`).
  */
 export function expand(x: Tensor, sizes: readonly number[]): Tensor {
   const rank = x.shape.length;
@@ -184,7 +297,7 @@ export function expand(x: Tensor, sizes: readonly number[]): Tensor {
   const offset = sizes.length - rank;
   const outShape = new Array<number>(sizes.length);
   const strides = new Array<number>(sizes.length).fill(0);
-  const inStrides = contiguousStrides(x.shape);
+  const inStrides = stridesOf(x);
   for (let i = 0; i < sizes.length; i++) {
     const target = sizes[i];
     if (!Number.isInteger(target)) throw new TypeError(`expand: sizes must be integers, but got ${target}`);
@@ -210,12 +323,133 @@ export function expand(x: Tensor, sizes: readonly number[]): Tensor {
     }
   }
   if (sameShape(outShape, x.shape)) return x;
-  const out = gather(x, outShape, strides, 'expand');
-  if (recording(x)) {
-    const inShape = x.shape;
-    attach(out, 'ExpandBackward0', [x], (g) => [sumTo(g, inShape)], false);
+  const inShape = x.shape;
+  return makeView(x, outShape, strides, x.storageOffset(), 'ExpandBackward0', (g) => sumTo(g, inShape));
+}
+
+/** Checks a start index against a size of `size` the way `narrow` does; returns it non-negative. */
+function narrowStart(start: number, size: number): number {
+  if (!Number.isInteger(start)) throw new TypeError(`narrow(): argument 'start' must be an integer, but got ${String(start)}`);
+  if (start < -size || start > size) {
+    throw new RangeError(`start out of range (expected to be in range of [${-size}, ${size}], but got ${start})`);
   }
-  return out;
+  return start < 0 ? start + size : start;
+}
+
+/** `x.narrow(dim, start, length)`: elements `start … start+length-1` of `dim` (a view, `SliceBackward0`). */
+export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  if (x.shape.length === 0) throw new ShapeError('narrow() cannot be applied to a 0-dim tensor.');
+  const d = normalizeDim(dim, x.shape.length, 'narrow');
+  const size = x.shape[d];
+  const s = narrowStart(start, size);
+  if (!Number.isInteger(length)) throw new TypeError(`narrow(): argument 'length' must be an integer, but got ${String(length)}`);
+  if (length < 0) throw new RangeError('narrow(): length must be non-negative.');
+  if (s + length > size) throw new RangeError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
+  return pickView(x, 'SliceBackward0', (v) => {
+    v.offset += s * v.strides[d];
+    v.shape[d] = length;
+    return v;
+  });
+}
+
+/**
+ * `x.slice(dim, start?, end?, step = 1)`: PyTorch's `x[…, start:end:step]` on `dim` (a view,
+ * `SliceBackward0`). Bounds follow Python slicing: negative ones count from the end, out-of-range
+ * ones are clamped.
+ */
+export function slice(x: Tensor, dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
+  if (x.shape.length === 0) throw new ShapeError('slice() cannot be applied to a 0-dim tensor.');
+  const d = normalizeDim(dim, x.shape.length, 'slice');
+  const size = x.shape[d];
+  for (const [name, value] of [['start', start], ['end', end], ['step', step]] as const) {
+    if (value != null && !Number.isInteger(value)) {
+      throw new TypeError(`slice(): argument '${name}' must be an integer, but got ${String(value)}`);
+    }
+  }
+  if (step <= 0) throw new RangeError(step === 0 ? 'slice step cannot be zero' : 'step must be greater than zero');
+  const clampIndex = (i: number): number => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
+  const s = start == null ? 0 : clampIndex(start);
+  const e = end == null ? size : Math.max(clampIndex(end), s);
+  const length = Math.ceil((e - s) / step);
+  return pickView(x, 'SliceBackward0', (v) => {
+    v.offset += s * v.strides[d];
+    v.shape[d] = length;
+    v.strides[d] *= step;
+    return v;
+  });
+}
+
+/** `x.select(dim, index)`: the slice at `index` of `dim`, with that dimension removed (a view, `SelectBackward0`). */
+export function select(x: Tensor, dim: number, index: number): Tensor {
+  if (x.shape.length === 0) throw new RangeError('select() cannot be applied to a 0-dim tensor.');
+  const d = normalizeDim(dim, x.shape.length, 'select');
+  const size = x.shape[d];
+  if (!Number.isInteger(index)) throw new TypeError(`select(): argument 'index' must be an integer, but got ${String(index)}`);
+  if (index < -size || index >= size) {
+    throw new RangeError(`select(): index ${index} out of range for tensor of size [${x.shape.join(', ')}] at dimension ${d}`);
+  }
+  const i = index < 0 ? index + size : index;
+  return pickView(x, 'SelectBackward0', (v) => {
+    v.offset += i * v.strides[d];
+    v.shape.splice(d, 1);
+    v.strides.splice(d, 1);
+    return v;
+  });
+}
+
+/**
+ * `x.unfold(dim, size, step)`: every window of `size` elements along `dim`, `step` apart, as a
+ * new last dimension (a view; windows may overlap, and backward sums where they do).
+ */
+export function unfold(x: Tensor, dim: number, size: number, step: number): Tensor {
+  const rank = x.shape.length;
+  const d = normalizeDim(dim, rank, 'unfold');
+  const extent = rank === 0 ? 1 : x.shape[d];
+  if (!Number.isInteger(size) || !Number.isInteger(step)) {
+    throw new TypeError(`unfold(): size and step must be integers, but got ${String(size)} and ${String(step)}`);
+  }
+  if (size > extent) throw new RangeError(`maximum size for tensor at dimension ${d} is ${extent} but size is ${size}`);
+  if (size < 0) throw new RangeError(`size is ${size} but must be >= 0`);
+  if (step <= 0) throw new RangeError(`step is ${step} but must be > 0`);
+  return pickView(x, 'UnfoldBackward0', (v) => {
+    if (rank === 0) return { shape: [size], strides: [1], offset: v.offset };
+    const stride = v.strides[d];
+    v.shape[d] = Math.floor((extent - size) / step) + 1;
+    v.strides[d] = stride * step;
+    v.shape.push(size);
+    v.strides.push(stride);
+    return v;
+  });
+}
+
+/**
+ * `x.diagonal(offset = 0, dim1 = 0, dim2 = 1)`: the diagonal of the `dim1`×`dim2` planes (above
+ * it for `offset` > 0, below for < 0) as a new last dimension (a view, `DiagonalBackward0`).
+ */
+export function diagonal(x: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
+  const rank = x.shape.length;
+  const a = normalizeDim(dim1, rank, 'diagonal', 'dim1');
+  const b = normalizeDim(dim2, rank, 'diagonal', 'dim2');
+  if (a === b) throw new ShapeError(`diagonal dimensions cannot be identical ${dim1}, ${dim2}`);
+  if (!Number.isInteger(offset)) throw new TypeError(`diagonal(): argument 'offset' must be an integer, but got ${String(offset)}`);
+  const sa = x.shape[a];
+  const sb = x.shape[b];
+  const length = Math.max(offset >= 0 ? Math.min(sa, sb - offset) : Math.min(sa + offset, sb), 0);
+  return pickView(x, 'DiagonalBackward0', (v) => {
+    const strideA = v.strides[a];
+    const strideB = v.strides[b];
+    if (length > 0) v.offset += offset >= 0 ? offset * strideB : -offset * strideA;
+    const shape: number[] = [];
+    const strides: number[] = [];
+    for (let d = 0; d < rank; d++) {
+      if (d === a || d === b) continue;
+      shape.push(v.shape[d]);
+      strides.push(v.strides[d]);
+    }
+    shape.push(length);
+    strides.push(strideA + strideB);
+    return { shape, strides, offset: v.offset };
+  });
 }
 
 /**
@@ -230,9 +464,26 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   return Tensor._make(out, shape, 'float32');
 }
 
-/** `torch.clone(x)`: a copy with its own buffer (`CloneBackward0`). */
+/** `torch.clone(x)`: a contiguous copy with its own buffer (`CloneBackward0`). */
 export function clone(x: Tensor): Tensor {
-  const out = Tensor._make(x.data.slice() as TypedArray, x.shape, x.dtype);
-  if (recording(x)) attach(out, 'CloneBackward0', [x], (g) => [g], false);
+  const data = x.isContiguous() ? (x.data.slice() as TypedArray) : x.data;
+  const out = Tensor._make(data, x.shape, x.dtype);
+  if (recording(x)) attach(out, 'CloneBackward0', [x], (g) => [g], SAVES_NOTHING);
   return out;
+}
+
+/**
+ * Throws PyTorch's error when writing into `t` would write one memory location twice (a
+ * dimension of stride 0 and size > 1, as `expand` makes).
+ */
+export function checkWritable(t: Tensor): void {
+  if (t.isContiguous()) return;
+  const strides = t.stride();
+  for (let d = 0; d < strides.length; d++) {
+    if (strides[d] === 0 && t.shape[d] > 1) {
+      throw new ShapeError(
+        'unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.',
+      );
+    }
+  }
 }

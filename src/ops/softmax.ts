@@ -23,7 +23,7 @@ function softmaxOp(x: Tensor, dim: number, log: boolean): Tensor {
       const gradIn = uninitF32(out.length);
       kernels.softmaxBackward(g.data as Float32Array, out, outer, size, inner, gradIn, log);
       return [Tensor._make(gradIn, x.shape, 'float32')];
-    });
+    }, [result]);
   }
   return result;
 }

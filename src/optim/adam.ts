@@ -1,4 +1,5 @@
 import { native } from '../native';
+import { bumpVersion } from '../storage';
 import { Tensor } from '../tensor';
 import { type BaseGroupOptions, Optimizer, type Params } from './optimizer';
 
@@ -113,6 +114,7 @@ export class Adam extends Optimizer<AdamGroupOptions, AdamState> {
       group.maximize,
       group.decoupledWeightDecay,
     );
+    for (const p of plan.params) bumpVersion(p); // the step wrote every parameter in place
   }
 
   /** Advances the cached plan by one step; false (nothing changed) when it no longer fits. */

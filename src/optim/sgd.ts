@@ -1,4 +1,5 @@
 import { native } from '../native';
+import { bumpVersion } from '../storage';
 import { Tensor } from '../tensor';
 import { type BaseGroupOptions, Optimizer, type Params } from './optimizer';
 
@@ -80,6 +81,7 @@ export class SGD extends Optimizer<SGDGroupOptions, SGDState> {
       group.weightDecay,
       group.maximize,
     );
+    for (const p of plan.params) bumpVersion(p); // the step wrote every parameter in place
   }
 
   #refresh(plan: SGDPlan, group: SGDGroupOptions & { params: Tensor[] }): boolean {

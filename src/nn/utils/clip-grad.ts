@@ -8,6 +8,7 @@
  * coefficient stays NaN, as `torch.clamp` propagates it), and every gradient is multiplied by it,
  * even when it is 1 (as PyTorch does, to avoid a branch).
  */
+import { bumpVersion } from '../../storage';
 import { Tensor } from '../../tensor';
 import { pyFloat } from '../format';
 
@@ -109,6 +110,7 @@ export function clipGradNorm_(
     const data = g.data;
     // A product of two float32 values is exact in f64, so storing it rounds once, as f32 maths does.
     for (let i = 0; i < data.length; i++) data[i] = data[i] * clamped;
+    bumpVersion(g);
   }
   return new Tensor(Float32Array.of(totalNorm), [], 'float32');
 }
@@ -134,5 +136,6 @@ export function clipGradValue_(parameters: Tensor | Iterable<Tensor>, clipValue:
       if (x > c) x = c;
       data[i] = x;
     }
+    bumpVersion(g);
   }
 }
