@@ -219,12 +219,17 @@ function unaryPlain(op: UnaryCode, x: Tensor, param: number): Float32Array {
   return out;
 }
 
+/** Whether a unary op's backward reads its output (else its input), as `unaryBackward`'s formulas and PyTorch's saved variables have it. */
+function backwardReadsOutput(op: UnaryCode): boolean {
+  return op === UnaryOp.exp || op === UnaryOp.sqrt || op === UnaryOp.relu || op === UnaryOp.sigmoid || op === UnaryOp.tanh;
+}
+
 function attachUnary(out: Tensor, name: string, op: UnaryCode, x: Tensor, param: number): void {
   attach(out, name, [x], (g) => {
     const gradIn = uninitF32(g.data.length);
     kernels.unaryBackward(op, g.data as Float32Array, x.data as Float32Array, out.data as Float32Array, gradIn, param);
     return [Tensor._make(gradIn, x.shape, 'float32')];
-  }, [x, out]);
+  }, backwardReadsOutput(op) ? [out] : [x]);
 }
 
 function unaryOp(opName: string, op: UnaryCode, name: string, x: Tensor, keepsIntegers: boolean, param = 0): Tensor {
