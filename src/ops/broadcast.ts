@@ -53,6 +53,15 @@ export function broadcastStrides(shape: readonly number[], outShape: readonly nu
   return strides;
 }
 
+/** Strides that read the view `t` as `outShape` (right-aligned; 0 where broadcast): `broadcastStrides` for any layout. */
+export function viewBroadcastStrides(t: { readonly shape: readonly number[]; stride(): number[] }, outShape: readonly number[]): Uint32Array {
+  const strides = new Uint32Array(outShape.length);
+  const own = t.stride();
+  const offset = outShape.length - own.length;
+  for (let i = 0; i < own.length; i++) strides[i + offset] = t.shape[i] === 1 ? 0 : own[i];
+  return strides;
+}
+
 /** `shape` padded with leading 1s to `rank` dims (the layout `sumToShape` reduces to). */
 export function padShape(shape: readonly number[], rank: number): number[] {
   const out = new Array<number>(rank).fill(1);

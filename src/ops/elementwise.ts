@@ -7,7 +7,7 @@
 import { attach, recording, savedFor, SAVES_NOTHING } from '../autograd/function';
 import { type DType, castArray, promoteTypes, uninitF32 } from '../dtype';
 import { Tensor, numelOf, type TensorOrScalar } from '../tensor';
-import { broadcastShapes, broadcastStrides, sameShape } from './broadcast';
+import { broadcastShapes, broadcastStrides, sameShape, viewBroadcastStrides } from './broadcast';
 import { sumTo } from './shape';
 import { BinaryOp, UnaryOp, dims, kernels } from './kernels';
 
@@ -45,8 +45,25 @@ function scalarResultType(a: DType, s: number, op: BinaryCode): DType {
   return a === 'bool' ? 'int32' : a;
 }
 
+/**
+ * `a op b` for float32 operands of which one is a non-contiguous view: one `binaryBroadcast` that
+ * reads each operand from its storage through its own strides (0 where broadcast), instead of a
+ * contiguous copy first.
+ */
+function binaryStrided(op: BinaryCode, a: Tensor, b: Tensor): { out: Float32Array; shape: readonly number[] } {
+  const shape = broadcastShapes(a.shape, b.shape);
+  const out = uninitF32(numelOf(shape), BINARY_NAMES[op], shape);
+  if (out.length > 0) {
+    const av = a.storage.data.subarray(a.storageOffset()) as Float32Array;
+    const bv = b.storage.data.subarray(b.storageOffset()) as Float32Array;
+    kernels.binaryBroadcast(op, av, viewBroadcastStrides(a, shape), bv, viewBroadcastStrides(b, shape), dims(shape), out);
+  }
+  return { out, shape };
+}
+
 /** Runs a binary kernel on two tensors with broadcasting; returns the f32 result and its shape. */
 function binaryRaw(op: BinaryCode, a: Tensor, b: Tensor): { out: Float32Array; shape: readonly number[] } {
+  if ((!a.isContiguous() || !b.isContiguous()) && a.dtype === 'float32' && b.dtype === 'float32') return binaryStrided(op, a, b);
   const av = f32(a);
   const bv = f32(b);
   if (sameShape(a.shape, b.shape)) {
