@@ -135,3 +135,15 @@ describe('version counters', () => {
     expect(w._version).toBe(0);
   });
 });
+
+describe('backward with a non-contiguous gradient', () => {
+  it('uses the view’s values and never adopts the caller’s storage as a .grad', () => {
+    const x = torch.zeros(2, 3, { requiresGrad: true });
+    const g = torch.arange(6, { dtype: torch.float32 }).reshape(3, 2);
+    x.backward(g.t()); // the root is the leaf: its .grad would be the seed itself
+    expect(x.grad?.tolist()).toEqual([[0, 2, 4], [1, 3, 5]]);
+    expect(x.grad?.storage).not.toBe(g.storage);
+    g.fill_(7);
+    expect(x.grad?.tolist()).toEqual([[0, 2, 4], [1, 3, 5]]);
+  });
+});

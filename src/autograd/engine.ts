@@ -99,8 +99,13 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ba
     if (gradient.dtype !== 'float32') {
       throw new TypeError(`backward: gradient must be float32 like the output, got ${gradient.dtype}`);
     }
-    seed = gradient;
-    taken.add(gradient.data); // the caller still holds it: never adopt it as a .grad
+    if (gradient.isContiguous()) {
+      seed = gradient;
+      taken.add(gradient.data); // the caller still holds it: never adopt it as a .grad
+    } else {
+      // Gradients flow contiguous; this copy is the engine's own, so a .grad may adopt it.
+      seed = Tensor._make(gradient.data, gradient.shape, 'float32');
+    }
   }
 
   const rootNode = root.gradFn ?? root._accumulateNode();
