@@ -71,7 +71,8 @@ export function contiguousData(x: Tensor): TypedArray {
 
 /**
  * A view of `x` with `shape`, `strides` and `offset` (from the storage's start), recorded as
- * `name`; `backward` turns the view's (contiguous) gradient into the input's.
+ * `name` when grad mode records `x`; `backwardOf` makes (only then) the function that turns the
+ * view's (contiguous) gradient into the input's.
  */
 function makeView(
   x: Tensor,
@@ -79,17 +80,24 @@ function makeView(
   strides: readonly number[] | null,
   offset: number,
   name: string,
-  backward: (g: Tensor) => Tensor,
+  backwardOf: () => (g: Tensor) => Tensor,
 ): Tensor {
   const out = Tensor._view(x, shape, strides, offset);
-  if (recording(x)) attach(out, name, [x], (g) => [backward(g)], SAVES_NOTHING);
+  if (recording(x)) {
+    const backward = backwardOf();
+    attach(out, name, [x], (g) => [backward(g)], SAVES_NOTHING);
+  }
   return out;
 }
 
 /** A view of `x` with a new shape whose gradient is the output gradient reshaped back. */
 function reshapedView(x: Tensor, shape: readonly number[], strides: readonly number[] | null, name: string): Tensor {
-  const inShape = x.shape;
-  return makeView(x, shape, strides, x.storageOffset(), name, (g) => Tensor._make(g.data, inShape, 'float32'));
+  const out = Tensor._view(x, shape, strides, x.storageOffset());
+  if (recording(x)) {
+    const inShape = x.shape;
+    attach(out, name, [x], (g) => [Tensor._make(g.data, inShape, 'float32')], SAVES_NOTHING);
+  }
+  return out;
 }
 
 /** Layout of a view that picks elements: its shape, strides and offset in the base's storage. */
@@ -107,7 +115,7 @@ interface Layout {
 function pickView(x: Tensor, name: string, layoutOf: (base: Layout) => Layout): Tensor {
   const inShape = x.shape;
   const v = layoutOf({ shape: inShape.slice(), strides: stridesOf(x).slice(), offset: x.storageOffset() });
-  return makeView(x, v.shape, v.strides, v.offset, name, (g) => {
+  return makeView(x, v.shape, v.strides, v.offset, name, () => (g) => {
     const gv = layoutOf({ shape: inShape.slice(), strides: contiguousStrides(inShape), offset: 0 });
     const out = new Float32Array(numelOf(inShape));
     writeStrided(out, gv.offset, gv.shape, gv.strides, g.data, true);
@@ -243,7 +251,7 @@ function permuteView(x: Tensor, order: readonly number[], name: string): Tensor 
   const inStrides = stridesOf(x);
   const outShape = order.map((d) => x.shape[d]);
   const inShape = x.shape;
-  return makeView(x, outShape, order.map((d) => inStrides[d]), x.storageOffset(), name, (g) => {
+  return makeView(x, outShape, order.map((d) => inStrides[d]), x.storageOffset(), name, () => (g) => {
     const gStrides = contiguousStrides(outShape);
     const inverse = new Array<number>(order.length);
     for (let i = 0; i < order.length; i++) inverse[order[i]] = i;
@@ -324,7 +332,7 @@ export function expand(x: Tensor, sizes: readonly number[]): Tensor {
   }
   if (sameShape(outShape, x.shape)) return x;
   const inShape = x.shape;
-  return makeView(x, outShape, strides, x.storageOffset(), 'ExpandBackward0', (g) => sumTo(g, inShape));
+  return makeView(x, outShape, strides, x.storageOffset(), 'ExpandBackward0', () => (g) => sumTo(g, inShape));
 }
 
 /** Checks a start index against a size of `size` the way `narrow` does; returns it non-negative. */
