@@ -194,3 +194,36 @@ describe('accumulating into an existing .grad', () => {
     expect(x.grad?.tolist()).toEqual([3, 3]);
   });
 });
+
+describe('Node.gradBuffer: ops write a leaf gradient into its buffer', () => {
+  const cases: Array<[string, (a: Tensor, b: Tensor) => Tensor, number[], number[]]> = [
+    ['mm', (a, b) => a.mm(b), [3, 4], [4, 5]],
+    ['addmm', (a, b) => torch.addmm(torch.ones(3, 5), a, b, { alpha: 0.5 }), [3, 4], [4, 5]],
+    ['bmm', (a, b) => torch.bmm(a, b), [2, 3, 4], [2, 4, 5]],
+  ];
+  for (const [name, f, shapeA, shapeB] of cases) {
+    it(`${name} reuses a recycled .grad buffer and adds into an existing one, with the engine's values`, () => {
+      torch.manualSeed(11);
+      const a = torch.randn(shapeA).requiresGrad_();
+      const b = torch.randn(shapeB).requiresGrad_();
+      const optimizer = new torch.optim.SGD([a, b], { lr: 0 });
+      const run = (): number[][] => {
+        f(a, b).pow(2).sum().backward();
+        return [values(a._peekGrad()), values(b._peekGrad())];
+      };
+      const first = run();
+      const buffers = [a._peekGrad()?.data, b._peekGrad()?.data];
+      optimizer.zeroGrad(); // unobserved: the buffers are recycled
+      expect(run()).toEqual(first);
+      expect([a._peekGrad()?.data, b._peekGrad()?.data]).toEqual(buffers);
+      expect(a._peekGrad()?.data).toBe(buffers[0]);
+      expect(b._peekGrad()?.data).toBe(buffers[1]);
+      const doubled = run(); // accumulates in place (beta = 1)
+      expect(b._peekGrad()?.data).toBe(buffers[1]);
+      doubled[1].forEach((v, i) => expect(v).toBeCloseTo(2 * first[1][i], 4));
+      // In anomaly mode the hook offers nothing: the engine accumulates the returned gradients.
+      optimizer.zeroGrad();
+      torch.autograd.detectAnomaly(() => expect(run()).toEqual(first));
+    });
+  }
+});

@@ -48,7 +48,7 @@ export function linearDropoutRelu(
     throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   }
   const sizes = checkLinear(input, weight, bias);
-  const { rows, k, outF } = sizes;
+  const { rows, outF } = sizes;
   const outShape = linearOutputShape(input, outF);
   const y = uninitF32(rows * outF, 'linear', outShape);
   linearForward(input, weight, bias, sizes, y);

@@ -366,7 +366,7 @@ function biasGrad(node: Node, gv: Float32Array, rows: number, outF: number): Ten
  */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   const sizes = checkLinear(input, weight, bias);
-  const { rows, k, outF } = sizes;
+  const { rows, outF } = sizes;
   const outShape = linearOutputShape(input, outF);
   const y = uninitF32(rows * outF, 'linear', outShape);
   linearForward(input, weight, bias, sizes, y);

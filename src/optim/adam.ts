@@ -114,7 +114,7 @@ export class Adam extends Optimizer<AdamGroupOptions, AdamState> {
       group.maximize,
       group.decoupledWeightDecay,
     );
-    for (const p of plan.params) bumpVersion(p); // the step wrote every parameter in place
+    for (let j = 0; j < plan.params.length; j++) bumpVersion(plan.params[j]); // the step wrote every parameter in place
   }
 
   /** Advances the cached plan by one step; false (nothing changed) when it no longer fits. */

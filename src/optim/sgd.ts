@@ -81,7 +81,7 @@ export class SGD extends Optimizer<SGDGroupOptions, SGDState> {
       group.weightDecay,
       group.maximize,
     );
-    for (const p of plan.params) bumpVersion(p); // the step wrote every parameter in place
+    for (let j = 0; j < plan.params.length; j++) bumpVersion(plan.params[j]); // the step wrote every parameter in place
   }
 
   #refresh(plan: SGDPlan, group: SGDGroupOptions & { params: Tensor[] }): boolean {
