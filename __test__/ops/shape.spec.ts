@@ -8,8 +8,8 @@ const leaf = (shape: number[]): torch.Tensor => {
   return torch.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i + 1))).reshape(shape).detach().requiresGrad_();
 };
 
-describe('float shape ops (native stridedCopy)', () => {
-  it('permute/transpose/t/T copy in the new order', () => {
+describe('float shape ops', () => {
+  it('permute/transpose/t/T reorder dimensions (views whose data reads in the new order)', () => {
     const x = torch.arange(6, { dtype: torch.float32 }).reshape(2, 3);
     expect(x.t().tolist()).toEqual([[0, 3], [1, 4], [2, 5]]);
     expect(x.t().data).not.toBe(x.data);
