@@ -37,6 +37,7 @@
  *   buffers), old and new interleaved in one process.
  */
 import { kernels } from '../ops/kernels';
+import { bumpVersion } from '../storage';
 import { Tensor } from '../tensor';
 
 /** Below this many elements a JS loop beats a native call. */
@@ -78,4 +79,26 @@ export function accumulateGrad(variable: Tensor, grad: Tensor, taken: Set<unknow
   } else {
     addInto(existing.data as Float32Array, grad.data as Float32Array);
   }
+}
+
+/**
+ * PyTorch's `zero_grad` rule for one parameter, shared by `optimizer.zeroGrad()` and
+ * `module.zeroGrad()`: drop the gradient (keeping its buffer for reuse when nobody saw it, see
+ * the NOTE above) or zero it in place.
+ */
+export function zeroGradOf(p: Tensor, setToNone: boolean): void {
+  let grad = p._peekGrad();
+  if (grad === null) return;
+  if (setToNone) {
+    p._dropGrad(); // `.grad = null`, keeping the buffer for reuse if nobody can see it
+    return;
+  }
+  // The gradient may itself carry a graph (create_graph): cut it loose before zeroing in place.
+  if (grad.gradFn !== null) {
+    grad = grad.detach();
+    p.grad = grad;
+  }
+  grad.requiresGrad = false;
+  grad.data.fill(0);
+  bumpVersion(grad);
 }

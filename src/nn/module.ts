@@ -1,4 +1,5 @@
 import { Tensor } from '../tensor';
+import { zeroGradOf } from '../autograd/accumulate';
 import { bumpVersion } from '../storage';
 import { addIndent, formatShape, typeName } from './format';
 import { Parameter } from './parameter';
@@ -462,22 +463,4 @@ export function moduleFields(module: Module): [string, Module][] {
     if (value instanceof Module) out.push([name, value]);
   }
   return out;
-}
-
-/** `optimizer.zeroGrad()` and `module.zeroGrad()` share PyTorch's rule for one parameter. */
-export function zeroGradOf(p: Tensor, setToNone: boolean): void {
-  let grad = p._peekGrad();
-  if (grad === null) return;
-  if (setToNone) {
-    p._dropGrad(); // `.grad = null`, keeping the buffer for reuse if nobody can see it
-    return;
-  }
-  // The gradient may itself carry a graph (create_graph): cut it loose before zeroing in place.
-  if (grad.gradFn !== null) {
-    grad = grad.detach();
-    p.grad = grad;
-  }
-  grad.requiresGrad = false;
-  grad.data.fill(0);
-  bumpVersion(grad);
 }

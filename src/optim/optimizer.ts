@@ -1,6 +1,6 @@
 import { Tensor } from '../tensor';
 import { typeName } from '../nn/format';
-import { zeroGradOf } from '../nn/module';
+import { zeroGradOf } from '../autograd/accumulate';
 
 /** Every optimizer's per-group options include a learning rate; schedulers also add `initialLr`. */
 export interface BaseGroupOptions {
