@@ -70,6 +70,11 @@ describe('strided views (shared storage, PyTorch strides and offsets)', () => {
     expect(x.unsqueeze(1).stride()).toEqual([4, 4, 1]);
     expect(t.unsqueeze(0).stride()).toEqual([4, 1, 4]);
     expect(t.unsqueeze(2).stride()).toEqual([1, 4, 1]);
+    expect(t.unsqueeze(0).squeeze(0).stride()).toEqual([1, 4]);
+    expect(t.unsqueeze(2).squeeze().stride()).toEqual([1, 4]);
+    expect(torch.narrow(x, 1, 1, 2).tolist()).toEqual(x.narrow(1, 1, 2).tolist());
+    expect(torch.select(x, 0, 1).tolist()).toEqual([4, 5, 6, 7]);
+    expect(torch.diagonal(x, 1).tolist()).toEqual([1, 6, 11]);
     expect(torch.arange(24, { dtype: torch.float32 }).reshape(2, 3, 4).permute(2, 0, 1).stride()).toEqual([1, 12, 4]);
   });
 
