@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as nn from '../../src/nn';
+import * as torch from '../../src';
 import { Adam, SGD } from '../../src/optim';
 import { Tensor } from '../../src/tensor';
 
@@ -69,6 +70,14 @@ describe('Optimizer parameter groups', () => {
     const nonLeaf = param([1]);
     nonLeaf.gradFn = { name: 'AddBackward0' } as unknown as Tensor['gradFn'];
     expect(() => new Adam([nonLeaf])).toThrow(new RangeError("can't optimize a non-leaf Tensor"));
+  });
+
+  it('refuses a strided leaf, whose elements a native step could not write in place (no silent no-op)', () => {
+    const strided = torch.randn(4, 3).t().requiresGrad_();
+    expect(strided.isLeaf).toBe(true);
+    expect(() => new SGD([strided], { lr: 0.1 })).toThrow(
+      new RangeError('optimizer: kindling can only optimize contiguous tensors; pass p.contiguous() (a copy) instead of a strided view'),
+    );
   });
 });
 

@@ -84,6 +84,10 @@ export abstract class Optimizer<O extends BaseGroupOptions, S extends object = o
         throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${typeName(p)}`);
       }
       if (!p.isLeaf) throw new RangeError("can't optimize a non-leaf Tensor");
+      // The steps write each parameter's elements as one contiguous buffer (kindling's difference).
+      if (!p.isContiguous()) {
+        throw new RangeError('optimizer: kindling can only optimize contiguous tensors; pass p.contiguous() (a copy) instead of a strided view');
+      }
     }
     if (new Set(params).size !== params.length) {
       process.emitWarning(
