@@ -111,7 +111,7 @@ describe('backward() graph walking', () => {
     const a = torch.zeros(2, { requiresGrad: true });
     const b = a.reshape(2);
     // A test node that declines to produce a gradient for its input.
-    const silent = attach(Tensor._make(new Float32Array(2), [2], 'float32'), 'SilentBackward0', [b], () => [null], false);
+    const silent = attach(Tensor._make(new Float32Array(2), [2], 'float32'), 'SilentBackward0', [b], () => [null], SAVES_NOTHING);
     const both = fanOut([silent, b], false);
     both.backward(torch.ones(2));
     expect(a.grad?.tolist()).toEqual([1, 1]);

@@ -143,7 +143,7 @@ describe('strided views (shared storage, PyTorch strides and offsets)', () => {
     expect(z.tolist()).toEqual([[0, -1, 2, -2], [8, -1, 12, -2], [24, -1, 0, -2]]);
     const w = torch.zeros(2, 3);
     w.t().uniform_(1, 2);
-    expect(w.tolist().flat().every((v) => (v as number) >= 1 && (v as number) < 2)).toBe(true);
+    expect((w.tolist() as number[][]).flat().every((v) => v >= 1 && v < 2)).toBe(true);
     expect(w._version).toBe(1);
     expect(() => torch.zeros(1).expand(3).fill_(1)).toThrow(
       'unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.',
@@ -227,10 +227,10 @@ describe('strided views (shared storage, PyTorch strides and offsets)', () => {
     expect(w.grad?.tolist()).toEqual([[1, 2, 1], [1, 2, 1]]);
     w.grad = null;
     w.diagonal().mul(torch.tensor([2, 3])).sum().backward();
-    expect(w.grad?.tolist()).toEqual([[2, 0, 0], [0, 3, 0]]);
+    expect((w.grad as torch.Tensor | null)?.tolist()).toEqual([[2, 0, 0], [0, 3, 0]]);
     w.grad = null;
     w.slice(1, null, null, 2).mul(torch.tensor([[1, 2], [3, 4]])).sum().backward();
-    expect(w.grad?.tolist()).toEqual([[1, 0, 2], [3, 0, 4]]);
+    expect((w.grad as torch.Tensor | null)?.tolist()).toEqual([[1, 0, 2], [3, 0, 4]]);
     const x = leaf([3, 4]);
     const names = [
       x.narrow(0, 1, 2), x.select(1, 0), x.slice(1, 1, 3), x.unfold(1, 2, 1), x.diagonal(), x.expand(2, 3, 4),
