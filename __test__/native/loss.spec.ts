@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { native } from '../../src/native';
+import { kernels } from '../../src/ops/kernels';
 import { Reduction } from '../../src/native/codes';
 
 /** The error `fn` throws (fails the test when it does not throw). */
@@ -25,11 +26,19 @@ function expectClose(actual: Float32Array, expected: number[], tol = 2e-6) {
 const z = new Float32Array([1, 2, 3, 0.5, -1, 0, 4, 2, 0.3, 0.2, 0.1, 0]);
 const t = new Int32Array([2, 0, 3]);
 const w = new Float32Array([1, 2, 0.5, 3]);
+/** `z` as 3 rows of 4 classes, no label smoothing. */
+const threeByFour = { n: 3, c: 4, labelSmoothing: 0 };
 
 function ce(options: { weight?: Float32Array; ignoreIndex?: number; labelSmoothing?: number; reduction: number }) {
   const loss = new Float32Array(options.reduction === Reduction.None ? 3 : 1);
   const grad = new Float32Array(12);
-  native.crossEntropy(z, 3, 4, t, options.weight ?? null, options.ignoreIndex ?? -100, options.labelSmoothing ?? 0, options.reduction, loss, grad);
+  kernels.crossEntropy(z, t, options.weight ?? null, loss, grad, {
+    n: 3,
+    c: 4,
+    ignoreIndex: options.ignoreIndex ?? -100,
+    labelSmoothing: options.labelSmoothing ?? 0,
+    reduction: options.reduction,
+  });
   return { loss, grad };
 }
 
@@ -69,14 +78,14 @@ describe('crossEntropy', () => {
   it('all rows ignored with mean gives NaN and zero gradient, as PyTorch', () => {
     const loss = new Float32Array(1);
     const grad = new Float32Array(12).fill(7);
-    native.crossEntropy(z, 3, 4, new Int32Array([-100, -100, -100]), undefined, -100, 0, Reduction.Mean, loss, grad);
+    kernels.crossEntropy(z, new Int32Array([-100, -100, -100]), undefined, loss, grad, { ...threeByFour, ignoreIndex: -100, reduction: Reduction.Mean });
     expect(loss[0]).toBeNaN();
     expect([...grad]).toEqual(new Array(12).fill(0));
   });
 
   it('rejects an out-of-range target with PyTorch wording', () => {
     const run = (target: number) => () =>
-      native.crossEntropy(z, 3, 4, new Int32Array([target, 0, 0]), null, -100, 0, Reduction.Mean, new Float32Array(1), new Float32Array(12));
+      kernels.crossEntropy(z, new Int32Array([target, 0, 0]), null, new Float32Array(1), new Float32Array(12), { ...threeByFour, ignoreIndex: -100, reduction: Reduction.Mean });
     const err = thrown(run(10));
     expect(err).toBeInstanceOf(RangeError);
     expect(err).toMatchObject({ message: 'crossEntropy: Target 10 is out of bounds.', code: 'ERR_KINDLING_VALUE' });
@@ -85,7 +94,7 @@ describe('crossEntropy', () => {
 
   it('rejects a weight of the wrong length', () => {
     expect(() =>
-      native.crossEntropy(z, 3, 4, t, new Float32Array(3), -100, 0, Reduction.Mean, new Float32Array(1), new Float32Array(12)),
+      kernels.crossEntropy(z, t, new Float32Array(3), new Float32Array(1), new Float32Array(12), { ...threeByFour, ignoreIndex: -100, reduction: Reduction.Mean }),
     ).toThrow('crossEntropy: weight has 3 elements, expected 4 (n=3, c=4)');
   });
 });

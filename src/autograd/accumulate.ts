@@ -52,7 +52,7 @@ export function addInto(dst: Float32Array, src: Float32Array): void {
     return;
   }
   // C(1×n) = 1·[1]·src(1×n) + 1·C: an axpy through sgemm, whose output may not alias its inputs.
-  kernels.sgemm(false, false, 1, n, 1, 1, ONE, src, 1, dst);
+  kernels.sgemm(ONE, src, dst, null, { transA: false, transB: false, m: 1, n, k: 1, alpha: 1, beta: 1 });
 }
 
 /**

@@ -51,7 +51,7 @@ export function linearDropoutRelu(
   const { rows, k, outF } = sizes;
   const outShape = linearOutputShape(input, outF);
   const y = uninitF32(rows * outF, 'linear', outShape);
-  kernels.sgemm(false, true, rows, outF, k, 1, input.data as Float32Array, weight.data as Float32Array, 0, y, bias == null ? undefined : (bias.data as Float32Array));
+  kernels.sgemm(input.data as Float32Array, weight.data as Float32Array, y, bias == null ? null : (bias.data as Float32Array), { transA: false, transB: true, m: rows, n: outF, k, alpha: 1, beta: 0 });
   let seed = 0;
   let offset = 0;
   if (p > 0) {

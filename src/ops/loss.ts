@@ -197,7 +197,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   }
   const checked = checkIndexTarget('cross_entropy', input, target, ignoreIndex, classes);
   const loss = new Float32Array(code === Reduction.none ? rows : 1);
-  kernels.crossEntropy(values, rows, classes, checked.target, weight, ignoreIndex, labelSmoothing, code, loss, gradRows);
+  kernels.crossEntropy(values, checked.target, weight, loss, gradRows, { n: rows, c: classes, ignoreIndex, labelSmoothing, reduction: code });
   out = Tensor._make(loss, code === Reduction.none ? checked.shape : [], 'float32');
   if (recording(input)) attachLossBackward(out, 'NllLossBackward0', input, gradRows, rows, classes, code === Reduction.none);
   return out;

@@ -26,7 +26,7 @@ function checkFloat(op: string, ...ts: Tensor[]): void {
 /** `C = op(A)·op(B)` for row-major buffers, `op(A)` m×k and `op(B)` k×n, into a new buffer. */
 function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, alpha = 1): Float32Array {
   const c = uninitF32(m * n, 'matmul', [m, n]);
-  kernels.sgemm(transA, transB, m, n, k, alpha, a, b, 0, c);
+  kernels.sgemm(a, b, c, null, { transA, transB, m, n, k, alpha, beta: 0 });
   return c;
 }
 
@@ -50,7 +50,7 @@ function productGrad(
 ): Tensor | null {
   const direct = directGradOf(node, i, m * n);
   if (direct !== null && (direct.beta === 0 || (direct.data.buffer !== a.buffer && direct.data.buffer !== b.buffer))) {
-    kernels.sgemm(transA, transB, m, n, k, 1, a, b, direct.beta, direct.data);
+    kernels.sgemm(a, b, direct.data, null, { transA, transB, m, n, k, alpha: 1, beta: direct.beta });
     return null;
   }
   return Tensor._make(gemm(transA, transB, m, n, k, a, b), shape, 'float32');
@@ -100,16 +100,11 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
     const out = uninitF32(batch * rows * cols, 'bmm', [batch, rows, cols]);
     for (let i = 0; i < batch; i++) {
       kernels.sgemm(
-        transA,
-        transB,
-        rows,
-        cols,
-        inner,
-        1,
         x.subarray(i * xStride, (i + 1) * xStride),
         y.subarray(i * yStride, (i + 1) * yStride),
-        0,
         out.subarray(i * rows * cols, (i + 1) * rows * cols),
+        null,
+        { transA, transB, m: rows, n: cols, k: inner, alpha: 1, beta: 0 },
       );
     }
     return out;
@@ -209,7 +204,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: { bet
   // Broadcast `input` into C (validates it), then C = alpha·A·B + beta·C in one sgemm.
   const c = expand(input.detach(), [m, n]);
   const cData = c.data === input.data ? (c.data as Float32Array).slice() : (c.data as Float32Array);
-  kernels.sgemm(false, false, m, n, k, alpha, mat1.data as Float32Array, mat2.data as Float32Array, beta, cData);
+  kernels.sgemm(mat1.data as Float32Array, mat2.data as Float32Array, cData, null, { transA: false, transB: false, m, n, k, alpha, beta });
   const out = Tensor._make(cData, [m, n], 'float32');
   if (recording(input, mat1, mat2)) {
     const inShape = input.shape;
@@ -317,7 +312,7 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
   const { rows, k, outF } = sizes;
   const outShape = linearOutputShape(input, outF);
   const y = uninitF32(rows * outF, 'linear', outShape);
-  kernels.sgemm(false, true, rows, outF, k, 1, input.data as Float32Array, weight.data as Float32Array, 0, y, bias == null ? undefined : (bias.data as Float32Array));
+  kernels.sgemm(input.data as Float32Array, weight.data as Float32Array, y, bias == null ? null : (bias.data as Float32Array), { transA: false, transB: true, m: rows, n: outF, k, alpha: 1, beta: 0 });
   const out = Tensor._make(y, outShape, 'float32');
   if (recording(input, weight, bias)) {
     attachLinear(out, bias != null ? 'AddmmBackward0' : 'MmBackward0', input, weight, bias, sizes, outputGradient);

@@ -1,4 +1,4 @@
-import { native } from '../native';
+import { kernels } from '../ops/kernels';
 import { Tensor } from '../tensor';
 import { type BaseGroupOptions, Optimizer, type Params } from './optimizer';
 
@@ -97,22 +97,16 @@ export class Adam extends Optimizer<AdamGroupOptions, AdamState> {
     }
     if (plan.params.length === 0) return;
     const [beta1, beta2] = group.betas;
-    native.adamStep(
-      plan.paramData,
-      plan.grads,
-      plan.expAvgs,
-      plan.expAvgSqs,
-      plan.maxExpAvgSqs,
-      plan.steps,
-      group.lr,
+    kernels.adamStep(plan.paramData, plan.grads, plan.expAvgs, plan.expAvgSqs, plan.maxExpAvgSqs, plan.steps, {
+      lr: group.lr,
       beta1,
       beta2,
-      group.eps,
-      group.weightDecay,
-      group.amsgrad,
-      group.maximize,
-      group.decoupledWeightDecay,
-    );
+      eps: group.eps,
+      weightDecay: group.weightDecay,
+      amsgrad: group.amsgrad,
+      maximize: group.maximize,
+      decoupledWeightDecay: group.decoupledWeightDecay,
+    });
   }
 
   /** Advances the cached plan by one step; false (nothing changed) when it no longer fits. */

@@ -12,6 +12,7 @@ pub mod gather;
 pub mod gemm;
 pub mod loss;
 pub mod optim;
+pub mod options;
 pub mod philox;
 pub mod random;
 pub mod reduce;

@@ -1,39 +1,38 @@
 //! Loss bindings: `crossEntropy`, `crossEntropyProbs`, `nllLoss` (fused loss + gradient). `weight`
 //! may be `null`/`undefined`; an empty gradient buffer skips the gradient.
 use kindling_core::loss;
+use kindling_core::options::{CrossEntropyOptions, Packed};
 use napi::{Env, Result};
 use napi_derive::napi;
 
 use crate::buffers::F32Out;
 
-/// Cross-entropy of `n × c` logits against class indices (reduction: `Reduction`).
+/// Cross-entropy of `n × c` logits against class indices; `options` packs `CrossEntropyOptions`
+/// (n, c, ignoreIndex, labelSmoothing, reduction).
 #[napi(catch_unwind)]
-#[allow(clippy::too_many_arguments)]
 pub fn cross_entropy(
     env: Env,
     logits: &[f32],
-    n: u32,
-    c: u32,
     target: &[i32],
     weight: Option<&[f32]>,
-    ignore_index: i32,
-    label_smoothing: f64,
-    reduction: u32,
     #[napi(ts_arg_type = "Float32Array")] loss: F32Out<'_>,
     #[napi(ts_arg_type = "Float32Array")] grad_logits: F32Out<'_>,
+    options: &[f64],
 ) -> Result<()> {
-    let result = loss::cross_entropy(
-        logits,
-        n,
-        c,
-        target,
-        weight,
-        ignore_index,
-        label_smoothing as f32,
-        reduction,
-        loss,
-        grad_logits,
-    );
+    let result = CrossEntropyOptions::unpack(options).and_then(|o| {
+        loss::cross_entropy(
+            logits,
+            o.n,
+            o.c,
+            target,
+            weight,
+            o.ignore_index,
+            o.label_smoothing,
+            o.reduction,
+            loss,
+            grad_logits,
+        )
+    });
     crate::error::convert(&env, result)
 }
 
