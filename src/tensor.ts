@@ -8,7 +8,6 @@
  * the source). `int64` is stored as `int32`.
  */
 import { backward as runBackward, type BackwardOptions } from './autograd/engine';
-import { isGradEnabled } from './autograd/grad_mode';
 import { AccumulateGrad, type Node } from './autograd/node';
 import { type DType, type TypedArray, isFloatingPoint } from './dtype';
 import { AutogradError, ShapeError, normalizeDim } from './errors';
@@ -476,9 +475,4 @@ export class Tensor {
   normal_(mean = 0, std = 1, options?: { generator?: Generator }): this {
     return inplace.normal_(this, mean, std, options);
   }
-}
-
-/** Whether grad mode would record an op on `t` right now (used by in-place guards). */
-export function isRecording(t: Tensor): boolean {
-  return isGradEnabled() && t.requiresGrad;
 }

@@ -20,7 +20,7 @@ function files(dir: string, ending: string): string[] {
 /** Each `#[napi…]` attribute on a function, with the function's name. */
 function napiFunctions(source: string): { attribute: string; name: string }[] {
   const found: { attribute: string; name: string }[] = [];
-  const pattern = /#\[napi(\([^\]]*\))?\]\s*(?:#\[[^\]]*\]\s*)*pub fn (\w+)/g;
+  const pattern = /#\[napi(\([^\]]*\))?\]\s*(?:(?:#\[[^\]]*\]|\/\/[^\n]*)\s*)*pub fn (\w+)/g;
   for (const m of source.matchAll(pattern)) found.push({ attribute: m[0].split('\n')[0], name: m[2] });
   return found;
 }

@@ -12,6 +12,7 @@ import { contiguousStrides, sameShape } from './broadcast';
 import { binaryPlain, scale } from './elementwise';
 import { BinaryOp, Reduction, kernels } from './kernels';
 import { gather, sumTo } from './shape';
+import { JS_LOSS_SCALE_MAX_ELEMENTS } from '../tuning';
 import { mean, sum } from './reduce';
 
 export type ReductionMode = 'none' | 'mean' | 'sum';
@@ -138,8 +139,6 @@ function checkWeight(weight: Tensor | null | undefined, classes: number): Float3
   return weight.data as Float32Array;
 }
 
-/** Up to this many gradient elements the backward scale runs in JS. */
-const SMALL_GRADIENT = 1024;
 
 /** Attaches the fused loss backward: gradient rows scaled by the incoming gradient (per row for `none`). */
 function attachLossBackward(out: Tensor, name: string, input: Tensor, gradRows: Float32Array, rows: number, classes: number, none: boolean): void {
@@ -149,7 +148,7 @@ function attachLossBackward(out: Tensor, name: string, input: Tensor, gradRows: 
       const rowsT = Tensor._make(gradRows, [rows, classes], 'float32');
       const perRow = Tensor._make(g.data, [rows, 1], 'float32');
       scaled = binaryPlain(BinaryOp.mul, rowsT, perRow).data as Float32Array;
-    } else if (gradRows.length <= SMALL_GRADIENT) {
+    } else if (gradRows.length <= JS_LOSS_SCALE_MAX_ELEMENTS) {
       // The seed's 10×10 gradient: a JS loop is cheaper than a native call (fresh buffer each
       // time, since the graph may be retained and run again).
       const s = g.data[0];

@@ -21,5 +21,6 @@ pub mod spin_wait;
 pub mod strided;
 mod test_util;
 pub mod threads;
+pub mod tuning;
 
 pub use error::{ErrorKind, KernelError, KernelResult};

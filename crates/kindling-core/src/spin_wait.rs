@@ -12,8 +12,7 @@ use std::hint::spin_loop;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
-/// Polls before the first yield: a counter that moves within ~a microsecond costs no system call.
-const PURE_SPINS: u32 = 128;
+use crate::tuning::SPIN_WAIT_PURE_SPINS as PURE_SPINS;
 
 /// Returns `true` as soon as `cell` no longer holds `value`, `false` once `max` has passed with it
 /// unchanged.

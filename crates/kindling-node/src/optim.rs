@@ -13,6 +13,7 @@ use napi_derive::napi;
 /// `amsgrad`. `options` packs `AdamOptions` (lr, beta1, beta2, eps, weightDecay, amsgrad,
 /// maximize, decoupledWeightDecay).
 #[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)] // six buffer lists and the options; `env` is napi's
 pub fn adam_step(
     env: Env,
     mut params: Vec<&mut [f32]>,
