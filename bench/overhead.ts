@@ -30,7 +30,7 @@ export function run(): void {
   process.stdout.write(`compiling kindling at ${ref} … `);
   buildOld(ref);
   process.stdout.write('done\n');
-  const script = path.join(__dirname, '.build', 'step-overhead.js');
+  const script = path.join(__dirname, '.build', 'bench', 'step-overhead.js');
   const child = spawnSync(process.execPath, [script, '--old', path.join(OLD, 'dist')], { cwd: ROOT, stdio: 'inherit' });
   if (child.status !== 0) throw new Error(`step-overhead exited with ${child.status}`);
 }
