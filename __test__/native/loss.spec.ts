@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { native } from '../../src/native';
 import { kernels } from '../../src/ops/kernels';
 import { Reduction } from '../../src/native/codes';
 
@@ -105,7 +104,7 @@ describe('crossEntropyProbs', () => {
     const p = new Float32Array([0.1, 0.2, 0.3, 0.4, 1, 0, 0, 0, 0.25, 0.25, 0.25, 0.25]);
     const loss = new Float32Array(1);
     const grad = new Float32Array(12);
-    native.crossEntropyProbs(z, 3, 4, p, w, 0.1, Reduction.Mean, loss, grad);
+    kernels.crossEntropyProbs(z, p, w, loss, grad, { n: 3, c: 4, labelSmoothing: 0.1, reduction: Reduction.Mean });
     expectClose(loss, [3.9405784606933594]);
     expectClose(grad, [0.013670551590621471, 0.004694553092122078, 0.3350929617881775, -0.353458046913147, -0.3062768280506134, -0.011076481081545353, 0.30104708671569824, 0.016306189820170403, 0.07301949709653854, -0.02519277110695839, 0.08634420484304428, -0.13417097926139832]);
   });
@@ -114,17 +113,17 @@ describe('crossEntropyProbs', () => {
 describe('nllLoss', () => {
   it('matches F.nll_loss(log_softmax(z), t, weight=w)', () => {
     const logp = new Float32Array(12);
-    native.softmax(z, 3, 4, 1, logp, true);
+    kernels.softmax(z, 3, 4, 1, logp, true);
     const loss = new Float32Array(1);
     const grad = new Float32Array(12);
-    native.nllLoss(logp, 3, 4, t, w, -100, Reduction.Mean, loss, grad);
+    kernels.nllLoss(logp, t, w, loss, grad, { n: 3, c: 4, ignoreIndex: -100, reduction: Reduction.Mean });
     expectClose(loss, [2.223721742630005]);
     expectClose(grad, [0, 0, -0.1111111119389534, 0, -0.2222222238779068, 0, 0, 0, 0, 0, 0, -0.6666666865348816]);
   });
 
   it('all rows ignored with mean gives NaN', () => {
     const loss = new Float32Array(1);
-    native.nllLoss(new Float32Array(12), 3, 4, new Int32Array([-1, -1, -1]), null, -1, Reduction.Mean, loss, new Float32Array(12));
+    kernels.nllLoss(new Float32Array(12), new Int32Array([-1, -1, -1]), null, loss, new Float32Array(12), { n: 3, c: 4, ignoreIndex: -1, reduction: Reduction.Mean });
     expect(loss[0]).toBeNaN();
   });
 });

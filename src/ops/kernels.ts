@@ -3,8 +3,9 @@
  * native call in `src/` goes through `kernels` (only this file imports `src/native`), typed by the
  * contract in docs/ARCHITECTURE.md, so the callers type-check against the contract whatever the
  * generated `native/index.d.ts` currently declares. Nothing here computes; every function is the
- * binding's (the four kernels with more than four scalar parameters take a named options object
- * here, packed for the binding below; buffers stay positional: they are borrowed in place).
+ * binding's (the kernels with more than four scalar parameters or more than seven in all take a
+ * named options object here, packed for the binding below; buffers stay positional: they are
+ * borrowed in place).
  */
 import { native } from '../native';
 import * as codes from '../native/codes';
@@ -29,28 +30,8 @@ export interface Kernels {
   softmax(x: F32, outer: number, dim: number, inner: number, out: F32, log: boolean): void;
   softmaxBackward(gradOut: F32, y: F32, outer: number, dim: number, inner: number, gradIn: F32, log: boolean): void;
   crossEntropy(logits: F32, target: Int32Array, weight: F32 | null | undefined, loss: F32, gradLogits: F32, options: CrossEntropyOptions): void;
-  crossEntropyProbs(
-    logits: F32,
-    n: number,
-    c: number,
-    targetProbs: F32,
-    weight: F32 | null | undefined,
-    labelSmoothing: number,
-    reduction: number,
-    loss: F32,
-    gradLogits: F32,
-  ): void;
-  nllLoss(
-    logProbs: F32,
-    n: number,
-    c: number,
-    target: Int32Array,
-    weight: F32 | null | undefined,
-    ignoreIndex: number,
-    reduction: number,
-    loss: F32,
-    gradLogProbs: F32,
-  ): void;
+  crossEntropyProbs(logits: F32, targetProbs: F32, weight: F32 | null | undefined, loss: F32, gradLogits: F32, options: CrossEntropyProbsOptions): void;
+  nllLoss(logProbs: F32, target: Int32Array, weight: F32 | null | undefined, loss: F32, gradLogProbs: F32, options: NllLossOptions): void;
   fillUniform(out: F32, low: number, high: number, seed: number, offset: number): number;
   fillNormal(out: F32, mean: number, std: number, seed: number, offset: number): number;
   fillRandint(out: Int32Array, low: number, high: number, seed: number, offset: number): number;
@@ -94,6 +75,22 @@ export interface CrossEntropyOptions {
   reduction: number;
 }
 
+/** `crossEntropyProbs`'s sizes and settings (`reduction`: a {@link Reduction} code). */
+export interface CrossEntropyProbsOptions {
+  n: number;
+  c: number;
+  labelSmoothing: number;
+  reduction: number;
+}
+
+/** `nllLoss`'s sizes and settings (`reduction`: a {@link Reduction} code). */
+export interface NllLossOptions {
+  n: number;
+  c: number;
+  ignoreIndex: number;
+  reduction: number;
+}
+
 /** `adamStep`'s hyperparameters (PyTorch's names; AdamW is `decoupledWeightDecay`). */
 export interface AdamStepOptions {
   lr: number;
@@ -117,12 +114,14 @@ export interface SgdStepOptions {
 }
 
 /** The kernels whose options cross packed in a `Float64Array` (see `packed` below). */
-type PackedKernels = 'sgemm' | 'crossEntropy' | 'adamStep' | 'sgdStep';
+type PackedKernels = 'sgemm' | 'crossEntropy' | 'crossEntropyProbs' | 'nllLoss' | 'adamStep' | 'sgdStep';
 
 /** The binding as it is declared: the packed kernels take a `Float64Array` in place of their options. */
 interface Binding extends Omit<Kernels, PackedKernels> {
   sgemm(a: F32, b: F32, c: F32, bias: F32 | null | undefined, options: Float64Array): void;
   crossEntropy(logits: F32, target: Int32Array, weight: F32 | null | undefined, loss: F32, gradLogits: F32, options: Float64Array): void;
+  crossEntropyProbs(logits: F32, targetProbs: F32, weight: F32 | null | undefined, loss: F32, gradLogits: F32, options: Float64Array): void;
+  nllLoss(logProbs: F32, target: Int32Array, weight: F32 | null | undefined, loss: F32, gradLogProbs: F32, options: Float64Array): void;
   adamStep(params: F32[], grads: F32[], expAvgs: F32[], expAvgSqs: F32[], maxExpAvgSqs: F32[], steps: Float64Array, options: Float64Array): void;
   sgdStep(params: F32[], grads: F32[], momentumBuffers: F32[], bufferInitialized: Uint8Array, options: Float64Array): void;
 }
@@ -138,6 +137,8 @@ const binding: Binding = native;
  */
 const gemmPacked = new Float64Array(7);
 const crossEntropyPacked = new Float64Array(5);
+const crossEntropyProbsPacked = new Float64Array(4);
+const nllLossPacked = new Float64Array(4);
 const adamPacked = new Float64Array(8);
 const sgdPacked = new Float64Array(6);
 
@@ -159,6 +160,20 @@ const packed: Pick<Kernels, PackedKernels> = {
     crossEntropyPacked[3] = o.labelSmoothing;
     crossEntropyPacked[4] = o.reduction;
     binding.crossEntropy(logits, target, weight, loss, gradLogits, crossEntropyPacked);
+  },
+  crossEntropyProbs(logits, targetProbs, weight, loss, gradLogits, o) {
+    crossEntropyProbsPacked[0] = o.n;
+    crossEntropyProbsPacked[1] = o.c;
+    crossEntropyProbsPacked[2] = o.labelSmoothing;
+    crossEntropyProbsPacked[3] = o.reduction;
+    binding.crossEntropyProbs(logits, targetProbs, weight, loss, gradLogits, crossEntropyProbsPacked);
+  },
+  nllLoss(logProbs, target, weight, loss, gradLogProbs, o) {
+    nllLossPacked[0] = o.n;
+    nllLossPacked[1] = o.c;
+    nllLossPacked[2] = o.ignoreIndex;
+    nllLossPacked[3] = o.reduction;
+    binding.nllLoss(logProbs, target, weight, loss, gradLogProbs, nllLossPacked);
   },
   adamStep(params, grads, expAvgs, expAvgSqs, maxExpAvgSqs, steps, o) {
     adamPacked[0] = o.lr;

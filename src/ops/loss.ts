@@ -188,7 +188,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   if (probabilities) {
     const targetRows = toRows(target).values;
     const loss = new Float32Array(code === Reduction.none ? rows : 1);
-    kernels.crossEntropyProbs(values, rows, classes, targetRows, weight, labelSmoothing, code, loss, gradRows);
+    kernels.crossEntropyProbs(values, targetRows, weight, loss, gradRows, { n: rows, c: classes, labelSmoothing, reduction: code });
     const noneShape = input.shape.length === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
     out = Tensor._make(loss, code === Reduction.none ? noneShape : [], 'float32');
     if (recording(input)) attachLossBackward(out, 'CrossEntropyLossBackward0', input, gradRows, rows, classes, code === Reduction.none);
@@ -217,7 +217,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
   const checked = checkIndexTarget('nll_loss', input, target, ignoreIndex, classes);
   const loss = new Float32Array(code === Reduction.none ? rows : 1);
   const gradRows = new Float32Array(rows * classes);
-  kernels.nllLoss(values, rows, classes, checked.target, weight, ignoreIndex, code, loss, gradRows);
+  kernels.nllLoss(values, checked.target, weight, loss, gradRows, { n: rows, c: classes, ignoreIndex, reduction: code });
   const out = Tensor._make(loss, code === Reduction.none ? checked.shape : [], 'float32');
   if (recording(input)) attachLossBackward(out, 'NllLossBackward0', input, gradRows, rows, classes, code === Reduction.none);
   return out;

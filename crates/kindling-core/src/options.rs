@@ -1,5 +1,5 @@
-//! The scalar settings of the kernels with more than four of them (`sgemm`, `cross_entropy`,
-//! `adam_step`, `sgd_step`), as they cross the binding: packed into one `Float64Array`, one
+//! The scalar settings of the kernels with more than four of them or more than seven parameters in
+//! all (`sgemm`, the three losses, `adam_step`, `sgd_step`), as they cross the binding: packed into one `Float64Array`, one
 //! element per field in the order the struct declares them (booleans as 0 or 1), and unpacked
 //! here into a named struct. A napi options object would read each field through a property
 //! lookup (~0.1 µs a field, measured in docs/PERFORMANCE.md, NOTE [ Options objects at the
@@ -87,6 +87,50 @@ impl Packed for CrossEntropyOptions {
     }
 }
 
+/// `cross_entropy_probs`'s sizes and settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CrossEntropyProbsOptions {
+    pub n: u32,
+    pub c: u32,
+    pub label_smoothing: f32,
+    pub reduction: u32,
+}
+
+impl Packed for CrossEntropyProbsOptions {
+    const OP: &'static str = "cross_entropy_probs";
+    const FIELDS: &'static [&'static str] = &["n", "c", "labelSmoothing", "reduction"];
+    fn from_fields(v: &[f64]) -> Self {
+        CrossEntropyProbsOptions {
+            n: v[0] as u32,
+            c: v[1] as u32,
+            label_smoothing: v[2] as f32,
+            reduction: v[3] as u32,
+        }
+    }
+}
+
+/// `nll_loss`'s sizes and settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NllLossOptions {
+    pub n: u32,
+    pub c: u32,
+    pub ignore_index: i32,
+    pub reduction: u32,
+}
+
+impl Packed for NllLossOptions {
+    const OP: &'static str = "nll_loss";
+    const FIELDS: &'static [&'static str] = &["n", "c", "ignoreIndex", "reduction"];
+    fn from_fields(v: &[f64]) -> Self {
+        NllLossOptions {
+            n: v[0] as u32,
+            c: v[1] as u32,
+            ignore_index: v[2] as i32,
+            reduction: v[3] as u32,
+        }
+    }
+}
+
 impl Packed for AdamOptions {
     const OP: &'static str = "adam_step";
     const FIELDS: &'static [&'static str] = &[
@@ -170,6 +214,10 @@ mod tests {
         );
         let c = CrossEntropyOptions::unpack(&[3.0, 4.0, -100.0, 0.1, 1.0]).unwrap();
         assert_eq!((c.n, c.c, c.ignore_index, c.reduction), (3, 4, -100, 1));
+        let p = CrossEntropyProbsOptions::unpack(&[3.0, 4.0, 0.25, 2.0]).unwrap();
+        assert_eq!((p.n, p.c, p.label_smoothing, p.reduction), (3, 4, 0.25, 2));
+        let l = NllLossOptions::unpack(&[3.0, 4.0, -1.0, 0.0]).unwrap();
+        assert_eq!((l.n, l.c, l.ignore_index, l.reduction), (3, 4, -1, 0));
     }
 
     #[test]
