@@ -15,6 +15,11 @@ describe('public entry (import * as torch from "kindling")', () => {
     expect(torch.long).toBe('int32');
     expect(torch.bool).toBe('bool');
   });
+  it('does not expose the raw native binding or its test probes', () => {
+    for (const name of ['native', 'kernels', 'debugPanic', 'debugLengthError', 'sgemm', 'adamStep']) {
+      expect(torch, name).not.toHaveProperty(name);
+    }
+  });
   it('runs a tiny training step end to end', () => {
     torch.manualSeed(0);
     const w = torch.randn(3, 2, { requiresGrad: true });

@@ -8,7 +8,10 @@
  * Bytes per Adam step and parameter: param, grad, exp_avg, exp_avg_sq read (16 B) and param,
  * exp_avg, exp_avg_sq written (12 B) = 28 B. A copy moves 8 B per float (read + write).
  */
-import { native } from '../src/native';
+import { kernels } from '../src/ops/kernels';
+
+/** Adam's defaults with `lr`: the settings every call below uses. */
+const adamAt = (lr: number) => ({ lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, decoupledWeightDecay: false });
 import { optim, Tensor } from '../src';
 
 /**
@@ -42,7 +45,7 @@ const filled = (n: number, f: (i: number) => number) => Float32Array.from({ leng
 function copyBandwidth(floats: number): number {
   const src = filled(floats, (i) => i);
   const dst = new Float32Array(floats);
-  return (8 * floats) / time(9, () => native.dropout(src, dst, 0, 0, 0)) / 1e9;
+  return (8 * floats) / time(9, () => kernels.dropout(src, dst, 0, 0, 0)) / 1e9;
 }
 
 function adamBandwidth(n: number): { gbps: number; nsPerParam: number } {
@@ -52,7 +55,7 @@ function adamBandwidth(n: number): { gbps: number; nsPerParam: number } {
   const v = [new Float32Array(n)];
   const steps = new Float64Array([1]);
   const s = time(15, () => {
-    native.adamStep(param, grad, m, v, [], steps, 1e-3, 0.9, 0.999, 1e-8, 0, false, false, false);
+    kernels.adamStep(param, grad, m, v, [], steps, adamAt(1e-3));
     steps[0]++;
   });
   return { gbps: (28 * n) / s / 1e9, nsPerParam: (s / n) * 1e9 };
@@ -71,7 +74,7 @@ function sample(f: () => void): number {
 }
 
 /**
- * The seed's optimizer step at 1 and 2 threads: the bare kernel (`native.adamStep` on the six
+ * The seed's optimizer step at 1 and 2 threads: the bare kernel (`kernels.adamStep` on the six
  * buffers) against `optimizer.step()` of `optim.Adam` over six parameters with gradients (the
  * difference is the JS side: plan refresh, argument marshalling), and `optimizer.zeroGrad()`.
  * Modes alternate call by call and thread counts alternate by round, so load from elsewhere hits
@@ -83,17 +86,17 @@ function seedStep(): Record<string, { min: number; median: number }> {
   const make = () => sizes.map((n) => filled(n, (i) => Math.sin(i) * 0.01));
   const [p, g, m, v] = [make(), make(), make(), make()];
   const steps = new Float64Array(sizes.length).fill(1);
-  const kernel = () => native.adamStep(p, g, m, v, [], steps, 1e-4, 0.9, 0.999, 1e-8, 0, false, false, false);
+  const kernel = () => kernels.adamStep(p, g, m, v, [], steps, adamAt(1e-4));
   const params = sizes.map((n) => new Tensor(filled(n, (i) => Math.cos(i) * 0.01), [n], 'float32').requiresGrad_());
   const grads = params.map((t) => new Tensor(filled(t.data.length, (i) => Math.sin(i) * 0.01), t.shape, 'float32'));
   const optimizer = new optim.Adam(params, { lr: 1e-4 });
   const setGrads = () => params.forEach((t, i) => t._setOwnGrad(grads[i]));
   const samples: Record<string, number[]> = {};
   const add = (key: string, s: number) => (samples[key] ??= []).push(s);
-  const threadsBefore = native.getNumThreads();
+  const threadsBefore = kernels.getNumThreads();
   for (let round = 0; round < 4; round++) {
     for (const threads of [1, 2]) {
-      native.setNumThreads(threads);
+      kernels.setNumThreads(threads);
       setGrads();
       for (let w = 0; w < 20; w++) {
         kernel();
@@ -107,9 +110,9 @@ function seedStep(): Record<string, { min: number; median: number }> {
       }
     }
   }
-  native.setNumThreads(threadsBefore);
+  kernels.setNumThreads(threadsBefore);
   const tiny = sizes.map(() => new Float32Array(1));
-  add('tiny', timeBatched(100, () => native.adamStep(tiny, tiny, tiny, tiny, [], steps, 1e-3, 0.9, 0.999, 1e-8, 0, false, false, false)));
+  add('tiny', timeBatched(100, () => kernels.adamStep(tiny, tiny, tiny, tiny, [], steps, adamAt(1e-3))));
   return Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, stats(xs)]));
 }
 
@@ -117,24 +120,24 @@ function dropoutRate(n: number): number {
   const x = filled(n, (i) => i);
   const out = new Float32Array(n);
   let offset = 0;
-  return (time(15, () => (offset += native.dropout(x, out, 0.2, 1, offset))) / n) * 1e9;
+  return (time(15, () => (offset += kernels.dropout(x, out, 0.2, 1, offset))) / n) * 1e9;
 }
 
 const fmt = (x: number, d = 1) => x.toFixed(d);
 // `--seed-only`: just the seed step table (a few seconds), for quick before/after comparisons.
 if (!process.argv.includes('--seed-only')) {
-  const threadsBefore = native.getNumThreads();
+  const threadsBefore = kernels.getNumThreads();
   const rows: string[][] = [];
   for (const threads of [1, threadsBefore].filter((t, i, a) => a.indexOf(t) === i)) {
-    native.setNumThreads(threads);
+    kernels.setNumThreads(threads);
     const small = adamBandwidth(1 << 20);
     const big = adamBandwidth(1 << 23);
     rows.push([`${threads}`, fmt(small.gbps), fmt(small.nsPerParam, 2), fmt(big.gbps), fmt(dropoutRate(1 << 20), 2)]);
   }
-  native.setNumThreads(threadsBefore);
+  kernels.setNumThreads(threadsBefore);
   const cacheCopy = copyBandwidth(1 << 22); // 16 MB each way: Adam-1M's footprint
   const dramCopy = copyBandwidth(1 << 26); // 256 MB each way: memory
-  console.log(`SIMD path ${native.simdPath()}; copy bandwidth (native memcpy, 1 thread):`);
+  console.log(`SIMD path ${kernels.simdPath()}; copy bandwidth (native memcpy, 1 thread):`);
   console.log(`  16 MB buffers ${fmt(cacheCopy)} GB/s, 256 MB buffers ${fmt(dramCopy)} GB/s\n`);
   console.log('threads | Adam 1M GB/s | ns/param | Adam 8M GB/s | dropout ns/element (1M)');
   console.log('------- | ------------ | -------- | ------------ | -----------------------');

@@ -13,7 +13,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { native } from '../src/native';
+import { kernels } from '../src/ops/kernels';
 import { loadLine, machineLine } from './lib/machine';
 import { table, writeSection } from './lib/markdown';
 import { failureReason } from './lib/spawn';
@@ -62,7 +62,7 @@ function kindlingRunner(shape: Shape): () => void {
   const b = random(k * n, 2);
   const c = new Float32Array(m * n);
   const bias = shape.bias ? random(n, 3) : null;
-  return () => native.sgemm(transA, transB, m, n, k, 1, a, b, 0, c, bias);
+  return () => kernels.sgemm(a, b, c, bias, { transA, transB, m, n, k, alpha: 1, beta: 0 });
 }
 
 /** Best time in seconds of `run` over `seconds` (at least 3 runs, after one warm-up). */
@@ -154,13 +154,13 @@ const timeCell = (theirs: number | string): string => (typeof theirs === 'string
 
 export async function run(): Promise<void> {
   const loadBefore = loadLine();
-  const initialThreads = native.getNumThreads();
+  const initialThreads = kernels.getNumThreads();
   const rows: string[][] = [];
   const versions = new Set<string>();
   const base = childBaseEnv();
   const selected = shapes.filter((s) => !ONLY || s.label.includes(ONLY));
   for (const threads of THREADS) {
-    native.setNumThreads(threads);
+    kernels.setNumThreads(threads);
     const torch = new Reference('gemm_torch.py', { ...base, ...referenceEnv(threads) });
     const numpy = new Reference('gemm_numpy.py', { ...base, ...referenceEnv(threads) });
     for (const ref of [torch, numpy]) {
@@ -193,14 +193,14 @@ export async function run(): Promise<void> {
     torch.close();
     numpy.close();
   }
-  native.setNumThreads(initialThreads);
+  kernels.setNumThreads(initialThreads);
   process.stdout.write('\n');
 
   const header = ['shape', 'threads', 'kindling µs', 'kindling GFLOP/s', 'torch µs', 'vs torch', 'numpy µs', 'vs numpy'];
   const body = table(header, rows);
   const refs = versions.size > 0 ? [...versions].join('; ') : 'none';
   const info = [
-    `Machine: ${machineLine()}; SIMD path ${native.simdPath()}.`,
+    `Machine: ${machineLine()}; SIMD path ${kernels.simdPath()}.`,
     `References: ${refs}. ${loadBefore} before, ${loadLine()} after.`,
     `Interleaved: ${ROUNDS} rounds per shape of kindling → torch → numpy; best run of each. "vs X" = X's time ÷ kindling's (above 1: kindling faster).`,
   ].join('\n');

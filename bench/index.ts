@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- <workload>...]`: runs the named benchmarks (the default suite when none is
  * named: seed, wide, gemm, and adam when present). Each workload is a module exporting `run()`.
- * `profile` (the seed step's phase timings and CPU profile) and `overhead` (forward/loss/backward
- * against another git ref) run only when named.
+ * `profile` (the seed step's phase timings and CPU profile), `overhead` (forward/loss/backward
+ * against another git ref), `status` (train-in-worker's /status latency) and `native-call` (the
+ * cost of one native call against a baseline addon) run only when named.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,6 +18,8 @@ const workloads: Record<string, () => Workload> = {
   gemm: () => require('./gemm') as Workload,
   profile: () => require('./profile') as Workload,
   overhead: () => require('./overhead') as Workload,
+  status: () => require('./status-latency') as Workload,
+  'native-call': () => require('./native-call') as Workload,
 };
 // The Adam kernel benchmark lands from another branch: listed once its file is there.
 if (fs.existsSync(path.join(__dirname, 'adam.ts'))) workloads.adam = () => require('./adam') as Workload;

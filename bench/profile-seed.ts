@@ -7,7 +7,7 @@
  * and the GC count and time per step.
  *
  *   npm run bench -- profile                       (also a CPU profile: self time per function)
- *   node --max-semi-space-size=128 bench/.build/profile-seed.js [--steps 2000] [--workers 1]
+ *   node --max-semi-space-size=128 bench/.build/bench/profile-seed.js [--steps 2000] [--workers 1]
  */
 import * as path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -15,24 +15,10 @@ import * as torch from 'kindling';
 import { nn, optim, Tensor } from 'kindling';
 import { DataLoader } from 'kindling/data';
 import { MNIST, transforms } from 'kindling/vision';
+import { seedMLP } from '../examples/seed-mlp';
 import { arg, report } from './lib/child';
 
-class MLP extends nn.Module {
-  layers = new nn.Sequential(
-    new nn.Flatten(),
-    new nn.Linear(28 * 28 * 1, 64),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(64, 32),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(32, 10),
-  );
-
-  forward(x: Tensor): Tensor {
-    return this.layers.forward(x);
-  }
-}
+const MLP = seedMLP(nn);
 
 const PHASES = ['data', 'zeroGrad', 'forward', 'loss', 'backward', 'step', 'item'] as const;
 type Phase = (typeof PHASES)[number];

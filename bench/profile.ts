@@ -10,7 +10,7 @@ import { buildScripts } from './lib/build';
 import { hotSpots } from './lib/cpuprofile';
 
 const ROOT = path.join(__dirname, '..');
-const SCRIPT = path.join(__dirname, '.build', 'profile-seed.js');
+const SCRIPT = path.join(__dirname, '.build', 'bench', 'profile-seed.js');
 
 function node(flags: string[], args: string[]): void {
   const child = spawnSync(process.execPath, [...flags, SCRIPT, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });

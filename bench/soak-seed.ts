@@ -16,26 +16,12 @@
  */
 import * as path from 'node:path';
 import * as torch from 'kindling';
-import { nn, optim, Tensor } from 'kindling';
+import { nn, optim } from 'kindling';
 import { DataLoader } from 'kindling/data';
 import { MNIST, transforms } from 'kindling/vision';
+import { seedMLP } from '../examples/seed-mlp';
 
-class MLP extends nn.Module {
-  layers = new nn.Sequential(
-    new nn.Flatten(),
-    new nn.Linear(28 * 28 * 1, 64),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(64, 32),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(32, 10),
-  );
-
-  forward(x: Tensor): Tensor {
-    return this.layers.forward(x);
-  }
-}
+const MLP = seedMLP(nn);
 
 /** Value of `--name n` as a non-negative number, or `fallback`; anything else stops the run. */
 function numberOption(name: string, fallback: number): number {

@@ -11,9 +11,10 @@
  *
  *   npm run bench -- overhead                 (old = main)
  *   BENCH_OLD_REF=<ref> npm run bench -- overhead
- *   node bench/.build/step-overhead.js [--old bench/.build/old/dist] [--blocks 40] [--steps 50]
+ *   node bench/.build/bench/step-overhead.js [--old bench/.build/old/dist] [--blocks 40] [--steps 50]
  */
 import * as path from 'node:path';
+import { seedMLP } from '../examples/seed-mlp';
 import { arg } from './lib/child';
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
@@ -31,16 +32,8 @@ interface Runner {
 function runner(name: string, torch: Lib, setToNone: boolean): Runner {
   const { nn, Tensor } = torch;
   torch.manualSeed(42);
-  const model = new nn.Sequential(
-    new nn.Flatten(),
-    new nn.Linear(784, 64),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(64, 32),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(32, 10),
-  );
+  const MLP = seedMLP(nn);
+  const model: Lib = new MLP();
   const lossFunction = new nn.CrossEntropyLoss();
   const params: any[] = model.parameters();
   const x = torch.rand([10, 1, 28, 28]);

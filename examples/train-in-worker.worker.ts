@@ -4,9 +4,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as torch from 'kindling';
-import { nn, optim, Tensor } from 'kindling';
+import { nn, optim } from 'kindling';
 import { DataLoader } from 'kindling/data';
 import { MNIST, transforms } from 'kindling/vision';
+import { seedMLP } from './seed-mlp';
 
 export interface TrainingOptions {
   /** Training batches to run (6000 per epoch of MNIST at batch 10). */
@@ -21,22 +22,7 @@ export type TrainingMessage =
 
 const REPORT_MS = 100;
 
-class MLP extends nn.Module {
-  layers = new nn.Sequential(
-    new nn.Flatten(),
-    new nn.Linear(28 * 28 * 1, 64),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(64, 32),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(32, 10),
-  );
-
-  forward(x: Tensor): Tensor {
-    return this.layers.forward(x);
-  }
-}
+const MLP = seedMLP(nn);
 
 function post(message: TrainingMessage): void {
   parentPort?.postMessage(message);

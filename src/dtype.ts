@@ -4,6 +4,7 @@
  * `bool` is stored as a `Uint8Array` of 0/1.
  */
 import { kMaxLength } from 'node:buffer';
+import { UNINIT_MIN_ELEMENTS } from './tuning';
 
 export type DType = 'float32' | 'int32' | 'uint8' | 'bool';
 
@@ -178,8 +179,6 @@ export function castArray(src: TypedArray, dtype: DType): TypedArray {
   }
 }
 
-/** Below this many elements a zeroed `Float32Array` is as cheap as an uninitialised one. */
-const UNINIT_MIN_ELEMENTS = 1024;
 /** Above this many elements `Buffer.allocUnsafeSlow` refuses (its limit is in bytes); use `allocate`. */
 const UNINIT_MAX_ELEMENTS = Math.floor(kMaxLength / 4);
 

@@ -40,3 +40,13 @@ export function normalizeDim(dim: number, rank: number, op: string, argument = '
   }
   return dim < 0 ? dim + r : dim;
 }
+
+/**
+ * A short type name for error messages about values of the wrong kind: `null`, the `typeof` of a
+ * primitive or function (`number`, `function`), else the object's class name (`Object`, `MLP`).
+ */
+export function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  return (value as object).constructor?.name || 'object';
+}

@@ -7,8 +7,6 @@
  * const x = torch.randn(3, 4, { requiresGrad: true });
  * x.relu().sum().backward();
  */
-export { native } from './native';
-
 // Tensor and dtypes
 export { Tensor } from './tensor';
 export type { SizeArgs, NestedList, TensorOrScalar, ValuesIndices } from './tensor';
@@ -51,7 +49,7 @@ export type { GeneratorState } from './random/generator';
 export { ShapeError, AutogradError } from './errors';
 
 // Threads
-import { native as nativeBinding } from './native';
+import { kernels as nativeBinding } from './ops/kernels';
 /** Sets how many threads kernels use (`torch.set_num_threads`). */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);

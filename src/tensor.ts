@@ -12,7 +12,6 @@
  * `int64` is stored as `int32` (see ARCHITECTURE.md).
  */
 import { backward as runBackward, type BackwardOptions } from './autograd/engine';
-import { isGradEnabled } from './autograd/grad_mode';
 import { AccumulateGrad, type Node } from './autograd/node';
 import { type DType, type TypedArray, isFloatingPoint } from './dtype';
 import { Storage } from './storage';
@@ -573,9 +572,4 @@ export class Tensor {
   normal_(mean = 0, std = 1, options?: { generator?: Generator }): this {
     return inplace.normal_(this, mean, std, options);
   }
-}
-
-/** Whether grad mode would record an op on `t` right now (used by in-place guards). */
-export function isRecording(t: Tensor): boolean {
-  return isGradEnabled() && t.requiresGrad;
 }

@@ -2,6 +2,10 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { native } from '../../src/native';
+import { kernels } from '../../src/ops/kernels';
+
+/** No transposes, alpha 1: the settings most cases share. */
+const plain = { transA: false, transB: false, alpha: 1 };
 
 /** Deterministic values in [-1, 1). */
 function data(len: number, seed: number): Float32Array {
@@ -51,7 +55,7 @@ function check(t: Case, seed: number): void {
   const c = data(t.m * t.n, seed + 2);
   const bias = t.bias ? data(t.n, seed + 3) : undefined;
   const want = reference(t, a, b, c, bias);
-  native.sgemm(t.transA, t.transB, t.m, t.n, t.k, t.alpha, a, b, t.beta, c, bias);
+  kernels.sgemm(a, b, c, bias, { transA: t.transA, transB: t.transB, m: t.m, n: t.n, k: t.k, alpha: t.alpha, beta: t.beta });
   const tol = 1e-5 * (t.k + 1);
   for (let i = 0; i < want.length; i++) {
     if (Math.abs(c[i] - want[i]) > tol) {
@@ -89,35 +93,34 @@ describe('sgemm', () => {
     const a = new Float32Array([1, 2, 3, 4]);
     const b = new Float32Array([5, 6, 7, 8]);
     const c = new Float32Array(4);
-    native.sgemm(false, false, 2, 2, 2, 1, a, b, 0, c, null);
+    const sizes = { transA: false, transB: false, m: 2, n: 2, k: 2, alpha: 1 };
+    kernels.sgemm(a, b, c, null, { ...sizes, beta: 0 });
     expect(Array.from(c)).toEqual([19, 22, 43, 50]);
-    native.sgemm(false, false, 2, 2, 2, 1, a, b, 1, c, undefined);
+    kernels.sgemm(a, b, c, undefined, { ...sizes, beta: 1 });
     expect(Array.from(c)).toEqual([38, 44, 86, 100]);
-    native.sgemm(false, false, 2, 2, 2, 1, a, b, 0, c);
-    expect(Array.from(c)).toEqual([19, 22, 43, 50]);
   });
 
   it('ignores NaN in c when beta is 0', () => {
     const c = new Float32Array([NaN, NaN]);
-    native.sgemm(false, false, 1, 2, 1, 1, new Float32Array([2]), new Float32Array([3, 4]), 0, c, new Float32Array([1, 1]));
+    kernels.sgemm(new Float32Array([2]), new Float32Array([3, 4]), c, new Float32Array([1, 1]), { ...plain, m: 1, n: 2, k: 1, beta: 0 });
     expect(Array.from(c)).toEqual([7, 9]);
   });
 
   it('treats k = 0 as C = beta·C + bias and m = 0 as a no-op', () => {
     const c = new Float32Array([1, 2]);
-    native.sgemm(false, false, 1, 2, 0, 1, new Float32Array(0), new Float32Array(0), 3, c, new Float32Array([1, 1]));
+    kernels.sgemm(new Float32Array(0), new Float32Array(0), c, new Float32Array([1, 1]), { ...plain, m: 1, n: 2, k: 0, beta: 3 });
     expect(Array.from(c)).toEqual([4, 7]);
-    expect(() => native.sgemm(false, false, 0, 2, 3, 1, new Float32Array(0), new Float32Array(6), 0, new Float32Array(0))).not.toThrow();
+    expect(() => kernels.sgemm(new Float32Array(0), new Float32Array(6), new Float32Array(0), null, { ...plain, m: 0, n: 2, k: 3, beta: 0 })).not.toThrow();
   });
 
   it('throws a RangeError naming the buffer and the sizes on a length mismatch', () => {
     const run = (): void =>
-      native.sgemm(false, true, 10, 64, 784, 1, new Float32Array(7839), new Float32Array(784 * 64), 0, new Float32Array(640));
+      kernels.sgemm(new Float32Array(7839), new Float32Array(784 * 64), new Float32Array(640), null, { ...plain, transB: true, m: 10, n: 64, k: 784, beta: 0 });
     expect(run).toThrow(RangeError);
     expect(run).toThrow('sgemm: a has 7839 elements, expected 7840 (m=10, k=784, transA=false)');
     let caught: unknown;
     try {
-      native.sgemm(false, false, 2, 2, 2, 1, new Float32Array(4), new Float32Array(4), 0, new Float32Array(4), new Float32Array(3));
+      kernels.sgemm(new Float32Array(4), new Float32Array(4), new Float32Array(4), new Float32Array(3), { ...plain, m: 2, n: 2, k: 2, beta: 0 });
     } catch (e) {
       caught = e;
     }
@@ -128,7 +131,7 @@ describe('sgemm', () => {
 
   it('throws a RangeError on NaN alpha or beta', () => {
     const call = (alpha: number, beta: number): void =>
-      native.sgemm(false, false, 1, 1, 1, alpha, new Float32Array(1), new Float32Array(1), beta, new Float32Array(1));
+      kernels.sgemm(new Float32Array(1), new Float32Array(1), new Float32Array(1), null, { transA: false, transB: false, m: 1, n: 1, k: 1, alpha, beta });
     expect(() => call(NaN, 0)).toThrow(RangeError);
     expect(() => call(NaN, 0)).toThrow('sgemm: alpha must not be NaN');
     expect(() => call(1, NaN)).toThrow(RangeError);
@@ -145,7 +148,7 @@ describe('sgemm', () => {
         const a = new Float32Array(m * k).map((_, i) => Math.sin(i));
         const b = new Float32Array(k * n).map((_, i) => Math.cos(i));
         const c = new Float32Array(m * n).fill(1);
-        native.sgemm(ta, tb, m, n, k, 1, a, b, 0.5, c, new Float32Array(n).fill(0.25));
+        native.sgemm(a, b, c, new Float32Array(n).fill(0.25), Float64Array.of(ta, tb, m, n, k, 1, 0.5));
         out.push(Array.from(c));
       }
       console.log(JSON.stringify({ path: native.simdPath(), out }));

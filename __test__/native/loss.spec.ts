@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { native } from '../../src/native';
+import { kernels } from '../../src/ops/kernels';
 import { Reduction } from '../../src/native/codes';
 
 /** The error `fn` throws (fails the test when it does not throw). */
@@ -25,11 +25,19 @@ function expectClose(actual: Float32Array, expected: number[], tol = 2e-6) {
 const z = new Float32Array([1, 2, 3, 0.5, -1, 0, 4, 2, 0.3, 0.2, 0.1, 0]);
 const t = new Int32Array([2, 0, 3]);
 const w = new Float32Array([1, 2, 0.5, 3]);
+/** `z` as 3 rows of 4 classes, no label smoothing. */
+const threeByFour = { n: 3, c: 4, labelSmoothing: 0 };
 
 function ce(options: { weight?: Float32Array; ignoreIndex?: number; labelSmoothing?: number; reduction: number }) {
   const loss = new Float32Array(options.reduction === Reduction.None ? 3 : 1);
   const grad = new Float32Array(12);
-  native.crossEntropy(z, 3, 4, t, options.weight ?? null, options.ignoreIndex ?? -100, options.labelSmoothing ?? 0, options.reduction, loss, grad);
+  kernels.crossEntropy(z, t, options.weight ?? null, loss, grad, {
+    n: 3,
+    c: 4,
+    ignoreIndex: options.ignoreIndex ?? -100,
+    labelSmoothing: options.labelSmoothing ?? 0,
+    reduction: options.reduction,
+  });
   return { loss, grad };
 }
 
@@ -69,14 +77,14 @@ describe('crossEntropy', () => {
   it('all rows ignored with mean gives NaN and zero gradient, as PyTorch', () => {
     const loss = new Float32Array(1);
     const grad = new Float32Array(12).fill(7);
-    native.crossEntropy(z, 3, 4, new Int32Array([-100, -100, -100]), undefined, -100, 0, Reduction.Mean, loss, grad);
+    kernels.crossEntropy(z, new Int32Array([-100, -100, -100]), undefined, loss, grad, { ...threeByFour, ignoreIndex: -100, reduction: Reduction.Mean });
     expect(loss[0]).toBeNaN();
     expect([...grad]).toEqual(new Array(12).fill(0));
   });
 
   it('rejects an out-of-range target with PyTorch wording', () => {
     const run = (target: number) => () =>
-      native.crossEntropy(z, 3, 4, new Int32Array([target, 0, 0]), null, -100, 0, Reduction.Mean, new Float32Array(1), new Float32Array(12));
+      kernels.crossEntropy(z, new Int32Array([target, 0, 0]), null, new Float32Array(1), new Float32Array(12), { ...threeByFour, ignoreIndex: -100, reduction: Reduction.Mean });
     const err = thrown(run(10));
     expect(err).toBeInstanceOf(RangeError);
     expect(err).toMatchObject({ message: 'crossEntropy: Target 10 is out of bounds.', code: 'ERR_KINDLING_VALUE' });
@@ -85,7 +93,7 @@ describe('crossEntropy', () => {
 
   it('rejects a weight of the wrong length', () => {
     expect(() =>
-      native.crossEntropy(z, 3, 4, t, new Float32Array(3), -100, 0, Reduction.Mean, new Float32Array(1), new Float32Array(12)),
+      kernels.crossEntropy(z, t, new Float32Array(3), new Float32Array(1), new Float32Array(12), { ...threeByFour, ignoreIndex: -100, reduction: Reduction.Mean }),
     ).toThrow('crossEntropy: weight has 3 elements, expected 4 (n=3, c=4)');
   });
 });
@@ -96,7 +104,7 @@ describe('crossEntropyProbs', () => {
     const p = new Float32Array([0.1, 0.2, 0.3, 0.4, 1, 0, 0, 0, 0.25, 0.25, 0.25, 0.25]);
     const loss = new Float32Array(1);
     const grad = new Float32Array(12);
-    native.crossEntropyProbs(z, 3, 4, p, w, 0.1, Reduction.Mean, loss, grad);
+    kernels.crossEntropyProbs(z, p, w, loss, grad, { n: 3, c: 4, labelSmoothing: 0.1, reduction: Reduction.Mean });
     expectClose(loss, [3.9405784606933594]);
     expectClose(grad, [0.013670551590621471, 0.004694553092122078, 0.3350929617881775, -0.353458046913147, -0.3062768280506134, -0.011076481081545353, 0.30104708671569824, 0.016306189820170403, 0.07301949709653854, -0.02519277110695839, 0.08634420484304428, -0.13417097926139832]);
   });
@@ -105,17 +113,17 @@ describe('crossEntropyProbs', () => {
 describe('nllLoss', () => {
   it('matches F.nll_loss(log_softmax(z), t, weight=w)', () => {
     const logp = new Float32Array(12);
-    native.softmax(z, 3, 4, 1, logp, true);
+    kernels.softmax(z, 3, 4, 1, logp, true);
     const loss = new Float32Array(1);
     const grad = new Float32Array(12);
-    native.nllLoss(logp, 3, 4, t, w, -100, Reduction.Mean, loss, grad);
+    kernels.nllLoss(logp, t, w, loss, grad, { n: 3, c: 4, ignoreIndex: -100, reduction: Reduction.Mean });
     expectClose(loss, [2.223721742630005]);
     expectClose(grad, [0, 0, -0.1111111119389534, 0, -0.2222222238779068, 0, 0, 0, 0, 0, 0, -0.6666666865348816]);
   });
 
   it('all rows ignored with mean gives NaN', () => {
     const loss = new Float32Array(1);
-    native.nllLoss(new Float32Array(12), 3, 4, new Int32Array([-1, -1, -1]), null, -1, Reduction.Mean, loss, new Float32Array(12));
+    kernels.nllLoss(new Float32Array(12), new Int32Array([-1, -1, -1]), null, loss, new Float32Array(12), { n: 3, c: 4, ignoreIndex: -1, reduction: Reduction.Mean });
     expect(loss[0]).toBeNaN();
   });
 });

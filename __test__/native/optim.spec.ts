@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { native } from '../../src/native';
+import { kernels } from '../../src/ops/kernels';
 
 /*
  * Expected 20-step trajectories from PyTorch (the same as the Rust tests in
@@ -76,8 +76,16 @@ function runAdam(c: AdamConfig): Float32Array[] {
   for (let t = 0; t < 20; t++) {
     const grads = params.map((p, i) => gradient(p, i, t));
     steps.fill(t + 1);
-    native.adamStep(params, grads, m, v, vmax, steps, c.lr, c.beta1 ?? 0.9, c.beta2 ?? 0.999, c.eps ?? 1e-8,
-      c.weightDecay ?? 0, c.amsgrad ?? false, c.maximize ?? false, c.decoupled ?? false);
+    kernels.adamStep(params, grads, m, v, vmax, steps, {
+      lr: c.lr,
+      beta1: c.beta1 ?? 0.9,
+      beta2: c.beta2 ?? 0.999,
+      eps: c.eps ?? 1e-8,
+      weightDecay: c.weightDecay ?? 0,
+      amsgrad: c.amsgrad ?? false,
+      maximize: c.maximize ?? false,
+      decoupledWeightDecay: c.decoupled ?? false,
+    });
   }
   return params;
 }
@@ -98,11 +106,20 @@ function runSgd(c: SgdConfig): Float32Array[] {
   const initialized = new Uint8Array(momentum === 0 ? 0 : SIZES.length);
   for (let t = 0; t < 20; t++) {
     const grads = params.map((p, i) => gradient(p, i, t));
-    native.sgdStep(params, grads, buffers, initialized, c.lr, momentum, c.dampening ?? 0, c.nesterov ?? false,
-      c.weightDecay ?? 0, c.maximize ?? false);
+    kernels.sgdStep(params, grads, buffers, initialized, {
+      lr: c.lr,
+      momentum,
+      dampening: c.dampening ?? 0,
+      nesterov: c.nesterov ?? false,
+      weightDecay: c.weightDecay ?? 0,
+      maximize: c.maximize ?? false,
+    });
   }
   return params;
 }
+
+const adamDefaults = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, decoupledWeightDecay: false };
+const sgdDefaults = { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false };
 
 /** The caught error, for asserting class, message and code together. */
 function thrown(f: () => unknown): RangeError & { code?: string } {
@@ -133,20 +150,18 @@ describe('adamStep', () => {
     const p = [new Float32Array(3)];
     const ok = () => [new Float32Array(3)];
     const steps = new Float64Array([1]);
-    let e = thrown(() => native.adamStep(p, ok(), ok(), [], [], steps, 1e-3, 0.9, 0.999, 1e-8, 0, false, false, false));
+    let e = thrown(() => kernels.adamStep(p, ok(), ok(), [], [], steps, adamDefaults));
     expect(e).toBeInstanceOf(RangeError);
     expect(e.message).toBe('adam_step: exp_avg_sqs has 0 buffers, expected 1 (one per parameter)');
     expect(e.code).toBe('ERR_KINDLING_LENGTH');
-    e = thrown(() =>
-      native.adamStep(p, [new Float32Array(2)], ok(), ok(), [], steps, 1e-3, 0.9, 0.999, 1e-8, 0, false, false, false),
-    );
+    e = thrown(() => kernels.adamStep(p, [new Float32Array(2)], ok(), ok(), [], steps, adamDefaults));
     expect(e.message).toBe('adam_step: grads[0] has 2 elements, expected 3 (the length of params[0])');
-    e = thrown(() => native.adamStep(p, ok(), ok(), ok(), [], steps, 1e-3, NaN, 0.999, 1e-8, 0, false, false, false));
+    e = thrown(() => kernels.adamStep(p, ok(), ok(), ok(), [], steps, { ...adamDefaults, beta1: NaN }));
     expect(e.message).toBe('adam_step: beta1 must be finite, got NaN');
     expect(e.code).toBe('ERR_KINDLING_VALUE');
     expect(p[0]).toEqual(new Float32Array(3));
     const wrong = [new Float64Array(3) as unknown as Float32Array];
-    e = thrown(() => native.adamStep(wrong, ok(), ok(), ok(), [], steps, 1e-3, 0.9, 0.999, 1e-8, 0, false, false, false));
+    e = thrown(() => kernels.adamStep(wrong, ok(), ok(), ok(), [], steps, adamDefaults));
     expect(e.code).toBe('InvalidArg');
   });
 });
@@ -169,7 +184,7 @@ describe('sgdStep', () => {
     const p = [new Float32Array([1, 2])];
     const buf = [new Float32Array([9, 9])];
     const flags = new Uint8Array([0]);
-    native.sgdStep(p, [new Float32Array([1, -2])], buf, flags, 0.5, 0.9, 0.5, false, 0, false);
+    kernels.sgdStep(p, [new Float32Array([1, -2])], buf, flags, { ...sgdDefaults, lr: 0.5, momentum: 0.9, dampening: 0.5 });
     expect(buf[0]).toEqual(new Float32Array([1, -2]));
     expect(flags).toEqual(new Uint8Array([1]));
     expect(p[0]).toEqual(new Float32Array([0.5, 3]));
@@ -177,7 +192,7 @@ describe('sgdStep', () => {
 
   it('rejects missing momentum buffers', () => {
     const e = thrown(() =>
-      native.sgdStep([new Float32Array(2)], [new Float32Array(2)], [], new Uint8Array(1), 0.1, 0.9, 0, false, 0, false),
+      kernels.sgdStep([new Float32Array(2)], [new Float32Array(2)], [], new Uint8Array(1), { ...sgdDefaults, lr: 0.1, momentum: 0.9 }),
     );
     expect(e).toBeInstanceOf(RangeError);
     expect(e.message).toBe('sgd_step: momentum_buffers has 0 buffers, expected 1 (one per parameter)');

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { native } from '../../src/native';
+import { kernels } from '../../src/ops/kernels';
 
 function data(len: number, seed: number): Float32Array {
   const out = new Float32Array(len);
@@ -17,7 +18,7 @@ function data(len: number, seed: number): Float32Array {
 function bigProduct(transA: boolean, transB: boolean): Float32Array {
   const [m, n, k] = [300, 257, 301];
   const c = data(m * n, 3);
-  native.sgemm(transA, transB, m, n, k, 0.75, data(m * k, 1), data(k * n, 2), 0.5, c, data(n, 4));
+  kernels.sgemm(data(m * k, 1), data(k * n, 2), c, data(n, 4), { transA, transB, m, n, k, alpha: 0.75, beta: 0.5 });
   return c;
 }
 
@@ -67,7 +68,7 @@ describe('threads', () => {
       const native = require(workerData.addon);
       const { m, n, k, a, b } = workerData;
       const c = new Float32Array(m * n);
-      for (let r = 0; r < 20; r++) native.sgemm(false, false, m, n, k, 1, a, b, 0, c, null);
+      for (let r = 0; r < 20; r++) native.sgemm(a, b, c, null, Float64Array.of(0, 0, m, n, k, 1, 0));
       parentPort.postMessage(c);
     `;
     const [m, n, k] = [64, 96, 80];
@@ -87,7 +88,7 @@ describe('threads', () => {
     for (const { a, b, result } of jobs) {
       const got = await result;
       const want = new Float32Array(m * n);
-      native.sgemm(false, false, m, n, k, 1, a, b, 0, want, null);
+      kernels.sgemm(a, b, want, null, { transA: false, transB: false, m, n, k, alpha: 1, beta: 0 });
       expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer))).toBe(true);
       // And against plain loops, so a worker computing garbage identically would still fail.
       for (let i = 0; i < m; i += 13) {

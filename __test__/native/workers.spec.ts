@@ -22,7 +22,7 @@ function work(native) {
   const m = new Float32Array(n);
   const v = new Float32Array(n);
   for (let step = 1; step <= 3; step++) {
-    native.adamStep([param], [grad], [m], [v], [], new Float64Array([step]), 1e-3, 0.9, 0.999, 1e-8, 0.01, false, false, true);
+    native.adamStep([param], [grad], [m], [v], [], new Float64Array([step]), Float64Array.of(1e-3, 0.9, 0.999, 1e-8, 0.01, 0, 0, 1));
   }
   return { dropped, param };
 }

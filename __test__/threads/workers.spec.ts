@@ -99,8 +99,9 @@ describe('training in worker threads', () => {
   it('turns a Rust panic inside a worker into that worker\'s error, and the process lives on', async () => {
     // Every binding is catch_unwind: a panic becomes a JS Error in the worker, which is uncaught
     // there and so reaches the main thread; nothing aborts the process.
+    // The raw binding is not public API: the worker loads it the way src/native does.
     const source = `
-      const { native } = require('kindling');
+      const native = require(${JSON.stringify(resolve(__dirname, '../../native/index.js'))});
       native.debugPanic('deliberate panic in a worker');`;
     const error = await new Promise<Error>((resolvePromise, reject) => {
       const worker = new Worker(source, { eval: true });

@@ -1,7 +1,7 @@
 /**
  * Compiles what the child processes run: kindling's dist (the published entry points the kindling
  * scripts import as `kindling`, `kindling/data`, `kindling/vision`) and the bench scripts into
- * bench/.build. Children run plain compiled JavaScript, so no TypeScript compiler sits in their
+ * bench/.build (bench/.build/bench/…, beside bench/.build/examples/seed-mlp.js, the model they share). Children run plain compiled JavaScript, so no TypeScript compiler sits in their
  * memory or start-up.
  */
 import { execFileSync } from 'node:child_process';

@@ -11,7 +11,7 @@ export interface SystemRun {
   /** Row label in the tables. */
   label: string;
   command: 'node' | 'python3';
-  /** Script path relative to bench/ (the .ts source for node: its compiled .js in bench/.build runs), or absolute. */
+  /** Script path relative to bench/ (the .ts source for node: its compiled .js in bench/.build/bench runs), or absolute. */
   script: string;
   args: string[];
   env?: NodeJS.ProcessEnv;
@@ -38,7 +38,7 @@ export function runSystem(run: SystemRun): Outcome {
   const script = path.isAbsolute(run.script)
     ? run.script
     : run.command === 'node'
-      ? path.join(BENCH_DIR, '.build', run.script.replace(/\.ts$/, '.js'))
+      ? path.join(BENCH_DIR, '.build', 'bench', run.script.replace(/\.ts$/, '.js'))
       : path.join(BENCH_DIR, run.script);
   process.stdout.write(`  ${run.label} … `);
   const started = Date.now();

@@ -1,21 +1,5 @@
-/** The seed program's MLP (/work/shared/seed/SEED.md), shared by the interop script and tests. */
-import * as torch from '../../src';
+/** The seed program's model built from the sources (examples/seed-mlp.ts), for the interop script and tests. */
+import { nn } from '../../src';
+import { seedMLP } from '../../examples/seed-mlp';
 
-const { nn } = torch;
-
-export class MLP extends nn.Module {
-  layers = new nn.Sequential(
-    new nn.Flatten(),
-    new nn.Linear(28 * 28 * 1, 64),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(64, 32),
-    new nn.Dropout(0.5),
-    new nn.ReLU(),
-    new nn.Linear(32, 10),
-  );
-
-  forward(x: torch.Tensor): torch.Tensor {
-    return this.layers.forward(x);
-  }
-}
+export class MLP extends seedMLP(nn) {}

@@ -7,8 +7,8 @@
  * NOTE [ Gradient buffers of leaves ]
  * The seed step's largest allocation is layer 1's weight gradient (64×784 floats, 200 kB): above
  * glibc's mmap threshold, and V8 frees an ArrayBuffer's memory only when a GC collects it, so
- * every step writes into fresh pages (measured: the same sgemm took ~54 µs into a new buffer
- * against ~14 µs into a reused one). What can be reused without changing what a user observes:
+ * every step writes into fresh pages (measured in docs/PERFORMANCE.md, NOTE [ Gradient buffers of
+ * leaves ]). What can be reused without changing what a user observes:
  *
  * - `zeroGrad({ setToNone: false })` keeps `.grad` and zeroes it. PyTorch then accumulates into
  *   that tensor in place (`variable_grad += new_grad` in accumulate_grad.h), so a user holding
@@ -21,7 +21,7 @@
  *   `g.data` alone; reusing its buffer is only faithful once nothing outside kindling can reach
  *   it. Garbage-collector signals cannot tell that in time: a FinalizationRegistry's callbacks
  *   run as separate tasks, so in a synchronous training loop (the seed's) none runs until the
- *   loop ends (checked: 0 callbacks over 2,000 steps with forced GCs), and a WeakRef that is
+ *   loop ends (checked: docs/PERFORMANCE.md), and a WeakRef that is
  *   dereferenced keeps its target alive until the current job ends, i.e. the whole loop.
  *   What can tell it is `.grad` itself: it is an accessor, and every read or write through it
  *   marks the current gradient as exposed. Backward sets a gradient it created without marking
@@ -32,27 +32,24 @@
  *   node's `gradBuffer` hook (`beta = 0`) and
  *   wraps it in a NEW tensor object, so `.grad` is a fresh tensor exactly as with PyTorch's
  *   set_to_none. Any `.grad` access by user code (logging a norm, `clipGradNorm_`) simply turns
- *   the reuse off for that step. Measured with bench/step-overhead.ts: backward 138 → 63 µs
- *   (setToNone) and 283 → 55 µs (setToNone false, where the old engine also summed into new
- *   buffers), old and new interleaved in one process.
+ *   the reuse off for that step. The gains are in docs/PERFORMANCE.md.
  */
 import { kernels } from '../ops/kernels';
 import { bumpVersion } from '../storage';
 import { Tensor } from '../tensor';
+import { JS_ADD_MAX_ELEMENTS } from '../tuning';
 
-/** Below this many elements a JS loop beats a native call. */
-const NATIVE_ADD_MIN_ELEMENTS = 2048;
 const ONE = new Float32Array([1]);
 
 /** `dst += src` element-wise, in place (`dst` and `src` may be the same buffer). */
 export function addInto(dst: Float32Array, src: Float32Array): void {
   const n = dst.length;
-  if (n < NATIVE_ADD_MIN_ELEMENTS || dst.buffer === src.buffer) {
+  if (n < JS_ADD_MAX_ELEMENTS || dst.buffer === src.buffer) {
     for (let i = 0; i < n; i++) dst[i] += src[i];
     return;
   }
   // C(1×n) = 1·[1]·src(1×n) + 1·C: an axpy through sgemm, whose output may not alias its inputs.
-  kernels.sgemm(false, false, 1, n, 1, 1, ONE, src, 1, dst);
+  kernels.sgemm(ONE, src, dst, null, { transA: false, transB: false, m: 1, n, k: 1, alpha: 1, beta: 1 });
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { uninitF32 } from '../dtype';
 import { AutogradError, ShapeError } from '../errors';
+import { sameShape } from '../ops/broadcast';
 import { kernels, BinaryOp } from '../ops/kernels';
 import { Tensor } from '../tensor';
 import { accumulateGrad } from './accumulate';
@@ -21,12 +22,6 @@ function sumGrads(a: Tensor, b: Tensor): Tensor {
   const out = uninitF32(a.data.length);
   kernels.binary(BinaryOp.add, a.data as Float32Array, b.data as Float32Array, out);
   return Tensor._make(out, a.shape, 'float32');
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Numbers backward passes, so a node can tell whether its scratch fields are this pass's. */

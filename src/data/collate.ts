@@ -7,6 +7,7 @@
  *
  * https://pytorch.org/docs/stable/data.html#torch.utils.data.default_collate
  */
+import { sameShape } from '../ops/broadcast';
 import { Tensor } from '../tensor';
 
 /** A batch shape for `defaultCollate`'s input: `[Tensor, number]` samples give `[Tensor, Tensor]`. */
@@ -150,12 +151,6 @@ function allocateLike(t: Tensor, n: number): Float32Array | Int32Array | Uint8Ar
   if (t.data instanceof Float32Array) return new Float32Array(n);
   if (t.data instanceof Int32Array) return new Int32Array(n);
   return new Uint8Array(n);
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function describe(value: unknown): string {

@@ -10,9 +10,8 @@
  */
 import { kMaxLength } from 'node:buffer';
 import { uninitF32 } from '../dtype';
+import { ON_HEAP_MAX_BYTES as ON_HEAP_BYTES } from '../tuning';
 
-/** Typed arrays up to this many bytes are allocated on the JS heap (V8's on-heap limit). */
-const ON_HEAP_BYTES = 64;
 
 export function uninitializedFloat32(length: number): Float32Array {
   return uninitF32(length);

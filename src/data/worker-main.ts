@@ -20,6 +20,14 @@ import { manualSeed } from './random';
 import { defaultGenerator } from '../random/generator';
 import { unpack } from './worker-source';
 import { kernels } from '../ops/kernels';
+import {
+  WORKER_LONGEST_NAP_MS as WAIT_SLICE_MS,
+  WORKER_MAX_POLL_US as MAX_POLL_US,
+  WORKER_MIN_POLL_US as MIN_POLL_US,
+  WORKER_PACE_WEIGHT as PACE_WEIGHT,
+  WORKER_POLL_US_PER_PACE_MS as POLL_US_PER_PACE_MS,
+  WORKER_SHORTEST_NAP_MS as SHORTEST_NAP_MS,
+} from '../tuning';
 
 export interface WorkerInit {
   entry: string;
@@ -71,10 +79,6 @@ const control = new Int32Array(init.control);
  * double while nothing is consumed, from at least `SHORTEST_NAP_MS` up to `WAIT_SLICE_MS` (when
  * the closed flag is looked at again too).
  */
-const SHORTEST_NAP_MS = 0.05;
-/** Weight of the newest interval in the consumer's pace (an exponential moving average). */
-const PACE_WEIGHT = 0.25;
-const WAIT_SLICE_MS = 100;
 
 function wake(): void {
   Atomics.add(signal, 0, 1);
@@ -131,9 +135,6 @@ function notePace(): void {
   lastProducedAt = now;
 }
 
-/** Longest and shortest poll for a free slot before napping, in microseconds. */
-const MAX_POLL_US = 1000;
-const MIN_POLL_US = 100;
 
 /**
  * Waits until the main thread has copied out the batch in the slot `tasksDone` reuses. A slot is
@@ -144,7 +145,7 @@ const MIN_POLL_US = 100;
 function waitForFreeSlot(): boolean {
   const consumed = Atomics.load(control, CONTROL_CONSUMED);
   if (tasksDone - consumed >= init.prefetchFactor && Atomics.load(control, CONTROL_CLOSED) === 0) {
-    const pollUs = Math.min(Math.max(2000 * pace, MIN_POLL_US), MAX_POLL_US);
+    const pollUs = Math.min(Math.max(POLL_US_PER_PACE_MS * pace, MIN_POLL_US), MAX_POLL_US);
     kernels.spinWhileEqualAt(control, CONTROL_CONSUMED, consumed, pollUs);
   }
   for (let nap = Math.max(pace, SHORTEST_NAP_MS); ; nap = Math.min(nap * 2, WAIT_SLICE_MS)) {

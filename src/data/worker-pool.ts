@@ -22,6 +22,12 @@ import { type BatchMessage, HEADER_BYTES, decodeBatch, readHeader } from './batc
 import { CONTROL_CLOSED, CONTROL_CONSUMED, CONTROL_PRODUCED, CONTROL_REBUILD_DRAWS, CONTROL_WORDS } from './worker-control';
 import type { EpochStart, TaskChunk, WorkerInit } from './worker-main';
 import { kernels } from '../ops/kernels';
+import {
+  LOADER_SLOT_BYTES as SLOT_BYTES,
+  LOADER_SPIN_MS as SPIN_MS,
+  LOADER_TASK_CHUNK as TASK_CHUNK,
+  LOADER_WAIT_SLICE_MS as WAIT_SLICE_MS,
+} from '../tuning';
 
 export interface WorkerPoolOptions {
   numWorkers: number;
@@ -39,17 +45,6 @@ export interface EpochOptions {
   timeout: number;
   baseSeed: number;
 }
-/** Bytes of shared memory per prefetched batch; larger batches are transferred instead. */
-const SLOT_BYTES = 1 << 20;
-/** How long one wait lasts before the alive flags and the timeout are checked again. */
-const WAIT_SLICE_MS = 200;
-/** How long the main thread polls for a missing batch before it sleeps (a batch takes ~10 µs to make). */
-const SPIN_MS = 0.5;
-/**
- * Batches per task message and worker: tasks travel in bulk so that no message crosses per batch
- * (each worker still fills at most `prefetchFactor` slots ahead of the consumer).
- */
-const TASK_CHUNK = 64;
 
 const WORKER_ENTRY = join(__dirname, `worker-main${extname(__filename)}`);
 

@@ -42,12 +42,3 @@ export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
-/** A short type name for error messages about values of the wrong kind. */
-export function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object' || typeof value === 'function') {
-    const ctor = (value as { constructor?: { name?: string } }).constructor;
-    return ctor?.name || typeof value;
-  }
-  return typeof value;
-}

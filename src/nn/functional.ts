@@ -58,12 +58,7 @@ export function flatten(input: Tensor, startDim = 0, endDim = -1): Tensor {
 }
 
 /** PyTorch's check in `nn.Dropout`'s constructor (the dropout op repeats it at each call). */
-export function checkDropoutProbability(p: number): void {
-  if (typeof p !== 'number') throw new TypeError(`dropout probability must be a number, but got ${typeof p}`);
-  if (!(p >= 0 && p <= 1)) {
-    throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
-  }
-}
+export const checkDropoutProbability = dropoutOps.checkDropoutProbability;
 
 /**
  * Inverted dropout: zeroes elements with probability `p` and scales the rest by 1/(1−p) when

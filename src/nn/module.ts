@@ -1,7 +1,9 @@
+import { sameShape } from '../ops/broadcast';
 import { Tensor } from '../tensor';
 import { zeroGradOf } from '../autograd/accumulate';
 import { bumpVersion } from '../storage';
-import { addIndent, formatShape, typeName } from './format';
+import { typeName } from '../errors';
+import { addIndent, formatShape } from './format';
 import { Parameter } from './parameter';
 
 /** Parameter and persistent-buffer tensors by dotted name (`layers.1.weight`), in PyTorch's order. */
@@ -445,10 +447,6 @@ function checkMemberName(kind: 'buffer' | 'parameter', name: string): void {
 function isEmptySlot(module: Module, name: string): boolean {
   const value = (module as unknown as Record<string, unknown>)[name];
   return value === undefined || value === null;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /**

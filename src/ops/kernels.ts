@@ -1,7 +1,11 @@
 /**
- * The native kernels as the ops call them: a typed view of `src/native` following the contract in
- * docs/ARCHITECTURE.md, so the ops type-check against the contract whatever the generated
- * `native/index.d.ts` currently declares. Nothing here computes; every function is the binding's.
+ * The native kernels as kindling calls them: the one seam between TypeScript and Rust. Every
+ * native call in `src/` goes through `kernels` (only this file imports `src/native`), typed by the
+ * contract in docs/ARCHITECTURE.md, so the callers type-check against the contract whatever the
+ * generated `native/index.d.ts` currently declares. Nothing here computes; every function is the
+ * binding's (the kernels with more than four scalar parameters or more than seven in all take a
+ * named options object here, packed for the binding below; buffers stay positional: they are
+ * borrowed in place).
  */
 import { native } from '../native';
 import * as codes from '../native/codes';
@@ -13,19 +17,7 @@ export interface Kernels {
   setNumThreads(n: number): void;
   getNumThreads(): number;
   simdPath(): string;
-  sgemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: F32,
-    b: F32,
-    beta: number,
-    c: F32,
-    bias?: F32 | null,
-  ): void;
+  sgemm(a: F32, b: F32, c: F32, bias: F32 | null | undefined, options: GemmOptions): void;
   binary(op: number, a: F32, b: F32, out: F32): void;
   binaryScalar(op: number, a: F32, s: number, out: F32, reverse: boolean): void;
   binaryBroadcast(op: number, a: F32, aStrides: Dims, b: F32, bStrides: Dims, outShape: Dims, out: F32): void;
@@ -37,40 +29,9 @@ export interface Kernels {
   reduceArg(op: number, x: F32, outer: number, dim: number, inner: number, values: F32, indices: Int32Array): void;
   softmax(x: F32, outer: number, dim: number, inner: number, out: F32, log: boolean): void;
   softmaxBackward(gradOut: F32, y: F32, outer: number, dim: number, inner: number, gradIn: F32, log: boolean): void;
-  crossEntropy(
-    logits: F32,
-    n: number,
-    c: number,
-    target: Int32Array,
-    weight: F32 | null | undefined,
-    ignoreIndex: number,
-    labelSmoothing: number,
-    reduction: number,
-    loss: F32,
-    gradLogits: F32,
-  ): void;
-  crossEntropyProbs(
-    logits: F32,
-    n: number,
-    c: number,
-    targetProbs: F32,
-    weight: F32 | null | undefined,
-    labelSmoothing: number,
-    reduction: number,
-    loss: F32,
-    gradLogits: F32,
-  ): void;
-  nllLoss(
-    logProbs: F32,
-    n: number,
-    c: number,
-    target: Int32Array,
-    weight: F32 | null | undefined,
-    ignoreIndex: number,
-    reduction: number,
-    loss: F32,
-    gradLogProbs: F32,
-  ): void;
+  crossEntropy(logits: F32, target: Int32Array, weight: F32 | null | undefined, loss: F32, gradLogits: F32, options: CrossEntropyOptions): void;
+  crossEntropyProbs(logits: F32, targetProbs: F32, weight: F32 | null | undefined, loss: F32, gradLogits: F32, options: CrossEntropyProbsOptions): void;
+  nllLoss(logProbs: F32, target: Int32Array, weight: F32 | null | undefined, loss: F32, gradLogProbs: F32, options: NllLossOptions): void;
   fillUniform(out: F32, low: number, high: number, seed: number, offset: number): number;
   fillNormal(out: F32, mean: number, std: number, seed: number, offset: number): number;
   fillRandint(out: Int32Array, low: number, high: number, seed: number, offset: number): number;
@@ -82,10 +43,162 @@ export interface Kernels {
   dropoutReluBackward(gradOut: F32, out: F32, gradIn: F32, p: number, seed: number, offset: number, relu: boolean): number;
   gatherBytes(bytes: Uint8Array, rowLen: number, indices: Int32Array, table: F32 | null | undefined, out: F32): void;
   spinWhileEqualAt(counters: Int32Array, index: number, value: number, maxMicros: number): boolean;
+  adamStep(
+    params: F32[],
+    grads: F32[],
+    expAvgs: F32[],
+    expAvgSqs: F32[],
+    maxExpAvgSqs: F32[],
+    steps: Float64Array,
+    options: AdamStepOptions,
+  ): void;
+  sgdStep(params: F32[], grads: F32[], momentumBuffers: F32[], bufferInitialized: Uint8Array, options: SgdStepOptions): void;
+}
+
+/** `sgemm`'s shapes and scalars: `op(a)` is m×k (stored k×m when `transA`), `op(b)` k×n (n×k when `transB`). */
+export interface GemmOptions {
+  transA: boolean;
+  transB: boolean;
+  m: number;
+  n: number;
+  k: number;
+  alpha: number;
+  beta: number;
+}
+
+/** `crossEntropy`'s sizes and settings (`reduction`: a {@link Reduction} code). */
+export interface CrossEntropyOptions {
+  n: number;
+  c: number;
+  ignoreIndex: number;
+  labelSmoothing: number;
+  reduction: number;
+}
+
+/** `crossEntropyProbs`'s sizes and settings (`reduction`: a {@link Reduction} code). */
+export interface CrossEntropyProbsOptions {
+  n: number;
+  c: number;
+  labelSmoothing: number;
+  reduction: number;
+}
+
+/** `nllLoss`'s sizes and settings (`reduction`: a {@link Reduction} code). */
+export interface NllLossOptions {
+  n: number;
+  c: number;
+  ignoreIndex: number;
+  reduction: number;
+}
+
+/** `adamStep`'s hyperparameters (PyTorch's names; AdamW is `decoupledWeightDecay`). */
+export interface AdamStepOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+  decoupledWeightDecay: boolean;
+}
+
+/** `sgdStep`'s hyperparameters (PyTorch's names). */
+export interface SgdStepOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
+  maximize: boolean;
+}
+
+/** The kernels whose options cross packed in a `Float64Array` (see `packed` below). */
+type PackedKernels = 'sgemm' | 'crossEntropy' | 'crossEntropyProbs' | 'nllLoss' | 'adamStep' | 'sgdStep';
+
+/** The binding as it is declared: the packed kernels take a `Float64Array` in place of their options. */
+interface Binding extends Omit<Kernels, PackedKernels> {
+  sgemm(a: F32, b: F32, c: F32, bias: F32 | null | undefined, options: Float64Array): void;
+  crossEntropy(logits: F32, target: Int32Array, weight: F32 | null | undefined, loss: F32, gradLogits: F32, options: Float64Array): void;
+  crossEntropyProbs(logits: F32, targetProbs: F32, weight: F32 | null | undefined, loss: F32, gradLogits: F32, options: Float64Array): void;
+  nllLoss(logProbs: F32, target: Int32Array, weight: F32 | null | undefined, loss: F32, gradLogProbs: F32, options: Float64Array): void;
+  adamStep(params: F32[], grads: F32[], expAvgs: F32[], expAvgSqs: F32[], maxExpAvgSqs: F32[], steps: Float64Array, options: Float64Array): void;
+  sgdStep(params: F32[], grads: F32[], momentumBuffers: F32[], bufferInitialized: Uint8Array, options: Float64Array): void;
 }
 
 // A plain assignment (no cast): if the generated binding drifts from the contract, tsc says so here.
-export const kernels: Kernels = native;
+const binding: Binding = native;
+
+/**
+ * One scratch array per packed kernel, refilled on every call (calls are synchronous, so one is
+ * enough): the options object's fields in the order `kindling_core::options` unpacks them,
+ * booleans as 0/1. Packing costs a few stores; a napi options object would cost a property lookup
+ * per field in Rust (docs/PERFORMANCE.md, NOTE [ Options objects at the binding ]).
+ */
+const gemmPacked = new Float64Array(7);
+const crossEntropyPacked = new Float64Array(5);
+const crossEntropyProbsPacked = new Float64Array(4);
+const nllLossPacked = new Float64Array(4);
+const adamPacked = new Float64Array(8);
+const sgdPacked = new Float64Array(6);
+
+const packed: Pick<Kernels, PackedKernels> = {
+  sgemm(a, b, c, bias, o) {
+    gemmPacked[0] = o.transA ? 1 : 0;
+    gemmPacked[1] = o.transB ? 1 : 0;
+    gemmPacked[2] = o.m;
+    gemmPacked[3] = o.n;
+    gemmPacked[4] = o.k;
+    gemmPacked[5] = o.alpha;
+    gemmPacked[6] = o.beta;
+    binding.sgemm(a, b, c, bias, gemmPacked);
+  },
+  crossEntropy(logits, target, weight, loss, gradLogits, o) {
+    crossEntropyPacked[0] = o.n;
+    crossEntropyPacked[1] = o.c;
+    crossEntropyPacked[2] = o.ignoreIndex;
+    crossEntropyPacked[3] = o.labelSmoothing;
+    crossEntropyPacked[4] = o.reduction;
+    binding.crossEntropy(logits, target, weight, loss, gradLogits, crossEntropyPacked);
+  },
+  crossEntropyProbs(logits, targetProbs, weight, loss, gradLogits, o) {
+    crossEntropyProbsPacked[0] = o.n;
+    crossEntropyProbsPacked[1] = o.c;
+    crossEntropyProbsPacked[2] = o.labelSmoothing;
+    crossEntropyProbsPacked[3] = o.reduction;
+    binding.crossEntropyProbs(logits, targetProbs, weight, loss, gradLogits, crossEntropyProbsPacked);
+  },
+  nllLoss(logProbs, target, weight, loss, gradLogProbs, o) {
+    nllLossPacked[0] = o.n;
+    nllLossPacked[1] = o.c;
+    nllLossPacked[2] = o.ignoreIndex;
+    nllLossPacked[3] = o.reduction;
+    binding.nllLoss(logProbs, target, weight, loss, gradLogProbs, nllLossPacked);
+  },
+  adamStep(params, grads, expAvgs, expAvgSqs, maxExpAvgSqs, steps, o) {
+    adamPacked[0] = o.lr;
+    adamPacked[1] = o.beta1;
+    adamPacked[2] = o.beta2;
+    adamPacked[3] = o.eps;
+    adamPacked[4] = o.weightDecay;
+    adamPacked[5] = o.amsgrad ? 1 : 0;
+    adamPacked[6] = o.maximize ? 1 : 0;
+    adamPacked[7] = o.decoupledWeightDecay ? 1 : 0;
+    binding.adamStep(params, grads, expAvgs, expAvgSqs, maxExpAvgSqs, steps, adamPacked);
+  },
+  sgdStep(params, grads, momentumBuffers, bufferInitialized, o) {
+    sgdPacked[0] = o.lr;
+    sgdPacked[1] = o.momentum;
+    sgdPacked[2] = o.dampening;
+    sgdPacked[3] = o.nesterov ? 1 : 0;
+    sgdPacked[4] = o.weightDecay;
+    sgdPacked[5] = o.maximize ? 1 : 0;
+    binding.sgdStep(params, grads, momentumBuffers, bufferInitialized, sgdPacked);
+  },
+};
+
+/** Every kernel kindling calls; the packed ones take their named options object. */
+export const kernels: Kernels = { ...binding, ...packed };
 
 // Operation codes in the ops' spelling, taken from `src/native/codes.ts` (the mirror of
 // `kindling_core::codes`), so there is one source of truth.

@@ -16,6 +16,7 @@ import { uninitF32 } from '../dtype';
 import { recording } from '../autograd/function';
 import { type Generator, generatorOf } from '../random/generator';
 import { Tensor } from '../tensor';
+import { checkDropoutProbability } from './dropout';
 import { kernels } from './kernels';
 import { attachLinear, checkLinear, linear, linearForward, linearOutputShape } from './matmul';
 
@@ -44,9 +45,7 @@ export function linearDropoutRelu(
   generator?: Generator,
 ): Tensor {
   if (p === 0 && !relu) return linear(input, weight, bias);
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-    throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
-  }
+  checkDropoutProbability(p);
   const sizes = checkLinear(input, weight, bias);
   const { rows, outF } = sizes;
   const outShape = linearOutputShape(input, outF);

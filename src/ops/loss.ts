@@ -12,6 +12,7 @@ import { contiguousStrides, sameShape } from './broadcast';
 import { binaryPlain, scale } from './elementwise';
 import { BinaryOp, Reduction, kernels } from './kernels';
 import { gather, sumTo } from './shape';
+import { JS_LOSS_SCALE_MAX_ELEMENTS } from '../tuning';
 import { mean, sum } from './reduce';
 
 export type ReductionMode = 'none' | 'mean' | 'sum';
@@ -138,8 +139,6 @@ function checkWeight(weight: Tensor | null | undefined, classes: number): Float3
   return weight.data as Float32Array;
 }
 
-/** Up to this many gradient elements the backward scale runs in JS. */
-const SMALL_GRADIENT = 1024;
 
 /** Attaches the fused loss backward: gradient rows scaled by the incoming gradient (per row for `none`). */
 function attachLossBackward(out: Tensor, name: string, input: Tensor, target: Tensor, gradRows: Float32Array, rows: number, classes: number, none: boolean): void {
@@ -149,7 +148,7 @@ function attachLossBackward(out: Tensor, name: string, input: Tensor, target: Te
       const rowsT = Tensor._make(gradRows, [rows, classes], 'float32');
       const perRow = Tensor._make(g.data, [rows, 1], 'float32');
       scaled = binaryPlain(BinaryOp.mul, rowsT, perRow).data as Float32Array;
-    } else if (gradRows.length <= SMALL_GRADIENT) {
+    } else if (gradRows.length <= JS_LOSS_SCALE_MAX_ELEMENTS) {
       // The seed's 10×10 gradient: a JS loop is cheaper than a native call (fresh buffer each
       // time, since the graph may be retained and run again).
       const s = g.data[0];
@@ -189,7 +188,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   if (probabilities) {
     const targetRows = toRows(target).values;
     const loss = new Float32Array(code === Reduction.none ? rows : 1);
-    kernels.crossEntropyProbs(values, rows, classes, targetRows, weight, labelSmoothing, code, loss, gradRows);
+    kernels.crossEntropyProbs(values, targetRows, weight, loss, gradRows, { n: rows, c: classes, labelSmoothing, reduction: code });
     const noneShape = input.shape.length === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
     out = Tensor._make(loss, code === Reduction.none ? noneShape : [], 'float32');
     if (recording(input)) attachLossBackward(out, 'CrossEntropyLossBackward0', input, target, gradRows, rows, classes, code === Reduction.none);
@@ -197,7 +196,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   }
   const checked = checkIndexTarget('cross_entropy', input, target, ignoreIndex, classes);
   const loss = new Float32Array(code === Reduction.none ? rows : 1);
-  kernels.crossEntropy(values, rows, classes, checked.target, weight, ignoreIndex, labelSmoothing, code, loss, gradRows);
+  kernels.crossEntropy(values, checked.target, weight, loss, gradRows, { n: rows, c: classes, ignoreIndex, labelSmoothing, reduction: code });
   out = Tensor._make(loss, code === Reduction.none ? checked.shape : [], 'float32');
   if (recording(input)) attachLossBackward(out, 'NllLossBackward0', input, target, gradRows, rows, classes, code === Reduction.none);
   return out;
@@ -218,7 +217,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
   const checked = checkIndexTarget('nll_loss', input, target, ignoreIndex, classes);
   const loss = new Float32Array(code === Reduction.none ? rows : 1);
   const gradRows = new Float32Array(rows * classes);
-  kernels.nllLoss(values, rows, classes, checked.target, weight, ignoreIndex, code, loss, gradRows);
+  kernels.nllLoss(values, checked.target, weight, loss, gradRows, { n: rows, c: classes, ignoreIndex, reduction: code });
   const out = Tensor._make(loss, code === Reduction.none ? checked.shape : [], 'float32');
   if (recording(input)) attachLossBackward(out, 'NllLossBackward0', input, target, gradRows, rows, classes, code === Reduction.none);
   return out;

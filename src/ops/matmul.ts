@@ -26,7 +26,7 @@ function checkFloat(op: string, ...ts: Tensor[]): void {
 /** `C = op(A)·op(B)` for row-major buffers, `op(A)` m×k and `op(B)` k×n, into a new buffer. */
 function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, alpha = 1): Float32Array {
   const c = uninitF32(m * n, 'matmul', [m, n]);
-  kernels.sgemm(transA, transB, m, n, k, alpha, a, b, 0, c);
+  kernels.sgemm(a, b, c, null, { transA, transB, m, n, k, alpha, beta: 0 });
   return c;
 }
 
@@ -64,7 +64,7 @@ function productGrad(
 ): Tensor | null {
   const direct = node.gradBuffer(i, m * n);
   if (direct !== null && (direct.beta === 0 || (direct.data.buffer !== a.buffer && direct.data.buffer !== b.buffer))) {
-    kernels.sgemm(transA, transB, m, n, k, alpha, a, b, direct.beta, direct.data);
+    kernels.sgemm(a, b, direct.data, null, { transA, transB, m, n, k, alpha, beta: direct.beta });
     return null;
   }
   return Tensor._make(gemm(transA, transB, m, n, k, a, b, alpha), shape, 'float32');
@@ -118,16 +118,11 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   const runInto = (out: Float32Array, beta: number, transA: boolean, transB: boolean, rows: number, cols: number, inner: number, x: Float32Array, xStride: number, y: Float32Array, yStride: number): void => {
     for (let i = 0; i < batch; i++) {
       kernels.sgemm(
-        transA,
-        transB,
-        rows,
-        cols,
-        inner,
-        1,
         x.subarray(i * xStride, (i + 1) * xStride),
         y.subarray(i * yStride, (i + 1) * yStride),
-        beta,
         out.subarray(i * rows * cols, (i + 1) * rows * cols),
+        null,
+        { transA, transB, m: rows, n: cols, k: inner, alpha: 1, beta },
       );
     }
   };
@@ -245,7 +240,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: { bet
   const bT = transposedData(mat2);
   const av = aT ?? (mat1.data as Float32Array);
   const bv = bT ?? (mat2.data as Float32Array);
-  kernels.sgemm(aT !== null, bT !== null, m, n, k, alpha, av, bv, beta, cData);
+  kernels.sgemm(av, bv, cData, null, { transA: aT !== null, transB: bT !== null, m, n, k, alpha, beta });
   const out = Tensor._make(cData, [m, n], 'float32');
   if (recording(input, mat1, mat2)) {
     const inShape = input.shape;
@@ -336,7 +331,7 @@ export function attachLinear(
 export function linearForward(input: Tensor, weight: Tensor, bias: Tensor | null | undefined, { rows, k, outF }: LinearSizes, y: Float32Array): void {
   const wT = transposedData(weight);
   const wv = wT ?? (weight.data as Float32Array);
-  kernels.sgemm(false, wT === null, rows, outF, k, 1, input.data as Float32Array, wv, 0, y, bias == null ? undefined : (bias.data as Float32Array));
+  kernels.sgemm(input.data as Float32Array, wv, y, bias == null ? null : (bias.data as Float32Array), { transA: false, transB: wT === null, m: rows, n: outF, k, alpha: 1, beta: 0 });
 }
 
 const outputGradient = (g: Tensor): Float32Array => g.data as Float32Array;

@@ -1,4 +1,4 @@
-import { native } from '../native';
+import { kernels } from '../ops/kernels';
 import { bumpVersion } from '../storage';
 import { Tensor } from '../tensor';
 import { type BaseGroupOptions, Optimizer, type Params } from './optimizer';
@@ -98,22 +98,16 @@ export class Adam extends Optimizer<AdamGroupOptions, AdamState> {
     }
     if (plan.params.length === 0) return;
     const [beta1, beta2] = group.betas;
-    native.adamStep(
-      plan.paramData,
-      plan.grads,
-      plan.expAvgs,
-      plan.expAvgSqs,
-      plan.maxExpAvgSqs,
-      plan.steps,
-      group.lr,
+    kernels.adamStep(plan.paramData, plan.grads, plan.expAvgs, plan.expAvgSqs, plan.maxExpAvgSqs, plan.steps, {
+      lr: group.lr,
       beta1,
       beta2,
-      group.eps,
-      group.weightDecay,
-      group.amsgrad,
-      group.maximize,
-      group.decoupledWeightDecay,
-    );
+      eps: group.eps,
+      weightDecay: group.weightDecay,
+      amsgrad: group.amsgrad,
+      maximize: group.maximize,
+      decoupledWeightDecay: group.decoupledWeightDecay,
+    });
     for (let j = 0; j < plan.params.length; j++) bumpVersion(plan.params[j]); // the step wrote every parameter in place
   }
 

@@ -1,5 +1,5 @@
 import { Tensor } from '../tensor';
-import { typeName } from '../nn/format';
+import { typeName } from '../errors';
 import { zeroGradOf } from '../autograd/accumulate';
 
 /** Every optimizer's per-group options include a learning rate; schedulers also add `initialLr`. */

@@ -1,4 +1,4 @@
-import { native } from '../native';
+import { kernels } from '../ops/kernels';
 import { bumpVersion } from '../storage';
 import { Tensor } from '../tensor';
 import { type BaseGroupOptions, Optimizer, type Params } from './optimizer';
@@ -69,18 +69,14 @@ export class SGD extends Optimizer<SGDGroupOptions, SGDState> {
       this.#plans.set(group, plan);
     }
     if (plan.params.length === 0) return;
-    native.sgdStep(
-      plan.paramData,
-      plan.grads,
-      plan.buffers,
-      plan.initialized,
-      group.lr,
-      group.momentum,
-      group.dampening,
-      group.nesterov,
-      group.weightDecay,
-      group.maximize,
-    );
+    kernels.sgdStep(plan.paramData, plan.grads, plan.buffers, plan.initialized, {
+      lr: group.lr,
+      momentum: group.momentum,
+      dampening: group.dampening,
+      nesterov: group.nesterov,
+      weightDecay: group.weightDecay,
+      maximize: group.maximize,
+    });
     for (let j = 0; j < plan.params.length; j++) bumpVersion(plan.params[j]); // the step wrote every parameter in place
   }
 

@@ -12,6 +12,7 @@
  * `{"__object__": {...}}`, so the round trip is exact. `undefined` properties are dropped, as
  * `JSON.stringify` does.
  */
+import { typeName } from '../errors';
 import { Tensor } from '../tensor';
 
 const TAGS = new Set(['__tensor__', '__float__', '__object__']);
@@ -20,12 +21,6 @@ const TAGS = new Set(['__tensor__', '__float__', '__object__']);
 const MAX_DEPTH = 1000;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value !== 'object') return typeof value;
-  return (value as object).constructor?.name ?? 'Object';
-}
 
 function isPlainObject(value: object): boolean {
   const proto = Object.getPrototypeOf(value);

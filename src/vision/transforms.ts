@@ -8,6 +8,7 @@
  *
  * https://pytorch.org/vision/stable/transforms.html
  */
+import { typeName } from '../errors';
 import { Tensor } from '../tensor';
 import type { WorkerSource } from '../data/worker-source';
 import { BYTE_TO_UNIT } from './byte-table';
@@ -157,8 +158,3 @@ export function Lambda<I, O>(lambd: (input: I) => O): Transform<I, O> {
   return transform;
 }
 
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return typeof value;
-}

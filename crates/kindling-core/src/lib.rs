@@ -12,6 +12,7 @@ pub mod gather;
 pub mod gemm;
 pub mod loss;
 pub mod optim;
+pub mod options;
 pub mod philox;
 pub mod random;
 pub mod reduce;
@@ -20,5 +21,6 @@ pub mod spin_wait;
 pub mod strided;
 mod test_util;
 pub mod threads;
+pub mod tuning;
 
 pub use error::{ErrorKind, KernelError, KernelResult};

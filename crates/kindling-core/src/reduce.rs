@@ -57,10 +57,10 @@ impl View {
     }
 }
 
+use crate::tuning::REDUCE_TASK_ELEMS as TASK_ELEMS;
+
 /// Output rows per parallel task, so a task reads about `TASK_ELEMS` inputs. Depends only on the
 /// view, never on the thread count.
-const TASK_ELEMS: usize = 1 << 15;
-
 fn rows_per_task(view: View) -> usize {
     (TASK_ELEMS / (view.dim * view.inner).max(1)).max(1)
 }

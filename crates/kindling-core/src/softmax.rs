@@ -8,8 +8,8 @@ use crate::threads;
 #[cfg(test)]
 mod tests;
 
-/// Lines (outer × inner positions) per parallel task ≈ 32k elements of work.
-const TASK_ELEMS: usize = 1 << 15;
+/// Lines (outer × inner positions) per parallel task: about `TASK_ELEMS` elements of work.
+use crate::tuning::SOFTMAX_TASK_ELEMS as TASK_ELEMS;
 
 /// `out = softmax(x)` (or `log_softmax` when `log`) along `dim`.
 pub fn softmax(

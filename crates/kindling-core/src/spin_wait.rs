@@ -7,12 +7,12 @@
 //! thread that expects the counter to move soon polls it instead, yielding its core between polls
 //! so that other runnable threads (the compute pool's worker, the main thread) are never kept off
 //! it, and gives up after `max` so that a slow consumer does not cost a core for long.
+use crate::error::{KernelError, KernelResult};
 use std::hint::spin_loop;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
-/// Polls before the first yield: a counter that moves within ~a microsecond costs no system call.
-const PURE_SPINS: u32 = 128;
+use crate::tuning::SPIN_WAIT_PURE_SPINS as PURE_SPINS;
 
 /// Returns `true` as soon as `cell` no longer holds `value`, `false` once `max` has passed with it
 /// unchanged.
@@ -35,10 +35,64 @@ pub fn spin_while_equal(cell: &AtomicI32, value: i32, max: Duration) -> bool {
     }
 }
 
+/// `spin_while_equal` on element `index` of an `Int32Array` of counters (normally on a
+/// `SharedArrayBuffer` that other threads write through `Atomics.*`), for at most `max_micros`.
+/// An index outside the counters or a `max_micros` that is not a finite number ≥ 0 is a value
+/// error.
+pub fn spin_while_equal_at(
+    counters: &[i32],
+    index: usize,
+    value: i32,
+    max_micros: f64,
+) -> KernelResult<bool> {
+    const OP: &str = "spin_while_equal";
+    if index >= counters.len() {
+        return Err(KernelError::value(
+            OP,
+            format!(
+                "index {index} is out of bounds for {} counters",
+                counters.len()
+            ),
+        ));
+    }
+    if !(max_micros.is_finite() && max_micros >= 0.0) {
+        return Err(KernelError::value(
+            OP,
+            format!("maxMicros must be a finite number >= 0, got {max_micros}"),
+        ));
+    }
+    // SAFETY: the element is in bounds and 4-byte aligned (an i32); other threads write it only
+    // through atomics, and this reads it only atomically.
+    let cell = unsafe { &*(counters.as_ptr().add(index) as *const AtomicI32) };
+    Ok(spin_while_equal(
+        cell,
+        value,
+        Duration::from_secs_f64(max_micros / 1e6),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    #[test]
+    fn spin_while_equal_at_refuses_an_index_outside_the_counters_and_a_bad_deadline() {
+        let counters = [0, 7];
+        assert_eq!(spin_while_equal_at(&counters, 1, 6, 10.0), Ok(true));
+        assert_eq!(spin_while_equal_at(&counters, 0, 0, 0.0), Ok(false));
+        let e = spin_while_equal_at(&counters, 2, 0, 10.0).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "spin_while_equal: index 2 is out of bounds for 2 counters"
+        );
+        let e = spin_while_equal_at(&counters, 0, 0, f64::NAN).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "spin_while_equal: maxMicros must be a finite number >= 0, got NaN"
+        );
+        assert!(spin_while_equal_at(&counters, 0, 0, -1.0).is_err());
+    }
 
     #[test]
     fn returns_false_after_the_deadline_when_nothing_changes() {

@@ -128,8 +128,7 @@ pub(crate) fn for_each_run<const N: usize>(
     }
 }
 
-/// Elements per parallel chunk of a strided walk.
-const CHUNK: usize = 1 << 14;
+use crate::tuning::STRIDED_CHUNK as CHUNK;
 
 /// `out[i₀…iₙ] = x[Σ i_d · strides_d]` over the row-major `shape` (permute, transpose, expand).
 pub fn strided_copy(x: &[f32], shape: &[u32], strides: &[u32], out: &mut [f32]) -> KernelResult {

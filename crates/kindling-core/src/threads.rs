@@ -3,61 +3,25 @@
 //! problem size, never on the thread count, and every chunk is computed by the same code whichever
 //! thread runs it, so results are bit-identical for 1 and N threads.
 //!
-//! NOTE [ Why not rayon here ]
-//! Entering a rayon pool from a thread it does not own (Node's main thread) costs ~8 µs per
-//! parallel region on this machine (mutex + condvar hand-off, cold worker wake-up). kindling's ops
-//! at the seed's sizes take 1–20 µs each, so that cost forbade parallelism for most of them. This
-//! pool keeps `threads − 1` persistent workers that spin for a while after each region before
-//! parking (~0.3–1 µs per region while they are warm), and the calling thread always takes part.
-//! A region entered while the pool is busy (another JS worker thread, or a nested call from inside
-//! a task) runs inline on its caller instead of queueing: never a deadlock, same results.
-//! Small work still runs inline: callers pass an estimate of the work and only go parallel above
-//! `PARALLEL_MIN_WORK`.
+//! The pool keeps `threads − 1` persistent workers that spin for a while after each region before
+//! parking, and the calling thread always takes part: a region costs ~1 µs while the workers are
+//! warm, where entering rayon's pool from Node's main thread cost 15–21 µs (NOTE [ Why not rayon
+//! here ] in docs/PERFORMANCE.md). A region entered while the pool is busy (another JS worker
+//! thread, or a nested call from inside a task) runs inline on its caller instead of queueing:
+//! never a deadlock, same results. Work below `PARALLEL_MIN_WORK` runs inline. The pool's timings
+//! are in `crate::tuning`.
 use crate::error::{KernelError, KernelResult};
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-/// Below this many element-operations a region runs on the calling thread (a warm region costs
-/// ~0.5 µs, a cold one several µs: below ~32K element-operations the split cannot pay for itself).
-pub const PARALLEL_MIN_WORK: usize = 1 << 15;
-
-/// How long an idle worker polls for the next region before parking. See NOTE [ Idle workers
-/// yield while they wait ].
-///
-/// A seed training step (~150–300 µs) opens one region, its Adam step: with a 100 µs window the
-/// worker had parked by then every step, and waking it cost more than it saved. Timed by
-/// `optim::timing` (seed's six buffers, another process busy 60–90 % of a core, medians of 300):
-/// 1 thread 35.7 µs; 2 threads, region 150 µs after the last: 50 µs with a 100 µs window, 26 µs
-/// with 1 ms. (GNU OpenMP spins ~300K iterations, Intel's 200 ms, before sleeping.)
-const SPIN: Duration = Duration::from_millis(1);
-
-/// For this long at the start of the wait an idle worker polls with `pause` only (no system call).
-const HOT_SPIN: Duration = Duration::from_micros(2);
-
-/// A caller that, after running out of tasks, waits longer than this (and longer than its own
-/// share took) for a worker's last task marks the pool contended. See NOTE [ Contended pools run
-/// small regions inline ].
-const CONTENDED_WAIT: Duration = Duration::from_micros(50);
-
-/// How long a contended pool runs small regions inline before it tries the workers again.
-const CONTENDED_FOR: Duration = Duration::from_millis(20);
-
-/// Regions with less work than this (element-operations) count as small: on one thread they take
-/// well under a millisecond, less than a worker preempted in the middle of a task can cost.
-pub const CONTENDED_INLINE_MAX_WORK: usize = 1 << 22;
-
-/// The spin window: `KINDLING_SPIN_US` (µs) when set, for measurements, else `SPIN`.
-fn spin_window() -> Duration {
-    static WINDOW: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
-    *WINDOW.get_or_init(|| {
-        std::env::var("KINDLING_SPIN_US")
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map_or(SPIN, Duration::from_micros)
-    })
-}
+pub use crate::tuning::PARALLEL_MIN_WORK;
+use crate::tuning::{
+    POOL_BACKOFF_SPINS, POOL_CONTENDED_FOR as CONTENDED_FOR,
+    POOL_CONTENDED_INLINE_MAX_WORK as CONTENDED_INLINE_MAX_WORK,
+    POOL_CONTENDED_WAIT as CONTENDED_WAIT, POOL_HOT_SPIN as HOT_SPIN, POOL_SPIN_WINDOW,
+};
 
 /// The caller's task closure, lifetime-erased. Only dereferenced while the region that published
 /// it is open, and the publisher waits for every worker to leave before returning.
@@ -200,18 +164,12 @@ impl Shared {
 
     /// Spins, then parks, until the epoch moves past `seen`; false on shutdown.
     ///
-    /// NOTE [ Idle workers yield while they wait ]
-    /// A worker that only executed `pause` while waiting held its core for the whole spin window.
-    /// With more runnable threads than cores (a DataLoader worker thread, other processes), the
-    /// scheduler then let it sit on the core of the thread that would open the next region — or
-    /// was waiting for the region to finish — and that thread lost ~100 µs (the window) per
-    /// region: Adam on 52,650 elements took 146 µs (median) on 2 threads against 38 µs on 1 with
-    /// another process busy (optim::timing). After `HOT_SPIN` of pure spinning the worker calls
-    /// `sched_yield` between polls: on an idle core that returns at once (the worker still sees a
-    /// new region within ~1 µs), on a contended core it hands the core to whoever needs it.
+    /// After `HOT_SPIN` of pure spinning the worker yields its core between polls: on an idle core
+    /// that returns at once, on a contended one it hands the core to whoever needs it (NOTE [ Idle
+    /// workers yield while they wait ] in docs/PERFORMANCE.md).
     fn wait_for_region(&self, seen: u64) -> bool {
         let start = Instant::now();
-        let window = spin_window();
+        let window = POOL_SPIN_WINDOW;
         let mut spins = 0u32;
         let mut hot = true;
         while self.epoch.load(SeqCst) == seen {
@@ -245,7 +203,7 @@ impl Shared {
 /// Spin briefly, then yield the core (the machine may be shared).
 fn backoff(spins: &mut u32) {
     *spins = spins.saturating_add(1);
-    if *spins < 1 << 12 {
+    if *spins < POOL_BACKOFF_SPINS {
         std::hint::spin_loop();
     } else {
         std::thread::yield_now();
@@ -366,14 +324,10 @@ pub fn set_num_threads(n: usize) -> KernelResult {
 /// element-operations) is large enough and more than one thread is configured, else inline in
 /// order. Each `i` must write disjoint output, so the result is the same either way.
 ///
-/// NOTE [ Contended pools run small regions inline ]
-/// A worker descheduled in the middle of a task (more runnable threads than cores: a DataLoader
-/// worker thread, other processes) holds the caller until the scheduler runs it again, a whole
-/// time slice (~1–3 ms) later: on a loaded machine the seed's 2-thread Adam averaged ~250 µs per
-/// step against ~150 µs on 1 thread, with equal medians. When a caller waits more than
-/// `CONTENDED_WAIT` (and longer than its own share took) for the last task, regions below
-/// `CONTENDED_INLINE_MAX_WORK` run inline for `CONTENDED_FOR`, then the workers are tried again.
-/// Large regions keep going parallel: there the saving outweighs an occasional stall.
+/// When a caller waits more than `CONTENDED_WAIT` (and longer than its own share took) for the
+/// last task, a worker was descheduled: regions below `CONTENDED_INLINE_MAX_WORK` then run inline
+/// for `CONTENDED_FOR` before the workers are tried again; large regions keep going parallel
+/// (NOTE [ Contended pools run small regions inline ] in docs/PERFORMANCE.md).
 pub fn run_tasks(tasks: usize, work: usize, task: impl Fn(usize) + Sync + Send) {
     if tasks == 0 {
         return;
@@ -433,6 +387,7 @@ pub(crate) static TEST_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn zero_threads_is_rejected() {

@@ -1,40 +1,24 @@
 //! `sgemm`: row-major single-precision GEMM on Float32Arrays, zero-copy (`c` is written in place).
 use crate::buffers::F32Out;
+use kindling_core::options::{GemmOptions, Packed};
 use napi_derive::napi;
 
-/// `c = alpha·op(a)·op(b) + beta·c (+ bias row)`; `op(a)` is m×k (stored k×m when `transA`),
-/// `op(b)` is k×n (stored n×k when `transB`). `beta == 0` ignores the old contents of `c`.
-/// `bias` (length n) may be omitted, `null` or `undefined`.
+/// `c = alpha·op(a)·op(b) + beta·c (+ bias row)`. `beta == 0` ignores the old contents of `c`.
+/// `bias` (length n) may be `null` or `undefined`. `options` packs `GemmOptions` (transA, transB,
+/// m, n, k, alpha, beta).
 #[napi(catch_unwind)]
-#[allow(clippy::too_many_arguments)]
 pub fn sgemm(
     env: napi::Env,
-    trans_a: bool,
-    trans_b: bool,
-    m: u32,
-    n: u32,
-    k: u32,
-    alpha: f64,
     a: &[f32],
     b: &[f32],
-    beta: f64,
     #[napi(ts_arg_type = "Float32Array")] c: F32Out<'_>,
     bias: Option<&[f32]>,
+    options: &[f64],
 ) -> napi::Result<()> {
-    crate::error::convert(
-        &env,
+    let result = GemmOptions::unpack(options).and_then(|o| {
         kindling_core::gemm::sgemm(
-            trans_a,
-            trans_b,
-            m as usize,
-            n as usize,
-            k as usize,
-            alpha as f32,
-            a,
-            b,
-            beta as f32,
-            c,
-            bias,
-        ),
-    )
+            o.trans_a, o.trans_b, o.m, o.n, o.k, o.alpha, a, b, o.beta, c, bias,
+        )
+    });
+    crate::error::convert(&env, result)
 }

@@ -1,16 +1,19 @@
 //! Fused optimizer steps: `adamStep`, `sgdStep`. Lists of `Float32Array`s arrive as `Vec<&mut
 //! [f32]>`: napi reads each typed array's data pointer in place (no copy, no napi reference), so
-//! a call costs one array walk per list plus the update itself.
+//! a call costs one array walk per list plus the update itself. The hyperparameters arrive packed
+//! in one `Float64Array` (`kindling_core::options`).
 use crate::buffers::U8Out;
 use kindling_core::optim::{self, AdamOptions, SgdOptions};
+use kindling_core::options::Packed;
 use napi::Env;
 use napi_derive::napi;
 
 /// One Adam/AdamW step over every parameter of a group, in place (PyTorch's `_single_tensor_adam`).
 /// `steps` are the per-parameter step counts after the increment; `maxExpAvgSqs` is empty unless
-/// `amsgrad`.
+/// `amsgrad`. `options` packs `AdamOptions` (lr, beta1, beta2, eps, weightDecay, amsgrad,
+/// maximize, decoupledWeightDecay).
 #[napi(catch_unwind)]
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)] // six buffer lists and the options; `env` is napi's
 pub fn adam_step(
     env: Env,
     mut params: Vec<&mut [f32]>,
@@ -19,27 +22,9 @@ pub fn adam_step(
     mut exp_avg_sqs: Vec<&mut [f32]>,
     mut max_exp_avg_sqs: Vec<&mut [f32]>,
     steps: &[f64],
-    lr: f64,
-    beta1: f64,
-    beta2: f64,
-    eps: f64,
-    weight_decay: f64,
-    amsgrad: bool,
-    maximize: bool,
-    decoupled_weight_decay: bool,
+    options: &[f64],
 ) -> napi::Result<()> {
-    let options = AdamOptions {
-        lr,
-        beta1,
-        beta2,
-        eps,
-        weight_decay,
-        amsgrad,
-        maximize,
-        decoupled_weight_decay,
-    };
-    crate::error::convert(
-        &env,
+    let result = AdamOptions::unpack(options).and_then(|options| {
         optim::adam_step(
             &mut params,
             &grads,
@@ -48,43 +33,31 @@ pub fn adam_step(
             &mut max_exp_avg_sqs,
             steps,
             &options,
-        ),
-    )
+        )
+    });
+    crate::error::convert(&env, result)
 }
 
 /// One SGD step over every parameter of a group, in place (PyTorch's `_single_tensor_sgd`). A
 /// momentum buffer whose `bufferInitialized` flag is 0 receives the gradient and its flag is set.
+/// `options` packs `SgdOptions` (lr, momentum, dampening, nesterov, weightDecay, maximize).
 #[napi(catch_unwind)]
-#[allow(clippy::too_many_arguments)]
 pub fn sgd_step(
     env: Env,
     mut params: Vec<&mut [f32]>,
     grads: Vec<&[f32]>,
     mut momentum_buffers: Vec<&mut [f32]>,
     #[napi(ts_arg_type = "Uint8Array")] buffer_initialized: U8Out<'_>,
-    lr: f64,
-    momentum: f64,
-    dampening: f64,
-    nesterov: bool,
-    weight_decay: f64,
-    maximize: bool,
+    options: &[f64],
 ) -> napi::Result<()> {
-    let options = SgdOptions {
-        lr,
-        momentum,
-        dampening,
-        nesterov,
-        weight_decay,
-        maximize,
-    };
-    crate::error::convert(
-        &env,
+    let result = SgdOptions::unpack(options).and_then(|options| {
         optim::sgd_step(
             &mut params,
             &grads,
             &mut momentum_buffers,
             buffer_initialized,
             &options,
-        ),
-    )
+        )
+    });
+    crate::error::convert(&env, result)
 }

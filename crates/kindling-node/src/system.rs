@@ -1,8 +1,12 @@
-//! Introspection and the deliberate-panic probe used by the tests.
+//! Introspection, and the two probes the tests use to prove that a panic and a core error reach
+//! JS as errors (`debugPanic`, `debugLengthError`). The probes are compiled into every build on
+//! purpose: the test must exercise the binary users run, and a second, feature-gated build of the
+//! addon would double `npm test`'s build. They are not part of the public API: `src/` never
+//! re-exports the raw binding, and the package's `exports` map does not expose `native/`.
 use napi_derive::napi;
 
 /// The SIMD path the kernels run on this CPU (`scalar`, `neon`, `avx2` or `avx512`).
-#[napi]
+#[napi(catch_unwind)]
 pub fn simd_path() -> &'static str {
     kindling_core::cpu::active().name()
 }
@@ -14,7 +18,7 @@ pub fn debug_panic(message: String) {
 }
 
 /// Throws the core's length error, so tests can check the conversion of every error kind.
-#[napi]
+#[napi(catch_unwind)]
 pub fn debug_length_error(env: napi::Env, got: u32, expected: u32) -> napi::Result<()> {
     crate::error::convert(
         &env,

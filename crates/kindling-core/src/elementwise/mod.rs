@@ -21,6 +21,5 @@ pub(crate) use binary::{binary_scalar_with, binary_with};
 #[cfg(test)]
 pub(crate) use unary::{unary_backward_with, unary_with};
 
-/// Elements per parallel chunk: big enough that a chunk is worth a task (~16 µs of work for the
-/// cheapest op), small enough to balance 2–16 threads. Boundaries depend only on the length.
-pub(crate) const CHUNK: usize = 1 << 14;
+/// Elements per parallel chunk (boundaries depend only on the length).
+pub(crate) use crate::tuning::ELEMENTWISE_CHUNK as CHUNK;

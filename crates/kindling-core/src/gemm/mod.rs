@@ -8,16 +8,10 @@
 //! The public entry validates, then dispatches on `cpu::active()`; the kernels take the `Simd` path
 //! as an argument so tests can compare every path the CPU has against the scalar reference.
 //!
-//! NOTE [ Which GEMM, per shape class ]
-//! - Few rows of C (≤ 32: the batch of a training step), a short k (≤ 24: weight gradients at
-//!   small batch) or a tiny product: the unpacked kernels of `small.rs`. At 10×784×64 they take
-//!   ~7–10 µs where ndarray's `general_mat_mul` (matrixmultiply) takes ~22–48 µs: it packs both
-//!   operands whatever the size.
-//! - Everything else: the packed, blocked kernels of `packed.rs` (12×32 AVX-512 / 6×16 AVX2 /
-//!   8×12 NEON micro-tiles). Measured beside matrixmultiply 0.3 (ndarray's, with its threading
-//!   feature) on 256×784×1024, 512³, 1024³ and 2048³ they were faster in every case on this
-//!   machine (e.g. 512³ 1 thread: 137 vs 32 GFLOP/s; 1024³: 126 vs 47; see
-//!   `baseline::kindling_vs_matrixmultiply` and BENCHMARKS.md), so matrixmultiply is not used.
+//! Small products (few rows of C, a short k, or few multiply-adds: the seed's layers) take the
+//! unpacked kernels of `small.rs`; everything else the packed, blocked kernels of `packed.rs`.
+//! Both beat ndarray's matrixmultiply in every shape class measured, so it is not used (NOTE
+//! [ Which GEMM, per shape class ] in docs/PERFORMANCE.md; thresholds in `crate::tuning`).
 pub mod packed;
 pub mod reference;
 pub mod simd;
@@ -179,23 +173,14 @@ pub fn sgemm_with(
     Ok(())
 }
 
-/// Problems with at most this many rows of C, or at most `SMALL_MAX_K` depth, or at most
-/// `SMALL_MAX_MNK` multiply-adds, take the unpacked kernels: packing would cost about as much as
-/// the product. (Measured: see BENCHMARKS.md.)
-const SMALL_MAX_M: usize = 32;
-const SMALL_MAX_K: usize = 24;
-const SMALL_MAX_MNK: usize = 64 * 64 * 64;
-
-/// Multiply-adds below which a product runs on the calling thread. A parallel region of the pool
-/// (`crate::threads`) costs ~1 µs while its workers are warm and ~2–5 µs after they parked
-/// (measured by `threads::tests::region_cost`). Alone, the seed's layer-1 products (~0.5M
-/// multiply-adds, 7–11 µs on one AVX-512 core) gain from two threads (best of 20,000, same
-/// process: dW 64×784 (k = 10) 11.0 → 6.0–9.9 µs, x·Wᵀ+b 10.9 → 8.4 µs). Inside a training step
-/// they do not: the other core must first pull the weights, the inputs and the gradient rows out
-/// of the calling core's caches, and the seed step measured 1 thread against 2 in one process
-/// (thresholds 2^18 here and 16K elements in optim; median of 40 blocks of 200 steps) was 5–20 %
-/// slower with the seed's products on both threads. So the threshold sits above them.
-pub const PARALLEL_MIN_MNK: usize = 1 << 20;
+pub use crate::tuning::GEMM_PARALLEL_MIN_MNK as PARALLEL_MIN_MNK;
+/// Products with at most `SMALL_MAX_M` rows of C, at most `SMALL_MAX_K` depth or at most
+/// `SMALL_MAX_MNK` multiply-adds take the unpacked kernels; from `PARALLEL_MIN_MNK` multiply-adds
+/// on a product goes parallel (NOTE [ When a product goes parallel ] in docs/PERFORMANCE.md).
+use crate::tuning::{
+    GEMM_SMALL_MAX_K as SMALL_MAX_K, GEMM_SMALL_MAX_M as SMALL_MAX_M,
+    GEMM_SMALL_MAX_MNK as SMALL_MAX_MNK,
+};
 
 /// The per-ISA entry points: `#[target_feature]` functions into which the generic kernels are
 /// inlined, so each is compiled for its instruction set.

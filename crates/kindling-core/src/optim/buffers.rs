@@ -7,19 +7,10 @@ use crate::error::{check_len, KernelError, KernelResult};
 use crate::threads;
 use std::ops::Range;
 
-/// Chunks are at least this long (~3 µs of Adam on one AVX-512 core): a chunk costs one atomic
-/// claim and one subnormal-mode switch, which this amortises to well under 1 %.
-const MIN_CHUNK: usize = 4 * 1024;
-
-/// …and at most this long, so that large groups still balance over 2–64 threads.
-const MAX_CHUNK: usize = 32 * 1024;
-
-/// Aim for this many chunks when the group is small: a worker that joins late (woken from its
-/// park) or is preempted holds up the caller by at most one short chunk.
-const TARGET_CHUNKS: usize = 16;
-
-/// Chunk boundaries are multiples of this many elements (one AVX-512 vector ×4).
-const ALIGN: usize = 64;
+use crate::tuning::{
+    OPTIM_CHUNK_ALIGN as ALIGN, OPTIM_MAX_CHUNK as MAX_CHUNK, OPTIM_MIN_CHUNK as MIN_CHUNK,
+    OPTIM_TARGET_CHUNKS as TARGET_CHUNKS,
+};
 
 /// `list` must hold one buffer per parameter.
 pub(crate) fn check_count(
@@ -55,24 +46,10 @@ pub(crate) fn check_each_len(
     Ok(())
 }
 
-/// Below this many elements in all a fused step runs on the calling thread.
-///
-/// NOTE [ Optimizer steps on the pool ]
-/// Adam is bound by the divider (two divisions and a square root per element, ~0.7 ns/element
-/// on one AVX-512 core), so a second core nearly halves it once the region's fixed cost is paid:
-/// a warm region costs ~1 µs, a parked worker joins after a few µs and the caller meanwhile claims
-/// the chunks itself (chunks are short, so a late worker costs at most one). Timed by
-/// `optim::timing` (1 thread against 2, interleaved, minimum of 300 calls while the other core was
-/// mostly free): 16K elements 11.1 → 7.6 µs, 32K 22.1 → 14.0 µs, the seed's six buffers (52,650)
-/// 35.5 → 22.0 µs (medians 35.7 → 26–27 µs with another process using ~65 % of a core), 128K
-/// 88 → 51 µs. With the other core fully busy the medians of 1 and 2 threads stay within ~1 µs
-/// (NOTE [ Idle workers yield while they wait ], NOTE [ Contended pools run small regions inline ]
-/// in threads.rs). Inside a training step, though, the seed's step was slower on two threads
-/// than on one (the seed step alternating 1 and 2 threads in one process, median of 40 blocks of
-/// 200 steps: Adam phase 37–38 µs on one thread, 39–42 µs on two): the gradients were just
-/// written, and the parameters just read, by the calling core, and the other core must pull its
-/// half across first. So groups below 64K elements — the seed's 52,650 — stay on one thread.
-pub(crate) const PARALLEL_MIN_ELEMENTS: usize = 64 * 1024;
+/// Below this many elements in all a fused step runs on the calling thread: inside a training
+/// step the seed's parameters were slower on two threads than on one (NOTE [ Optimizer steps on
+/// the pool ] in docs/PERFORMANCE.md).
+pub(crate) use crate::tuning::OPTIM_PARALLEL_MIN_ELEMENTS as PARALLEL_MIN_ELEMENTS;
 
 #[cfg(not(test))]
 #[inline(always)]

@@ -1,0 +1,96 @@
+//! kindling-core's tuning constants in one place: when work goes parallel, how the thread pool
+//! waits, how large a parallel task is. Each has a unique name and the reason for its value; the
+//! measurements behind them are in docs/PERFORMANCE.md (the NOTE named beside each). The
+//! TypeScript side's cut-offs and timers live in `src/tuning.ts`. None changes a result: chunk and
+//! task boundaries depend only on problem sizes, and every split computes the same bits.
+//! (The GEMM's cache blocking — `KC`, `MC_MAX`, `NC_PANELS` in `gemm/packed.rs` — is part of its
+//! kernel's structure and stays there.)
+use std::time::Duration;
+
+// The thread pool (`threads.rs`; NOTE [ Why not rayon here ], NOTE [ Idle workers yield while
+// they wait ], NOTE [ Contended pools run small regions inline ]).
+
+/// Below this many element-operations a region runs on the calling thread: a warm region costs
+/// ~0.5 µs, a parked one several µs, which smaller work cannot pay back.
+pub const PARALLEL_MIN_WORK: usize = 1 << 15;
+
+/// How long an idle worker polls for the next region before parking: longer than the gap between
+/// a seed step's regions, so the worker is still awake for the next one.
+pub const POOL_SPIN_WINDOW: Duration = Duration::from_millis(1);
+
+/// For this long at the start of a wait an idle worker polls with `pause` only (no system call),
+/// so a region that follows at once is joined within a microsecond.
+pub const POOL_HOT_SPIN: Duration = Duration::from_micros(2);
+
+/// Spins of a waiting caller before it yields its core between polls (the machine may be shared).
+pub const POOL_BACKOFF_SPINS: u32 = 1 << 12;
+
+/// A caller that waits longer than this (and longer than its own share took) for a worker's last
+/// task marks the pool contended: the worker was descheduled.
+pub const POOL_CONTENDED_WAIT: Duration = Duration::from_micros(50);
+
+/// How long a contended pool runs small regions inline before it tries the workers again.
+pub const POOL_CONTENDED_FOR: Duration = Duration::from_millis(20);
+
+/// Regions with less work than this (element-operations) count as small while the pool is
+/// contended: on one thread they take well under a millisecond, less than a preempted worker costs.
+pub const POOL_CONTENDED_INLINE_MAX_WORK: usize = 1 << 22;
+
+// Fused optimizer steps (`optim/buffers.rs`; NOTE [ Optimizer steps on the pool ]).
+
+/// Below this many elements in all a fused optimizer step runs on the calling thread: the seed's
+/// 52,650 parameters were slower on two threads inside a training step than on one.
+pub const OPTIM_PARALLEL_MIN_ELEMENTS: usize = 64 * 1024;
+
+/// Optimizer chunks are at least this long (~3 µs of Adam on one AVX-512 core), which amortises a
+/// chunk's atomic claim and subnormal-mode switch to well under 1 %.
+pub const OPTIM_MIN_CHUNK: usize = 4 * 1024;
+
+/// …and at most this long, so that large groups still balance over 2–64 threads.
+pub const OPTIM_MAX_CHUNK: usize = 32 * 1024;
+
+/// Aim for this many chunks in a small group: a late or preempted worker then holds the caller up
+/// by at most one short chunk.
+pub const OPTIM_TARGET_CHUNKS: usize = 16;
+
+/// Optimizer chunk boundaries are multiples of this many elements (four AVX-512 vectors).
+pub const OPTIM_CHUNK_ALIGN: usize = 64;
+
+// GEMM (`gemm/mod.rs`; NOTE [ Which GEMM, per shape class ], NOTE [ When a product goes
+// parallel ]).
+
+/// Products with at most this many rows of C take the unpacked kernels (packing would cost about
+/// as much as the product)…
+pub const GEMM_SMALL_MAX_M: usize = 32;
+
+/// …or with at most this depth…
+pub const GEMM_SMALL_MAX_K: usize = 24;
+
+/// …or with at most this many multiply-adds.
+pub const GEMM_SMALL_MAX_MNK: usize = 64 * 64 * 64;
+
+/// Multiply-adds below which a product runs on the calling thread: above the seed's layer-1
+/// products, which lose inside a training step when their operands must cross to the other core.
+pub const GEMM_PARALLEL_MIN_MNK: usize = 1 << 20;
+
+// Parallel task sizes of the other kernel families: large enough that a task's claim is noise,
+// small enough that two threads share the work evenly from a few hundred KB on.
+
+/// Elements per task of elementwise ops: ~16 µs of work for the cheapest op, and 2–16 threads
+/// still balance.
+pub const ELEMENTWISE_CHUNK: usize = 1 << 14;
+
+/// Elements per task of a strided copy.
+pub const STRIDED_CHUNK: usize = 1 << 14;
+
+/// Elements read per task of a softmax.
+pub const SOFTMAX_TASK_ELEMS: usize = 1 << 15;
+
+/// Elements read per task of a reduction.
+pub const REDUCE_TASK_ELEMS: usize = 1 << 15;
+
+// Waiting on a shared counter (`spin_wait.rs`).
+
+/// Polls of a shared counter before the first yield: a counter that moves within about a
+/// microsecond costs no system call.
+pub const SPIN_WAIT_PURE_SPINS: u32 = 128;
