@@ -50,17 +50,10 @@ export type { GeneratorState } from './random/generator';
 // Errors
 export { ShapeError, AutogradError } from './errors';
 
-// Threads
-import { native as nativeBinding } from './native';
-/** Sets how many threads kernels use (`torch.set_num_threads`). */
-export function setNumThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
-  nativeBinding.setNumThreads(n);
-}
-/** How many threads kernels use (`torch.get_num_threads`). */
-export function getNumThreads(): number {
-  return nativeBinding.getNumThreads();
-}
+// Threads (a bad KINDLING_NUM_THREADS throws here, at import: see NOTE [ The thread cap ])
+import { checkThreadsEnvironment } from './threads';
+checkThreadsEnvironment();
+export { setNumThreads, getNumThreads, MAX_THREADS } from './threads';
 
 // Submodules (nn, optim) are added below by their branches.
 export * as nn from './nn';
