@@ -1,6 +1,23 @@
 import type { Tensor } from '../tensor';
 import * as F from './functional';
 import { Module } from './module';
+import { checkOptions, describeValue, positionalOptionError } from '../options';
+
+export interface ReLUOptions {
+  /** Must be false: kindling has no in-place ReLU module yet (use `tensor.relu_()` by hand). */
+  inplace?: boolean;
+}
+
+const RELU_OPTIONS = { inplace: { notImplemented: 'no in-place ReLU module; drop the option', unless: [false] } } as const;
+
+/** `new nn.Softmax({ dim: 1 })` (a keyword habit) would otherwise fail at the first forward. */
+function checkSoftmaxDim(owner: string, dim: unknown): void {
+  if (dim === null || (typeof dim === 'number' && Number.isInteger(dim))) return;
+  if (typeof dim === 'object' && 'dim' in dim) {
+    throw new TypeError(`${owner}: the first argument is dim; use new nn.${owner}(${String((dim as { dim: unknown }).dim)})`);
+  }
+  throw new TypeError(`${owner}: dim must be an integer or null, got ${describeValue(dim)}`);
+}
 
 /**
  * `max(0, x)` elementwise.
@@ -12,6 +29,12 @@ import { Module } from './module';
  * new nn.ReLU().forward(torch.tensor([-1, 2])); // [0, 2]
  */
 export class ReLU extends Module {
+  constructor(options: ReLUOptions = {}) {
+    super();
+    if (typeof options === 'boolean') throw positionalOptionError('ReLU', 'first', `new nn.ReLU({ inplace: ${options} })`);
+    checkOptions('ReLU', options, RELU_OPTIONS);
+  }
+
   forward(input: Tensor): Tensor {
     return F.relu(input);
   }
@@ -60,6 +83,7 @@ export class Tanh extends Module {
 export class Softmax extends Module {
   constructor(readonly dim: number | null = null) {
     super();
+    checkSoftmaxDim('Softmax', dim);
   }
 
   forward(input: Tensor): Tensor {
@@ -83,6 +107,7 @@ export class Softmax extends Module {
 export class LogSoftmax extends Module {
   constructor(readonly dim: number | null = null) {
     super();
+    checkSoftmaxDim('LogSoftmax', dim);
   }
 
   forward(input: Tensor): Tensor {

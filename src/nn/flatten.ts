@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor';
 import * as F from './functional';
 import { Module } from './module';
+import { describeValue } from '../options';
 
 /**
  * Flattens dims `startDim` … `endDim` into one (a view: no copy). The default keeps the batch dim.
@@ -17,6 +18,8 @@ export class Flatten extends Module {
     readonly endDim = -1,
   ) {
     super();
+    checkDim('startDim', startDim);
+    checkDim('endDim', endDim);
   }
 
   forward(input: Tensor): Tensor {
@@ -25,5 +28,13 @@ export class Flatten extends Module {
 
   override extraRepr(): string {
     return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
+  }
+}
+
+/** `new nn.Flatten({ startDim: 2 })` (a keyword habit) would otherwise flatten nothing and fail later. */
+function checkDim(name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    const fix = typeof value === 'object' && value !== null ? '; use new nn.Flatten(startDim, endDim), e.g. new nn.Flatten(1, -1)' : '';
+    throw new TypeError(`Flatten: ${name} must be an integer, got ${describeValue(value)}${fix}`);
   }
 }

@@ -1,6 +1,29 @@
 import { Tensor } from '../tensor';
 import { addIndent, formatShape, typeName } from './format';
 import { Parameter } from './parameter';
+import { checkOptions, describeValue, positionalOptionError } from '../options';
+
+const NAMED_MEMBERS_OPTIONS = { prefix: 'string', recurse: 'boolean', removeDuplicate: 'boolean' } as const;
+const NAMED_MODULES_OPTIONS = { prefix: 'string', removeDuplicate: 'boolean' } as const;
+const ZERO_GRAD_OPTIONS = { setToNone: 'boolean' } as const;
+const STATE_DICT_OPTIONS = { prefix: 'string', keepVars: 'boolean' } as const;
+const LOAD_STATE_DICT_OPTIONS = {
+  strict: 'boolean',
+  assign: { notImplemented: 'parameters are always copied into; drop the option', unless: [false] },
+} as const;
+const BUFFER_OPTIONS = { persistent: 'boolean' } as const;
+
+/** `parameters({ recurse: false })` would otherwise be truthy and recurse. */
+function checkFlag(op: string, name: string, value: unknown): void {
+  if (typeof value !== 'boolean') throw new TypeError(`${op}: ${name} must be a boolean, got ${describeValue(value)}`);
+}
+
+/** PyTorch's positional `named_parameters(prefix)` / `named_modules(memo, prefix)` habits. */
+function checkNamedOptions(op: string, options: unknown, spec: typeof NAMED_MEMBERS_OPTIONS | typeof NAMED_MODULES_OPTIONS): void {
+  if (typeof options === 'string') throw positionalOptionError(op, 'first', `module.${op}({ prefix: '${options}' })`);
+  if (typeof options === 'boolean' && 'recurse' in spec) throw positionalOptionError(op, 'first', `module.${op}({ recurse: ${options} })`);
+  checkOptions(op, options, spec);
+}
 
 /** Parameter and persistent-buffer tensors by dotted name (`layers.1.weight`), in PyTorch's order. */
 export type StateDict = Record<string, Tensor>;
@@ -67,7 +90,12 @@ export abstract class Module {
    * Adds a buffer: state that is not a parameter (e.g. running statistics). Persistent buffers
    * are part of `stateDict()`. The tensor is also readable as `module[name]`.
    */
-  registerBuffer(name: string, tensor: Tensor | null, { persistent = true } = {}): void {
+  registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
+    if (typeof options === 'boolean') {
+      throw positionalOptionError('registerBuffer', 'third', `module.registerBuffer('${String(name)}', tensor, { persistent: ${options} })`);
+    }
+    checkOptions('registerBuffer', options, BUFFER_OPTIONS);
+    const { persistent = true } = options;
     checkMemberName('buffer', name);
     if (name in this && !this.#bufferNames.has(name) && !isEmptySlot(this, name)) {
       throw new RangeError(`attribute '${name}' already exists`);
@@ -143,10 +171,9 @@ export abstract class Module {
   }
 
   /** This module and all its descendants, depth first, each named by its dotted path ('' for this). */
-  namedModules({ prefix = '', removeDuplicate = true }: { prefix?: string; removeDuplicate?: boolean } = {}): [
-    string,
-    Module,
-  ][] {
+  namedModules(options: { prefix?: string; removeDuplicate?: boolean } = {}): [string, Module][] {
+    checkNamedOptions('namedModules', options, NAMED_MODULES_OPTIONS);
+    const { prefix = '', removeDuplicate = true } = options;
     const out: [string, Module][] = [];
     this.#collectModules(removeDuplicate ? new Set() : null, prefix, out);
     return out;
@@ -158,21 +185,25 @@ export abstract class Module {
 
   /** Parameters with their dotted names (`layers.1.weight`); a shared parameter is listed once. */
   namedParameters(options: NamedMembersOptions = {}): [string, Parameter][] {
+    checkNamedOptions('namedParameters', options, NAMED_MEMBERS_OPTIONS);
     return this.#namedMembers(options, (m) => m.#ownParameters());
   }
 
   /** Every parameter of this module (and, with `recurse`, of its descendants), each once. */
   parameters(recurse = true): Parameter[] {
+    checkFlag('parameters', 'recurse', recurse);
     const out: Parameter[] = [];
     this.#collectParameters(recurse ? new Set() : null, new Set(), out);
     return out;
   }
 
   namedBuffers(options: NamedMembersOptions = {}): [string, Tensor][] {
+    checkNamedOptions('namedBuffers', options, NAMED_MEMBERS_OPTIONS);
     return this.#namedMembers(options, (m) => m.#ownBuffers(false));
   }
 
   buffers(recurse = true): Tensor[] {
+    checkFlag('buffers', 'recurse', recurse);
     return this.namedBuffers({ recurse }).map(([, b]) => b);
   }
 
@@ -199,12 +230,15 @@ export abstract class Module {
   }
 
   /** Resets the gradients of all parameters: to `null` (default) or, with `setToNone: false`, to zeros. */
-  zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
+  zeroGrad(options?: { setToNone?: boolean }): void {
+    checkZeroGradOptions('module', options);
+    const setToNone = options?.setToNone ?? true;
     for (const p of this.parameters()) zeroGradOf(p, setToNone);
   }
 
   /** Sets `requiresGrad` on every parameter (e.g. to freeze a module); returns this. */
   requiresGrad_(requiresGrad = true): this {
+    checkFlag('requiresGrad_', 'requiresGrad', requiresGrad);
     for (const p of this.parameters()) p.requiresGrad = requiresGrad;
     return this;
   }
@@ -216,7 +250,9 @@ export abstract class Module {
    * architecture. Values are detached tensors sharing storage with the module (not copies), unless
    * `keepVars` returns the Parameters themselves.
    */
-  stateDict({ prefix = '', keepVars = false }: { prefix?: string; keepVars?: boolean } = {}): StateDict {
+  stateDict(options: { prefix?: string; keepVars?: boolean } = {}): StateDict {
+    checkOptions('stateDict', options, STATE_DICT_OPTIONS);
+    const { prefix = '', keepVars = false } = options;
     const destination: StateDict = {};
     this.#saveToStateDict(destination, prefix, keepVars);
     return destination;
@@ -230,8 +266,11 @@ export abstract class Module {
    */
   loadStateDict(
     stateDict: StateDict | ReadonlyMap<string, Tensor>,
-    { strict = true }: { strict?: boolean } = {},
+    options: { strict?: boolean } = {},
   ): IncompatibleKeys {
+    if (typeof options === 'boolean') throw positionalOptionError('loadStateDict', 'second', `model.loadStateDict(stateDict, { strict: ${options} })`);
+    checkOptions('loadStateDict', options, LOAD_STATE_DICT_OPTIONS);
+    const { strict = true } = options;
     if (stateDict === null || typeof stateDict !== 'object') {
       throw new TypeError(`Expected state_dict to be dict-like, got ${typeName(stateDict)}.`);
     }
@@ -460,6 +499,13 @@ export function moduleFields(module: Module): [string, Module][] {
     if (value instanceof Module) out.push([name, value]);
   }
   return out;
+}
+
+/** `model.zeroGrad(false)` (PyTorch's positional `set_to_none`) gets the call that works. */
+export function checkZeroGradOptions(receiver: 'module' | 'optimizer', options: unknown): void {
+  if (options === undefined) return; // the per-step call: nothing to check
+  if (typeof options === 'boolean') throw positionalOptionError('zeroGrad', 'first', `${receiver === 'module' ? 'model' : 'optimizer'}.zeroGrad({ setToNone: ${options} })`);
+  checkOptions('zeroGrad', options, ZERO_GRAD_OPTIONS);
 }
 
 /** `optimizer.zeroGrad()` and `module.zeroGrad()` share PyTorch's rule for one parameter. */

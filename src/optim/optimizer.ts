@@ -1,6 +1,6 @@
 import { Tensor } from '../tensor';
 import { typeName } from '../nn/format';
-import { zeroGradOf } from '../nn/module';
+import { checkZeroGradOptions, zeroGradOf } from '../nn/module';
 
 /** Every optimizer's per-group options include a learning rate; schedulers also add `initialLr`. */
 export interface BaseGroupOptions {
@@ -60,7 +60,9 @@ export abstract class Optimizer<O extends BaseGroupOptions, S extends object = o
   abstract step(closure?: () => Tensor | number): Tensor | number | undefined;
 
   /** Resets the gradients of every parameter: to `null` (default) or, with `setToNone: false`, to zeros. */
-  zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
+  zeroGrad(options?: { setToNone?: boolean }): void {
+    checkZeroGradOptions('optimizer', options);
+    const setToNone = options?.setToNone ?? true;
     for (const group of this.paramGroups) {
       for (const p of group.params) zeroGradOf(p, setToNone);
     }

@@ -1,0 +1,132 @@
+/**
+ * Issue #11.4 for `nn`: unknown or misspelled options throw, positional PyTorch habits get the
+ * call that works, and options kindling does not implement throw instead of being ignored.
+ */
+import { describe, expect, it } from 'vitest';
+import * as nn from '../../src/nn';
+import { Tensor } from '../../src/tensor';
+
+const logits = new Tensor(new Float32Array([1, 2, 3, 4, 5, 6]), [2, 3], 'float32');
+const targets = new Tensor(new Int32Array([0, 2]), [2], 'int32');
+
+describe('nn layers refuse options they do not know', () => {
+  it('new nn.Linear(3, 2, false) no longer keeps its bias: it shows the options call', () => {
+    expect(() => new nn.Linear(3, 2, false as never)).toThrow(
+      new TypeError('Linear: the third argument is an options object; use new nn.Linear(3, 2, { bias: false })'),
+    );
+    expect(() => new nn.Linear(3, 2, { biass: false } as never)).toThrow(new TypeError("Linear got an unexpected option 'biass' (did you mean 'bias'?)"));
+    expect(() => new nn.Linear(3, 2, { bias: 0 } as never)).toThrow(new TypeError("Linear: option 'bias' must be a boolean, got number 0"));
+    expect(new nn.Linear(3, 2, { bias: false }).bias).toBeNull();
+  });
+
+  it('Dropout: inplace is refused, a positional flag and a keyword-style p get the call that works', () => {
+    expect(() => new nn.Dropout(0.5, true as never)).toThrow(
+      new TypeError('Dropout: the second argument is an options object; use new nn.Dropout(0.5, { inplace: true })'),
+    );
+    expect(() => new nn.Dropout(0.5, { inplace: true })).toThrow(
+      new TypeError("Dropout: option 'inplace' is not supported by kindling yet (no in-place dropout; drop the option)"),
+    );
+    expect(new nn.Dropout(0.5, { inplace: false }).p).toBe(0.5);
+    expect(() => new nn.Dropout({ p: 0.2 } as never)).toThrow(new TypeError('Dropout: the first argument is the probability p; use new nn.Dropout(0.2)'));
+  });
+
+  it('ReLU(true) (PyTorch inplace) is not silently ignored', () => {
+    expect(() => new nn.ReLU(true as never)).toThrow(new TypeError('ReLU: the first argument is an options object; use new nn.ReLU({ inplace: true })'));
+    expect(() => new nn.ReLU({ inplace: true })).toThrow(
+      new TypeError("ReLU: option 'inplace' is not supported by kindling yet (no in-place ReLU module; drop the option)"),
+    );
+    expect(() => new nn.ReLU({ inplace: false })).not.toThrow();
+  });
+
+  it('Softmax / LogSoftmax / Flatten check their positional dims', () => {
+    expect(() => new nn.Softmax({ dim: 1 } as never)).toThrow(new TypeError('Softmax: the first argument is dim; use new nn.Softmax(1)'));
+    expect(() => new nn.LogSoftmax(1.5)).toThrow(new TypeError('LogSoftmax: dim must be an integer or null, got number 1.5'));
+    expect(() => new nn.Flatten({ startDim: 2 } as never)).toThrow(
+      new TypeError('Flatten: startDim must be an integer, got object; use new nn.Flatten(startDim, endDim), e.g. new nn.Flatten(1, -1)'),
+    );
+    expect(() => new nn.Flatten(1, '2' as never)).toThrow(new TypeError("Flatten: endDim must be an integer, got string '2'"));
+  });
+});
+
+describe('losses refuse options they do not know', () => {
+  it('CrossEntropyLoss: snake_case keys, wrong types and PyTorch positional weight', () => {
+    expect(() => new nn.CrossEntropyLoss({ label_smoothing: 0.1 } as never)).toThrow(
+      new TypeError("CrossEntropyLoss got an unexpected option 'label_smoothing' (did you mean 'labelSmoothing'?)"),
+    );
+    expect(() => new nn.CrossEntropyLoss({ ignoreIndex: '3' } as never)).toThrow(
+      new TypeError("CrossEntropyLoss: option 'ignoreIndex' must be an integer, got string '3'"),
+    );
+    expect(() => new nn.CrossEntropyLoss({ weight: [1, 2, 3] } as never)).toThrow(
+      new TypeError("CrossEntropyLoss: option 'weight' must be a Tensor or null, got array"),
+    );
+    const weight = new Tensor(new Float32Array([1, 1, 1]), [3], 'float32');
+    expect(() => new nn.CrossEntropyLoss(weight as never)).toThrow(
+      new TypeError('CrossEntropyLoss: the first argument is an options object; use new nn.CrossEntropyLoss({ weight })'),
+    );
+    expect(new nn.CrossEntropyLoss({ weight }).forward(logits, targets).item()).toBeCloseTo(1.4076, 3);
+  });
+
+  it('NLLLoss and MSELoss: a reduction string in the options slot, unknown keys', () => {
+    expect(() => new nn.MSELoss('sum' as never)).toThrow(new TypeError("MSELoss: the first argument is an options object; use new nn.MSELoss({ reduction: 'sum' })"));
+    expect(() => new nn.NLLLoss({ labelSmoothing: 0.1 } as never)).toThrow(new TypeError("NLLLoss got an unexpected option 'labelSmoothing'"));
+    expect(() => new nn.MSELoss({ size_average: true } as never)).toThrow(new TypeError("MSELoss got an unexpected option 'size_average'"));
+  });
+
+  it('nn.functional losses check their options too', () => {
+    const F = nn.functional;
+    expect(() => F.crossEntropy(logits, targets, { reduce: 'sum' } as never)).toThrow(new TypeError("crossEntropy got an unexpected option 'reduce'"));
+    expect(() => F.crossEntropy(logits, targets, { reductoin: 'sum' } as never)).toThrow(
+      new TypeError("crossEntropy got an unexpected option 'reductoin' (did you mean 'reduction'?)"),
+    );
+    expect(() => F.nllLoss(logits, targets, { ignore_index: 1 } as never)).toThrow(
+      new TypeError("nllLoss got an unexpected option 'ignore_index' (did you mean 'ignoreIndex'?)"),
+    );
+    expect(() => F.mseLoss(logits, logits, 'sum' as never)).toThrow(new TypeError("mseLoss: options must be an object, got string 'sum'"));
+    expect(F.crossEntropy(logits, targets, { reduction: 'sum' }).item()).toBeCloseTo(2 * 1.4076, 3);
+  });
+});
+
+describe('Module methods refuse options they do not know', () => {
+  class Net extends nn.Module {
+    fc = new nn.Linear(3, 2);
+    forward(x: Tensor): Tensor {
+      return this.fc.forward(x);
+    }
+  }
+
+  it('loadStateDict(sd, false) (PyTorch positional strict) shows the options call', () => {
+    const net = new Net();
+    expect(() => net.loadStateDict({}, false as never)).toThrow(
+      new TypeError('loadStateDict: the second argument is an options object; use model.loadStateDict(stateDict, { strict: false })'),
+    );
+    expect(() => net.loadStateDict({}, { Strict: false } as never)).toThrow(new TypeError("loadStateDict got an unexpected option 'Strict' (did you mean 'strict'?)"));
+    expect(() => net.loadStateDict(net.stateDict(), { assign: true } as never)).toThrow(
+      new TypeError("loadStateDict: option 'assign' is not supported by kindling yet (parameters are always copied into; drop the option)"),
+    );
+    expect(net.loadStateDict({}, { strict: false }).missingKeys).toEqual(['fc.weight', 'fc.bias']);
+  });
+
+  it('zeroGrad(false), stateDict typos, registerBuffer positional persistent', () => {
+    const net = new Net();
+    expect(() => net.zeroGrad(false as never)).toThrow(new TypeError('zeroGrad: the first argument is an options object; use model.zeroGrad({ setToNone: false })'));
+    expect(() => net.zeroGrad({ set_to_none: false } as never)).toThrow(new TypeError("zeroGrad got an unexpected option 'set_to_none' (did you mean 'setToNone'?)"));
+    expect(() => net.stateDict({ keep_vars: true } as never)).toThrow(new TypeError("stateDict got an unexpected option 'keep_vars' (did you mean 'keepVars'?)"));
+    expect(() => net.registerBuffer('stat', null, false as never)).toThrow(
+      new TypeError("registerBuffer: the third argument is an options object; use module.registerBuffer('stat', tensor, { persistent: false })"),
+    );
+  });
+
+  it('named* walks and parameters(recurse) check their arguments', () => {
+    const net = new Net();
+    expect(() => net.namedParameters('net' as never)).toThrow(
+      new TypeError("namedParameters: the first argument is an options object; use module.namedParameters({ prefix: 'net' })"),
+    );
+    expect(() => net.namedBuffers(false as never)).toThrow(
+      new TypeError('namedBuffers: the first argument is an options object; use module.namedBuffers({ recurse: false })'),
+    );
+    expect(() => net.namedModules({ memo: null } as never)).toThrow(new TypeError("namedModules got an unexpected option 'memo'"));
+    expect(() => net.parameters({ recurse: false } as never)).toThrow(new TypeError('parameters: recurse must be a boolean, got object'));
+    expect(() => net.requiresGrad_(0 as never)).toThrow(new TypeError('requiresGrad_: requiresGrad must be a boolean, got number 0'));
+    expect(net.namedParameters({ prefix: 'net' }).map(([n]) => n)).toEqual(['net.fc.weight', 'net.fc.bias']);
+  });
+});
