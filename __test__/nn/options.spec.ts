@@ -40,7 +40,7 @@ describe('nn layers refuse options they do not know', () => {
 
   it('Softmax / LogSoftmax / Flatten check their positional dims', () => {
     expect(() => new nn.Softmax({ dim: 1 } as never)).toThrow(new TypeError('Softmax: the first argument is dim; use new nn.Softmax(1)'));
-    expect(() => new nn.LogSoftmax(1.5)).toThrow(new TypeError('LogSoftmax: dim must be an integer or null, got number 1.5'));
+    expect(() => new nn.LogSoftmax('1' as never)).toThrow(new TypeError("LogSoftmax: dim must be an integer or null, got string '1'"));
     expect(() => new nn.Flatten({ startDim: 2 } as never)).toThrow(
       new TypeError('Flatten: startDim must be an integer, got object; use new nn.Flatten(startDim, endDim), e.g. new nn.Flatten(1, -1)'),
     );
@@ -128,5 +128,47 @@ describe('Module methods refuse options they do not know', () => {
     expect(() => net.parameters({ recurse: false } as never)).toThrow(new TypeError('parameters: recurse must be a boolean, got object'));
     expect(() => net.requiresGrad_(0 as never)).toThrow(new TypeError('requiresGrad_: requiresGrad must be a boolean, got number 0'));
     expect(net.namedParameters({ prefix: 'net' }).map(([n]) => n)).toEqual(['net.fc.weight', 'net.fc.bias']);
+  });
+});
+
+describe('nn.init and nn.utils options', () => {
+  const weight = () => new Tensor(new Float32Array(6), [2, 3], 'float32');
+
+  it('kaimingUniform_(w, Math.sqrt(5)) (positional a) shows the options call; typos are refused', () => {
+    expect(() => nn.init.kaimingUniform_(weight(), 0.5 as never)).toThrow(
+      new TypeError('kaimingUniform_: the second argument is an options object; use nn.init.kaimingUniform_(tensor, { a: 0.5 })'),
+    );
+    expect(() => nn.init.kaimingNormal_(weight(), { nonLinearity: 'relu' } as never)).toThrow(
+      new TypeError("kaimingNormal_ got an unexpected option 'nonLinearity' (did you mean 'nonlinearity'?)"),
+    );
+    expect(() => nn.init.kaimingNormal_(weight(), { generator: 42 } as never)).toThrow(
+      new TypeError("kaimingNormal_: option 'generator' must be a torch.Generator, got number 42"),
+    );
+  });
+
+  it('an options object where init takes a number no longer fills NaN', () => {
+    expect(() => nn.init.xavierUniform_(weight(), { gain: 2 } as never)).toThrow(new TypeError('xavierUniform_: gain must be a number, got object'));
+    expect(() => nn.init.normal_(weight(), 0, { std: 2 } as never)).toThrow(new TypeError('normal_: std must be a number, got object'));
+    expect(() => nn.init.constant_(weight(), '1' as never)).toThrow(new TypeError("constant_: value must be a number, got string '1'"));
+  });
+
+  it('clipGradNorm_ takes its options positionally (as PyTorch) or as an object, and checks both', () => {
+    const p = new Tensor(new Float32Array([3, 4]), [2], 'float32');
+    p.requiresGrad = true;
+    p.grad = new Tensor(new Float32Array([3, 4]), [2], 'float32');
+    expect(() => nn.utils.clipGradNorm_([p], 1, 2, 'yes' as never)).toThrow(new TypeError("clipGradNorm_: errorIfNonfinite must be a boolean, got string 'yes'"));
+    expect(() => nn.utils.clipGradNorm_([p], 1, { error_if_nonfinite: true } as never)).toThrow(
+      new TypeError("clipGradNorm_ got an unexpected option 'error_if_nonfinite' (did you mean 'errorIfNonfinite'?)"),
+    );
+    expect(() => nn.utils.clipGradNorm_([p], 1, { foreach: true } as never)).toThrow(
+      new TypeError("clipGradNorm_: option 'foreach' is not supported by kindling yet (the gradients are scaled in one loop)"),
+    );
+    expect(() => nn.utils.clipGradNorm_([p], 1, { normType: 2 }, true)).toThrow(
+      new TypeError('clipGradNorm_: give errorIfNonfinite in the options object, not as a fourth argument'),
+    );
+    expect(nn.utils.clipGradNorm_([p], 1, { normType: 'inf', errorIfNonfinite: true }).item()).toBe(4);
+    const [g0, g1] = Array.from(p.grad?.data ?? []);
+    expect(g0).toBeCloseTo(0.75, 5); // scaled by maxNorm / ‖g‖∞ = 1/4
+    expect(g1).toBeCloseTo(1, 5);
   });
 });

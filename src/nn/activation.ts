@@ -10,9 +10,12 @@ export interface ReLUOptions {
 
 const RELU_OPTIONS = { inplace: { notImplemented: 'no in-place ReLU module; drop the option', unless: [false] } } as const;
 
-/** `new nn.Softmax({ dim: 1 })` (a keyword habit) would otherwise fail at the first forward. */
+/**
+ * `new nn.Softmax({ dim: 1 })` (a keyword habit) is refused at construction; a number that is not
+ * an integer is left to the op, which names it at the first forward (as PyTorch does).
+ */
 function checkSoftmaxDim(owner: string, dim: unknown): void {
-  if (dim === null || (typeof dim === 'number' && Number.isInteger(dim))) return;
+  if (dim === null || typeof dim === 'number') return;
   if (typeof dim === 'object' && 'dim' in dim) {
     throw new TypeError(`${owner}: the first argument is dim; use new nn.${owner}(${String((dim as { dim: unknown }).dim)})`);
   }

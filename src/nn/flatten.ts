@@ -31,9 +31,12 @@ export class Flatten extends Module {
   }
 }
 
-/** `new nn.Flatten({ startDim: 2 })` (a keyword habit) would otherwise flatten nothing and fail later. */
+/**
+ * `new nn.Flatten({ startDim: 2 })` (a keyword habit) is refused at construction; a number that is
+ * not an integer is left to the op, which names it at the first forward (as PyTorch does).
+ */
 function checkDim(name: string, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
+  if (typeof value !== 'number') {
     const fix = typeof value === 'object' && value !== null ? '; use new nn.Flatten(startDim, endDim), e.g. new nn.Flatten(1, -1)' : '';
     throw new TypeError(`Flatten: ${name} must be an integer, got ${describeValue(value)}${fix}`);
   }

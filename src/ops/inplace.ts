@@ -5,6 +5,7 @@
  * no version counters, so it also refuses non-leaf tensors of a recorded graph, whose saved values
  * an in-place write would silently corrupt.
  */
+import { checkOptions } from '../options';
 import { isGradEnabled } from '../autograd/grad_mode';
 import { castArray } from '../dtype';
 import { AutogradError, ShapeError } from '../errors';
@@ -12,7 +13,7 @@ import { type Generator, generatorOf } from '../random/generator';
 import type { Tensor, TensorOrScalar } from '../tensor';
 import { sameShape } from './broadcast';
 import { BinaryOp } from './kernels';
-import { binaryPlain } from './elementwise';
+import { ALPHA_OPTIONS, binaryPlain } from './elementwise';
 import { expand } from './shape';
 import { kernels } from './kernels';
 
@@ -56,6 +57,7 @@ export function copy_<T extends Tensor>(t: T, src: Tensor): T {
 
 /** `t += alpha · other` (broadcasting `other` to this shape). */
 export function add_<T extends Tensor>(t: T, other: TensorOrScalar, options?: { alpha?: number }): T {
+  if (options !== undefined) checkOptions('add_', options, ALPHA_OPTIONS);
   guard('add_', t);
   const alpha = options?.alpha ?? 1;
   const scaled = alpha === 1 ? other : typeof other === 'number' ? other * alpha : binaryPlain(BinaryOp.mul, other, alpha);
@@ -75,8 +77,12 @@ function floatOnly(op: string, t: Tensor): Float32Array {
   return t.data as Float32Array;
 }
 
+/** The `{ generator }` of the random fills; `generatorOf` checks the value. */
+const GENERATOR_OPTION = { generator: 'any' } as const;
+
 /** Fills with uniform samples on [from, to) from `generator` (default: the global one). */
 export function uniform_<T extends Tensor>(t: T, from = 0, to = 1, options?: { generator?: Generator }): T {
+  checkOptions('uniform_', options, GENERATOR_OPTION);
   guard('uniform_', t);
   const out = floatOnly('uniform_', t);
   if (!(from <= to)) throw new RangeError(`uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`);
@@ -86,6 +92,7 @@ export function uniform_<T extends Tensor>(t: T, from = 0, to = 1, options?: { g
 
 /** Fills with normal samples N(mean, std²) from `generator` (default: the global one). */
 export function normal_<T extends Tensor>(t: T, mean = 0, std = 1, options?: { generator?: Generator }): T {
+  checkOptions('normal_', options, GENERATOR_OPTION);
   guard('normal_', t);
   const out = floatOnly('normal_', t);
   if (!(std >= 0)) throw new RangeError(`normal expects std >= 0.0, but found std ${std}`);
