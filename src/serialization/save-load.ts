@@ -11,7 +11,10 @@
  *
  * Differences from PyTorch: the format is safetensors, not pickle, so `save` stores only tensors,
  * numbers, strings, booleans, null, arrays and plain objects (no modules or arbitrary classes),
- * and the top level must be an object. Writes are atomic (see `atomic-write.ts`).
+ * and the top level must be an object. Writes are atomic (see `atomic-write.ts`) and otherwise
+ * behave like an overwrite: a symlink's target is replaced, the file's mode is kept, and a
+ * read-only file is refused with `EACCES` (NOTE [ Replacing keeps the file system's meaning ]).
+ * A cyclic object is refused with the path of the cycle.
  */
 import * as fs from 'node:fs';
 import type { StateDict } from '../nn/module';
