@@ -31,7 +31,7 @@ function checkSoftmaxDim(owner: string, dim: unknown): void {
  * @example
  * new nn.ReLU().forward(torch.tensor([-1, 2])); // [0, 2]
  */
-export class ReLU extends Module {
+export class ReLU extends Module<[Tensor]> {
   constructor(options: ReLUOptions = {}) {
     super();
     if (typeof options === 'boolean') throw positionalOptionError('ReLU', 'first', `new nn.ReLU({ inplace: ${options} })`);
@@ -52,7 +52,7 @@ export class ReLU extends Module {
  * @example
  * new nn.Sigmoid().forward(torch.tensor([0])); // [0.5]
  */
-export class Sigmoid extends Module {
+export class Sigmoid extends Module<[Tensor]> {
   forward(input: Tensor): Tensor {
     return F.sigmoid(input);
   }
@@ -67,7 +67,7 @@ export class Sigmoid extends Module {
  * @example
  * new nn.Tanh().forward(torch.tensor([0])); // [0]
  */
-export class Tanh extends Module {
+export class Tanh extends Module<[Tensor]> {
   forward(input: Tensor): Tensor {
     return F.tanh(input);
   }
@@ -83,7 +83,7 @@ export class Tanh extends Module {
  * @example
  * new nn.Softmax(1).forward(logits); // rows sum to 1
  */
-export class Softmax extends Module {
+export class Softmax extends Module<[Tensor]> {
   constructor(readonly dim: number | null = null) {
     super();
     checkSoftmaxDim('Softmax', dim);
@@ -107,7 +107,7 @@ export class Softmax extends Module {
  * @example
  * new nn.LogSoftmax(1).forward(logits);
  */
-export class LogSoftmax extends Module {
+export class LogSoftmax extends Module<[Tensor]> {
   constructor(readonly dim: number | null = null) {
     super();
     checkSoftmaxDim('LogSoftmax', dim);

@@ -24,7 +24,7 @@ const DROPOUT_OPTIONS = { inplace: { notImplemented: 'no in-place dropout; drop 
  * drop.forward(torch.ones([4])); // two or so zeros, the rest 2
  * drop.eval().forward(torch.ones([4])); // ones
  */
-export class Dropout extends Module {
+export class Dropout extends Module<[Tensor]> {
   readonly p: number;
 
   constructor(p = 0.5, options: DropoutOptions = {}) {

@@ -12,7 +12,7 @@ import { describeValue } from '../options';
  * @example
  * new nn.Flatten().forward(torch.zeros([10, 1, 28, 28])).shape; // [10, 784]
  */
-export class Flatten extends Module {
+export class Flatten extends Module<[Tensor]> {
   constructor(
     readonly startDim = 1,
     readonly endDim = -1,

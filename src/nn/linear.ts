@@ -26,7 +26,7 @@ const LINEAR_OPTIONS = { bias: 'boolean' } as const;
  * const fc = new nn.Linear(784, 64);
  * fc.forward(torch.randn([10, 784])).shape; // [10, 64]
  */
-export class Linear extends Module {
+export class Linear extends Module<[Tensor]> {
   readonly inFeatures: number;
   readonly outFeatures: number;
   weight: Parameter;

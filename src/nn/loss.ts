@@ -47,7 +47,7 @@ function checkReduction(reduction: string): void {
  * const loss = lossFunction.forward(logits, targets);
  * loss.backward();
  */
-export class CrossEntropyLoss extends Module {
+export class CrossEntropyLoss extends Module<[Tensor, Tensor]> {
   declare weight: Tensor | null;
   readonly ignoreIndex: number;
   readonly reduction: Reduction;
@@ -85,7 +85,7 @@ export class CrossEntropyLoss extends Module {
  * @example
  * const loss = new nn.NLLLoss().forward(new nn.LogSoftmax(1).forward(logits), targets);
  */
-export class NLLLoss extends Module {
+export class NLLLoss extends Module<[Tensor, Tensor]> {
   declare weight: Tensor | null;
   readonly ignoreIndex: number;
   readonly reduction: Reduction;
@@ -114,7 +114,7 @@ export class NLLLoss extends Module {
  * @example
  * const loss = new nn.MSELoss().forward(prediction, target);
  */
-export class MSELoss extends Module {
+export class MSELoss extends Module<[Tensor, Tensor]> {
   readonly reduction: Reduction;
 
   constructor(options: { reduction?: Reduction } = {}) {

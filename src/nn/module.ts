@@ -25,6 +25,12 @@ function checkNamedOptions(op: string, options: unknown, spec: typeof NAMED_MEMB
   checkOptions(op, options, spec);
 }
 
+/**
+ * Any module, whatever its `forward` signature: the type of what a container only holds
+ * (`addModule`, `ModuleList`). What the walks return (`children()`, …) is typed `Module`.
+ */
+export type AnyModule = Module<never[], unknown>;
+
 /** Parameter and persistent-buffer tensors by dotted name (`layers.1.weight`), in PyTorch's order. */
 export type StateDict = Record<string, Tensor>;
 
@@ -61,6 +67,13 @@ const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
  * TypeScript classes cannot be called, so run a module with `module.forward(x)` (or its alias
  * `module.call(x)`), where PyTorch writes `module(x)`.
  *
+ * The type parameters are `forward`'s signature: `Args` its parameter list, `Out` its result.
+ * The defaults (`Tensor[]` → `Tensor`) fit any layer of tensors to a tensor, so
+ * `class MLP extends nn.Module { forward(x: Tensor): Tensor }` needs none; a model with other
+ * inputs or outputs names them: `class Heads extends nn.Module<[Tensor, number], [Tensor, Tensor]>`
+ * with `forward(x: Tensor, scale: number): [Tensor, Tensor]`. Containers that call their children
+ * (`Sequential`) take `Module<[Tensor], Tensor>`; those that only hold them take any `AnyModule`.
+ *
  * https://pytorch.org/docs/stable/generated/torch.nn.Module.html
  *
  * @example
@@ -69,7 +82,7 @@ const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
  *   forward(x: Tensor): Tensor { return this.layers.forward(x); }
  * }
  */
-export abstract class Module {
+export abstract class Module<Args extends unknown[] = Tensor[], Out = Tensor> {
   /** Whether the module is in training mode (`train()`) or evaluation mode (`eval()`). */
   training = true;
 
@@ -77,10 +90,10 @@ export abstract class Module {
   readonly #nonPersistentBuffers = new Set<string>();
 
   /** The computation of this module; subclasses define it. */
-  abstract forward(...inputs: Tensor[]): Tensor;
+  abstract forward(...inputs: Args): Out;
 
   /** Alias of `forward`, for code that reads better with a verb (PyTorch's `module(x)`). */
-  call(...inputs: Tensor[]): Tensor {
+  call(...inputs: Args): Out {
     return this.forward(...inputs);
   }
 
@@ -132,7 +145,7 @@ export abstract class Module {
   }
 
   /** Adds a child module under `name` (the same as assigning it to that field). */
-  addModule(name: string, module: Module | null): void {
+  addModule(name: string, module: AnyModule | null): void {
     if (module !== null && !(module instanceof Module)) {
       throw new TypeError(`${typeName(module)} is not a Module subclass`);
     }
@@ -148,7 +161,7 @@ export abstract class Module {
   }
 
   /** Alias of `addModule` (PyTorch's `register_module`). */
-  registerModule(name: string, module: Module | null): void {
+  registerModule(name: string, module: AnyModule | null): void {
     this.addModule(name, module);
   }
 
@@ -210,7 +223,7 @@ export abstract class Module {
   /** Calls `fn` on every descendant (children first) and then on this module; returns this. */
   apply(fn: (module: Module) => void): this {
     for (const child of this.children()) child.apply(fn);
-    fn(this);
+    fn(this.#self());
     return this;
   }
 
@@ -322,6 +335,11 @@ export abstract class Module {
 
   // ---- internals ----------------------------------------------------------------------------
 
+  /** This module under the walks' element type (its `forward` signature does not matter there). */
+  #self(): Module {
+    return this as unknown as Module;
+  }
+
   #field(name: string): unknown {
     return (this as unknown as Record<string, unknown>)[name];
   }
@@ -370,18 +388,19 @@ export abstract class Module {
         children.push(value);
       }
     }
-    memo?.add(this);
+    memo?.add(this.#self());
     for (const child of children) {
       if (!memo?.has(child)) child.#collectParameters(memo, seen, out);
     }
   }
 
   #collectModules(memo: Set<Module> | null, prefix: string, out: [string, Module][]): void {
+    const self = this.#self();
     if (memo !== null) {
-      if (memo.has(this)) return;
-      memo.add(this);
+      if (memo.has(self)) return;
+      memo.add(self);
     }
-    out.push([prefix, this]);
+    out.push([prefix, self]);
     for (const [name, child] of this.#ownChildren()) {
       child.#collectModules(memo, prefix ? `${prefix}.${name}` : name, out);
     }
@@ -391,7 +410,7 @@ export abstract class Module {
     { prefix = '', recurse = true, removeDuplicate = true }: NamedMembersOptions,
     membersOf: (module: Module) => [string, T][],
   ): [string, T][] {
-    const modules: [string, Module][] = recurse ? this.namedModules({ prefix, removeDuplicate }) : [[prefix, this]];
+    const modules: [string, Module][] = recurse ? this.namedModules({ prefix, removeDuplicate }) : [[prefix, this.#self()]];
     const seen = new Set<T>();
     const out: [string, T][] = [];
     for (const [modulePrefix, module] of modules) {
@@ -478,7 +497,7 @@ function checkMemberName(kind: 'buffer' | 'parameter', name: string): void {
 }
 
 /** A declared-but-unset or nulled field (`bias: Parameter | null = null`) may take any member kind. */
-function isEmptySlot(module: Module, name: string): boolean {
+function isEmptySlot(module: object, name: string): boolean {
   const value = (module as unknown as Record<string, unknown>)[name];
   return value === undefined || value === null;
 }
@@ -491,7 +510,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * Every field of `module` holding a Module, in order, repeats included (a container may hold the
  * same module twice: `new Sequential(relu, fc, relu)` has length 3). For the containers.
  */
-export function moduleFields(module: Module): [string, Module][] {
+export function moduleFields(module: AnyModule): [string, Module][] {
   const fields = module as unknown as Record<string, unknown>;
   const out: [string, Module][] = [];
   for (const name of Object.keys(module)) {
