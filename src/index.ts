@@ -45,7 +45,7 @@ export type { BackwardOptions } from './autograd/engine';
 
 // Randomness
 export { Generator, manualSeed, initialSeed, seed, getRngState, setRngState, defaultGenerator } from './random/generator';
-export type { GeneratorState } from './random/generator';
+export type { GeneratorState, GeneratorOptions } from './random/generator';
 
 // Errors
 export { ShapeError, AutogradError } from './errors';
@@ -61,4 +61,5 @@ export * as optim from './optim';
 
 // Checkpoints (safetensors) and anomaly detection
 export { save, load, saveAsync, loadAsync, CheckpointError } from './serialization';
+export type { LoadOptions } from './serialization';
 export { setDetectAnomaly, isAnomalyEnabled, detectAnomaly, AnomalyError, autograd } from './autograd/anomaly';
