@@ -53,8 +53,12 @@ describe('losses refuse options they do not know', () => {
     expect(() => new nn.CrossEntropyLoss({ label_smoothing: 0.1 } as never)).toThrow(
       new TypeError("CrossEntropyLoss got an unexpected option 'label_smoothing' (did you mean 'labelSmoothing'?)"),
     );
+    // Values keep the ops' PyTorch wording, now at construction.
     expect(() => new nn.CrossEntropyLoss({ ignoreIndex: '3' } as never)).toThrow(
-      new TypeError("CrossEntropyLoss: option 'ignoreIndex' must be an integer, got string '3'"),
+      new TypeError("cross_entropy(): argument 'ignore_index' must be int (a 32-bit integer), not str 3"),
+    );
+    expect(() => new nn.NLLLoss({ ignoreIndex: 0.5 })).toThrow(
+      new TypeError("nll_loss(): argument 'ignore_index' must be int (a 32-bit integer), not float 0.5"),
     );
     expect(() => new nn.CrossEntropyLoss({ weight: [1, 2, 3] } as never)).toThrow(
       new TypeError("CrossEntropyLoss: option 'weight' must be a Tensor or null, got array"),

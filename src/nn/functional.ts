@@ -76,10 +76,14 @@ export function dropout(input: Tensor, p = 0.5, training = true, generator?: Gen
 
 const tensorOrNull = (value: unknown): string | null => (value === null || value instanceof Tensor ? null : 'a Tensor or null');
 
-/** The options of `crossEntropy` and `nn.CrossEntropyLoss` (the others' are subsets). */
-export const CROSS_ENTROPY_OPTIONS = { weight: tensorOrNull, ignoreIndex: 'integer', reduction: 'string', labelSmoothing: 'number' } as const;
-export const NLL_LOSS_OPTIONS = { weight: tensorOrNull, ignoreIndex: 'integer', reduction: 'string' } as const;
-export const MSE_LOSS_OPTIONS = { reduction: 'string' } as const;
+/**
+ * The options of `crossEntropy` and `nn.CrossEntropyLoss` (the others' are subsets). The values
+ * of `ignoreIndex`, `reduction` and `labelSmoothing` are checked by the ops in PyTorch's words
+ * (`cross_entropy(): argument 'ignore_index' must be int …`), so here only their names are.
+ */
+export const CROSS_ENTROPY_OPTIONS = { weight: tensorOrNull, ignoreIndex: 'any', reduction: 'any', labelSmoothing: 'any' } as const;
+export const NLL_LOSS_OPTIONS = { weight: tensorOrNull, ignoreIndex: 'any', reduction: 'any' } as const;
+export const MSE_LOSS_OPTIONS = { reduction: 'any' } as const;
 
 export interface CrossEntropyOptions {
   weight?: Tensor | null;

@@ -58,6 +58,7 @@ export class CrossEntropyLoss extends Module<[Tensor, Tensor]> {
     checkLossOptions('CrossEntropyLoss', options, F.CROSS_ENTROPY_OPTIONS);
     const { weight = null, ignoreIndex = -100, reduction = 'mean', labelSmoothing = 0.0 } = options;
     checkReduction(reduction);
+    lossOps.checkLossOptions('cross_entropy', ignoreIndex, labelSmoothing);
     this.registerBuffer('weight', weight);
     this.ignoreIndex = ignoreIndex;
     this.reduction = reduction;
@@ -95,6 +96,7 @@ export class NLLLoss extends Module<[Tensor, Tensor]> {
     checkLossOptions('NLLLoss', options, F.NLL_LOSS_OPTIONS);
     const { weight = null, ignoreIndex = -100, reduction = 'mean' } = options;
     checkReduction(reduction);
+    lossOps.checkLossOptions('nll_loss', ignoreIndex);
     this.registerBuffer('weight', weight);
     this.ignoreIndex = ignoreIndex;
     this.reduction = reduction;
