@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkOptions, closestOption } from '../src/options';
+import { checkOptions, closestOption, positionalOptionError } from '../src/options';
 
 describe('checkOptions', () => {
   const spec = { batchSize: 'integer|null', shuffle: 'boolean', lr: 'number', pinMemory: { notImplemented: 'no pinned memory on CPU' } } as const;
@@ -46,5 +46,34 @@ describe('checkOptions', () => {
     expect(closestOption('weight_decay', ['lr', 'weightDecay'])).toBe('weightDecay');
     expect(closestOption('betas', ['lr', 'betas'])).toBe('betas');
     expect(closestOption('zzz', ['lr', 'betas'])).toBeNull();
+  });
+
+  it('accepts the values of a not-implemented option that ask for what kindling does (unless)', () => {
+    const backward = { retainGraph: 'boolean', createGraph: { notImplemented: 'no higher-order gradients', unless: [false] } } as const;
+    expect(() => checkOptions('backward', { createGraph: false }, backward)).not.toThrow();
+    expect(() => checkOptions('backward', { createGraph: true }, backward)).toThrow(
+      new TypeError("backward: option 'createGraph' is not supported by kindling yet (no higher-order gradients)"),
+    );
+  });
+
+  it('names a missing required option', () => {
+    const steps = { stepSize: 'integer', gamma: 'number' } as const;
+    expect(() => checkOptions('StepLR', { gamma: 0.5 }, steps, ['stepSize'])).toThrow(new TypeError("StepLR: missing the required option 'stepSize'"));
+    expect(() => checkOptions('StepLR', undefined, steps, ['stepSize'])).toThrow(new TypeError("StepLR: missing the required option 'stepSize'"));
+    expect(() => checkOptions('StepLR', { stepSize: 3 }, steps, ['stepSize'])).not.toThrow();
+  });
+
+  it('ignores inherited keys and never takes a key of Object.prototype for a known option', () => {
+    const options = Object.create({ inherited: 1 }) as Record<string, unknown>;
+    options.lr = 0.1;
+    expect(() => checkOptions('Adam', options, spec)).not.toThrow();
+    expect(() => checkOptions('Adam', { constructor: 1 }, spec)).toThrow(new TypeError("Adam got an unexpected option 'constructor'"));
+    expect(() => checkOptions('Adam', { toString: 1 }, spec)).toThrow(new TypeError("Adam got an unexpected option 'toString'"));
+  });
+
+  it('positionalOptionError shows the call that works', () => {
+    expect(positionalOptionError('Linear', 'third', 'new nn.Linear(3, 2, { bias: false })')).toEqual(
+      new TypeError('Linear: the third argument is an options object; use new nn.Linear(3, 2, { bias: false })'),
+    );
   });
 });

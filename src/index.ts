@@ -43,22 +43,15 @@ export type { BackwardOptions } from './autograd/engine';
 
 // Randomness
 export { Generator, manualSeed, initialSeed, seed, getRngState, setRngState, defaultGenerator } from './random/generator';
-export type { GeneratorState } from './random/generator';
+export type { GeneratorState, GeneratorOptions } from './random/generator';
 
 // Errors
 export { ShapeError, AutogradError } from './errors';
 
-// Threads
-import { kernels as nativeBinding } from './ops/kernels';
-/** Sets how many threads kernels use (`torch.set_num_threads`). */
-export function setNumThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
-  nativeBinding.setNumThreads(n);
-}
-/** How many threads kernels use (`torch.get_num_threads`). */
-export function getNumThreads(): number {
-  return nativeBinding.getNumThreads();
-}
+// Threads (a bad KINDLING_NUM_THREADS throws here, at import: see NOTE [ The thread cap ])
+import { checkThreadsEnvironment } from './threads';
+checkThreadsEnvironment();
+export { setNumThreads, getNumThreads, MAX_THREADS } from './threads';
 
 // Submodules (nn, optim) are added below by their branches.
 export * as nn from './nn';
@@ -66,4 +59,5 @@ export * as optim from './optim';
 
 // Checkpoints (safetensors) and anomaly detection
 export { save, load, saveAsync, loadAsync, CheckpointError } from './serialization';
+export type { LoadOptions } from './serialization';
 export { setDetectAnomaly, isAnomalyEnabled, detectAnomaly, AnomalyError, autograd } from './autograd/anomaly';

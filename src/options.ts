@@ -23,8 +23,17 @@ export type OptionKind =
   | 'null'
   | 'any'
   | `${string}|${string}`
-  | { notImplemented: string }
+  | NotImplementedOption
   | ((value: unknown) => string | null);
+
+/**
+ * An option kindling does not implement yet: any value throws, except those in `unless` (the
+ * values that ask for what kindling already does, e.g. `createGraph: false`).
+ */
+export interface NotImplementedOption {
+  notImplemented: string;
+  unless?: readonly unknown[];
+}
 
 export type OptionSpec = Readonly<Record<string, OptionKind>>;
 
@@ -116,20 +125,27 @@ export function closestOption(name: string, known: readonly string[]): string | 
   return best !== null && bestDistance <= Math.max(1, Math.floor(best.length / 3)) ? best : null;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /**
  * Throws a `TypeError` unless `options` is `undefined` or a plain object whose every key is in
- * `spec` with a value of the declared kind. `owner` names the function or class in messages.
+ * `spec` with a value of the declared kind, and every key of `required` is given. `owner` names
+ * the function or class in messages. Checks without allocating (it runs on per-step calls such
+ * as `zeroGrad({ setToNone: false })`).
  */
-export function checkOptions(owner: string, options: unknown, spec: OptionSpec): void {
-  if (options === undefined) return;
+export function checkOptions(owner: string, options: unknown, spec: OptionSpec, required?: readonly string[]): void {
+  if (options === undefined) {
+    if (required !== undefined && required.length > 0) throw missingOption(owner, required[0]);
+    return;
+  }
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`${owner}: options must be an object, got ${describeValue(options)}`);
   }
-  const known = Object.keys(spec);
-  for (const key of Object.keys(options)) {
-    const kind = spec[key];
+  for (const key in options) {
+    if (!hasOwn.call(options, key)) continue;
+    const kind = hasOwn.call(spec, key) ? spec[key] : undefined;
     if (kind === undefined) {
-      const hint = closestOption(key, known);
+      const hint = closestOption(key, Object.keys(spec));
       throw new TypeError(`${owner} got an unexpected option '${key}'${hint === null ? '' : ` (did you mean '${hint}'?)`}`);
     }
     const value = (options as Record<string, unknown>)[key];
@@ -140,6 +156,7 @@ export function checkOptions(owner: string, options: unknown, spec: OptionSpec):
       continue;
     }
     if (typeof kind === 'object') {
+      if (kind.unless !== undefined && kind.unless.includes(value)) continue;
       throw new TypeError(`${owner}: option '${key}' is not supported by kindling yet (${kind.notImplemented})`);
     }
     const alternatives = kind.split('|');
@@ -148,4 +165,22 @@ export function checkOptions(owner: string, options: unknown, spec: OptionSpec):
       throw new TypeError(`${owner}: option '${key}' must be ${expected}, got ${describeValue(value)}`);
     }
   }
+  if (required !== undefined) {
+    for (const key of required) {
+      if ((options as Record<string, unknown>)[key] === undefined) throw missingOption(owner, key);
+    }
+  }
+}
+
+function missingOption(owner: string, key: string): TypeError {
+  return new TypeError(`${owner}: missing the required option '${key}'`);
+}
+
+/**
+ * The error for a value passed where an options object belongs, the usual habit of PyTorch's
+ * positional keyword arguments: `Linear: the third argument is an options object; use
+ * new nn.Linear(3, 2, { bias: false })`. `fix` is the call that would have worked.
+ */
+export function positionalOptionError(owner: string, ordinal: string, fix: string): TypeError {
+  return new TypeError(`${owner}: the ${ordinal} argument is an options object; use ${fix}`);
 }

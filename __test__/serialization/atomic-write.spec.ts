@@ -43,6 +43,10 @@ function failingFs(failAt: Step | null, log: string[] = []): AtomicWriteFs {
       if (failAt === 'open') throw systemError('EACCES', 'open');
       return fs.openSync(p, flags, mode);
     },
+    fchmodSync(fd, mode) {
+      log.push(`fchmod ${mode.toString(8)}`);
+      fs.fchmodSync(fd, mode);
+    },
     writeSync(fd, buffer, offset, length) {
       writes++;
       log.push('write');
@@ -82,7 +86,7 @@ describe('writeFileAtomicSync', () => {
     expect(fs.readdirSync(dir)).toEqual(['model.safetensors']);
     expect(log[0]).toMatch(/^open \.model\.safetensors\.\d+\.[0-9a-f]{8}\.tmp wx$/);
     expect(log.slice(1)).toEqual([
-      'write', 'write', 'write', 'fsync', 'close', 'rename temp → model.safetensors',
+      `fchmod ${(fs.statSync(target).mode & 0o777).toString(8)}`, 'write', 'write', 'write', 'fsync', 'close', 'rename temp → model.safetensors',
       `open ${path.basename(dir)} r`, 'fsync', 'close',
     ]);
   });
@@ -140,6 +144,7 @@ describe('writeFileAtomic (async)', () => {
             if (failAt === 'fsync') throw systemError('EIO', 'fsync');
             await handle.sync();
           },
+          chmod: (mode) => handle.chmod(mode),
           close: () => handle.close(),
         };
       },

@@ -35,6 +35,7 @@
  *   the reuse off for that step. The gains are in docs/PERFORMANCE.md.
  */
 import { kernels } from '../ops/kernels';
+import { checkOptions, positionalOptionError } from '../options';
 import { bumpVersion } from '../storage';
 import { Tensor } from '../tensor';
 import { JS_ADD_MAX_ELEMENTS } from '../tuning';
@@ -76,6 +77,15 @@ export function accumulateGrad(variable: Tensor, grad: Tensor, taken: Set<unknow
   } else {
     addInto(existing.data as Float32Array, grad.data as Float32Array);
   }
+}
+
+const ZERO_GRAD_OPTIONS = { setToNone: 'boolean' } as const;
+
+/** `model.zeroGrad(false)` (PyTorch's positional `set_to_none`) gets the call that works. */
+export function checkZeroGradOptions(receiver: 'module' | 'optimizer', options: unknown): void {
+  if (options === undefined) return; // the per-step call: nothing to check
+  if (typeof options === 'boolean') throw positionalOptionError('zeroGrad', 'first', `${receiver === 'module' ? 'model' : 'optimizer'}.zeroGrad({ setToNone: ${options} })`);
+  checkOptions('zeroGrad', options, ZERO_GRAD_OPTIONS);
 }
 
 /**

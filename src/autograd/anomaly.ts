@@ -18,6 +18,11 @@
 import { AutogradError } from '../errors';
 import type { Tensor } from '../tensor';
 import type { Node } from './node';
+import { checkOptions, positionalOptionError } from '../options';
+
+const ANOMALY_OPTIONS = {
+  checkNan: { notImplemented: 'anomaly mode exists to find NaN: it always checks', unless: [true] },
+} as const;
 
 /** @internal Read by the hooks in the engine and in `attach`. */
 export const anomalyMode = { enabled: false };
@@ -31,8 +36,10 @@ export class AnomalyError extends AutogradError {
 }
 
 /** Turns anomaly detection on or off globally (`torch.autograd.set_detect_anomaly(mode)`). */
-export function setDetectAnomaly(mode: boolean): void {
+export function setDetectAnomaly(mode: boolean, options?: { checkNan?: boolean }): void {
   if (typeof mode !== 'boolean') throw new TypeError(`setDetectAnomaly: expected a boolean, got ${typeof mode}`);
+  if (typeof options === 'boolean') throw positionalOptionError('setDetectAnomaly', 'second', `setDetectAnomaly(${mode}, { checkNan: ${options} })`);
+  checkOptions('setDetectAnomaly', options, ANOMALY_OPTIONS);
   anomalyMode.enabled = mode;
 }
 

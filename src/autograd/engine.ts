@@ -12,10 +12,40 @@ import { accumulateGrad } from './accumulate';
 import { AccumulateGrad, Node } from './node';
 import { anomalyMode, checkBackward } from './anomaly';
 import { setGradEnabled, isGradEnabled } from './grad_mode';
+import { checkOptions, positionalOptionError } from '../options';
 
 export interface BackwardOptions {
   /** Keep the graph (saved tensors) so `backward()` can run through it again. Default `false`. */
   retainGraph?: boolean;
+  /** Must be false: kindling computes no higher-order gradients yet (backward records no graph). */
+  createGraph?: boolean;
+  /** Not supported yet: gradients accumulate into every leaf of the graph. */
+  inputs?: Tensor | Tensor[];
+}
+
+const BACKWARD_OPTIONS = {
+  retainGraph: 'boolean',
+  createGraph: { notImplemented: 'no higher-order gradients: backward records no graph', unless: [false] },
+  inputs: { notImplemented: 'gradients accumulate into every leaf of the graph' },
+} as const;
+
+/** `{ retainGraph: true }` as the user wrote it, for the message that shows the call that works. */
+function formatOptions(options: object): string {
+  const entries = Object.entries(options).map(([k, v]) => `${k}: ${typeof v === 'string' ? `'${v}'` : String(v)}`);
+  return entries.length === 0 ? '{}' : `{ ${entries.join(', ')} }`;
+}
+
+/**
+ * PyTorch's positional habits: `loss.backward(None, True)` (`retain_graph`) and options given as
+ * the gradient (`loss.backward({ retainGraph: true })`) get the call that works; unknown options
+ * throw, and `createGraph: true` / `inputs` throw rather than being ignored.
+ */
+function checkBackwardArguments(gradient: unknown, options: unknown): void {
+  if (gradient !== undefined && gradient !== null && typeof gradient === 'object' && !(gradient instanceof Tensor) && !Array.isArray(gradient)) {
+    throw new TypeError(`backward: the first argument is the gradient (a Tensor or undefined); use tensor.backward(undefined, ${formatOptions(gradient)})`);
+  }
+  if (typeof options === 'boolean') throw positionalOptionError('backward', 'second', `tensor.backward(undefined, { retainGraph: ${options} })`);
+  checkOptions('backward', options, BACKWARD_OPTIONS);
 }
 
 function sumGrads(a: Tensor, b: Tensor): Tensor {
@@ -74,8 +104,9 @@ function clearPending(root: Node): void {
 }
 
 /** `tensor.backward(gradient?, { retainGraph })`; see `Tensor.backward`. */
-export function backward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions = {}): void {
-  const retainGraph = options.retainGraph ?? false;
+export function backward(root: Tensor, gradient: Tensor | undefined, options?: BackwardOptions): void {
+  if (options !== undefined || gradient !== undefined) checkBackwardArguments(gradient, options);
+  const retainGraph = options?.retainGraph ?? false;
   if (!root.requiresGrad) {
     throw new AutogradError('element 0 of tensors does not require grad and does not have a grad_fn');
   }

@@ -1,6 +1,26 @@
 import type { Tensor } from '../tensor';
 import * as F from './functional';
 import { Module } from './module';
+import { checkOptions, describeValue, positionalOptionError } from '../options';
+
+export interface ReLUOptions {
+  /** Must be false: kindling has no in-place ReLU module yet (use `tensor.relu_()` by hand). */
+  inplace?: boolean;
+}
+
+const RELU_OPTIONS = { inplace: { notImplemented: 'no in-place ReLU module; drop the option', unless: [false] } } as const;
+
+/**
+ * `new nn.Softmax({ dim: 1 })` (a keyword habit) is refused at construction; a number that is not
+ * an integer is left to the op, which names it at the first forward (as PyTorch does).
+ */
+function checkSoftmaxDim(owner: string, dim: unknown): void {
+  if (dim === null || typeof dim === 'number') return;
+  if (typeof dim === 'object' && 'dim' in dim) {
+    throw new TypeError(`${owner}: the first argument is dim; use new nn.${owner}(${String((dim as { dim: unknown }).dim)})`);
+  }
+  throw new TypeError(`${owner}: dim must be an integer or null, got ${describeValue(dim)}`);
+}
 
 /**
  * `max(0, x)` elementwise.
@@ -11,7 +31,13 @@ import { Module } from './module';
  * @example
  * new nn.ReLU().forward(torch.tensor([-1, 2])); // [0, 2]
  */
-export class ReLU extends Module {
+export class ReLU extends Module<[Tensor]> {
+  constructor(options: ReLUOptions = {}) {
+    super();
+    if (typeof options === 'boolean') throw positionalOptionError('ReLU', 'first', `new nn.ReLU({ inplace: ${options} })`);
+    checkOptions('ReLU', options, RELU_OPTIONS);
+  }
+
   forward(input: Tensor): Tensor {
     return F.relu(input);
   }
@@ -26,7 +52,7 @@ export class ReLU extends Module {
  * @example
  * new nn.Sigmoid().forward(torch.tensor([0])); // [0.5]
  */
-export class Sigmoid extends Module {
+export class Sigmoid extends Module<[Tensor]> {
   forward(input: Tensor): Tensor {
     return F.sigmoid(input);
   }
@@ -41,7 +67,7 @@ export class Sigmoid extends Module {
  * @example
  * new nn.Tanh().forward(torch.tensor([0])); // [0]
  */
-export class Tanh extends Module {
+export class Tanh extends Module<[Tensor]> {
   forward(input: Tensor): Tensor {
     return F.tanh(input);
   }
@@ -57,9 +83,10 @@ export class Tanh extends Module {
  * @example
  * new nn.Softmax(1).forward(logits); // rows sum to 1
  */
-export class Softmax extends Module {
+export class Softmax extends Module<[Tensor]> {
   constructor(readonly dim: number | null = null) {
     super();
+    checkSoftmaxDim('Softmax', dim);
   }
 
   forward(input: Tensor): Tensor {
@@ -80,9 +107,10 @@ export class Softmax extends Module {
  * @example
  * new nn.LogSoftmax(1).forward(logits);
  */
-export class LogSoftmax extends Module {
+export class LogSoftmax extends Module<[Tensor]> {
   constructor(readonly dim: number | null = null) {
     super();
+    checkSoftmaxDim('LogSoftmax', dim);
   }
 
   forward(input: Tensor): Tensor {

@@ -2,6 +2,14 @@ import type { Tensor } from '../tensor';
 import { pyFloat } from './format';
 import * as F from './functional';
 import { Module } from './module';
+import { checkOptions, positionalOptionError } from '../options';
+
+export interface DropoutOptions {
+  /** Must be false: kindling has no in-place dropout yet. */
+  inplace?: boolean;
+}
+
+const DROPOUT_OPTIONS = { inplace: { notImplemented: 'no in-place dropout; drop the option', unless: [false] } } as const;
 
 /**
  * Inverted dropout: in training, zeroes each element with probability `p` and scales the rest by
@@ -16,11 +24,16 @@ import { Module } from './module';
  * drop.forward(torch.ones([4])); // two or so zeros, the rest 2
  * drop.eval().forward(torch.ones([4])); // ones
  */
-export class Dropout extends Module {
+export class Dropout extends Module<[Tensor]> {
   readonly p: number;
 
-  constructor(p = 0.5) {
+  constructor(p = 0.5, options: DropoutOptions = {}) {
     super();
+    if (typeof p === 'object' && p !== null && 'p' in p) {
+      throw new TypeError(`Dropout: the first argument is the probability p; use new nn.Dropout(${String((p as { p: unknown }).p)})`);
+    }
+    if (typeof options === 'boolean') throw positionalOptionError('Dropout', 'second', `new nn.Dropout(${p}, { inplace: ${options} })`);
+    checkOptions('Dropout', options, DROPOUT_OPTIONS);
     F.checkDropoutProbability(p);
     this.p = p;
   }

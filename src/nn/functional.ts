@@ -16,7 +16,8 @@ import * as matmul from '../ops/matmul';
 import * as shape from '../ops/shape';
 import * as softmaxOps from '../ops/softmax';
 import type { Generator } from '../random/generator';
-import type { Tensor } from '../tensor';
+import { checkOptions } from '../options';
+import { Tensor } from '../tensor';
 
 export type Reduction = 'none' | 'mean' | 'sum';
 
@@ -68,6 +69,17 @@ export function dropout(input: Tensor, p = 0.5, training = true, generator?: Gen
   return dropoutOps.dropout(input, p, training, generator);
 }
 
+const tensorOrNull = (value: unknown): string | null => (value === null || value instanceof Tensor ? null : 'a Tensor or null');
+
+/**
+ * The options of `crossEntropy` and `nn.CrossEntropyLoss` (the others' are subsets). The values
+ * of `ignoreIndex`, `reduction` and `labelSmoothing` are checked by the ops in PyTorch's words
+ * (`cross_entropy(): argument 'ignore_index' must be int …`), so here only their names are.
+ */
+export const CROSS_ENTROPY_OPTIONS = { weight: tensorOrNull, ignoreIndex: 'any', reduction: 'any', labelSmoothing: 'any' } as const;
+export const NLL_LOSS_OPTIONS = { weight: tensorOrNull, ignoreIndex: 'any', reduction: 'any' } as const;
+export const MSE_LOSS_OPTIONS = { reduction: 'any' } as const;
+
 export interface CrossEntropyOptions {
   weight?: Tensor | null;
   ignoreIndex?: number;
@@ -77,15 +89,18 @@ export interface CrossEntropyOptions {
 
 /** Softmax cross-entropy of logits `[N, C]` against int32 class indices `[N]` or probabilities `[N, C]`. */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  checkOptions('crossEntropy', options, CROSS_ENTROPY_OPTIONS);
   return loss.crossEntropy(input, target, options);
 }
 
 /** Negative log-likelihood of int32 class targets `[N]` under log-probabilities `[N, C]`. */
 export function nllLoss(input: Tensor, target: Tensor, options: Omit<CrossEntropyOptions, 'labelSmoothing'> = {}): Tensor {
+  checkOptions('nllLoss', options, NLL_LOSS_OPTIONS);
   return loss.nllLoss(input, target, options);
 }
 
 /** Mean squared error between same-shaped tensors. */
 export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkOptions('mseLoss', options, MSE_LOSS_OPTIONS);
   return loss.mseLoss(input, target, options);
 }

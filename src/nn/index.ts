@@ -5,16 +5,16 @@
  * import { nn } from 'kindling';
  * const model = new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 10));
  */
-export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax } from './activation';
-export { Dropout } from './dropout';
+export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, type ReLUOptions } from './activation';
+export { Dropout, type DropoutOptions } from './dropout';
 export { Flatten } from './flatten';
 export { Identity } from './identity';
-export { Linear } from './linear';
+export { Linear, type LinearOptions } from './linear';
 export { CrossEntropyLoss, NLLLoss, MSELoss, type CrossEntropyLossOptions, type Reduction } from './loss';
-export { Module, type StateDict, type IncompatibleKeys, type NamedMembersOptions } from './module';
+export { Module, type AnyModule, type StateDict, type IncompatibleKeys, type NamedMembersOptions } from './module';
 export { ModuleList } from './module-list';
 export { Parameter } from './parameter';
-export { Sequential } from './sequential';
+export { Sequential, type TensorModule } from './sequential';
 export * as functional from './functional';
 export * as init from './init';
 export * as utils from './utils';

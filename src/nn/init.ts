@@ -9,8 +9,27 @@
  * https://pytorch.org/docs/stable/nn.init.html
  */
 import { noGrad } from '../autograd/grad_mode';
-import type { Generator } from '../random/generator';
+import { checkOptions, describeValue, positionalOptionError } from '../options';
+import { Generator } from '../random/generator';
 import type { Tensor } from '../tensor';
+
+const KAIMING_OPTIONS = {
+  a: 'number',
+  mode: 'string',
+  nonlinearity: 'string',
+  generator: (v: unknown) => (v === null || v instanceof Generator ? null : 'a torch.Generator'),
+} as const;
+
+/** `kaimingUniform_(w, Math.sqrt(5))` (PyTorch's positional `a`) gets the call that works. */
+function checkKaimingOptions(op: string, options: unknown): void {
+  if (typeof options === 'number') throw positionalOptionError(op, 'second', `nn.init.${op}(tensor, { a: ${options} })`);
+  checkOptions(op, options, KAIMING_OPTIONS);
+}
+
+/** The positional numbers (`gain`, `mean`, `std`, …): an options object there would give NaN weights. */
+function checkNumber(op: string, name: string, value: unknown): void {
+  if (typeof value !== 'number') throw new TypeError(`${op}: ${name} must be a number, got ${describeValue(value)}`);
+}
 
 export type Nonlinearity =
   | 'linear'
@@ -95,16 +114,21 @@ function correctFan(tensor: Tensor, mode: FanMode): number {
 
 /** Fills `tensor` from U(a, b). */
 export function uniform_(tensor: Tensor, a = 0.0, b = 1.0, generator?: Generator): Tensor {
+  checkNumber('uniform_', 'a', a);
+  checkNumber('uniform_', 'b', b);
   return noGrad(() => tensor.uniform_(a, b, { generator }));
 }
 
 /** Fills `tensor` from N(mean, std²). */
 export function normal_(tensor: Tensor, mean = 0.0, std = 1.0, generator?: Generator): Tensor {
+  checkNumber('normal_', 'mean', mean);
+  checkNumber('normal_', 'std', std);
   return noGrad(() => tensor.normal_(mean, std, { generator }));
 }
 
 /** Fills `tensor` with `value`. */
 export function constant_(tensor: Tensor, value: number): Tensor {
+  checkNumber('constant_', 'value', value);
   return noGrad(() => tensor.fill_(value));
 }
 
@@ -118,6 +142,7 @@ export function zeros_(tensor: Tensor): Tensor {
 
 /** Glorot uniform: U(−a, a) with a = gain·√(6 / (fanIn + fanOut)). */
 export function xavierUniform_(tensor: Tensor, gain = 1.0, generator?: Generator): Tensor {
+  checkNumber('xavierUniform_', 'gain', gain);
   const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
   const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
   const a = Math.sqrt(3.0) * std;
@@ -126,6 +151,7 @@ export function xavierUniform_(tensor: Tensor, gain = 1.0, generator?: Generator
 
 /** Glorot normal: N(0, std²) with std = gain·√(2 / (fanIn + fanOut)). */
 export function xavierNormal_(tensor: Tensor, gain = 1.0, generator?: Generator): Tensor {
+  checkNumber('xavierNormal_', 'gain', gain);
   const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
   const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
   return noGrad(() => tensor.normal_(0.0, std, { generator }));
@@ -144,6 +170,7 @@ function isEmpty(tensor: Tensor): boolean {
 
 /** He uniform: U(−bound, bound) with bound = gain·√(3 / fan). `nn.Linear` uses it with a = √5. */
 export function kaimingUniform_(tensor: Tensor, options: KaimingOptions = {}): Tensor {
+  checkKaimingOptions('kaimingUniform_', options);
   if (isEmpty(tensor)) return tensor;
   const bound = Math.sqrt(3.0) * kaimingStd(tensor, options);
   return noGrad(() => tensor.uniform_(-bound, bound, { generator: options.generator }));
@@ -151,6 +178,7 @@ export function kaimingUniform_(tensor: Tensor, options: KaimingOptions = {}): T
 
 /** He normal: N(0, std²) with std = gain / √fan. */
 export function kaimingNormal_(tensor: Tensor, options: KaimingOptions = {}): Tensor {
+  checkKaimingOptions('kaimingNormal_', options);
   if (isEmpty(tensor)) return tensor;
   return noGrad(() => tensor.normal_(0, kaimingStd(tensor, options), { generator: options.generator }));
 }

@@ -4,7 +4,15 @@ import { pyBool } from './format';
 import * as F from './functional';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init';
 import { Module } from './module';
+import { checkOptions, positionalOptionError } from '../options';
 import { Parameter } from './parameter';
+
+export interface LinearOptions {
+  /** Whether the layer has a learnable bias. Default true. */
+  bias?: boolean;
+}
+
+const LINEAR_OPTIONS = { bias: 'boolean' } as const;
 
 /**
  * Affine map `y = x·Wᵀ + b`, one fused GEMM with the bias in its epilogue.
@@ -18,14 +26,19 @@ import { Parameter } from './parameter';
  * const fc = new nn.Linear(784, 64);
  * fc.forward(torch.randn([10, 784])).shape; // [10, 64]
  */
-export class Linear extends Module {
+export class Linear extends Module<[Tensor]> {
   readonly inFeatures: number;
   readonly outFeatures: number;
   weight: Parameter;
   bias: Parameter | null;
 
-  constructor(inFeatures: number, outFeatures: number, { bias = true }: { bias?: boolean } = {}) {
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
+    if (typeof options === 'boolean') {
+      throw positionalOptionError('Linear', 'third', `new nn.Linear(${inFeatures}, ${outFeatures}, { bias: ${options} })`);
+    }
+    checkOptions('Linear', options, LINEAR_OPTIONS);
+    const { bias = true } = options;
     checkFeatures('in_features', inFeatures);
     checkFeatures('out_features', outFeatures);
     this.inFeatures = inFeatures;

@@ -1,4 +1,6 @@
-import type { Tensor } from '../tensor';
+import * as lossOps from '../ops/loss';
+import { checkOptions, positionalOptionError } from '../options';
+import { Tensor } from '../tensor';
 import * as F from './functional';
 import { Module } from './module';
 
@@ -13,6 +15,17 @@ export interface CrossEntropyLossOptions {
   reduction?: Reduction;
   /** In [0, 1]: mixes the target with the uniform distribution. Default 0. */
   labelSmoothing?: number;
+}
+
+/**
+ * PyTorch's first positional argument of the class losses is `weight` (CrossEntropyLoss, NLLLoss)
+ * or the deprecated `size_average` (MSELoss); kindling takes one options object. A tensor or a
+ * reduction string in its place gets the call that works.
+ */
+function checkLossOptions(owner: string, options: unknown, spec: Parameters<typeof checkOptions>[2]): void {
+  if (options instanceof Tensor) throw positionalOptionError(owner, 'first', `new nn.${owner}({ weight })`);
+  if (typeof options === 'string') throw positionalOptionError(owner, 'first', `new nn.${owner}({ reduction: '${options}' })`);
+  checkOptions(owner, options, spec);
 }
 
 function checkReduction(reduction: string): void {
@@ -34,15 +47,18 @@ function checkReduction(reduction: string): void {
  * const loss = lossFunction.forward(logits, targets);
  * loss.backward();
  */
-export class CrossEntropyLoss extends Module {
+export class CrossEntropyLoss extends Module<[Tensor, Tensor]> {
   declare weight: Tensor | null;
   readonly ignoreIndex: number;
   readonly reduction: Reduction;
   readonly labelSmoothing: number;
 
-  constructor({ weight = null, ignoreIndex = -100, reduction = 'mean', labelSmoothing = 0.0 }: CrossEntropyLossOptions = {}) {
+  constructor(options: CrossEntropyLossOptions = {}) {
     super();
+    checkLossOptions('CrossEntropyLoss', options, F.CROSS_ENTROPY_OPTIONS);
+    const { weight = null, ignoreIndex = -100, reduction = 'mean', labelSmoothing = 0.0 } = options;
     checkReduction(reduction);
+    lossOps.checkLossOptions('cross_entropy', ignoreIndex, labelSmoothing);
     this.registerBuffer('weight', weight);
     this.ignoreIndex = ignoreIndex;
     this.reduction = reduction;
@@ -50,7 +66,8 @@ export class CrossEntropyLoss extends Module {
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
-    return F.crossEntropy(input, target, {
+    // The ops' entry, not F's: the options were checked once, in the constructor.
+    return lossOps.crossEntropy(input, target, {
       weight: this.weight,
       ignoreIndex: this.ignoreIndex,
       reduction: this.reduction,
@@ -69,21 +86,24 @@ export class CrossEntropyLoss extends Module {
  * @example
  * const loss = new nn.NLLLoss().forward(new nn.LogSoftmax(1).forward(logits), targets);
  */
-export class NLLLoss extends Module {
+export class NLLLoss extends Module<[Tensor, Tensor]> {
   declare weight: Tensor | null;
   readonly ignoreIndex: number;
   readonly reduction: Reduction;
 
-  constructor({ weight = null, ignoreIndex = -100, reduction = 'mean' }: Omit<CrossEntropyLossOptions, 'labelSmoothing'> = {}) {
+  constructor(options: Omit<CrossEntropyLossOptions, 'labelSmoothing'> = {}) {
     super();
+    checkLossOptions('NLLLoss', options, F.NLL_LOSS_OPTIONS);
+    const { weight = null, ignoreIndex = -100, reduction = 'mean' } = options;
     checkReduction(reduction);
+    lossOps.checkLossOptions('nll_loss', ignoreIndex);
     this.registerBuffer('weight', weight);
     this.ignoreIndex = ignoreIndex;
     this.reduction = reduction;
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
-    return F.nllLoss(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
+    return lossOps.nllLoss(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
   }
 }
 
@@ -96,16 +116,18 @@ export class NLLLoss extends Module {
  * @example
  * const loss = new nn.MSELoss().forward(prediction, target);
  */
-export class MSELoss extends Module {
+export class MSELoss extends Module<[Tensor, Tensor]> {
   readonly reduction: Reduction;
 
-  constructor({ reduction = 'mean' }: { reduction?: Reduction } = {}) {
+  constructor(options: { reduction?: Reduction } = {}) {
     super();
+    checkLossOptions('MSELoss', options, F.MSE_LOSS_OPTIONS);
+    const { reduction = 'mean' } = options;
     checkReduction(reduction);
     this.reduction = reduction;
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
-    return F.mseLoss(input, target, { reduction: this.reduction });
+    return lossOps.mseLoss(input, target, { reduction: this.reduction });
   }
 }

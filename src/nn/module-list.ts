@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor';
 import { addIndent } from './format';
-import { Module, moduleFields } from './module';
+import { type AnyModule, Module, moduleFields } from './module';
 
 /**
  * A list of modules that are registered as children (`0`, `1`, …), unlike a plain array, so their
@@ -21,7 +21,7 @@ import { Module, moduleFields } from './module';
 export class ModuleList extends Module implements Iterable<Module> {
   [index: number]: Module;
 
-  constructor(modules: Iterable<Module> = []) {
+  constructor(modules: Iterable<AnyModule> = []) {
     super();
     this.extend(modules);
   }
@@ -45,19 +45,19 @@ export class ModuleList extends Module implements Iterable<Module> {
     return modules[index < 0 ? modules.length + index : index];
   }
 
-  append(module: Module): this {
+  append(module: AnyModule): this {
     this.addModule(String(this.length), module);
     return this;
   }
 
-  extend(modules: Iterable<Module>): this {
+  extend(modules: Iterable<AnyModule>): this {
     for (const module of modules) this.append(module);
     return this;
   }
 
   /** Inserts `module` before position `index`, renumbering the rest. */
-  insert(index: number, module: Module): this {
-    const modules = [...this];
+  insert(index: number, module: AnyModule): this {
+    const modules: AnyModule[] = [...this];
     const n = modules.length;
     const at = index < 0 ? Math.max(0, index + n) : Math.min(index, n);
     modules.splice(at, 0, module);

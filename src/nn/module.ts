@@ -1,10 +1,38 @@
 import { sameShape } from '../ops/broadcast';
 import { Tensor } from '../tensor';
-import { zeroGradOf } from '../autograd/accumulate';
+import { checkZeroGradOptions, zeroGradOf } from '../autograd/accumulate';
 import { bumpVersion } from '../storage';
 import { typeName } from '../errors';
 import { addIndent, formatShape } from './format';
 import { Parameter } from './parameter';
+import { checkOptions, describeValue, positionalOptionError } from '../options';
+
+const NAMED_MEMBERS_OPTIONS = { prefix: 'string', recurse: 'boolean', removeDuplicate: 'boolean' } as const;
+const NAMED_MODULES_OPTIONS = { prefix: 'string', removeDuplicate: 'boolean' } as const;
+const STATE_DICT_OPTIONS = { prefix: 'string', keepVars: 'boolean' } as const;
+const LOAD_STATE_DICT_OPTIONS = {
+  strict: 'boolean',
+  assign: { notImplemented: 'parameters are always copied into; drop the option', unless: [false] },
+} as const;
+const BUFFER_OPTIONS = { persistent: 'boolean' } as const;
+
+/** `parameters({ recurse: false })` would otherwise be truthy and recurse. */
+function checkFlag(op: string, name: string, value: unknown): void {
+  if (typeof value !== 'boolean') throw new TypeError(`${op}: ${name} must be a boolean, got ${describeValue(value)}`);
+}
+
+/** PyTorch's positional `named_parameters(prefix)` / `named_modules(memo, prefix)` habits. */
+function checkNamedOptions(op: string, options: unknown, spec: typeof NAMED_MEMBERS_OPTIONS | typeof NAMED_MODULES_OPTIONS): void {
+  if (typeof options === 'string') throw positionalOptionError(op, 'first', `module.${op}({ prefix: '${options}' })`);
+  if (typeof options === 'boolean' && 'recurse' in spec) throw positionalOptionError(op, 'first', `module.${op}({ recurse: ${options} })`);
+  checkOptions(op, options, spec);
+}
+
+/**
+ * Any module, whatever its `forward` signature: the type of what a container only holds
+ * (`addModule`, `ModuleList`). What the walks return (`children()`, …) is typed `Module`.
+ */
+export type AnyModule = Module<never[], unknown>;
 
 /** Parameter and persistent-buffer tensors by dotted name (`layers.1.weight`), in PyTorch's order. */
 export type StateDict = Record<string, Tensor>;
@@ -42,6 +70,13 @@ const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
  * TypeScript classes cannot be called, so run a module with `module.forward(x)` (or its alias
  * `module.call(x)`), where PyTorch writes `module(x)`.
  *
+ * The type parameters are `forward`'s signature: `Args` its parameter list, `Out` its result.
+ * The defaults (`Tensor[]` → `Tensor`) fit any layer of tensors to a tensor, so
+ * `class MLP extends nn.Module { forward(x: Tensor): Tensor }` needs none; a model with other
+ * inputs or outputs names them: `class Heads extends nn.Module<[Tensor, number], [Tensor, Tensor]>`
+ * with `forward(x: Tensor, scale: number): [Tensor, Tensor]`. Containers that call their children
+ * (`Sequential`) take `Module<[Tensor], Tensor>`; those that only hold them take any `AnyModule`.
+ *
  * https://pytorch.org/docs/stable/generated/torch.nn.Module.html
  *
  * @example
@@ -50,7 +85,7 @@ const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
  *   forward(x: Tensor): Tensor { return this.layers.forward(x); }
  * }
  */
-export abstract class Module {
+export abstract class Module<Args extends unknown[] = Tensor[], Out = Tensor> {
   /** Whether the module is in training mode (`train()`) or evaluation mode (`eval()`). */
   training = true;
 
@@ -58,10 +93,10 @@ export abstract class Module {
   readonly #nonPersistentBuffers = new Set<string>();
 
   /** The computation of this module; subclasses define it. */
-  abstract forward(...inputs: Tensor[]): Tensor;
+  abstract forward(...inputs: Args): Out;
 
   /** Alias of `forward`, for code that reads better with a verb (PyTorch's `module(x)`). */
-  call(...inputs: Tensor[]): Tensor {
+  call(...inputs: Args): Out {
     return this.forward(...inputs);
   }
 
@@ -71,7 +106,12 @@ export abstract class Module {
    * Adds a buffer: state that is not a parameter (e.g. running statistics). Persistent buffers
    * are part of `stateDict()`. The tensor is also readable as `module[name]`.
    */
-  registerBuffer(name: string, tensor: Tensor | null, { persistent = true } = {}): void {
+  registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
+    if (typeof options === 'boolean') {
+      throw positionalOptionError('registerBuffer', 'third', `module.registerBuffer('${String(name)}', tensor, { persistent: ${options} })`);
+    }
+    checkOptions('registerBuffer', options, BUFFER_OPTIONS);
+    const { persistent = true } = options;
     checkMemberName('buffer', name);
     if (name in this && !this.#bufferNames.has(name) && !isEmptySlot(this, name)) {
       throw new RangeError(`attribute '${name}' already exists`);
@@ -108,7 +148,7 @@ export abstract class Module {
   }
 
   /** Adds a child module under `name` (the same as assigning it to that field). */
-  addModule(name: string, module: Module | null): void {
+  addModule(name: string, module: AnyModule | null): void {
     if (module !== null && !(module instanceof Module)) {
       throw new TypeError(`${typeName(module)} is not a Module subclass`);
     }
@@ -124,7 +164,7 @@ export abstract class Module {
   }
 
   /** Alias of `addModule` (PyTorch's `register_module`). */
-  registerModule(name: string, module: Module | null): void {
+  registerModule(name: string, module: AnyModule | null): void {
     this.addModule(name, module);
   }
 
@@ -147,10 +187,9 @@ export abstract class Module {
   }
 
   /** This module and all its descendants, depth first, each named by its dotted path ('' for this). */
-  namedModules({ prefix = '', removeDuplicate = true }: { prefix?: string; removeDuplicate?: boolean } = {}): [
-    string,
-    Module,
-  ][] {
+  namedModules(options: { prefix?: string; removeDuplicate?: boolean } = {}): [string, Module][] {
+    checkNamedOptions('namedModules', options, NAMED_MODULES_OPTIONS);
+    const { prefix = '', removeDuplicate = true } = options;
     const out: [string, Module][] = [];
     this.#collectModules(removeDuplicate ? new Set() : null, prefix, out);
     return out;
@@ -162,28 +201,32 @@ export abstract class Module {
 
   /** Parameters with their dotted names (`layers.1.weight`); a shared parameter is listed once. */
   namedParameters(options: NamedMembersOptions = {}): [string, Parameter][] {
+    checkNamedOptions('namedParameters', options, NAMED_MEMBERS_OPTIONS);
     return this.#namedMembers(options, (m) => m.#ownParameters());
   }
 
   /** Every parameter of this module (and, with `recurse`, of its descendants), each once. */
   parameters(recurse = true): Parameter[] {
+    checkFlag('parameters', 'recurse', recurse);
     const out: Parameter[] = [];
     this.#collectParameters(recurse ? new Set() : null, new Set(), out);
     return out;
   }
 
   namedBuffers(options: NamedMembersOptions = {}): [string, Tensor][] {
+    checkNamedOptions('namedBuffers', options, NAMED_MEMBERS_OPTIONS);
     return this.#namedMembers(options, (m) => m.#ownBuffers(false));
   }
 
   buffers(recurse = true): Tensor[] {
+    checkFlag('buffers', 'recurse', recurse);
     return this.namedBuffers({ recurse }).map(([, b]) => b);
   }
 
   /** Calls `fn` on every descendant (children first) and then on this module; returns this. */
   apply(fn: (module: Module) => void): this {
     for (const child of this.children()) child.apply(fn);
-    fn(this);
+    fn(this.#self());
     return this;
   }
 
@@ -203,12 +246,15 @@ export abstract class Module {
   }
 
   /** Resets the gradients of all parameters: to `null` (default) or, with `setToNone: false`, to zeros. */
-  zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
+  zeroGrad(options?: { setToNone?: boolean }): void {
+    checkZeroGradOptions('module', options);
+    const setToNone = options?.setToNone ?? true;
     for (const p of this.parameters()) zeroGradOf(p, setToNone);
   }
 
   /** Sets `requiresGrad` on every parameter (e.g. to freeze a module); returns this. */
   requiresGrad_(requiresGrad = true): this {
+    checkFlag('requiresGrad_', 'requiresGrad', requiresGrad);
     for (const p of this.parameters()) p.requiresGrad = requiresGrad;
     return this;
   }
@@ -220,7 +266,9 @@ export abstract class Module {
    * architecture. Values are detached tensors sharing storage with the module (not copies), unless
    * `keepVars` returns the Parameters themselves.
    */
-  stateDict({ prefix = '', keepVars = false }: { prefix?: string; keepVars?: boolean } = {}): StateDict {
+  stateDict(options: { prefix?: string; keepVars?: boolean } = {}): StateDict {
+    checkOptions('stateDict', options, STATE_DICT_OPTIONS);
+    const { prefix = '', keepVars = false } = options;
     const destination: StateDict = {};
     this.#saveToStateDict(destination, prefix, keepVars);
     return destination;
@@ -234,8 +282,11 @@ export abstract class Module {
    */
   loadStateDict(
     stateDict: StateDict | ReadonlyMap<string, Tensor>,
-    { strict = true }: { strict?: boolean } = {},
+    options: { strict?: boolean } = {},
   ): IncompatibleKeys {
+    if (typeof options === 'boolean') throw positionalOptionError('loadStateDict', 'second', `model.loadStateDict(stateDict, { strict: ${options} })`);
+    checkOptions('loadStateDict', options, LOAD_STATE_DICT_OPTIONS);
+    const { strict = true } = options;
     if (stateDict === null || typeof stateDict !== 'object') {
       throw new TypeError(`Expected state_dict to be dict-like, got ${typeName(stateDict)}.`);
     }
@@ -287,6 +338,11 @@ export abstract class Module {
 
   // ---- internals ----------------------------------------------------------------------------
 
+  /** This module under the walks' element type (its `forward` signature does not matter there). */
+  #self(): Module {
+    return this as unknown as Module;
+  }
+
   #field(name: string): unknown {
     return (this as unknown as Record<string, unknown>)[name];
   }
@@ -335,18 +391,19 @@ export abstract class Module {
         children.push(value);
       }
     }
-    memo?.add(this);
+    memo?.add(this.#self());
     for (const child of children) {
       if (!memo?.has(child)) child.#collectParameters(memo, seen, out);
     }
   }
 
   #collectModules(memo: Set<Module> | null, prefix: string, out: [string, Module][]): void {
+    const self = this.#self();
     if (memo !== null) {
-      if (memo.has(this)) return;
-      memo.add(this);
+      if (memo.has(self)) return;
+      memo.add(self);
     }
-    out.push([prefix, this]);
+    out.push([prefix, self]);
     for (const [name, child] of this.#ownChildren()) {
       child.#collectModules(memo, prefix ? `${prefix}.${name}` : name, out);
     }
@@ -356,7 +413,7 @@ export abstract class Module {
     { prefix = '', recurse = true, removeDuplicate = true }: NamedMembersOptions,
     membersOf: (module: Module) => [string, T][],
   ): [string, T][] {
-    const modules: [string, Module][] = recurse ? this.namedModules({ prefix, removeDuplicate }) : [[prefix, this]];
+    const modules: [string, Module][] = recurse ? this.namedModules({ prefix, removeDuplicate }) : [[prefix, this.#self()]];
     const seen = new Set<T>();
     const out: [string, T][] = [];
     for (const [modulePrefix, module] of modules) {
@@ -444,7 +501,7 @@ function checkMemberName(kind: 'buffer' | 'parameter', name: string): void {
 }
 
 /** A declared-but-unset or nulled field (`bias: Parameter | null = null`) may take any member kind. */
-function isEmptySlot(module: Module, name: string): boolean {
+function isEmptySlot(module: object, name: string): boolean {
   const value = (module as unknown as Record<string, unknown>)[name];
   return value === undefined || value === null;
 }
@@ -453,7 +510,7 @@ function isEmptySlot(module: Module, name: string): boolean {
  * Every field of `module` holding a Module, in order, repeats included (a container may hold the
  * same module twice: `new Sequential(relu, fc, relu)` has length 3). For the containers.
  */
-export function moduleFields(module: Module): [string, Module][] {
+export function moduleFields(module: AnyModule): [string, Module][] {
   const fields = module as unknown as Record<string, unknown>;
   const out: [string, Module][] = [];
   for (const name of Object.keys(module)) {

@@ -3,6 +3,9 @@ import type { Tensor } from '../tensor';
 import { fusedBlockAt } from './fusion';
 import { Module, moduleFields } from './module';
 
+/** What a Sequential chains: modules from one tensor to one tensor. */
+export type TensorModule = Module<[Tensor], Tensor>;
+
 /**
  * A chain of modules: `forward(x)` runs each in order on the previous one's output.
  * Children are named `0`, `1`, … (so `stateDict()` keys read `layers.1.weight` as in PyTorch),
@@ -16,29 +19,29 @@ import { Module, moduleFields } from './module';
  * const model = new nn.Sequential(new nn.Linear(784, 64), new nn.ReLU(), new nn.Linear(64, 10));
  * const logits = model.forward(torch.randn([8, 784])); // [8, 10]
  */
-export class Sequential extends Module implements Iterable<Module> {
-  [index: number]: Module;
+export class Sequential extends Module<[Tensor], Tensor> implements Iterable<TensorModule> {
+  [index: number]: TensorModule;
 
-  constructor(...modules: Module[]);
-  constructor(namedModules: ReadonlyMap<string, Module> | Readonly<Record<string, Module>>);
-  constructor(...args: (Module | ReadonlyMap<string, Module> | Readonly<Record<string, Module>>)[]) {
+  constructor(...modules: TensorModule[]);
+  constructor(namedModules: ReadonlyMap<string, TensorModule> | Readonly<Record<string, TensorModule>>);
+  constructor(...args: (TensorModule | ReadonlyMap<string, TensorModule> | Readonly<Record<string, TensorModule>>)[]) {
     super();
     const [first] = args;
     if (args.length === 1 && !(first instanceof Module)) {
-      const entries = first instanceof Map ? [...first.entries()] : Object.entries(first as Record<string, Module>);
+      const entries = first instanceof Map ? [...first.entries()] : Object.entries(first as Record<string, TensorModule>);
       for (const [name, module] of entries) this.addModule(name, module);
     } else {
-      args.forEach((module, i) => this.addModule(String(i), module as Module));
+      args.forEach((module, i) => this.addModule(String(i), module as TensorModule));
     }
   }
 
   forward(input: Tensor): Tensor {
     // A plain loop over the fields (no generator): this runs once per step in every training loop.
     const fields = this as unknown as Record<string, unknown>;
-    const modules: Module[] = [];
+    const modules: TensorModule[] = [];
     for (const key of Object.keys(this)) {
       const module = fields[key];
-      if (module instanceof Module) modules.push(module);
+      if (module instanceof Module) modules.push(module as TensorModule);
     }
     let x = input;
     for (let i = 0; i < modules.length; i++) {
@@ -58,12 +61,12 @@ export class Sequential extends Module implements Iterable<Module> {
     return moduleFields(this).length;
   }
 
-  *[Symbol.iterator](): Iterator<Module> {
-    for (const [, module] of moduleFields(this)) yield module;
+  *[Symbol.iterator](): Iterator<TensorModule> {
+    for (const [, module] of moduleFields(this)) yield module as TensorModule;
   }
 
   /** The module at `index`; negative indices count from the end, like `seq[-1]` in PyTorch. */
-  at(index: number): Module | undefined {
+  at(index: number): TensorModule | undefined {
     const modules = [...this];
     return modules[index < 0 ? modules.length + index : index];
   }
@@ -73,18 +76,18 @@ export class Sequential extends Module implements Iterable<Module> {
     return new Sequential(new Map(moduleFields(this).slice(start, end)));
   }
 
-  append(module: Module): this {
+  append(module: TensorModule): this {
     this.addModule(String(this.length), module);
     return this;
   }
 
-  extend(modules: Iterable<Module>): this {
+  extend(modules: Iterable<TensorModule>): this {
     for (const module of modules) this.append(module);
     return this;
   }
 
   /** Inserts `module` before position `index` (negative counts from the end), renumbering the rest. */
-  insert(index: number, module: Module): this {
+  insert(index: number, module: TensorModule): this {
     if (!(module instanceof Module)) throw new TypeError(`module should be of type: Module`);
     const modules = [...this];
     const n = modules.length;
@@ -95,7 +98,7 @@ export class Sequential extends Module implements Iterable<Module> {
   }
 
   /** Removes and returns the module at `index` (default the last), renumbering the rest. */
-  pop(index = -1): Module {
+  pop(index = -1): TensorModule {
     const modules = [...this];
     const n = modules.length;
     if (!(-n <= index && index < n)) throw new RangeError(`index ${index} is out of range`);
@@ -104,7 +107,7 @@ export class Sequential extends Module implements Iterable<Module> {
     return removed;
   }
 
-  #renumber(modules: Module[]): void {
+  #renumber(modules: TensorModule[]): void {
     for (const [name] of moduleFields(this)) delete (this as unknown as Record<string, unknown>)[name];
     modules.forEach((module, i) => this.addModule(String(i), module));
   }

@@ -4,6 +4,7 @@
  * only created while recording. Integer inputs compute through f32 (exact below 2^24) and come back
  * as int32 where PyTorch keeps an integer result.
  */
+import { checkOptions } from '../options';
 import { attach, recording, savedFor, SAVES_NOTHING } from '../autograd/function';
 import { type DType, castArray, promoteTypes, uninitF32 } from '../dtype';
 import { Tensor, numelOf, type TensorOrScalar } from '../tensor';
@@ -110,7 +111,11 @@ export function scale(g: Tensor, s: number): Tensor {
 }
 
 /** `torch.add(input, other, { alpha })`: `input + alpha · other`, broadcasting. */
+/** The options of `add`/`sub` and their in-place forms (checked only when given: `add` is hot). */
+export const ALPHA_OPTIONS = { alpha: 'number' } as const;
+
 export function add(input: Tensor, other: TensorOrScalar, options?: { alpha?: number }): Tensor {
+  if (options !== undefined) checkOptions('add', options, ALPHA_OPTIONS);
   checkTensor('add', input, 'input');
   checkOther('add', other);
   const alpha = options?.alpha ?? 1;
@@ -129,6 +134,7 @@ export function add(input: Tensor, other: TensorOrScalar, options?: { alpha?: nu
 
 /** `torch.sub(input, other, { alpha })`: `input − alpha · other`, broadcasting. */
 export function sub(input: Tensor, other: TensorOrScalar, options?: { alpha?: number }): Tensor {
+  if (options !== undefined) checkOptions('sub', options, ALPHA_OPTIONS);
   checkTensor('sub', input, 'input');
   checkOther('sub', other);
   if (input.dtype === 'bool' && other instanceof Tensor && other.dtype === 'bool') {

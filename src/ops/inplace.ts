@@ -6,6 +6,7 @@
  * leaf that requires grad while grad mode is on (wrap the update in `torch.noGrad`), and kindling,
  * which does not differentiate in-place ops, also refuses tensors of a recorded graph.
  */
+import { checkOptions } from '../options';
 import { isGradEnabled } from '../autograd/grad_mode';
 import { castArray, type TypedArray } from '../dtype';
 import { AutogradError, ShapeError } from '../errors';
@@ -14,7 +15,7 @@ import { bumpVersion } from '../storage';
 import type { Tensor, TensorOrScalar } from '../tensor';
 import { sameShape, writeStrided } from './broadcast';
 import { BinaryOp } from './kernels';
-import { binaryPlain } from './elementwise';
+import { ALPHA_OPTIONS, binaryPlain } from './elementwise';
 import { checkWritable, expand } from './shape';
 import { kernels } from './kernels';
 
@@ -78,6 +79,7 @@ export function copy_<T extends Tensor>(t: T, src: Tensor): T {
 
 /** `t += alpha · other` (broadcasting `other` to this shape). */
 export function add_<T extends Tensor>(t: T, other: TensorOrScalar, options?: { alpha?: number }): T {
+  if (options !== undefined) checkOptions('add_', options, ALPHA_OPTIONS);
   guard('add_', t);
   const alpha = options?.alpha ?? 1;
   const scaled = alpha === 1 ? other : typeof other === 'number' ? other * alpha : binaryPlain(BinaryOp.mul, other, alpha);
@@ -104,8 +106,12 @@ function drawInto(t: Tensor, draw: (out: Float32Array) => void): void {
   writeValues(t, scratch);
 }
 
+/** The `{ generator }` of the random fills; `generatorOf` checks the value. */
+const GENERATOR_OPTION = { generator: 'any' } as const;
+
 /** Fills with uniform samples on [from, to) from `generator` (default: the global one). */
 export function uniform_<T extends Tensor>(t: T, from = 0, to = 1, options?: { generator?: Generator }): T {
+  checkOptions('uniform_', options, GENERATOR_OPTION);
   guard('uniform_', t);
   if (t.dtype !== 'float32') throw new TypeError(`uniform_: expected a float32 tensor, got ${t.dtype}`);
   if (!(from <= to)) throw new RangeError(`uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`);
@@ -116,6 +122,7 @@ export function uniform_<T extends Tensor>(t: T, from = 0, to = 1, options?: { g
 
 /** Fills with normal samples N(mean, std²) from `generator` (default: the global one). */
 export function normal_<T extends Tensor>(t: T, mean = 0, std = 1, options?: { generator?: Generator }): T {
+  checkOptions('normal_', options, GENERATOR_OPTION);
   guard('normal_', t);
   if (t.dtype !== 'float32') throw new TypeError(`normal_: expected a float32 tensor, got ${t.dtype}`);
   if (!(std >= 0)) throw new RangeError(`normal expects std >= 0.0, but found std ${std}`);

@@ -50,7 +50,7 @@ function pyTypeName(value: unknown): string {
  * or Symbol would otherwise fail inside a comparison or the binding with a message naming no op.
  * ignoreIndex must fit the kernels' int32.
  */
-function checkLossOptions(op: string, ignoreIndex: unknown, labelSmoothing?: unknown): void {
+export function checkLossOptions(op: string, ignoreIndex: unknown, labelSmoothing?: unknown): void {
   if (typeof ignoreIndex !== 'number' || !Number.isInteger(ignoreIndex) || ignoreIndex < -(2 ** 31) || ignoreIndex >= 2 ** 31) {
     throw new TypeError(`${op}(): argument 'ignore_index' must be int (a 32-bit integer), not ${pyTypeName(ignoreIndex)} ${String(ignoreIndex)}`);
   }

@@ -3,6 +3,7 @@
  * `mm`, `matmul` (PyTorch's 1-D/2-D/batched rules), `addmm`, and `linear` — the fused
  * `x·Wᵀ + b` that `nn.Linear` calls (one sgemm forward; dX = dY·W, dW = dYᵀ·X, db = column sums).
  */
+import { checkOptions } from '../options';
 import { uninitF32 } from '../dtype';
 import { addInto } from '../autograd/accumulate';
 import { attach, recording, savedFor } from '../autograd/function';
@@ -219,11 +220,14 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
+const ADDMM_OPTIONS = { beta: 'number', alpha: 'number' } as const;
+
 /**
  * `torch.addmm(input, mat1, mat2, { beta, alpha })`: `beta·input + alpha·(mat1·mat2)`, with
  * `input` broadcastable to the product's shape (`AddmmBackward0`).
  */
 export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: number; alpha?: number }): Tensor {
+  checkOptions('addmm', options, ADDMM_OPTIONS);
   checkFloat('addmm', input, mat1, mat2);
   const beta = options?.beta ?? 1;
   const alpha = options?.alpha ?? 1;

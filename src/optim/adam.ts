@@ -1,7 +1,7 @@
 import { kernels } from '../ops/kernels';
 import { bumpVersion } from '../storage';
 import { Tensor } from '../tensor';
-import { type BaseGroupOptions, Optimizer, type Params } from './optimizer';
+import { type BaseGroupOptions, IMPLEMENTATION_OPTIONS, Optimizer, type Params, checkOptimizerOptions, tupleOfNumbers } from './optimizer';
 
 export interface AdamOptions {
   /** Learning rate. Default 1e-3. */
@@ -29,6 +29,19 @@ export interface AdamState {
   exp_avg_sq: Tensor;
   max_exp_avg_sq?: Tensor;
 }
+
+/** The options of `AdamW`: Adam's, whose decoupled weight decay it always uses. */
+export const ADAMW_OPTIONS = {
+  lr: 'number',
+  betas: tupleOfNumbers(2),
+  eps: 'number',
+  weightDecay: 'number',
+  amsgrad: 'boolean',
+  maximize: 'boolean',
+  ...IMPLEMENTATION_OPTIONS,
+} as const;
+
+const ADAM_OPTIONS = { ...ADAMW_OPTIONS, decoupledWeightDecay: 'boolean' } as const;
 
 /** PyTorch's constructor checks, one per line, with its messages. */
 export function checkAdamOptions({ lr, eps, betas, weightDecay }: AdamGroupOptions): void {
@@ -60,9 +73,9 @@ function zerosLike(p: Tensor): Tensor {
  * optimizer.step();
  */
 export class Adam extends Optimizer<AdamGroupOptions, AdamState> {
-  constructor(
-    params: Params<AdamGroupOptions>,
-    {
+  constructor(params: Params<AdamGroupOptions>, options: AdamOptions = {}) {
+    checkOptimizerOptions('Adam', options, ADAM_OPTIONS);
+    const {
       lr = 1e-3,
       betas = [0.9, 0.999],
       eps = 1e-8,
@@ -70,8 +83,7 @@ export class Adam extends Optimizer<AdamGroupOptions, AdamState> {
       amsgrad = false,
       maximize = false,
       decoupledWeightDecay = false,
-    }: AdamOptions = {},
-  ) {
+    } = options;
     const defaults: AdamGroupOptions = { lr, betas, eps, weightDecay, amsgrad, maximize, decoupledWeightDecay };
     checkAdamOptions(defaults);
     super(params, defaults);

@@ -1,5 +1,5 @@
-import { Adam, type AdamGroupOptions, type AdamOptions } from './adam';
-import type { Params } from './optimizer';
+import { ADAMW_OPTIONS, Adam, type AdamGroupOptions, type AdamOptions } from './adam';
+import { type Params, checkOptimizerOptions } from './optimizer';
 
 /**
  * AdamW (Loshchilov & Hutter): Adam whose weight decay shrinks the weights directly
@@ -11,8 +11,9 @@ import type { Params } from './optimizer';
  * const optimizer = new optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.01 });
  */
 export class AdamW extends Adam {
-  constructor(params: Params<AdamGroupOptions>, { weightDecay = 1e-2, ...options }: Omit<AdamOptions, 'decoupledWeightDecay'> = {}) {
-    super(params, { ...options, weightDecay, decoupledWeightDecay: true });
+  constructor(params: Params<AdamGroupOptions>, options: Omit<AdamOptions, 'decoupledWeightDecay'> = {}) {
+    checkOptimizerOptions('AdamW', options, ADAMW_OPTIONS);
+    super(params, { ...options, weightDecay: options.weightDecay ?? 1e-2, decoupledWeightDecay: true });
   }
 
   /** As in PyTorch, state loaded into an AdamW always keeps decoupled weight decay. */

@@ -8,6 +8,7 @@
  *
  * https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate
  */
+import { type OptionSpec, checkOptions, describeValue, positionalOptionError } from '../options';
 import { type BaseGroupOptions, Optimizer } from './optimizer';
 
 type AnyOptimizer = Optimizer<BaseGroupOptions, object>;
@@ -20,6 +21,22 @@ const EPOCH_DEPRECATION_WARNING =
   'Please use `scheduler.step()` to step the scheduler. During the deprecation, if epoch is different from None, ' +
   'the closed form is used instead of the new chainable form, where available. ' +
   'Please open an issue if you are unable to replicate your use case: https://github.com/pytorch/pytorch/issues/new/choose.';
+
+/**
+ * A scheduler's options: `new StepLR(optimizer, 30)` (PyTorch's positional `step_size`) gets the
+ * call that works; unknown, mistyped and missing required options throw (a missing `stepSize`
+ * would otherwise give NaN rates).
+ */
+function checkSchedulerOptions(owner: string, options: unknown, spec: OptionSpec, first: string): void {
+  if (typeof options === 'number') {
+    throw positionalOptionError(owner, 'second', `new optim.lrScheduler.${owner}(optimizer, { ${first}: ${options} })`);
+  }
+  checkOptions(owner, options, spec, [first]);
+}
+
+const STEP_LR_OPTIONS = { stepSize: 'integer', gamma: 'number', lastEpoch: 'integer' } as const;
+const EXPONENTIAL_LR_OPTIONS = { gamma: 'number', lastEpoch: 'integer' } as const;
+const COSINE_ANNEALING_LR_OPTIONS = { tMax: 'number', etaMin: 'number', lastEpoch: 'integer' } as const;
 
 /** Python's `%`: the result has the divisor's sign (the cosine schedule's restart test relies on it). */
 function pyMod(a: number, n: number): number {
@@ -93,6 +110,9 @@ export abstract class LRScheduler {
 
   /** Advances one epoch (call after `optimizer.step()`). Passing `epoch` is deprecated, as in PyTorch. */
   step(epoch?: number): void {
+    if (epoch !== undefined && (typeof epoch !== 'number' || !Number.isInteger(epoch))) {
+      throw new TypeError(`${this.constructor.name}.step: epoch must be an integer, got ${describeValue(epoch)}`);
+    }
     this._stepCount += 1;
     let values: number[];
     if (epoch === undefined) {
@@ -124,6 +144,12 @@ export abstract class LRScheduler {
   }
 
   loadStateDict(stateDict: SchedulerStateDict): void {
+    if (stateDict === null || typeof stateDict !== 'object' || Array.isArray(stateDict)) {
+      throw new TypeError(`${this.constructor.name}.loadStateDict: expected an object from scheduler.stateDict(), got ${describeValue(stateDict)}`);
+    }
+    for (const key of Object.keys(stateDict)) {
+      if (!(key in this) || key === 'optimizer') throw new TypeError(`${this.constructor.name}.loadStateDict: unexpected key '${key}' (not a field of ${this.constructor.name})`);
+    }
     for (const [key, value] of Object.entries(stateDict)) {
       (this as unknown as Record<string, unknown>)[key] = Array.isArray(value) ? [...value] : value;
     }
@@ -147,7 +173,9 @@ export class StepLR extends LRScheduler {
   stepSize: number;
   gamma: number;
 
-  constructor(optimizer: AnyOptimizer, { stepSize, gamma = 0.1, lastEpoch = -1 }: { stepSize: number; gamma?: number; lastEpoch?: number }) {
+  constructor(optimizer: AnyOptimizer, options: { stepSize: number; gamma?: number; lastEpoch?: number }) {
+    checkSchedulerOptions('StepLR', options, STEP_LR_OPTIONS, 'stepSize');
+    const { stepSize, gamma = 0.1, lastEpoch = -1 } = options;
     super(optimizer, lastEpoch);
     this.stepSize = stepSize;
     this.gamma = gamma;
@@ -175,7 +203,9 @@ export class StepLR extends LRScheduler {
 export class ExponentialLR extends LRScheduler {
   gamma: number;
 
-  constructor(optimizer: AnyOptimizer, { gamma, lastEpoch = -1 }: { gamma: number; lastEpoch?: number }) {
+  constructor(optimizer: AnyOptimizer, options: { gamma: number; lastEpoch?: number }) {
+    checkSchedulerOptions('ExponentialLR', options, EXPONENTIAL_LR_OPTIONS, 'gamma');
+    const { gamma, lastEpoch = -1 } = options;
     super(optimizer, lastEpoch);
     this.gamma = gamma;
     this.initialStep();
@@ -205,7 +235,9 @@ export class CosineAnnealingLR extends LRScheduler {
   tMax: number;
   etaMin: number;
 
-  constructor(optimizer: AnyOptimizer, { tMax, etaMin = 0.0, lastEpoch = -1 }: { tMax: number; etaMin?: number; lastEpoch?: number }) {
+  constructor(optimizer: AnyOptimizer, options: { tMax: number; etaMin?: number; lastEpoch?: number }) {
+    checkSchedulerOptions('CosineAnnealingLR', options, COSINE_ANNEALING_LR_OPTIONS, 'tMax');
+    const { tMax, etaMin = 0.0, lastEpoch = -1 } = options;
     super(optimizer, lastEpoch);
     this.tMax = tMax;
     this.etaMin = etaMin;

@@ -1,6 +1,43 @@
 import { Tensor } from '../tensor';
 import { typeName } from '../errors';
 import { zeroGradOf } from '../autograd/accumulate';
+import { checkZeroGradOptions } from '../autograd/accumulate';
+import { type OptionKind, type OptionSpec, checkOptions, describeValue, positionalOptionError } from '../options';
+
+/**
+ * PyTorch's implementation switches (`foreach`, `fused`, …): kindling always updates a group in
+ * one native call on the CPU, so only the values that ask for nothing else are accepted.
+ */
+export const IMPLEMENTATION_OPTIONS = {
+  foreach: { notImplemented: 'kindling always updates each group in one native call', unless: [null, false] },
+  fused: { notImplemented: 'kindling always updates each group in one native call', unless: [null, false] },
+  capturable: { notImplemented: 'no CUDA graphs on the CPU', unless: [false] },
+  differentiable: { notImplemented: 'the step records no graph', unless: [false] },
+} as const;
+
+/** `[number, number]`-like checks for tuple options such as `betas`. */
+export function tupleOfNumbers(length: number): (value: unknown) => string | null {
+  return (value) =>
+    Array.isArray(value) && value.length === length && value.every((v) => typeof v === 'number') ? null : `an array of ${length} numbers`;
+}
+
+/**
+ * The check of an optimizer's constructor options: `new optim.SGD(params, 0.1)` (PyTorch's
+ * positional `lr`) gets the call that works, then `checkOptions`.
+ */
+export function checkOptimizerOptions(owner: string, options: unknown, spec: OptionSpec): void {
+  if (typeof options === 'number') throw positionalOptionError(owner, 'second', `new optim.${owner}(params, { lr: ${options} })`);
+  checkOptions(owner, options, spec);
+}
+
+/** The kind of an option, as its default shows it: a group may change an option's value, not its type. */
+function kindOfDefault(value: unknown): OptionKind {
+  if (typeof value === 'number') return 'number';
+  if (typeof value === 'boolean') return 'boolean';
+  if (typeof value === 'string') return 'string';
+  if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return tupleOfNumbers(value.length);
+  return 'any';
+}
 
 /** Every optimizer's per-group options include a learning rate; schedulers also add `initialLr`. */
 export interface BaseGroupOptions {
@@ -42,9 +79,14 @@ export abstract class Optimizer<O extends BaseGroupOptions, S extends object = o
   readonly paramGroups: ParamGroup<O>[] = [];
   /** Per-parameter state, created on the parameter's first step. */
   readonly state = new Map<Tensor, S>();
+  /** What a parameter group may hold: the defaults' options with their types, `params`, `initialLr`. */
+  readonly #groupSpec: OptionSpec;
 
   constructor(params: Params<O>, defaults: O) {
     this.defaults = defaults;
+    const spec: Record<string, OptionKind> = { params: 'any', initialLr: 'number' };
+    for (const [key, value] of Object.entries(defaults)) spec[key] = kindOfDefault(value);
+    this.#groupSpec = spec;
     if (params instanceof Tensor || params === null || typeof params !== 'object' || !(Symbol.iterator in params)) {
       throw new TypeError(
         `params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${typeName(params)}`,
@@ -60,7 +102,9 @@ export abstract class Optimizer<O extends BaseGroupOptions, S extends object = o
   abstract step(closure?: () => Tensor | number): Tensor | number | undefined;
 
   /** Resets the gradients of every parameter: to `null` (default) or, with `setToNone: false`, to zeros. */
-  zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
+  zeroGrad(options?: { setToNone?: boolean }): void {
+    checkZeroGradOptions('optimizer', options);
+    const setToNone = options?.setToNone ?? true;
     for (const group of this.paramGroups) {
       for (const p of group.params) zeroGradOf(p, setToNone);
     }
@@ -71,6 +115,9 @@ export abstract class Optimizer<O extends BaseGroupOptions, S extends object = o
     if (paramGroup === null || typeof paramGroup !== 'object' || paramGroup instanceof Tensor) {
       throw new TypeError(`param_group must be a dict, but got ${typeName(paramGroup)}`);
     }
+    // A misspelled per-group option (`weight_decay`) would otherwise be kept and ignored, and a
+    // mistyped one (`lr: '0.1'`) would fail inside the native step.
+    checkOptions(`${this.constructor.name} param group`, paramGroup, this.#groupSpec, ['params']);
     const given = paramGroup.params;
     if (given instanceof Set) {
       throw new TypeError(
@@ -129,6 +176,7 @@ export abstract class Optimizer<O extends BaseGroupOptions, S extends object = o
    * options are taken from the saved groups; state tensors are copied.
    */
   loadStateDict(stateDict: OptimizerStateDict<O, S>): void {
+    this.#checkStateDict(stateDict);
     const saved = stateDict.param_groups;
     if (saved.length !== this.paramGroups.length) {
       throw new RangeError('loaded state dict has a different number of parameter groups');
@@ -148,7 +196,47 @@ export abstract class Optimizer<O extends BaseGroupOptions, S extends object = o
     for (const [p, s] of state) this.state.set(p, s);
     saved.forEach((g, i) => {
       const { params: _ids, ...options } = structuredClone({ ...g, params: [] });
-      this.paramGroups[i] = { ...(options as unknown as O), params: this.paramGroups[i].params };
+      // An option the checkpoint predates takes its default (PyTorch's `__setstate__` setdefault).
+      this.paramGroups[i] = { ...this.defaults, ...(options as unknown as O), params: this.paramGroups[i].params };
+    });
+  }
+
+  /**
+   * The structure `stateDict()` returns, checked before anything is read: `loadStateDict({})`
+   * names what is missing instead of failing on `undefined`, and a group option of another
+   * name or type (a PyTorch checkpoint's `weight_decay`) is refused as in `addParamGroup`.
+   */
+  #checkStateDict(stateDict: unknown): void {
+    const owner = `${this.constructor.name}.loadStateDict`;
+    const expected = 'an object { state, param_groups } from optimizer.stateDict()';
+    if (stateDict === null || typeof stateDict !== 'object' || Array.isArray(stateDict) || stateDict instanceof Tensor) {
+      throw new TypeError(`${owner}: expected ${expected}, got ${describeValue(stateDict)}`);
+    }
+    const { state, param_groups: groups } = stateDict as Record<string, unknown>;
+    for (const key of Object.keys(stateDict)) {
+      if (key !== 'state' && key !== 'param_groups') throw new TypeError(`${owner}: unexpected key '${key}' in the state dict (expected ${expected})`);
+    }
+    if (groups === undefined) throw new TypeError(`${owner}: the state dict has no 'param_groups' (expected ${expected})`);
+    if (state === undefined) throw new TypeError(`${owner}: the state dict has no 'state' (expected ${expected})`);
+    if (state === null || typeof state !== 'object' || Array.isArray(state)) {
+      throw new TypeError(`${owner}: 'state' must be an object of per-parameter states, got ${describeValue(state)}`);
+    }
+    for (const [id, value] of Object.entries(state)) {
+      if (!/^(0|[1-9]\d*)$/.test(id)) throw new TypeError(`${owner}: 'state' keys are parameter numbers, got '${id}'`);
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw new TypeError(`${owner}: state[${id}] must be an object, got ${describeValue(value)}`);
+      }
+    }
+    if (!Array.isArray(groups)) throw new TypeError(`${owner}: 'param_groups' must be an array, got ${describeValue(groups)}`);
+    groups.forEach((group: unknown, i) => {
+      if (group === null || typeof group !== 'object' || Array.isArray(group)) {
+        throw new TypeError(`${owner}: param_groups[${i}] must be an object, got ${describeValue(group)}`);
+      }
+      checkOptions(`${owner}: param_groups[${i}]`, group, this.#groupSpec, ['params']);
+      const ids = (group as { params: unknown }).params;
+      if (!Array.isArray(ids) || !ids.every((id) => Number.isInteger(id) && id >= 0)) {
+        throw new TypeError(`${owner}: param_groups[${i}].params must be an array of parameter numbers, got ${describeValue(ids)}`);
+      }
     });
   }
 

@@ -1,7 +1,17 @@
 import { kernels } from '../ops/kernels';
 import { bumpVersion } from '../storage';
 import { Tensor } from '../tensor';
-import { type BaseGroupOptions, Optimizer, type Params } from './optimizer';
+import { type BaseGroupOptions, IMPLEMENTATION_OPTIONS, Optimizer, type Params, checkOptimizerOptions } from './optimizer';
+
+const SGD_OPTIONS = {
+  lr: 'number',
+  momentum: 'number',
+  dampening: 'number',
+  nesterov: 'boolean',
+  weightDecay: 'number',
+  maximize: 'boolean',
+  ...IMPLEMENTATION_OPTIONS,
+} as const;
 
 export interface SGDOptions {
   /** Learning rate. Default 1e-3. */
@@ -36,10 +46,9 @@ export interface SGDState {
  * const optimizer = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
  */
 export class SGD extends Optimizer<SGDGroupOptions, SGDState> {
-  constructor(
-    params: Params<SGDGroupOptions>,
-    { lr = 1e-3, momentum = 0, dampening = 0, nesterov = false, weightDecay = 0, maximize = false }: SGDOptions = {},
-  ) {
+  constructor(params: Params<SGDGroupOptions>, options: SGDOptions = {}) {
+    checkOptimizerOptions('SGD', options, SGD_OPTIONS);
+    const { lr = 1e-3, momentum = 0, dampening = 0, nesterov = false, weightDecay = 0, maximize = false } = options;
     if (!(lr >= 0)) throw new RangeError(`Invalid learning rate: ${lr}`);
     if (!(momentum >= 0)) throw new RangeError(`Invalid momentum value: ${momentum}`);
     if (!(weightDecay >= 0)) throw new RangeError(`Invalid weight_decay value: ${weightDecay}`);

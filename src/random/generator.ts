@@ -6,12 +6,20 @@
  * (so `initialSeed()` differs per process until `manualSeed`).
  */
 import { randomBytes } from 'node:crypto';
+import { checkOptions, positionalOptionError } from '../options';
 
 /** A generator's full state: `getState()` returns it, `setState()` restores it. */
 export interface GeneratorState {
   seed: number;
   offset: number;
 }
+
+export interface GeneratorOptions {
+  /** Must be `'cpu'`: kindling generates on the CPU. */
+  device?: 'cpu';
+}
+
+const GENERATOR_OPTIONS = { device: { notImplemented: "kindling's generators run on the CPU; use 'cpu'", unless: ['cpu'] } } as const;
 
 /** PyTorch's seed of a freshly constructed `torch.Generator()`. */
 const DEFAULT_GENERATOR_SEED = 67280421310721;
@@ -33,8 +41,16 @@ export class Generator {
   private seedValue: number;
   private offsetValue = 0;
 
-  /** A generator seeded with PyTorch's default seed (67280421310721), as `torch.Generator()`. */
-  constructor() {
+  /**
+   * A generator seeded with PyTorch's default seed (67280421310721), as `torch.Generator()`.
+   * `device` may only be `'cpu'`. A seed is not an argument (as in PyTorch): use `manualSeed`.
+   */
+  constructor(options?: GeneratorOptions) {
+    if (typeof options === 'number') {
+      throw new TypeError(`Generator: the constructor takes no seed; use new torch.Generator().manualSeed(${options})`);
+    }
+    if (typeof options === 'string') throw positionalOptionError('Generator', 'first', `new torch.Generator({ device: '${options}' })`);
+    checkOptions('Generator', options, GENERATOR_OPTIONS);
     this.seedValue = DEFAULT_GENERATOR_SEED;
   }
 

@@ -10,6 +10,20 @@
  * renamed over the target (atomic on POSIX; on Windows Node's rename uses MoveFileEx with
  * REPLACE_EXISTING), and finally the folder is fsync'ed so the rename itself is durable. On any
  * failure the temporary file is removed and the target is untouched.
+ *
+ * NOTE [ Replacing keeps the file system's meaning ]
+ * A rename replaces a directory entry, which is not what `open(path, 'w')` does, so before
+ * writing, `resolveTarget` makes the replacement behave like an overwrite:
+ * - a symlink is followed (chains too) and the *file it points to* is replaced, the temporary
+ *   file going next to that file; the link stays a link (a dangling link creates its target);
+ * - an existing file keeps its permission bits (a `0600` checkpoint stays `0600`); a new file
+ *   gets `0666` minus the umask, as `open` gives;
+ * - a file the user may not write is refused with `EACCES` naming it, and so is a file whose
+ *   mode has no owner write bit (`chmod a-w`) *even for root*, whose `open` would succeed:
+ *   making a checkpoint read-only is how one protects it, and a rename would silently defeat
+ *   that; a folder is refused with `EISDIR`.
+ * Not kept: hard links to the old file (they keep the old bytes) and the owner when another user
+ * (root) saves over it.
  */
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
@@ -17,6 +31,7 @@ import * as path from 'node:path';
 /** The synchronous file operations an atomic write needs; tests inject failing ones. */
 export interface AtomicWriteFs {
   openSync(path: string, flags: string, mode?: number): number;
+  fchmodSync(fd: number, mode: number): void;
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number;
   fsyncSync(fd: number): void;
   closeSync(fd: number): void;
@@ -28,11 +43,64 @@ export interface AtomicWriteFs {
 export interface AtomicWriteFsPromises {
   open(path: string, flags: string, mode?: number): Promise<{
     write(buffer: Uint8Array, offset: number, length: number): Promise<{ bytesWritten: number }>;
+    chmod(mode: number): Promise<void>;
     sync(): Promise<void>;
     close(): Promise<void>;
   }>;
   rename(oldPath: string, newPath: string): Promise<void>;
   unlink(path: string): Promise<void>;
+}
+
+/** Where to write and with which permission bits (`null`: a new file, `open`'s default). */
+export interface ResolvedTarget {
+  path: string;
+  mode: number | null;
+}
+
+/** Symlinks followed before giving up, as Linux's ELOOP limit. */
+const MAX_SYMLINKS = 40;
+
+function systemError(code: string, what: string, syscall: string, file: string): NodeJS.ErrnoException {
+  const error = new Error(`${code}: ${what}, ${syscall} '${file}'`) as NodeJS.ErrnoException;
+  error.code = code;
+  error.syscall = syscall;
+  error.path = file;
+  return error;
+}
+
+/**
+ * The file a save to `target` must replace, following symlinks, and its mode; throws `EACCES`
+ * for a file that may not be written and `EISDIR` for a folder. See NOTE [ Replacing keeps the
+ * file system's meaning ]. Metadata calls only (synchronous also for `saveAsync`: microseconds).
+ */
+export function resolveTarget(target: string): ResolvedTarget {
+  let current = target;
+  for (let hops = 0; ; hops++) {
+    let stats: nodeFs.Stats;
+    try {
+      stats = nodeFs.lstatSync(current);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { path: current, mode: null };
+      throw error;
+    }
+    if (stats.isSymbolicLink()) {
+      if (hops >= MAX_SYMLINKS) throw systemError('ELOOP', 'too many symbolic links encountered', 'open', target);
+      current = path.resolve(path.dirname(current), nodeFs.readlinkSync(current));
+      continue;
+    }
+    if (stats.isDirectory()) throw systemError('EISDIR', 'illegal operation on a directory', 'open', current);
+    const mode = stats.mode & 0o7777;
+    let writable = (mode & 0o200) !== 0;
+    if (writable) {
+      try {
+        nodeFs.accessSync(current, nodeFs.constants.W_OK);
+      } catch {
+        writable = false;
+      }
+    }
+    if (!writable) throw systemError('EACCES', 'permission denied (the file is read-only)', 'open', current);
+    return { path: current, mode };
+  }
 }
 
 /** A fresh temporary name next to `target`, hidden and unique per process and call. */
@@ -62,19 +130,21 @@ function syncDirectory(fs: AtomicWriteFs, dir: string): void {
 
 /** Writes `chunks` (in order) to `target` atomically; on error removes its temporary file and rethrows. */
 export function writeFileAtomicSync(target: string, chunks: readonly Uint8Array[], fs: AtomicWriteFs = nodeFs): void {
-  const temp = tempPathFor(target);
+  const { path: file, mode } = resolveTarget(target);
+  const temp = tempPathFor(file);
   let fd: number | null = null;
   let renamed = false;
   try {
-    fd = fs.openSync(temp, 'wx', 0o644);
+    fd = fs.openSync(temp, 'wx', 0o666);
+    if (mode !== null) fs.fchmodSync(fd, mode); // the umask must not change an existing file's mode
     for (const chunk of chunks) writeAll(fs, fd, chunk);
     fs.fsyncSync(fd);
     const closing = fd;
     fd = null;
     fs.closeSync(closing);
-    fs.renameSync(temp, target);
+    fs.renameSync(temp, file);
     renamed = true;
-    syncDirectory(fs, path.dirname(target));
+    syncDirectory(fs, path.dirname(file));
   } catch (error) {
     if (fd !== null) {
       try {
@@ -100,11 +170,13 @@ export async function writeFileAtomic(
   chunks: readonly Uint8Array[],
   fs: AtomicWriteFsPromises = nodeFs.promises,
 ): Promise<void> {
-  const temp = tempPathFor(target);
+  const { path: file, mode } = resolveTarget(target);
+  const temp = tempPathFor(file);
   let handle: Awaited<ReturnType<AtomicWriteFsPromises['open']>> | null = null;
   let renamed = false;
   try {
-    handle = await fs.open(temp, 'wx', 0o644);
+    handle = await fs.open(temp, 'wx', 0o666);
+    if (mode !== null) await handle.chmod(mode);
     for (const chunk of chunks) {
       let done = 0;
       while (done < chunk.length) done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
@@ -113,10 +185,10 @@ export async function writeFileAtomic(
     const closing = handle;
     handle = null;
     await closing.close();
-    await fs.rename(temp, target);
+    await fs.rename(temp, file);
     renamed = true;
     if (process.platform !== 'win32') {
-      const dir = await fs.open(path.dirname(target), 'r');
+      const dir = await fs.open(path.dirname(file), 'r');
       try {
         await dir.sync();
       } finally {

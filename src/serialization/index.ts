@@ -1,3 +1,3 @@
 /** Checkpoints: `torch.save` / `torch.load` over safetensors files, written atomically. */
-export { save, load, saveAsync, loadAsync, type SaveOptions } from './save-load';
+export { save, load, saveAsync, loadAsync, type SaveOptions, type LoadOptions } from './save-load';
 export { CheckpointError } from './errors';

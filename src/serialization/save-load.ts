@@ -11,7 +11,10 @@
  *
  * Differences from PyTorch: the format is safetensors, not pickle, so `save` stores only tensors,
  * numbers, strings, booleans, null, arrays and plain objects (no modules or arbitrary classes),
- * and the top level must be an object. Writes are atomic (see `atomic-write.ts`).
+ * and the top level must be an object. Writes are atomic (see `atomic-write.ts`) and otherwise
+ * behave like an overwrite: a symlink's target is replaced, the file's mode is kept, and a
+ * read-only file is refused with `EACCES` (NOTE [ Replacing keeps the file system's meaning ]).
+ * A cyclic object is refused with the path of the cycle.
  */
 import * as fs from 'node:fs';
 import type { StateDict } from '../nn/module';
@@ -20,6 +23,7 @@ import { CheckpointError } from './errors';
 import { type AtomicWriteFs, writeFileAtomic, writeFileAtomicSync } from './atomic-write';
 import { decodeSafetensors, encodeSafetensors, type DecodedSafetensors } from './safetensors';
 import { flattenState, unflattenState } from './tree';
+import { checkOptions } from '../options';
 
 /** The `__metadata__` key that holds the JSON structure of what kindling saved. */
 export const STRUCTURE_KEY = 'kindling';
@@ -29,6 +33,21 @@ export interface SaveOptions {
   /** @internal The file operations to use (default `node:fs`); tests pass failing ones. */
   fs?: AtomicWriteFs;
 }
+
+/** Options of `load`: PyTorch's, with the only values a safetensors file on the CPU can honour. */
+export interface LoadOptions {
+  /** Must be `'cpu'` (or null): kindling's tensors live in JS memory. */
+  mapLocation?: 'cpu' | null;
+  /** Must be true (or null): safetensors holds only tensors and JSON, never code. */
+  weightsOnly?: boolean | null;
+}
+
+const SAVE_OPTIONS = { fs: 'object' } as const;
+const SAVE_ASYNC_OPTIONS = {} as const;
+const LOAD_OPTIONS = {
+  mapLocation: { notImplemented: "kindling's tensors live on the CPU; use 'cpu'", unless: ['cpu', null] },
+  weightsOnly: { notImplemented: 'a safetensors checkpoint holds only tensors and JSON values', unless: [true, null] },
+} as const;
 
 function checkPath(op: 'save' | 'load', path: unknown): asserts path is string {
   if (typeof path !== 'string' || path === '') {
@@ -64,6 +83,7 @@ function writeError(path: string, error: unknown): CheckpointError {
  */
 export function save(obj: object, path: string, options: SaveOptions = {}): void {
   checkPath('save', path);
+  checkOptions('save', options, SAVE_OPTIONS);
   const encoded = encode(obj);
   try {
     writeFileAtomicSync(path, [encoded.header, ...encoded.chunks], options.fs);
@@ -77,8 +97,9 @@ export function save(obj: object, path: string, options: SaveOptions = {}): void
  * (synchronously), so training may go on and change them while the file is being written: the
  * checkpoint holds the values at the time of the call.
  */
-export async function saveAsync(obj: object, path: string): Promise<void> {
+export async function saveAsync(obj: object, path: string, options: Record<string, never> = {}): Promise<void> {
   checkPath('save', path);
+  checkOptions('saveAsync', options, SAVE_ASYNC_OPTIONS);
   const encoded = encode(obj);
   const snapshot = encoded.chunks.map((chunk) => chunk.slice());
   try {
@@ -125,8 +146,9 @@ function rebuild(decoded: DecodedSafetensors, path: string): unknown {
  * model.loadStateDict(torch.load('model.safetensors'));
  * optimizer.loadStateDict(torch.load('optimizer.safetensors'));
  */
-export function load<T = StateDict>(path: string): T {
+export function load<T = StateDict>(path: string, options: LoadOptions = {}): T {
   checkPath('load', path);
+  checkOptions('load', options, LOAD_OPTIONS);
   let bytes: Uint8Array;
   try {
     bytes = fs.readFileSync(path);
@@ -137,8 +159,9 @@ export function load<T = StateDict>(path: string): T {
 }
 
 /** `load` without blocking the event loop while the file is read. */
-export async function loadAsync<T = StateDict>(path: string): Promise<T> {
+export async function loadAsync<T = StateDict>(path: string, options: LoadOptions = {}): Promise<T> {
   checkPath('load', path);
+  checkOptions('loadAsync', options, LOAD_OPTIONS);
   let bytes: Uint8Array;
   try {
     bytes = await fs.promises.readFile(path);

@@ -17,7 +17,7 @@ import { Tensor } from '../tensor';
 
 const TAGS = new Set(['__tensor__', '__float__', '__object__']);
 
-/** Deepest nesting `unflattenState` rebuilds (state dicts are a few levels deep). */
+/** Deepest nesting `flattenState` stores and `unflattenState` rebuilds (state dicts are a few levels deep). */
 const MAX_DEPTH = 1000;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -34,6 +34,18 @@ function isPlainObject(value: object): boolean {
  */
 export function flattenState(root: object): { tensors: Map<string, Tensor>; structure: Json } {
   const tensors = new Map<string, Tensor>();
+  // The objects and arrays being encoded, outermost first, with their paths: a value already on
+  // this chain is a cycle (a value met twice elsewhere is only shared, and is stored twice).
+  const ancestors = new Map<object, string[]>();
+  const enter = (value: object, path: string[], where: string): void => {
+    const first = ancestors.get(value);
+    if (first !== undefined) {
+      const target = first.length === 0 ? 'the top level' : `'${first.join('.')}'`;
+      throw new TypeError(`save: the object to save contains a cycle at ${where} (it refers back to ${target})`);
+    }
+    if (ancestors.size >= MAX_DEPTH) throw new RangeError(`save: the object to save is nested deeper than ${MAX_DEPTH} levels at ${where}`);
+    ancestors.set(value, path);
+  };
   const encode = (value: unknown, path: string[]): Json => {
     const where = path.length === 0 ? 'the top level' : `'${path.join('.')}'`;
     if (value instanceof Tensor) {
@@ -48,17 +60,22 @@ export function flattenState(root: object): { tensors: Map<string, Tensor>; stru
     }
     if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
     if (Array.isArray(value)) {
-      return value.map((item, i) => {
+      enter(value, path, where);
+      const items = value.map((item, i) => {
         if (item === undefined) throw new TypeError(`save: cannot store undefined at ${where}[${i}]`);
         return encode(item, [...path, String(i)]);
       });
+      ancestors.delete(value);
+      return items;
     }
     if (typeof value === 'object' && isPlainObject(value)) {
+      enter(value, path, where);
       const out: { [key: string]: Json } = {};
       for (const [key, item] of Object.entries(value)) {
         // defineProperty, not `out[key] =`: a "__proto__" key must stay a plain field.
         if (item !== undefined) Object.defineProperty(out, key, { value: encode(item, [...path, key]), enumerable: true, writable: true, configurable: true });
       }
+      ancestors.delete(value);
       const keys = Object.keys(out);
       return keys.length === 1 && TAGS.has(keys[0]) ? { __object__: out } : out;
     }

@@ -271,16 +271,27 @@ static POOL: RwLock<Config> = RwLock::new(Config {
     pool: None,
 });
 
+/// The largest thread count accepted, by `set_num_threads` and from `KINDLING_NUM_THREADS`
+/// (the TypeScript side checks the same cap first: src/threads.ts, NOTE [ The thread cap ]).
+/// More threads than cores only adds contention, and each count starts that many OS threads.
+pub const MAX_THREADS: usize = 256;
+
+/// `KINDLING_NUM_THREADS` if it is an integer from 1 to `MAX_THREADS`, else the machine's cores.
+/// (Importing kindling refuses a bad value with an error naming the variable; this fallback only
+/// guards Rust callers.)
 fn default_threads() -> usize {
-    std::env::var("KINDLING_NUM_THREADS")
-        .ok()
+    threads_from_env(std::env::var("KINDLING_NUM_THREADS").ok().as_deref()).unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(std::num::NonZeroUsize::get)
+            .unwrap_or(1)
+            .min(MAX_THREADS)
+    })
+}
+
+fn threads_from_env(value: Option<&str>) -> Option<usize> {
+    value
         .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|&n| n >= 1)
-        .unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(std::num::NonZeroUsize::get)
-                .unwrap_or(1)
-        })
+        .filter(|&n| (1..=MAX_THREADS).contains(&n))
 }
 
 fn current() -> (usize, Option<Arc<Pool>>) {
@@ -304,12 +315,18 @@ pub fn num_threads() -> usize {
     current().0
 }
 
-/// Sets the number of threads (≥ 1). Takes effect for the next kernel call.
+/// Sets the number of threads (1 to `MAX_THREADS`). Takes effect for the next kernel call.
 pub fn set_num_threads(n: usize) -> KernelResult {
     if n == 0 {
         return Err(KernelError::value(
             "set_num_threads",
             "number of threads must be positive, got 0",
+        ));
+    }
+    if n > MAX_THREADS {
+        return Err(KernelError::value(
+            "set_num_threads",
+            format!("number of threads must be at most {MAX_THREADS}, got {n}"),
         ));
     }
     let mut guard = POOL.write().unwrap_or_else(|e| e.into_inner());
@@ -388,6 +405,29 @@ pub(crate) static TEST_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn more_threads_than_the_cap_are_rejected() {
+        let err = set_num_threads(MAX_THREADS + 1).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "set_num_threads: number of threads must be at most 256, got 257"
+        );
+        let err = set_num_threads(u32::MAX as usize).unwrap_err();
+        assert!(err.to_string().ends_with("got 4294967295"), "{err}");
+    }
+
+    #[test]
+    fn env_thread_counts_outside_1_to_the_cap_fall_back() {
+        assert_eq!(threads_from_env(Some(" 4 ")), Some(4));
+        assert_eq!(threads_from_env(Some("256")), Some(256));
+        assert_eq!(threads_from_env(Some("257")), None);
+        assert_eq!(threads_from_env(Some("0")), None);
+        assert_eq!(threads_from_env(Some("-1")), None);
+        assert_eq!(threads_from_env(Some("4294967296")), None);
+        assert_eq!(threads_from_env(Some("two")), None);
+        assert_eq!(threads_from_env(None), None);
+    }
 
     #[test]
     fn zero_threads_is_rejected() {

@@ -11,6 +11,20 @@
 import { bumpVersion } from '../../storage';
 import { Tensor } from '../../tensor';
 import { pyFloat } from '../format';
+import { checkOptions, describeValue } from '../../options';
+
+export interface ClipGradNormOptions {
+  /** The p of the p-norm. Default 2. */
+  normType?: NormType;
+  /** Throw when the total norm is NaN or infinite instead of scaling by it. Default false. */
+  errorIfNonfinite?: boolean;
+}
+
+const CLIP_GRAD_NORM_OPTIONS = {
+  normType: (v: unknown) => (typeof v === 'number' || v === 'inf' || v === '-inf' ? null : "a number, 'inf' or '-inf'"),
+  errorIfNonfinite: 'boolean',
+  foreach: { notImplemented: 'the gradients are scaled in one loop', unless: [null, false] },
+} as const;
 
 /** A p-norm order: any number, `Infinity`/`-Infinity` (or `'inf'`/`'-inf'` as Python's `float('inf')`). */
 export type NormType = number | 'inf' | '-inf';
@@ -86,10 +100,19 @@ function vectorNorm(values: ArrayLike<number>, p: number): number {
 export function clipGradNorm_(
   parameters: Tensor | Iterable<Tensor>,
   maxNorm: number,
-  normType: NormType = 2,
-  errorIfNonfinite = false,
+  normTypeOrOptions: NormType | ClipGradNormOptions = 2,
+  errorIfNonfinite: boolean = false,
 ): Tensor {
   const op = 'clipGradNorm_';
+  let normType: unknown = normTypeOrOptions;
+  if (typeof normTypeOrOptions === 'object' && normTypeOrOptions !== null) {
+    if (arguments.length > 3) throw new TypeError(`${op}: give errorIfNonfinite in the options object, not as a fourth argument`);
+    checkOptions(op, normTypeOrOptions, CLIP_GRAD_NORM_OPTIONS);
+    normType = normTypeOrOptions.normType ?? 2;
+    errorIfNonfinite = normTypeOrOptions.errorIfNonfinite ?? false;
+  } else if (typeof errorIfNonfinite !== 'boolean') {
+    throw new TypeError(`${op}: errorIfNonfinite must be a boolean, got ${describeValue(errorIfNonfinite)}`);
+  }
   const grads = gradsOf(op, parameters);
   const max = checkNumber(op, 'maxNorm', maxNorm);
   const p = normOrder(op, normType);

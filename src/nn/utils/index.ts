@@ -1,2 +1,2 @@
 /** `torch.nn.utils`: gradient clipping. */
-export { clipGradNorm_, clipGradValue_, type NormType } from './clip-grad';
+export { clipGradNorm_, clipGradValue_, type NormType, type ClipGradNormOptions } from './clip-grad';
