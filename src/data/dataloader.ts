@@ -4,8 +4,9 @@
  *
  * https://pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
  */
+import { type OptionSpec, checkOptions, describeValue } from '../options';
 import { type Collated, defaultCollate } from './collate';
-import type { Dataset } from './dataset';
+import { type Dataset, checkDataset } from './dataset';
 import { type Generator, drawSeed } from './random';
 import { BatchSampler, type BatchIndexSampler, RandomSampler, type Sampler, SequentialSampler } from './sampler';
 import { WorkerBatchIterator, WorkerPool, recipeKey } from './worker-pool';
@@ -40,6 +41,34 @@ export interface DataLoaderOptions<T, B> {
   persistentWorkers?: boolean;
 }
 
+/**
+ * Every option of `torch.utils.data.DataLoader`, camelCased. Those kindling does not implement
+ * throw (accepting their default value), instead of being silently ignored.
+ */
+const DATALOADER_OPTIONS: OptionSpec = {
+  batchSize: 'integer|null',
+  shuffle: 'boolean',
+  sampler: 'any',
+  batchSampler: 'any',
+  numWorkers: 'integer',
+  collateFn: 'function',
+  dropLast: 'boolean',
+  timeout: 'number',
+  generator: 'object',
+  prefetchFactor: 'integer',
+  persistentWorkers: 'boolean',
+  pinMemory: onlyDefault(false, 'no pinned memory: kindling tensors live in ordinary CPU memory'),
+  pinMemoryDevice: onlyDefault('', 'no pinned memory: kindling tensors live in ordinary CPU memory'),
+  workerInitFn: { notImplemented: 'workers rebuild the dataset from its recipe instead; see docs/DATA.md' },
+  multiprocessingContext: { notImplemented: 'workers are worker_threads, not processes' },
+  inOrder: onlyDefault(true, 'batches always come in sampler order'),
+};
+
+/** An option kindling accepts only at PyTorch's default value (the behaviour it implements). */
+function onlyDefault(value: unknown, why: string): (given: unknown) => string | null {
+  return (given) => (given === value ? null : `${JSON.stringify(value)} (${why})`);
+}
+
 /** The idle worker pool of a DataLoader, between two epochs (with the key of its recipe). */
 interface IdlePool {
   pool?: WorkerPool;
@@ -50,16 +79,11 @@ interface IdlePool {
 // stay until the process exits).
 const idlePools = new FinalizationRegistry<IdlePool>((idle) => idle.pool?.close());
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  return typeof value === 'string' ? `string ${JSON.stringify(value)}` : `${typeof value} ${String(value)}`;
-}
-
 /** A sampler option must be an object that yields indices (a Sampler, an array, a generator object). */
 function checkIterable(option: 'sampler' | 'batch_sampler', value: unknown): void {
   if (value === undefined) return;
   if (typeof value !== 'object' || value === null || typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-    throw new TypeError(`DataLoader: ${option} option should be an iterable of ${option === 'sampler' ? 'indices' : 'lists of indices'} (a Sampler or an array), but got ${describe(value)}`);
+    throw new TypeError(`DataLoader: ${option} option should be an iterable of ${option === 'sampler' ? 'indices' : 'lists of indices'} (a Sampler or an array), but got ${describeValue(value)}`);
   }
 }
 
@@ -90,16 +114,19 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
   readonly prefetchFactor: number | undefined;
   readonly persistentWorkers: boolean;
   private warnedNotPackable = false;
+  /** Whether `batchSampler` was built here from `sampler` and `batchSize` (not given). */
+  private readonly ownBatchSampler: boolean;
   private readonly idle: IdlePool = {};
 
   constructor(dataset: Dataset<T>, options: DataLoaderOptions<T, B> = {}) {
+    checkDataset('DataLoader', dataset);
+    checkOptions('DataLoader', options, DATALOADER_OPTIONS);
     const { numWorkers = 0, timeout = 0, prefetchFactor, collateFn, generator, persistentWorkers } = options;
     let { batchSize = 1, dropLast = false, sampler, batchSampler } = options;
     const shuffle = options.shuffle ?? false;
     if (!Number.isInteger(numWorkers) || numWorkers < 0) {
       throw new RangeError('num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.');
     }
-    if (typeof timeout !== 'number') throw new TypeError(`timeout option should be a number of seconds, but got ${describe(timeout)}`);
     if (!(timeout >= 0)) throw new RangeError('timeout option should be non-negative');
     // Checked here, not at the first batch: anything else would fail later inside iteration with
     // JS's "x is not iterable", which names neither the DataLoader nor the option.
@@ -125,7 +152,8 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
       throw new RangeError('batch_size=None option disables auto-batching and is mutually exclusive with drop_last');
     }
     sampler ??= shuffle ? new RandomSampler(dataset, { generator }) : new SequentialSampler(dataset);
-    if (batchSize !== null && batchSampler === undefined) batchSampler = new BatchSampler(sampler, batchSize, dropLast);
+    this.ownBatchSampler = batchSize !== null && batchSampler === undefined;
+    if (this.ownBatchSampler) batchSampler = new BatchSampler(sampler, batchSize as number, dropLast);
 
     this.dataset = dataset;
     this.batchSize = batchSize;
@@ -166,13 +194,33 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     return { next: async () => inner.next(), return: async () => inner.return?.() ?? { done: true, value: undefined } };
   }
 
+  /**
+   * The epoch's lists of indices, each checked against the dataset's length (a sampler's bad index
+   * would otherwise be truncated or wrapped on its way to a worker, or read `undefined` from a
+   * plain dataset).
+   */
   private indexBatches(): Iterator<number[]> {
-    if (this.batchSampler !== null) return this.batchSampler[Symbol.iterator]();
+    const size = this.dataset.length;
+    if (this.batchSampler !== null) {
+      const lists = this.batchSampler[Symbol.iterator]();
+      // Batches of the DataLoader's own BatchSampler hold what the sampler yielded.
+      const source = this.ownBatchSampler ? 'the sampler yielded' : undefined;
+      let batch = 0;
+      return {
+        next: () => {
+          const step = lists.next();
+          if (!step.done) checkIndices(step.value, size, batch++, source);
+          return step;
+        },
+      };
+    }
     const single = this.sampler[Symbol.iterator]();
     return {
       next: () => {
         const step = single.next();
-        return step.done ? { done: true, value: undefined } : { done: false, value: [step.value] };
+        if (step.done) return { done: true, value: undefined };
+        checkIndex(step.value, size, 'the sampler yielded');
+        return { done: false, value: [step.value] };
       },
     };
   }
@@ -242,4 +290,23 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     };
     return new WorkerBatchIterator<B>(this.indexBatches(), pool, { timeout: this.timeout, baseSeed }, release);
   }
+}
+
+/** Throws unless `index` is an integer in [-size, size) (negative ones count from the end). */
+function checkIndex(index: unknown, size: number, source: string): void {
+  if (typeof index !== 'number' || !Number.isInteger(index)) {
+    throw new TypeError(`DataLoader: ${source} an invalid index: only integers are valid indices (got ${describeValue(index)})`);
+  }
+  if (index < -size || index >= size) {
+    throw new RangeError(`DataLoader: ${source} an invalid index: index ${index} is out of bounds for dimension 0 with size ${size}`);
+  }
+}
+
+/** Throws unless `indices` (batch number `batch` of a batch sampler) is a list of valid indices. */
+function checkIndices(indices: unknown, size: number, batch: number, source = `the batch sampler yielded (in batch ${batch})`): void {
+  if (!Array.isArray(indices) && !(ArrayBuffer.isView(indices) && !(indices instanceof DataView))) {
+    throw new TypeError(`DataLoader: the batch sampler yielded ${describeValue(indices)} as batch ${batch}, not a list of indices`);
+  }
+  const list = indices as ArrayLike<unknown>;
+  for (let k = 0; k < list.length; k++) checkIndex(list[k], size, source);
 }
