@@ -199,7 +199,7 @@ describe('DataLoader with worker threads', () => {
       numWorkers: 1,
       collateFn: () => process.exit(3),
     });
-    expect(() => [...loader]).toThrow('DataLoader worker 0 exited unexpectedly');
+    expect(() => [...loader]).toThrow(/^DataLoader worker 0 \(thread \d+\) exited unexpectedly with exit code 3$/);
   });
 
   it('gives up after timeout seconds', () => {

@@ -4,6 +4,7 @@
  *
  * https://pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
  */
+import type { ResourceLimits } from 'node:worker_threads';
 import { type OptionSpec, checkOptions, describeValue } from '../options';
 import { type Collated, defaultCollate } from './collate';
 import { type Dataset, checkDataset } from './dataset';
@@ -39,6 +40,12 @@ export interface DataLoaderOptions<T, B> {
    * workers every epoch.
    */
   persistentWorkers?: boolean;
+  /**
+   * Node's `resourceLimits` for each worker thread (kindling's addition, e.g.
+   * `{ maxOldGenerationSizeMb: 512 }`): a worker that exceeds them ends, and the loop fails with a
+   * `DataLoaderWorkerError` naming it, instead of the process growing.
+   */
+  workerResourceLimits?: ResourceLimits;
 }
 
 /**
@@ -57,6 +64,7 @@ const DATALOADER_OPTIONS: OptionSpec = {
   generator: 'object',
   prefetchFactor: 'integer',
   persistentWorkers: 'boolean',
+  workerResourceLimits: 'object',
   pinMemory: onlyDefault(false, 'no pinned memory: kindling tensors live in ordinary CPU memory'),
   pinMemoryDevice: onlyDefault('', 'no pinned memory: kindling tensors live in ordinary CPU memory'),
   workerInitFn: { notImplemented: 'workers rebuild the dataset from its recipe instead; see docs/DATA.md' },
@@ -113,6 +121,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
   readonly generator: Generator | undefined;
   readonly prefetchFactor: number | undefined;
   readonly persistentWorkers: boolean;
+  readonly workerResourceLimits: ResourceLimits | undefined;
   private warnedNotPackable = false;
   /** Whether `batchSampler` was built here from `sampler` and `batchSize` (not given). */
   private readonly ownBatchSampler: boolean;
@@ -166,6 +175,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     this.generator = generator;
     this.prefetchFactor = numWorkers > 0 ? (prefetchFactor ?? 2) : undefined;
     this.persistentWorkers = numWorkers > 0 && persistentWorkers !== false;
+    this.workerResourceLimits = options.workerResourceLimits;
     if (this.persistentWorkers) idlePools.register(this, this.idle);
   }
 
@@ -277,6 +287,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
       dataset: packedDataset,
       collateFn: packedCollate,
       autoCollation: this.batchSize !== null || this.batchSampler !== null,
+      resourceLimits: this.workerResourceLimits,
     });
     // An epoch read to the end leaves its workers idle: keep them for the next epoch (unless
     // another iterator's pool was kept meanwhile).
