@@ -102,8 +102,8 @@ function checkIterable(option: 'sampler' | 'batch_sampler', value: unknown): voi
  * With `numWorkers > 0`, datasets, transforms and collate functions that can be rebuilt in a
  * worker thread (see `worker-source.ts`; all of kindling's can) are loaded by that many worker
  * threads, prefetching `prefetchFactor` batches each, and yielded in order — also from a plain
- * synchronous `for…of`. Anything that cannot be rebuilt is loaded in the main thread, with a
- * warning naming it.
+ * synchronous `for…of`. A dataset or collate function that a worker cannot rebuild is refused at
+ * construction with a message that shows the fix (docs/DATA.md, "How a worker gets the dataset").
  *
  * @example
  * const loader = new DataLoader(dataset, { batchSize: 10, shuffle: true, numWorkers: 1 });
@@ -122,7 +122,6 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
   readonly prefetchFactor: number | undefined;
   readonly persistentWorkers: boolean;
   readonly workerResourceLimits: ResourceLimits | undefined;
-  private warnedNotPackable = false;
   /** Whether `batchSampler` was built here from `sampler` and `batchSize` (not given). */
   private readonly ownBatchSampler: boolean;
   private readonly idle: IdlePool = {};
@@ -174,6 +173,17 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     this.timeout = timeout;
     this.generator = generator;
     this.prefetchFactor = numWorkers > 0 ? (prefetchFactor ?? 2) : undefined;
+    if (numWorkers > 0) {
+      // The worker contract (docs/DATA.md, "How a worker gets the dataset"), checked now rather
+      // than at the first batch: what a worker cannot rebuild is refused with the fix.
+      try {
+        pack(dataset, 'dataset');
+        if (collateFn !== undefined) pack(collateFn, 'collateFn');
+      } catch (e) {
+        if (!(e instanceof NotPackableError)) throw e;
+        throw new NotPackableError(`DataLoader with numWorkers: ${numWorkers}: ${e.message}; or use numWorkers: 0`);
+      }
+    }
     this.persistentWorkers = numWorkers > 0 && persistentWorkers !== false;
     this.workerResourceLimits = options.workerResourceLimits;
     if (this.persistentWorkers) idlePools.register(this, this.idle);
@@ -256,23 +266,11 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
 
   /**
    * Hands the epoch to the worker threads — the idle ones of the previous epoch when they were
-   * built from the same recipe, else new ones — or returns undefined (after a warning) if workers
-   * cannot be used.
+   * built from the same recipe, else new ones.
    */
-  private startWorkers(baseSeed: number): WorkerBatchIterator<B> | undefined {
-    let packedDataset: unknown;
-    let packedCollate: unknown;
-    try {
-      packedDataset = pack(this.dataset, 'dataset');
-      packedCollate = this.collateFn === undefined ? null : pack(this.collateFn, 'collateFn');
-    } catch (e) {
-      if (!(e instanceof NotPackableError)) throw e;
-      if (!this.warnedNotPackable) {
-        this.warnedNotPackable = true;
-        process.emitWarning(`DataLoader: ${e.message}; loading batches in the main thread instead of ${this.numWorkers} worker(s).`);
-      }
-      return undefined;
-    }
+  private startWorkers(baseSeed: number): WorkerBatchIterator<B> {
+    const packedDataset = pack(this.dataset, 'dataset');
+    const packedCollate = this.collateFn === undefined ? null : pack(this.collateFn, 'collateFn');
     const key = this.persistentWorkers ? recipeKey([packedDataset, packedCollate]) : undefined;
     let pool = this.idle.pool;
     this.idle.pool = undefined;

@@ -16,3 +16,4 @@ export { type Collated, defaultCollate, collatedSamples } from './collate';
 export { DataLoader, type DataLoaderOptions } from './dataloader';
 export { WorkerError, DataLoaderWorkerError } from './worker-pool';
 export { type WorkerSource, NotPackableError } from './worker-source';
+export { datasetFromModule } from './from-module';

@@ -32,6 +32,7 @@ import { type BatchMessage, HEADER_BYTES, decodeBatch, readHeader } from './batc
 import { CONTROL_CLOSED, CONTROL_CONSUMED, CONTROL_PRODUCED, CONTROL_REBUILD_DRAWS, CONTROL_WORDS } from './worker-control';
 import type { EpochStart, TaskChunk, WorkerInit } from './worker-main';
 import { kernels } from '../ops/kernels';
+import { hasSourceFunctions } from './worker-source';
 
 export interface WorkerPoolOptions {
   numWorkers: number;
@@ -511,7 +512,8 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
     const workerId = this.nextToYield % this.handles.length;
     if (message.error !== undefined) {
       this.close();
-      throw rethrown(message.error, workerId);
+      const { dataset, collateFn } = this.pool.options;
+      throw rethrown(message.error, workerId, hasSourceFunctions(dataset) || hasSourceFunctions(collateFn));
     }
     const handle = this.handles[workerId];
     const round = Math.floor(this.nextToYield / this.handles.length);
@@ -563,10 +565,18 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
   }
 }
 
+const SOURCE_FUNCTION_HINT =
+  ' (the functions of a plain-object dataset, a collateFn or a Lambda reach the worker as source text,' +
+  " without the variables around them: require what they use inside them — const torch = require('kindling') —" +
+  " or build the dataset in a module with datasetFromModule(require.resolve('./my-dataset'), 'makeDataset', ...args);" +
+  ' see docs/DATA.md, "How a worker gets the dataset")';
+
 /** The worker's error as one the caller can catch, PyTorch's wording, the worker's stack kept. */
-function rethrown(error: NonNullable<BatchMessage['error']>, workerId: number): Error {
-  const Ctor = error.name === 'TypeError' ? TypeError : error.name === 'RangeError' ? RangeError : Error;
-  const e = new Ctor(`Caught ${error.name} in DataLoader worker ${workerId}: ${error.message}`);
+function rethrown(error: NonNullable<BatchMessage['error']>, workerId: number, sourceFunctions: boolean): Error {
+  const Ctor = error.name === 'TypeError' ? TypeError : error.name === 'RangeError' ? RangeError : error.name === 'ReferenceError' ? ReferenceError : Error;
+  // A variable missing in the worker is, almost always, one a function sent as source text used.
+  const hint = error.name === 'ReferenceError' && sourceFunctions ? SOURCE_FUNCTION_HINT : '';
+  const e = new Ctor(`Caught ${error.name} in DataLoader worker ${workerId}: ${error.message}${hint}`);
   e.stack = `${e.name}: ${e.message}\nOriginal stack in the worker:\n${error.stack ?? error.message}\nRe-thrown in the main thread:\n${(e.stack ?? '').split('\n').slice(1).join('\n')}`;
   return e;
 }
