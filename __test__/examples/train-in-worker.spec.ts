@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const repo = resolve(__dirname, '../..');
 
@@ -38,8 +38,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 describe('examples/train-in-worker.ts', () => {
   it('answers /status within 200 ms throughout training and finishes', async () => {
-    const cwd = join(tmpdir(), 'kindling-example-mnist');
-    mkdirSync(cwd, { recursive: true });
+    const cwd = mkdtempSync(join(tmpdir(), 'kindling-example-mnist-'));
+    onTestFinished(() => rmSync(cwd, { recursive: true, force: true }));
     const child = spawn(join(repo, 'node_modules', '.bin', 'ts-node'), [join(repo, 'examples', 'train-in-worker.ts'), '--steps', '6000', '--port', '0'], {
       cwd,
       env: { ...process.env, FORCE_COLOR: '0' },
