@@ -29,16 +29,23 @@ describe('datasets in DataLoader workers (issue 11)', () => {
     expect((caught as Error).message).toMatch(/^Caught ReferenceError in DataLoader worker 0: \w+ is not defined \(the functions of a plain-object dataset, a collateFn or a Lambda reach the worker as source text, without the variables around them: require what they use inside them — const torch = require\('kindling'\) — or build the dataset in a module with datasetFromModule\(require\.resolve\('\.\/my-dataset'\), 'makeDataset', \.\.\.args\); see docs\/DATA\.md, "How a worker gets the dataset"\)$/);
   });
 
-  it('datasetFromModule: the workers import the factory module and build the same samples', () => {
+  it('datasetFromModule: the workers import the factory module and build the same samples', async () => {
+    // for await: the test's event loop keeps running while the workers start (seconds under load).
+    const plain = async (loader: AsyncIterable<unknown>): Promise<number[][][]> => {
+      const out: number[][][] = [];
+      for await (const b of loader) out.push((b as Tensor[]).map((t) => Array.from(t.data)));
+      return out;
+    };
     const dataset = datasetFromModule<[number, number]>(factoryModule, 'makeDataset', 5, 0.5);
     expect(dataset.length).toBe(5);
-    const plain = (loader: Iterable<Tensor[]>) => Array.from(loader, (b) => b.map((t) => Array.from(t.data)));
-    const inMain = plain(new DataLoader(dataset, { batchSize: 2 }) as Iterable<Tensor[]>);
+    const inMain = await plain(new DataLoader(dataset, { batchSize: 2 }));
     expect(inMain).toEqual([[[0, 1], [0, 1]], [[2, 3], [2, 0]], [[4], [1]]]);
-    expect(plain(new DataLoader(dataset, { batchSize: 2, numWorkers: 2 }) as Iterable<Tensor[]>)).toEqual(inMain);
+    expect(await plain(new DataLoader(dataset, { batchSize: 2, numWorkers: 2 }))).toEqual(inMain);
     // A class export is constructed with `new`.
     const range = datasetFromModule<number>(factoryModule, 'RangeDataset', 3);
-    expect([...new DataLoader(range, { batchSize: 3, numWorkers: 1 })].map((b) => Array.from(b.data))).toEqual([[0, 1, 2]]);
+    const ranges: number[][] = [];
+    for await (const b of new DataLoader(range, { batchSize: 3, numWorkers: 1 })) ranges.push(Array.from(b.data));
+    expect(ranges).toEqual([[0, 1, 2]]);
   });
 
   it('datasetFromModule refuses what it cannot rebuild, naming it', () => {
