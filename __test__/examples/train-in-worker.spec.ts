@@ -10,15 +10,15 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { pollTrainInWorker } from '../../bench/lib/status-poll';
 
 const repo = resolve(__dirname, '../..');
 
 describe('examples/train-in-worker.ts', () => {
   it('answers /status while training runs and finishes', async () => {
-    const cwd = join(tmpdir(), 'kindling-example-mnist');
-    mkdirSync(cwd, { recursive: true });
+    const cwd = mkdtempSync(join(tmpdir(), 'kindling-example-mnist-'));
+    onTestFinished(() => rmSync(cwd, { recursive: true, force: true }));
     const { answers, stdout, stderr, exitCode } = await pollTrainInWorker(6000, cwd);
 
     expect(stderr).toBe('');

@@ -37,8 +37,9 @@ function expectedIndexBatches(n: number, o: Record<string, unknown>): number[][]
   if (typeof numWorkers !== 'number' || !Number.isInteger(numWorkers) || numWorkers < 0) return 'invalid';
   const timeout = o.timeout ?? 0;
   if (typeof timeout !== 'number' || !(timeout >= 0)) return 'invalid';
-  // PyTorch tests `shuffle` for truthiness, so does kindling.
-  const shuffle = Boolean(o.shuffle);
+  // PyTorch tests `shuffle` for truthiness; kindling's options are typed (issue 11).
+  if (has('shuffle') && typeof o.shuffle !== 'boolean') return 'invalid';
+  const shuffle = o.shuffle === true;
   if (has('sampler') && shuffle) return 'invalid';
   const isIterableObject = (v: unknown) => typeof v === 'object' && v !== null && Symbol.iterator in v;
   if (has('sampler') && !isIterableObject(o.sampler)) return 'invalid';

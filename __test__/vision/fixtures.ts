@@ -1,9 +1,10 @@
 /** Small IDX files written by the tests themselves (no binary fixtures in the repository). */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { afterAll } from 'vitest';
 
 /** An unsigned-byte IDX file of `shape` holding `data`. */
 export function idxBytes(shape: number[], data: Uint8Array): Buffer {
@@ -26,8 +27,17 @@ export function md5(bytes: Uint8Array): string {
   return createHash('md5').update(bytes).digest('hex');
 }
 
+const roots: string[] = [];
+// Registered on the suite of the test file that imports this module: its folders go with it.
+afterAll(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+/** A fresh folder in the temp dir, removed after the test file. */
 export function tempRoot(): string {
-  return mkdtempSync(join(tmpdir(), 'kindling-vision-'));
+  const root = mkdtempSync(join(tmpdir(), 'kindling-vision-'));
+  roots.push(root);
+  return root;
 }
 
 /** The four MNIST files (train: 12 images, test: 5), as bytes keyed by their .gz names. */

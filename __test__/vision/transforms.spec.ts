@@ -70,4 +70,16 @@ describe('Compose and Lambda', () => {
     expect(Array.from(table as Float32Array)).toEqual(Array.from((composed(all) as Tensor).data));
     expect(transforms.Compose([transforms.ToTensor(), transforms.Lambda((x: Tensor) => x)]).byteLookup?.()).toBeUndefined();
   });
+
+  it('refuses positional mistakes with the right call (issue 11: options were ignored)', () => {
+    expect(() => transforms.Normalize([0.5], [0.5], { inplace: true } as never)).toThrow(
+      new TypeError('Normalize: inplace must be a boolean, as in Normalize(mean, std, true), got object'),
+    );
+    expect(() => transforms.Compose(transforms.ToTensor() as never)).toThrow(
+      new TypeError('Compose: expected a list of transforms, as in Compose([ToTensor(), Normalize(mean, std)]), got function'),
+    );
+    expect(() => transforms.Compose([transforms.ToTensor(), 3 as never])).toThrow(
+      'Compose: expected a list of transforms, as in Compose([ToTensor(), Normalize(mean, std)]), got a list holding function, number 3',
+    );
+  });
 });

@@ -4,8 +4,10 @@
  *
  * https://pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
  */
+import type { ResourceLimits } from 'node:worker_threads';
+import { type OptionSpec, checkOptions, describeValue } from '../options';
 import { type Collated, defaultCollate } from './collate';
-import type { Dataset } from './dataset';
+import { type Dataset, checkDataset } from './dataset';
 import { type Generator, drawSeed } from './random';
 import { BatchSampler, type BatchIndexSampler, RandomSampler, type Sampler, SequentialSampler } from './sampler';
 import { WorkerBatchIterator, WorkerPool, recipeKey } from './worker-pool';
@@ -38,6 +40,41 @@ export interface DataLoaderOptions<T, B> {
    * workers every epoch.
    */
   persistentWorkers?: boolean;
+  /**
+   * Node's `resourceLimits` for each worker thread (kindling's addition, e.g.
+   * `{ maxOldGenerationSizeMb: 512 }`): a worker that exceeds them ends, and the loop fails with a
+   * `DataLoaderWorkerError` naming it, instead of the process growing.
+   */
+  workerResourceLimits?: ResourceLimits;
+}
+
+/**
+ * Every option of `torch.utils.data.DataLoader`, camelCased. Those kindling does not implement
+ * throw (accepting their default value), instead of being silently ignored.
+ */
+const DATALOADER_OPTIONS: OptionSpec = {
+  batchSize: 'integer|null',
+  shuffle: 'boolean',
+  sampler: 'any',
+  batchSampler: 'any',
+  numWorkers: 'integer',
+  collateFn: 'function',
+  dropLast: 'boolean',
+  timeout: 'number',
+  generator: 'object',
+  prefetchFactor: 'integer',
+  persistentWorkers: 'boolean',
+  workerResourceLimits: 'object',
+  pinMemory: onlyDefault(false, 'no pinned memory: kindling tensors live in ordinary CPU memory'),
+  pinMemoryDevice: onlyDefault('', 'no pinned memory: kindling tensors live in ordinary CPU memory'),
+  workerInitFn: { notImplemented: 'workers rebuild the dataset from its recipe instead; see docs/DATA.md' },
+  multiprocessingContext: { notImplemented: 'workers are worker_threads, not processes' },
+  inOrder: onlyDefault(true, 'batches always come in sampler order'),
+};
+
+/** An option kindling accepts only at PyTorch's default value (the behaviour it implements). */
+function onlyDefault(value: unknown, why: string): (given: unknown) => string | null {
+  return (given) => (given === value ? null : `${JSON.stringify(value)} (${why})`);
 }
 
 /** The idle worker pool of a DataLoader, between two epochs (with the key of its recipe). */
@@ -50,16 +87,11 @@ interface IdlePool {
 // stay until the process exits).
 const idlePools = new FinalizationRegistry<IdlePool>((idle) => idle.pool?.close());
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  return typeof value === 'string' ? `string ${JSON.stringify(value)}` : `${typeof value} ${String(value)}`;
-}
-
 /** A sampler option must be an object that yields indices (a Sampler, an array, a generator object). */
 function checkIterable(option: 'sampler' | 'batch_sampler', value: unknown): void {
   if (value === undefined) return;
   if (typeof value !== 'object' || value === null || typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-    throw new TypeError(`DataLoader: ${option} option should be an iterable of ${option === 'sampler' ? 'indices' : 'lists of indices'} (a Sampler or an array), but got ${describe(value)}`);
+    throw new TypeError(`DataLoader: ${option} option should be an iterable of ${option === 'sampler' ? 'indices' : 'lists of indices'} (a Sampler or an array), but got ${describeValue(value)}`);
   }
 }
 
@@ -70,8 +102,8 @@ function checkIterable(option: 'sampler' | 'batch_sampler', value: unknown): voi
  * With `numWorkers > 0`, datasets, transforms and collate functions that can be rebuilt in a
  * worker thread (see `worker-source.ts`; all of kindling's can) are loaded by that many worker
  * threads, prefetching `prefetchFactor` batches each, and yielded in order — also from a plain
- * synchronous `for…of`. Anything that cannot be rebuilt is loaded in the main thread, with a
- * warning naming it.
+ * synchronous `for…of`. A dataset or collate function that a worker cannot rebuild is refused at
+ * construction with a message that shows the fix (docs/DATA.md, "How a worker gets the dataset").
  *
  * @example
  * const loader = new DataLoader(dataset, { batchSize: 10, shuffle: true, numWorkers: 1 });
@@ -89,17 +121,20 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
   readonly generator: Generator | undefined;
   readonly prefetchFactor: number | undefined;
   readonly persistentWorkers: boolean;
-  private warnedNotPackable = false;
+  readonly workerResourceLimits: ResourceLimits | undefined;
+  /** Whether `batchSampler` was built here from `sampler` and `batchSize` (not given). */
+  private readonly ownBatchSampler: boolean;
   private readonly idle: IdlePool = {};
 
   constructor(dataset: Dataset<T>, options: DataLoaderOptions<T, B> = {}) {
+    checkDataset('DataLoader', dataset);
+    checkOptions('DataLoader', options, DATALOADER_OPTIONS);
     const { numWorkers = 0, timeout = 0, prefetchFactor, collateFn, generator, persistentWorkers } = options;
     let { batchSize = 1, dropLast = false, sampler, batchSampler } = options;
     const shuffle = options.shuffle ?? false;
     if (!Number.isInteger(numWorkers) || numWorkers < 0) {
       throw new RangeError('num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.');
     }
-    if (typeof timeout !== 'number') throw new TypeError(`timeout option should be a number of seconds, but got ${describe(timeout)}`);
     if (!(timeout >= 0)) throw new RangeError('timeout option should be non-negative');
     // Checked here, not at the first batch: anything else would fail later inside iteration with
     // JS's "x is not iterable", which names neither the DataLoader nor the option.
@@ -125,7 +160,8 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
       throw new RangeError('batch_size=None option disables auto-batching and is mutually exclusive with drop_last');
     }
     sampler ??= shuffle ? new RandomSampler(dataset, { generator }) : new SequentialSampler(dataset);
-    if (batchSize !== null && batchSampler === undefined) batchSampler = new BatchSampler(sampler, batchSize, dropLast);
+    this.ownBatchSampler = batchSize !== null && batchSampler === undefined;
+    if (this.ownBatchSampler) batchSampler = new BatchSampler(sampler, batchSize as number, dropLast);
 
     this.dataset = dataset;
     this.batchSize = batchSize;
@@ -137,7 +173,19 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     this.timeout = timeout;
     this.generator = generator;
     this.prefetchFactor = numWorkers > 0 ? (prefetchFactor ?? 2) : undefined;
+    if (numWorkers > 0) {
+      // The worker contract (docs/DATA.md, "How a worker gets the dataset"), checked now rather
+      // than at the first batch: what a worker cannot rebuild is refused with the fix.
+      try {
+        pack(dataset, 'dataset');
+        if (collateFn !== undefined) pack(collateFn, 'collateFn');
+      } catch (e) {
+        if (!(e instanceof NotPackableError)) throw e;
+        throw new NotPackableError(`DataLoader with numWorkers: ${numWorkers}: ${e.message}; or use numWorkers: 0`);
+      }
+    }
     this.persistentWorkers = numWorkers > 0 && persistentWorkers !== false;
+    this.workerResourceLimits = options.workerResourceLimits;
     if (this.persistentWorkers) idlePools.register(this, this.idle);
   }
 
@@ -166,13 +214,33 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     return { next: async () => inner.next(), return: async () => inner.return?.() ?? { done: true, value: undefined } };
   }
 
+  /**
+   * The epoch's lists of indices, each checked against the dataset's length (a sampler's bad index
+   * would otherwise be truncated or wrapped on its way to a worker, or read `undefined` from a
+   * plain dataset).
+   */
   private indexBatches(): Iterator<number[]> {
-    if (this.batchSampler !== null) return this.batchSampler[Symbol.iterator]();
+    const size = this.dataset.length;
+    if (this.batchSampler !== null) {
+      const lists = this.batchSampler[Symbol.iterator]();
+      // Batches of the DataLoader's own BatchSampler hold what the sampler yielded.
+      const source = this.ownBatchSampler ? 'the sampler yielded' : undefined;
+      let batch = 0;
+      return {
+        next: () => {
+          const step = lists.next();
+          if (!step.done) checkIndices(step.value, size, batch++, source);
+          return step;
+        },
+      };
+    }
     const single = this.sampler[Symbol.iterator]();
     return {
       next: () => {
         const step = single.next();
-        return step.done ? { done: true, value: undefined } : { done: false, value: [step.value] };
+        if (step.done) return { done: true, value: undefined };
+        checkIndex(step.value, size, 'the sampler yielded');
+        return { done: false, value: [step.value] };
       },
     };
   }
@@ -198,23 +266,11 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
 
   /**
    * Hands the epoch to the worker threads — the idle ones of the previous epoch when they were
-   * built from the same recipe, else new ones — or returns undefined (after a warning) if workers
-   * cannot be used.
+   * built from the same recipe, else new ones.
    */
-  private startWorkers(baseSeed: number): WorkerBatchIterator<B> | undefined {
-    let packedDataset: unknown;
-    let packedCollate: unknown;
-    try {
-      packedDataset = pack(this.dataset, 'dataset');
-      packedCollate = this.collateFn === undefined ? null : pack(this.collateFn, 'collateFn');
-    } catch (e) {
-      if (!(e instanceof NotPackableError)) throw e;
-      if (!this.warnedNotPackable) {
-        this.warnedNotPackable = true;
-        process.emitWarning(`DataLoader: ${e.message}; loading batches in the main thread instead of ${this.numWorkers} worker(s).`);
-      }
-      return undefined;
-    }
+  private startWorkers(baseSeed: number): WorkerBatchIterator<B> {
+    const packedDataset = pack(this.dataset, 'dataset');
+    const packedCollate = this.collateFn === undefined ? null : pack(this.collateFn, 'collateFn');
     const key = this.persistentWorkers ? recipeKey([packedDataset, packedCollate]) : undefined;
     let pool = this.idle.pool;
     this.idle.pool = undefined;
@@ -229,6 +285,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
       dataset: packedDataset,
       collateFn: packedCollate,
       autoCollation: this.batchSize !== null || this.batchSampler !== null,
+      resourceLimits: this.workerResourceLimits,
     });
     // An epoch read to the end leaves its workers idle: keep them for the next epoch (unless
     // another iterator's pool was kept meanwhile).
@@ -242,4 +299,23 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     };
     return new WorkerBatchIterator<B>(this.indexBatches(), pool, { timeout: this.timeout, baseSeed }, release);
   }
+}
+
+/** Throws unless `index` is an integer in [-size, size) (negative ones count from the end). */
+function checkIndex(index: unknown, size: number, source: string): void {
+  if (typeof index !== 'number' || !Number.isInteger(index)) {
+    throw new TypeError(`DataLoader: ${source} an invalid index: only integers are valid indices (got ${describeValue(index)})`);
+  }
+  if (index < -size || index >= size) {
+    throw new RangeError(`DataLoader: ${source} an invalid index: index ${index} is out of bounds for dimension 0 with size ${size}`);
+  }
+}
+
+/** Throws unless `indices` (batch number `batch` of a batch sampler) is a list of valid indices. */
+function checkIndices(indices: unknown, size: number, batch: number, source = `the batch sampler yielded (in batch ${batch})`): void {
+  if (!Array.isArray(indices) && !(ArrayBuffer.isView(indices) && !(indices instanceof DataView))) {
+    throw new TypeError(`DataLoader: the batch sampler yielded ${describeValue(indices)} as batch ${batch}, not a list of indices`);
+  }
+  const list = indices as ArrayLike<unknown>;
+  for (let k = 0; k < list.length; k++) checkIndex(list[k], size, source);
 }

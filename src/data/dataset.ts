@@ -5,6 +5,7 @@
  *
  * https://pytorch.org/docs/stable/data.html#torch.utils.data.Dataset
  */
+import { describeValue } from '../options';
 import { Tensor } from '../tensor';
 import type { WorkerSource } from './worker-source';
 
@@ -24,6 +25,51 @@ export interface Dataset<T = unknown> {
    * `worker-source.ts`). Datasets without it are loaded in the main thread when `numWorkers > 0`.
    */
   workerSource?(): WorkerSource;
+}
+
+/**
+ * Throws unless `dataset` is a map-style dataset: an object with a non-negative integer `length`
+ * and a `getItem(index)` or `getItems(indices)` method. Checked where a dataset is handed over
+ * (`new DataLoader(dataset)`, samplers, `randomSplit`): a non-dataset would otherwise run zero
+ * batches (`length` undefined or NaN compares false), a fractional length one batch too many, and
+ * `null` fail far away with "Cannot read properties of null". `owner` names the caller.
+ */
+export function checkDataset(owner: string, dataset: unknown): asserts dataset is Dataset {
+  if (typeof dataset !== 'object' || dataset === null) {
+    throw new TypeError(
+      `${owner}: dataset must be a Dataset (an object with a length and getItem(index) or getItems(indices)), got ${describeValue(dataset)}`,
+    );
+  }
+  checkSized(owner, dataset, 'dataset');
+  const { getItem, getItems } = dataset as Partial<Dataset>;
+  const kind = (dataset as object).constructor?.name ?? 'Object';
+  if (typeof getItem !== 'function' && typeof getItems !== 'function') {
+    throw new TypeError(`${owner}: object of type '${kind}' is not a dataset: it has no getItem(index) or getItems(indices) method`);
+  }
+}
+
+/**
+ * Throws unless `value` has a non-negative integer `length` (Python's `Sized`): what samplers need
+ * of their data source. `what` names the argument in messages.
+ */
+export function checkSized(owner: string, value: unknown, what: string): void {
+  if (typeof value !== 'object' || value === null) {
+    throw new TypeError(`${owner}: ${what} must be an object with a length, got ${describeValue(value)}`);
+  }
+  const { length } = value as { length?: unknown };
+  if (length === undefined) {
+    const kind = (value as object).constructor?.name ?? 'Object';
+    const keys = Object.keys(value);
+    throw new TypeError(
+      `${owner}: object of type '${kind}' has no length: a ${what} needs a length (its number of samples)${keys.length > 0 ? `; it has ${keys.join(', ')}` : ''}`,
+    );
+  }
+  // Python's len(): a float is a TypeError ('float' object cannot be interpreted as an integer),
+  // a negative integer a ValueError (__len__() should return >= 0).
+  if (typeof length !== 'number' || !Number.isInteger(length)) {
+    throw new TypeError(`${owner}: ${what} length must be a non-negative integer, got ${describeValue(length)}`);
+  }
+  if (length < 0) throw new RangeError(`${owner}: ${what} length must be a non-negative integer, got ${describeValue(length)}`);
 }
 
 /**

@@ -14,5 +14,6 @@ export {
 } from './sampler';
 export { type Collated, defaultCollate, collatedSamples } from './collate';
 export { DataLoader, type DataLoaderOptions } from './dataloader';
-export { WorkerError } from './worker-pool';
+export { WorkerError, DataLoaderWorkerError } from './worker-pool';
 export { type WorkerSource, NotPackableError } from './worker-source';
+export { datasetFromModule } from './from-module';

@@ -4,8 +4,9 @@
  *
  * https://pytorch.org/docs/stable/data.html#torch.utils.data.random_split
  */
-import { type Dataset, Subset } from './dataset';
-import { type Generator, randperm } from './random';
+import { describeValue } from '../options';
+import { type Dataset, Subset, checkSized } from './dataset';
+import { Generator, randperm } from './random';
 
 /**
  * Splits `dataset` into subsets of the given `lengths`. Lengths may be integers summing to the
@@ -16,6 +17,12 @@ import { type Generator, randperm } from './random';
  * const [train, val] = randomSplit(dataset, [0.8, 0.2], new Generator().manualSeed(42));
  */
 export function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], generator?: Generator): Subset<T>[] {
+  checkSized('randomSplit', dataset, 'dataset');
+  if (generator !== undefined && !(generator instanceof Generator)) {
+    throw new TypeError(
+      `randomSplit: generator must be a Generator, as in randomSplit(dataset, [0.8, 0.2], new Generator().manualSeed(42)), got ${describeValue(generator)}`,
+    );
+  }
   let sizes = Array.from(lengths);
   const total = sizes.reduce((a, b) => a + b, 0);
   if (isClose(total, 1) && total <= 1) {

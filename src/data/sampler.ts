@@ -4,6 +4,8 @@
  *
  * https://pytorch.org/docs/stable/data.html#data-loading-order-and-sampler
  */
+import { checkOptions } from '../options';
+import { checkSized } from './dataset';
 import { type Generator, drawSeed, randint, randperm, seededGenerator } from './random';
 
 /** Anything that yields indices and knows how many (`Sampler[int]`). */
@@ -23,7 +25,9 @@ export interface Sized {
 
 /** Yields 0, 1, …, length - 1 (`SequentialSampler`). */
 export class SequentialSampler implements Sampler {
-  constructor(readonly dataSource: Sized) {}
+  constructor(readonly dataSource: Sized) {
+    checkSized('SequentialSampler', dataSource, 'data source');
+  }
 
   get length(): number {
     return this.dataSource.length;
@@ -58,6 +62,9 @@ export class RandomSampler implements Sampler {
     readonly dataSource: Sized,
     options: RandomSamplerOptions = {},
   ) {
+    checkSized('RandomSampler', dataSource, 'data source');
+    // replacement and numSamples keep PyTorch's own messages (below).
+    checkOptions('RandomSampler', options, { replacement: 'any', numSamples: 'any', generator: 'object' });
     const { replacement = false, numSamples, generator } = options;
     if (typeof replacement !== 'boolean') {
       throw new TypeError(`replacement should be a boolean value, but got replacement=${String(replacement)}`);

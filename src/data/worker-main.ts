@@ -10,7 +10,7 @@
  * Every failure is caught and posted as an error message for that batch, so the main thread never
  * waits for a batch that will not come.
  */
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { workerData, type MessagePort } from 'node:worker_threads';
 import { type BatchMessage, HEADER_BYTES, encodeBatch, writeHeader } from './batch-wire';
 import { withBatchArena } from './batch-arena';
 import { defaultCollate } from './collate';
@@ -38,6 +38,8 @@ export interface WorkerInit {
   collateFn: unknown;
   autoCollation: boolean;
   port: MessagePort;
+  /** Where the main thread posts this worker's tasks and epoch starts. */
+  tasks: MessagePort;
   /** [0]: messages posted (all workers); [1 + id]: 1 while worker `id` is alive. */
   signal: SharedArrayBuffer;
   slots: SharedArrayBuffer;
@@ -90,7 +92,7 @@ function describeError(e: unknown): NonNullable<BatchMessage['error']> {
   return { name: 'Error', message: String(e) };
 }
 
-// (The bootstrap in worker-pool.ts clears this worker's alive flag when it exits, for any reason.)
+// (The supervisor in worker-pool.ts clears this worker's alive flag when it exits, for any reason.)
 
 let fetchBatch: ((indices: Int32Array, slot: Uint8Array) => unknown) | undefined;
 let setupError: unknown;
@@ -177,7 +179,7 @@ function produce(batchIndex: number, indices: Int32Array): void {
   wake();
 }
 
-parentPort?.on('message', (message: TaskChunk | EpochStart) => {
+init.tasks.on('message', (message: TaskChunk | EpochStart) => {
   if ('epochSeed' in message) {
     defaultGenerator.setState({ seed: message.epochSeed + init.workerId, offset: rebuildDraws });
     tasksDone = 0;

@@ -13,11 +13,21 @@
  *
  * Errors: a worker posts every failure (dataset rebuild, `getItem`, `collateFn`) as the reply to
  * the batch concerned; the iterator terminates all workers and throws it with the worker's stack.
- * A worker that exits clears its alive flag, so a wait never outlives it.
+ *
+ * NOTE [ The supervisor thread ]
+ * A worker can also die without a word: heap exhaustion, `process.exit` in a `getItem`, an
+ * uncaught asynchronous error, `terminate()`. Node reports that only as a Worker 'exit' event, on
+ * the event loop of the thread that created the worker — which a synchronous `for…of` never lets
+ * run. So the data workers are created by a small supervisor thread whose event loop is always
+ * free: on a worker's 'error' and 'exit' events it posts the report (worker id, thread id, exit
+ * code, cause) on a port the main thread reads with `receiveMessageOnPort`, then clears the
+ * worker's alive flag and wakes the main thread. The supervisor runs no user code; it beats a
+ * shared heartbeat, and a main thread that waits sees it stop if the supervisor itself is gone
+ * (its workers die with it). Tasks go to each worker on its own MessagePort.
  */
 import { createHash } from 'node:crypto';
 import { extname, join } from 'node:path';
-import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type ResourceLimits, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { type BatchMessage, HEADER_BYTES, decodeBatch, readHeader } from './batch-wire';
 import { CONTROL_CLOSED, CONTROL_CONSUMED, CONTROL_PRODUCED, CONTROL_REBUILD_DRAWS, CONTROL_WORDS } from './worker-control';
 import type { EpochStart, TaskChunk, WorkerInit } from './worker-main';
@@ -27,7 +37,10 @@ import {
   LOADER_SPIN_MS as SPIN_MS,
   LOADER_TASK_CHUNK as TASK_CHUNK,
   LOADER_WAIT_SLICE_MS as WAIT_SLICE_MS,
+  LOADER_HEARTBEAT_MS as HEARTBEAT_MS,
+  LOADER_SUPERVISOR_SILENCE_MS as SUPERVISOR_SILENCE_MS,
 } from '../tuning';
+import { hasSourceFunctions } from './worker-source';
 
 export interface WorkerPoolOptions {
   numWorkers: number;
@@ -38,6 +51,8 @@ export interface WorkerPoolOptions {
   dataset: unknown;
   collateFn: unknown;
   autoCollation: boolean;
+  /** Node's `resourceLimits` for each worker (a heap cap makes a leak fail fast and loudly). */
+  resourceLimits?: ResourceLimits;
 }
 
 export interface EpochOptions {
@@ -49,14 +64,13 @@ export interface EpochOptions {
 const WORKER_ENTRY = join(__dirname, `worker-main${extname(__filename)}`);
 
 // Runs the entry in the worker; under ts-node/vitest the sources are .ts, so register ts-node
-// (transpile only) first. Published builds run the compiled .js directly. The exit handler and the
-// catch live here, before anything else can fail, so that no failure leaves the main thread
-// waiting: an exit clears the worker's alive flag; a failed start is posted as an error.
+// (transpile only) first. Published builds run the compiled .js directly. The catch lives here,
+// before anything else can fail, so that a failed start is posted as an error (an exit is
+// reported by the supervisor).
 const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
 const signal = new Int32Array(workerData.signal);
 const wake = () => { Atomics.add(signal, 0, 1); Atomics.notify(signal, 0); };
-process.on('exit', () => { Atomics.store(signal, 1 + workerData.workerId, 0); wake(); });
 try {
   if (workerData.entry.endsWith('.ts')) {
     require(require.resolve('ts-node', { paths: [workerData.entry] })).register({ transpileOnly: true });
@@ -68,6 +82,38 @@ try {
   wake();
 }
 `;
+
+// NOTE [ The supervisor thread ]: starts the data workers and reports each one's end. The
+// report is posted before the alive flag is cleared, so the main thread finds it on the port.
+const SUPERVISOR = `
+const { Worker, workerData } = require('node:worker_threads');
+const { bootstrap, inits, resourceLimits, report, heartbeatMs } = workerData;
+const signal = new Int32Array(workerData.signal);
+const status = new Int32Array(workerData.status);
+setInterval(() => Atomics.add(status, 0, 1), heartbeatMs);
+inits.forEach((init, id) => {
+  const worker = new Worker(bootstrap, { eval: true, workerData: init, transferList: [init.port, init.tasks], resourceLimits });
+  const threadId = worker.threadId;
+  Atomics.store(status, 1 + id, threadId);
+  let cause;
+  worker.on('error', (e) => { cause = e instanceof Error ? (e.code ? e.code + ': ' : '') + e.name + ': ' + e.message : String(e); });
+  worker.on('exit', (exitCode) => {
+    report.postMessage({ workerId: id, threadId, exitCode, cause });
+    Atomics.store(signal, 1 + id, 0);
+    Atomics.add(signal, 0, 1);
+    Atomics.notify(signal, 0);
+  });
+});
+`;
+
+/** What the supervisor reports when a worker ends. */
+interface ExitReport {
+  workerId: number;
+  threadId: number;
+  exitCode: number;
+  /** The worker's uncaught error or Node's reason (`ERR_WORKER_OUT_OF_MEMORY: …`), if any. */
+  cause?: string;
+}
 
 /** `Atomics.waitAsync` (Node >= 16; typed in lib es2024, newer than this project's lib). */
 const waitAsync = (
@@ -81,8 +127,28 @@ export class WorkerError extends Error {
   override name = 'WorkerError';
 }
 
+/**
+ * A DataLoader worker ended or stopped answering (PyTorch: `DataLoader worker (pid 123) exited
+ * unexpectedly`): the message names the worker, its thread, the exit code and the cause.
+ */
+export class DataLoaderWorkerError extends WorkerError {
+  override name = 'DataLoaderWorkerError';
+  constructor(
+    message: string,
+    /** The worker's index in the DataLoader (0 … numWorkers - 1). */
+    readonly workerId: number,
+    /** Node's thread id of the worker (`worker.threadId`), -1 if unknown. */
+    readonly threadId: number,
+    /** The worker's exit code, or `null` if it did not exit (a timeout, a lost supervisor). */
+    readonly exitCode: number | null,
+  ) {
+    super(message);
+  }
+}
+
 interface Handle {
-  worker: Worker;
+  /** Where this worker's tasks and epoch starts go. */
+  tasks: MessagePort;
   port: MessagePort;
   slots: SharedArrayBuffer;
   control: Int32Array;
@@ -104,13 +170,28 @@ interface Handle {
 export class WorkerPool {
   readonly handles: Handle[] = [];
   readonly signal: Int32Array;
+  /** [0]: the supervisor's heartbeat; [1 + id]: thread id of worker `id` (0 until started). */
+  readonly status: Int32Array;
+  /** Starts the workers and reports their exits (NOTE [ The supervisor thread ]). */
+  readonly supervisor: Worker;
+  /** The supervisor's thread id (read at start: Node forgets it once the thread is gone). */
+  readonly supervisorThreadId: number;
+  /** The supervisor's exit reports. */
+  private readonly reports: MessagePort;
+  private readonly exits = new Map<number, ExitReport>();
+  private lastBeat = -1;
+  private lastBeatAt = 0;
   private closed = false;
 
   constructor(readonly options: WorkerPoolOptions) {
     const { numWorkers, prefetchFactor } = options;
     this.signal = new Int32Array(new SharedArrayBuffer(4 * (1 + numWorkers)));
+    this.status = new Int32Array(new SharedArrayBuffer(4 * (1 + numWorkers)));
+    const inits: WorkerInit[] = [];
+    const transfer: MessagePort[] = [];
     for (let id = 0; id < numWorkers; id++) {
       const { port1, port2 } = new MessageChannel();
+      const tasks = new MessageChannel();
       const slots = new SharedArrayBuffer((HEADER_BYTES + SLOT_BYTES) * prefetchFactor);
       const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
       Atomics.store(this.signal, 1 + id, 1);
@@ -124,20 +205,83 @@ export class WorkerPool {
         collateFn: options.collateFn,
         autoCollation: options.autoCollation,
         port: port2,
+        tasks: tasks.port2,
         signal: this.signal.buffer as SharedArrayBuffer,
         slots,
         slotBytes: SLOT_BYTES,
         prefetchFactor,
         control: control.buffer as SharedArrayBuffer,
       };
-      const worker = new Worker(BOOTSTRAP, { eval: true, workerData: init, transferList: [port2] });
-      // The consumer may abandon the iterator without finishing it, and an idle pool waits for
-      // the next epoch: workers must never keep the process alive on their own.
-      worker.unref();
-      // Errors are reported through the port; this listener only keeps an uncaught worker error
-      // from being re-thrown as an unhandled 'error' event in the main thread.
-      worker.on('error', () => {});
-      this.handles.push({ worker, port: port1, slots, control });
+      inits.push(init);
+      transfer.push(port2, tasks.port2);
+      this.handles.push({ tasks: tasks.port1, port: port1, slots, control });
+    }
+    const reports = new MessageChannel();
+    this.reports = reports.port1;
+    this.supervisor = new Worker(SUPERVISOR, {
+      eval: true,
+      workerData: {
+        bootstrap: BOOTSTRAP,
+        inits,
+        resourceLimits: options.resourceLimits,
+        report: reports.port2,
+        heartbeatMs: HEARTBEAT_MS,
+        signal: this.signal.buffer,
+        status: this.status.buffer,
+      },
+      transferList: [...transfer, reports.port2],
+    });
+    // The consumer may abandon the iterator without finishing it, and an idle pool waits for the
+    // next epoch: the threads never keep the process alive on their own (an epoch waiting for a
+    // batch refs the supervisor while it waits: see `WorkerBatchIterator.nextAsync`).
+    this.supervisorThreadId = this.supervisor.threadId;
+    this.supervisor.unref();
+    // Failures are reported through the ports; this listener only keeps an error of the
+    // supervisor from being re-thrown as an unhandled 'error' event in the main thread.
+    this.supervisor.on('error', () => {});
+  }
+
+  /** Node's thread id of worker `id` (-1 while it is starting). */
+  threadId(id: number): number {
+    return Atomics.load(this.status, 1 + id) || -1;
+  }
+
+  /** The error for worker `id`, whose alive flag is cleared: the supervisor's report says why. */
+  exitError(id: number): DataLoaderWorkerError {
+    for (let r = receiveMessageOnPort(this.reports); r !== undefined; r = receiveMessageOnPort(this.reports)) {
+      const report = r.message as ExitReport;
+      this.exits.set(report.workerId, report);
+    }
+    const report = this.exits.get(id);
+    const threadId = report?.threadId ?? this.threadId(id);
+    const exitCode = report?.exitCode ?? null;
+    const cause = report?.cause === undefined ? '' : `: ${report.cause}`;
+    return new DataLoaderWorkerError(
+      `DataLoader worker ${id} (thread ${threadId}) exited unexpectedly with exit code ${String(exitCode)}${cause}`,
+      id,
+      threadId,
+      exitCode,
+    );
+  }
+
+  /**
+   * Throws if the supervisor has stopped beating for SUPERVISOR_SILENCE_MS (it was terminated or
+   * crashed, and its workers with it). Called between two waits of a main thread; `now` in ms.
+   */
+  checkSupervisor(now: number, waitingFor: number): void {
+    const beat = Atomics.load(this.status, 0);
+    if (beat !== this.lastBeat || this.lastBeatAt === 0) {
+      this.lastBeat = beat;
+      this.lastBeatAt = now;
+      return;
+    }
+    if (now - this.lastBeatAt > SUPERVISOR_SILENCE_MS) {
+      throw new DataLoaderWorkerError(
+        `DataLoader worker ${waitingFor} (thread ${this.threadId(waitingFor)}) is gone: its supervisor thread (thread ${this.supervisorThreadId}) stopped answering ${SUPERVISOR_SILENCE_MS / 1000} s ago (terminated?)`,
+        waitingFor,
+        this.threadId(waitingFor),
+        null,
+      );
     }
   }
 
@@ -160,7 +304,7 @@ export class WorkerPool {
       Atomics.store(h.control, CONTROL_PRODUCED, 0);
       Atomics.store(h.control, CONTROL_CONSUMED, 0);
       const start: EpochStart = { epochSeed: baseSeed };
-      h.worker.postMessage(start);
+      h.tasks.postMessage(start);
     }
   }
 
@@ -173,8 +317,11 @@ export class WorkerPool {
       Atomics.store(h.control, CONTROL_CLOSED, 1);
       Atomics.notify(h.control, CONTROL_CONSUMED);
       h.port.close();
-      void h.worker.terminate();
+      h.tasks.close();
     }
+    this.reports.close();
+    // The workers end with their supervisor.
+    void this.supervisor.terminate();
   }
 }
 
@@ -239,7 +386,16 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
       if (message !== undefined) return this.accept(message);
       this.wakeAwaitedWorker();
       const waited = waitAsync(this.signal, 0, seen, WAIT_SLICE_MS);
-      if (waited.async) await waited.value;
+      if (waited.async) {
+        // A pending `Atomics.waitAsync` does not keep the event loop alive: without this, a
+        // `for await` loop whose process has nothing else to do would end mid-epoch.
+        this.pool.supervisor.ref();
+        try {
+          await waited.value;
+        } finally {
+          this.pool.supervisor.unref();
+        }
+      }
     }
   }
 
@@ -306,13 +462,27 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
       // The flag is cleared after the worker's last batch was published: look once more.
       const last = this.look(workerId);
       if (last !== undefined) return last;
+      const error = this.pool.exitError(workerId);
       this.close();
-      throw new WorkerError(`DataLoader worker ${workerId} exited unexpectedly`);
+      throw error;
+    }
+    const now = Date.now();
+    try {
+      this.pool.checkSupervisor(now, workerId);
+    } catch (e) {
+      this.close();
+      throw e;
     }
     const { timeout } = this.options;
-    if (timeout > 0 && Date.now() - started > timeout * 1000) {
+    if (timeout > 0 && now - started > timeout * 1000) {
+      const threadId = this.pool.threadId(workerId);
       this.close();
-      throw new WorkerError(`DataLoader timed out after ${timeout} seconds`);
+      throw new DataLoaderWorkerError(
+        `DataLoader timed out after ${timeout} seconds waiting for batch ${this.nextToYield} from worker ${workerId} (thread ${threadId})`,
+        workerId,
+        threadId,
+        null,
+      );
     }
     return undefined;
   }
@@ -335,7 +505,8 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
     const workerId = this.nextToYield % this.handles.length;
     if (message.error !== undefined) {
       this.close();
-      throw rethrown(message.error, workerId);
+      const { dataset, collateFn } = this.pool.options;
+      throw rethrown(message.error, workerId, hasSourceFunctions(dataset) || hasSourceFunctions(collateFn));
     }
     const handle = this.handles[workerId];
     const round = Math.floor(this.nextToYield / this.handles.length);
@@ -382,15 +553,23 @@ export class WorkerBatchIterator<B> implements Iterator<B> {
       const first = firstRound + ((workerId - (firstRound % n) + n) % n);
       const batchIndices = Int32Array.from(batches, (_, i) => first + i * n);
       const chunk: TaskChunk = { batchIndices, indices, offsets };
-      this.handles[workerId].worker.postMessage(chunk, [batchIndices.buffer, indices.buffer, offsets.buffer]);
+      this.handles[workerId].tasks.postMessage(chunk, [batchIndices.buffer, indices.buffer, offsets.buffer]);
     });
   }
 }
 
+const SOURCE_FUNCTION_HINT =
+  ' (the functions of a plain-object dataset, a collateFn or a Lambda reach the worker as source text,' +
+  " without the variables around them: require what they use inside them — const torch = require('kindling') —" +
+  " or build the dataset in a module with datasetFromModule(require.resolve('./my-dataset'), 'makeDataset', ...args);" +
+  ' see docs/DATA.md, "How a worker gets the dataset")';
+
 /** The worker's error as one the caller can catch, PyTorch's wording, the worker's stack kept. */
-function rethrown(error: NonNullable<BatchMessage['error']>, workerId: number): Error {
-  const Ctor = error.name === 'TypeError' ? TypeError : error.name === 'RangeError' ? RangeError : Error;
-  const e = new Ctor(`Caught ${error.name} in DataLoader worker ${workerId}: ${error.message}`);
+function rethrown(error: NonNullable<BatchMessage['error']>, workerId: number, sourceFunctions: boolean): Error {
+  const Ctor = error.name === 'TypeError' ? TypeError : error.name === 'RangeError' ? RangeError : error.name === 'ReferenceError' ? ReferenceError : Error;
+  // A variable missing in the worker is, almost always, one a function sent as source text used.
+  const hint = error.name === 'ReferenceError' && sourceFunctions ? SOURCE_FUNCTION_HINT : '';
+  const e = new Ctor(`Caught ${error.name} in DataLoader worker ${workerId}: ${error.message}${hint}`);
   e.stack = `${e.name}: ${e.message}\nOriginal stack in the worker:\n${error.stack ?? error.message}\nRe-thrown in the main thread:\n${(e.stack ?? '').split('\n').slice(1).join('\n')}`;
   return e;
 }

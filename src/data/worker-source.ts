@@ -10,13 +10,13 @@
  * recipes, and functions (a `Lambda` transform, a custom `collateFn`) as their source text, which
  * the worker evaluates — so such functions must be self-contained (no captured variables; a
  * `require` inside them is fine). An object that cannot be packed makes `pack` throw
- * `NotPackableError`, and the DataLoader then loads in the main thread (see dataloader.ts).
+ * `NotPackableError`, and a DataLoader with workers refuses it at construction, showing the fix.
  */
 import { Tensor } from '../tensor';
 
 /**
  * A recipe for `new (require(module)[exportName])(...args)` in a worker thread (a factory
- * function works too: `new` on a function that returns an object yields that object).
+ * function works too; see `construct`).
  */
 export interface WorkerSource {
   /** Absolute path of the module (`__filename` of the class's own file). */
@@ -79,8 +79,36 @@ export function pack(value: unknown, path = 'value'): Packed {
   }
   const name = (value as object).constructor?.name ?? 'object';
   throw new NotPackableError(
-    `${path} (a ${name}) cannot be rebuilt in a worker thread: give it a workerSource() method (see docs/DATA.md)`,
+    `${path} (a ${name}) cannot be rebuilt in a worker thread: give ${name} a method ` +
+      `workerSource() { return { module: __filename, exportName: '${name}', args: [/* its constructor arguments */] }; }, ` +
+      `or build it with datasetFromModule(require.resolve('./module-exporting-it'), '${name}', ...args) (see docs/DATA.md, "How a worker gets the dataset")`,
   );
+}
+
+/**
+ * `require(module)[exportName]` called with `args`: with `new` when it is a class or a
+ * `function` (a function returning an object yields that object), without when it is an arrow
+ * function (which cannot be `new`ed). The one way a worker and `datasetFromModule` build objects.
+ */
+export function construct(module: string, exportName: string, args: readonly unknown[]): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const exported = (require(module) as Record<string, unknown>)[exportName];
+  if (typeof exported !== 'function') {
+    throw new TypeError(`${module} has no export named ${exportName} (got ${typeof exported})`);
+  }
+  const make = exported as (...a: unknown[]) => unknown;
+  return make.prototype === undefined ? make(...args) : new (make as unknown as new (...a: unknown[]) => unknown)(...args);
+}
+
+/** Whether a packed value carries functions as source text (their captured variables stay behind). */
+export function hasSourceFunctions(packed: unknown): boolean {
+  if (packed === null || typeof packed !== 'object' || ArrayBuffer.isView(packed)) return false;
+  if (Array.isArray(packed)) return packed.some(hasSourceFunctions);
+  const kind = (packed as { $kind?: string }).$kind;
+  if (kind === 'function') return true;
+  if (kind === 'source') return hasSourceFunctions((packed as { args: unknown[] }).args);
+  if (kind === 'object') return Object.values((packed as { entries: Record<string, unknown> }).entries).some(hasSourceFunctions);
+  return false;
 }
 
 /** Rebuilds a packed value inside the worker. */
@@ -91,14 +119,8 @@ export function unpack(packed: Packed): unknown {
   switch (packed.$kind) {
     case 'tensor':
       return new Tensor(packed.data as Float32Array, packed.shape, packed.dtype as Tensor['dtype']);
-    case 'source': {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const exported = (require(packed.module) as Record<string, new (...args: unknown[]) => unknown>)[packed.exportName];
-      if (typeof exported !== 'function') {
-        throw new TypeError(`worker: ${packed.module} has no export named ${packed.exportName}`);
-      }
-      return new exported(...packed.args.map(unpack));
-    }
+    case 'source':
+      return construct(packed.module, packed.exportName, packed.args.map(unpack));
     case 'function':
       return reviveFunction(packed.source, packed.name);
     case 'object': {

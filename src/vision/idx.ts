@@ -33,7 +33,19 @@ const GZIP_MAGIC_1 = 0x8b;
 
 /** Reads an unsigned-byte IDX file of `expectedDims` dimensions (gzip detected by its magic). */
 export function readIdxFile(file: string, expectedDims: number): IdxArray {
-  return parseIdx(readFileSync(file), file, expectedDims);
+  return parseIdx(readBytes(file), file, expectedDims);
+}
+
+/** The file's bytes; a file system error (a directory, no permission, …) names the file. */
+function readBytes(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    const { code, message } = e as NodeJS.ErrnoException;
+    if (typeof code !== 'string') throw e;
+    if (code === 'EISDIR') throw new IdxFormatError(file, 'is a directory, not an IDX file');
+    throw new IdxFormatError(file, `cannot be read (${message})`);
+  }
 }
 
 /** Parses the bytes of an IDX file; `file` names it in errors. */

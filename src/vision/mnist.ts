@@ -20,6 +20,7 @@ import { uninitializedUint8 } from '../data/uninitialized';
 import { type Dataset, resolveIndex } from '../data/dataset';
 import type { WorkerSource } from '../data/worker-source';
 import { kernels } from '../ops/kernels';
+import { type OptionSpec, checkOptions, describeValue } from '../options';
 import { Tensor } from '../tensor';
 import { type OfflinePackage, type ResourceSpec, rawName, resourcePresent } from './fetch-resources';
 import { IdxFormatError, readIdxFile } from './idx';
@@ -37,6 +38,8 @@ export interface MNISTOptions<I, L> {
   /** Applied to each integer label. */
   targetTransform?: (target: number) => L;
 }
+
+const MNIST_OPTIONS: OptionSpec = { train: 'boolean', download: 'boolean', transform: 'function', targetTransform: 'function' };
 
 type Resources = readonly (readonly [string, string])[];
 
@@ -101,6 +104,9 @@ export class MNIST<I = Tensor, L = number> implements Dataset<[I, L]> {
   private resolved = new Int32Array(0);
 
   constructor(root: string, options: MNISTOptions<I, L> = {}, storage?: Storage) {
+    const owner = new.target.name;
+    if (typeof root !== 'string') throw new TypeError(`${owner}: root must be a path (a string), got ${describeValue(root)}`);
+    checkOptions(owner, options, MNIST_OPTIONS);
     const { train = true, download = false, transform, targetTransform } = options;
     this.root = root;
     this.train = train;

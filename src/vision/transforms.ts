@@ -9,6 +9,7 @@
  * https://pytorch.org/vision/stable/transforms.html
  */
 import { typeName } from '../errors';
+import { describeValue } from '../options';
 import { Tensor } from '../tensor';
 import type { WorkerSource } from '../data/worker-source';
 import { BYTE_TO_UNIT } from './byte-table';
@@ -76,6 +77,10 @@ function toTensor(pic: Tensor): Tensor {
  * transforms.Normalize([0.1307], [0.3081]) // MNIST's mean and standard deviation
  */
 export function Normalize(mean: number | readonly number[], std: number | readonly number[], inplace = false): Transform<Tensor, Tensor> {
+  if (typeof inplace !== 'boolean') {
+    // An options object here (`{ inplace: true }`) would otherwise be truthy and ignored.
+    throw new TypeError(`Normalize: inplace must be a boolean, as in Normalize(mean, std, true), got ${describeValue(inplace)}`);
+  }
   const means = Float32Array.from(typeof mean === 'number' ? [mean] : mean);
   const stds = Float32Array.from(typeof std === 'number' ? [std] : std);
   const transform: Transform<Tensor, Tensor> = (tensor) => normalize(tensor, means, stds, inplace);
@@ -125,6 +130,11 @@ function normalize(tensor: Tensor, means: Float32Array, stds: Float32Array, inpl
  * transforms.Compose([transforms.ToTensor(), transforms.Normalize([0.1307], [0.3081])])
  */
 export function Compose<I = Tensor, O = Tensor>(list: readonly Transform<never, unknown>[]): Transform<I, O> {
+  if (!Array.isArray(list) || !list.every((t) => typeof t === 'function')) {
+    throw new TypeError(
+      `Compose: expected a list of transforms, as in Compose([ToTensor(), Normalize(mean, std)]), got ${Array.isArray(list) ? `a list holding ${list.map(describeValue).join(', ')}` : describeValue(list)}`,
+    );
+  }
   const steps = Array.from(list) as unknown as ((x: unknown) => unknown)[];
   const transform: Transform<I, O> = (input) => {
     let x: unknown = input;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { fixed, grouped, table, writeSection } from '../../../bench/lib/markdown';
 
 describe('bench markdown', () => {
@@ -17,7 +17,9 @@ describe('bench markdown', () => {
   });
 
   it('appends a section, then replaces only its own text', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-md-')), 'B.md');
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-md-'));
+    onTestFinished(() => fs.rmSync(folder, { recursive: true, force: true }));
+    const file = path.join(folder, 'B.md');
     fs.writeFileSync(file, '# Benchmarks\n\n<!-- gemm:begin -->\ngemm table\n<!-- gemm:end -->\n');
     writeSection('seed', 'Seed', 'first', file);
     expect(fs.readFileSync(file, 'utf8')).toBe(

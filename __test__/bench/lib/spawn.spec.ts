@@ -1,11 +1,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { failureReason, runSystem } from '../../../bench/lib/spawn';
 
+const folders: string[] = [];
+afterAll(() => folders.forEach((f) => fs.rmSync(f, { recursive: true, force: true })));
+
 function script(body: string): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-spawn-')), 'child.js');
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-spawn-'));
+  folders.push(folder);
+  const file = path.join(folder, 'child.js');
   fs.writeFileSync(file, body);
   return file;
 }
