@@ -1,4 +1,4 @@
-//! `Vf32` on aarch64 Advanced SIMD: 4 lanes.
+//! `Vf32` on aarch64 Advanced SIMD: 4 lanes. Runs only inside `kernel!`'s `neon` entry.
 use super::Vf32;
 use std::arch::aarch64::*;
 
@@ -7,6 +7,10 @@ pub(crate) struct Neon(float32x4_t);
 
 impl Vf32 for Neon {
     const LANES: usize = 4;
+    #[inline(always)]
+    unsafe fn zero() -> Self {
+        Neon(vdupq_n_f32(0.0))
+    }
     #[inline(always)]
     unsafe fn splat(v: f32) -> Self {
         Neon(vdupq_n_f32(v))
@@ -18,6 +22,18 @@ impl Vf32 for Neon {
     #[inline(always)]
     unsafe fn store(self, p: *mut f32) {
         vst1q_f32(p, self.0)
+    }
+    #[inline(always)]
+    unsafe fn load_partial(p: *const f32, n: usize) -> Self {
+        let mut buf = [0f32; 4];
+        std::ptr::copy_nonoverlapping(p, buf.as_mut_ptr(), n);
+        Neon(vld1q_f32(buf.as_ptr()))
+    }
+    #[inline(always)]
+    unsafe fn store_partial(self, p: *mut f32, n: usize) {
+        let mut buf = [0f32; 4];
+        vst1q_f32(buf.as_mut_ptr(), self.0);
+        std::ptr::copy_nonoverlapping(buf.as_ptr(), p, n);
     }
     #[inline(always)]
     unsafe fn add(self, o: Self) -> Self {
@@ -81,29 +97,37 @@ impl Vf32 for Neon {
             Neon(vreinterpretq_f32_s32(p2)),
         )
     }
-}
-
-/// The fixed-order f64 row sum of `reduce::sum` (16 partials as eight 2-lane f64 registers).
-#[target_feature(enable = "neon")]
-pub(crate) unsafe fn row_sum(x: &[f32]) -> f64 {
-    let blocks = x.len() / 16;
-    let p = x.as_ptr();
-    let mut acc = [vdupq_n_f64(0.0); 8];
-    for b in 0..blocks {
-        let q = p.add(b * 16);
-        for k in 0..4 {
-            let v = vld1q_f32(q.add(4 * k));
-            acc[2 * k] = vaddq_f64(acc[2 * k], vcvt_f64_f32(vget_low_f32(v)));
-            acc[2 * k + 1] = vaddq_f64(acc[2 * k + 1], vcvt_high_f64_f32(v));
+    #[inline(always)]
+    unsafe fn hsum4(a: Self, b: Self, c: Self, d: Self) -> [f32; 4] {
+        [
+            vaddvq_f32(a.0),
+            vaddvq_f32(b.0),
+            vaddvq_f32(c.0),
+            vaddvq_f32(d.0),
+        ]
+    }
+    /// 16 partials as eight 2-lane f64 registers.
+    #[inline(always)]
+    unsafe fn sum_f64(x: &[f32]) -> f64 {
+        let blocks = x.len() / 16;
+        let p = x.as_ptr();
+        let mut acc = [vdupq_n_f64(0.0); 8];
+        for b in 0..blocks {
+            let q = p.add(b * 16);
+            for k in 0..4 {
+                let v = vld1q_f32(q.add(4 * k));
+                acc[2 * k] = vaddq_f64(acc[2 * k], vcvt_f64_f32(vget_low_f32(v)));
+                acc[2 * k + 1] = vaddq_f64(acc[2 * k + 1], vcvt_high_f64_f32(v));
+            }
         }
+        // acc[k] holds partials 2k, 2k+1: fold + 8 (k + 4), + 4 (k + 2), + 2 (k + 1), + 1 (lanes).
+        let s4: [float64x2_t; 4] = std::array::from_fn(|k| vaddq_f64(acc[k], acc[k + 4]));
+        let s2 = [vaddq_f64(s4[0], s4[2]), vaddq_f64(s4[1], s4[3])];
+        let s1 = vaddq_f64(s2[0], s2[1]);
+        let mut total = vgetq_lane_f64::<0>(s1) + vgetq_lane_f64::<1>(s1);
+        for &v in &x[blocks * 16..] {
+            total += v as f64;
+        }
+        total
     }
-    // acc[k] holds partials 2k, 2k+1: fold + 8 (k + 4), + 4 (k + 2), + 2 (k + 1), + 1 (lanes).
-    let s4: [float64x2_t; 4] = std::array::from_fn(|k| vaddq_f64(acc[k], acc[k + 4]));
-    let s2 = [vaddq_f64(s4[0], s4[2]), vaddq_f64(s4[1], s4[3])];
-    let s1 = vaddq_f64(s2[0], s2[1]);
-    let mut total = vgetq_lane_f64::<0>(s1) + vgetq_lane_f64::<1>(s1);
-    for &v in &x[blocks * 16..] {
-        total += v as f64;
-    }
-    total
 }
