@@ -176,3 +176,6 @@ pub(crate) fn for_row_len(simd: Simd, len: usize) -> Simd {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests;
