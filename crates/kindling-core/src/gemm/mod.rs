@@ -275,9 +275,11 @@ simd::kernel! {
 
 simd::kernel! {
     /// Columns `j0..j1` of C on the unpacked kernels (`op(A)` must not be transposed when `op(B)`
-    /// is). The caller guarantees `c` holds the m×n elements of C and no other task writes
-    /// these columns.
-    fn small_columns(g: &Gemm<'_>, c: *mut f32, j0: usize, j1: usize) {
+    /// is).
+    ///
+    /// # Safety
+    /// `g` is validated, `c` holds the m×n elements of C and no other task writes these columns.
+    unsafe fn small_columns(g: &Gemm<'_>, c: *mut f32, j0: usize, j1: usize) {
         vector: if g.trans_b {
             small::dot::<V>(g, c, j0, j1)
         } else {
@@ -388,8 +390,8 @@ fn run_small(simd: Simd, g: &Gemm<'_>, c: &mut [f32], parallel: bool, tiles: Til
     threads::run_tasks(tasks, work, |t| {
         let j0 = t * tiles_per_task * small_cols;
         let j1 = ((t + 1) * tiles_per_task * small_cols).min(g.n);
-        // Tasks write disjoint columns of C.
-        small_columns(simd, g, out.ptr(), j0, j1);
+        // SAFETY: `g` was validated against C; tasks write disjoint columns of it.
+        unsafe { small_columns(simd, g, out.ptr(), j0, j1) };
     });
 }
 

@@ -8,55 +8,68 @@ pub(crate) struct Avx2(pub(super) __m256);
 
 impl Vf32 for Avx2 {
     const LANES: usize = 8;
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn zero() -> Self {
         Avx2(_mm256_setzero_ps())
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn splat(v: f32) -> Self {
         Avx2(_mm256_set1_ps(v))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn load(p: *const f32) -> Self {
         Avx2(_mm256_loadu_ps(p))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn store(self, p: *mut f32) {
         _mm256_storeu_ps(p, self.0)
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn load_partial(p: *const f32, n: usize) -> Self {
         Avx2(_mm256_maskload_ps(p, mask8(n)))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn store_partial(self, p: *mut f32, n: usize) {
         _mm256_maskstore_ps(p, mask8(n), self.0)
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn add(self, o: Self) -> Self {
         Avx2(_mm256_add_ps(self.0, o.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn sub(self, o: Self) -> Self {
         Avx2(_mm256_sub_ps(self.0, o.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn mul(self, o: Self) -> Self {
         Avx2(_mm256_mul_ps(self.0, o.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn div(self, o: Self) -> Self {
         Avx2(_mm256_div_ps(self.0, o.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn sqrt(self) -> Self {
         Avx2(_mm256_sqrt_ps(self.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn mul_add(self, b: Self, c: Self) -> Self {
         Avx2(_mm256_fmadd_ps(self.0, b.0, c.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
         Avx2(_mm256_blendv_ps(
             f.0,
@@ -64,7 +77,8 @@ impl Vf32 for Avx2 {
             _mm256_cmp_ps::<_CMP_LT_OQ>(a.0, b.0),
         ))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn select_le(a: Self, b: Self, t: Self, f: Self) -> Self {
         Avx2(_mm256_blendv_ps(
             f.0,
@@ -72,7 +86,8 @@ impl Vf32 for Avx2 {
             _mm256_cmp_ps::<_CMP_LE_OQ>(a.0, b.0),
         ))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn select_unordered(a: Self, b: Self, t: Self, f: Self) -> Self {
         Avx2(_mm256_blendv_ps(
             f.0,
@@ -80,21 +95,25 @@ impl Vf32 for Avx2 {
             _mm256_cmp_ps::<_CMP_UNORD_Q>(a.0, b.0),
         ))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn max_raw(self, o: Self) -> Self {
         Avx2(_mm256_max_ps(self.0, o.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn min_raw(self, o: Self) -> Self {
         Avx2(_mm256_min_ps(self.0, o.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn round(self) -> Self {
         Avx2(_mm256_round_ps::<
             { _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC },
         >(self.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn exp2_split(n: Self) -> (Self, Self) {
         let n = _mm256_cvtps_epi32(n.0);
         let n1 = _mm256_srai_epi32::<1>(n);
@@ -104,7 +123,8 @@ impl Vf32 for Avx2 {
         let p2 = _mm256_slli_epi32::<23>(_mm256_add_epi32(n2, bias));
         (Avx2(_mm256_castsi256_ps(p1)), Avx2(_mm256_castsi256_ps(p2)))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn hsum4(a: Self, b: Self, c: Self, d: Self) -> [f32; 4] {
         // hadd works within 128-bit lanes: after two rounds each lane holds the four partial
         // sums of its half; adding the halves gives the four totals.
@@ -116,16 +136,19 @@ impl Vf32 for Avx2 {
         _mm_storeu_ps(out.as_mut_ptr(), sum);
         out
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn prefetch(p: *const f32) {
         _mm_prefetch(p as *const i8, _MM_HINT_T0)
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn prefetch_l2(p: *const f32) {
         _mm_prefetch(p as *const i8, _MM_HINT_T1)
     }
     /// 16 partials as four 4-lane f64 registers.
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn sum_f64(x: &[f32]) -> f64 {
         let blocks = x.len() / 16;
         let p = x.as_ptr();

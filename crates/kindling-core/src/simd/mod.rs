@@ -2,9 +2,11 @@
 //! layer").
 //!
 //! - [`Vf32`] is one register of f32 lanes, implemented by [`Avx512`] (16 lanes), [`Avx2`] (8, with
-//!   FMA), [`Neon`] (4) and [`Scalar`] (1). Its methods are `#[inline(always)]` wrappers of one or
-//!   a few intrinsics, so a kernel written generically over `V: Vf32` compiles, after inlining,
-//!   into straight-line code for one ISA with no run-time checks inside its loops.
+//!   FMA), [`Neon`] (4) and [`Scalar`] (1). Its methods are `#[inline]` wrappers of one or a few
+//!   intrinsics, compiled with their ISA's features (`#[target_feature]`, the same features as
+//!   the `kernel!` entries, so they inline there), so a kernel written generically over
+//!   `V: Vf32` compiles, after inlining, into straight-line code for one ISA with no run-time
+//!   checks inside its loops.
 //! - [`kernel!`] turns such a kernel into `fn name(simd: Simd, args…)`: one `#[target_feature]`
 //!   entry per ISA that instantiates the kernel with that ISA's vector type `V`, and one `match` on
 //!   the path, which `Simd::usable` clamps to what this CPU has. Plain loops that LLVM vectorises
@@ -95,7 +97,9 @@ pub(crate) trait Vf32: Copy {
 /// Defines `fn $name(simd: Simd, args…) -> ret` that evaluates the `vector:` expression compiled
 /// for the path (`Simd::usable` clamps it to what the CPU has), with `V` naming the path's `Vf32`
 /// type. The scalar path evaluates `scalar:` when given (the reference loops), else `vector:` with
-/// `V = Scalar`. Any path this build lacks (NEON on x86-64, AVX on aarch64) is scalar.
+/// `V = Scalar`. Any path this build lacks (NEON on x86-64, AVX on aarch64) is scalar. Declare the
+/// function `unsafe fn` when the kernel has a contract of its own (e.g. it writes through a raw
+/// pointer): the entries do not make an unsafe kernel safe to call.
 ///
 /// ```ignore
 /// simd::kernel! {
@@ -108,12 +112,26 @@ pub(crate) trait Vf32: Copy {
 macro_rules! kernel {
     (
         $(#[$meta:meta])*
+        $vis:vis unsafe fn $name:ident($($arg:ident : $ty:ty),* $(,)?) $(-> $ret:ty)?
+        { vector: $vector:expr $(, scalar: $scalar:expr)? $(,)? }
+    ) => {
+        $crate::simd::kernel!(@entry [$(#[$meta])*] [$vis] [unsafe] $name
+            ($($arg: $ty),*) [$($ret)?] [$vector] [$($scalar)?]);
+    };
+    (
+        $(#[$meta:meta])*
         $vis:vis fn $name:ident($($arg:ident : $ty:ty),* $(,)?) $(-> $ret:ty)?
         { vector: $vector:expr $(, scalar: $scalar:expr)? $(,)? }
     ) => {
+        $crate::simd::kernel!(@entry [$(#[$meta])*] [$vis] [] $name
+            ($($arg: $ty),*) [$($ret)?] [$vector] [$($scalar)?]);
+    };
+    (@entry [$(#[$meta:meta])*] [$vis:vis] [$($unsafe:tt)?] $name:ident
+        ($($arg:ident : $ty:ty),*) [$($ret:ty)?] [$vector:expr] [$($scalar:expr)?]
+    ) => {
         $(#[$meta])*
         #[allow(clippy::too_many_arguments, unused_unsafe)]
-        $vis fn $name(simd: $crate::cpu::Simd, $($arg: $ty),*) $(-> $ret)? {
+        $vis $($unsafe)? fn $name(simd: $crate::cpu::Simd, $($arg: $ty),*) $(-> $ret)? {
             match simd.usable() {
                 #[cfg(target_arch = "x86_64")]
                 $crate::cpu::Simd::Avx512 => {
@@ -158,7 +176,7 @@ macro_rules! kernel {
     (@scalar [$vector:expr]) => {{
         #[allow(dead_code)]
         type V = $crate::simd::Scalar;
-        // SAFETY: `Scalar` needs no CPU feature.
+        // SAFETY: `Scalar` needs no CPU feature (the caller upholds the kernel's own contract).
         unsafe { $vector }
     }};
     (@scalar [$vector:expr] [$scalar:expr]) => {

@@ -7,84 +7,103 @@ pub(crate) struct Neon(float32x4_t);
 
 impl Vf32 for Neon {
     const LANES: usize = 4;
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn zero() -> Self {
         Neon(vdupq_n_f32(0.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn splat(v: f32) -> Self {
         Neon(vdupq_n_f32(v))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn load(p: *const f32) -> Self {
         Neon(vld1q_f32(p))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn store(self, p: *mut f32) {
         vst1q_f32(p, self.0)
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn load_partial(p: *const f32, n: usize) -> Self {
         let mut buf = [0f32; 4];
         std::ptr::copy_nonoverlapping(p, buf.as_mut_ptr(), n);
         Neon(vld1q_f32(buf.as_ptr()))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn store_partial(self, p: *mut f32, n: usize) {
         let mut buf = [0f32; 4];
         vst1q_f32(buf.as_mut_ptr(), self.0);
         std::ptr::copy_nonoverlapping(buf.as_ptr(), p, n);
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn add(self, o: Self) -> Self {
         Neon(vaddq_f32(self.0, o.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn sub(self, o: Self) -> Self {
         Neon(vsubq_f32(self.0, o.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn mul(self, o: Self) -> Self {
         Neon(vmulq_f32(self.0, o.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn div(self, o: Self) -> Self {
         Neon(vdivq_f32(self.0, o.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn sqrt(self) -> Self {
         Neon(vsqrtq_f32(self.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn mul_add(self, b: Self, c: Self) -> Self {
         Neon(vfmaq_f32(c.0, self.0, b.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
         Neon(vbslq_f32(vcltq_f32(a.0, b.0), t.0, f.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn select_le(a: Self, b: Self, t: Self, f: Self) -> Self {
         Neon(vbslq_f32(vcleq_f32(a.0, b.0), t.0, f.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn select_unordered(a: Self, b: Self, t: Self, f: Self) -> Self {
         let ordered = vandq_u32(vceqq_f32(a.0, a.0), vceqq_f32(b.0, b.0));
         Neon(vbslq_f32(ordered, f.0, t.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn max_raw(self, o: Self) -> Self {
         Neon(vmaxq_f32(self.0, o.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn min_raw(self, o: Self) -> Self {
         Neon(vminq_f32(self.0, o.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn round(self) -> Self {
         Neon(vrndnq_f32(self.0))
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn exp2_split(n: Self) -> (Self, Self) {
         let n = vcvtq_s32_f32(n.0);
         let n1 = vshrq_n_s32::<1>(n);
@@ -97,7 +116,8 @@ impl Vf32 for Neon {
             Neon(vreinterpretq_f32_s32(p2)),
         )
     }
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn hsum4(a: Self, b: Self, c: Self, d: Self) -> [f32; 4] {
         [
             vaddvq_f32(a.0),
@@ -107,7 +127,8 @@ impl Vf32 for Neon {
         ]
     }
     /// 16 partials as eight 2-lane f64 registers.
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "neon")]
     unsafe fn sum_f64(x: &[f32]) -> f64 {
         let blocks = x.len() / 16;
         let p = x.as_ptr();
