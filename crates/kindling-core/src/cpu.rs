@@ -53,6 +53,31 @@ impl Simd {
             _ => false,
         }
     }
+
+    /// This path if the CPU can run it, else the best one below it that it can (scalar at worst).
+    /// Every kernel entry (`simd::kernel!`) dispatches on this, so no path can run on a CPU that
+    /// lacks it; the check is one load of a mask detected once.
+    #[inline]
+    pub fn usable(self) -> Simd {
+        if available_mask() & (1 << self as u8) != 0 {
+            self
+        } else {
+            available_paths()
+                .into_iter()
+                .rfind(|s| *s <= self)
+                .unwrap_or(Simd::Scalar)
+        }
+    }
+}
+
+/// Bit `s as u8` is set for every path `s` this CPU can run.
+fn available_mask() -> u8 {
+    static MASK: OnceLock<u8> = OnceLock::new();
+    *MASK.get_or_init(|| {
+        available_paths()
+            .into_iter()
+            .fold(0, |mask, s| mask | 1 << s as u8)
+    })
 }
 
 /// Every path this CPU can run, scalar first. Tests compare each against `Simd::Scalar`.
@@ -73,17 +98,12 @@ pub fn detected() -> Simd {
 pub fn active() -> Simd {
     static ACTIVE: OnceLock<Simd> = OnceLock::new();
     *ACTIVE.get_or_init(|| {
-        let best = detected();
         match std::env::var("KINDLING_SIMD")
             .ok()
             .and_then(|v| Simd::parse(&v))
         {
-            Some(forced) if forced.is_available() => forced,
-            Some(forced) => available_paths()
-                .into_iter()
-                .rfind(|s| *s <= forced)
-                .unwrap_or(Simd::Scalar),
-            None => best,
+            Some(forced) => forced.usable(),
+            None => detected(),
         }
     })
 }
@@ -106,5 +126,18 @@ mod tests {
             assert_eq!(Simd::parse(s.name()), Some(s));
         }
         assert_eq!(Simd::parse("sse9"), None);
+    }
+
+    #[test]
+    fn usable_clamps_a_path_to_the_best_available_one_below_it() {
+        for s in [Simd::Scalar, Simd::Neon, Simd::Avx2, Simd::Avx512] {
+            let usable = s.usable();
+            assert!(usable.is_available() && usable <= s, "{s:?} -> {usable:?}");
+            if s.is_available() {
+                assert_eq!(usable, s);
+            }
+            let better = available_paths().into_iter().filter(|p| *p <= s).max();
+            assert_eq!(Some(usable), better, "{s:?}");
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! of Philox counter `offset + i` is at least `p·2^32`; the mask is never stored — backward
 //! regenerates it from the same (seed, offset), and the backward is the same product on `gradOut`.
 use crate::cpu::{self, Simd};
+use crate::simd;
 use crate::error::{check_len, KernelError, KernelResult};
 use crate::philox::Stream;
 use crate::random::{for_each_batch, threshold};
@@ -69,33 +70,13 @@ pub fn dropout_with(
     Ok(x.len() as u64)
 }
 
-/// `out[k] = x[k] · (words[k] >= t ? scale : 0)`, vectorised for the path (baseline x86-64 has
-/// no unsigned compare, so without this the loop stays scalar and costs more than Philox itself).
-fn apply_noise(simd: Simd, words: &[u32], x: &[f32], out: &mut [f32], t: u32, scale: f32) {
-    // SAFETY: a SIMD arm runs only when `is_available()` confirmed its CPU features.
-    match simd {
-        #[cfg(target_arch = "x86_64")]
-        Simd::Avx512 if simd.is_available() => unsafe {
-            apply_noise_avx512(words, x, out, t, scale)
-        },
-        #[cfg(target_arch = "x86_64")]
-        Simd::Avx2 | Simd::Avx512 if Simd::Avx2.is_available() => unsafe {
-            apply_noise_avx2(words, x, out, t, scale)
-        },
-        _ => apply_noise_elements(words, x, out, t, scale),
+simd::kernel! {
+    /// `out[k] = x[k] · (words[k] >= t ? scale : 0)`, vectorised for the path (baseline x86-64 has
+    /// no unsigned compare, so without this the loop stays scalar and costs more than Philox
+    /// itself).
+    fn apply_noise(words: &[u32], x: &[f32], out: &mut [f32], t: u32, scale: f32) {
+        vector: apply_noise_elements(words, x, out, t, scale),
     }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx2")]
-unsafe fn apply_noise_avx512(words: &[u32], x: &[f32], out: &mut [f32], t: u32, scale: f32) {
-    apply_noise_elements(words, x, out, t, scale)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn apply_noise_avx2(words: &[u32], x: &[f32], out: &mut [f32], t: u32, scale: f32) {
-    apply_noise_elements(words, x, out, t, scale)
 }
 
 #[inline(always)]

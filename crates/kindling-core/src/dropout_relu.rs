@@ -8,6 +8,7 @@
 //! dropout (no counters drawn, as `F.dropout` skips it), `relu == false` skips the relu.
 use crate::cpu::{self, Simd};
 use crate::elementwise::math;
+use crate::simd;
 use crate::error::{check_len, KernelError, KernelResult};
 use crate::philox::Stream;
 use crate::random::{for_each_batch, threshold};
@@ -134,32 +135,11 @@ fn relu_grad(g: f32, y: f32) -> f32 {
     }
 }
 
-// Each ISA gets its own vectorised copy of one inlined element loop (the SIMD arm runs only when
-// `is_available()` confirmed its CPU features).
-fn forward_batch(simd: Simd, words: &[u32], batch: &mut [f32], t: u32, scale: f32, relu: bool) {
-    match simd {
-        #[cfg(target_arch = "x86_64")]
-        Simd::Avx512 if simd.is_available() => unsafe {
-            forward_avx512(words, batch, t, scale, relu)
-        },
-        #[cfg(target_arch = "x86_64")]
-        Simd::Avx2 | Simd::Avx512 if Simd::Avx2.is_available() => unsafe {
-            forward_avx2(words, batch, t, scale, relu)
-        },
-        _ => forward_elements(words, batch, t, scale, relu),
+simd::kernel! {
+    /// One batch of the forward: the element loop vectorised for the path.
+    fn forward_batch(words: &[u32], batch: &mut [f32], t: u32, scale: f32, relu: bool) {
+        vector: forward_elements(words, batch, t, scale, relu),
     }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx2")]
-unsafe fn forward_avx512(words: &[u32], batch: &mut [f32], t: u32, scale: f32, relu: bool) {
-    forward_elements(words, batch, t, scale, relu)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn forward_avx2(words: &[u32], batch: &mut [f32], t: u32, scale: f32, relu: bool) {
-    forward_elements(words, batch, t, scale, relu)
 }
 
 #[inline(always)]
@@ -176,56 +156,19 @@ fn forward_elements(words: &[u32], batch: &mut [f32], t: u32, scale: f32, relu: 
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn backward_batch(
-    simd: Simd,
-    words: &[u32],
-    g: &[f32],
-    y: &[f32],
-    gi: &mut [f32],
-    t: u32,
-    scale: f32,
-    relu: bool,
-) {
-    match simd {
-        #[cfg(target_arch = "x86_64")]
-        Simd::Avx512 if simd.is_available() => unsafe {
-            backward_avx512(words, g, y, gi, t, scale, relu)
-        },
-        #[cfg(target_arch = "x86_64")]
-        Simd::Avx2 | Simd::Avx512 if Simd::Avx2.is_available() => unsafe {
-            backward_avx2(words, g, y, gi, t, scale, relu)
-        },
-        _ => backward_elements(words, g, y, gi, t, scale, relu),
+simd::kernel! {
+    /// One batch of the backward: the element loop vectorised for the path.
+    fn backward_batch(
+        words: &[u32],
+        g: &[f32],
+        y: &[f32],
+        gi: &mut [f32],
+        t: u32,
+        scale: f32,
+        relu: bool,
+    ) {
+        vector: backward_elements(words, g, y, gi, t, scale, relu),
     }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx2")]
-unsafe fn backward_avx512(
-    words: &[u32],
-    g: &[f32],
-    y: &[f32],
-    gi: &mut [f32],
-    t: u32,
-    scale: f32,
-    relu: bool,
-) {
-    backward_elements(words, g, y, gi, t, scale, relu)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn backward_avx2(
-    words: &[u32],
-    g: &[f32],
-    y: &[f32],
-    gi: &mut [f32],
-    t: u32,
-    scale: f32,
-    relu: bool,
-) {
-    backward_elements(words, g, y, gi, t, scale, relu)
 }
 
 #[inline(always)]

@@ -5,6 +5,7 @@
 //! buffer: the rows are read where they are and the floats written where the batch lives (a fresh
 //! array, or a DataLoader worker's shared slot).
 use crate::cpu::{self, Simd};
+use crate::simd;
 use crate::error::{check_len, KernelError, KernelResult};
 
 const OP: &str = "gather_bytes";
@@ -75,7 +76,7 @@ pub fn gather_bytes_with(
         let src = &bytes[start..start + row_len];
         match table {
             Some(table) => map_row(src, table, dst),
-            None => unit_row(src, dst, simd),
+            None => unit_row(simd, src, dst),
         }
     }
     Ok(())
@@ -89,29 +90,11 @@ fn map_row(src: &[u8], table: &[f32], dst: &mut [f32]) {
     }
 }
 
-fn unit_row(src: &[u8], dst: &mut [f32], simd: Simd) {
-    // SAFETY: a SIMD arm runs only when `is_available()` confirmed its CPU features.
-    match simd {
-        #[cfg(target_arch = "x86_64")]
-        Simd::Avx512 if simd.is_available() => unsafe { unit_row_avx512(src, dst) },
-        #[cfg(target_arch = "x86_64")]
-        Simd::Avx2 | Simd::Avx512 if Simd::Avx2.is_available() => unsafe {
-            unit_row_avx2(src, dst)
-        },
-        _ => unit_elements(src, dst),
+simd::kernel! {
+    /// One row as `x / 255`, compiled for the path.
+    fn unit_row(src: &[u8], dst: &mut [f32]) {
+        vector: unit_elements(src, dst),
     }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx2,fma")]
-unsafe fn unit_row_avx512(src: &[u8], dst: &mut [f32]) {
-    unit_elements(src, dst)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn unit_row_avx2(src: &[u8], dst: &mut [f32]) {
-    unit_elements(src, dst)
 }
 
 /// `x / 255` in float32. LLVM vectorises this into widening conversions and `divps` (IEEE division

@@ -16,6 +16,7 @@ pub mod options;
 pub mod philox;
 pub mod random;
 pub mod reduce;
+pub(crate) mod simd;
 pub mod softmax;
 pub mod spin_wait;
 pub mod strided;

@@ -72,14 +72,14 @@ impl Stream {
     /// Word 0 of the counters of elements `first .. first + out.len()`, on the given SIMD path.
     /// Every path gives the same bits.
     pub fn fill_word0(&self, first: u64, out: &mut [u32], simd: Simd) {
-        // SAFETY: a SIMD arm runs only when `is_available()` confirmed its CPU features.
-        match simd {
+        // The rounds are 32-bit integer lane code (even/odd `mul_epu32` and lane shuffles), which
+        // `simd::Vf32` does not model, so each x86 path has its own kernel. SAFETY: `usable()`
+        // returns a path only when the CPU has its features.
+        match simd.usable() {
             #[cfg(target_arch = "x86_64")]
-            Simd::Avx512 if simd.is_available() => unsafe { x86::word0_avx512(self, first, out) },
+            Simd::Avx512 => unsafe { x86::word0_avx512(self, first, out) },
             #[cfg(target_arch = "x86_64")]
-            Simd::Avx2 | Simd::Avx512 if Simd::Avx2.is_available() => unsafe {
-                x86::word0_avx2(self, first, out)
-            },
+            Simd::Avx2 => unsafe { x86::word0_avx2(self, first, out) },
             _ => self.word0_scalar(first, out),
         }
     }

@@ -35,7 +35,7 @@ pub(crate) fn softmax_with(
     const OP: &str = "softmax";
     let view = View::new(OP, outer, dim, inner, "x", x.len())?;
     check_len(OP, "out", out.len(), x.len(), &view.describe())?;
-    let simd = crate::elementwise::simd::for_row_len(simd, view.dim);
+    let simd = crate::simd::for_row_len(simd, view.dim);
     for_each_block(view, out, |o, out_block| {
         let x_block = &x[o * view.dim * view.inner..(o + 1) * view.dim * view.inner];
         if view.inner == 1 {
@@ -112,7 +112,7 @@ fn for_each_block(view: View, out: &mut [f32], f: impl Fn(usize, &mut [f32]) + S
 pub(crate) mod row {
     //! One softmax line at a time. Contiguous rows (`inner == 1`, the common case) have SIMD paths;
     //! strided columns are computed in place in `out` across `inner`.
-    use crate::elementwise::simd::{self, simd_entry, Vf32};
+    use crate::simd::{self, Vf32};
 
     /// Max of a row, NaN if any element is NaN (so the NaN reaches every output, as PyTorch).
     pub(crate) fn row_max(x: &[f32]) -> f32 {
@@ -139,10 +139,13 @@ pub(crate) mod row {
         }
     }
 
-    simd_entry!(
+    simd::kernel! {
         /// `softmax`/`log_softmax` of one contiguous row.
-        softmax_row => softmax_row_vector / softmax_row_scalar, (x: &[f32], out: &mut [f32], log: bool)
-    );
+        pub(crate) fn softmax_row(x: &[f32], out: &mut [f32], log: bool) {
+            vector: softmax_row_vector::<V>(x, out, log),
+            scalar: softmax_row_scalar(x, out, log),
+        }
+    }
 
     pub(crate) fn softmax_row_scalar(x: &[f32], out: &mut [f32], log: bool) {
         let m = row_max(x);
@@ -207,23 +210,14 @@ pub(crate) mod row {
         }
     }
 
-    /// The reference loops compiled for the path's instruction set (the elementwise part
-    /// vectorises; the f64 sum keeps its order), so the bits equal the reference's.
-    #[inline(always)]
-    unsafe fn softmax_backward_row_vector<V: Vf32>(
-        g: &[f32],
-        y: &[f32],
-        gi: &mut [f32],
-        log: bool,
-    ) {
-        softmax_backward_row_scalar(g, y, gi, log)
+    simd::kernel! {
+        /// The softmax/log-softmax gradient of one contiguous row: the reference loops compiled
+        /// for the path (the elementwise part vectorises; the f64 sum keeps its order), so the
+        /// bits equal the reference's.
+        pub(crate) fn softmax_backward_row(g: &[f32], y: &[f32], gi: &mut [f32], log: bool) {
+            vector: softmax_backward_row_scalar(g, y, gi, log),
+        }
     }
-
-    simd_entry!(
-        /// The softmax/log-softmax gradient of one contiguous row.
-        softmax_backward_row => softmax_backward_row_vector / softmax_backward_row_scalar,
-        (g: &[f32], y: &[f32], gi: &mut [f32], log: bool)
-    );
 
     #[inline(always)]
     pub(crate) fn softmax_backward_row_scalar(g: &[f32], y: &[f32], gi: &mut [f32], log: bool) {

@@ -4,7 +4,7 @@
 //! path; `exp` and `sigmoid` use a vectorised `exp` within 2 ulps of the scalar one; the remaining
 //! ops (pow, log, tanh, abs) run the scalar loops on every path.
 use super::math;
-use super::simd::{self, map1, map2, simd_entry, Vf32};
+use crate::simd::{self, map1, map2, Vf32};
 use crate::codes::{BinaryOp, UnaryOp};
 
 /// Rough cost of one element in "adds", for the threading threshold.
@@ -64,10 +64,13 @@ unsafe fn binary_vector<V: Vf32>(op: BinaryOp, a: &[f32], b: &[f32], out: &mut [
     }
 }
 
-simd_entry!(
+simd::kernel! {
     /// `out = a op b` on one chunk.
-    binary => binary_vector / binary_reference, (op: BinaryOp, a: &[f32], b: &[f32], out: &mut [f32])
-);
+    pub(crate) fn binary(op: BinaryOp, a: &[f32], b: &[f32], out: &mut [f32]) {
+        vector: binary_vector::<V>(op, a, b, out),
+        scalar: binary_reference(op, a, b, out),
+    }
+}
 
 pub fn binary_scalar_reference(op: BinaryOp, a: &[f32], s: f32, out: &mut [f32], reverse: bool) {
     match (op, reverse) {
@@ -122,11 +125,13 @@ unsafe fn binary_scalar_vector<V: Vf32>(
     }
 }
 
-simd_entry!(
+simd::kernel! {
     /// `out = a op s` (or `s op a` when `reverse`) on one chunk.
-    binary_scalar => binary_scalar_vector / binary_scalar_reference,
-    (op: BinaryOp, a: &[f32], s: f32, out: &mut [f32], reverse: bool)
-);
+    pub(crate) fn binary_scalar(op: BinaryOp, a: &[f32], s: f32, out: &mut [f32], reverse: bool) {
+        vector: binary_scalar_vector::<V>(op, a, s, out, reverse),
+        scalar: binary_scalar_reference(op, a, s, out, reverse),
+    }
+}
 
 pub fn unary_reference(op: UnaryOp, x: &[f32], out: &mut [f32], param: f32) {
     match op {
@@ -159,10 +164,13 @@ unsafe fn unary_vector<V: Vf32>(op: UnaryOp, x: &[f32], out: &mut [f32], param: 
     }
 }
 
-simd_entry!(
+simd::kernel! {
     /// `out = op(x)` on one chunk.
-    unary => unary_vector / unary_reference, (op: UnaryOp, x: &[f32], out: &mut [f32], param: f32)
-);
+    pub(crate) fn unary(op: UnaryOp, x: &[f32], out: &mut [f32], param: f32) {
+        vector: unary_vector::<V>(op, x, out, param),
+        scalar: unary_reference(op, x, out, param),
+    }
+}
 
 /// `x` or `y` may be empty when the op's formula does not read it.
 pub fn unary_backward_reference(
@@ -246,8 +254,10 @@ unsafe fn unary_backward_vector<V: Vf32>(
     }
 }
 
-simd_entry!(
+simd::kernel! {
     /// `gradIn = gradOut · op'(…)` on one chunk.
-    unary_backward => unary_backward_vector / unary_backward_reference,
-    (op: UnaryOp, g: &[f32], x: &[f32], y: &[f32], grad_in: &mut [f32], param: f32)
-);
+    pub(crate) fn unary_backward(op: UnaryOp, g: &[f32], x: &[f32], y: &[f32], grad_in: &mut [f32], param: f32) {
+        vector: unary_backward_vector::<V>(op, g, x, y, grad_in, param),
+        scalar: unary_backward_reference(op, g, x, y, grad_in, param),
+    }
+}

@@ -6,7 +6,6 @@ mod binary;
 mod broadcast;
 mod kernels;
 pub mod math;
-pub(crate) mod simd;
 mod unary;
 
 #[cfg(test)]

@@ -14,11 +14,11 @@
 //! [ Which GEMM, per shape class ] in docs/PERFORMANCE.md; thresholds in `crate::tuning`).
 pub mod packed;
 pub mod reference;
-pub mod simd;
 pub mod small;
 
 use crate::cpu::{self, Simd};
 use crate::error::{check_len, KernelError, KernelResult};
+use crate::simd::{self, Vf32};
 use crate::threads;
 use std::cell::RefCell;
 
@@ -182,45 +182,105 @@ use crate::tuning::{
     GEMM_SMALL_MAX_MNK as SMALL_MAX_MNK,
 };
 
-/// The per-ISA entry points: `#[target_feature]` functions into which the generic kernels are
-/// inlined, so each is compiled for its instruction set.
-macro_rules! isa_entries {
-    ($name:ident, $v:ty, $features:literal, $mr:literal, $nv:literal) => {
-        mod $name {
-            use super::{packed, small, Gemm};
-            pub const MR: usize = $mr;
-            pub const NR: usize = $nv * <$v as super::simd::Vf32>::LANES;
-            /// Column tile of the unpacked dot kernel (`x·Wᵀ`): the unit its threads split.
-            pub const DOT_COLS: usize = <$v as super::simd::Vf32>::SMALL_C;
-            pub const SMALL_COLS: usize =
-                <$v as super::simd::Vf32>::SMALL_C * <$v as super::simd::Vf32>::LANES;
-
-            /// Columns `j0..j1` of C on the unpacked kernels (`op(A)` must not be transposed when
-            /// `op(B)` is).
-            #[target_feature(enable = $features)]
-            pub unsafe fn small(g: &Gemm<'_>, c: *mut f32, j0: usize, j1: usize) {
-                if g.trans_b {
-                    small::dot::<$v>(g, c, j0, j1)
-                } else {
-                    small::axpy::<$v>(g, c, j0, j1)
-                }
-            }
-
-            /// One row block of the packed path.
-            #[target_feature(enable = $features)]
-            pub unsafe fn block(g: &Gemm<'_>, packed_b: &[f32], row0: usize, c_rows: &mut [f32]) {
-                packed::block::<$v, $mr, $nv>(g, packed_b, row0, c_rows)
-            }
-        }
-    };
+/// The register tiles of the kernels for each vector type.
+pub(crate) trait Tiles: Vf32 {
+    /// Rows × vectors of the packed-path micro-tile: `MR` rows, `NV` vectors (`NV·LANES` columns).
+    const MR: usize;
+    const NV: usize;
+    /// Largest unpacked tile: `SMALL_R` rows × `SMALL_C` columns (dot) or vectors (axpy), sized to
+    /// keep every accumulator in a register.
+    const SMALL_R: usize;
+    const SMALL_C: usize;
 }
 
 #[cfg(target_arch = "x86_64")]
-isa_entries!(avx512, super::simd::Avx512, "avx512f,avx2,fma", 12, 2);
+impl Tiles for simd::Avx512 {
+    // 12 × 32 tile: 24 accumulators + 2 B vectors + broadcasts fit the 32 zmm registers, and
+    // 14 loads per 24 FMAs stay under the 2 loads/cycle the FMA ports can absorb.
+    const MR: usize = 12;
+    const NV: usize = 2;
+    const SMALL_R: usize = 5;
+    const SMALL_C: usize = 4;
+}
+
 #[cfg(target_arch = "x86_64")]
-isa_entries!(avx2, super::simd::Avx2, "avx2,fma", 6, 2);
+impl Tiles for simd::Avx2 {
+    // 6 × 16 tile: 12 accumulators + 2 B vectors + 1 broadcast = 15 of the 16 ymm registers.
+    const MR: usize = 6;
+    const NV: usize = 2;
+    const SMALL_R: usize = 3;
+    const SMALL_C: usize = 4;
+}
+
 #[cfg(target_arch = "aarch64")]
-isa_entries!(neon, super::simd::Neon, "neon", 8, 3);
+impl Tiles for simd::Neon {
+    // 8 × 12 tile: 24 accumulators + 3 B vectors + A values among the 32 q registers.
+    const MR: usize = 8;
+    const NV: usize = 3;
+    const SMALL_R: usize = 5;
+    const SMALL_C: usize = 4;
+}
+
+/// Never run by `sgemm` (its scalar path is `reference`); it gives the generic kernels a
+/// one-lane instance for the scalar arm of their `kernel!` entries.
+impl Tiles for simd::Scalar {
+    const MR: usize = 4;
+    const NV: usize = 1;
+    const SMALL_R: usize = 4;
+    const SMALL_C: usize = 4;
+}
+
+/// The tile sizes of a path, for the code that splits work around the kernels.
+#[derive(Clone, Copy)]
+struct TileShape {
+    mr: usize,
+    nr: usize,
+    /// Column tile of the unpacked dot kernel (`x·Wᵀ`): the unit its threads split.
+    dot_cols: usize,
+    /// Column tile of the unpacked axpy kernel.
+    small_cols: usize,
+}
+
+impl TileShape {
+    fn of<V: Tiles>() -> Self {
+        TileShape {
+            mr: V::MR,
+            nr: V::NV * V::LANES,
+            dot_cols: V::SMALL_C,
+            small_cols: V::SMALL_C * V::LANES,
+        }
+    }
+}
+
+simd::kernel! {
+    fn tile_shape() -> TileShape {
+        vector: TileShape::of::<V>(),
+    }
+}
+
+simd::kernel! {
+    /// Columns `j0..j1` of C on the unpacked kernels (`op(A)` must not be transposed when `op(B)`
+    /// is).
+    ///
+    /// # Safety
+    /// `g` is validated, `c` holds the m×n elements of C and no other task writes these columns.
+    unsafe fn small_columns(g: &Gemm<'_>, c: *mut f32, j0: usize, j1: usize) {
+        vector: if g.trans_b {
+            small::dot::<V>(g, c, j0, j1)
+        } else {
+            small::axpy::<V>(g, c, j0, j1)
+        },
+    }
+}
+
+simd::kernel! {
+    /// One row block of the packed path.
+    fn packed_block(g: &Gemm<'_>, packed_b: &[f32], row0: usize, c_rows: &mut [f32]) {
+        vector: packed::block::<V, { <V as Tiles>::MR }, { <V as Tiles>::NV }>(
+            g, packed_b, row0, c_rows
+        ),
+    }
+}
 
 /// A raw pointer to C that tasks writing disjoint columns may share.
 #[derive(Clone, Copy)]
@@ -235,8 +295,6 @@ impl SharedOut {
         self.0
     }
 }
-
-type SmallFn = unsafe fn(&Gemm<'_>, *mut f32, usize, usize);
 
 thread_local! {
     /// Scratch for the transposed copy that the unpacked path needs when both operands are
@@ -259,58 +317,17 @@ fn run(simd: Simd, g: &Gemm<'_>, c: &mut [f32]) {
         return;
     }
     let parallel = g.m.saturating_mul(g.n).saturating_mul(g.k) >= PARALLEL_MIN_MNK;
-    match simd {
-        #[cfg(target_arch = "x86_64")]
-        Simd::Avx512 if simd.is_available() => run_isa(
-            g,
-            c,
-            parallel,
-            avx512::small,
-            (avx512::DOT_COLS, avx512::SMALL_COLS),
-            avx512::block,
-            avx512::MR,
-            avx512::NR,
-        ),
-        #[cfg(target_arch = "x86_64")]
-        Simd::Avx2 if simd.is_available() => run_isa(
-            g,
-            c,
-            parallel,
-            avx2::small,
-            (avx2::DOT_COLS, avx2::SMALL_COLS),
-            avx2::block,
-            avx2::MR,
-            avx2::NR,
-        ),
-        #[cfg(target_arch = "aarch64")]
-        Simd::Neon if simd.is_available() => run_isa(
-            g,
-            c,
-            parallel,
-            neon::small,
-            (neon::DOT_COLS, neon::SMALL_COLS),
-            neon::block,
-            neon::MR,
-            neon::NR,
-        ),
-        _ => reference::sgemm(g, c),
+    match simd.usable() {
+        Simd::Scalar => reference::sgemm(g, c),
+        simd => run_vector(simd, g, c, parallel),
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run_isa(
-    g: &Gemm<'_>,
-    c: &mut [f32],
-    parallel: bool,
-    small: SmallFn,
-    small_cols: (usize, usize),
-    block: packed::BlockFn,
-    mr: usize,
-    nr: usize,
-) {
+fn run_vector(simd: Simd, g: &Gemm<'_>, c: &mut [f32], parallel: bool) {
+    let tiles = tile_shape(simd);
     let is_small = g.m <= SMALL_MAX_M || g.k <= SMALL_MAX_K || g.m * g.n * g.k <= SMALL_MAX_MNK;
     if !is_small {
-        packed::sgemm(g, c, mr, nr, block, parallel);
+        packed::sgemm(g, c, simd, tiles.mr, tiles.nr, parallel);
         return;
     }
     if g.trans_a && g.trans_b {
@@ -330,29 +347,23 @@ fn run_isa(
             } else {
                 g2.a = &scratch;
             }
-            run_small(&g2, c, parallel, small, small_cols);
+            run_small(simd, &g2, c, parallel, tiles);
             packed::release_if_large(&mut scratch);
         });
     } else {
-        run_small(g, c, parallel, small, small_cols);
+        run_small(simd, g, c, parallel, tiles);
     }
 }
 
-/// The unpacked kernels, over fixed column blocks in parallel for large problems. `small_cols` is
-/// the column unit of the (dot, axpy) kernels: a task's first column must be a multiple of it.
-fn run_small(
-    g: &Gemm<'_>,
-    c: &mut [f32],
-    parallel: bool,
-    small: SmallFn,
-    small_cols: (usize, usize),
-) {
+/// The unpacked kernels, over fixed column blocks in parallel for large problems. A task's first
+/// column must be a multiple of the kernel's column tile.
+fn run_small(simd: Simd, g: &Gemm<'_>, c: &mut [f32], parallel: bool, tiles: TileShape) {
     // The dot kernel (`x·Wᵀ`) takes any column range; its 4-column tiles let the seed's forward
     // (64 outputs) split across threads, where a 64-column unit made it a single task.
     let small_cols = if g.trans_b && !g.trans_a {
-        small_cols.0
+        tiles.dot_cols
     } else {
-        small_cols.1
+        tiles.small_cols
     };
     let out = SharedOut(c.as_mut_ptr());
     let tiles = g.n.div_ceil(small_cols);
@@ -364,8 +375,8 @@ fn run_small(
     threads::run_tasks(tasks, work, |t| {
         let j0 = t * tiles_per_task * small_cols;
         let j1 = ((t + 1) * tiles_per_task * small_cols).min(g.n);
-        // SAFETY: the ISA is available (checked by `run`); tasks write disjoint columns of C.
-        unsafe { small(g, out.ptr(), j0, j1) };
+        // SAFETY: `g` was validated against C; tasks write disjoint columns of it.
+        unsafe { small_columns(simd, g, out.ptr(), j0, j1) };
     });
 }
 

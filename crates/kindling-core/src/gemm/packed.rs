@@ -11,8 +11,9 @@
 //!
 //! Results do not depend on the thread count: each C element is the sum, over the same fixed KC
 //! slices of k, of its micro-kernel accumulator, whatever row block or thread computed it.
-use super::simd::Vf32;
 use super::Gemm;
+use crate::cpu::Simd;
+use crate::simd::Vf32;
 use crate::threads;
 use std::cell::RefCell;
 
@@ -33,12 +34,10 @@ thread_local! {
     static PACKED_B: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Per-ISA compute of one row block: `(g, packed_b, row0, c_rows)`.
-pub type BlockFn = unsafe fn(&Gemm<'_>, &[f32], usize, &mut [f32]);
-
-/// Runs the packed product of `g` into `c` with micro-tile `mr` × `nr`, computing row blocks with
-/// `block`; `parallel` says whether to use the thread pool.
-pub fn sgemm(g: &Gemm<'_>, c: &mut [f32], mr: usize, nr: usize, block: BlockFn, parallel: bool) {
+/// Runs the packed product of `g` into `c` with micro-tile `mr` × `nr` (the tile of `simd`'s
+/// vector type), computing row blocks with `super::packed_block`; `parallel` says whether to use
+/// the thread pool.
+pub fn sgemm(g: &Gemm<'_>, c: &mut [f32], simd: Simd, mr: usize, nr: usize, parallel: bool) {
     let (m, n, k) = (g.m, g.n, g.k);
     let panels = n.div_ceil(nr);
     let panel_len = k * nr;
@@ -71,11 +70,9 @@ pub fn sgemm(g: &Gemm<'_>, c: &mut [f32], mr: usize, nr: usize, block: BlockFn, 
             let r0 = t * a_panels / tasks * mr;
             let r1 = ((t + 1) * a_panels / tasks * mr).min(m);
             // SAFETY: tasks cover disjoint row ranges of C, which is borrowed mutably for the
-            // whole call; `block` is the entry of an ISA this CPU has (chosen by the caller).
-            unsafe {
-                let rows = std::slice::from_raw_parts_mut(out.ptr().add(r0 * n), (r1 - r0) * n);
-                block(g, packed_b, r0, rows)
-            };
+            // whole call.
+            let rows = unsafe { std::slice::from_raw_parts_mut(out.ptr().add(r0 * n), (r1 - r0) * n) };
+            super::packed_block(simd, g, packed_b, r0, rows);
         });
     });
     PACKED_B.with(|cell| release_if_large(&mut cell.borrow_mut()));
@@ -193,7 +190,7 @@ fn pack_a(
 /// The CPU supports `V`; `packed_b` comes from `pack_b` for `g`; `c_rows` are whole rows of C
 /// starting at row `row0`.
 #[inline(always)]
-pub unsafe fn block<V: Vf32, const MR: usize, const NV: usize>(
+pub(crate) unsafe fn block<V: Vf32, const MR: usize, const NV: usize>(
     g: &Gemm<'_>,
     packed_b: &[f32],
     row0: usize,
@@ -335,7 +332,7 @@ unsafe fn micro<V: Vf32, const MR: usize, const NV: usize, const PREFETCH_B: boo
         for (r, row) in acc.iter_mut().enumerate() {
             let av = V::splat(*arow.add(r));
             for (v, slot) in row.iter_mut().enumerate() {
-                *slot = av.fma(bv[v], *slot);
+                *slot = av.mul_add(bv[v], *slot);
             }
         }
     }

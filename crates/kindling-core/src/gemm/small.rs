@@ -8,8 +8,7 @@
 //!
 //! Each C element is computed by the same sequence of operations whichever tile or thread covers
 //! it, so the column split used for threading never changes a result.
-use super::simd::Vf32;
-use super::Gemm;
+use super::{Gemm, Tiles};
 
 /// Calls `$f::<R, C>` for runtime `r` in 1..=5 and `c` in 1..=4.
 macro_rules! dispatch_tile {
@@ -42,7 +41,7 @@ fn next_rows(left: usize, max: usize) -> usize {
 /// # Safety
 /// The CPU supports `V`; `g` is validated and `c` holds m×n elements.
 #[inline(always)]
-pub unsafe fn dot<V: Vf32>(g: &Gemm<'_>, c: *mut f32, j0: usize, j1: usize) {
+pub(crate) unsafe fn dot<V: Tiles>(g: &Gemm<'_>, c: *mut f32, j0: usize, j1: usize) {
     // Column tiles outside, row blocks inside: each tile's rows of B (SMALL_C × k) are read from
     // memory once and reused by every row block from L1, while A (≤ 32 rows) stays in L2.
     let mut j = j0;
@@ -59,7 +58,7 @@ pub unsafe fn dot<V: Vf32>(g: &Gemm<'_>, c: *mut f32, j0: usize, j1: usize) {
 }
 
 #[inline(always)]
-unsafe fn dot_tile<V: Vf32, const R: usize, const C: usize>(
+unsafe fn dot_tile<V: Tiles, const R: usize, const C: usize>(
     g: &Gemm<'_>,
     c: *mut f32,
     i: usize,
@@ -80,7 +79,7 @@ unsafe fn dot_tile<V: Vf32, const R: usize, const C: usize>(
         for (r, row) in acc.iter_mut().enumerate() {
             let av = V::load(a.add(r * k + p));
             for (cc, slot) in row.iter_mut().enumerate() {
-                *slot = av.fma(bv[cc], *slot);
+                *slot = av.mul_add(bv[cc], *slot);
             }
         }
         p += lanes;
@@ -94,7 +93,7 @@ unsafe fn dot_tile<V: Vf32, const R: usize, const C: usize>(
         for (r, row) in acc.iter_mut().enumerate() {
             let av = V::load_partial(a.add(r * k + p), tail);
             for (cc, slot) in row.iter_mut().enumerate() {
-                *slot = av.fma(bv[cc], *slot);
+                *slot = av.mul_add(bv[cc], *slot);
             }
         }
     }
@@ -115,7 +114,7 @@ unsafe fn dot_tile<V: Vf32, const R: usize, const C: usize>(
 /// # Safety
 /// The CPU supports `V`; `g` is validated and `c` holds m×n elements.
 #[inline(always)]
-pub unsafe fn axpy<V: Vf32>(g: &Gemm<'_>, c: *mut f32, j0: usize, j1: usize) {
+pub(crate) unsafe fn axpy<V: Tiles>(g: &Gemm<'_>, c: *mut f32, j0: usize, j1: usize) {
     let lanes = V::LANES;
     let block = V::SMALL_C * lanes;
     let mut j = j0;
@@ -138,7 +137,7 @@ pub unsafe fn axpy<V: Vf32>(g: &Gemm<'_>, c: *mut f32, j0: usize, j1: usize) {
 }
 
 #[inline(always)]
-unsafe fn axpy_tile_full<V: Vf32, const R: usize, const CV: usize>(
+unsafe fn axpy_tile_full<V: Tiles, const R: usize, const CV: usize>(
     g: &Gemm<'_>,
     c: *mut f32,
     i: usize,
@@ -148,7 +147,7 @@ unsafe fn axpy_tile_full<V: Vf32, const R: usize, const CV: usize>(
 }
 
 #[inline(always)]
-unsafe fn axpy_tile_tail<V: Vf32, const R: usize, const CV: usize>(
+unsafe fn axpy_tile_tail<V: Tiles, const R: usize, const CV: usize>(
     g: &Gemm<'_>,
     c: *mut f32,
     i: usize,
@@ -160,7 +159,7 @@ unsafe fn axpy_tile_tail<V: Vf32, const R: usize, const CV: usize>(
 
 /// R rows × CV vectors of C; with `PARTIAL` the last vector holds only `tail` columns.
 #[inline(always)]
-unsafe fn axpy_tile<V: Vf32, const R: usize, const CV: usize, const PARTIAL: bool>(
+unsafe fn axpy_tile<V: Tiles, const R: usize, const CV: usize, const PARTIAL: bool>(
     g: &Gemm<'_>,
     c: *mut f32,
     i: usize,
@@ -190,7 +189,7 @@ unsafe fn axpy_tile<V: Vf32, const R: usize, const CV: usize, const PARTIAL: boo
         for (r, row) in acc.iter_mut().enumerate() {
             let av = V::splat(*a.add(r * rs + p * cs));
             for (v, slot) in row.iter_mut().enumerate() {
-                *slot = av.fma(bv[v], *slot);
+                *slot = av.mul_add(bv[v], *slot);
             }
         }
     }

@@ -71,7 +71,7 @@ pub(crate) fn cross_entropy_with(
     check_label_smoothing(OP, label_smoothing)?;
     check_targets(OP, target, k.n, k.c, ignore_index)?;
     let c = k.c;
-    let simd = crate::elementwise::simd::for_row_len(simd, c);
+    let simd = crate::simd::for_row_len(simd, c);
     let eps = label_smoothing;
     let weight_total: f32 = weight.map_or(c as f32, |w| {
         w.iter().map(|&v| v as f64).sum::<f64>() as f32

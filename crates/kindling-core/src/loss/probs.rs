@@ -69,7 +69,7 @@ pub(crate) fn cross_entropy_probs_with(
     )?;
     check_label_smoothing(OP, label_smoothing)?;
     let (n, c) = (k.n, k.c);
-    let simd = crate::elementwise::simd::for_row_len(simd, c);
+    let simd = crate::simd::for_row_len(simd, c);
     let eps = label_smoothing;
     let smooth = |q: f32| {
         if eps > 0.0 {

@@ -1,7 +1,7 @@
 //! Per-row pieces of the fused losses, with SIMD paths: log-sum-exp, and the cross-entropy
 //! gradient of a row. The scalar functions are the reference; the vector ones differ only
 //! through the vectorised `exp` and the f32 lane sums of `exp` (tested to 1e-6 relative).
-use crate::elementwise::simd::{self, simd_entry, Vf32};
+use crate::simd::{self, Vf32};
 use crate::softmax::row::row_max;
 
 /// `(max, log Σ exp(z − max))` of a row; `z_j − max − lse` is `log_softmax(z)_j`.
@@ -17,10 +17,13 @@ unsafe fn log_sum_exp_vector<V: Vf32>(z: &[f32]) -> (f32, f32) {
     (m, simd::sum_exp::<V>(z, m, None).ln())
 }
 
-simd_entry!(
+simd::kernel! {
     /// `(max, lse)` of one row of logits.
-    log_sum_exp => log_sum_exp_vector / log_sum_exp_reference, (z: &[f32]) -> (f32, f32)
-);
+    pub(crate) fn log_sum_exp(z: &[f32]) -> (f32, f32) {
+        vector: log_sum_exp_vector::<V>(z),
+        scalar: log_sum_exp_reference(z),
+    }
+}
 
 /// How a row's gradient is formed from `p = softmax(z)`:
 /// `g_j = (hard·(p_j − [j = t]) + soft·(p_j·weight_total − w_j))·scale` (the `soft` term only
@@ -88,8 +91,10 @@ unsafe fn cross_entropy_grad_vector<V: Vf32>(z: &[f32], shift: f32, k: RowGrad, 
     }
 }
 
-simd_entry!(
+simd::kernel! {
     /// The cross-entropy gradient of one row.
-    cross_entropy_grad => cross_entropy_grad_vector / cross_entropy_grad_reference,
-    (z: &[f32], shift: f32, k: RowGrad, g: &mut [f32])
-);
+    pub(crate) fn cross_entropy_grad(z: &[f32], shift: f32, k: RowGrad, g: &mut [f32]) {
+        vector: cross_entropy_grad_vector::<V>(z, shift, k, g),
+        scalar: cross_entropy_grad_reference(z, shift, k, g),
+    }
+}

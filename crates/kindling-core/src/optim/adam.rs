@@ -18,6 +18,7 @@ use super::div_by_constant::{div_by_constant, reciprocal};
 use crate::cpu::{self, Simd};
 use crate::denormals::FlushDenormals;
 use crate::error::{check_finite, KernelError, KernelResult};
+use crate::simd;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AdamOptions {
@@ -229,72 +230,33 @@ pub fn adam_step_with(
     Ok(())
 }
 
-/// Picks the monomorphised loop for the options and the SIMD path. Every path computes the same
-/// IEEE operations (FMA, sqrt, division are correctly rounded), so results are bit-identical.
-#[allow(clippy::too_many_arguments)]
-fn update(
-    simd: Simd,
-    s: &Scalars,
-    slot: &Slot,
-    decay_mode: u8,
-    amsgrad: bool,
-    p: &mut [f32],
-    g: &[f32],
-    m: &mut [f32],
-    v: &mut [f32],
-    vmax: &mut [f32],
-) {
-    macro_rules! variants {
-        ($run:ident) => {
-            match (decay_mode, amsgrad) {
-                (NO_DECAY, false) => $run::<NO_DECAY, false>(s, slot, p, g, m, v, vmax),
-                (NO_DECAY, true) => $run::<NO_DECAY, true>(s, slot, p, g, m, v, vmax),
-                (COUPLED, false) => $run::<COUPLED, false>(s, slot, p, g, m, v, vmax),
-                (COUPLED, true) => $run::<COUPLED, true>(s, slot, p, g, m, v, vmax),
-                (_, false) => $run::<DECOUPLED, false>(s, slot, p, g, m, v, vmax),
-                (_, true) => $run::<DECOUPLED, true>(s, slot, p, g, m, v, vmax),
-            }
-        };
-    }
-    // SAFETY: a SIMD arm runs only when `is_available()` confirmed its CPU features.
-    match simd {
-        #[cfg(target_arch = "x86_64")]
-        Simd::Avx512 if simd.is_available() => unsafe { variants!(update_avx512) },
-        #[cfg(target_arch = "x86_64")]
-        Simd::Avx2 | Simd::Avx512 if Simd::Avx2.is_available() => unsafe { variants!(update_avx2) },
-        _ => variants!(update_elements),
+simd::kernel! {
+    /// Runs the loop monomorphised for the options, compiled for the SIMD path. Every path
+    /// computes the same IEEE operations (FMA, sqrt, division are correctly rounded), so results
+    /// are bit-identical.
+    fn update(
+        s: &Scalars,
+        slot: &Slot,
+        decay_mode: u8,
+        amsgrad: bool,
+        p: &mut [f32],
+        g: &[f32],
+        m: &mut [f32],
+        v: &mut [f32],
+        vmax: &mut [f32],
+    ) {
+        vector: match (decay_mode, amsgrad) {
+            (NO_DECAY, false) => update_elements::<NO_DECAY, false>(s, slot, p, g, m, v, vmax),
+            (NO_DECAY, true) => update_elements::<NO_DECAY, true>(s, slot, p, g, m, v, vmax),
+            (COUPLED, false) => update_elements::<COUPLED, false>(s, slot, p, g, m, v, vmax),
+            (COUPLED, true) => update_elements::<COUPLED, true>(s, slot, p, g, m, v, vmax),
+            (_, false) => update_elements::<DECOUPLED, false>(s, slot, p, g, m, v, vmax),
+            (_, true) => update_elements::<DECOUPLED, true>(s, slot, p, g, m, v, vmax),
+        },
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx2,fma")]
-unsafe fn update_avx512<const DECAY: u8, const AMSGRAD: bool>(
-    s: &Scalars,
-    slot: &Slot,
-    p: &mut [f32],
-    g: &[f32],
-    m: &mut [f32],
-    v: &mut [f32],
-    vmax: &mut [f32],
-) {
-    update_elements::<DECAY, AMSGRAD>(s, slot, p, g, m, v, vmax)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn update_avx2<const DECAY: u8, const AMSGRAD: bool>(
-    s: &Scalars,
-    slot: &Slot,
-    p: &mut [f32],
-    g: &[f32],
-    m: &mut [f32],
-    v: &mut [f32],
-    vmax: &mut [f32],
-) {
-    update_elements::<DECAY, AMSGRAD>(s, slot, p, g, m, v, vmax)
-}
-
-/// The element loop; inlined into each `target_feature` wrapper so LLVM vectorises it for that ISA.
+/// The element loop; inlined into each path's entry so LLVM vectorises it for that ISA.
 #[inline(always)]
 fn update_elements<const DECAY: u8, const AMSGRAD: bool>(
     s: &Scalars,

@@ -11,6 +11,7 @@ use super::buffers::{check_count, check_each_len, for_each_chunk, Ptr};
 use crate::cpu::{self, Simd};
 use crate::denormals::FlushDenormals;
 use crate::error::{check_finite, KernelResult};
+use crate::simd;
 
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub struct SgdOptions {
@@ -149,51 +150,11 @@ struct Mode {
     nesterov: bool,
 }
 
-fn update(
-    simd: Simd,
-    s: &Scalars,
-    mode: Mode,
-    first: bool,
-    p: &mut [f32],
-    g: &[f32],
-    buf: &mut [f32],
-) {
-    // SAFETY: a SIMD arm runs only when `is_available()` confirmed its CPU features.
-    match simd {
-        #[cfg(target_arch = "x86_64")]
-        Simd::Avx512 if simd.is_available() => unsafe { update_avx512(s, mode, first, p, g, buf) },
-        #[cfg(target_arch = "x86_64")]
-        Simd::Avx2 | Simd::Avx512 if Simd::Avx2.is_available() => unsafe {
-            update_avx2(s, mode, first, p, g, buf)
-        },
-        _ => update_elements(s, mode, first, p, g, buf),
+simd::kernel! {
+    /// The update of one chunk: the element loop compiled for the path.
+    fn update(s: &Scalars, mode: Mode, first: bool, p: &mut [f32], g: &[f32], buf: &mut [f32]) {
+        vector: update_elements(s, mode, first, p, g, buf),
     }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx2,fma")]
-unsafe fn update_avx512(
-    s: &Scalars,
-    mode: Mode,
-    first: bool,
-    p: &mut [f32],
-    g: &[f32],
-    buf: &mut [f32],
-) {
-    update_elements(s, mode, first, p, g, buf)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn update_avx2(
-    s: &Scalars,
-    mode: Mode,
-    first: bool,
-    p: &mut [f32],
-    g: &[f32],
-    buf: &mut [f32],
-) {
-    update_elements(s, mode, first, p, g, buf)
 }
 
 /// The element loop. The branches are loop-invariant, so LLVM unswitches them into one vector loop

@@ -7,51 +7,13 @@
 //! output accumulates its `dim` inputs in order in f64 (the SIMD paths vectorise across `inner`,
 //! which does not change any element's order).
 use crate::cpu::Simd;
-use crate::elementwise::simd::{simd_entry, Vf32};
+use crate::simd::{self, Vf32};
 
-pub(crate) const LANES: usize = 16;
-
-/// The fixed-order f64 sum of a contiguous row.
-pub(crate) fn row_sum(simd: Simd, x: &[f32]) -> f64 {
-    use crate::elementwise::simd as v;
-    match simd {
-        // SAFETY: each path is only handed out when the CPU has its features.
-        #[cfg(target_arch = "x86_64")]
-        Simd::Avx512 => unsafe { v::row_sum_avx512(x) },
-        #[cfg(target_arch = "x86_64")]
-        Simd::Avx2 => unsafe { v::row_sum_avx2(x) },
-        #[cfg(target_arch = "aarch64")]
-        Simd::Neon => unsafe { v::row_sum_neon(x) },
-        _ => row_sum_scalar(x),
+simd::kernel! {
+    /// The fixed-order f64 sum of a contiguous row (`simd::sum_f64` is the reference).
+    pub(crate) fn row_sum(x: &[f32]) -> f64 {
+        vector: V::sum_f64(x),
     }
-}
-
-pub(crate) fn row_sum_scalar(x: &[f32]) -> f64 {
-    let blocks = x.len() / LANES;
-    let mut p = [0f64; LANES];
-    for block in x[..blocks * LANES].chunks_exact(LANES) {
-        for (acc, &v) in p.iter_mut().zip(block) {
-            *acc += v as f64;
-        }
-    }
-    let mut total = fold(p);
-    for &v in &x[blocks * LANES..] {
-        total += v as f64;
-    }
-    total
-}
-
-/// Folds the 16 partial sums pairwise in the order the SIMD paths use.
-#[inline(always)]
-pub(crate) fn fold(mut p: [f64; LANES]) -> f64 {
-    let mut half = LANES / 2;
-    while half >= 1 {
-        for j in 0..half {
-            p[j] += p[j + half];
-        }
-        half /= 2;
-    }
-    p[0]
 }
 
 /// Columns summed per pass of a `dim × inner` block (a stack buffer of f64 accumulators).
@@ -88,15 +50,10 @@ pub(crate) fn column_sums_reference(block: &[f32], dim: usize, inner: usize, out
     }
 }
 
-/// The same loops compiled for the path's instruction set: they vectorise across columns, which
-/// keeps every column's order, so the bits equal the reference's.
-#[inline(always)]
-unsafe fn column_sums_vector<V: Vf32>(block: &[f32], dim: usize, inner: usize, out: &mut [f32]) {
-    column_sums_reference(block, dim, inner, out)
+simd::kernel! {
+    /// Column sums of one block: the reference loops compiled for the path. They vectorise across
+    /// columns, which keeps every column's order, so the bits equal the reference's.
+    pub(crate) fn column_sums(block: &[f32], dim: usize, inner: usize, out: &mut [f32]) {
+        vector: column_sums_reference(block, dim, inner, out),
+    }
 }
-
-simd_entry!(
-    /// Column sums of one block.
-    column_sums => column_sums_vector / column_sums_reference,
-    (block: &[f32], dim: usize, inner: usize, out: &mut [f32])
-);
