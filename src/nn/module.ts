@@ -1,3 +1,4 @@
+import { castArray } from '../dtype';
 import { Tensor } from '../tensor';
 import { addIndent, formatShape, typeName } from './format';
 import { Parameter } from './parameter';
@@ -415,7 +416,7 @@ export abstract class Module {
         continue;
       }
       // Writing the storage directly is `param.copy_(input)` under no_grad: no graph is recorded.
-      param.data.set(input.data);
+      (param.data as Float32Array).set((input.dtype === param.dtype ? input.data : castArray(input.data, param.dtype, 'loadStateDict')) as Float32Array);
     }
     const childNames = new Set(this.#ownChildren().map(([name]) => name));
     for (const [key] of entries) {
@@ -476,5 +477,5 @@ export function zeroGradOf(p: Tensor, setToNone: boolean): void {
     p.grad = grad;
   }
   grad.requiresGrad = false;
-  grad.data.fill(0);
+  (grad.data as Float32Array).fill(0);
 }

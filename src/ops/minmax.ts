@@ -14,10 +14,10 @@ import { sumTo } from './shape';
 
 /** `t`'s values read as `shape` (a view when the shapes match, else a broadcast copy). */
 function valuesAs(t: Tensor, shape: readonly number[]): ArrayLike<number> {
-  if (sameShape(t.shape, shape)) return t.data;
+  if (sameShape(t.shape, shape)) return t.data as Float32Array;
   const out = allocate(t.dtype, numelOf(shape));
   gatherStrided(t.data, shape, broadcastStrides(t.shape, shape), out);
-  return out;
+  return out as Float32Array;
 }
 
 function extremum(name: 'maximum' | 'minimum', a: Tensor, b: Tensor): Tensor {
