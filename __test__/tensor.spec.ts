@@ -112,7 +112,7 @@ describe('copies for integer tensors (TypeScript gathers)', () => {
 
 describe('requiresGrad', () => {
   it('only floating point leaves can require grad', () => {
-    expect(() => torch.tensor([1]).requiresGrad_()).toThrow('only Tensors of floating point dtype can require gradients');
+    expect(() => torch.tensor([1n]).requiresGrad_()).toThrow('only Tensors of floating point dtype can require gradients');
     const x = torch.zeros(2);
     x.requiresGrad = true;
     expect(x.requiresGrad).toBe(true);
