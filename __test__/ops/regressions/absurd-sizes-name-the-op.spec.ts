@@ -24,7 +24,7 @@ describe('absurd sizes', () => {
     expect(() => torch.randn(2 ** 17, 2 ** 17)).toThrow(refusal('randn', 'float32', '131072, 131072', '17179869184', '68719476736'));
     expect(() => torch.randint(0, 5, [2 ** 33])).toThrow(refusal('randint', 'int32', '8589934592', '8589934592', '34359738368'));
     expect(() => torch.randperm(2 ** 33)).toThrow(refusal('randperm', 'int32', '8589934592', '8589934592', '34359738368'));
-    expect(() => torch.arange(0, 2 ** 33)).toThrow(refusal('arange', 'int32', '8589934592', '8589934592', '34359738368'));
+    expect(() => torch.arange(0n, 2n ** 33n)).toThrow(refusal('arange', 'int64', '8589934592', '8589934592', '68719476736'));
   });
 
   it('nn.Linear names Linear and the parameter\'s shape', () => {
