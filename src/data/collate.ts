@@ -6,7 +6,7 @@
  *
  * https://pytorch.org/docs/stable/data.html#torch.utils.data.default_collate
  */
-import { scalarTo } from '../dtype';
+import { allocate, scalarTo } from '../dtype';
 import { Tensor } from '../tensor';
 
 /** A batch shape for `defaultCollate`'s input: `[Tensor, number]` samples give `[Tensor, Tensor]`. */
@@ -103,7 +103,7 @@ function collate(batch: readonly unknown[]): unknown {
 function stack(batch: readonly unknown[]): Tensor {
   const first = batch[0] as Tensor;
   const size = first.data.length;
-  const out = allocateLike(first, size * batch.length);
+  const out = allocate(first.dtype, size * batch.length, 'default_collate');
   for (let k = 0; k < batch.length; k++) {
     const t = batch[k];
     if (!(t instanceof Tensor)) {
@@ -150,12 +150,6 @@ function boolTensor(batch: readonly unknown[]): Tensor {
     out[k] = v ? 1 : 0;
   }
   return new Tensor(out, [batch.length], 'bool');
-}
-
-function allocateLike(t: Tensor, n: number): Float32Array | Int32Array | Uint8Array {
-  if (t.data instanceof Float32Array) return new Float32Array(n);
-  if (t.data instanceof Int32Array) return new Int32Array(n);
-  return new Uint8Array(n);
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
