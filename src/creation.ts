@@ -173,7 +173,7 @@ function filled(op: string, sizes: number[], options: TensorOptions, value: numb
   const dtype = dtypeOf(op, options, fallback);
   const element = scalarTo(op, value, dtype);
   const data = allocate(dtype, numelOf(sizes), op, sizes);
-  if (element !== 0 && element !== 0n) (data as { fill(v: number | bigint): unknown }).fill(element);
+  if (!Object.is(element, 0) && element !== 0n) (data as { fill(v: number | bigint): unknown }).fill(element);
   return finish(new Tensor(data, sizes, dtype), op, options);
 }
 

@@ -7,7 +7,7 @@
 import { attach, recording } from '../autograd/function';
 import { type DType, castArray, promoteTypes, uninitF32 } from '../dtype';
 import { Tensor, numelOf, type TensorOrScalar } from '../tensor';
-import { broadcastShapes, broadcastStrides, sameShape } from './broadcast';
+import { broadcastShapes, broadcastStrides, gatherStrided, sameShape } from './broadcast';
 import { sumTo } from './shape';
 import { BinaryOp, UnaryOp, dims, kernels } from './kernels';
 import { type IntegerBinaryCode, type IntegerDType, integerBinary, integerScalar, integerUnary } from './integer';
@@ -224,22 +224,46 @@ export function pow(input: Tensor, exponent: TensorOrScalar): Tensor {
   const out = binaryPlain(BinaryOp.pow, input, exponent);
   if (recording(input, exponent)) {
     attach(out, 'PowBackward1', [input, exponent], (g, node) => {
+      // PyTorch's masked formulas (pow_backward_self / pow_backward_exponent): the limits at the
+      // edges, where the plain formulas give 0·inf or 0·log 0.
       let ga: Tensor | null = null;
       if (node.needsGrad(0)) {
-        // d(a^b)/da = b · a^(b−1)
+        // d(a^b)/da = b · a^(b−1), and 0 where b == 0 (a^0 is constant, also at a = 0).
         const aPow = binaryPlain(BinaryOp.pow, input, binaryPlain(BinaryOp.sub, exponent, 1));
-        ga = sumTo(binaryPlain(BinaryOp.mul, g, binaryPlain(BinaryOp.mul, exponent, aPow)), input.shape);
+        const local = zeroWhere(binaryPlain(BinaryOp.mul, exponent, aPow), (_, b) => b === 0, input, exponent);
+        ga = sumTo(binaryPlain(BinaryOp.mul, g, local), input.shape);
       }
       let gb: Tensor | null = null;
       if (node.needsGrad(1)) {
-        // d(a^b)/db = a^b · ln a
+        // d(a^b)/db = a^b · ln a, and 0 where a == 0 and b >= 0 (0^b is constant there).
         const lnA = Tensor._make(unaryPlain(UnaryOp.log, input, 0), input.shape, 'float32');
-        gb = sumTo(binaryPlain(BinaryOp.mul, g, binaryPlain(BinaryOp.mul, out.detach(), lnA)), exponent.shape);
+        const local = zeroWhere(binaryPlain(BinaryOp.mul, out.detach(), lnA), (a, b) => a === 0 && b >= 0, input, exponent);
+        gb = sumTo(binaryPlain(BinaryOp.mul, g, local), exponent.shape);
       }
       return [ga, gb];
     });
   }
   return out;
+}
+
+/**
+ * Sets to 0, in place, the elements of `values` (float32, of the broadcast shape of `a` and `b`)
+ * where `cond(a, b)` holds, and returns it: `values` must be a fresh intermediate, never shared.
+ */
+function zeroWhere(values: Tensor, cond: (a: number, b: number) => boolean, a: Tensor, b: Tensor): Tensor {
+  const shape = values.shape;
+  const read = (t: Tensor): Float32Array => {
+    const v = f32(t);
+    if (sameShape(t.shape, shape)) return v;
+    const out = new Float32Array(numelOf(shape));
+    gatherStrided(v, shape, broadcastStrides(t.shape, shape), out);
+    return out;
+  };
+  const av = read(a);
+  const bv = read(b);
+  const out = values.data as Float32Array;
+  for (let i = 0; i < out.length; i++) if (cond(av[i], bv[i])) out[i] = 0;
+  return values;
 }
 
 function unaryPlain(op: UnaryCode, x: Tensor, param: number): Float32Array {
