@@ -48,58 +48,64 @@ function ipow64(base: bigint, e: bigint): bigint {
   return result;
 }
 
-function loop32(op: IntegerBinaryCode, a: Int32Array, b: Int32Array | null, s: number, out: Int32Array): void {
+// One plain loop per op over two same-length arrays (a scalar operand is a filled array): a
+// branch inside the loop body measured ~4× slower on int32.
+function loop32(op: IntegerBinaryCode, a: Int32Array, b: Int32Array, out: Int32Array): void {
   const n = out.length;
   switch (op) {
     case BinaryOp.add:
-      for (let i = 0; i < n; i++) out[i] = (a[i] + (b === null ? s : b[i])) | 0;
+      for (let i = 0; i < n; i++) out[i] = (a[i] + b[i]) | 0;
       return;
     case BinaryOp.sub:
-      for (let i = 0; i < n; i++) out[i] = (a[i] - (b === null ? s : b[i])) | 0;
+      for (let i = 0; i < n; i++) out[i] = (a[i] - b[i]) | 0;
       return;
     case BinaryOp.mul:
-      for (let i = 0; i < n; i++) out[i] = Math.imul(a[i], b === null ? s : b[i]);
+      for (let i = 0; i < n; i++) out[i] = Math.imul(a[i], b[i]);
       return;
     case BinaryOp.pow:
-      for (let i = 0; i < n; i++) out[i] = ipow32(a[i], b === null ? s : b[i]);
+      for (let i = 0; i < n; i++) out[i] = ipow32(a[i], b[i]);
       return;
     case BinaryOp.maximum:
-      for (let i = 0; i < n; i++) out[i] = Math.max(a[i], b === null ? s : b[i]);
+      for (let i = 0; i < n; i++) out[i] = a[i] > b[i] ? a[i] : b[i];
       return;
     case BinaryOp.minimum:
-      for (let i = 0; i < n; i++) out[i] = Math.min(a[i], b === null ? s : b[i]);
-      return;
+      for (let i = 0; i < n; i++) out[i] = a[i] < b[i] ? a[i] : b[i];
   }
 }
 
-function loop64(op: IntegerBinaryCode, a: BigInt64Array, b: BigInt64Array | null, s: bigint, out: BigInt64Array): void {
+function loop64(op: IntegerBinaryCode, a: BigInt64Array, b: BigInt64Array, out: BigInt64Array): void {
   const n = out.length;
   switch (op) {
     case BinaryOp.add:
       // A BigInt64Array store wraps modulo 2^64 by itself (ToBigInt64).
-      for (let i = 0; i < n; i++) out[i] = a[i] + (b === null ? s : b[i]);
+      for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
       return;
     case BinaryOp.sub:
-      for (let i = 0; i < n; i++) out[i] = a[i] - (b === null ? s : b[i]);
+      for (let i = 0; i < n; i++) out[i] = a[i] - b[i];
       return;
     case BinaryOp.mul:
-      for (let i = 0; i < n; i++) out[i] = a[i] * (b === null ? s : b[i]);
+      for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
       return;
     case BinaryOp.pow:
-      for (let i = 0; i < n; i++) out[i] = ipow64(a[i], b === null ? s : b[i]);
+      for (let i = 0; i < n; i++) out[i] = ipow64(a[i], b[i]);
       return;
     case BinaryOp.maximum:
-      for (let i = 0; i < n; i++) {
-        const y = b === null ? s : b[i];
-        out[i] = a[i] > y ? a[i] : y;
-      }
+      for (let i = 0; i < n; i++) out[i] = a[i] > b[i] ? a[i] : b[i];
       return;
     case BinaryOp.minimum:
-      for (let i = 0; i < n; i++) {
-        const y = b === null ? s : b[i];
-        out[i] = a[i] < y ? a[i] : y;
-      }
+      for (let i = 0; i < n; i++) out[i] = a[i] < b[i] ? a[i] : b[i];
   }
+}
+
+function runLoop(op: IntegerBinaryCode, a: IntArray, b: IntArray): IntArray {
+  if (a instanceof Int32Array) {
+    const out = new Int32Array(a.length);
+    loop32(op, a, b as Int32Array, out);
+    return out;
+  }
+  const out = new BigInt64Array(a.length);
+  loop64(op, a, b as BigInt64Array, out);
+  return out;
 }
 
 /** `values` (of `shape`, any dtype) as a contiguous buffer of `dtype` read as `outShape`. */
@@ -120,16 +126,7 @@ export function integerBinary(
   outShape: readonly number[],
   dtype: IntegerDType,
 ): IntArray {
-  const av = operand(a.data, a.dtype, a.shape, outShape, dtype, opName);
-  const bv = operand(b.data, b.dtype, b.shape, outShape, dtype, opName);
-  if (dtype === 'int32') {
-    const out = new Int32Array(av.length);
-    loop32(op, av as Int32Array, bv as Int32Array, 0, out);
-    return out;
-  }
-  const out = new BigInt64Array(av.length);
-  loop64(op, av as BigInt64Array, bv as BigInt64Array, 0n, out);
-  return out;
+  return runLoop(op, operand(a.data, a.dtype, a.shape, outShape, dtype, opName), operand(b.data, b.dtype, b.shape, outShape, dtype, opName));
 }
 
 /**
@@ -142,19 +139,8 @@ export function integerScalar(op: IntegerBinaryCode, opName: string, a: { data: 
   const scalar = scalarTo(opName, s, dtype);
   const av = (a.dtype === dtype ? a.data : castArray(a.data, dtype, opName)) as IntArray;
   const n = av.length;
-  if (reverse) {
-    // Rare (`s - x` through rsub): a broadcast of the scalar, then the tensor loop.
-    const sv = dtype === 'int32' ? new Int32Array(n).fill(scalar as number) : new BigInt64Array(n).fill(scalar as bigint);
-    return integerBinary(op, opName, { data: sv, dtype, shape: [n] }, { data: av, dtype, shape: [n] }, [n], dtype);
-  }
-  if (dtype === 'int32') {
-    const out = new Int32Array(n);
-    loop32(op, av as Int32Array, null, scalar as number, out);
-    return out;
-  }
-  const out = new BigInt64Array(n);
-  loop64(op, av as BigInt64Array, null, scalar as bigint, out);
-  return out;
+  const sv = dtype === 'int32' ? new Int32Array(n).fill(scalar as number) : new BigInt64Array(n).fill(scalar as bigint);
+  return reverse ? runLoop(op, sv, av) : runLoop(op, av, sv);
 }
 
 /** The integer unary ops: neg, abs, relu (exact; `abs`/`neg` of the minimum wrap to itself as PyTorch). */
