@@ -2,14 +2,16 @@ import { describe, expect, it } from 'vitest';
 import * as torch from '../src';
 
 describe('tensor()', () => {
-  it('infers int32 (PyTorch int64) for integer arrays, float32 for fractions, bool for booleans', () => {
-    const i = torch.tensor([[1, 2, 3], [4, 5, 6]]);
-    expect(i.dtype).toBe('int32');
-    expect(i.data).toBeInstanceOf(Int32Array);
+  it('infers the dtype from the JS type: numbers float32, bigints int64, booleans bool', () => {
+    const i = torch.tensor([[1n, 2n, 3n], [4n, 5n, 6n]]);
+    expect(i.dtype).toBe('int64');
+    expect(i.data).toBeInstanceOf(BigInt64Array);
     expect(i.shape).toEqual([2, 3]);
     expect(torch.tensor([1, 2.5]).dtype).toBe('float32');
     expect(torch.tensor([true, false]).dtype).toBe('bool');
-    expect(torch.tensor([true, 2]).dtype).toBe('int32');
+    expect(torch.tensor([true, 2n]).dtype).toBe('int64');
+    expect(torch.tensor([true, 2]).dtype).toBe('float32');
+    expect(torch.tensor([1n, 2.5]).dtype).toBe('float32');
     expect(torch.tensor(3).shape).toEqual([]);
     expect(torch.tensor([]).dtype).toBe('float32');
     expect(torch.tensor([]).shape).toEqual([0]);
@@ -24,8 +26,13 @@ describe('tensor()', () => {
     expect(t.data[0]).toBe(1);
     expect(torch.tensor(new Float64Array([0.5])).dtype).toBe('float32');
     expect(torch.tensor(new Int32Array([1])).dtype).toBe('int32');
+    expect(torch.tensor(new Int16Array([1])).dtype).toBe('int32');
+    expect(torch.tensor(new Uint16Array([65535])).tolist()).toEqual([65535]);
     expect(torch.tensor(new Uint8Array([1])).dtype).toBe('uint8');
     expect(torch.tensor(new BigInt64Array([5n])).tolist()).toEqual([5]);
+    expect(torch.tensor(new BigInt64Array([5n])).dtype).toBe('int64');
+    expect(torch.tensor(new Uint32Array([4294967295])).data).toEqual(new BigInt64Array([4294967295n]));
+    expect(() => torch.tensor(new BigUint64Array([1n]) as never)).toThrow('tensor: unsupported typed array BigUint64Array');
   });
 
   it('converts to an explicit dtype and sets requiresGrad', () => {
@@ -35,19 +42,19 @@ describe('tensor()', () => {
     expect(t.isLeaf).toBe(true);
     expect(torch.tensor([1.7, -1.7], { dtype: torch.long }).tolist()).toEqual([1, -1]);
     expect(torch.tensor([0, 2], { dtype: torch.bool }).tolist()).toEqual([false, true]);
-    expect(torch.int64).toBe('int32');
-    expect(torch.long).toBe('int32');
+    expect(torch.int64).toBe('int64');
+    expect(torch.long).toBe('int64');
   });
 
   it('rejects ragged arrays, bad values and integer tensors requiring grad', () => {
     expect(() => torch.tensor([[1, 2], [3]])).toThrow('expected sequence of length 2 at dim 1 (got 1)');
     expect(() => torch.tensor([[1, 2], [3]])).toThrow(torch.ShapeError);
     expect(() => torch.tensor(['a' as unknown as number])).toThrow(TypeError);
-    expect(() => torch.tensor([1, 2], { requiresGrad: true })).toThrow(
-      'tensor: only Tensors of floating point dtype can require gradients (got int32)',
+    expect(() => torch.tensor([1n, 2n], { requiresGrad: true })).toThrow(
+      'tensor: only Tensors of floating point dtype can require gradients (got int64)',
     );
     expect(() => torch.tensor([1], { dtype: 'float64' as torch.DType })).toThrow(
-      'tensor: unsupported dtype float64 (expected float32, int32, uint8 or bool)',
+      'tensor: unsupported dtype float64 (expected float32, int32, int64, uint8 or bool)',
     );
   });
 });
@@ -61,21 +68,24 @@ describe('factories', () => {
     expect(torch.empty(4).numel()).toBe(4);
     expect(torch.zeros().shape).toEqual([]);
     expect(torch.full([2], 0.5).tolist()).toEqual([0.5, 0.5]);
-    expect(torch.full([2], 7).dtype).toBe('int32');
+    expect(torch.full([2], 7).dtype).toBe('float32');
+    expect(torch.full([2], 7n).dtype).toBe('int64');
     expect(torch.full([1], true).dtype).toBe('bool');
     expect(torch.full([2], 7, { dtype: torch.float32 }).dtype).toBe('float32');
   });
 
   it('zerosLike/onesLike/fullLike keep shape and dtype', () => {
-    const x = torch.tensor([[1, 2]]);
+    const x = torch.tensor([[1, 2]], { dtype: torch.int32 });
     expect(torch.zerosLike(x).dtype).toBe('int32');
     expect(torch.onesLike(x, { dtype: torch.float32 }).tolist()).toEqual([[1, 1]]);
     expect(torch.fullLike(x, 3).tolist()).toEqual([[3, 3]]);
   });
 
-  it('arange follows PyTorch: ints stay int32, a fraction gives float32', () => {
+  it('arange follows PyTorch by JS type: numbers give float32, bigints int64', () => {
     expect(torch.arange(4).tolist()).toEqual([0, 1, 2, 3]);
-    expect(torch.arange(4).dtype).toBe('int32');
+    expect(torch.arange(4).dtype).toBe('float32');
+    expect(torch.arange(4n).dtype).toBe('int64');
+    expect(torch.arange(5n, 0n, -2n).tolist()).toEqual([5, 3, 1]);
     expect(torch.arange(1, 4).tolist()).toEqual([1, 2, 3]);
     expect(torch.arange(0, 1, 0.25).tolist()).toEqual([0, 0.25, 0.5, 0.75]);
     expect(torch.arange(0, 1, 0.25).dtype).toBe('float32');

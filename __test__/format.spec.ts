@@ -4,8 +4,10 @@ import * as torch from '../src';
 
 describe('toString (PyTorch format)', () => {
   it('prints integer tensors with aligned columns and no dtype suffix for int64', () => {
-    expect(torch.tensor([[1, 2], [3, 4]]).toString()).toBe('tensor([[1, 2],\n        [3, 4]])');
-    expect(torch.arange(24).reshape(2, 3, 4).toString()).toBe(
+    expect(torch.tensor([[1n, 2n], [3n, 4n]]).toString()).toBe('tensor([[1, 2],\n        [3, 4]])');
+    expect(torch.tensor([1, 2], { dtype: torch.int32 }).toString()).toBe('tensor([1, 2], dtype=torch.int32)');
+    expect(torch.tensor([2n ** 62n, -1n]).toString()).toBe('tensor([4611686018427387904,                  -1])');
+    expect(torch.arange(24n).reshape(2, 3, 4).toString()).toBe(
       'tensor([[[ 0,  1,  2,  3],\n         [ 4,  5,  6,  7],\n         [ 8,  9, 10, 11]],\n\n        [[12, 13, 14, 15],\n         [16, 17, 18, 19],\n         [20, 21, 22, 23]]])',
     );
   });
@@ -33,7 +35,7 @@ describe('toString (PyTorch format)', () => {
   });
 
   it('summarizes tensors above 1000 elements with ...', () => {
-    expect(torch.arange(2000).toString()).toBe('tensor([   0,    1,    2,  ..., 1997, 1998, 1999])');
+    expect(torch.arange(2000n).toString()).toBe('tensor([   0,    1,    2,  ..., 1997, 1998, 1999])');
     expect(torch.arange(2000, { dtype: torch.float32 }).toString()).toBe(
       'tensor([0.0000e+00, 1.0000e+00, 2.0000e+00,  ..., 1.9970e+03, 1.9980e+03,\n        1.9990e+03])',
     );

@@ -12,7 +12,7 @@ describe('public entry (import * as torch from "kindling")', () => {
       expect(torch, name).toHaveProperty(name);
     }
     expect(torch.float32).toBe('float32');
-    expect(torch.long).toBe('int32');
+    expect(torch.long).toBe('int64');
     expect(torch.bool).toBe('bool');
   });
   it('does not expose the raw native binding or its test probes', () => {

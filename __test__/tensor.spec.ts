@@ -112,7 +112,7 @@ describe('copies for integer tensors (TypeScript gathers)', () => {
 
 describe('requiresGrad', () => {
   it('only floating point leaves can require grad', () => {
-    expect(() => torch.tensor([1]).requiresGrad_()).toThrow('only Tensors of floating point dtype can require gradients');
+    expect(() => torch.tensor([1n]).requiresGrad_()).toThrow('only Tensors of floating point dtype can require gradients');
     const x = torch.zeros(2);
     x.requiresGrad = true;
     expect(x.requiresGrad).toBe(true);
@@ -125,5 +125,71 @@ describe('requiresGrad', () => {
 
   it('retainGrad needs requiresGrad', () => {
     expect(() => torch.zeros(1).retainGrad()).toThrow("can't retain_grad on Tensor that has requires_grad=False");
+  });
+});
+
+// Regressions (#10.6): invalid shapes were accepted at construction and failed later with
+// `expected 18446744065119617025` or `Invalid array length`; `.grad` took anything.
+describe('tensors are valid when constructed', () => {
+  it('new Tensor(data, [-1, -1]) throws a RangeError naming the size', () => {
+    expect(() => new torch.Tensor(new Float32Array(1), [-1, -1])).toThrow(new RangeError('Tensor: shape [-1, -1] has a negative size -1 at dim 0'));
+  });
+
+  it('new Tensor(data, [0.5, 2]) throws a TypeError naming the size', () => {
+    expect(() => new torch.Tensor(new Float32Array(1), [0.5, 2])).toThrow(new TypeError('Tensor: shape [0.5, 2] has a non-integer size 0.5 at dim 0'));
+    expect(() => new torch.Tensor(new Float32Array(1), [NaN])).toThrow(new TypeError('Tensor: shape [NaN] has a non-integer size NaN at dim 0'));
+    expect(() => new torch.Tensor(new Float32Array(1), 1 as never)).toThrow(new TypeError('Tensor: shape must be an array of sizes, got number'));
+  });
+
+  it('checks the dtype and that the buffer stores it', () => {
+    expect(() => new torch.Tensor(new Float32Array(1), [1], 'float64' as never)).toThrow(
+      new TypeError('Tensor: unsupported dtype float64 (expected float32, int32, int64, uint8 or bool)'),
+    );
+    expect(() => new torch.Tensor(new Int32Array(1), [1], 'int64')).toThrow(new TypeError('Tensor: Int32Array cannot store dtype int64'));
+    expect(() => new torch.Tensor([1] as never, [1])).toThrow(new TypeError('Tensor: Array cannot store dtype float32'));
+    expect(new torch.Tensor(new BigInt64Array([5n]), [], 'int64').item()).toBe(5);
+  });
+});
+
+describe('.grad assignments are checked as PyTorch does', () => {
+  const leaf = (): torch.Tensor => torch.zeros([2], { requiresGrad: true });
+
+  it('a gradient of the wrong shape throws (it used to make the next backward write NaN)', () => {
+    expect(() => {
+      leaf().grad = torch.zeros(3);
+    }).toThrow(
+      new torch.ShapeError(
+        "attempting to assign a gradient of size '[3]' to a tensor of size '[2]'. Please ensure that the gradient and the tensor are the same size",
+      ),
+    );
+  });
+
+  it('a gradient of an integer dtype throws (Adam then failed with a raw napi message)', () => {
+    expect(() => {
+      leaf().grad = torch.zeros([2], { dtype: torch.long });
+    }).toThrow(
+      new TypeError(
+        "attempting to assign a gradient with dtype 'long int' to a tensor with grad_dtype 'Float'. The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype).",
+      ),
+    );
+  });
+
+  it('a number, or the tensor itself, throws', () => {
+    expect(() => {
+      leaf().grad = 5 as never;
+    }).toThrow(new TypeError('assigned grad expected to be a Tensor or None but got grad of type number'));
+    const t = leaf();
+    expect(() => {
+      t.grad = t;
+    }).toThrow(new torch.AutogradError("can't assign Variable as its own grad"));
+  });
+
+  it('null and a matching gradient are accepted, and backward accumulates into it', () => {
+    const t = leaf();
+    t.grad = torch.ones(2);
+    t.mul(3).sum().backward();
+    expect(t.grad?.tolist()).toEqual([4, 4]);
+    t.grad = null;
+    expect(t.grad).toBeNull();
   });
 });

@@ -3,8 +3,9 @@
  * (`zeros`, `ones`, `full`, `empty`, `arange`, `rand`, `randn`, `randint`, `randperm`, `*Like`).
  * Sizes go as varargs or one array, optionally followed by `{ dtype, requiresGrad, generator }`.
  */
-import { type DType, allocate, castArray, checkDType, dtypeOfArray, type TypedArray, uninitF32 } from './dtype';
+import { type DType, allocate, castArray, checkDType, dtypeOfArray, scalarTo, type TypedArray, uninitF32 } from './dtype';
 import { ShapeError } from './errors';
+import { checkOptions, type OptionSpec } from './options';
 import { kernels } from './ops/kernels';
 import { checkSizes } from './ops/shape';
 import { type Generator, generatorOf } from './random/generator';
@@ -19,8 +20,17 @@ export interface RandomOptions extends TensorOptions {
   generator?: Generator;
 }
 
-/** Nested JS arrays of numbers or booleans. */
-export type NestedArray = number | boolean | readonly NestedArray[];
+/** Nested JS arrays of numbers, bigints or booleans. */
+export type NestedArray = number | bigint | boolean | readonly NestedArray[];
+
+const TENSOR_OPTIONS: OptionSpec = { dtype: 'string', requiresGrad: 'boolean' };
+const RANDOM_OPTIONS: OptionSpec = { ...TENSOR_OPTIONS, generator: 'object|null' };
+
+/** `TensorOptions` checked (unknown keys, types) for `op`; `{}` when absent. */
+function tensorOptions<O extends TensorOptions>(op: string, options: O | undefined, spec: OptionSpec = TENSOR_OPTIONS): O {
+  checkOptions(op, options, spec);
+  return options ?? ({} as O);
+}
 
 /** Sizes as varargs or one array, optionally followed by an options object. */
 export type SizesAndOptions<O> = number[] | [...number[], O] | [readonly number[]] | [readonly number[], O];
@@ -39,7 +49,7 @@ function parseSizes<O>(op: string, args: ReadonlyArray<unknown>): { sizes: numbe
   }
   const sizes = list.length === 1 && Array.isArray(list[0]) ? (list[0] as number[]).slice() : (list as number[]).slice();
   checkSizes(op, sizes);
-  return { sizes, options };
+  return { sizes, options: tensorOptions(op, options as TensorOptions, op.startsWith('rand') ? RANDOM_OPTIONS : TENSOR_OPTIONS) as O };
 }
 
 function finish(t: Tensor, op: string, options: TensorOptions): Tensor {
@@ -58,8 +68,17 @@ function dtypeOf(op: string, options: TensorOptions, fallback: DType): DType {
 
 // ---- tensor() -------------------------------------------------------------------------------
 
-/** Walks nested arrays: shape (ragged → error), flat values, and the inferred dtype. */
-function flattenNested(data: NestedArray): { shape: number[]; values: number[]; dtype: DType } {
+/**
+ * The dtype of a JS value by its type, never its value: `number` → float32 (the default dtype,
+ * like a Python float), `bigint` → int64 (like a Python int), `boolean` → bool. A mix promotes
+ * as PyTorch promotes Python scalars: any number gives float32, else any bigint gives int64.
+ */
+function inferScalarsDType(sawNumber: boolean, sawBigInt: boolean): DType {
+  return sawNumber ? 'float32' : sawBigInt ? 'int64' : 'bool';
+}
+
+/** Walks nested arrays: shape (ragged → error), flat values, and the dtype their JS types give. */
+function flattenNested(data: NestedArray): { shape: number[]; values: Array<number | bigint | boolean>; dtype: DType } {
   const shape: number[] = [];
   let probe: NestedArray = data;
   while (Array.isArray(probe)) {
@@ -67,20 +86,17 @@ function flattenNested(data: NestedArray): { shape: number[]; values: number[]; 
     if (probe.length === 0) break;
     probe = (probe as readonly NestedArray[])[0];
   }
-  const values: number[] = [];
-  let allBool = true;
-  let allInt = true;
+  const values: Array<number | bigint | boolean> = [];
+  let sawNumber = false;
+  let sawBigInt = false;
   const walk = (x: NestedArray, d: number): void => {
     if (d === shape.length) {
-      if (typeof x === 'boolean') {
-        values.push(x ? 1 : 0);
-      } else if (typeof x === 'number') {
-        allBool = false;
-        if (!Number.isInteger(x)) allInt = false;
-        values.push(x);
-      } else {
+      if (typeof x === 'number') sawNumber = true;
+      else if (typeof x === 'bigint') sawBigInt = true;
+      else if (typeof x !== 'boolean') {
         throw new TypeError(`tensor: could not infer dtype of ${Array.isArray(x) ? 'a nested list' : typeof x}`);
       }
+      values.push(x);
       return;
     }
     if (!Array.isArray(x)) throw new ShapeError(`expected sequence of length ${shape[d]} at dim ${d} (got a scalar)`);
@@ -89,17 +105,45 @@ function flattenNested(data: NestedArray): { shape: number[]; values: number[]; 
   };
   walk(data, 0);
   // An empty list is float32 in PyTorch (`torch.tensor([])`).
-  const dtype: DType = values.length === 0 ? 'float32' : allBool ? 'bool' : allInt ? 'int32' : 'float32';
+  const dtype: DType = values.length === 0 ? 'float32' : inferScalarsDType(sawNumber, sawBigInt);
   return { shape, values, dtype };
 }
 
+/** Writes JS scalars into a fresh buffer of `dtype`, each checked by `scalarTo` (a value that does not fit throws). */
+function fromScalars(op: string, values: ReadonlyArray<number | bigint | boolean>, dtype: DType, shape: readonly number[]): TypedArray {
+  const buffer = allocate(dtype, values.length, op, shape);
+  if (dtype === 'float32') {
+    for (let i = 0; i < values.length; i++) buffer[i] = Number(values[i]);
+  } else {
+    const out = buffer as { [i: number]: number | bigint };
+    for (let i = 0; i < values.length; i++) out[i] = scalarTo(op, values[i], dtype);
+  }
+  return buffer;
+}
+
+/** A typed array's elements as a buffer of its dtype (`dtypeOfArray`): exact for every accepted type. */
+function fromTypedArray(data: ArrayBufferView, kind: DType, shape: readonly number[]): TypedArray {
+  const buffer = allocate(kind, shape[0], 'tensor', shape);
+  if (kind === 'int64' && !(data instanceof BigInt64Array)) {
+    const src = data as unknown as ArrayLike<number>;
+    for (let i = 0; i < src.length; i++) (buffer as BigInt64Array)[i] = BigInt(src[i]);
+  } else {
+    (buffer as Float32Array).set(data as unknown as ArrayLike<number>);
+  }
+  return buffer;
+}
+
 /**
- * `torch.tensor(data, { dtype, requiresGrad })`: always copies. Nested number arrays of integers
- * give int32 (PyTorch's int64), any fraction gives float32, booleans give bool; typed arrays keep
- * their kind (Float32/64 → float32, Int* → int32, Uint8 → uint8). A typed array gives a 1-D tensor.
- * @example torch.tensor([[1, 2], [3, 4]], { dtype: torch.float32, requiresGrad: true })
+ * `torch.tensor(data, { dtype, requiresGrad })`: always copies. The dtype comes from the JS type
+ * of the values, never from their value: numbers → float32 (`tensor([3, 4])` is float32, as
+ * `torch.tensor([3.0, 4.0])`), bigints → int64 (`tensor([3n, 4n])`, as `torch.tensor([3, 4])`),
+ * booleans → bool; typed arrays by their type (`dtypeOfArray`: Int32Array → int32, BigInt64Array
+ * → int64, …). A typed array gives a 1-D tensor. With an integer `dtype`, a value that does not
+ * fit throws (`value 3000000000 cannot be converted to type int32_t without overflow`).
+ * @example torch.tensor([[1, 2], [3, 4]], { requiresGrad: true }); torch.tensor([0n, 2n, 1n])
  */
-export function tensor(data: NestedArray | ArrayLike<number> | Tensor, options: TensorOptions = {}): Tensor {
+export function tensor(data: NestedArray | ArrayLike<number> | BigInt64Array | Tensor, options?: TensorOptions): Tensor {
+  const opts = tensorOptions('tensor', options);
   let shape: number[];
   let buffer: TypedArray;
   let inferred: DType;
@@ -111,29 +155,34 @@ export function tensor(data: NestedArray | ArrayLike<number> | Tensor, options: 
     const kind = dtypeOfArray(data as ArrayLike<unknown>);
     if (kind === null) throw new TypeError(`tensor: unsupported typed array ${(data as object).constructor.name}`);
     inferred = kind;
-    shape = [(data as ArrayLike<number>).length];
-    buffer = allocate(kind, shape[0], 'tensor', shape);
-    if (data instanceof BigInt64Array) for (let i = 0; i < data.length; i++) buffer[i] = Number(data[i]);
-    else buffer.set(data as ArrayLike<number>);
+    shape = [(data as ArrayLike<unknown>).length];
+    buffer = fromTypedArray(data, kind, shape);
   } else {
     const flat = flattenNested(data as NestedArray);
-    shape = flat.shape;
-    inferred = flat.dtype;
-    buffer = allocate(inferred, flat.values.length, 'tensor', shape);
-    buffer.set(flat.values);
+    const dtype = dtypeOf('tensor', opts, flat.dtype);
+    return finish(new Tensor(fromScalars('tensor', flat.values, dtype, flat.shape), flat.shape, dtype), 'tensor', opts);
   }
-  const dtype = dtypeOf('tensor', options, inferred);
-  if (dtype !== inferred) buffer = castArray(buffer, dtype);
-  return finish(new Tensor(buffer, shape, dtype), 'tensor', options);
+  const dtype = dtypeOf('tensor', opts, inferred);
+  if (dtype !== inferred) buffer = castArray(buffer, dtype, 'tensor');
+  return finish(new Tensor(buffer, shape, dtype), 'tensor', opts);
 }
 
 // ---- constant factories ---------------------------------------------------------------------
 
-function filled(op: string, sizes: number[], options: TensorOptions, value: number, fallback: DType): Tensor {
+function filled(op: string, sizes: number[], options: TensorOptions, value: number | bigint | boolean, fallback: DType): Tensor {
   const dtype = dtypeOf(op, options, fallback);
+  const element = scalarTo(op, value, dtype);
   const data = allocate(dtype, numelOf(sizes), op, sizes);
-  if (value !== 0) data.fill(dtype === 'bool' ? (value !== 0 ? 1 : 0) : value);
+  if (!Object.is(element, 0) && element !== 0n) (data as { fill(v: number | bigint): unknown }).fill(element);
   return finish(new Tensor(data, sizes, dtype), op, options);
+}
+
+/** The dtype a fill value's JS type gives (`inferScalarsDType`); a TypeError for any other type. */
+function dtypeOfValue(op: string, value: unknown): DType {
+  if (typeof value === 'number') return 'float32';
+  if (typeof value === 'bigint') return 'int64';
+  if (typeof value === 'boolean') return 'bool';
+  throw new TypeError(`${op}: fill value must be a number, bigint or boolean, got ${value === null ? 'null' : typeof value}`);
 }
 
 /** `torch.zeros(...sizes, { dtype, requiresGrad })`. */
@@ -155,53 +204,82 @@ export function empty(...args: SizesAndOptions<TensorOptions>): Tensor {
 }
 
 /**
- * `torch.full(size, fillValue, { dtype })`. Like PyTorch the dtype follows the value: a boolean
- * gives bool, an integer gives int32 (PyTorch's int64), a fraction float32.
+ * `torch.full(size, fillValue, { dtype })`. The dtype follows the value's JS type: a number gives
+ * float32, a bigint int64, a boolean bool. A value that does not fit `dtype` throws.
  */
-export function full(size: readonly number[], fillValue: number | boolean, options: TensorOptions = {}): Tensor {
+export function full(size: readonly number[], fillValue: number | bigint | boolean, options?: TensorOptions): Tensor {
+  const opts = tensorOptions('full', options);
   const sizes = Array.from(size);
   checkSizes('full', sizes);
-  const inferred: DType = typeof fillValue === 'boolean' ? 'bool' : Number.isInteger(fillValue) ? 'int32' : 'float32';
-  return filled('full', sizes, options, Number(fillValue), inferred);
+  return filled('full', sizes, opts, fillValue, dtypeOfValue('full', fillValue));
 }
 
 /** `torch.zeros_like(x, options)`. */
-export function zerosLike(x: Tensor, options: TensorOptions = {}): Tensor {
-  return filled('zerosLike', x.shape.slice(), options, 0, x.dtype);
+export function zerosLike(x: Tensor, options?: TensorOptions): Tensor {
+  return filled('zerosLike', x.shape.slice(), tensorOptions('zerosLike', options), 0, x.dtype);
 }
 
 /** `torch.ones_like(x, options)`. */
-export function onesLike(x: Tensor, options: TensorOptions = {}): Tensor {
-  return filled('onesLike', x.shape.slice(), options, 1, x.dtype);
+export function onesLike(x: Tensor, options?: TensorOptions): Tensor {
+  return filled('onesLike', x.shape.slice(), tensorOptions('onesLike', options), 1, x.dtype);
 }
 
-/** `torch.full_like(x, fillValue, options)`. */
-export function fullLike(x: Tensor, fillValue: number, options: TensorOptions = {}): Tensor {
-  return filled('fullLike', x.shape.slice(), options, fillValue, x.dtype);
+/** `torch.full_like(x, fillValue, options)`: `x`'s dtype unless `dtype` is given; a value that does not fit throws. */
+export function fullLike(x: Tensor, fillValue: number | bigint | boolean, options?: TensorOptions): Tensor {
+  dtypeOfValue('fullLike', fillValue);
+  return filled('fullLike', x.shape.slice(), tensorOptions('fullLike', options), fillValue, x.dtype);
 }
 
 /**
  * `torch.arange(end)` / `torch.arange(start, end, step=1)`: values `start + i·step` below `end`.
- * int32 when every argument is an integer, else float32 (as PyTorch).
+ * By the arguments' JS type, as PyTorch by Python's: numbers give float32, bigints give int64
+ * (exact over the whole int64 range); pass `{ dtype }` for another. A value that does not fit
+ * `dtype` throws.
  */
-export function arange(end: number, options?: TensorOptions): Tensor;
-export function arange(start: number, end: number, options?: TensorOptions): Tensor;
-export function arange(start: number, end: number, step: number, options?: TensorOptions): Tensor;
-export function arange(...args: Array<number | TensorOptions | undefined>): Tensor {
-  const options = (isOptions(args[args.length - 1]) ? args.pop() : {}) as TensorOptions;
+export function arange(end: number | bigint, options?: TensorOptions): Tensor;
+export function arange(start: number | bigint, end: number | bigint, options?: TensorOptions): Tensor;
+export function arange(start: number | bigint, end: number | bigint, step: number | bigint, options?: TensorOptions): Tensor;
+export function arange(...args: Array<number | bigint | TensorOptions | undefined>): Tensor {
+  const options = tensorOptions('arange', (isOptions(args[args.length - 1]) ? args.pop() : undefined) as TensorOptions | undefined);
   while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
-  const nums = args as number[];
-  for (const v of nums) if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`arange: arguments must be finite numbers, got ${String(v)}`);
+  const given = args as Array<number | bigint>;
+  for (const v of given) {
+    if (typeof v === 'bigint') continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`arange: arguments must be finite numbers or bigints, got ${String(v)}`);
+  }
+  if (given.every((v) => typeof v === 'bigint')) return arangeBigInt(given as bigint[], options);
+  const nums = given.map(Number);
   const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
   if (step === 0) throw new RangeError('arange: step must be nonzero');
   if ((step > 0 && end < start) || (step < 0 && end > start)) {
     throw new RangeError('arange: upper bound and larger bound inconsistent with step sign');
   }
   const count = Math.max(0, Math.ceil((end - start) / step));
-  const inferred: DType = nums.every(Number.isInteger) ? 'int32' : 'float32';
-  const dtype = dtypeOf('arange', options, inferred);
+  const dtype = dtypeOf('arange', options, 'float32');
   const data = allocate(dtype, count, 'arange', [count]);
-  for (let i = 0; i < count; i++) data[i] = start + i * step;
+  if (dtype === 'float32') {
+    for (let i = 0; i < count; i++) data[i] = start + i * step;
+  } else {
+    const out = data as { [i: number]: number | bigint };
+    for (let i = 0; i < count; i++) out[i] = scalarTo('arange', start + i * step, dtype);
+  }
+  return finish(new Tensor(data, [count], dtype), 'arange', options);
+}
+
+/** `arange` of bigints: exact integer steps (int64 unless `dtype` says otherwise). */
+function arangeBigInt(args: readonly bigint[], options: TensorOptions): Tensor {
+  const [start, end, step] = args.length === 1 ? [0n, args[0], 1n] : [args[0], args[1], args[2] ?? 1n];
+  if (step === 0n) throw new RangeError('arange: step must be nonzero');
+  if ((step > 0n && end < start) || (step < 0n && end > start)) {
+    throw new RangeError('arange: upper bound and larger bound inconsistent with step sign');
+  }
+  const span = end - start;
+  const countBig = step > 0n ? (span + step - 1n) / step : (span + step + 1n) / step;
+  const count = Number(countBig < 0n ? 0n : countBig);
+  const dtype = dtypeOf('arange', options, 'int64');
+  const data = allocate(dtype, count, 'arange', [count]);
+  const out = data as { [i: number]: number | bigint };
+  for (let i = 0; i < count; i++) out[i] = scalarTo('arange', start + BigInt(i) * step, dtype);
   return finish(new Tensor(data, [count], dtype), 'arange', options);
 }
 
@@ -238,13 +316,14 @@ export function randnLike(x: Tensor, options: RandomOptions = {}): Tensor {
 
 /**
  * `torch.randint(high, size)` / `torch.randint(low, high, size, { dtype, generator })`:
- * integers uniform on [low, high), int32 (PyTorch's int64) by default.
+ * integers uniform on [low, high), int64 by default as PyTorch (bounds within int32: the native
+ * generator draws 32-bit integers).
  */
 export function randint(high: number, size: readonly number[], options?: RandomOptions): Tensor;
 export function randint(low: number, high: number, size: readonly number[], options?: RandomOptions): Tensor;
 export function randint(a: number, b: number | readonly number[], c?: readonly number[] | RandomOptions, d?: RandomOptions): Tensor {
-  const [low, high, size, options] =
-    typeof b === 'number' ? [a, b, c as readonly number[], d ?? {}] : [0, a, b, (c as RandomOptions | undefined) ?? {}];
+  const [low, high, size, given] = typeof b === 'number' ? [a, b, c as readonly number[], d] : [0, a, b, c as RandomOptions | undefined];
+  const options = tensorOptions('randint', given, RANDOM_OPTIONS);
   if (!Array.isArray(size)) throw new TypeError('randint: size must be an array of integers');
   for (const v of [low, high]) {
     if (!Number.isInteger(v) || Math.abs(v) > 2 ** 31) throw new RangeError(`randint: bounds must be int32 integers, got ${v}`);
@@ -254,16 +333,17 @@ export function randint(a: number, b: number | readonly number[], c?: readonly n
   checkSizes('randint', sizes);
   const out = allocate('int32', numelOf(sizes), 'randint', sizes) as Int32Array;
   generatorOf('randint', options.generator).draw((s, o) => kernels.fillRandint(out, low, high, s, o));
-  const dtype = dtypeOf('randint', options, 'int32');
-  const data = dtype === 'int32' ? out : castArray(out, dtype);
+  const dtype = dtypeOf('randint', options, 'int64');
+  const data = dtype === 'int32' ? out : castArray(out, dtype, 'randint');
   return finish(new Tensor(data, sizes, dtype), 'randint', options);
 }
 
-/** `torch.randperm(n, { generator })`: a random permutation of 0…n−1 (int32). */
-export function randperm(n: number, options: RandomOptions = {}): Tensor {
+/** `torch.randperm(n, { generator })`: a random permutation of 0…n−1 (int64, as PyTorch). */
+export function randperm(n: number, given?: RandomOptions): Tensor {
+  const options = tensorOptions('randperm', given, RANDOM_OPTIONS);
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
   const out = allocate('int32', n, 'randperm', [n]) as Int32Array;
   generatorOf('randperm', options.generator).draw((s, o) => kernels.randperm(out, s, o));
-  const dtype = dtypeOf('randperm', options, 'int32');
-  return finish(new Tensor(dtype === 'int32' ? out : castArray(out, dtype), [n], dtype), 'randperm', options);
+  const dtype = dtypeOf('randperm', options, 'int64');
+  return finish(new Tensor(dtype === 'int32' ? out : castArray(out, dtype, 'randperm'), [n], dtype), 'randperm', options);
 }

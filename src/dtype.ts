@@ -1,12 +1,16 @@
 /**
- * Element types. kindling has four storage types; `int64`/`long` are aliases of `int32` because
- * JavaScript has no fast 64-bit integer arrays (class indices never need more than 2^31).
- * `bool` is stored as a `Uint8Array` of 0/1.
+ * Element types. kindling has five storage types: `float32` (`Float32Array`), `int32`
+ * (`Int32Array`), `int64` (`BigInt64Array`, PyTorch's default integer type: `torch.long`),
+ * `uint8` (`Uint8Array`) and `bool` (a `Uint8Array` of 0/1). There is no float64 dtype.
+ *
+ * The rules (docs/ARCHITECTURE.md, "Integers and dtypes"): a dtype is inferred from a value's JS
+ * type, never from its value (`number` → float32, `bigint` → int64, `boolean` → bool); integers
+ * are exact or refused (a value that does not fit its dtype is a RangeError naming it).
  */
 import { kMaxLength } from 'node:buffer';
 import { UNINIT_MIN_ELEMENTS } from './tuning';
 
-export type DType = 'float32' | 'int32' | 'uint8' | 'bool';
+export type DType = 'float32' | 'int32' | 'int64' | 'uint8' | 'bool';
 
 export const float32: DType = 'float32';
 /** Alias of `float32`, as `torch.float`. */
@@ -14,28 +18,30 @@ export const float: DType = 'float32';
 export const int32: DType = 'int32';
 /** Alias of `int32`, as `torch.int`. */
 export const int: DType = 'int32';
-/** `int64` is stored as `int32` in kindling (see ARCHITECTURE.md). */
-export const int64: DType = 'int32';
-/** Alias of `int64` (= `int32`), as `torch.long`. */
-export const long: DType = 'int32';
+/** 64-bit integers on a `BigInt64Array` (PyTorch's default integer dtype). */
+export const int64: DType = 'int64';
+/** Alias of `int64`, as `torch.long`. */
+export const long: DType = 'int64';
 export const uint8: DType = 'uint8';
 export const bool: DType = 'bool';
 
-export type TypedArray = Float32Array | Int32Array | Uint8Array;
+export type TypedArray = Float32Array | Int32Array | BigInt64Array | Uint8Array;
 
 /** The typed array that stores each dtype. */
 export type StorageOf<D extends DType> = D extends 'float32'
   ? Float32Array
   : D extends 'int32'
     ? Int32Array
-    : Uint8Array;
+    : D extends 'int64'
+      ? BigInt64Array
+      : Uint8Array;
 
-const DTYPES: ReadonlySet<string> = new Set(['float32', 'int32', 'uint8', 'bool']);
+const DTYPES: ReadonlySet<string> = new Set(['float32', 'int32', 'int64', 'uint8', 'bool']);
 
 /** Throws a `TypeError` naming `op` unless `dtype` is one of kindling's dtypes. */
 export function checkDType(dtype: unknown, op: string): DType {
   if (typeof dtype !== 'string' || !DTYPES.has(dtype)) {
-    throw new TypeError(`${op}: unsupported dtype ${String(dtype)} (expected float32, int32, uint8 or bool)`);
+    throw new TypeError(`${op}: unsupported dtype ${String(dtype)} (expected float32, int32, int64, uint8 or bool)`);
   }
   return dtype as DType;
 }
@@ -50,7 +56,7 @@ export const MAX_ELEMENTS: number = kMaxLength;
 
 /** Bytes per element of each dtype's storage. */
 function bytesPerElement(dtype: DType): number {
-  return dtype === 'float32' || dtype === 'int32' ? 4 : 1;
+  return dtype === 'int64' ? 8 : dtype === 'float32' || dtype === 'int32' ? 4 : 1;
 }
 
 /** A count for a message: exact below 10^21, then JS's exponent form (or "over 1e+308"). */
@@ -66,7 +72,7 @@ function formatCount(count: bigint): string {
  * Built only on the error path.
  */
 export function allocationError(op: string, dtype: DType, n: number, shape: readonly number[] | undefined, reason: string): RangeError {
-  const article = dtype === 'int32' ? 'an' : 'a';
+  const article = dtype === 'int32' || dtype === 'int64' ? 'an' : 'a';
   let count: bigint | null = Number.isInteger(n) ? BigInt(n) : null;
   if (shape !== undefined && shape.every((s) => Number.isInteger(s))) count = shape.reduce((a, s) => a * BigInt(s), 1n);
   const sizes =
@@ -95,6 +101,8 @@ export function allocate(dtype: DType, n: number, op = 'allocate', shape?: reado
         return new Float32Array(n);
       case 'int32':
         return new Int32Array(n);
+      case 'int64':
+        return new BigInt64Array(n);
       default:
         return new Uint8Array(n);
     }
@@ -107,68 +115,149 @@ export function isFloatingPoint(dtype: DType): boolean {
   return dtype === 'float32';
 }
 
-/** PyTorch's name of a dtype, used in error messages and `toString` (`torch.int64` for int32). */
+/** PyTorch's name of a dtype, used in error messages and `toString`. */
 export function torchName(dtype: DType): string {
-  switch (dtype) {
-    case 'float32':
-      return 'torch.float32';
-    case 'int32':
-      return 'torch.int64';
-    case 'uint8':
-      return 'torch.uint8';
-    default:
-      return 'torch.bool';
-  }
+  return `torch.${dtype}`;
 }
 
-/** PyTorch's scalar-type name (`Float`, `Long`, `Byte`, `Bool`) used in some of its messages. */
+const SCALAR_TYPE_NAMES: Readonly<Record<DType, string>> = { float32: 'Float', int32: 'Int', int64: 'Long', uint8: 'Byte', bool: 'Bool' };
+
+/** PyTorch's scalar-type name (`Float`, `Int`, `Long`, `Byte`, `Bool`) used in some of its messages. */
 export function scalarTypeName(dtype: DType): string {
-  switch (dtype) {
-    case 'float32':
-      return 'Float';
-    case 'int32':
-      return 'Long';
-    case 'uint8':
-      return 'Byte';
-    default:
-      return 'Bool';
-  }
+  return SCALAR_TYPE_NAMES[dtype];
+}
+
+export function isIntegral(dtype: DType): boolean {
+  return dtype === 'int32' || dtype === 'int64' || dtype === 'uint8';
 }
 
 /**
- * The result dtype of a binary arithmetic op, following PyTorch's type promotion among
- * kindling's dtypes: any float → float32; bool with bool → bool; otherwise int32 beats uint8.
+ * The result dtype of a binary op on two tensors, following PyTorch's type promotion among
+ * kindling's dtypes: float32 beats every integer type; among integers int64 > int32 > uint8 > bool.
  */
 export function promoteTypes(a: DType, b: DType): DType {
   if (a === b) return a;
   if (a === 'float32' || b === 'float32') return 'float32';
+  if (a === 'int64' || b === 'int64') return 'int64';
   if (a === 'int32' || b === 'int32') return 'int32';
   return 'uint8';
 }
 
-/** The dtype of a typed array given to `tensor()`: floats → float32, signed ints → int32, bytes → uint8. */
+/**
+ * PyTorch's `can_cast(from, to)`, the rule of in-place ops and `out=`: a result may be written
+ * into a tensor of the same kind or a higher one (bool < integer < float), never downwards.
+ */
+export function canCast(from: DType, to: DType): boolean {
+  const kind = (d: DType): number => (d === 'bool' ? 0 : d === 'float32' ? 2 : 1);
+  return kind(from) <= kind(to);
+}
+
+/**
+ * The dtype of a typed array given to `tensor()`, by its type: Float32/Float64 → float32 (there
+ * is no float64 dtype), Int32/Int16/Int8/Uint16 → int32 (every value fits), BigInt64 → int64,
+ * Uint8/Uint8Clamped → uint8. Uint32Array and BigUint64Array hold values no signed type of the
+ * same width holds: Uint32 → int64 (exact), BigUint64 is refused (null).
+ */
 export function dtypeOfArray(data: ArrayLike<unknown>): DType | null {
   if (data instanceof Float32Array || data instanceof Float64Array) return 'float32';
-  if (data instanceof Int32Array || data instanceof Int16Array || data instanceof Int8Array) return 'int32';
-  if (data instanceof BigInt64Array || data instanceof Uint16Array || data instanceof Uint32Array) return 'int32';
+  if (data instanceof Int32Array || data instanceof Int16Array || data instanceof Int8Array || data instanceof Uint16Array) return 'int32';
+  if (data instanceof BigInt64Array || data instanceof Uint32Array) return 'int64';
   if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) return 'uint8';
   return null;
 }
 
-/** Converts `src` into a fresh buffer of `dtype` (bool: non-zero → 1; int: truncation toward zero). */
-export function castArray(src: TypedArray, dtype: DType): TypedArray {
-  const n = src.length;
+/** The C type PyTorch names in its overflow message. */
+const C_TYPES: Readonly<Record<DType, string>> = { float32: 'float', int32: 'int32_t', int64: 'int64_t', uint8: 'uint8_t', bool: 'bool' };
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** PyTorch's overflow error, naming the op and the value: `tensor: value 3000000000 cannot be converted to type int32_t without overflow`. */
+export function overflowError(op: string, value: number | bigint, dtype: DType): RangeError {
+  return new RangeError(`${op}: value ${String(value)} cannot be converted to type ${C_TYPES[dtype]} without overflow`);
+}
+
+/**
+ * A JS value converted to an element of `dtype` (the number or bigint to store), or a RangeError
+ * naming it when it does not fit: NaN/±inf or a value outside the range for int32/int64, outside
+ * [-255, 255] for uint8 (negatives wrap, as PyTorch's scalar check allows). Fractions truncate
+ * toward zero; bool stores non-zero (and NaN) as 1.
+ */
+export function scalarTo(op: string, value: number | bigint | boolean, dtype: DType): number | bigint {
+  if (typeof value === 'boolean') return dtype === 'int64' ? BigInt(value) : Number(value);
   switch (dtype) {
     case 'float32':
-      return Float32Array.from(src);
+      return Number(value);
+    case 'bool':
+      return value !== 0 && value !== 0n ? 1 : 0;
+    case 'int64': {
+      if (typeof value === 'bigint') {
+        if (value < INT64_MIN || value > INT64_MAX) throw overflowError(op, value, dtype);
+        return value;
+      }
+      const t = Math.trunc(value);
+      if (!(t >= -(2 ** 63) && t < 2 ** 63)) throw overflowError(op, value, dtype);
+      return BigInt(t);
+    }
     case 'int32': {
-      // Int32Array.from truncates toward zero like PyTorch's float → long; NaN becomes 0.
-      return Int32Array.from(src);
+      const t = typeof value === 'bigint' ? value : Math.trunc(value);
+      if (!(t >= -2147483648 && t <= 2147483647)) throw overflowError(op, value, dtype);
+      return Number(t);
+    }
+    default: {
+      const t = typeof value === 'bigint' ? value : Math.trunc(value);
+      if (!(t >= -255 && t <= 255)) throw overflowError(op, value, dtype);
+      return Number(t) & 255;
+    }
+  }
+}
+
+/**
+ * Converts `src` into a fresh buffer of `dtype`. Exact or refused: float → int32/int64 truncates
+ * toward zero and throws `overflowError` for NaN, ±inf or a value outside the target's range
+ * (where PyTorch's C cast is undefined); int64 → int32 throws for a value outside int32;
+ * → uint8 wraps modulo 256 like PyTorch (floats truncate first; NaN/±inf throw);
+ * → bool is non-zero (NaN is true); int64 → float32 rounds to nearest, as PyTorch.
+ */
+export function castArray(src: TypedArray, dtype: DType, op = 'to'): TypedArray {
+  const n = src.length;
+  if (src instanceof BigInt64Array) return castFromInt64(src, dtype, op);
+  switch (dtype) {
+    case 'float32':
+      return Float32Array.from(src as Float32Array);
+    case 'int32': {
+      if (src instanceof Float32Array) {
+        const out = new Int32Array(n);
+        for (let i = 0; i < n; i++) {
+          const t = Math.trunc(src[i]);
+          if (!(t >= -2147483648 && t <= 2147483647)) throw overflowError(op, src[i], dtype);
+          out[i] = t;
+        }
+        return out;
+      }
+      return Int32Array.from(src as Int32Array);
+    }
+    case 'int64': {
+      const out = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) {
+        const t = Math.trunc(src[i]);
+        if (!(t >= -(2 ** 63) && t < 2 ** 63)) throw overflowError(op, src[i], dtype);
+        out[i] = BigInt(t);
+      }
+      return out;
     }
     case 'uint8': {
       const out = new Uint8Array(n);
-      // Wraps modulo 256 like PyTorch's cast to uint8 (negative ints wrap).
-      for (let i = 0; i < n; i++) out[i] = Math.trunc(src[i]) & 255;
+      if (src instanceof Float32Array) {
+        for (let i = 0; i < n; i++) {
+          const t = Math.trunc(src[i]);
+          if (!(t >= -(2 ** 63) && t < 2 ** 63)) throw overflowError(op, src[i], dtype);
+          // Float → uint8 goes through int64 in PyTorch; the wrap is that of the low byte.
+          out[i] = Math.abs(t) < 2 ** 53 ? t & 255 : Number(BigInt.asUintN(8, BigInt(t)));
+        }
+        return out;
+      }
+      for (let i = 0; i < n; i++) out[i] = src[i] & 255;
       return out;
     }
     default: {
@@ -177,6 +266,46 @@ export function castArray(src: TypedArray, dtype: DType): TypedArray {
       return out;
     }
   }
+}
+
+function castFromInt64(src: BigInt64Array, dtype: DType, op: string): TypedArray {
+  const n = src.length;
+  switch (dtype) {
+    case 'int64':
+      return src.slice();
+    case 'float32': {
+      const out = new Float32Array(n);
+      for (let i = 0; i < n; i++) out[i] = Number(src[i]);
+      return out;
+    }
+    case 'int32': {
+      const out = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = src[i];
+        if (v < -2147483648n || v > 2147483647n) throw overflowError(op, v, dtype);
+        out[i] = Number(v);
+      }
+      return out;
+    }
+    case 'uint8': {
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i++) out[i] = Number(BigInt.asUintN(8, src[i]));
+      return out;
+    }
+    default: {
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i++) out[i] = src[i] !== 0n ? 1 : 0;
+      return out;
+    }
+  }
+}
+
+/** An int64 element as a JS number, or a RangeError naming it when it is not exact as one (|v| > 2^53 − 1). */
+export function int64ToNumber(op: string, v: bigint): number {
+  if (v > 9007199254740991n || v < -9007199254740991n) {
+    throw new RangeError(`${op}: int64 value ${v} is not exactly representable as a JS number (|v| > 2^53 - 1); use itemBigInt()`);
+  }
+  return Number(v);
 }
 
 /** Above this many elements `Buffer.allocUnsafeSlow` refuses (its limit is in bytes); use `allocate`. */

@@ -37,7 +37,7 @@ class Formatter {
   private sciMode = false;
   private maxWidth = 1;
 
-  constructor(values: ArrayLike<number>, floating: boolean, isBool: boolean) {
+  constructor(values: ArrayLike<number | bigint>, floating: boolean, isBool: boolean) {
     this.floating = floating;
     if (!floating) {
       for (let i = 0; i < values.length; i++) {
@@ -47,7 +47,10 @@ class Formatter {
       return;
     }
     const finite: number[] = [];
-    for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]) && values[i] !== 0) finite.push(values[i]);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as number;
+      if (Number.isFinite(v) && v !== 0) finite.push(v);
+    }
     if (finite.length === 0) return;
     let lo = Infinity;
     let hi = 0;
@@ -76,20 +79,20 @@ class Formatter {
     return this.maxWidth;
   }
 
-  format(value: number, isBool: boolean): string {
+  format(value: number | bigint, isBool: boolean): string {
     let s: string;
     if (isBool) s = value ? 'True' : 'False';
     else if (!this.floating) s = String(value);
-    else if (this.sciMode) s = sci(value);
-    else if (this.intMode) s = fixed(value, 0) + (Number.isFinite(value) ? '.' : '');
-    else s = fixed(value, PRECISION);
+    else if (this.sciMode) s = sci(value as number);
+    else if (this.intMode) s = fixed(value as number, 0) + (Number.isFinite(value) ? '.' : '');
+    else s = fixed(value as number, PRECISION);
     return s.padStart(this.maxWidth, ' ');
   }
 }
 
 /** A row-major n-d accessor over the flat data, so sub-tensors need no copies. */
 interface View {
-  data: ArrayLike<number>;
+  data: ArrayLike<number | bigint>;
   shape: readonly number[];
   strides: readonly number[];
   offset: number;
@@ -100,7 +103,7 @@ function sub(v: View, i: number): View {
 }
 
 /** The values PyTorch's formatter sees: only the edge items of each dimension when summarizing. */
-function summarizedValues(v: View, summarize: boolean, out: number[]): void {
+function summarizedValues(v: View, summarize: boolean, out: Array<number | bigint>): void {
   if (v.shape.length === 0) {
     out.push(v.data[v.offset]);
     return;
@@ -173,13 +176,13 @@ export function formatTensor(t: Tensor): string {
   } else {
     const summarize = numel > THRESHOLD;
     const view: View = { data: t.data, shape: t.shape, strides: stridesOf(t.shape), offset: 0 };
-    const seen: number[] = [];
+    const seen: Array<number | bigint> = [];
     summarizedValues(view, summarize, seen);
     const f = new Formatter(seen, t.dtype === 'float32', isBool);
     body = tensorStr(view, indent, summarize, f, isBool);
   }
-  // float32, int64 (kindling's int32) and bool are PyTorch's default-inferred dtypes: no suffix.
-  if (t.dtype === 'uint8') suffixes.push('dtype=torch.uint8');
+  // float32, int64 and bool are PyTorch's default-inferred dtypes: no suffix.
+  if (t.dtype === 'uint8' || t.dtype === 'int32') suffixes.push(`dtype=torch.${t.dtype}`);
   if (t.gradFn !== null) suffixes.push(`grad_fn=<${t.gradFn.name}>`);
   else if (t.requiresGrad) suffixes.push('requires_grad=True');
 

@@ -9,11 +9,10 @@
  * contiguous tensor the storage array itself (offset 0, full length) or a zero-copy `subarray` of
  * it; for a non-contiguous one a fresh contiguous copy on each read (ops that only read it work
  * on any tensor; writes go through the in-place ops, which follow the strides).
- * `int64` is stored as `int32` (see ARCHITECTURE.md).
  */
 import { backward as runBackward, type BackwardOptions } from './autograd/engine';
 import { AccumulateGrad, type Node } from './autograd/node';
-import { type DType, type TypedArray, isFloatingPoint } from './dtype';
+import { type DType, type TypedArray, checkDType, int64ToNumber, isFloatingPoint, scalarTypeName } from './dtype';
 import { Storage } from './storage';
 import { AutogradError, ShapeError, normalizeDim } from './errors';
 import { formatTensor } from './format';
@@ -30,7 +29,7 @@ import type { Generator } from './random/generator';
 
 /** Sizes given as varargs (`reshape(2, 3)`) or as one array (`reshape([2, 3])`). */
 export type SizeArgs = number[] | [readonly number[]];
-/** What `tolist()` returns: nested arrays of numbers (booleans for bool tensors). */
+/** What `tolist()` returns: nested arrays of numbers (booleans for bool tensors; int64 as exact numbers). */
 export type NestedList = number | boolean | NestedList[];
 /** A tensor or a JS number, where PyTorch accepts a Python scalar. */
 export type TensorOrScalar = Tensor | number;
@@ -50,7 +49,23 @@ export function numelOf(shape: readonly number[]): number {
 function storageMatches(data: TypedArray, dtype: DType): boolean {
   if (dtype === 'float32') return data instanceof Float32Array;
   if (dtype === 'int32') return data instanceof Int32Array;
+  if (dtype === 'int64') return data instanceof BigInt64Array;
   return data instanceof Uint8Array;
+}
+
+/** PyTorch's C++ name of a gradient's dtype in the `.grad` setter's message (`'long int'`). */
+const GRAD_DTYPE_NAMES: Readonly<Record<DType, string>> = { float32: 'float', int32: 'int', int64: 'long int', uint8: 'unsigned char', bool: 'bool' };
+
+/** Throws a typed error unless `shape` is a list of non-negative integer sizes. */
+function checkShape(shape: unknown): void {
+  if (!Array.isArray(shape)) throw new TypeError(`Tensor: shape must be an array of sizes, got ${shape === null ? 'null' : typeof shape}`);
+  for (let i = 0; i < shape.length; i++) {
+    const s: unknown = shape[i];
+    if (typeof s !== 'number' || !Number.isInteger(s)) {
+      throw new TypeError(`Tensor: shape [${shape.join(', ')}] has a non-integer size ${String(s)} at dim ${i}`);
+    }
+    if (s < 0) throw new RangeError(`Tensor: shape [${shape.join(', ')}] has a negative size ${s} at dim ${i}`);
+  }
 }
 
 /** Set by `Tensor._make` for the one construction that follows (see there). */
@@ -100,8 +115,11 @@ export class Tensor {
     if (trustedConstruction) {
       trustedConstruction = false;
     } else {
-      if (!storageMatches(data, dtype)) {
-        throw new TypeError(`Tensor: ${data.constructor.name} cannot store dtype ${dtype}`);
+      checkShape(shape);
+      checkDType(dtype, 'Tensor');
+      if (!ArrayBuffer.isView(data) || !storageMatches(data, dtype)) {
+        const what = data === null || data === undefined ? String(data) : (data as object).constructor.name;
+        throw new TypeError(`Tensor: ${what} cannot store dtype ${dtype}`);
       }
       const n = numelOf(shape);
       if (n !== data.length) {
@@ -194,7 +212,28 @@ export class Tensor {
     return this.gradValue;
   }
 
+  /**
+   * Assigns a gradient, checked as PyTorch does: a Tensor (or null) of this tensor's shape and
+   * dtype, other than the tensor itself.
+   */
   set grad(value: Tensor | null) {
+    if (value !== null) {
+      if (!(value instanceof Tensor)) {
+        const got = value === undefined ? 'undefined' : typeof value === 'object' ? (value as object).constructor?.name ?? 'object' : typeof value;
+        throw new TypeError(`assigned grad expected to be a Tensor or None but got grad of type ${got}`);
+      }
+      if (value === this) throw new AutogradError("can't assign Variable as its own grad");
+      if (value.dtype !== this.dtype) {
+        throw new TypeError(
+          `attempting to assign a gradient with dtype '${GRAD_DTYPE_NAMES[value.dtype]}' to a tensor with grad_dtype '${scalarTypeName(this.dtype)}'. The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype).`,
+        );
+      }
+      if (value.shape.length !== this.shape.length || value.shape.some((s, i) => s !== this.shape[i])) {
+        throw new ShapeError(
+          `attempting to assign a gradient of size '[${value.shape.join(', ')}]' to a tensor of size '[${this.shape.join(', ')}]'. Please ensure that the gradient and the tensor are the same size`,
+        );
+      }
+    }
     this.gradValue = value;
     this.gradExposed = true;
   }
@@ -319,13 +358,27 @@ export class Tensor {
     return this.shape[normalizeDim(dim, this.shape.length, 'size')] ?? 1;
   }
 
-  /** The single element as a JS number (`a Tensor with 6 elements cannot be converted to Scalar`). */
+  /**
+   * The single element as a JS number (`a Tensor with 6 elements cannot be converted to Scalar`).
+   * An int64 element is returned as a number when exact (|v| ≤ 2^53 − 1), else a RangeError
+   * names it (use `itemBigInt()`): `correct += pred.eq(t).sum().item()` keeps working with numbers.
+   */
   item(): number {
     const n = this.numel();
     if (n !== 1) {
       throw new RangeError(`a Tensor with ${n} elements cannot be converted to Scalar`);
     }
-    return this.data[0];
+    const v = this.data[0];
+    return typeof v === 'bigint' ? int64ToNumber('item', v) : v;
+  }
+
+  /** The single element of an integer or bool tensor as an exact `bigint` (any int64 value). */
+  itemBigInt(): bigint {
+    if (this.data.length !== 1) {
+      throw new RangeError(`a Tensor with ${this.data.length} elements cannot be converted to Scalar`);
+    }
+    if (this.dtype === 'float32') throw new TypeError('itemBigInt: expected an integer or bool tensor, got float32 (use item())');
+    return BigInt(this.data[0]);
   }
 
   /** The elements as nested JS arrays (a number for a 0-d tensor; booleans for bool). */
@@ -333,12 +386,13 @@ export class Tensor {
     const asBool = this.dtype === 'bool';
     const data = this.data;
     const shape = this.shape;
-    if (shape.length === 0) return asBool ? data[0] !== 0 : data[0];
+    const element = (v: number | bigint): number | boolean => (typeof v === 'bigint' ? int64ToNumber('tolist', v) : asBool ? v !== 0 : v);
+    if (shape.length === 0) return element(data[0]);
     let offset = 0;
     const build = (d: number): NestedList[] => {
       const out: NestedList[] = new Array(shape[d]);
       if (d === shape.length - 1) {
-        for (let i = 0; i < shape[d]; i++) out[i] = asBool ? data[offset++] !== 0 : data[offset++];
+        for (let i = 0; i < shape[d]; i++) out[i] = element(data[offset++]);
       } else {
         for (let i = 0; i < shape[d]; i++) out[i] = build(d + 1);
       }
@@ -369,7 +423,7 @@ export class Tensor {
     return cast.to(this, 'int32');
   }
   long(): Tensor {
-    return cast.to(this, 'int32');
+    return cast.to(this, 'int64');
   }
   bool(): Tensor {
     return cast.to(this, 'bool');
@@ -554,7 +608,7 @@ export class Tensor {
   zero_(): this {
     return inplace.zero_(this);
   }
-  fill_(value: number): this {
+  fill_(value: number | bigint | boolean): this {
     return inplace.fill_(this, value);
   }
   copy_(src: Tensor): this {

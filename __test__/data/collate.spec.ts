@@ -12,14 +12,21 @@ describe('defaultCollate', () => {
     expect(Array.from(out.data)).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]);
   });
 
-  it('turns integers into int32 and other numbers into float32, booleans into bool', () => {
-    const ints = defaultCollate([3, 1, 4]);
-    expect(ints.dtype).toBe('int32');
-    expect(Array.from(ints.data)).toEqual([3, 1, 4]);
+  // Regression (#10.3): whole-valued regression targets used to collate to int32, so the batch
+  // whose targets happened to be whole failed in the loss. The JS type decides, never the value.
+  it('turns numbers into float32 (whole or not), bigints into int64, booleans into bool', () => {
+    const whole = defaultCollate([3, 1, 4]);
+    expect(whole.dtype).toBe('float32');
+    expect(Array.from(whole.data)).toEqual([3, 1, 4]);
     const floats = defaultCollate([0.5, 1]);
     expect(floats.dtype).toBe('float32');
     expect(Array.from(floats.data)).toEqual([0.5, 1]);
-    expect(defaultCollate([2 ** 40, 1]).dtype).toBe('float32');
+    expect(Object.is(defaultCollate([-0, 1]).data[0], -0)).toBe(true);
+    const ints = defaultCollate([3n, 2n ** 62n]);
+    expect(ints.dtype).toBe('int64');
+    expect(ints.data).toEqual(new BigInt64Array([3n, 2n ** 62n]));
+    expect(() => defaultCollate([3n, 2n ** 63n])).toThrow(new RangeError('default_collate: value 9223372036854775808 cannot be converted to type int64_t without overflow'));
+    expect(() => defaultCollate([3n, 1])).toThrow('default_collate: expected a bigint at entry 1 like entry 0, got');
     const bools = defaultCollate([true, false]);
     expect(bools.dtype).toBe('bool');
     expect(Array.from(bools.data)).toEqual([1, 0]);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as torch from '../../src';
 
-export type FixtureDType = 'float32' | 'int32' | 'uint8' | 'bool';
+export type FixtureDType = 'float32' | 'int32' | 'int64' | 'uint8' | 'bool';
 
 /** A tensor as the generator encodes it: exact float32 decimals (or base64 for big tensors). */
 export interface EncodedTensor {
@@ -17,7 +17,7 @@ export interface EncodedTensor {
   base64?: string;
 }
 
-export type TypedData = Float32Array | Int32Array | Uint8Array;
+export type TypedData = Float32Array | Int32Array | BigInt64Array | Uint8Array;
 
 const FIXTURE_DIR = join(__dirname, '..', 'fixtures');
 const cache = new Map<string, unknown>();
@@ -38,7 +38,7 @@ function decodeNumber(v: number | string): number {
   throw new TypeError(`fixtures: cannot decode number ${JSON.stringify(v)}`);
 }
 
-/** The typed array an encoded tensor describes (Float32Array, Int32Array or Uint8Array for bool/uint8). */
+/** The typed array an encoded tensor describes (Float32Array, Int32Array, BigInt64Array or Uint8Array for bool/uint8). */
 export function decode(enc: EncodedTensor): TypedData {
   const size = enc.shape.reduce((a, b) => a * b, 1);
   let out: TypedData;
@@ -47,10 +47,11 @@ export function decode(enc: EncodedTensor): TypedData {
     // Copy into a fresh, aligned buffer; the fixture bytes are little-endian like every target.
     const buf = new ArrayBuffer(bytes.length);
     new Uint8Array(buf).set(bytes);
-    out = enc.dtype === 'float32' ? new Float32Array(buf) : enc.dtype === 'int32' ? new Int32Array(buf) : new Uint8Array(buf);
+    out = enc.dtype === 'float32' ? new Float32Array(buf) : enc.dtype === 'int32' ? new Int32Array(buf) : enc.dtype === 'int64' ? new BigInt64Array(buf) : new Uint8Array(buf);
   } else if (enc.data !== undefined) {
     const values = enc.data.map(decodeNumber);
-    out = enc.dtype === 'float32' ? Float32Array.from(values) : enc.dtype === 'int32' ? Int32Array.from(values) : Uint8Array.from(values);
+    out =
+      enc.dtype === 'float32' ? Float32Array.from(values) : enc.dtype === 'int32' ? Int32Array.from(values) : enc.dtype === 'int64' ? BigInt64Array.from(values, BigInt) : Uint8Array.from(values);
   } else {
     throw new TypeError('fixtures: tensor has neither data nor base64');
   }
@@ -91,8 +92,10 @@ type Comparable = torch.Tensor | ArrayLike<number> | number;
 
 function valuesOf(x: Comparable): { values: ArrayLike<number>; shape: number[] | undefined } {
   if (typeof x === 'number') return { values: [x], shape: [] };
-  if (isTensor(x)) return { values: x.data as ArrayLike<number>, shape: [...x.shape] };
-  return { values: x, shape: undefined };
+  // int64 values compare as numbers (fixtures keep them within 2^53).
+  const numbers = (v: ArrayLike<number> | BigInt64Array): ArrayLike<number> => (v instanceof BigInt64Array ? Array.from(v, Number) : v);
+  if (isTensor(x)) return { values: numbers(x.data as ArrayLike<number> | BigInt64Array), shape: [...x.shape] };
+  return { values: numbers(x), shape: undefined };
 }
 
 function unravel(index: number, shape: number[] | undefined): string {
@@ -120,7 +123,8 @@ export function expectClose(actual: Comparable, expected: EncodedTensor | Compar
   const [label, ...context] = (options.label ?? 'value').split('\n');
   const fail = (details: string): Error => new Error([`${label}: ${details}`, ...context].join('\n'));
   const a = valuesOf(actual);
-  const e = isEncoded(expected) ? { values: decode(expected), shape: expected.shape } : valuesOf(expected);
+  const e = isEncoded(expected) ? valuesOf(decode(expected) as ArrayLike<number>) : valuesOf(expected);
+  if (isEncoded(expected)) e.shape = expected.shape;
   if (a.shape !== undefined && e.shape !== undefined && !sameShape(a.shape, e.shape)) {
     throw fail(`shape [${a.shape.join(', ')}], expected [${e.shape.join(', ')}]`);
   }

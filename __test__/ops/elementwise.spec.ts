@@ -38,7 +38,7 @@ describe('binary ops forward (values from PyTorch)', () => {
   });
 
   it('follows PyTorch type promotion for integer tensors', () => {
-    const i = torch.tensor([1, 2, 3]);
+    const i = torch.tensor([1, 2, 3], { dtype: torch.int32 });
     expect(i.add(1).dtype).toBe('int32');
     expect(i.add(1).tolist()).toEqual([2, 3, 4]);
     expect(i.mul(0.5).dtype).toBe('float32');

@@ -12,7 +12,7 @@ const LOGITS = [
   [2.0, 1.0, -1.0],
 ];
 const logits = (): torch.Tensor => torch.tensor(LOGITS, { requiresGrad: true });
-const T = torch.tensor([1, 2, 0, 0]);
+const T = torch.tensor([1n, 2n, 0n, 0n]);
 
 describe('crossEntropy (values from torch.nn.functional.cross_entropy)', () => {
   it('reductions', () => {
@@ -24,9 +24,17 @@ describe('crossEntropy (values from torch.nn.functional.cross_entropy)', () => {
 
   it('weight, ignoreIndex, labelSmoothing, uint8 targets', () => {
     expectClose(crossEntropy(logits(), T, { weight: torch.tensor([1, 2, 0.5], { dtype: torch.float32 }) }), 0.53594422);
-    expectClose(crossEntropy(logits(), torch.tensor([1, -100, 0, 0])), 0.63733107);
+    expectClose(crossEntropy(logits(), torch.tensor([1n, -100n, 0n, 0n])), 0.63733107);
     expectClose(crossEntropy(logits(), T, { labelSmoothing: 0.1 }), 0.60735852);
     expectClose(crossEntropy(logits(), T.to('uint8')), 0.49569187);
+    expectClose(crossEntropy(logits(), T.to('int32')), 0.49569187);
+  });
+
+  // Regression (#10.2): int64 class indices are PyTorch's norm; they reach the int32 kernel only
+  // after a range check, so a huge index is never narrowed into a valid one.
+  it('int64 targets far outside int32 are out of bounds, not wrapped', () => {
+    expect(() => crossEntropy(logits(), torch.tensor([1n, 2n ** 32n + 1n, 0n, 0n]))).toThrow(new RangeError('Target 4294967297 is out of bounds.'));
+    expect(() => nllLoss(logits(), torch.tensor([1n, -(2n ** 40n), 0n, 0n]))).toThrow(new RangeError('Target -1099511627776 is out of bounds.'));
   });
 
   it('class-probability targets', () => {
@@ -38,13 +46,13 @@ describe('crossEntropy (values from torch.nn.functional.cross_entropy)', () => {
   it('(N, C, d) inputs and unbatched (C) inputs', () => {
     // l4 = torch.arange(24.).reshape(2,3,4)/10; t4 = [[0,1,2,0],[2,2,1,0]]
     const l4 = torch.tensor(Float32Array.from({ length: 24 }, (_, i) => i / 10)).reshape(2, 3, 4);
-    const t4 = torch.tensor([[0, 1, 2, 0], [2, 2, 1, 0]]);
+    const t4 = torch.tensor([[0n, 1n, 2n, 0n], [2n, 2n, 1n, 0n]]);
     expectClose(crossEntropy(l4, t4), 1.1512505);
     expectClose(crossEntropy(l4, t4, { reduction: 'none' }), [
       [1.5512505, 1.1512505, 0.7512505, 1.5512505],
       [0.7512505, 0.7512506, 1.1512506, 1.5512505],
     ]);
-    expectClose(crossEntropy(torch.tensor([1, 2, 0.5]), torch.tensor(1)), 0.46436879);
+    expectClose(crossEntropy(torch.tensor([1, 2, 0.5]), torch.tensor(1n)), 0.46436879);
   });
 
   it('backward: gradient of the mean loss (PyTorch logits.grad) and gradcheck', () => {
@@ -60,16 +68,16 @@ describe('crossEntropy (values from torch.nn.functional.cross_entropy)', () => {
     ]);
     expectGradcheck((z) => crossEntropy(z, T, { reduction: 'none' }), [logits()]);
     expectGradcheck((z) => crossEntropy(z, T, { reduction: 'sum', labelSmoothing: 0.2, weight: torch.tensor([1, 2, 0.5]) }), [logits()]);
-    expectGradcheck((z) => crossEntropy(z, torch.tensor([1, -100, 0, 2])), [logits()]);
+    expectGradcheck((z) => crossEntropy(z, torch.tensor([1n, -100n, 0n, 2n])), [logits()]);
     const l4 = torch.tensor(Float32Array.from({ length: 24 }, (_, i) => Math.sin(i))).reshape(2, 3, 4).detach().requiresGrad_();
-    expectGradcheck((z) => crossEntropy(z, torch.tensor([[0, 1, 2, 0], [2, 2, 1, 0]])), [l4]);
+    expectGradcheck((z) => crossEntropy(z, torch.tensor([[0n, 1n, 2n, 0n], [2n, 2n, 1n, 0n]])), [l4]);
     const p = torch.tensor([[0.2, 0.5, 0.3], [0, 0, 1], [1 / 3, 1 / 3, 1 / 3], [0.9, 0.1, 0]]);
     expectGradcheck((z) => crossEntropy(z, p), [logits()]);
   });
 
   it('errors in PyTorch words', () => {
     const x = torch.zeros(10, 5);
-    expect(() => crossEntropy(x, torch.full([10], 10))).toThrow('Target 10 is out of bounds.');
+    expect(() => crossEntropy(x, torch.full([10], 10n))).toThrow('Target 10 is out of bounds.');
     expect(() => crossEntropy(x, torch.zeros(9, { dtype: torch.long }))).toThrow(
       'Expected input batch_size (10) to match target batch_size (9).',
     );
@@ -104,7 +112,7 @@ describe('nllLoss', () => {
     expectGradcheck((z) => nllLoss(z.logSoftmax(1), T), [logits()]);
     expect(nllLoss(logits(), T).gradFn?.name).toBe('NllLossBackward0');
     expect(() => nllLoss(torch.zeros(10, 5), torch.zeros(10))).toThrow('expected target dtype to be Long or Byte, but got Float');
-    expect(() => nllLoss(torch.zeros(4, 5), torch.tensor([0, 1, 2, -1]))).toThrow('Target -1 is out of bounds.');
+    expect(() => nllLoss(torch.zeros(4, 5), torch.tensor([0n, 1n, 2n, -1n]))).toThrow('Target -1 is out of bounds.');
   });
 });
 

@@ -62,7 +62,7 @@ describe('mm / matmul', () => {
     expect(() => torch.zeros(3, 2, 3, 4).matmul(torch.zeros(2, 2, 4, 5))).toThrow(
       'The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0',
     );
-    expect(() => torch.tensor([[1, 2]]).mm(torch.tensor([[1], [2]]))).toThrow('mm: expected float32 tensors, got int32 and int32');
+    expect(() => torch.tensor([[1n, 2n]]).mm(torch.tensor([[1n], [2n]]))).toThrow('mm: expected float32 tensors, got int64 and int64');
   });
 
   it('backward (gradcheck) for every matmul form, with names', () => {

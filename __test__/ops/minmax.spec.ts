@@ -15,7 +15,7 @@ describe('maximum / minimum / clamp', () => {
     expect(() => torch.tensor([1]).clamp()).toThrow("torch.clamp: At least one of 'min' or 'max' must not be None");
   });
 
-  it('backward matches PyTorch: ties split evenly, clamp bounds included', () => {
+  it('backward matches PyTorch: ties split evenly, clamp passes the gradient strictly inside its bounds', () => {
     // a=[1,2,3], b=[3,2,1]: maximum(a,b).sum().backward() -> a.grad [0, .5, 1], b.grad [1, .5, 0]
     const a = torch.tensor([1, 2, 3], { dtype: torch.float32, requiresGrad: true });
     const b = torch.tensor([3, 2, 1], { dtype: torch.float32, requiresGrad: true });

@@ -25,11 +25,11 @@ describe('sum/mean', () => {
     expectClose(x3.sum(-1), x3.sum(2).tolist());
   });
 
-  it('integer sums stay integer; integer mean is refused like PyTorch', () => {
-    expect(torch.tensor([1, 2, 3]).sum().dtype).toBe('int32');
-    expect(torch.tensor([1, 2, 3]).sum().item()).toBe(6);
+  it('integer sums are int64 as PyTorch; integer mean is refused like PyTorch', () => {
+    expect(torch.tensor([1n, 2n, 3n]).sum().dtype).toBe('int64');
+    expect(torch.tensor([1n, 2n, 3n]).sum().item()).toBe(6);
     expect(torch.tensor([true, true, false]).sum().item()).toBe(2);
-    expect(() => torch.tensor([1, 2]).mean()).toThrow(
+    expect(() => torch.tensor([1n, 2n]).mean()).toThrow(
       'mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long',
     );
   });
@@ -64,7 +64,7 @@ describe('max/min/argmax/argmin', () => {
     const mx = a.max(1);
     expect(mx.values.tolist()).toEqual([2, 1.5]);
     expect(mx.indices.tolist()).toEqual([2, 0]);
-    expect(mx.indices.dtype).toBe('int32');
+    expect(mx.indices.dtype).toBe('int64');
     const mn = a.min(0, true);
     expect(mn.values.shape).toEqual([1, 3]);
     expect(mn.values.tolist()).toEqual([[0.5, -1, -0.75]]);
@@ -72,8 +72,8 @@ describe('max/min/argmax/argmin', () => {
     expect(a.argmax().item()).toBe(2);
     expect(a.argmin(1).tolist()).toEqual([1, 2]);
     expect(a.argmax(1, true).shape).toEqual([2, 1]);
-    expect(torch.tensor([3, 1, 3]).argmax().item()).toBe(0); // first on ties
-    expect(torch.tensor([3, 9, 3]).max().dtype).toBe('int32');
+    expect(torch.tensor([3n, 1n, 3n]).argmax().item()).toBe(0); // first on ties
+    expect(torch.tensor([3n, 9n, 3n]).max().dtype).toBe('int64');
   });
 
   it('errors for empty tensors', () => {

@@ -31,6 +31,6 @@ describe('softmax / logSoftmax', () => {
 
   it('validates dim and dtype', () => {
     expect(() => torch.tensor(A).softmax(2)).toThrow('Dimension out of range (expected to be in range of [-2, 1], but got 2)');
-    expect(() => torch.tensor([1, 2]).softmax(0)).toThrow(TypeError);
+    expect(() => torch.tensor([1n, 2n]).softmax(0)).toThrow(TypeError);
   });
 });

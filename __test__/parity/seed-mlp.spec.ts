@@ -39,10 +39,10 @@ function batch(b: number): [torch.Tensor, torch.Tensor] {
   const pixels = decode(fx.pixels) as Uint8Array;
   const x = new Float32Array(10 * IMAGE);
   for (let i = 0; i < x.length; i++) x[i] = pixels[b * 10 * IMAGE + i] / 255;
-  const targets = (decode(fx.targets) as Int32Array).slice(b * 10, b * 10 + 10);
+  const targets = (decode(fx.targets) as BigInt64Array).slice(b * 10, b * 10 + 10);
   return [
     toTensor({ shape: [10, 1, 28, 28], dtype: 'float32', base64: Buffer.from(x.buffer).toString('base64') }),
-    toTensor({ shape: [10], dtype: 'int32', base64: Buffer.from(targets.buffer).toString('base64') }),
+    toTensor({ shape: [10], dtype: 'int64', base64: Buffer.from(targets.buffer).toString('base64') }),
   ];
 }
 

@@ -217,15 +217,23 @@ describe('elementwise ops (property)', () => {
     });
   });
 
-  it('special float32 values survive a round trip through every dtype conversion without throwing', () => {
+  // A float that does not fit an integer dtype (NaN, ±inf, out of range) is refused with a
+  // RangeError naming it (#10.2); every other value converts as PyTorch converts it.
+  it('special float32 values convert to every dtype exactly, or are refused when they do not fit', () => {
     const caseArb = shapeArb(2, 6).chain((s) => fc.tuple(f32ValuesArb(numel(s)).map((v) => new Tensor(v, s, 'float32')), fc.constantFrom('int32', 'uint8', 'bool', 'float32' as const)));
     check('to(dtype) of special values', 200, caseArb, ([x, dtype]) => {
+      const limit = dtype === 'int32' ? 2 ** 31 : 2 ** 63;
+      const unfit = dtype === 'int32' || dtype === 'uint8' ? Array.from(x.data as Float32Array).find((v) => !(Math.trunc(v) >= -limit && Math.trunc(v) < limit)) : undefined;
+      if (unfit !== undefined) {
+        expect(() => x.to(dtype as 'int32')).toThrow(new RangeError(`to: value ${unfit} cannot be converted to type ${dtype}_t without overflow`));
+        return;
+      }
       const y = x.to(dtype as 'int32');
       expect(y.shape).toEqual(x.shape);
       for (let i = 0; i < x.data.length; i++) {
         const v = x.data[i];
         const expected =
-          dtype === 'float32' ? v : dtype === 'bool' ? (v !== 0 ? 1 : 0) : dtype === 'int32' ? Int32Array.of(v)[0] : Math.trunc(Number.isFinite(v) ? v : 0) & 255;
+          dtype === 'float32' ? v : dtype === 'bool' ? (v !== 0 ? 1 : 0) : dtype === 'int32' ? Math.trunc(v) : Number(BigInt.asUintN(8, BigInt(Math.trunc(v))));
         if (!(Object.is(y.data[i], expected) || (Number.isNaN(v) && dtype === 'float32' && Number.isNaN(y.data[i])) || y.data[i] === expected)) {
           throw new Error(`to(${dtype}) of ${v}: got ${y.data[i]}, expected ${expected}`);
         }

@@ -94,16 +94,24 @@ describe('decodeSafetensors', () => {
     expect(Object.is(tensors.get('layers.2.w')?.data[0], -0)).toBe(true);
   });
 
-  it('reads int64 (torch.long) as int32, and rejects int64 values outside the int32 range', () => {
+  // Regression (#10.2): I64 used to be narrowed to int32; it is kindling's int64, exactly.
+  it('reads int64 (torch.long) as int64 exactly, the whole range', () => {
     const { tensors } = decodeSafetensors(fs.readFileSync(path.join(FIXTURES, 'python_int64.safetensors')), FILE);
     const labels = tensors.get('labels') as torch.Tensor;
-    expect(labels.dtype).toBe('int32');
-    expect([...labels.data]).toEqual([0, -3, 2147483647, -2147483648]);
-    const data = Buffer.alloc(8);
-    data.writeBigInt64LE(2147483648n);
-    expect(decodeError(craft({ big: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, data)).message).toBe(
-      `load: ${FILE}: tensor 'big': int64 value 2147483648 at index 0 does not fit kindling's int32 storage of int64`,
-    );
+    expect(labels.dtype).toBe('int64');
+    expect([...labels.data]).toEqual([0n, -3n, 2147483647n, -2147483648n]);
+    const data = Buffer.alloc(16);
+    data.writeBigInt64LE(2n ** 63n - 1n);
+    data.writeBigInt64LE(-(2n ** 63n), 8);
+    const big = decodeSafetensors(craft({ big: { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, data), FILE).tensors.get('big') as torch.Tensor;
+    expect([...big.data]).toEqual([2n ** 63n - 1n, -(2n ** 63n)]);
+  });
+
+  it('writes int64 as I64 and int32 as I32, and reads them back with their dtype', () => {
+    const encoded = encodeSafetensors(new Map([['a', torch.tensor([2n ** 60n, -1n])], ['b', torch.tensor([7], { dtype: torch.int32 })]]), null);
+    const { tensors } = decodeSafetensors(concat([encoded.header, ...encoded.chunks]), FILE);
+    expect((tensors.get('a') as torch.Tensor).data).toEqual(new BigInt64Array([2n ** 60n, -1n]));
+    expect((tensors.get('b') as torch.Tensor).dtype).toBe('int32');
   });
 
   it("reads F16, BF16 and F64 as float32 with PyTorch's values (.float()): subnormals, ±0, ±inf, NaN", () => {

@@ -36,9 +36,10 @@ describe('MNIST', () => {
       expect(image.shape).toEqual([28, 28]);
       expect(image.dtype).toBe('uint8');
       expect(image.data[5]).toBe(pixel(3, 5));
-      expect(label).toBe(3);
+      expect(label).toBe(3n);
       expect(train.data.shape).toEqual([12, 28, 28]);
-      expect(Array.from(train.targets.data)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
+      expect(train.targets.dtype).toBe('int64');
+      expect(train.targets.tolist()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
       expect(train.classes[3]).toBe('3 - three');
     }
   });
@@ -67,13 +68,14 @@ describe('MNIST', () => {
       expect(fast[0].dtype).toBe(slow[0].dtype);
       expect(Array.from(fast[0].data)).toEqual(Array.from(slow[0].data));
       expect(Array.from(fast[1].data)).toEqual(Array.from(slow[1].data));
-      expect(fast[1].dtype).toBe('int32');
+      expect(fast[1].dtype).toBe('int64');
+      expect(slow[1].dtype).toBe('int64');
     }
     const ds = new MNIST(root, { transform: transforms.ToTensor() });
     // A custom collateFn sees ordinary [image, label] samples.
     expect(ds.getItems([2, 5]).map(([image, label]) => [image.shape, label])).toEqual([
-      [[1, 28, 28], 2],
-      [[1, 28, 28], 5],
+      [[1, 28, 28], 2n],
+      [[1, 28, 28], 5n],
     ]);
     expect(() => ds.getItems([12])).toThrow('index 12 is out of bounds for dimension 0 with size 12');
   });
@@ -134,13 +136,13 @@ describe('MNIST', () => {
     expect(Array.from(out)).toEqual([-1, 1, 3, 509, -1, 1, 3, 509]);
   });
 
-  it('gives batches [B, 1, 28, 28] float32 and int32 targets through the DataLoader, in workers too', () => {
+  it('gives batches [B, 1, 28, 28] float32 and int64 targets through the DataLoader, in workers too', () => {
     const ds = new MNIST(gzRoot(), { transform: transforms.ToTensor() });
     const inMain = [...new DataLoader(ds, { batchSize: 5 })];
     expect(inMain.map(([x, y]) => [x.shape, y.shape, y.dtype])).toEqual([
-      [[5, 1, 28, 28], [5], 'int32'],
-      [[5, 1, 28, 28], [5], 'int32'],
-      [[2, 1, 28, 28], [2], 'int32'],
+      [[5, 1, 28, 28], [5], 'int64'],
+      [[5, 1, 28, 28], [5], 'int64'],
+      [[2, 1, 28, 28], [2], 'int64'],
     ]);
     const inWorker = [...new DataLoader(ds, { batchSize: 5, numWorkers: 1 })];
     expect(inWorker.map(([x, y]) => [Array.from(x.data), Array.from(y.data)])).toEqual(
@@ -199,7 +201,7 @@ describe('MNIST', () => {
     }
     const ds = new Offline(root, { download: true, transform: transforms.ToTensor() });
     expect(ds.length).toBe(60000);
-    expect(ds.getItem(0)[1]).toBe(5);
+    expect(ds.getItem(0)[1]).toBe(5n);
     expect(new Offline(root, { train: false }).length).toBe(10000);
     expect(readdirSync(join(root, 'MNIST', 'raw')).sort()).toEqual([
       't10k-images-idx3-ubyte',
@@ -232,7 +234,7 @@ describe('MNIST download from mirrors (synchronous constructor)', () => {
     const root = tempRoot();
     const ds = new Mirrored(root, { download: true });
     expect(ds.length).toBe(12);
-    expect(ds.getItem(7)[1]).toBe(7);
+    expect(ds.getItem(7)[1]).toBe(7n);
     expect(readdirSync(join(root, 'MNIST', 'raw'))).toHaveLength(8);
     // Present now: a second construction does not download.
     expect(new Mirrored(root, { download: true, train: false }).length).toBe(5);

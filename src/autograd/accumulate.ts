@@ -106,6 +106,6 @@ export function zeroGradOf(p: Tensor, setToNone: boolean): void {
     p.grad = grad;
   }
   grad.requiresGrad = false;
-  grad.data.fill(0);
+  (grad.data as Float32Array).fill(0);
   bumpVersion(grad);
 }

@@ -73,7 +73,7 @@ export function decodeBatch(message: BatchMessage, slot: SharedArrayBuffer, slot
 }
 
 /** A fresh (non-shared) copy of a tensor's bytes, in memory that is not zeroed before the copy. */
-function copyOut(d: TensorDescriptor, slot: SharedArrayBuffer, slotOffset: number): Float32Array | Int32Array | Uint8Array {
+function copyOut(d: TensorDescriptor, slot: SharedArrayBuffer, slotOffset: number): Float32Array | Int32Array | BigInt64Array | Uint8Array {
   const at = slotOffset + d.byteOffset;
   if (d.dtype === 'float32') {
     const out = uninitializedFloat32(d.length);
@@ -85,6 +85,7 @@ function copyOut(d: TensorDescriptor, slot: SharedArrayBuffer, slotOffset: numbe
     out.set(new Int32Array(slot, at, d.length));
     return out;
   }
+  if (d.dtype === 'int64') return new BigInt64Array(slot, at, d.length).slice();
   const out = uninitializedUint8(d.length);
   out.set(new Uint8Array(slot, at, d.length));
   return out;
@@ -141,7 +142,7 @@ const TENSOR_WORDS = 4;
 /** `tree` of a message read from a tensor-list header: the batch is the list of its tensors, in order. */
 export const TENSOR_LIST: unique symbol = Symbol('kindling.tensorList');
 
-const DTYPE_CODES: readonly Tensor['dtype'][] = ['float32', 'int32', 'uint8', 'bool'];
+const DTYPE_CODES: readonly Tensor['dtype'][] = ['float32', 'int32', 'uint8', 'bool', 'int64'];
 
 /** Whether JSON.stringify → JSON.parse gives back `value` exactly. */
 function isJsonSafe(value: unknown): boolean {

@@ -1,19 +1,19 @@
 /**
  * `defaultCollate`: merges a list of samples into a batch, as PyTorch's `default_collate`.
- * Tensors are stacked along a new first dimension; numbers become a tensor (int32 when every one
- * is an integer in int32 range, else float32 — kindling's stand-ins for int64/float64); booleans a
- * bool tensor; strings stay a list; arrays are collated position by position and plain objects
+ * Tensors are stacked along a new first dimension; numbers become a float32 tensor and bigints an
+ * int64 one (by JS type, as Python floats and ints; never by value); booleans a bool tensor; strings stay a list; arrays are collated position by position and plain objects
  * key by key.
  *
  * https://pytorch.org/docs/stable/data.html#torch.utils.data.default_collate
  */
 import { sameShape } from '../ops/broadcast';
+import { allocate, scalarTo } from '../dtype';
 import { Tensor } from '../tensor';
 
 /** A batch shape for `defaultCollate`'s input: `[Tensor, number]` samples give `[Tensor, Tensor]`. */
 export type Collated<T> = T extends Tensor
   ? Tensor
-  : T extends number | boolean
+  : T extends number | bigint | boolean
     ? Tensor
     : T extends string
       ? string[]
@@ -23,8 +23,6 @@ export type Collated<T> = T extends Tensor
           ? { [K in keyof T]: Collated<T[K]> }
           : never;
 
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
 
 /**
  * Samples fetched in one pass by a dataset's `getItems`, carrying the batch `defaultCollate`
@@ -78,6 +76,7 @@ function collate(batch: readonly unknown[]): unknown {
   const elem = batch[0];
   if (elem instanceof Tensor) return stack(batch);
   if (typeof elem === 'number') return numbersTensor(batch);
+  if (typeof elem === 'bigint') return bigintsTensor(batch);
   if (typeof elem === 'boolean') return boolTensor(batch);
   if (typeof elem === 'string') return Array.from(batch);
   if (Array.isArray(elem)) {
@@ -105,7 +104,7 @@ function collate(batch: readonly unknown[]): unknown {
 function stack(batch: readonly unknown[]): Tensor {
   const first = batch[0] as Tensor;
   const size = first.data.length;
-  const out = allocateLike(first, size * batch.length);
+  const out = allocate(first.dtype, size * batch.length, 'default_collate');
   for (let k = 0; k < batch.length; k++) {
     const t = batch[k];
     if (!(t instanceof Tensor)) {
@@ -119,22 +118,29 @@ function stack(batch: readonly unknown[]): Tensor {
     if (t.dtype !== first.dtype) {
       throw new TypeError(`stack expects each tensor to have the same dtype, but got ${first.dtype} at entry 0 and ${t.dtype} at entry ${k}`);
     }
-    out.set(t.data, k * size);
+    (out as Float32Array).set(t.data as Float32Array, k * size);
   }
   return new Tensor(out, [batch.length, ...first.shape], first.dtype);
 }
 
+/** Numbers → float32 by their JS type, never their value (docs/ARCHITECTURE.md, "Integers and dtypes"). */
 function numbersTensor(batch: readonly unknown[]): Tensor {
-  let integral = true;
   for (let k = 0; k < batch.length; k++) {
     const v = batch[k];
     if (typeof v !== 'number') throw new TypeError(`default_collate: expected a number at entry ${k} like entry 0, got ${describe(v)}`);
-    if (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) integral = false;
   }
-  const values = batch as readonly number[];
-  return integral
-    ? new Tensor(Int32Array.from(values), [values.length], 'int32')
-    : new Tensor(Float32Array.from(values), [values.length], 'float32');
+  return new Tensor(Float32Array.from(batch as readonly number[]), [batch.length], 'float32');
+}
+
+/** Bigints → int64 (Python ints collate to torch.int64); a value outside int64 is refused. */
+function bigintsTensor(batch: readonly unknown[]): Tensor {
+  const out = new BigInt64Array(batch.length);
+  for (let k = 0; k < batch.length; k++) {
+    const v = batch[k];
+    if (typeof v !== 'bigint') throw new TypeError(`default_collate: expected a bigint at entry ${k} like entry 0, got ${describe(v)}`);
+    out[k] = scalarTo('default_collate', v, 'int64') as bigint;
+  }
+  return new Tensor(out, [batch.length], 'int64');
 }
 
 function boolTensor(batch: readonly unknown[]): Tensor {
@@ -145,12 +151,6 @@ function boolTensor(batch: readonly unknown[]): Tensor {
     out[k] = v ? 1 : 0;
   }
   return new Tensor(out, [batch.length], 'bool');
-}
-
-function allocateLike(t: Tensor, n: number): Float32Array | Int32Array | Uint8Array {
-  if (t.data instanceof Float32Array) return new Float32Array(n);
-  if (t.data instanceof Int32Array) return new Int32Array(n);
-  return new Uint8Array(n);
 }
 
 function describe(value: unknown): string {

@@ -9,12 +9,12 @@ export { Generator, manualSeed };
 
 /** A random permutation of 0..n-1, like `torch.randperm(n, generator=generator)`. */
 export function randperm(n: number, generator: Generator = defaultGenerator): Int32Array {
-  return randpermTensor(n, { generator }).data as Int32Array;
+  return randpermTensor(n, { generator, dtype: 'int32' }).data as Int32Array;
 }
 
 /** `count` integers uniform in [0, high), like `torch.randint(high, (count,), generator=generator)`. */
 export function randint(high: number, count: number, generator: Generator = defaultGenerator): Int32Array {
-  return randintTensor(high, [count], { generator }).data as Int32Array;
+  return randintTensor(high, [count], { generator, dtype: 'int32' }).data as Int32Array;
 }
 
 const HALF_SEED = 2 ** 26;

@@ -1,4 +1,5 @@
 import { sameShape } from '../ops/broadcast';
+import { castArray } from '../dtype';
 import { Tensor } from '../tensor';
 import { checkZeroGradOptions, zeroGradOf } from '../autograd/accumulate';
 import { bumpVersion } from '../storage';
@@ -476,7 +477,7 @@ export abstract class Module<Args extends unknown[] = Tensor[], Out = Tensor> {
         continue;
       }
       // Writing the storage directly is `param.copy_(input)` under no_grad: no graph is recorded.
-      param.data.set(input.data);
+      (param.data as Float32Array).set((input.dtype === param.dtype ? input.data : castArray(input.data, param.dtype, 'loadStateDict')) as Float32Array);
       bumpVersion(param);
     }
     const childNames = new Set(this.#ownChildren().map(([name]) => name));

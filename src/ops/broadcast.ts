@@ -112,7 +112,7 @@ export function writeStrided(
   const index = new Array<number>(rank).fill(0);
   let at = offset;
   for (let i = 0; i < n; i++) {
-    if (accumulate) dst[at] += src[i];
+    if (accumulate) (dst as Float32Array)[at] += (src as Float32Array)[i]; // gradients: float32 only
     else dst[at] = src[i];
     for (let d = rank - 1; d >= 0; d--) {
       index[d]++;

@@ -1,16 +1,17 @@
 /**
  * Elementwise maths with NumPy broadcasting and autograd: add, sub, mul, div, pow and the unary
  * functions. Each op: validate, allocate the output once, one native call; the backward closure is
- * only created while recording. Integer inputs compute through f32 (exact below 2^24) and come back
- * as int32 where PyTorch keeps an integer result.
+ * only created while recording. An op whose result is int32, int64 or uint8 runs exact integer
+ * code (`./integer`); float32 results (and bool's logical add/mul) run the native f32 kernels.
  */
 import { checkOptions } from '../options';
 import { attach, recording, savedFor, SAVES_NOTHING } from '../autograd/function';
 import { type DType, castArray, promoteTypes, uninitF32 } from '../dtype';
 import { Tensor, numelOf, type TensorOrScalar } from '../tensor';
-import { broadcastShapes, broadcastStrides, sameShape, viewBroadcastStrides } from './broadcast';
+import { broadcastShapes, broadcastStrides, gatherStrided, sameShape, viewBroadcastStrides } from './broadcast';
 import { sumTo } from './shape';
 import { BinaryOp, UnaryOp, dims, kernels } from './kernels';
+import { type IntegerBinaryCode, type IntegerDType, integerBinary, integerScalar, integerUnary } from './integer';
 
 type BinaryCode = (typeof BinaryOp)[keyof typeof BinaryOp];
 type UnaryCode = (typeof UnaryOp)[keyof typeof UnaryOp];
@@ -40,10 +41,26 @@ function checkOther(op: string, other: unknown): asserts other is TensorOrScalar
   }
 }
 
-/** The dtype of `a op s` for a JS number `s` (PyTorch: an integer tensor stays integer for integral scalars). */
+/**
+ * The dtype of `a op s` for a JS number `s`. A scalar operand is a wrapped number in PyTorch: an
+ * integer tensor stays integer for an integral `s` (JS cannot tell `2` from `2.0`; a fraction
+ * gives float32), and bool with an integral scalar gives int64 as with a Python int.
+ */
 function scalarResultType(a: DType, s: number, op: BinaryCode): DType {
   if (op === BinaryOp.div || a === 'float32' || !Number.isInteger(s)) return 'float32';
-  return a === 'bool' ? 'int32' : a;
+  return a === 'bool' ? 'int64' : a;
+}
+
+/** Whether `op` with result `dtype` runs the exact integer code (uint8 computes in int32, then keeps the low byte). */
+function isIntegerResult(op: BinaryCode, dtype: DType): op is IntegerBinaryCode {
+  return op !== BinaryOp.div && (dtype === 'int32' || dtype === 'int64' || dtype === 'uint8');
+}
+
+/** A uint8 result of int32 arithmetic: the low byte, as PyTorch's uint8 wrap-around. */
+function lowBytes(values: Int32Array | BigInt64Array): Uint8Array {
+  const out = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = Number(values[i]) & 255;
+  return out;
 }
 
 /**
@@ -96,10 +113,24 @@ function scalarRaw(op: BinaryCode, a: Tensor, s: number, reverse: boolean): Floa
 
 /** `a op b` without autograd (used by forward passes and by backward rules). */
 export function binaryPlain(op: BinaryCode, a: Tensor, b: TensorOrScalar): Tensor {
-  if (typeof b === 'number') return finish(scalarRaw(op, a, b, false), a.shape, scalarResultType(a.dtype, b, op));
-  const { out, shape } = binaryRaw(op, a, b);
+  if (typeof b === 'number') {
+    const dtype = scalarResultType(a.dtype, b, op);
+    if (isIntegerResult(op, dtype)) {
+      if (dtype !== 'uint8') return Tensor._make(integerScalar(op, BINARY_NAMES[op], a, b, dtype as IntegerDType), a.shape, dtype);
+      if (op === BinaryOp.pow && b < 0) throw new RangeError(`${BINARY_NAMES[op]}: Integers to negative integer powers are not allowed.`);
+      return Tensor._make(lowBytes(integerScalar(op, BINARY_NAMES[op], a, Number(BigInt.asIntN(32, BigInt(b))), 'int32')), a.shape, dtype);
+    }
+    return finish(scalarRaw(op, a, b, false), a.shape, dtype);
+  }
   // bool op bool stays bool like PyTorch (add is a logical or, mul a logical and).
-  return finish(out, shape, op === BinaryOp.div ? 'float32' : promoteTypes(a.dtype, b.dtype));
+  const dtype = op === BinaryOp.div ? 'float32' : promoteTypes(a.dtype, b.dtype);
+  if (isIntegerResult(op, dtype)) {
+    const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape);
+    if (dtype !== 'uint8') return Tensor._make(integerBinary(op, BINARY_NAMES[op], a, b, shape, dtype as IntegerDType), shape, dtype);
+    return Tensor._make(lowBytes(integerBinary(op, BINARY_NAMES[op], a, b, shape, 'int32')), shape, dtype);
+  }
+  const { out, shape } = binaryRaw(op, a, b);
+  return finish(out, shape, dtype);
 }
 
 /** `g · s` for a float gradient. */
@@ -208,31 +239,54 @@ export function pow(input: Tensor, exponent: TensorOrScalar): Tensor {
     throw new TypeError(`"pow" not implemented for 'Bool'`);
   }
   if (typeof exponent === 'number') {
-    const out = unaryPlain(UnaryOp.pow, input, exponent);
-    const dtype = input.dtype !== 'float32' && Number.isInteger(exponent) && exponent >= 0 ? (input.dtype === 'bool' ? 'int32' : input.dtype) : 'float32';
-    const result = finish(out, input.shape, dtype);
+    if (input.dtype !== 'float32' && Number.isInteger(exponent)) return binaryPlain(BinaryOp.pow, input, exponent);
+    const result = finish(unaryPlain(UnaryOp.pow, input, exponent), input.shape, 'float32');
     if (recording(input)) attachUnary(result, 'PowBackward0', UnaryOp.pow, input, exponent);
     return result;
   }
   const out = binaryPlain(BinaryOp.pow, input, exponent);
   if (recording(input, exponent)) {
     attach(out, 'PowBackward1', [input, exponent], (g, node) => {
+      // PyTorch's masked formulas (pow_backward_self / pow_backward_exponent): the limits at the
+      // edges, where the plain formulas give 0·inf or 0·log 0.
       let ga: Tensor | null = null;
       if (node.needsGrad(0)) {
-        // d(a^b)/da = b · a^(b−1)
+        // d(a^b)/da = b · a^(b−1), and 0 where b == 0 (a^0 is constant, also at a = 0).
         const aPow = binaryPlain(BinaryOp.pow, input, binaryPlain(BinaryOp.sub, exponent, 1));
-        ga = sumTo(binaryPlain(BinaryOp.mul, g, binaryPlain(BinaryOp.mul, exponent, aPow)), input.shape);
+        const local = zeroWhere(binaryPlain(BinaryOp.mul, exponent, aPow), (_, b) => b === 0, input, exponent);
+        ga = sumTo(binaryPlain(BinaryOp.mul, g, local), input.shape);
       }
       let gb: Tensor | null = null;
       if (node.needsGrad(1)) {
-        // d(a^b)/db = a^b · ln a
+        // d(a^b)/db = a^b · ln a, and 0 where a == 0 and b >= 0 (0^b is constant there).
         const lnA = Tensor._make(unaryPlain(UnaryOp.log, input, 0), input.shape, 'float32');
-        gb = sumTo(binaryPlain(BinaryOp.mul, g, binaryPlain(BinaryOp.mul, out.detach(), lnA)), exponent.shape);
+        const local = zeroWhere(binaryPlain(BinaryOp.mul, out.detach(), lnA), (a, b) => a === 0 && b >= 0, input, exponent);
+        gb = sumTo(binaryPlain(BinaryOp.mul, g, local), exponent.shape);
       }
       return [ga, gb];
     }, [input, exponent, out]);
   }
   return out;
+}
+
+/**
+ * Sets to 0, in place, the elements of `values` (float32, of the broadcast shape of `a` and `b`)
+ * where `cond(a, b)` holds, and returns it: `values` must be a fresh intermediate, never shared.
+ */
+function zeroWhere(values: Tensor, cond: (a: number, b: number) => boolean, a: Tensor, b: Tensor): Tensor {
+  const shape = values.shape;
+  const read = (t: Tensor): Float32Array => {
+    const v = f32(t);
+    if (sameShape(t.shape, shape)) return v;
+    const out = new Float32Array(numelOf(shape));
+    gatherStrided(v, shape, broadcastStrides(t.shape, shape), out);
+    return out;
+  };
+  const av = read(a);
+  const bv = read(b);
+  const out = values.data as Float32Array;
+  for (let i = 0; i < out.length; i++) if (cond(av[i], bv[i])) out[i] = 0;
+  return values;
 }
 
 function unaryPlain(op: UnaryCode, x: Tensor, param: number): Float32Array {
@@ -257,6 +311,9 @@ function attachUnary(out: Tensor, name: string, op: UnaryCode, x: Tensor, param:
 
 function unaryOp(opName: string, op: UnaryCode, name: string, x: Tensor, keepsIntegers: boolean, param = 0): Tensor {
   checkTensor(opName, x, 'input');
+  if (keepsIntegers && (x.dtype === 'int32' || x.dtype === 'int64')) {
+    return Tensor._make(integerUnary(op, x.data as Int32Array | BigInt64Array), x.shape, x.dtype);
+  }
   const raw = unaryPlain(op, x, param);
   const dtype = x.dtype === 'float32' || !keepsIntegers ? 'float32' : x.dtype === 'bool' ? 'int32' : x.dtype;
   const out = finish(raw, x.shape, dtype);
@@ -270,6 +327,7 @@ export function neg(x: Tensor): Tensor {
   if (x.dtype === 'bool') {
     throw new TypeError('Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
   }
+  if (x.dtype === 'int32' || x.dtype === 'int64') return Tensor._make(integerUnary(UnaryOp.neg, x.data as Int32Array | BigInt64Array), x.shape, x.dtype);
   const out = finish(unaryPlain(UnaryOp.neg, x, 0), x.shape, x.dtype);
   if (recording(x)) attach(out, 'NegBackward0', [x], (g) => [scale(g, -1)], SAVES_NOTHING);
   return out;

@@ -8,7 +8,7 @@
  */
 import { checkOptions } from '../options';
 import { isGradEnabled } from '../autograd/grad_mode';
-import { castArray, type TypedArray } from '../dtype';
+import { allocate, canCast, castArray, scalarTo, scalarTypeName, type TypedArray } from '../dtype';
 import { AutogradError, ShapeError } from '../errors';
 import { type Generator, generatorOf } from '../random/generator';
 import { bumpVersion } from '../storage';
@@ -30,26 +30,35 @@ function guard(op: string, t: Tensor): void {
 
 /** Writes contiguous `values` (this tensor's dtype and element count) into `t` through its strides. */
 function writeValues(t: Tensor, values: TypedArray): void {
-  if (t.isContiguous()) t.data.set(values);
+  if (t.isContiguous()) (t.data as Float32Array).set(values as Float32Array);
   else writeStrided(t.storage.data, t.storageOffset(), t.shape, t.stride(), values, false);
   bumpVersion(t);
 }
 
+/**
+ * Writes an op's result into `t`, by PyTorch's casting rule for in-place ops: the result dtype
+ * must cast to `t`'s within its kind or upwards (`canCast`: no float into an integer tensor, no
+ * integer into bool), else PyTorch's error; an allowed narrowing (int64 into int32) is checked
+ * per value by `castArray`.
+ */
 function writeResult(op: string, t: Tensor, result: Tensor): void {
+  if (!canCast(result.dtype, t.dtype)) {
+    throw new TypeError(`${op}: result type ${scalarTypeName(result.dtype)} can't be cast to the desired output type ${scalarTypeName(t.dtype)}`);
+  }
   if (!sameShape(result.shape, t.shape)) {
     throw new ShapeError(`${op}: output with shape [${t.shape.join(', ')}] doesn't match the broadcast shape [${result.shape.join(', ')}]`);
   }
-  writeValues(t, result.dtype === t.dtype ? result.data : castArray(result.data, t.dtype));
+  writeValues(t, result.dtype === t.dtype ? result.data : castArray(result.data, t.dtype, op));
 }
 
-/** Sets every element of `t` to `value` (already in `t`'s dtype). */
-function fillWith(t: Tensor, value: number): void {
+/** Sets every element of `t` to `value` (already in `t`'s dtype: a bigint for int64). */
+function fillWith(t: Tensor, value: number | bigint): void {
   if (t.isContiguous()) {
-    t.data.fill(value);
+    (t.data as { fill(v: number | bigint): unknown }).fill(value);
     bumpVersion(t);
   } else {
-    const values = castArray(new Float32Array(t.numel()), t.dtype);
-    values.fill(value);
+    const values = allocate(t.dtype, t.numel(), 'fill_', t.shape);
+    (values as { fill(v: number | bigint): unknown }).fill(value);
     writeValues(t, values);
   }
 }
@@ -57,23 +66,32 @@ function fillWith(t: Tensor, value: number): void {
 /** Fills with zeros. */
 export function zero_<T extends Tensor>(t: T): T {
   guard('zero_', t);
-  fillWith(t, 0);
+  fillWith(t, t.dtype === 'int64' ? 0n : 0);
   return t;
 }
 
-/** Fills with `value` (bool tensors store non-zero as 1; int tensors truncate). */
-export function fill_<T extends Tensor>(t: T, value: number): T {
+/**
+ * Fills with `value` (a number, bigint or boolean) converted as PyTorch converts a scalar: bool
+ * stores non-zero as 1, integers truncate, and a value that does not fit (NaN, ±inf, out of
+ * range) throws `fill_: value nan cannot be converted to type int32_t without overflow`.
+ */
+export function fill_<T extends Tensor>(t: T, value: number | bigint | boolean): T {
   guard('fill_', t);
-  if (typeof value !== 'number') throw new TypeError(`fill_: value must be a number, got ${typeof value}`);
-  fillWith(t, t.dtype === 'bool' ? (value !== 0 ? 1 : 0) : t.dtype === 'float32' ? value : Math.trunc(value));
+  if (typeof value !== 'number' && typeof value !== 'bigint' && typeof value !== 'boolean') {
+    throw new TypeError(`fill_: value must be a number, bigint or boolean, got ${value === null ? 'null' : typeof value}`);
+  }
+  fillWith(t, scalarTo('fill_', value, t.dtype));
   return t;
 }
 
-/** Copies `src` (broadcast to this shape, converted to this dtype) into this tensor. */
+/**
+ * Copies `src` (broadcast to this shape, converted to this dtype) into this tensor. Any dtype may
+ * be copied into any other, as PyTorch; a value that does not fit throws (`castArray`).
+ */
 export function copy_<T extends Tensor>(t: T, src: Tensor): T {
   guard('copy_', t);
   const expanded = sameShape(src.shape, t.shape) ? src : expand(src.detach(), t.shape);
-  writeValues(t, expanded.dtype === t.dtype ? expanded.data : castArray(expanded.data, t.dtype));
+  writeValues(t, expanded.dtype === t.dtype ? expanded.data : castArray(expanded.data, t.dtype, 'copy_'));
   return t;
 }
 

@@ -22,7 +22,7 @@ function join(name: string, inputs: readonly Tensor[], outShape: number[], dim: 
   inputs.forEach((t, i) => {
     const src = t.dtype === dtype ? t.data : castArray(t.data, dtype);
     const block = sizes[i] * inner;
-    for (let o = 0; o < outer; o++) out.set(src.subarray(o * block, (o + 1) * block), (o * total + offset) * inner);
+    for (let o = 0; o < outer; o++) (out as Float32Array).set((src as Float32Array).subarray(o * block, (o + 1) * block), (o * total + offset) * inner);
     offset += sizes[i];
   });
   const result = Tensor._make(out, outShape, dtype);

@@ -90,11 +90,27 @@ function fromRows(rows: Float32Array, shape: readonly number[]): Tensor {
   return gather(Tensor._make(rows, rowShape, 'float32'), shape, order.map((d) => strides[d]));
 }
 
+/**
+ * int64 class indices (PyTorch's norm) as the Int32Array the kernels take, each checked against
+ * [0, classes) or `ignoreIndex` first, so no value is ever narrowed wrongly (targets are small).
+ */
+function int64Targets(values: BigInt64Array, classes: number, ignoreIndex: number): Int32Array {
+  const out = new Int32Array(values.length);
+  const limit = BigInt(classes);
+  const ignore = Number.isInteger(ignoreIndex) ? BigInt(ignoreIndex) : null;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if ((v < 0n || v >= limit) && v !== ignore) throw new RangeError(`Target ${v} is out of bounds.`);
+    out[i] = Number(v);
+  }
+  return out;
+}
+
 /** Checks the class-index target against the input and returns its values as int32 plus the `none` output shape. */
 function checkIndexTarget(op: string, input: Tensor, target: Tensor, ignoreIndex: number, classes: number): { target: Int32Array; shape: number[] } {
-  if (target.dtype !== 'int32' && target.dtype !== 'uint8') {
+  if (target.dtype !== 'int64' && target.dtype !== 'int32' && target.dtype !== 'uint8') {
     throw new TypeError(
-      `expected target dtype to be Long or Byte, but got ${scalarTypeName(target.dtype)} (${op}: class-index targets are int32/uint8; class-probability targets must be float32 with the input's shape [${input.shape.join(', ')}], got [${target.shape.join(', ')}])`,
+      `expected target dtype to be Long or Byte, but got ${scalarTypeName(target.dtype)} (${op}: class-index targets are int64/int32/uint8; class-probability targets must be float32 with the input's shape [${input.shape.join(', ')}], got [${target.shape.join(', ')}])`,
     );
   }
   const rank = input.shape.length;
@@ -114,7 +130,8 @@ function checkIndexTarget(op: string, input: Tensor, target: Tensor, ignoreIndex
       throw new ShapeError(`Expected target size [${expected.join(', ')}], got [${target.shape.join(', ')}]`);
     }
   }
-  const values = target.dtype === 'int32' ? (target.data as Int32Array) : Int32Array.from(target.data);
+  if (target.dtype === 'int64') return { target: int64Targets(target.data as BigInt64Array, classes, ignoreIndex), shape: expected };
+  const values = target.dtype === 'int32' ? (target.data as Int32Array) : Int32Array.from(target.data as Uint8Array);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if ((v < 0 || v >= classes) && v !== ignoreIndex) throw new RangeError(`Target ${v} is out of bounds.`);
@@ -151,11 +168,11 @@ function attachLossBackward(out: Tensor, name: string, input: Tensor, target: Te
     } else if (gradRows.length <= JS_LOSS_SCALE_MAX_ELEMENTS) {
       // The seed's 10×10 gradient: a JS loop is cheaper than a native call (fresh buffer each
       // time, since the graph may be retained and run again).
-      const s = g.data[0];
+      const s = g.data[0] as number;
       scaled = new Float32Array(gradRows.length);
       for (let i = 0; i < gradRows.length; i++) scaled[i] = gradRows[i] * s;
     } else {
-      scaled = scale(Tensor._make(gradRows, [rows * classes], 'float32'), g.data[0]).data as Float32Array;
+      scaled = scale(Tensor._make(gradRows, [rows * classes], 'float32'), g.data[0] as number).data as Float32Array;
     }
     return [fromRows(scaled, input.shape)];
   }, [target]);
@@ -241,7 +258,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Re
     attach(out, 'MseLossBackward0', [input, target], (g, node) => {
       // d/dinput = 2·(input − target)·g (/count for mean); d/dtarget is its negative.
       const base =
-        reduction === 'none' ? scale(binaryPlain(BinaryOp.mul, diff, g), 2) : scale(diff, (2 * g.data[0]) / (reduction === 'mean' ? count : 1));
+        reduction === 'none' ? scale(binaryPlain(BinaryOp.mul, diff, g), 2) : scale(diff, (2 * (g.data[0] as number)) / (reduction === 'mean' ? count : 1));
       return [
         node.needsGrad(0) ? sumTo(base, input.shape) : null,
         node.needsGrad(1) ? sumTo(scale(base, -1), target.shape) : null,

@@ -165,7 +165,7 @@ function dot(a: Tensor, b: Tensor): Tensor {
   const out = Tensor._make(gemm(false, false, 1, 1, n, a.data as Float32Array, b.data as Float32Array), [], 'float32');
   if (recording(a, b)) {
     attach(out, 'DotBackward0', [a, b], (g, node) => {
-      const s = g.data[0];
+      const s = g.data[0] as number;
       return [node.needsGrad(0) ? scale(b.detach(), s) : null, node.needsGrad(1) ? scale(a.detach(), s) : null];
     }, savedFor(a, b, b, a));
   }

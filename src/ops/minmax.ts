@@ -1,8 +1,10 @@
 /**
  * Elementwise `maximum`, `minimum` and `clamp` (native `maximum`/`minimum` binary kernels).
  * Backward masks come from per-element comparisons; the gradient itself is one native multiply.
- * Like PyTorch, ties in `maximum`/`minimum` split the gradient evenly, and `clamp` passes the
- * gradient where `min <= x <= max` (bounds included).
+ * Like PyTorch (2.x as installed for the fixtures), ties in `maximum`/`minimum` split the gradient
+ * evenly, and `clamp` passes the gradient strictly inside its bounds (`min < x < max`; a value at
+ * a bound gets 0), checked against PyTorch at the edges in
+ * `__test__/ops/regressions/gradients-at-the-edges.spec.ts`.
  */
 import { attach, recording } from '../autograd/function';
 import { allocate } from '../dtype';
@@ -14,10 +16,10 @@ import { sumTo } from './shape';
 
 /** `t`'s values read as `shape` (a view when the shapes match, else a broadcast copy). */
 function valuesAs(t: Tensor, shape: readonly number[]): ArrayLike<number> {
-  if (sameShape(t.shape, shape)) return t.data;
+  if (sameShape(t.shape, shape)) return t.data as Float32Array;
   const out = allocate(t.dtype, numelOf(shape));
   gatherStrided(t.data, shape, broadcastStrides(t.shape, shape), out);
-  return out;
+  return out as Float32Array;
 }
 
 function extremum(name: 'maximum' | 'minimum', a: Tensor, b: Tensor): Tensor {
@@ -64,12 +66,10 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   if (max != null) out = binaryPlain(BinaryOp.minimum, out, max);
   const result = out as Tensor;
   if (recording(x)) {
-    const lo = min ?? -Infinity;
-    const hi = max ?? Infinity;
     attach(result, 'ClampBackward1', [x], (g) => {
-      const xv = x.data;
+      const xv = x.data as Float32Array;
       const mask = new Float32Array(xv.length);
-      for (let i = 0; i < xv.length; i++) mask[i] = xv[i] >= lo && xv[i] <= hi ? 1 : 0;
+      for (let i = 0; i < xv.length; i++) mask[i] = (min == null || xv[i] > min) && (max == null || xv[i] < max) ? 1 : 0;
       return [binaryPlain(BinaryOp.mul, g, Tensor._make(mask, x.shape, 'float32'))];
     }, [x]);
   }

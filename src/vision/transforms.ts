@@ -58,7 +58,7 @@ function toTensor(pic: Tensor): Tensor {
   }
   const [h, w, c = 1] = pic.shape;
   const out = new Float32Array(h * w * c);
-  const src = pic.data;
+  const src = pic.data as Float32Array | Uint8Array;
   if (pic.dtype === 'uint8') {
     // HWC -> CHW while dividing by 255.
     for (let p = 0; p < h * w; p++) for (let ch = 0; ch < c; ch++) out[ch * h * w + p] = BYTE_TO_UNIT[src[p * c + ch]];

@@ -118,7 +118,7 @@ export function clipGradNorm_(
   const p = normOrder(op, normType);
   if (grads.length === 0) return new Tensor(new Float32Array(1), [], 'float32');
   const norms = new Float32Array(grads.length);
-  for (let i = 0; i < grads.length; i++) norms[i] = vectorNorm(grads[i].data, p);
+  for (let i = 0; i < grads.length; i++) norms[i] = vectorNorm(grads[i].data as Float32Array, p);
   const totalNorm = Math.fround(vectorNorm(norms, p));
   if (errorIfNonfinite && !Number.isFinite(totalNorm)) {
     throw new RangeError(
@@ -130,7 +130,7 @@ export function clipGradNorm_(
   const coef = Math.fround(Math.fround(1 / denominator) * Math.fround(max));
   const clamped = coef > 1 ? 1 : coef; // NaN stays NaN, like torch.clamp(coef, max=1.0)
   for (const g of grads) {
-    const data = g.data;
+    const data = g.data as Float32Array;
     // A product of two float32 values is exact in f64, so storing it rounds once, as f32 maths does.
     for (let i = 0; i < data.length; i++) data[i] = data[i] * clamped;
     bumpVersion(g);
@@ -151,7 +151,7 @@ export function clipGradValue_(parameters: Tensor | Iterable<Tensor>, clipValue:
   const grads = gradsOf(op, parameters);
   const c = Math.fround(checkNumber(op, 'clipValue', clipValue));
   for (const g of grads) {
-    const data = g.data;
+    const data = g.data as Float32Array;
     for (let i = 0; i < data.length; i++) {
       // clamp_min then clamp_max, as PyTorch: with a negative clipValue everything becomes clipValue.
       let x = data[i];
