@@ -14,16 +14,21 @@
 /** What the model needs of a kindling build's `nn` (every build's `nn` has it). */
 export interface SeedNn<T, ModuleInstance, SequentialInstance extends { forward(x: T): T }> {
   Module: abstract new () => ModuleInstance;
+  // `forward(x: T): T` is spelled here too, so that T is inferred from the build's Sequential.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  Sequential: new (...layers: any[]) => SequentialInstance;
+  Sequential: new (...layers: any[]) => SequentialInstance & { forward(x: T): T };
   Flatten: new () => object;
   Linear: new (inFeatures: number, outFeatures: number) => object;
   Dropout: new (p: number) => object;
   ReLU: new () => object;
 }
 
-/** The seed model: a Module of that build with the seed's layers. */
-export type SeedMLP<T, ModuleInstance, SequentialInstance> = ModuleInstance & {
+/**
+ * The seed model: a Module of that build with the seed's layers. The generic Module's own
+ * `forward`/`call` (`Module<unknown[], unknown>` as inferred here) give way to the seed's.
+ */
+export type SeedMLP<T, ModuleInstance, SequentialInstance> = Omit<ModuleInstance, 'forward' | 'call'> & {
+  call(x: T): T;
   layers: SequentialInstance;
   forward(x: T): T;
 };
