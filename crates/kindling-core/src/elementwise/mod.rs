@@ -4,12 +4,15 @@
 //! threads when the buffer is large.
 mod binary;
 mod broadcast;
+mod erf;
 mod kernels;
 pub mod math;
 mod unary;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod activation_tests;
 
 pub use binary::{binary, binary_scalar};
 pub use broadcast::binary_broadcast;
