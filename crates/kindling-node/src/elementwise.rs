@@ -67,6 +67,7 @@ pub fn unary(
 
 /// `gradIn = gradOut · op'(x)`; `x` is the op's input, `y` its output (the one not read may be empty).
 #[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
 pub fn unary_backward(
     env: Env,
     op: u32,

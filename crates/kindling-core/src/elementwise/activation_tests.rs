@@ -6,7 +6,9 @@ use crate::codes::UnaryOp;
 /// The grid: dense on [-12, 12] plus the saturated tails.
 fn grid() -> Vec<f32> {
     let mut x: Vec<f32> = (0..=2400).map(|i| -12.0 + i as f32 * 0.01).collect();
-    x.extend([-100.0, -30.0, -20.5, 20.5, 30.0, 100.0, 1e-6, -1e-6, 1e-30, -1e-30]);
+    x.extend([
+        -100.0, -30.0, -20.5, 20.5, 30.0, 100.0, 1e-6, -1e-6, 1e-30, -1e-30,
+    ]);
     x
 }
 
@@ -16,7 +18,13 @@ fn erf64(x: f64) -> f64 {
 
 /// (op, param, param2, forward, derivative) in f64.
 #[allow(clippy::type_complexity)]
-fn references() -> Vec<(UnaryOp, f32, f32, Box<dyn Fn(f64) -> f64>, Box<dyn Fn(f64) -> f64>)> {
+fn references() -> Vec<(
+    UnaryOp,
+    f32,
+    f32,
+    Box<dyn Fn(f64) -> f64>,
+    Box<dyn Fn(f64) -> f64>,
+)> {
     let sqrt_2_over_pi = (2.0 / std::f64::consts::PI).sqrt();
     let pdf = |x: f64| (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt();
     let cdf = |x: f64| 0.5 * (1.0 + erf64(x / std::f64::consts::SQRT_2));
@@ -120,7 +128,8 @@ fn activations_match_f64_formulas_on_a_grid() {
             // value is below |x|·eps, the f32 formula gives 0, so compare absolutely there.
             let absolute = xi.abs() * f32::EPSILON as f64;
             assert!(
-                close(y[i], forward(xi), FORWARD_ULPS) || (y[i] as f64 - forward(xi)).abs() < absolute,
+                close(y[i], forward(xi), FORWARD_ULPS)
+                    || (y[i] as f64 - forward(xi)).abs() < absolute,
                 "{op:?}({}) = {}, want {}",
                 x[i],
                 y[i],
@@ -130,7 +139,8 @@ fn activations_match_f64_formulas_on_a_grid() {
             // relative accuracy where they cross or approach zero: compare absolutely there.
             let want = derivative(xi);
             assert!(
-                close(dx[i], want, BACKWARD_ULPS) || (dx[i] as f64 - want).abs() < 4.0 * (1.0 + xi.abs()) * f32::EPSILON as f64,
+                close(dx[i], want, BACKWARD_ULPS)
+                    || (dx[i] as f64 - want).abs() < 4.0 * (1.0 + xi.abs()) * f32::EPSILON as f64,
                 "{op:?}'({}) = {}, want {}",
                 x[i],
                 dx[i],
@@ -142,13 +152,7 @@ fn activations_match_f64_formulas_on_a_grid() {
 
 #[test]
 fn activation_edges_follow_pytorch() {
-    let x = [
-        f32::NEG_INFINITY,
-        -0.0,
-        0.0,
-        f32::INFINITY,
-        f32::NAN,
-    ];
+    let x = [f32::NEG_INFINITY, -0.0, 0.0, f32::INFINITY, f32::NAN];
     let run = |op: UnaryOp, p: f32, q: f32| {
         let mut y = [0f32; 5];
         unary(op as u32, &x, &mut y, p, q).unwrap();
@@ -159,15 +163,66 @@ fn activation_edges_follow_pytorch() {
     let nan = f32::NAN;
     let inf = f32::INFINITY;
     // Values of torch 2.x on CPU for the same inputs (scripts/fixtures/make_activation_fixtures.py).
-    let cases: [(UnaryOp, f32, f32, [f32; 5], [f32; 5]); 8] = [
-        (UnaryOp::Erf, 0.0, 0.0, [-1.0, -0.0, 0.0, 1.0, nan], [0.0, 1.128_379_2, 1.128_379_2, 0.0, nan]),
-        (UnaryOp::LeakyRelu, 0.1, 0.0, [-inf, -0.0, 0.0, inf, nan], [0.1, 0.1, 0.1, 1.0, 0.1]),
-        (UnaryOp::Elu, 1.5, 0.0, [-1.5, -0.0, 0.0, inf, nan], [0.0, 1.5, 1.5, 1.0, 1.0]),
-        (UnaryOp::Silu, 0.0, 0.0, [nan, -0.0, 0.0, inf, nan], [nan, 0.5, 0.5, nan, nan]),
-        (UnaryOp::Gelu, 0.0, 0.0, [nan, -0.0, 0.0, inf, nan], [nan, 0.5, 0.5, nan, nan]),
-        (UnaryOp::GeluTanh, 0.0, 0.0, [nan, -0.0, 0.0, inf, nan], [nan, 0.5, 0.5, nan, nan]),
-        (UnaryOp::Hardtanh, -1.0, 1.0, [-1.0, -0.0, 0.0, 1.0, nan], [0.0, 1.0, 1.0, 0.0, 1.0]),
-        (UnaryOp::Softplus, 2.0, 20.0, [0.0, 0.346_573_6, 0.346_573_6, inf, nan], [0.0, 0.5, 0.5, 1.0, nan]),
+    let two_over_sqrt_pi = std::f32::consts::FRAC_2_SQRT_PI;
+    // (op, param, param2, values, gradients)
+    type Case = (UnaryOp, f32, f32, [f32; 5], [f32; 5]);
+    let cases: [Case; 8] = [
+        (
+            UnaryOp::Erf,
+            0.0,
+            0.0,
+            [-1.0, -0.0, 0.0, 1.0, nan],
+            [0.0, two_over_sqrt_pi, two_over_sqrt_pi, 0.0, nan],
+        ),
+        (
+            UnaryOp::LeakyRelu,
+            0.1,
+            0.0,
+            [-inf, -0.0, 0.0, inf, nan],
+            [0.1, 0.1, 0.1, 1.0, 0.1],
+        ),
+        (
+            UnaryOp::Elu,
+            1.5,
+            0.0,
+            [-1.5, -0.0, 0.0, inf, nan],
+            [0.0, 1.5, 1.5, 1.0, 1.0],
+        ),
+        (
+            UnaryOp::Silu,
+            0.0,
+            0.0,
+            [nan, -0.0, 0.0, inf, nan],
+            [nan, 0.5, 0.5, nan, nan],
+        ),
+        (
+            UnaryOp::Gelu,
+            0.0,
+            0.0,
+            [nan, -0.0, 0.0, inf, nan],
+            [nan, 0.5, 0.5, nan, nan],
+        ),
+        (
+            UnaryOp::GeluTanh,
+            0.0,
+            0.0,
+            [nan, -0.0, 0.0, inf, nan],
+            [nan, 0.5, 0.5, nan, nan],
+        ),
+        (
+            UnaryOp::Hardtanh,
+            -1.0,
+            1.0,
+            [-1.0, -0.0, 0.0, 1.0, nan],
+            [0.0, 1.0, 1.0, 0.0, 1.0],
+        ),
+        (
+            UnaryOp::Softplus,
+            2.0,
+            20.0,
+            [0.0, 0.346_573_6, 0.346_573_6, inf, nan],
+            [0.0, 0.5, 0.5, 1.0, nan],
+        ),
     ];
     for (op, p, q, want_y, want_dx) in cases {
         let (y, dx) = run(op, p, q);

@@ -10,9 +10,9 @@ pub mod math;
 mod unary;
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod activation_tests;
+#[cfg(test)]
+mod tests;
 
 pub use binary::{binary, binary_scalar};
 pub use broadcast::binary_broadcast;

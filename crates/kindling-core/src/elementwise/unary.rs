@@ -46,6 +46,7 @@ pub fn unary_backward(
     unary_backward_with(cpu::active(), op, grad_out, x, y, grad_in, param, param2)
 }
 
+#[allow(clippy::too_many_arguments)] // the public signature's seven, plus the SIMD path
 pub(crate) fn unary_backward_with(
     simd: Simd,
     op: u32,
@@ -87,7 +88,16 @@ pub(crate) fn unary_backward_with(
     threads::par_chunks_mut(grad_in, CHUNK, work, |start, grad_in| {
         let end = start + grad_in.len();
         let (x, y) = (part(x, start, end), part(y, start, end));
-        kernels::unary_backward(simd, op, &grad_out[start..end], x, y, grad_in, param, param2);
+        kernels::unary_backward(
+            simd,
+            op,
+            &grad_out[start..end],
+            x,
+            y,
+            grad_in,
+            param,
+            param2,
+        );
     });
     Ok(())
 }
