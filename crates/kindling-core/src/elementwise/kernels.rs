@@ -2,7 +2,8 @@
 //! The `*_reference` loops are the scalar path and the definition of the results: arithmetic ops
 //! (add … minimum, neg, sqrt, relu, scale and the backward formulas) give identical bits on every
 //! path; `exp` and `sigmoid` use a vectorised `exp` within 2 ulps of the scalar one; the remaining
-//! ops (pow, log, tanh, abs and the activations but leaky_relu) run the scalar loops on every path.
+//! ops (pow, log, tanh, abs and the activations but leaky_relu and hardtanh) run the scalar loops
+//! on every path.
 use super::math;
 use crate::codes::{BinaryOp, UnaryOp};
 use crate::simd::{self, map1, map2, Vf32};
@@ -175,6 +176,13 @@ unsafe fn unary_vector<V: Vf32>(op: UnaryOp, x: &[f32], out: &mut [f32], param: 
             |v| V::select_lt(zero, v, v, v.mul(V::splat(param))),
             |v| math::leaky_relu(v, param),
         ),
+        // clamp: the NaN-propagating maximum/minimum, as the scalar formula.
+        UnaryOp::Hardtanh => map1::<V>(
+            x,
+            out,
+            |v| simd::minimum(simd::maximum(v, V::splat(param)), V::splat(param2)),
+            |v| math::hardtanh(v, param, param2),
+        ),
         UnaryOp::Log
         | UnaryOp::Pow
         | UnaryOp::Tanh
@@ -184,7 +192,6 @@ unsafe fn unary_vector<V: Vf32>(op: UnaryOp, x: &[f32], out: &mut [f32], param: 
         | UnaryOp::Silu
         | UnaryOp::Gelu
         | UnaryOp::GeluTanh
-        | UnaryOp::Hardtanh
         | UnaryOp::Softplus => unary_reference(op, x, out, param, param2),
     }
 }
@@ -284,6 +291,17 @@ unsafe fn unary_backward_vector<V: Vf32>(
             |gv, xv| V::select_lt(zero, xv, gv, gv.mul(V::splat(param))),
             |gv, xv| backward(gv, xv, 0.0),
         ),
+        // 0 at and beyond the bounds; NaN fails both tests and passes g, as the scalar formula.
+        UnaryOp::Hardtanh => map2::<V>(
+            g,
+            x,
+            grad_in,
+            |gv, xv| {
+                let inside = V::select_le(V::splat(param2), xv, zero, gv);
+                V::select_le(xv, V::splat(param), zero, inside)
+            },
+            |gv, xv| backward(gv, xv, 0.0),
+        ),
         UnaryOp::Pow
         | UnaryOp::Abs
         | UnaryOp::Erf
@@ -291,7 +309,6 @@ unsafe fn unary_backward_vector<V: Vf32>(
         | UnaryOp::Silu
         | UnaryOp::Gelu
         | UnaryOp::GeluTanh
-        | UnaryOp::Hardtanh
         | UnaryOp::Softplus => unary_backward_reference(op, g, x, y, grad_in, param, param2),
     }
 }
