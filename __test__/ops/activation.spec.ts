@@ -125,5 +125,12 @@ describe('activation ops', () => {
     expect(() => F.elu(x, null as never)).toThrow(new TypeError("elu(): argument 'alpha' must be a number, got null"));
     expect(() => F.softplus(x, 1, 'x' as never)).toThrow(new TypeError("softplus(): argument 'threshold' must be a number, got string 'x'"));
     expect(() => F.silu([1] as never)).toThrow(new TypeError("silu(): argument 'input' must be Tensor, not object"));
+    expect(() => F.hardtanh(x, -1, 1, true)).toThrow(
+      new TypeError("hardtanh: argument 'inplace' boolean true is not supported by kindling yet (no in-place activations; use the returned tensor)"),
+    );
+    expect(() => F.leakyRelu(x, 0.2, true)).toThrow(/leaky_relu: argument 'inplace' boolean true/);
+    expect(() => F.elu(x, 1, true)).toThrow(/elu: argument 'inplace' boolean true/);
+    expect(() => F.silu(x, true)).toThrow(/silu: argument 'inplace' boolean true/);
+    expect(F.silu(x, false).data[0]).toBeCloseTo(0.7310585975646973, 6);
   });
 });

@@ -17,7 +17,7 @@ import * as matmul from '../ops/matmul';
 import * as shape from '../ops/shape';
 import * as softmaxOps from '../ops/softmax';
 import type { Generator } from '../random/generator';
-import { checkOptions, positionalOptionError } from '../options';
+import { checkOptions, describeValue, positionalOptionError } from '../options';
 import { Tensor } from '../tensor';
 
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -39,18 +39,31 @@ export function tanh(input: Tensor): Tensor {
   return elementwise.tanh(input);
 }
 
-/** `F.leaky_relu(input, negative_slope=0.01)`. */
-export function leakyRelu(input: Tensor, negativeSlope = 0.01): Tensor {
+/**
+ * PyTorch's positional `inplace` of the activations: only `false` (kindling has no in-place
+ * activations), so a line-for-line `F.hardtanh(x, -1, 1, True)` is not silently out of place.
+ */
+function refuseInplace(op: string, inplace: unknown): void {
+  if (inplace !== false) {
+    throw new TypeError(`${op}: argument 'inplace' ${describeValue(inplace)} is not supported by kindling yet (no in-place activations; use the returned tensor)`);
+  }
+}
+
+/** `F.leaky_relu(input, negative_slope=0.01, inplace=False)`. */
+export function leakyRelu(input: Tensor, negativeSlope = 0.01, inplace = false): Tensor {
+  refuseInplace('leaky_relu', inplace);
   return activation.leakyRelu(input, negativeSlope);
 }
 
-/** `F.elu(input, alpha=1.0)`. */
-export function elu(input: Tensor, alpha = 1.0): Tensor {
+/** `F.elu(input, alpha=1.0, inplace=False)`. */
+export function elu(input: Tensor, alpha = 1.0, inplace = false): Tensor {
+  refuseInplace('elu', inplace);
   return activation.elu(input, alpha);
 }
 
-/** `F.silu(input)`: `x·sigmoid(x)`. */
-export function silu(input: Tensor): Tensor {
+/** `F.silu(input, inplace=False)`: `x·sigmoid(x)`. */
+export function silu(input: Tensor, inplace = false): Tensor {
+  refuseInplace('silu', inplace);
   return activation.silu(input);
 }
 
@@ -63,8 +76,9 @@ export function gelu(input: Tensor, options: { approximate?: activation.GeluAppr
   return activation.gelu(input, options.approximate ?? 'none');
 }
 
-/** `F.hardtanh(input, min_val=-1.0, max_val=1.0)`. */
-export function hardtanh(input: Tensor, minVal = -1.0, maxVal = 1.0): Tensor {
+/** `F.hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False)`. */
+export function hardtanh(input: Tensor, minVal = -1.0, maxVal = 1.0, inplace = false): Tensor {
+  refuseInplace('hardtanh', inplace);
   return activation.hardtanh(input, minVal, maxVal);
 }
 
