@@ -6,6 +6,7 @@ import type { Tensor } from './tensor';
 import * as shapeOps from './ops/shape';
 
 export { add, sub, mul, div, pow, neg, exp, log, sqrt, relu, sigmoid, tanh, abs } from './ops/elementwise';
+export { erf } from './ops/activation';
 export { eq, ne, gt, lt, ge, le } from './ops/compare';
 export { sum, mean, max, min, argmax, argmin } from './ops/reduce';
 export { softmax, logSoftmax } from './ops/softmax';

@@ -16,6 +16,7 @@ import { type DType, type TypedArray, checkDType, int64ToNumber, isFloatingPoint
 import { Storage } from './storage';
 import { AutogradError, ShapeError, normalizeDim } from './errors';
 import { formatTensor } from './format';
+import * as activation from './ops/activation';
 import * as cast from './ops/cast';
 import * as compare from './ops/compare';
 import * as ew from './ops/elementwise';
@@ -533,6 +534,9 @@ export class Tensor {
   }
   abs(): Tensor {
     return ew.abs(this);
+  }
+  erf(): Tensor {
+    return activation.erf(this);
   }
   maximum(other: Tensor): Tensor {
     return minmax.maximum(this, other);

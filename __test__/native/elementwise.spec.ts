@@ -173,6 +173,36 @@ describe('unaryBackward', () => {
     expect([...run(UnaryOp.Scale, new Float32Array(0), 0.5)]).toEqual([0.5, 1, 1.5, 2, 2.5, 3]);
   });
 
+  it('passes param and the optional param2 to the two-argument activations (values from torch)', () => {
+    // F.hardtanh(x, -1, 1.5), F.softplus(x, 2, 1), F.leaky_relu(x, 0.1) and their gradients for g
+    const cases: Array<[number, number, number | undefined, number[], number[]]> = [
+      [UnaryOp.Hardtanh, -1, 1.5, [-1, 0, 0.5, 1.5, -1, 1], [0, 2, 3, 0, 0, 6]],
+      [
+        UnaryOp.Softplus,
+        2,
+        1,
+        [0.024293676018714905, 0.3465735912322998, 0.65663081407547, 2, 0.0012378426035866141, 1],
+        [0.04742587357759476, 1, 2.193175792694092, 4, 0.012363117188215256, 6],
+      ],
+      [UnaryOp.LeakyRelu, 0.1, undefined, [-0.15000000596046448, 0, 0.5, 2, -0.30000001192092896, 1], [0.10000000149011612, 0.20000000298023224, 3, 4, 0.5, 6]],
+    ];
+    for (const [op, p, q, value, grad] of cases) {
+      const y = new Float32Array(6);
+      native.unary(op, x, y, p, q);
+      expectClose(y, value, 4e-7);
+      const gi = new Float32Array(6);
+      native.unaryBackward(op, g, x, new Float32Array(0), gi, p, q);
+      expectClose(gi, grad, 4e-7);
+    }
+    // Without param2, Hardtanh's max is 0.
+    const y = new Float32Array(6);
+    native.unary(UnaryOp.Hardtanh, x, y, -1);
+    expect([...y]).toEqual([-1, 0, 0, 0, -1, 0]);
+    expect(() => native.unaryBackward(UnaryOp.Gelu, g, new Float32Array(0), x, new Float32Array(6), 0)).toThrow(
+      'unaryBackward: x has 0 elements, expected 6 (Gelu backward reads it)',
+    );
+  });
+
   it('requires the buffer the formula reads', () => {
     expect(() => native.unaryBackward(UnaryOp.Sigmoid, g, x, new Float32Array(0), new Float32Array(6), 0)).toThrow(
       'unaryBackward: y has 0 elements, expected 6 (Sigmoid backward reads it)',

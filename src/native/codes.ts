@@ -22,9 +22,12 @@ export const BinaryOp = {
 export type BinaryOp = (typeof BinaryOp)[keyof typeof BinaryOp];
 
 /**
- * `unary`, `unaryBackward`. `Pow` is `x ** param`, `Scale` is `x * param`. The backward reads
- * `y` (the op's output) for Exp, Sqrt, Relu, Sigmoid, Tanh; `x` (its input) for Log, Pow, Abs;
- * neither for Neg, Scale. The buffer not read may be an empty `Float32Array`.
+ * `unary`, `unaryBackward`. `Pow` is `x ** param`, `Scale` is `x * param`; the activations take
+ * PyTorch's arguments: `LeakyRelu` (param = negative slope), `Elu` (alpha), `Gelu` (exact, erf),
+ * `GeluTanh` (`approximate='tanh'`), `Hardtanh` (param = min, param2 = max), `Softplus` (param =
+ * beta, param2 = threshold). The backward reads `y` (the op's output) for Exp, Sqrt, Relu,
+ * Sigmoid, Tanh; `x` (its input) for Log, Pow, Abs and the activations; neither for Neg, Scale.
+ * The buffer not read may be an empty `Float32Array`.
  */
 export const UnaryOp = {
   Neg: 0,
@@ -37,6 +40,14 @@ export const UnaryOp = {
   Tanh: 7,
   Abs: 8,
   Scale: 9,
+  Erf: 10,
+  LeakyRelu: 11,
+  Elu: 12,
+  Silu: 13,
+  Gelu: 14,
+  GeluTanh: 15,
+  Hardtanh: 16,
+  Softplus: 17,
 } as const;
 export type UnaryOp = (typeof UnaryOp)[keyof typeof UnaryOp];
 

@@ -9,6 +9,7 @@
  * const F = nn.functional;
  * const loss = F.crossEntropy(F.linear(x, w, b), targets);
  */
+import * as activation from '../ops/activation';
 import * as dropoutOps from '../ops/dropout';
 import * as elementwise from '../ops/elementwise';
 import * as loss from '../ops/loss';
@@ -16,7 +17,7 @@ import * as matmul from '../ops/matmul';
 import * as shape from '../ops/shape';
 import * as softmaxOps from '../ops/softmax';
 import type { Generator } from '../random/generator';
-import { checkOptions } from '../options';
+import { checkOptions, describeValue, positionalOptionError } from '../options';
 import { Tensor } from '../tensor';
 
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -36,6 +37,54 @@ export function sigmoid(input: Tensor): Tensor {
 
 export function tanh(input: Tensor): Tensor {
   return elementwise.tanh(input);
+}
+
+/**
+ * PyTorch's positional `inplace` of the activations: only `false` (kindling has no in-place
+ * activations), so a line-for-line `F.hardtanh(x, -1, 1, True)` is not silently out of place.
+ */
+function refuseInplace(op: string, inplace: unknown): void {
+  if (inplace !== false) {
+    throw new TypeError(`${op}: argument 'inplace' ${describeValue(inplace)} is not supported by kindling yet (no in-place activations; use the returned tensor)`);
+  }
+}
+
+/** `F.leaky_relu(input, negative_slope=0.01, inplace=False)`. */
+export function leakyRelu(input: Tensor, negativeSlope = 0.01, inplace = false): Tensor {
+  refuseInplace('leaky_relu', inplace);
+  return activation.leakyRelu(input, negativeSlope);
+}
+
+/** `F.elu(input, alpha=1.0, inplace=False)`. */
+export function elu(input: Tensor, alpha = 1.0, inplace = false): Tensor {
+  refuseInplace('elu', inplace);
+  return activation.elu(input, alpha);
+}
+
+/** `F.silu(input, inplace=False)`: `x·sigmoid(x)`. */
+export function silu(input: Tensor, inplace = false): Tensor {
+  refuseInplace('silu', inplace);
+  return activation.silu(input);
+}
+
+export const GELU_OPTIONS = { approximate: 'string' } as const;
+
+/** `F.gelu(input, approximate='none')`: exact (erf) or `{ approximate: 'tanh' }`. */
+export function gelu(input: Tensor, options: { approximate?: activation.GeluApproximate } = {}): Tensor {
+  if (typeof options === 'string') throw positionalOptionError('gelu', 'second', `F.gelu(input, { approximate: '${options}' })`);
+  checkOptions('gelu', options, GELU_OPTIONS);
+  return activation.gelu(input, options.approximate ?? 'none');
+}
+
+/** `F.hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False)`. */
+export function hardtanh(input: Tensor, minVal = -1.0, maxVal = 1.0, inplace = false): Tensor {
+  refuseInplace('hardtanh', inplace);
+  return activation.hardtanh(input, minVal, maxVal);
+}
+
+/** `F.softplus(input, beta=1.0, threshold=20.0)`. */
+export function softplus(input: Tensor, beta = 1.0, threshold = 20.0): Tensor {
+  return activation.softplus(input, beta, threshold);
 }
 
 /** PyTorch's deprecated implicit softmax dim: 0 for 0-, 1- and 3-d inputs, else 1, with a warning. */

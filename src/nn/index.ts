@@ -18,3 +18,4 @@ export { Sequential, type TensorModule } from './sequential';
 export * as functional from './functional';
 export * as init from './init';
 export * as utils from './utils';
+export { LeakyReLU, ELU, SiLU, GELU, Hardtanh, Softplus, type InplaceOptions, type ELUOptions, type GELUOptions, type SoftplusOptions } from './activation';

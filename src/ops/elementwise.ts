@@ -289,10 +289,10 @@ function zeroWhere(values: Tensor, cond: (a: number, b: number) => boolean, a: T
   return values;
 }
 
-function unaryPlain(op: UnaryCode, x: Tensor, param: number): Float32Array {
+function unaryPlain(op: UnaryCode, x: Tensor, param: number, param2 = 0): Float32Array {
   const xv = f32(x);
   const out = uninitF32(xv.length);
-  kernels.unary(op, xv, out, param);
+  kernels.unary(op, xv, out, param, param2);
   return out;
 }
 
@@ -301,23 +301,28 @@ function backwardReadsOutput(op: UnaryCode): boolean {
   return op === UnaryOp.exp || op === UnaryOp.sqrt || op === UnaryOp.relu || op === UnaryOp.sigmoid || op === UnaryOp.tanh;
 }
 
-function attachUnary(out: Tensor, name: string, op: UnaryCode, x: Tensor, param: number): void {
+function attachUnary(out: Tensor, name: string, op: UnaryCode, x: Tensor, param: number, param2 = 0): void {
   attach(out, name, [x], (g) => {
     const gradIn = uninitF32(g.data.length);
-    kernels.unaryBackward(op, g.data as Float32Array, x.data as Float32Array, out.data as Float32Array, gradIn, param);
+    kernels.unaryBackward(op, g.data as Float32Array, f32(x), out.data as Float32Array, gradIn, param, param2);
     return [Tensor._make(gradIn, x.shape, 'float32')];
   }, backwardReadsOutput(op) ? [out] : [x]);
 }
 
-function unaryOp(opName: string, op: UnaryCode, name: string, x: Tensor, keepsIntegers: boolean, param = 0): Tensor {
+/**
+ * A unary op through the native `unary` kernel with its `unaryBackward` rule: `param`/`param2`
+ * are the op's scalar arguments (see `UnaryOp`); integer inputs keep their dtype when
+ * `keepsIntegers` (exact integer code), else give float32 as PyTorch's floating ops do.
+ */
+export function unaryOp(opName: string, op: UnaryCode, name: string, x: Tensor, keepsIntegers: boolean, param = 0, param2 = 0): Tensor {
   checkTensor(opName, x, 'input');
   if (keepsIntegers && (x.dtype === 'int32' || x.dtype === 'int64')) {
     return Tensor._make(integerUnary(op, x.data as Int32Array | BigInt64Array), x.shape, x.dtype);
   }
-  const raw = unaryPlain(op, x, param);
+  const raw = unaryPlain(op, x, param, param2);
   const dtype = x.dtype === 'float32' || !keepsIntegers ? 'float32' : x.dtype === 'bool' ? 'int32' : x.dtype;
   const out = finish(raw, x.shape, dtype);
-  if (recording(x)) attachUnary(out, name, op, x, param);
+  if (recording(x)) attachUnary(out, name, op, x, param, param2);
   return out;
 }
 

@@ -21,8 +21,8 @@ export interface Kernels {
   binary(op: number, a: F32, b: F32, out: F32): void;
   binaryScalar(op: number, a: F32, s: number, out: F32, reverse: boolean): void;
   binaryBroadcast(op: number, a: F32, aStrides: Dims, b: F32, bStrides: Dims, outShape: Dims, out: F32): void;
-  unary(op: number, x: F32, out: F32, param: number): void;
-  unaryBackward(op: number, gradOut: F32, x: F32, y: F32, gradIn: F32, param: number): void;
+  unary(op: number, x: F32, out: F32, param: number, param2?: number): void;
+  unaryBackward(op: number, gradOut: F32, x: F32, y: F32, gradIn: F32, param: number, param2?: number): void;
   stridedCopy(x: F32, shape: Dims, strides: Dims, out: F32): void;
   sumToShape(grad: F32, gradShape: Dims, outShape: Dims, out: F32): void;
   reduce(op: number, x: F32, outer: number, dim: number, inner: number, out: F32): void;
@@ -222,6 +222,14 @@ export const UnaryOp = {
   tanh: codes.UnaryOp.Tanh,
   abs: codes.UnaryOp.Abs,
   scale: codes.UnaryOp.Scale,
+  erf: codes.UnaryOp.Erf,
+  leakyRelu: codes.UnaryOp.LeakyRelu,
+  elu: codes.UnaryOp.Elu,
+  silu: codes.UnaryOp.Silu,
+  gelu: codes.UnaryOp.Gelu,
+  geluTanh: codes.UnaryOp.GeluTanh,
+  hardtanh: codes.UnaryOp.Hardtanh,
+  softplus: codes.UnaryOp.Softplus,
 } as const;
 export const ReduceOp = { sum: codes.ReduceOp.Sum, mean: codes.ReduceOp.Mean, max: codes.ReduceOp.Max, min: codes.ReduceOp.Min } as const;
 export const ArgReduceOp = { max: codes.ArgReduceOp.Max, min: codes.ArgReduceOp.Min } as const;

@@ -245,7 +245,7 @@ mod tests {
             return (d, used);
         }
         let mut r = vec![0f32; x.len()];
-        unary(UnaryOp::Relu as u32, &d, &mut r, 0.0).unwrap();
+        unary(UnaryOp::Relu as u32, &d, &mut r, 0.0, 0.0).unwrap();
         (r, used)
     }
 
@@ -282,7 +282,8 @@ mod tests {
                     // Reference: relu's backward on the block output, then dropout's backward.
                     let mut r = g.clone();
                     if relu {
-                        unary_backward(UnaryOp::Relu as u32, &g, &[], &y, &mut r, 0.0).unwrap();
+                        unary_backward(UnaryOp::Relu as u32, &g, &[], &y, &mut r, 0.0, 0.0)
+                            .unwrap();
                     }
                     let mut want = vec![0f32; n];
                     if p == 0.0 {

@@ -50,7 +50,8 @@ pub fn binary_broadcast(
     )
 }
 
-/// `out[i] = op(x[i])` (op: `UnaryOp`; `param` is `Pow`'s exponent and `Scale`'s factor).
+/// `out[i] = op(x[i])` (op: `UnaryOp`; `param` is `Pow`'s exponent and `Scale`'s factor, and with
+/// the optional `param2` (default 0) the activations' arguments).
 #[napi(catch_unwind)]
 pub fn unary(
     env: Env,
@@ -58,12 +59,15 @@ pub fn unary(
     x: &[f32],
     #[napi(ts_arg_type = "Float32Array")] out: F32Out<'_>,
     param: f64,
+    param2: Option<f64>,
 ) -> Result<()> {
-    crate::error::convert(&env, core::unary(op, x, out, param as f32))
+    let param2 = param2.unwrap_or(0.0) as f32;
+    crate::error::convert(&env, core::unary(op, x, out, param as f32, param2))
 }
 
 /// `gradIn = gradOut · op'(x)`; `x` is the op's input, `y` its output (the one not read may be empty).
 #[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
 pub fn unary_backward(
     env: Env,
     op: u32,
@@ -72,10 +76,12 @@ pub fn unary_backward(
     y: &[f32],
     #[napi(ts_arg_type = "Float32Array")] grad_in: F32Out<'_>,
     param: f64,
+    param2: Option<f64>,
 ) -> Result<()> {
+    let param2 = param2.unwrap_or(0.0) as f32;
     crate::error::convert(
         &env,
-        core::unary_backward(op, grad_out, x, y, grad_in, param as f32),
+        core::unary_backward(op, grad_out, x, y, grad_in, param as f32, param2),
     )
 }
 

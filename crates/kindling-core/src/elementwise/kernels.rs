@@ -2,10 +2,11 @@
 //! The `*_reference` loops are the scalar path and the definition of the results: arithmetic ops
 //! (add … minimum, neg, sqrt, relu, scale and the backward formulas) give identical bits on every
 //! path; `exp` and `sigmoid` use a vectorised `exp` within 2 ulps of the scalar one; the remaining
-//! ops (pow, log, tanh, abs) run the scalar loops on every path.
+//! ops (pow, log, tanh, abs and the activations but leaky_relu and hardtanh) run the scalar loops
+//! on every path.
 use super::math;
-use crate::simd::{self, map1, map2, Vf32};
 use crate::codes::{BinaryOp, UnaryOp};
+use crate::simd::{self, map1, map2, Vf32};
 
 /// Rough cost of one element in "adds", for the threading threshold.
 pub fn binary_cost(op: BinaryOp) -> usize {
@@ -19,7 +20,9 @@ pub fn binary_cost(op: BinaryOp) -> usize {
 pub fn unary_cost(op: UnaryOp) -> usize {
     match op {
         UnaryOp::Neg | UnaryOp::Relu | UnaryOp::Abs | UnaryOp::Scale => 1,
+        UnaryOp::LeakyRelu | UnaryOp::Hardtanh => 1,
         UnaryOp::Sqrt => 2,
+        UnaryOp::Erf | UnaryOp::Gelu => 32,
         _ => 8,
     }
 }
@@ -133,7 +136,7 @@ simd::kernel! {
     }
 }
 
-pub fn unary_reference(op: UnaryOp, x: &[f32], out: &mut [f32], param: f32) {
+pub fn unary_reference(op: UnaryOp, x: &[f32], out: &mut [f32], param: f32, param2: f32) {
     match op {
         UnaryOp::Neg => each1(x, out, |v| -v),
         UnaryOp::Exp => each1(x, out, f32::exp),
@@ -145,11 +148,19 @@ pub fn unary_reference(op: UnaryOp, x: &[f32], out: &mut [f32], param: f32) {
         UnaryOp::Tanh => each1(x, out, f32::tanh),
         UnaryOp::Abs => each1(x, out, f32::abs),
         UnaryOp::Scale => each1(x, out, |v| v * param),
+        UnaryOp::Erf => each1(x, out, math::erf),
+        UnaryOp::LeakyRelu => each1(x, out, |v| math::leaky_relu(v, param)),
+        UnaryOp::Elu => each1(x, out, |v| math::elu(v, param)),
+        UnaryOp::Silu => each1(x, out, math::silu),
+        UnaryOp::Gelu => each1(x, out, math::gelu),
+        UnaryOp::GeluTanh => each1(x, out, math::gelu_tanh),
+        UnaryOp::Hardtanh => each1(x, out, |v| math::hardtanh(v, param, param2)),
+        UnaryOp::Softplus => each1(x, out, |v| math::softplus(v, param, param2)),
     }
 }
 
 #[inline(always)]
-unsafe fn unary_vector<V: Vf32>(op: UnaryOp, x: &[f32], out: &mut [f32], param: f32) {
+unsafe fn unary_vector<V: Vf32>(op: UnaryOp, x: &[f32], out: &mut [f32], param: f32, param2: f32) {
     let zero = V::splat(0.0);
     match op {
         UnaryOp::Neg => map1::<V>(x, out, |v| v.mul(V::splat(-1.0)), |v| -v),
@@ -158,17 +169,38 @@ unsafe fn unary_vector<V: Vf32>(op: UnaryOp, x: &[f32], out: &mut [f32], param: 
         UnaryOp::Relu => map1::<V>(x, out, |v| V::select_lt(v, zero, zero, v), math::relu),
         UnaryOp::Sigmoid => map1::<V>(x, out, |v| simd::sigmoid(v), math::sigmoid),
         UnaryOp::Scale => map1::<V>(x, out, |v| v.mul(V::splat(param)), |v| v * param),
-        UnaryOp::Log | UnaryOp::Pow | UnaryOp::Tanh | UnaryOp::Abs => {
-            unary_reference(op, x, out, param)
-        }
+        // 0 < x ? x : x·slope (NaN takes the second arm, as the scalar formula).
+        UnaryOp::LeakyRelu => map1::<V>(
+            x,
+            out,
+            |v| V::select_lt(zero, v, v, v.mul(V::splat(param))),
+            |v| math::leaky_relu(v, param),
+        ),
+        // clamp: the NaN-propagating maximum/minimum, as the scalar formula.
+        UnaryOp::Hardtanh => map1::<V>(
+            x,
+            out,
+            |v| simd::minimum(simd::maximum(v, V::splat(param)), V::splat(param2)),
+            |v| math::hardtanh(v, param, param2),
+        ),
+        UnaryOp::Log
+        | UnaryOp::Pow
+        | UnaryOp::Tanh
+        | UnaryOp::Abs
+        | UnaryOp::Erf
+        | UnaryOp::Elu
+        | UnaryOp::Silu
+        | UnaryOp::Gelu
+        | UnaryOp::GeluTanh
+        | UnaryOp::Softplus => unary_reference(op, x, out, param, param2),
     }
 }
 
 simd::kernel! {
     /// `out = op(x)` on one chunk.
-    pub(crate) fn unary(op: UnaryOp, x: &[f32], out: &mut [f32], param: f32) {
-        vector: unary_vector::<V>(op, x, out, param),
-        scalar: unary_reference(op, x, out, param),
+    pub(crate) fn unary(op: UnaryOp, x: &[f32], out: &mut [f32], param: f32, param2: f32) {
+        vector: unary_vector::<V>(op, x, out, param, param2),
+        scalar: unary_reference(op, x, out, param, param2),
     }
 }
 
@@ -180,16 +212,17 @@ pub fn unary_backward_reference(
     y: &[f32],
     grad_in: &mut [f32],
     param: f32,
+    param2: f32,
 ) {
     match math::backward_needs(op) {
         math::Needs::Nothing => each1(g, grad_in, |gv| {
-            math::unary_backward(op, gv, 0.0, 0.0, param)
+            math::unary_backward(op, gv, 0.0, 0.0, param, param2)
         }),
         math::Needs::Input => each2(g, x, grad_in, |gv, xv| {
-            math::unary_backward(op, gv, xv, 0.0, param)
+            math::unary_backward(op, gv, xv, 0.0, param, param2)
         }),
         math::Needs::Output => each2(g, y, grad_in, |gv, yv| {
-            math::unary_backward(op, gv, 0.0, yv, param)
+            math::unary_backward(op, gv, 0.0, yv, param, param2)
         }),
     }
 }
@@ -202,9 +235,10 @@ unsafe fn unary_backward_vector<V: Vf32>(
     y: &[f32],
     grad_in: &mut [f32],
     param: f32,
+    param2: f32,
 ) {
     let (zero, one) = (V::splat(0.0), V::splat(1.0));
-    let backward = |gv: f32, xv: f32, yv: f32| math::unary_backward(op, gv, xv, yv, param);
+    let backward = |gv: f32, xv: f32, yv: f32| math::unary_backward(op, gv, xv, yv, param, param2);
     match op {
         UnaryOp::Neg => map1::<V>(g, grad_in, |gv| gv.mul(V::splat(-1.0)), |gv| -gv),
         UnaryOp::Scale => map1::<V>(g, grad_in, |gv| gv.mul(V::splat(param)), |gv| gv * param),
@@ -250,14 +284,39 @@ unsafe fn unary_backward_vector<V: Vf32>(
             |gv, yv| gv.mul(V::splat(0.0).sub(yv).mul_add(yv, one)),
             |gv, yv| backward(gv, 0.0, yv),
         ),
-        UnaryOp::Pow | UnaryOp::Abs => unary_backward_reference(op, g, x, y, grad_in, param),
+        UnaryOp::LeakyRelu => map2::<V>(
+            g,
+            x,
+            grad_in,
+            |gv, xv| V::select_lt(zero, xv, gv, gv.mul(V::splat(param))),
+            |gv, xv| backward(gv, xv, 0.0),
+        ),
+        // 0 at and beyond the bounds; NaN fails both tests and passes g, as the scalar formula.
+        UnaryOp::Hardtanh => map2::<V>(
+            g,
+            x,
+            grad_in,
+            |gv, xv| {
+                let inside = V::select_le(V::splat(param2), xv, zero, gv);
+                V::select_le(xv, V::splat(param), zero, inside)
+            },
+            |gv, xv| backward(gv, xv, 0.0),
+        ),
+        UnaryOp::Pow
+        | UnaryOp::Abs
+        | UnaryOp::Erf
+        | UnaryOp::Elu
+        | UnaryOp::Silu
+        | UnaryOp::Gelu
+        | UnaryOp::GeluTanh
+        | UnaryOp::Softplus => unary_backward_reference(op, g, x, y, grad_in, param, param2),
     }
 }
 
 simd::kernel! {
     /// `gradIn = gradOut · op'(…)` on one chunk.
-    pub(crate) fn unary_backward(op: UnaryOp, g: &[f32], x: &[f32], y: &[f32], grad_in: &mut [f32], param: f32) {
-        vector: unary_backward_vector::<V>(op, g, x, y, grad_in, param),
-        scalar: unary_backward_reference(op, g, x, y, grad_in, param),
+    pub(crate) fn unary_backward(op: UnaryOp, g: &[f32], x: &[f32], y: &[f32], grad_in: &mut [f32], param: f32, param2: f32) {
+        vector: unary_backward_vector::<V>(op, g, x, y, grad_in, param, param2),
+        scalar: unary_backward_reference(op, g, x, y, grad_in, param, param2),
     }
 }

@@ -81,8 +81,77 @@ pub fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
 
+/// `torch.erf`, through the f64 series/continued-fraction in `erf.rs`, rounded once.
 #[inline(always)]
-pub fn unary(op: UnaryOp, x: f32, param: f32) -> f32 {
+pub fn erf(x: f32) -> f32 {
+    super::erf::erf(x as f64) as f32
+}
+
+/// `F.leaky_relu`: `x > 0 ? x : x·slope` (NaN·slope stays NaN).
+#[inline(always)]
+pub fn leaky_relu(x: f32, slope: f32) -> f32 {
+    if x > 0.0 {
+        x
+    } else {
+        x * slope
+    }
+}
+
+/// `F.elu` (scale = input_scale = 1): `x <= 0 ? alpha·expm1(x) : x`, as PyTorch's CPU kernel.
+#[inline(always)]
+pub fn elu(x: f32, alpha: f32) -> f32 {
+    if x <= 0.0 {
+        x.exp_m1() * alpha
+    } else {
+        x
+    }
+}
+
+/// `F.silu`: `x / (1 + exp(−x))` (NaN at −inf, as PyTorch: −inf / inf).
+#[inline(always)]
+pub fn silu(x: f32) -> f32 {
+    x / (1.0 + (-x).exp())
+}
+
+const SQRT1_2: f32 = std::f32::consts::FRAC_1_SQRT_2;
+/// `M_2_SQRTPI · M_SQRT1_2 · 0.5`: the normal density's constant `1/√(2π)`.
+const GELU_PDF: f32 = std::f32::consts::FRAC_2_SQRT_PI * std::f32::consts::FRAC_1_SQRT_2 * 0.5;
+/// `√2 · 2/√π · 0.5 = √(2/π)` and 0.044715: the tanh approximation's constants.
+const GELU_BETA: f32 = std::f32::consts::SQRT_2 * std::f32::consts::FRAC_2_SQRT_PI * 0.5;
+const GELU_KAPPA: f32 = 0.044715;
+
+/// `F.gelu(approximate='none')`: `x · 0.5 · (1 + erf(x/√2))`.
+#[inline(always)]
+pub fn gelu(x: f32) -> f32 {
+    x * 0.5 * (1.0 + erf(x * SQRT1_2))
+}
+
+/// `F.gelu(approximate='tanh')`: `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`.
+#[inline(always)]
+pub fn gelu_tanh(x: f32) -> f32 {
+    let inner = GELU_BETA * (x + GELU_KAPPA * x * x * x);
+    0.5 * x * (1.0 + inner.tanh())
+}
+
+/// `F.hardtanh` is `clamp(x, min, max)`: NaN propagates, −0 is kept inside the range.
+#[inline(always)]
+pub fn hardtanh(x: f32, min: f32, max: f32) -> f32 {
+    minimum(maximum(x, min), max)
+}
+
+/// `F.softplus`: `x·beta > threshold ? x : log1p(exp(x·beta)) / beta`.
+#[inline(always)]
+pub fn softplus(x: f32, beta: f32, threshold: f32) -> f32 {
+    if x * beta > threshold {
+        x
+    } else {
+        (x * beta).exp().ln_1p() / beta
+    }
+}
+
+/// `param` and `param2` are the op's scalar arguments (see `UnaryOp`); ops with fewer ignore the rest.
+#[inline(always)]
+pub fn unary(op: UnaryOp, x: f32, param: f32, param2: f32) -> f32 {
     match op {
         UnaryOp::Neg => -x,
         UnaryOp::Exp => x.exp(),
@@ -94,6 +163,14 @@ pub fn unary(op: UnaryOp, x: f32, param: f32) -> f32 {
         UnaryOp::Tanh => x.tanh(),
         UnaryOp::Abs => x.abs(),
         UnaryOp::Scale => x * param,
+        UnaryOp::Erf => erf(x),
+        UnaryOp::LeakyRelu => leaky_relu(x, param),
+        UnaryOp::Elu => elu(x, param),
+        UnaryOp::Silu => silu(x),
+        UnaryOp::Gelu => gelu(x),
+        UnaryOp::GeluTanh => gelu_tanh(x),
+        UnaryOp::Hardtanh => hardtanh(x, param, param2),
+        UnaryOp::Softplus => softplus(x, param, param2),
     }
 }
 
@@ -124,14 +201,24 @@ pub fn backward_needs(op: UnaryOp) -> Needs {
         UnaryOp::Exp | UnaryOp::Sqrt | UnaryOp::Relu | UnaryOp::Sigmoid | UnaryOp::Tanh => {
             Needs::Output
         }
-        UnaryOp::Log | UnaryOp::Pow | UnaryOp::Abs => Needs::Input,
+        UnaryOp::Log
+        | UnaryOp::Pow
+        | UnaryOp::Abs
+        | UnaryOp::Erf
+        | UnaryOp::LeakyRelu
+        | UnaryOp::Elu
+        | UnaryOp::Silu
+        | UnaryOp::Gelu
+        | UnaryOp::GeluTanh
+        | UnaryOp::Hardtanh
+        | UnaryOp::Softplus => Needs::Input,
     }
 }
 
 /// `d(op)/dx · g`, given the op's input `x` and output `y` (only the one `backward_needs` names is
 /// meaningful; the other may be anything).
 #[inline(always)]
-pub fn unary_backward(op: UnaryOp, g: f32, x: f32, y: f32, param: f32) -> f32 {
+pub fn unary_backward(op: UnaryOp, g: f32, x: f32, y: f32, param: f32, param2: f32) -> f32 {
     match op {
         UnaryOp::Neg => -g,
         UnaryOp::Exp => g * y,
@@ -160,5 +247,63 @@ pub fn unary_backward(op: UnaryOp, g: f32, x: f32, y: f32, param: f32) -> f32 {
         UnaryOp::Tanh => g * (-y).mul_add(y, 1.0),
         UnaryOp::Abs => g * sign(x),
         UnaryOp::Scale => g * param,
+        // erf: grad · 2/√π · exp(−x²).
+        UnaryOp::Erf => g * (std::f32::consts::FRAC_2_SQRT_PI * (-(x * x)).exp()),
+        // leaky_relu_backward: `x > 0 ? g : g·slope`.
+        UnaryOp::LeakyRelu => {
+            if x > 0.0 {
+                g
+            } else {
+                g * param
+            }
+        }
+        // elu_backward(is_result = false): `x <= 0 ? g·alpha·exp(x) : g`.
+        UnaryOp::Elu => {
+            if x <= 0.0 {
+                g * param * x.exp()
+            } else {
+                g
+            }
+        }
+        // silu_backward: `g · s · (1 + x·(1 − s))`, s = sigmoid(x).
+        UnaryOp::Silu => {
+            let s = sigmoid(x);
+            g * s * (1.0 + x * (1.0 - s))
+        }
+        // gelu_backward: `g · (cdf + x·pdf)`.
+        UnaryOp::Gelu => {
+            let cdf = 0.5 * (1.0 + erf(x * SQRT1_2));
+            let pdf = (-0.5 * x * x).exp() * GELU_PDF;
+            g * (cdf + x * pdf)
+        }
+        // gelu_backward(approximate='tanh'), in PyTorch's order of operations.
+        UnaryOp::GeluTanh => {
+            let x_sq = x * x;
+            let inner = GELU_BETA * (x + GELU_KAPPA * x_sq * x);
+            let tanh_inner = inner.tanh();
+            let left = 0.5 * x;
+            let right = 1.0 + tanh_inner;
+            let left_derivative = 0.5 * right;
+            let right_derivative = 1.0 - tanh_inner * tanh_inner;
+            let inner_derivative = GELU_BETA * (1.0 + 3.0 * GELU_KAPPA * x_sq);
+            g * (left_derivative + left * right_derivative * inner_derivative)
+        }
+        // hardtanh_backward: zero at and beyond the bounds (NaN passes g through).
+        UnaryOp::Hardtanh => {
+            if x <= param || x >= param2 {
+                0.0
+            } else {
+                g
+            }
+        }
+        // softplus_backward: `x·beta > threshold ? g : g·z/(z + 1)`, z = exp(x·beta).
+        UnaryOp::Softplus => {
+            let z = (x * param).exp();
+            if x * param > param2 {
+                g
+            } else {
+                g * z / (z + 1.0)
+            }
+        }
     }
 }

@@ -4,10 +4,13 @@
 //! threads when the buffer is large.
 mod binary;
 mod broadcast;
+mod erf;
 mod kernels;
 pub mod math;
 mod unary;
 
+#[cfg(test)]
+mod activation_tests;
 #[cfg(test)]
 mod tests;
 

@@ -16,6 +16,14 @@ const EXACT_UNARY: &[UnaryOp] = &[
     UnaryOp::Pow,
     UnaryOp::Tanh,
     UnaryOp::Abs,
+    UnaryOp::Erf,
+    UnaryOp::LeakyRelu,
+    UnaryOp::Elu,
+    UnaryOp::Silu,
+    UnaryOp::Gelu,
+    UnaryOp::GeluTanh,
+    UnaryOp::Hardtanh,
+    UnaryOp::Softplus,
 ];
 
 /// The vectorised exp: at most 1 ulp from the scalar (libm) result over its whole range.
@@ -66,10 +74,10 @@ fn unary_paths_match_scalar() {
         let x = data_with_specials(n, 3, -110.0, 95.0);
         for &op in UnaryOp::ALL {
             let mut expected = vec![0f32; n];
-            kernels::unary_reference(op, &x, &mut expected, 2.5);
+            kernels::unary_reference(op, &x, &mut expected, 2.5, 3.5);
             for simd in available_paths() {
                 let mut out = vec![0f32; n];
-                unary_with(simd, op as u32, &x, &mut out, 2.5).unwrap();
+                unary_with(simd, op as u32, &x, &mut out, 2.5, 3.5).unwrap();
                 let what = format!("unary {op:?} {simd:?} n={n}");
                 if EXACT_UNARY.contains(&op) {
                     assert_same(&out, &expected, &what);
@@ -92,10 +100,10 @@ fn vector_exp_and_sigmoid_stay_within_their_ulps_everywhere() {
     ]);
     for op in [UnaryOp::Exp, UnaryOp::Sigmoid] {
         let mut expected = vec![0f32; x.len()];
-        kernels::unary_reference(op, &x, &mut expected, 0.0);
+        kernels::unary_reference(op, &x, &mut expected, 0.0, 0.0);
         for simd in available_paths() {
             let mut out = vec![0f32; x.len()];
-            unary_with(simd, op as u32, &x, &mut out, 0.0).unwrap();
+            unary_with(simd, op as u32, &x, &mut out, 0.0, 0.0).unwrap();
             assert_ulps(&out, &expected, max_ulps(op), &format!("{op:?} {simd:?}"));
         }
     }
@@ -108,12 +116,12 @@ fn unary_backward_paths_match_scalar_bit_for_bit() {
         let x = data_with_specials(n, 5, -2.0, 2.0);
         for &op in UnaryOp::ALL {
             let mut y = vec![0f32; n];
-            kernels::unary_reference(op, &x, &mut y, 3.0);
+            kernels::unary_reference(op, &x, &mut y, 3.0, 4.0);
             let mut expected = vec![0f32; n];
-            kernels::unary_backward_reference(op, &g, &x, &y, &mut expected, 3.0);
+            kernels::unary_backward_reference(op, &g, &x, &y, &mut expected, 3.0, 4.0);
             for simd in available_paths() {
                 let mut out = vec![0f32; n];
-                unary_backward_with(simd, op as u32, &g, &x, &y, &mut out, 3.0).unwrap();
+                unary_backward_with(simd, op as u32, &g, &x, &y, &mut out, 3.0, 4.0).unwrap();
                 assert_same(
                     &out,
                     &expected,
@@ -129,7 +137,7 @@ fn pytorch_edge_cases() {
     let x = [-0.0f32, 0.0, f32::NAN, -1.0, 2.0, f32::NEG_INFINITY];
     let run = |op: UnaryOp, p: f32| {
         let mut out = [0f32; 6];
-        unary(op as u32, &x, &mut out, p).unwrap();
+        unary(op as u32, &x, &mut out, p, 0.0).unwrap();
         out
     };
     // torch.relu keeps -0 and NaN.
@@ -157,13 +165,13 @@ fn pytorch_edge_cases() {
     // Relu's gradient passes through at NaN and is 0 at ±0 (threshold_backward on the output).
     let y = run(UnaryOp::Relu, 0.0);
     let mut gi = [0f32; 6];
-    unary_backward(UnaryOp::Relu as u32, &[1.0; 6], &[], &y, &mut gi, 0.0).unwrap();
+    unary_backward(UnaryOp::Relu as u32, &[1.0; 6], &[], &y, &mut gi, 0.0, 0.0).unwrap();
     assert_same(&gi, &[0.0, 0.0, 1.0, 0.0, 1.0, 0.0], "relu backward");
     // abs backward is sgn(x): 0 at ±0 and NaN.
-    unary_backward(UnaryOp::Abs as u32, &[1.0; 6], &x, &[], &mut gi, 0.0).unwrap();
+    unary_backward(UnaryOp::Abs as u32, &[1.0; 6], &x, &[], &mut gi, 0.0, 0.0).unwrap();
     assert_same(&gi, &[0.0, 0.0, 0.0, -1.0, 1.0, -1.0], "abs backward");
     // pow backward with exponent 0 is 0 everywhere (even at NaN).
-    unary_backward(UnaryOp::Pow as u32, &[1.0; 6], &x, &[], &mut gi, 0.0).unwrap();
+    unary_backward(UnaryOp::Pow as u32, &[1.0; 6], &x, &[], &mut gi, 0.0, 0.0).unwrap();
     assert_same(&gi, &[0.0; 6], "pow 0 backward");
     // maximum/minimum propagate NaN from either side.
     let mut out = [0f32; 2];
@@ -242,7 +250,7 @@ fn results_do_not_depend_on_thread_count() {
     let (one, two) = at_1_and_2_threads(|| {
         let mut outs = vec![vec![0f32; n]; 3];
         binary(BinaryOp::Mul as u32, &a, &b, &mut outs[0]).unwrap();
-        unary(UnaryOp::Exp as u32, &a, &mut outs[1], 0.0).unwrap();
+        unary(UnaryOp::Exp as u32, &a, &mut outs[1], 0.0, 0.0).unwrap();
         let shape = [1000u32, 300];
         binary_broadcast(
             BinaryOp::Add as u32,
@@ -268,10 +276,10 @@ fn errors_name_op_buffer_and_lengths() {
         err.to_string(),
         "binary: b has 2 elements, expected 3 (same length as a)"
     );
-    let err = unary(10, &[1.0], &mut [0.0], 0.0).unwrap_err();
+    let err = unary(18, &[1.0], &mut [0.0], 0.0, 0.0).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "unary: unknown UnaryOp code 10 (expected 0..=9)"
+        "unary: unknown UnaryOp code 18 (expected 0..=17)"
     );
     let err = unary_backward(
         UnaryOp::Log as u32,
@@ -279,6 +287,7 @@ fn errors_name_op_buffer_and_lengths() {
         &[1.0; 2],
         &[],
         &mut [0.0; 3],
+        0.0,
         0.0,
     )
     .unwrap_err();
@@ -292,6 +301,7 @@ fn errors_name_op_buffer_and_lengths() {
         &[1.0; 2],
         &[],
         &mut [0.0; 3],
+        0.0,
         0.0,
     )
     .unwrap_err();

@@ -1,4 +1,4 @@
-//! `unary(op, x, out, param)` and `unaryBackward(op, gradOut, x, y, gradIn, param)`.
+//! `unary(op, x, out, param, param2)` and `unaryBackward(op, gradOut, x, y, gradIn, param, param2)`.
 use super::math::{backward_needs, Needs};
 use super::{kernels, CHUNK};
 use crate::codes::UnaryOp;
@@ -6,9 +6,10 @@ use crate::cpu::{self, Simd};
 use crate::error::{check_len, KernelError, KernelResult};
 use crate::threads;
 
-/// `out[i] = op(x[i])`; `param` is the exponent of `Pow` and the factor of `Scale`.
-pub fn unary(op: u32, x: &[f32], out: &mut [f32], param: f32) -> KernelResult {
-    unary_with(cpu::active(), op, x, out, param)
+/// `out[i] = op(x[i])`; `param` is the exponent of `Pow`, the factor of `Scale`, and with `param2`
+/// the activations' arguments (see `UnaryOp`); ops that take fewer ignore the rest.
+pub fn unary(op: u32, x: &[f32], out: &mut [f32], param: f32, param2: f32) -> KernelResult {
+    unary_with(cpu::active(), op, x, out, param, param2)
 }
 
 pub(crate) fn unary_with(
@@ -17,6 +18,7 @@ pub(crate) fn unary_with(
     x: &[f32],
     out: &mut [f32],
     param: f32,
+    param2: f32,
 ) -> KernelResult {
     const OP: &str = "unary";
     let op = UnaryOp::from_code(OP, op)?;
@@ -24,14 +26,14 @@ pub(crate) fn unary_with(
     let work = out.len() * kernels::unary_cost(op);
     threads::par_chunks_mut(out, CHUNK, work, |start, out| {
         let end = start + out.len();
-        kernels::unary(simd, op, &x[start..end], out, param);
+        kernels::unary(simd, op, &x[start..end], out, param, param2);
     });
     Ok(())
 }
 
 /// `gradIn[i] = gradOut[i] · op'(x[i])`, with `x` the op's input and `y` its output. Each formula
 /// reads one of them (see `math::backward_needs`: exp, sqrt, relu, sigmoid, tanh read `y`; log,
-/// pow, abs read `x`; neg and scale neither); the buffer not read may be empty.
+/// pow, abs and the activations read `x`; neg and scale neither); the buffer not read may be empty.
 pub fn unary_backward(
     op: u32,
     grad_out: &[f32],
@@ -39,10 +41,12 @@ pub fn unary_backward(
     y: &[f32],
     grad_in: &mut [f32],
     param: f32,
+    param2: f32,
 ) -> KernelResult {
-    unary_backward_with(cpu::active(), op, grad_out, x, y, grad_in, param)
+    unary_backward_with(cpu::active(), op, grad_out, x, y, grad_in, param, param2)
 }
 
+#[allow(clippy::too_many_arguments)] // the public signature's seven, plus the SIMD path
 pub(crate) fn unary_backward_with(
     simd: Simd,
     op: u32,
@@ -51,6 +55,7 @@ pub(crate) fn unary_backward_with(
     y: &[f32],
     grad_in: &mut [f32],
     param: f32,
+    param2: f32,
 ) -> KernelResult {
     const OP: &str = "unaryBackward";
     let op = UnaryOp::from_code(OP, op)?;
@@ -83,7 +88,16 @@ pub(crate) fn unary_backward_with(
     threads::par_chunks_mut(grad_in, CHUNK, work, |start, grad_in| {
         let end = start + grad_in.len();
         let (x, y) = (part(x, start, end), part(y, start, end));
-        kernels::unary_backward(simd, op, &grad_out[start..end], x, y, grad_in, param);
+        kernels::unary_backward(
+            simd,
+            op,
+            &grad_out[start..end],
+            x,
+            y,
+            grad_in,
+            param,
+            param2,
+        );
     });
     Ok(())
 }
