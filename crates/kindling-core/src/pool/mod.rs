@@ -1,0 +1,459 @@
+//! Pooling kernels over `planes` independent row-major planes (`planes = batch · channels`; a
+//! 1-D pooling is a plane of height 1 with a kernel of height 1). PyTorch's CPU rules:
+//! - max pooling: window `[o·s − p, o·s − p + (k − 1)·d]` stepped by `d`, clipped to the input by
+//!   stepping the start forward by `d` while it is negative; the first maximum wins ties, a NaN
+//!   replaces the running maximum (so the last NaN of a window is the one reported); the index is
+//!   the flat position in the input plane (`h · in_w + w`).
+//! - average pooling: window `[o·s − p, min(o·s − p + k, in + p))`; its size before clipping to
+//!   the input is the divisor with `count_include_pad`, the clipped size otherwise, and
+//!   `divisor_override` (when non-zero) replaces both; an empty clipped window gives 0.
+//! - adaptive pooling: window `[floor(o·in/out), ceil((o + 1)·in/out))`.
+//!
+//! Scalar loops, one plane after another: pooling reads each input element about `k²/s²` times,
+//! a few ms for an MNIST CNN batch, and is not on the seed's path.
+use crate::error::{check_len, KernelError, KernelResult};
+use crate::options::Packed;
+
+#[cfg(test)]
+mod tests;
+
+/// The sizes and settings of a (max or average) 2-D pooling; 1-D is `in_h = out_h = kernel_h = 1`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Pool2dOptions {
+    pub planes: usize,
+    pub in_h: usize,
+    pub in_w: usize,
+    pub out_h: usize,
+    pub out_w: usize,
+    pub kernel_h: usize,
+    pub kernel_w: usize,
+    pub stride_h: usize,
+    pub stride_w: usize,
+    pub pad_h: usize,
+    pub pad_w: usize,
+    pub dilation_h: usize,
+    pub dilation_w: usize,
+    pub count_include_pad: bool,
+    /// 0 when there is no override.
+    pub divisor_override: usize,
+}
+
+impl Packed for Pool2dOptions {
+    const OP: &'static str = "pool2d";
+    const FIELDS: &'static [&'static str] = &[
+        "planes",
+        "inH",
+        "inW",
+        "outH",
+        "outW",
+        "kernelH",
+        "kernelW",
+        "strideH",
+        "strideW",
+        "padH",
+        "padW",
+        "dilationH",
+        "dilationW",
+        "countIncludePad",
+        "divisorOverride",
+    ];
+    fn from_fields(v: &[f64]) -> Self {
+        let u = |i: usize| v[i] as usize;
+        Pool2dOptions {
+            planes: u(0),
+            in_h: u(1),
+            in_w: u(2),
+            out_h: u(3),
+            out_w: u(4),
+            kernel_h: u(5),
+            kernel_w: u(6),
+            stride_h: u(7),
+            stride_w: u(8),
+            pad_h: u(9),
+            pad_w: u(10),
+            dilation_h: u(11),
+            dilation_w: u(12),
+            count_include_pad: v[13] != 0.0,
+            divisor_override: u(14),
+        }
+    }
+}
+
+/// The sizes of an adaptive 2-D pooling.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdaptiveOptions {
+    pub planes: usize,
+    pub in_h: usize,
+    pub in_w: usize,
+    pub out_h: usize,
+    pub out_w: usize,
+}
+
+impl Packed for AdaptiveOptions {
+    const OP: &'static str = "adaptive_pool2d";
+    const FIELDS: &'static [&'static str] = &["planes", "inH", "inW", "outH", "outW"];
+    fn from_fields(v: &[f64]) -> Self {
+        let u = |i: usize| v[i] as usize;
+        AdaptiveOptions {
+            planes: u(0),
+            in_h: u(1),
+            in_w: u(2),
+            out_h: u(3),
+            out_w: u(4),
+        }
+    }
+}
+
+fn check_sizes(
+    op: &'static str,
+    input: (&str, usize),
+    output: (&str, usize),
+    planes: usize,
+    in_plane: usize,
+    out_plane: usize,
+) -> KernelResult {
+    let context = format!("{planes} planes of {in_plane} in, {out_plane} out");
+    check_len(op, input.0, input.1, planes * in_plane, &context)?;
+    check_len(op, output.0, output.1, planes * out_plane, &context)
+}
+
+fn check_pool(op: &'static str, o: &Pool2dOptions) -> KernelResult {
+    if o.stride_h == 0 || o.stride_w == 0 || o.dilation_h == 0 || o.dilation_w == 0 {
+        return Err(KernelError::value(
+            op,
+            "stride and dilation must be positive",
+        ));
+    }
+    Ok(())
+}
+
+/// Max pooling: `values` and `indices` (flat positions in the input plane) per output element.
+pub fn max_pool2d(
+    x: &[f32],
+    values: &mut [f32],
+    indices: &mut [i32],
+    o: &Pool2dOptions,
+) -> KernelResult {
+    const OP: &str = "max_pool2d";
+    check_pool(OP, o)?;
+    let (in_plane, out_plane) = (o.in_h * o.in_w, o.out_h * o.out_w);
+    check_sizes(
+        OP,
+        ("x", x.len()),
+        ("values", values.len()),
+        o.planes,
+        in_plane,
+        out_plane,
+    )?;
+    check_len(OP, "indices", indices.len(), values.len(), "one per value")?;
+    for p in 0..o.planes {
+        let xp = &x[p * in_plane..(p + 1) * in_plane];
+        for oh in 0..o.out_h {
+            let (h0, h1) =
+                dilated_window(oh, o.stride_h, o.pad_h, o.kernel_h, o.dilation_h, o.in_h);
+            for ow in 0..o.out_w {
+                let (w0, w1) =
+                    dilated_window(ow, o.stride_w, o.pad_w, o.kernel_w, o.dilation_w, o.in_w);
+                let mut best = f32::NEG_INFINITY;
+                let mut best_index = h0 * o.in_w + w0;
+                let mut h = h0;
+                while h < h1 {
+                    let mut w = w0;
+                    while w < w1 {
+                        let index = h * o.in_w + w;
+                        let v = xp[index];
+                        if v > best || v.is_nan() {
+                            best = v;
+                            best_index = index;
+                        }
+                        w += o.dilation_w;
+                    }
+                    h += o.dilation_h;
+                }
+                let out = p * out_plane + oh * o.out_w + ow;
+                values[out] = best;
+                indices[out] = best_index as i32;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `[start, end)` of a dilated max-pooling window in input coordinates, PyTorch's clipping: the
+/// start steps forward by the dilation while it lies in the padding.
+fn dilated_window(o: usize, s: usize, p: usize, k: usize, d: usize, len: usize) -> (usize, usize) {
+    let mut start = (o * s) as isize - p as isize;
+    let end = (start + ((k - 1) * d) as isize + 1).min(len as isize);
+    while start < 0 {
+        start += d as isize;
+    }
+    (start as usize, end.max(start) as usize)
+}
+
+/// The backward of max pooling (plain or adaptive): `grad_in[index] += grad_out` per output
+/// element, plane by plane; `grad_in` is overwritten.
+pub fn max_pool_backward(
+    grad_out: &[f32],
+    indices: &[i32],
+    grad_in: &mut [f32],
+    planes: usize,
+    in_plane: usize,
+    out_plane: usize,
+) -> KernelResult {
+    const OP: &str = "max_pool_backward";
+    check_sizes(
+        OP,
+        ("gradIn", grad_in.len()),
+        ("gradOut", grad_out.len()),
+        planes,
+        in_plane,
+        out_plane,
+    )?;
+    check_len(
+        OP,
+        "indices",
+        indices.len(),
+        grad_out.len(),
+        "one per gradient",
+    )?;
+    grad_in.fill(0.0);
+    for p in 0..planes {
+        let gi = &mut grad_in[p * in_plane..(p + 1) * in_plane];
+        for j in 0..out_plane {
+            let index = indices[p * out_plane + j];
+            if index < 0 || index as usize >= in_plane {
+                return Err(KernelError::value(
+                    OP,
+                    format!("index {index} is outside the input plane of {in_plane} elements"),
+                ));
+            }
+            gi[index as usize] += grad_out[p * out_plane + j];
+        }
+    }
+    Ok(())
+}
+
+/// An average-pooling window: the clipped `[h0, h1) × [w0, w1)` and its divisor (0 when empty).
+fn avg_window(o: &Pool2dOptions, oh: usize, ow: usize) -> (usize, usize, usize, usize, f32) {
+    let axis = |out: usize, s: usize, p: usize, k: usize, len: usize| {
+        let start = (out * s) as isize - p as isize;
+        let end = (start + k as isize).min((len + p) as isize);
+        let size = end - start;
+        (
+            start.max(0) as usize,
+            end.min(len as isize).max(0) as usize,
+            size,
+        )
+    };
+    let (h0, h1, size_h) = axis(oh, o.stride_h, o.pad_h, o.kernel_h, o.in_h);
+    let (w0, w1, size_w) = axis(ow, o.stride_w, o.pad_w, o.kernel_w, o.in_w);
+    if h0 >= h1 || w0 >= w1 {
+        return (h0, h0, w0, w0, 0.0);
+    }
+    let divisor = if o.divisor_override != 0 {
+        o.divisor_override as f32
+    } else if o.count_include_pad {
+        (size_h * size_w) as f32
+    } else {
+        ((h1 - h0) * (w1 - w0)) as f32
+    };
+    (h0, h1, w0, w1, divisor)
+}
+
+/// Average pooling (`dilation` is ignored: PyTorch's average pooling has none).
+pub fn avg_pool2d(x: &[f32], out: &mut [f32], o: &Pool2dOptions) -> KernelResult {
+    const OP: &str = "avg_pool2d";
+    check_pool(OP, o)?;
+    let (in_plane, out_plane) = (o.in_h * o.in_w, o.out_h * o.out_w);
+    check_sizes(
+        OP,
+        ("x", x.len()),
+        ("out", out.len()),
+        o.planes,
+        in_plane,
+        out_plane,
+    )?;
+    for p in 0..o.planes {
+        let xp = &x[p * in_plane..(p + 1) * in_plane];
+        for oh in 0..o.out_h {
+            for ow in 0..o.out_w {
+                let (h0, h1, w0, w1, divisor) = avg_window(o, oh, ow);
+                let mut sum = 0.0f32;
+                for h in h0..h1 {
+                    for w in w0..w1 {
+                        sum += xp[h * o.in_w + w];
+                    }
+                }
+                out[p * out_plane + oh * o.out_w + ow] =
+                    if divisor == 0.0 { 0.0 } else { sum / divisor };
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The backward of average pooling: each output gradient, divided by its window's divisor, is
+/// added to every input element of the window; `grad_in` is overwritten.
+pub fn avg_pool2d_backward(
+    grad_out: &[f32],
+    grad_in: &mut [f32],
+    o: &Pool2dOptions,
+) -> KernelResult {
+    const OP: &str = "avg_pool2d_backward";
+    check_pool(OP, o)?;
+    let (in_plane, out_plane) = (o.in_h * o.in_w, o.out_h * o.out_w);
+    check_sizes(
+        OP,
+        ("gradIn", grad_in.len()),
+        ("gradOut", grad_out.len()),
+        o.planes,
+        in_plane,
+        out_plane,
+    )?;
+    grad_in.fill(0.0);
+    for p in 0..o.planes {
+        let gi = &mut grad_in[p * in_plane..(p + 1) * in_plane];
+        for oh in 0..o.out_h {
+            for ow in 0..o.out_w {
+                let (h0, h1, w0, w1, divisor) = avg_window(o, oh, ow);
+                if divisor == 0.0 {
+                    continue;
+                }
+                let g = grad_out[p * out_plane + oh * o.out_w + ow] / divisor;
+                for h in h0..h1 {
+                    for w in w0..w1 {
+                        gi[h * o.in_w + w] += g;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `[floor(o·len/out), ceil((o + 1)·len/out))`, PyTorch's adaptive window.
+fn adaptive_window(o: usize, out: usize, len: usize) -> (usize, usize) {
+    (o * len / out, ((o + 1) * len).div_ceil(out))
+}
+
+fn check_adaptive(op: &'static str, o: &AdaptiveOptions) -> KernelResult {
+    if o.out_h == 0 || o.out_w == 0 {
+        return Err(KernelError::value(op, "output sizes must be positive"));
+    }
+    Ok(())
+}
+
+/// Adaptive average pooling.
+pub fn adaptive_avg_pool2d(x: &[f32], out: &mut [f32], o: &AdaptiveOptions) -> KernelResult {
+    const OP: &str = "adaptive_avg_pool2d";
+    check_adaptive(OP, o)?;
+    let (in_plane, out_plane) = (o.in_h * o.in_w, o.out_h * o.out_w);
+    check_sizes(
+        OP,
+        ("x", x.len()),
+        ("out", out.len()),
+        o.planes,
+        in_plane,
+        out_plane,
+    )?;
+    for p in 0..o.planes {
+        let xp = &x[p * in_plane..(p + 1) * in_plane];
+        for oh in 0..o.out_h {
+            let (h0, h1) = adaptive_window(oh, o.out_h, o.in_h);
+            for ow in 0..o.out_w {
+                let (w0, w1) = adaptive_window(ow, o.out_w, o.in_w);
+                let mut sum = 0.0f32;
+                for h in h0..h1 {
+                    for w in w0..w1 {
+                        sum += xp[h * o.in_w + w];
+                    }
+                }
+                out[p * out_plane + oh * o.out_w + ow] = sum / ((h1 - h0) * (w1 - w0)) as f32;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The backward of adaptive average pooling; `grad_in` is overwritten.
+pub fn adaptive_avg_pool2d_backward(
+    grad_out: &[f32],
+    grad_in: &mut [f32],
+    o: &AdaptiveOptions,
+) -> KernelResult {
+    const OP: &str = "adaptive_avg_pool2d_backward";
+    check_adaptive(OP, o)?;
+    let (in_plane, out_plane) = (o.in_h * o.in_w, o.out_h * o.out_w);
+    check_sizes(
+        OP,
+        ("gradIn", grad_in.len()),
+        ("gradOut", grad_out.len()),
+        o.planes,
+        in_plane,
+        out_plane,
+    )?;
+    grad_in.fill(0.0);
+    for p in 0..o.planes {
+        let gi = &mut grad_in[p * in_plane..(p + 1) * in_plane];
+        for oh in 0..o.out_h {
+            let (h0, h1) = adaptive_window(oh, o.out_h, o.in_h);
+            for ow in 0..o.out_w {
+                let (w0, w1) = adaptive_window(ow, o.out_w, o.in_w);
+                let g =
+                    grad_out[p * out_plane + oh * o.out_w + ow] / ((h1 - h0) * (w1 - w0)) as f32;
+                for h in h0..h1 {
+                    for w in w0..w1 {
+                        gi[h * o.in_w + w] += g;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Adaptive max pooling: values and flat input-plane indices, max pooling's tie and NaN rules.
+pub fn adaptive_max_pool2d(
+    x: &[f32],
+    values: &mut [f32],
+    indices: &mut [i32],
+    o: &AdaptiveOptions,
+) -> KernelResult {
+    const OP: &str = "adaptive_max_pool2d";
+    check_adaptive(OP, o)?;
+    let (in_plane, out_plane) = (o.in_h * o.in_w, o.out_h * o.out_w);
+    check_sizes(
+        OP,
+        ("x", x.len()),
+        ("values", values.len()),
+        o.planes,
+        in_plane,
+        out_plane,
+    )?;
+    check_len(OP, "indices", indices.len(), values.len(), "one per value")?;
+    for p in 0..o.planes {
+        let xp = &x[p * in_plane..(p + 1) * in_plane];
+        for oh in 0..o.out_h {
+            let (h0, h1) = adaptive_window(oh, o.out_h, o.in_h);
+            for ow in 0..o.out_w {
+                let (w0, w1) = adaptive_window(ow, o.out_w, o.in_w);
+                let mut best = f32::NEG_INFINITY;
+                let mut best_index = h0 * o.in_w + w0;
+                for h in h0..h1 {
+                    for w in w0..w1 {
+                        let index = h * o.in_w + w;
+                        let v = xp[index];
+                        if v > best || v.is_nan() {
+                            best = v;
+                            best_index = index;
+                        }
+                    }
+                }
+                let out = p * out_plane + oh * o.out_w + ow;
+                values[out] = best;
+                indices[out] = best_index as i32;
+            }
+        }
+    }
+    Ok(())
+}
