@@ -18,3 +18,4 @@ export { Sequential, type TensorModule } from './sequential';
 export * as functional from './functional';
 export * as init from './init';
 export * as utils from './utils';
+export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d } from './pooling';

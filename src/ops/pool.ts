@@ -58,10 +58,11 @@ const AVG_SPEC = (n: number): OptionSpec => ({
   countIncludePad: 'boolean',
   ...(n === 2 ? { divisorOverride: 'integer|null' as const } : {}),
 });
-const MAX1 = MAX_SPEC(1);
-const MAX2 = MAX_SPEC(2);
-const AVG1 = AVG_SPEC(1);
-const AVG2 = AVG_SPEC(2);
+/** The option checks of the 1-D/2-D max and average poolings (shared with their nn modules). */
+export const MAX1: OptionSpec = MAX_SPEC(1);
+export const MAX2: OptionSpec = MAX_SPEC(2);
+export const AVG1: OptionSpec = AVG_SPEC(1);
+export const AVG2: OptionSpec = AVG_SPEC(2);
 
 /** `[h, w]` from an int or a pair; `what` names the argument in PyTorch's message. */
 function pair(op: string, what: string, v: unknown): [number, number] {
