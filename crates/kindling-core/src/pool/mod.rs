@@ -9,10 +9,12 @@
 //!   `divisor_override` (when non-zero) replaces both; an empty clipped window gives 0.
 //! - adaptive pooling: window `[floor(o·in/out), ceil((o + 1)·in/out))`.
 //!
-//! Scalar loops, one plane after another: pooling reads each input element about `k²/s²` times,
-//! a few ms for an MNIST CNN batch, and is not on the seed's path.
+//! Scalar loops (no SIMD yet). Average, adaptive-average and every backward run whole planes as
+//! tasks of `threads::par_chunks_mut` (a plane's result never depends on the thread count); the
+//! max forwards, which fill two outputs, run one plane after another.
 use crate::error::{check_len, KernelError, KernelResult};
 use crate::options::Packed;
+use crate::threads;
 
 #[cfg(test)]
 mod tests;
@@ -216,20 +218,24 @@ pub fn max_pool_backward(
         grad_out.len(),
         "one per gradient",
     )?;
-    grad_in.fill(0.0);
-    for p in 0..planes {
-        let gi = &mut grad_in[p * in_plane..(p + 1) * in_plane];
-        for j in 0..out_plane {
-            let index = indices[p * out_plane + j];
-            if index < 0 || index as usize >= in_plane {
-                return Err(KernelError::value(
-                    OP,
-                    format!("index {index} is outside the input plane of {in_plane} elements"),
-                ));
-            }
-            gi[index as usize] += grad_out[p * out_plane + j];
-        }
+    if let Some(&index) = indices.iter().find(|&&i| i < 0 || i as usize >= in_plane) {
+        return Err(KernelError::value(
+            OP,
+            format!("index {index} is outside the input plane of {in_plane} elements"),
+        ));
     }
+    threads::par_chunks_mut(
+        grad_in,
+        in_plane,
+        grad_out.len() + in_plane * planes,
+        |start, gi| {
+            gi.fill(0.0);
+            let p = start / in_plane;
+            for j in p * out_plane..(p + 1) * out_plane {
+                gi[indices[j] as usize] += grad_out[j];
+            }
+        },
+    );
     Ok(())
 }
 
@@ -273,22 +279,27 @@ pub fn avg_pool2d(x: &[f32], out: &mut [f32], o: &Pool2dOptions) -> KernelResult
         in_plane,
         out_plane,
     )?;
-    for p in 0..o.planes {
-        let xp = &x[p * in_plane..(p + 1) * in_plane];
-        for oh in 0..o.out_h {
-            for ow in 0..o.out_w {
-                let (h0, h1, w0, w1, divisor) = avg_window(o, oh, ow);
-                let mut sum = 0.0f32;
-                for h in h0..h1 {
-                    for w in w0..w1 {
-                        sum += xp[h * o.in_w + w];
+    threads::par_chunks_mut(
+        out,
+        out_plane,
+        out.len() * o.kernel_h * o.kernel_w,
+        |start, out| {
+            let p = start / out_plane;
+            let xp = &x[p * in_plane..(p + 1) * in_plane];
+            for oh in 0..o.out_h {
+                for ow in 0..o.out_w {
+                    let (h0, h1, w0, w1, divisor) = avg_window(o, oh, ow);
+                    let mut sum = 0.0f32;
+                    for h in h0..h1 {
+                        for w in w0..w1 {
+                            sum += xp[h * o.in_w + w];
+                        }
                     }
+                    out[oh * o.out_w + ow] = if divisor == 0.0 { 0.0 } else { sum / divisor };
                 }
-                out[p * out_plane + oh * o.out_w + ow] =
-                    if divisor == 0.0 { 0.0 } else { sum / divisor };
             }
-        }
-    }
+        },
+    );
     Ok(())
 }
 
@@ -310,24 +321,29 @@ pub fn avg_pool2d_backward(
         in_plane,
         out_plane,
     )?;
-    grad_in.fill(0.0);
-    for p in 0..o.planes {
-        let gi = &mut grad_in[p * in_plane..(p + 1) * in_plane];
-        for oh in 0..o.out_h {
-            for ow in 0..o.out_w {
-                let (h0, h1, w0, w1, divisor) = avg_window(o, oh, ow);
-                if divisor == 0.0 {
-                    continue;
-                }
-                let g = grad_out[p * out_plane + oh * o.out_w + ow] / divisor;
-                for h in h0..h1 {
-                    for w in w0..w1 {
-                        gi[h * o.in_w + w] += g;
+    threads::par_chunks_mut(
+        grad_in,
+        in_plane,
+        grad_out.len() * o.kernel_h * o.kernel_w,
+        |start, gi| {
+            gi.fill(0.0);
+            let p = start / in_plane;
+            for oh in 0..o.out_h {
+                for ow in 0..o.out_w {
+                    let (h0, h1, w0, w1, divisor) = avg_window(o, oh, ow);
+                    if divisor == 0.0 {
+                        continue;
+                    }
+                    let g = grad_out[p * out_plane + oh * o.out_w + ow] / divisor;
+                    for h in h0..h1 {
+                        for w in w0..w1 {
+                            gi[h * o.in_w + w] += g;
+                        }
                     }
                 }
             }
-        }
-    }
+        },
+    );
     Ok(())
 }
 
@@ -356,7 +372,8 @@ pub fn adaptive_avg_pool2d(x: &[f32], out: &mut [f32], o: &AdaptiveOptions) -> K
         in_plane,
         out_plane,
     )?;
-    for p in 0..o.planes {
+    threads::par_chunks_mut(out, out_plane, x.len(), |start, out| {
+        let p = start / out_plane;
         let xp = &x[p * in_plane..(p + 1) * in_plane];
         for oh in 0..o.out_h {
             let (h0, h1) = adaptive_window(oh, o.out_h, o.in_h);
@@ -368,10 +385,10 @@ pub fn adaptive_avg_pool2d(x: &[f32], out: &mut [f32], o: &AdaptiveOptions) -> K
                         sum += xp[h * o.in_w + w];
                     }
                 }
-                out[p * out_plane + oh * o.out_w + ow] = sum / ((h1 - h0) * (w1 - w0)) as f32;
+                out[oh * o.out_w + ow] = sum / ((h1 - h0) * (w1 - w0)) as f32;
             }
         }
-    }
+    });
     Ok(())
 }
 
@@ -392,23 +409,28 @@ pub fn adaptive_avg_pool2d_backward(
         in_plane,
         out_plane,
     )?;
-    grad_in.fill(0.0);
-    for p in 0..o.planes {
-        let gi = &mut grad_in[p * in_plane..(p + 1) * in_plane];
-        for oh in 0..o.out_h {
-            let (h0, h1) = adaptive_window(oh, o.out_h, o.in_h);
-            for ow in 0..o.out_w {
-                let (w0, w1) = adaptive_window(ow, o.out_w, o.in_w);
-                let g =
-                    grad_out[p * out_plane + oh * o.out_w + ow] / ((h1 - h0) * (w1 - w0)) as f32;
-                for h in h0..h1 {
-                    for w in w0..w1 {
-                        gi[h * o.in_w + w] += g;
+    threads::par_chunks_mut(
+        grad_in,
+        in_plane,
+        grad_in.len() + grad_out.len(),
+        |start, gi| {
+            gi.fill(0.0);
+            let p = start / in_plane;
+            for oh in 0..o.out_h {
+                let (h0, h1) = adaptive_window(oh, o.out_h, o.in_h);
+                for ow in 0..o.out_w {
+                    let (w0, w1) = adaptive_window(ow, o.out_w, o.in_w);
+                    let g = grad_out[p * out_plane + oh * o.out_w + ow]
+                        / ((h1 - h0) * (w1 - w0)) as f32;
+                    for h in h0..h1 {
+                        for w in w0..w1 {
+                            gi[h * o.in_w + w] += g;
+                        }
                     }
                 }
             }
-        }
-    }
+        },
+    );
     Ok(())
 }
 

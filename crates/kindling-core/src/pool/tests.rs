@@ -1,7 +1,7 @@
 //! The pooling kernels against naive loops that enumerate every kernel tap (`o·s − p + k·d`) and
 //! keep the taps inside the input, an independent formulation of PyTorch's window clipping.
 use super::*;
-use crate::test_util::{assert_close, data};
+use crate::test_util::{assert_close, at_1_and_2_threads, data};
 
 fn out_size(len: usize, k: usize, s: usize, p: usize, d: usize, ceil: bool) -> usize {
     let span = (len + 2 * p) as isize - (d * (k - 1)) as isize - 1;
@@ -284,4 +284,37 @@ fn pooling_rejects_wrong_lengths_and_bad_indices() {
     assert!(e
         .to_string()
         .starts_with("pool2d: options has 3 elements, expected 15"));
+}
+
+#[test]
+fn parallel_planes_give_the_single_thread_results_bit_for_bit() {
+    // 64 planes of 32×32: enough work for the pool to split the planes across threads.
+    let o = options(64, 32, 32, (3, 3), (2, 2), (1, 1), (1, 1), true);
+    let a = AdaptiveOptions {
+        planes: 64,
+        in_h: 32,
+        in_w: 32,
+        out_h: 5,
+        out_w: 7,
+    };
+    let x = data(64 * 32 * 32, 21, -1.0, 1.0);
+    let run = || {
+        let n = o.planes * o.out_h * o.out_w;
+        let g = data(n, 22, -1.0, 1.0);
+        let (mut avg, mut avg_grad) = (vec![0.0; n], vec![0.0; x.len()]);
+        avg_pool2d(&x, &mut avg, &o).unwrap();
+        avg_pool2d_backward(&g, &mut avg_grad, &o).unwrap();
+        let (mut max, mut idx, mut max_grad) = (vec![0.0; n], vec![0; n], vec![0.0; x.len()]);
+        max_pool2d(&x, &mut max, &mut idx, &o).unwrap();
+        max_pool_backward(&g, &idx, &mut max_grad, 64, 32 * 32, n / 64).unwrap();
+        let m = 64 * 5 * 7;
+        let ga = data(m, 23, -1.0, 1.0);
+        let (mut ad, mut ad_grad) = (vec![0.0; m], vec![0.0; x.len()]);
+        adaptive_avg_pool2d(&x, &mut ad, &a).unwrap();
+        adaptive_avg_pool2d_backward(&ga, &mut ad_grad, &a).unwrap();
+        [avg, avg_grad, max, max_grad, ad, ad_grad]
+            .map(|v| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>())
+    };
+    let (one, two) = at_1_and_2_threads(run);
+    assert_eq!(one, two);
 }
