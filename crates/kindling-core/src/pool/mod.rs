@@ -129,56 +129,125 @@ fn check_pool(op: &'static str, o: &Pool2dOptions) -> KernelResult {
     Ok(())
 }
 
-/// Max pooling: `values` and `indices` (flat positions in the input plane) per output element.
-pub fn max_pool2d(
+/// One pooling window in input coordinates: rows `h0..h1` stepped by `dh`, columns `w0..w1`
+/// stepped by `dw`, and the divisor of an average (0 for an empty window, whose average is 0).
+#[derive(Clone, Copy)]
+struct Window {
+    h0: usize,
+    h1: usize,
+    dh: usize,
+    w0: usize,
+    w1: usize,
+    dw: usize,
+    divisor: f32,
+}
+
+/// The plane sizes every loop below shares.
+#[derive(Clone, Copy)]
+struct Planes {
+    planes: usize,
+    in_w: usize,
+    in_plane: usize,
+    out_w: usize,
+    out_plane: usize,
+}
+
+impl Planes {
+    fn of(planes: usize, in_h: usize, in_w: usize, out_h: usize, out_w: usize) -> Self {
+        Planes {
+            planes,
+            in_w,
+            in_plane: in_h * in_w,
+            out_w,
+            out_plane: out_h * out_w,
+        }
+    }
+}
+
+/// Max over each window (first maximum on ties, a NaN replaces the running maximum), plane after
+/// plane; the index of an empty window is its clipped start, as PyTorch's.
+fn max_planes(
     x: &[f32],
     values: &mut [f32],
     indices: &mut [i32],
-    o: &Pool2dOptions,
-) -> KernelResult {
-    const OP: &str = "max_pool2d";
-    check_pool(OP, o)?;
-    let (in_plane, out_plane) = (o.in_h * o.in_w, o.out_h * o.out_w);
-    check_sizes(
-        OP,
-        ("x", x.len()),
-        ("values", values.len()),
-        o.planes,
-        in_plane,
-        out_plane,
-    )?;
-    check_len(OP, "indices", indices.len(), values.len(), "one per value")?;
-    for p in 0..o.planes {
-        let xp = &x[p * in_plane..(p + 1) * in_plane];
-        for oh in 0..o.out_h {
-            let (h0, h1) =
-                dilated_window(oh, o.stride_h, o.pad_h, o.kernel_h, o.dilation_h, o.in_h);
-            for ow in 0..o.out_w {
-                let (w0, w1) =
-                    dilated_window(ow, o.stride_w, o.pad_w, o.kernel_w, o.dilation_w, o.in_w);
-                let mut best = f32::NEG_INFINITY;
-                let mut best_index = h0 * o.in_w + w0;
-                let mut h = h0;
-                while h < h1 {
-                    let mut w = w0;
-                    while w < w1 {
-                        let index = h * o.in_w + w;
-                        let v = xp[index];
-                        if v > best || v.is_nan() {
-                            best = v;
-                            best_index = index;
-                        }
-                        w += o.dilation_w;
+    s: Planes,
+    window: impl Fn(usize, usize) -> Window,
+) {
+    for p in 0..s.planes {
+        let xp = &x[p * s.in_plane..(p + 1) * s.in_plane];
+        for j in 0..s.out_plane {
+            let win = window(j / s.out_w, j % s.out_w);
+            let mut best = f32::NEG_INFINITY;
+            let mut best_index = win.h0 * s.in_w + win.w0;
+            for h in (win.h0..win.h1).step_by(win.dh) {
+                for w in (win.w0..win.w1).step_by(win.dw) {
+                    let index = h * s.in_w + w;
+                    let v = xp[index];
+                    if v > best || v.is_nan() {
+                        best = v;
+                        best_index = index;
                     }
-                    h += o.dilation_h;
                 }
-                let out = p * out_plane + oh * o.out_w + ow;
-                values[out] = best;
-                indices[out] = best_index as i32;
             }
+            values[p * s.out_plane + j] = best;
+            indices[p * s.out_plane + j] = best_index as i32;
         }
     }
-    Ok(())
+}
+
+/// Sum over each window divided by its divisor, whole planes as tasks of the thread pool.
+fn avg_planes(
+    x: &[f32],
+    out: &mut [f32],
+    s: Planes,
+    work: usize,
+    window: impl Fn(usize, usize) -> Window + Sync,
+) {
+    threads::par_chunks_mut(out, s.out_plane, work, |start, out| {
+        let p = start / s.out_plane;
+        let xp = &x[p * s.in_plane..(p + 1) * s.in_plane];
+        for (j, o) in out.iter_mut().enumerate() {
+            let win = window(j / s.out_w, j % s.out_w);
+            if win.divisor == 0.0 {
+                *o = 0.0;
+                continue;
+            }
+            let mut sum = 0.0f32;
+            for h in win.h0..win.h1 {
+                for w in win.w0..win.w1 {
+                    sum += xp[h * s.in_w + w];
+                }
+            }
+            *o = sum / win.divisor;
+        }
+    });
+}
+
+/// The backward of `avg_planes`: each output gradient over its divisor is added to every input
+/// element of its window; `grad_in` is overwritten, whole planes as tasks of the thread pool.
+fn avg_planes_backward(
+    grad_out: &[f32],
+    grad_in: &mut [f32],
+    s: Planes,
+    work: usize,
+    window: impl Fn(usize, usize) -> Window + Sync,
+) {
+    threads::par_chunks_mut(grad_in, s.in_plane, work, |start, gi| {
+        gi.fill(0.0);
+        let p = start / s.in_plane;
+        for j in 0..s.out_plane {
+            let win = window(j / s.out_w, j % s.out_w);
+            if win.divisor == 0.0 {
+                continue;
+            }
+            let g = grad_out[p * s.out_plane + j] / win.divisor;
+            for h in win.h0..win.h1 {
+                for w in win.w0..win.w1 {
+                    gi[h * s.in_w + w] += g;
+                }
+            }
+        }
+    });
 }
 
 /// `[start, end)` of a dilated max-pooling window in input coordinates, PyTorch's clipping: the
@@ -190,6 +259,101 @@ fn dilated_window(o: usize, s: usize, p: usize, k: usize, d: usize, len: usize) 
         start += d as isize;
     }
     (start as usize, end.max(start) as usize)
+}
+
+fn max_window(o: &Pool2dOptions, oh: usize, ow: usize) -> Window {
+    let (h0, h1) = dilated_window(oh, o.stride_h, o.pad_h, o.kernel_h, o.dilation_h, o.in_h);
+    let (w0, w1) = dilated_window(ow, o.stride_w, o.pad_w, o.kernel_w, o.dilation_w, o.in_w);
+    Window {
+        h0,
+        h1,
+        dh: o.dilation_h,
+        w0,
+        w1,
+        dw: o.dilation_w,
+        divisor: 0.0,
+    }
+}
+
+/// An average-pooling window: clipped to the input, its divisor by PyTorch's rules.
+fn avg_window(o: &Pool2dOptions, oh: usize, ow: usize) -> Window {
+    let axis = |out: usize, s: usize, p: usize, k: usize, len: usize| {
+        let start = (out * s) as isize - p as isize;
+        let end = (start + k as isize).min((len + p) as isize);
+        let size = end - start;
+        (
+            start.max(0) as usize,
+            end.min(len as isize).max(0) as usize,
+            size,
+        )
+    };
+    let (h0, h1, size_h) = axis(oh, o.stride_h, o.pad_h, o.kernel_h, o.in_h);
+    let (w0, w1, size_w) = axis(ow, o.stride_w, o.pad_w, o.kernel_w, o.in_w);
+    let divisor = if h0 >= h1 || w0 >= w1 {
+        0.0
+    } else if o.divisor_override != 0 {
+        o.divisor_override as f32
+    } else if o.count_include_pad {
+        (size_h * size_w) as f32
+    } else {
+        ((h1 - h0) * (w1 - w0)) as f32
+    };
+    Window {
+        h0,
+        h1,
+        dh: 1,
+        w0,
+        w1,
+        dw: 1,
+        divisor,
+    }
+}
+
+/// `[floor(o·len/out), ceil((o + 1)·len/out))`, PyTorch's adaptive window, in both axes.
+fn adaptive_window(o: &AdaptiveOptions, oh: usize, ow: usize) -> Window {
+    let axis = |i: usize, out: usize, len: usize| (i * len / out, ((i + 1) * len).div_ceil(out));
+    let (h0, h1) = axis(oh, o.out_h, o.in_h);
+    let (w0, w1) = axis(ow, o.out_w, o.in_w);
+    Window {
+        h0,
+        h1,
+        dh: 1,
+        w0,
+        w1,
+        dw: 1,
+        divisor: ((h1 - h0) * (w1 - w0)) as f32,
+    }
+}
+
+fn pool_planes(o: &Pool2dOptions) -> Planes {
+    Planes::of(o.planes, o.in_h, o.in_w, o.out_h, o.out_w)
+}
+
+fn adaptive_planes(o: &AdaptiveOptions) -> Planes {
+    Planes::of(o.planes, o.in_h, o.in_w, o.out_h, o.out_w)
+}
+
+/// Max pooling: `values` and `indices` (flat positions in the input plane) per output element.
+pub fn max_pool2d(
+    x: &[f32],
+    values: &mut [f32],
+    indices: &mut [i32],
+    o: &Pool2dOptions,
+) -> KernelResult {
+    const OP: &str = "max_pool2d";
+    check_pool(OP, o)?;
+    let s = pool_planes(o);
+    check_sizes(
+        OP,
+        ("x", x.len()),
+        ("values", values.len()),
+        o.planes,
+        s.in_plane,
+        s.out_plane,
+    )?;
+    check_len(OP, "indices", indices.len(), values.len(), "one per value")?;
+    max_planes(x, values, indices, s, |oh, ow| max_window(o, oh, ow));
+    Ok(())
 }
 
 /// The backward of max pooling (plain or adaptive): `grad_in[index] += grad_out` per output
@@ -239,72 +403,25 @@ pub fn max_pool_backward(
     Ok(())
 }
 
-/// An average-pooling window: the clipped `[h0, h1) × [w0, w1)` and its divisor (0 when empty).
-fn avg_window(o: &Pool2dOptions, oh: usize, ow: usize) -> (usize, usize, usize, usize, f32) {
-    let axis = |out: usize, s: usize, p: usize, k: usize, len: usize| {
-        let start = (out * s) as isize - p as isize;
-        let end = (start + k as isize).min((len + p) as isize);
-        let size = end - start;
-        (
-            start.max(0) as usize,
-            end.min(len as isize).max(0) as usize,
-            size,
-        )
-    };
-    let (h0, h1, size_h) = axis(oh, o.stride_h, o.pad_h, o.kernel_h, o.in_h);
-    let (w0, w1, size_w) = axis(ow, o.stride_w, o.pad_w, o.kernel_w, o.in_w);
-    if h0 >= h1 || w0 >= w1 {
-        return (h0, h0, w0, w0, 0.0);
-    }
-    let divisor = if o.divisor_override != 0 {
-        o.divisor_override as f32
-    } else if o.count_include_pad {
-        (size_h * size_w) as f32
-    } else {
-        ((h1 - h0) * (w1 - w0)) as f32
-    };
-    (h0, h1, w0, w1, divisor)
-}
-
 /// Average pooling (`dilation` is ignored: PyTorch's average pooling has none).
 pub fn avg_pool2d(x: &[f32], out: &mut [f32], o: &Pool2dOptions) -> KernelResult {
     const OP: &str = "avg_pool2d";
     check_pool(OP, o)?;
-    let (in_plane, out_plane) = (o.in_h * o.in_w, o.out_h * o.out_w);
+    let s = pool_planes(o);
     check_sizes(
         OP,
         ("x", x.len()),
         ("out", out.len()),
         o.planes,
-        in_plane,
-        out_plane,
+        s.in_plane,
+        s.out_plane,
     )?;
-    threads::par_chunks_mut(
-        out,
-        out_plane,
-        out.len() * o.kernel_h * o.kernel_w,
-        |start, out| {
-            let p = start / out_plane;
-            let xp = &x[p * in_plane..(p + 1) * in_plane];
-            for oh in 0..o.out_h {
-                for ow in 0..o.out_w {
-                    let (h0, h1, w0, w1, divisor) = avg_window(o, oh, ow);
-                    let mut sum = 0.0f32;
-                    for h in h0..h1 {
-                        for w in w0..w1 {
-                            sum += xp[h * o.in_w + w];
-                        }
-                    }
-                    out[oh * o.out_w + ow] = if divisor == 0.0 { 0.0 } else { sum / divisor };
-                }
-            }
-        },
-    );
+    let work = out.len() * o.kernel_h * o.kernel_w;
+    avg_planes(x, out, s, work, |oh, ow| avg_window(o, oh, ow));
     Ok(())
 }
 
-/// The backward of average pooling: each output gradient, divided by its window's divisor, is
-/// added to every input element of the window; `grad_in` is overwritten.
+/// The backward of average pooling; `grad_in` is overwritten.
 pub fn avg_pool2d_backward(
     grad_out: &[f32],
     grad_in: &mut [f32],
@@ -312,44 +429,18 @@ pub fn avg_pool2d_backward(
 ) -> KernelResult {
     const OP: &str = "avg_pool2d_backward";
     check_pool(OP, o)?;
-    let (in_plane, out_plane) = (o.in_h * o.in_w, o.out_h * o.out_w);
+    let s = pool_planes(o);
     check_sizes(
         OP,
         ("gradIn", grad_in.len()),
         ("gradOut", grad_out.len()),
         o.planes,
-        in_plane,
-        out_plane,
+        s.in_plane,
+        s.out_plane,
     )?;
-    threads::par_chunks_mut(
-        grad_in,
-        in_plane,
-        grad_out.len() * o.kernel_h * o.kernel_w,
-        |start, gi| {
-            gi.fill(0.0);
-            let p = start / in_plane;
-            for oh in 0..o.out_h {
-                for ow in 0..o.out_w {
-                    let (h0, h1, w0, w1, divisor) = avg_window(o, oh, ow);
-                    if divisor == 0.0 {
-                        continue;
-                    }
-                    let g = grad_out[p * out_plane + oh * o.out_w + ow] / divisor;
-                    for h in h0..h1 {
-                        for w in w0..w1 {
-                            gi[h * o.in_w + w] += g;
-                        }
-                    }
-                }
-            }
-        },
-    );
+    let work = grad_out.len() * o.kernel_h * o.kernel_w;
+    avg_planes_backward(grad_out, grad_in, s, work, |oh, ow| avg_window(o, oh, ow));
     Ok(())
-}
-
-/// `[floor(o·len/out), ceil((o + 1)·len/out))`, PyTorch's adaptive window.
-fn adaptive_window(o: usize, out: usize, len: usize) -> (usize, usize) {
-    (o * len / out, ((o + 1) * len).div_ceil(out))
 }
 
 fn check_adaptive(op: &'static str, o: &AdaptiveOptions) -> KernelResult {
@@ -363,32 +454,16 @@ fn check_adaptive(op: &'static str, o: &AdaptiveOptions) -> KernelResult {
 pub fn adaptive_avg_pool2d(x: &[f32], out: &mut [f32], o: &AdaptiveOptions) -> KernelResult {
     const OP: &str = "adaptive_avg_pool2d";
     check_adaptive(OP, o)?;
-    let (in_plane, out_plane) = (o.in_h * o.in_w, o.out_h * o.out_w);
+    let s = adaptive_planes(o);
     check_sizes(
         OP,
         ("x", x.len()),
         ("out", out.len()),
         o.planes,
-        in_plane,
-        out_plane,
+        s.in_plane,
+        s.out_plane,
     )?;
-    threads::par_chunks_mut(out, out_plane, x.len(), |start, out| {
-        let p = start / out_plane;
-        let xp = &x[p * in_plane..(p + 1) * in_plane];
-        for oh in 0..o.out_h {
-            let (h0, h1) = adaptive_window(oh, o.out_h, o.in_h);
-            for ow in 0..o.out_w {
-                let (w0, w1) = adaptive_window(ow, o.out_w, o.in_w);
-                let mut sum = 0.0f32;
-                for h in h0..h1 {
-                    for w in w0..w1 {
-                        sum += xp[h * o.in_w + w];
-                    }
-                }
-                out[oh * o.out_w + ow] = sum / ((h1 - h0) * (w1 - w0)) as f32;
-            }
-        }
-    });
+    avg_planes(x, out, s, x.len(), |oh, ow| adaptive_window(o, oh, ow));
     Ok(())
 }
 
@@ -400,37 +475,19 @@ pub fn adaptive_avg_pool2d_backward(
 ) -> KernelResult {
     const OP: &str = "adaptive_avg_pool2d_backward";
     check_adaptive(OP, o)?;
-    let (in_plane, out_plane) = (o.in_h * o.in_w, o.out_h * o.out_w);
+    let s = adaptive_planes(o);
     check_sizes(
         OP,
         ("gradIn", grad_in.len()),
         ("gradOut", grad_out.len()),
         o.planes,
-        in_plane,
-        out_plane,
+        s.in_plane,
+        s.out_plane,
     )?;
-    threads::par_chunks_mut(
-        grad_in,
-        in_plane,
-        grad_in.len() + grad_out.len(),
-        |start, gi| {
-            gi.fill(0.0);
-            let p = start / in_plane;
-            for oh in 0..o.out_h {
-                let (h0, h1) = adaptive_window(oh, o.out_h, o.in_h);
-                for ow in 0..o.out_w {
-                    let (w0, w1) = adaptive_window(ow, o.out_w, o.in_w);
-                    let g = grad_out[p * out_plane + oh * o.out_w + ow]
-                        / ((h1 - h0) * (w1 - w0)) as f32;
-                    for h in h0..h1 {
-                        for w in w0..w1 {
-                            gi[h * o.in_w + w] += g;
-                        }
-                    }
-                }
-            }
-        },
-    );
+    let work = grad_in.len() + grad_out.len();
+    avg_planes_backward(grad_out, grad_in, s, work, |oh, ow| {
+        adaptive_window(o, oh, ow)
+    });
     Ok(())
 }
 
@@ -443,39 +500,16 @@ pub fn adaptive_max_pool2d(
 ) -> KernelResult {
     const OP: &str = "adaptive_max_pool2d";
     check_adaptive(OP, o)?;
-    let (in_plane, out_plane) = (o.in_h * o.in_w, o.out_h * o.out_w);
+    let s = adaptive_planes(o);
     check_sizes(
         OP,
         ("x", x.len()),
         ("values", values.len()),
         o.planes,
-        in_plane,
-        out_plane,
+        s.in_plane,
+        s.out_plane,
     )?;
     check_len(OP, "indices", indices.len(), values.len(), "one per value")?;
-    for p in 0..o.planes {
-        let xp = &x[p * in_plane..(p + 1) * in_plane];
-        for oh in 0..o.out_h {
-            let (h0, h1) = adaptive_window(oh, o.out_h, o.in_h);
-            for ow in 0..o.out_w {
-                let (w0, w1) = adaptive_window(ow, o.out_w, o.in_w);
-                let mut best = f32::NEG_INFINITY;
-                let mut best_index = h0 * o.in_w + w0;
-                for h in h0..h1 {
-                    for w in w0..w1 {
-                        let index = h * o.in_w + w;
-                        let v = xp[index];
-                        if v > best || v.is_nan() {
-                            best = v;
-                            best_index = index;
-                        }
-                    }
-                }
-                let out = p * out_plane + oh * o.out_w + ow;
-                values[out] = best;
-                indices[out] = best_index as i32;
-            }
-        }
-    }
+    max_planes(x, values, indices, s, |oh, ow| adaptive_window(o, oh, ow));
     Ok(())
 }
