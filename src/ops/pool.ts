@@ -200,15 +200,16 @@ export function maxPool1d(input: Tensor, kernelSize: Size1d, options: MaxPoolOpt
   return withIndices([squeeze(values, -2), squeeze(indices, -2)], options.returnIndices);
 }
 
-function avgPoolRun(x: Tensor, g: Geometry): Tensor {
+/** Plain or adaptive average pooling on a checked geometry, with its backward. */
+function avgPoolRun(x: Tensor, g: Geometry, adaptive: boolean): Tensor {
   const n = g.planes * g.outH * g.outW;
   const values = uninitF32(n);
-  if (n > 0) kernels.avgPool2d(x.data as Float32Array, values, g);
+  if (n > 0) (adaptive ? kernels.adaptiveAvgPool2d : kernels.avgPool2d)(x.data as Float32Array, values, g);
   const out = Tensor._make(values, [...g.lead, g.outH, g.outW], 'float32');
   if (recording(x)) {
-    attach(out, 'AvgPool2DBackward0', [x], (grad) => {
+    attach(out, adaptive ? 'AdaptiveAvgPool2DBackward0' : 'AvgPool2DBackward0', [x], (grad) => {
       const gradIn = uninitF32(g.planes * g.inH * g.inW);
-      if (n > 0) kernels.avgPool2dBackward(grad.data as Float32Array, gradIn, g);
+      if (n > 0) (adaptive ? kernels.adaptiveAvgPool2dBackward : kernels.avgPool2dBackward)(grad.data as Float32Array, gradIn, g);
       else gradIn.fill(0);
       return [Tensor._make(gradIn, x.shape, 'float32')];
     }, [x]);
@@ -229,7 +230,7 @@ export function avgPool2d(input: Tensor, kernelSize: Size2d, options: AvgPoolOpt
   const g = geometry2d(input, k, s, p, [1, 1], options.ceilMode === true);
   g.countIncludePad = options.countIncludePad ?? true;
   g.divisorOverride = divisor ?? 0;
-  return avgPoolRun(input, g);
+  return avgPoolRun(input, g, false);
 }
 
 /** `F.avg_pool1d`: `[N, C, L]` or `[C, L]`. */
@@ -247,7 +248,7 @@ export function avgPool1d(input: Tensor, kernelSize: Size1d, options: AvgPoolOpt
   const x2 = unsqueeze(input, -2);
   const g = geometry2d(x2, [1, k], [1, s], [0, p], [1, 1], options.ceilMode === true);
   g.countIncludePad = options.countIncludePad ?? true;
-  return squeeze(avgPoolRun(x2, g), -2);
+  return squeeze(avgPoolRun(x2, g, false), -2);
 }
 
 /** An adaptive output size: an int, or a pair whose `null` keeps the input's size. */
@@ -289,19 +290,7 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: AdaptiveSize2d): Te
   checkTensor(input, op);
   const g = adaptiveGeometry(input, op, outputSize, false);
   if (g.outH === 1 && g.outW === 1) return mean(input, [-1, -2], true);
-  const n = g.planes * g.outH * g.outW;
-  const values = uninitF32(n);
-  if (n > 0) kernels.adaptiveAvgPool2d(input.data as Float32Array, values, g);
-  const out = Tensor._make(values, [...g.lead, g.outH, g.outW], 'float32');
-  if (recording(input)) {
-    attach(out, 'AdaptiveAvgPool2DBackward0', [input], (grad) => {
-      const gradIn = uninitF32(g.planes * g.inH * g.inW);
-      if (n > 0) kernels.adaptiveAvgPool2dBackward(grad.data as Float32Array, gradIn, g);
-      else gradIn.fill(0);
-      return [Tensor._make(gradIn, input.shape, 'float32')];
-    }, [input]);
-  }
-  return out;
+  return avgPoolRun(input, g, true);
 }
 
 /** `F.adaptive_avg_pool1d`: `[N, C, L]` or `[C, L]`. */
