@@ -119,6 +119,30 @@ fn check_sizes(
     check_len(op, output.0, output.1, planes * out_plane, &context)
 }
 
+/// The length checks of a forward: `x` against the input planes, the output against the output's.
+fn check_forward(op: &'static str, x: &[f32], output: (&str, usize), s: Planes) -> KernelResult {
+    check_sizes(
+        op,
+        ("x", x.len()),
+        output,
+        s.planes,
+        s.in_plane,
+        s.out_plane,
+    )
+}
+
+/// The length checks of a backward: `grad_in` against the input planes, `grad_out` the output's.
+fn check_backward(op: &'static str, grad_out: &[f32], grad_in: &[f32], s: Planes) -> KernelResult {
+    check_sizes(
+        op,
+        ("gradIn", grad_in.len()),
+        ("gradOut", grad_out.len()),
+        s.planes,
+        s.in_plane,
+        s.out_plane,
+    )
+}
+
 fn check_pool(op: &'static str, o: &Pool2dOptions) -> KernelResult {
     if o.stride_h == 0 || o.stride_w == 0 || o.dilation_h == 0 || o.dilation_w == 0 {
         return Err(KernelError::value(
@@ -140,6 +164,21 @@ struct Window {
     w1: usize,
     dw: usize,
     divisor: f32,
+}
+
+impl Window {
+    /// A window without dilation.
+    fn dense(h0: usize, h1: usize, w0: usize, w1: usize, divisor: f32) -> Self {
+        Window {
+            h0,
+            h1,
+            dh: 1,
+            w0,
+            w1,
+            dw: 1,
+            divisor,
+        }
+    }
 }
 
 /// The plane sizes every loop below shares.
@@ -298,15 +337,7 @@ fn avg_window(o: &Pool2dOptions, oh: usize, ow: usize) -> Window {
     } else {
         ((h1 - h0) * (w1 - w0)) as f32
     };
-    Window {
-        h0,
-        h1,
-        dh: 1,
-        w0,
-        w1,
-        dw: 1,
-        divisor,
-    }
+    Window::dense(h0, h1, w0, w1, divisor)
 }
 
 /// `[floor(o·len/out), ceil((o + 1)·len/out))`, PyTorch's adaptive window, in both axes.
@@ -314,15 +345,7 @@ fn adaptive_window(o: &AdaptiveOptions, oh: usize, ow: usize) -> Window {
     let axis = |i: usize, out: usize, len: usize| (i * len / out, ((i + 1) * len).div_ceil(out));
     let (h0, h1) = axis(oh, o.out_h, o.in_h);
     let (w0, w1) = axis(ow, o.out_w, o.in_w);
-    Window {
-        h0,
-        h1,
-        dh: 1,
-        w0,
-        w1,
-        dw: 1,
-        divisor: ((h1 - h0) * (w1 - w0)) as f32,
-    }
+    Window::dense(h0, h1, w0, w1, ((h1 - h0) * (w1 - w0)) as f32)
 }
 
 fn pool_planes(o: &Pool2dOptions) -> Planes {
@@ -343,14 +366,7 @@ pub fn max_pool2d(
     const OP: &str = "max_pool2d";
     check_pool(OP, o)?;
     let s = pool_planes(o);
-    check_sizes(
-        OP,
-        ("x", x.len()),
-        ("values", values.len()),
-        o.planes,
-        s.in_plane,
-        s.out_plane,
-    )?;
+    check_forward(OP, x, ("values", values.len()), s)?;
     check_len(OP, "indices", indices.len(), values.len(), "one per value")?;
     max_planes(x, values, indices, s, |oh, ow| max_window(o, oh, ow));
     Ok(())
@@ -408,14 +424,7 @@ pub fn avg_pool2d(x: &[f32], out: &mut [f32], o: &Pool2dOptions) -> KernelResult
     const OP: &str = "avg_pool2d";
     check_pool(OP, o)?;
     let s = pool_planes(o);
-    check_sizes(
-        OP,
-        ("x", x.len()),
-        ("out", out.len()),
-        o.planes,
-        s.in_plane,
-        s.out_plane,
-    )?;
+    check_forward(OP, x, ("out", out.len()), s)?;
     let work = out.len() * o.kernel_h * o.kernel_w;
     avg_planes(x, out, s, work, |oh, ow| avg_window(o, oh, ow));
     Ok(())
@@ -430,14 +439,7 @@ pub fn avg_pool2d_backward(
     const OP: &str = "avg_pool2d_backward";
     check_pool(OP, o)?;
     let s = pool_planes(o);
-    check_sizes(
-        OP,
-        ("gradIn", grad_in.len()),
-        ("gradOut", grad_out.len()),
-        o.planes,
-        s.in_plane,
-        s.out_plane,
-    )?;
+    check_backward(OP, grad_out, grad_in, s)?;
     let work = grad_out.len() * o.kernel_h * o.kernel_w;
     avg_planes_backward(grad_out, grad_in, s, work, |oh, ow| avg_window(o, oh, ow));
     Ok(())
@@ -455,14 +457,7 @@ pub fn adaptive_avg_pool2d(x: &[f32], out: &mut [f32], o: &AdaptiveOptions) -> K
     const OP: &str = "adaptive_avg_pool2d";
     check_adaptive(OP, o)?;
     let s = adaptive_planes(o);
-    check_sizes(
-        OP,
-        ("x", x.len()),
-        ("out", out.len()),
-        o.planes,
-        s.in_plane,
-        s.out_plane,
-    )?;
+    check_forward(OP, x, ("out", out.len()), s)?;
     avg_planes(x, out, s, x.len(), |oh, ow| adaptive_window(o, oh, ow));
     Ok(())
 }
@@ -476,14 +471,7 @@ pub fn adaptive_avg_pool2d_backward(
     const OP: &str = "adaptive_avg_pool2d_backward";
     check_adaptive(OP, o)?;
     let s = adaptive_planes(o);
-    check_sizes(
-        OP,
-        ("gradIn", grad_in.len()),
-        ("gradOut", grad_out.len()),
-        o.planes,
-        s.in_plane,
-        s.out_plane,
-    )?;
+    check_backward(OP, grad_out, grad_in, s)?;
     let work = grad_in.len() + grad_out.len();
     avg_planes_backward(grad_out, grad_in, s, work, |oh, ow| {
         adaptive_window(o, oh, ow)
@@ -501,14 +489,7 @@ pub fn adaptive_max_pool2d(
     const OP: &str = "adaptive_max_pool2d";
     check_adaptive(OP, o)?;
     let s = adaptive_planes(o);
-    check_sizes(
-        OP,
-        ("x", x.len()),
-        ("values", values.len()),
-        o.planes,
-        s.in_plane,
-        s.out_plane,
-    )?;
+    check_forward(OP, x, ("values", values.len()), s)?;
     check_len(OP, "indices", indices.len(), values.len(), "one per value")?;
     max_planes(x, values, indices, s, |oh, ow| adaptive_window(o, oh, ow));
     Ok(())
