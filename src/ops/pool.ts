@@ -138,8 +138,12 @@ function int64Of(indices: Int32Array): BigInt64Array {
   return out;
 }
 
-/** Max pooling on a checked geometry; attaches `name`'s backward (a scatter-add by the indices). */
-function maxPoolRun(x: Tensor, g: Geometry, name: string, adaptive: boolean): [Tensor, Tensor] {
+/**
+ * Max pooling on a checked geometry; attaches `name`'s backward (a scatter-add by the kernel's
+ * Int32 indices). The int64 indices tensor is made only when asked for: converting every index to
+ * a BigInt would cost more than the pooling itself.
+ */
+function maxPoolRun(x: Tensor, g: Geometry, name: string, adaptive: boolean, returnIndices: boolean | undefined): [Tensor, Tensor | null] {
   const n = g.planes * g.outH * g.outW;
   const values = uninitF32(n);
   const indices = new Int32Array(n);
@@ -149,7 +153,7 @@ function maxPoolRun(x: Tensor, g: Geometry, name: string, adaptive: boolean): [T
   }
   const shape = [...g.lead, g.outH, g.outW];
   const out = Tensor._make(values, shape, 'float32');
-  const idx = Tensor._make(int64Of(indices), shape, 'int64');
+  const idx = returnIndices === true ? Tensor._make(int64Of(indices), shape, 'int64') : null;
   if (recording(x)) {
     const inPlane = g.inH * g.inW;
     attach(out, name, [x], (grad) => {
@@ -161,8 +165,8 @@ function maxPoolRun(x: Tensor, g: Geometry, name: string, adaptive: boolean): [T
   return [out, idx];
 }
 
-function withIndices(pairOut: [Tensor, Tensor], returnIndices: boolean | undefined): Tensor | [Tensor, Tensor] {
-  return returnIndices === true ? pairOut : pairOut[0];
+function withIndices([values, indices]: [Tensor, Tensor | null]): Tensor | [Tensor, Tensor] {
+  return indices === null ? values : [values, indices];
 }
 
 /** `F.max_pool2d`: `[N, C, H, W]` or `[C, H, W]`; `returnIndices` gives `[values, indices]` (int64, flat in each plane). */
@@ -176,7 +180,7 @@ export function maxPool2d(input: Tensor, kernelSize: Size2d, options: MaxPoolOpt
   const p = pair('max_pool2d', 'padding', options.padding ?? 0);
   const d = pair('max_pool2d', 'dilation', options.dilation ?? 1);
   const g = geometry2d(input, k, s, p, d, options.ceilMode === true);
-  return withIndices(maxPoolRun(input, g, 'MaxPool2DWithIndicesBackward0', false), options.returnIndices);
+  return withIndices(maxPoolRun(input, g, 'MaxPool2DWithIndicesBackward0', false, options.returnIndices));
 }
 
 /** `F.max_pool1d`: `[N, C, L]` or `[C, L]`. */
@@ -196,8 +200,8 @@ export function maxPool1d(input: Tensor, kernelSize: Size1d, options: MaxPoolOpt
   const d = single(op, 'dilation', options.dilation ?? 1);
   const x2 = unsqueeze(input, -2);
   const g = geometry2d(x2, [1, k], [1, s], [0, p], [1, d], options.ceilMode === true);
-  const [values, indices] = maxPoolRun(x2, g, 'MaxPool2DWithIndicesBackward0', false);
-  return withIndices([squeeze(values, -2), squeeze(indices, -2)], options.returnIndices);
+  const [values, indices] = maxPoolRun(x2, g, 'MaxPool2DWithIndicesBackward0', false, options.returnIndices);
+  return withIndices([squeeze(values, -2), indices === null ? null : squeeze(indices, -2)]);
 }
 
 /** Plain or adaptive average pooling on a checked geometry, with its backward. */
@@ -313,5 +317,5 @@ export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize2d, opt
   checkTensor(input, op);
   checkOptions('adaptiveMaxPool2d', options, { returnIndices: 'boolean' });
   const g = adaptiveGeometry(input, op, outputSize, true);
-  return withIndices(maxPoolRun(input, g, 'AdaptiveMaxPool2DBackward0', true), options.returnIndices);
+  return withIndices(maxPoolRun(input, g, 'AdaptiveMaxPool2DBackward0', true, options.returnIndices));
 }
