@@ -9,12 +9,12 @@
 //!   `divisor_override` (when non-zero) replaces both; an empty clipped window gives 0.
 //! - adaptive pooling: window `[floor(o·in/out), ceil((o + 1)·in/out))`.
 //!
-//! Scalar loops (no SIMD yet). Average, adaptive-average and every backward run whole planes as
-//! tasks of `threads::par_chunks_mut` (a plane's result never depends on the thread count); the
-//! max forwards, which fill two outputs, run one plane after another.
+//! Scalar loops (no SIMD yet); every kernel runs whole planes as tasks of
+//! `threads::par_chunks_mut`, so a plane's result never depends on the thread count.
 use crate::error::{check_len, KernelError, KernelResult};
 use crate::options::Packed;
 use crate::threads;
+use std::sync::Mutex;
 
 #[cfg(test)]
 mod tests;
@@ -203,18 +203,27 @@ impl Planes {
     }
 }
 
-/// Max over each window (first maximum on ties, a NaN replaces the running maximum), plane after
-/// plane; the index of an empty window is its clipped start, as PyTorch's.
+/// Max over each window (first maximum on ties, a NaN replaces the running maximum), whole
+/// planes as tasks of the thread pool; the index of an empty window is its clipped start, as
+/// PyTorch's. Each task takes its plane's slice of `indices` through an (uncontended) mutex, the
+/// safe way to hand a second output to the chunks of the first.
 fn max_planes(
     x: &[f32],
     values: &mut [f32],
     indices: &mut [i32],
     s: Planes,
-    window: impl Fn(usize, usize) -> Window,
+    work: usize,
+    window: impl Fn(usize, usize) -> Window + Sync,
 ) {
-    for p in 0..s.planes {
+    let index_planes: Vec<Mutex<&mut [i32]>> = indices
+        .chunks_mut(s.out_plane.max(1))
+        .map(Mutex::new)
+        .collect();
+    threads::par_chunks_mut(values, s.out_plane, work, |start, values| {
+        let p = start / s.out_plane;
         let xp = &x[p * s.in_plane..(p + 1) * s.in_plane];
-        for j in 0..s.out_plane {
+        let mut indices = index_planes[p].lock().unwrap_or_else(|e| e.into_inner());
+        for (j, value) in values.iter_mut().enumerate() {
             let win = window(j / s.out_w, j % s.out_w);
             let mut best = f32::NEG_INFINITY;
             let mut best_index = win.h0 * s.in_w + win.w0;
@@ -228,10 +237,10 @@ fn max_planes(
                     }
                 }
             }
-            values[p * s.out_plane + j] = best;
-            indices[p * s.out_plane + j] = best_index as i32;
+            *value = best;
+            indices[j] = best_index as i32;
         }
-    }
+    });
 }
 
 /// Sum over each window divided by its divisor, whole planes as tasks of the thread pool.
@@ -368,7 +377,14 @@ pub fn max_pool2d(
     let s = pool_planes(o);
     check_forward(OP, x, ("values", values.len()), s)?;
     check_len(OP, "indices", indices.len(), values.len(), "one per value")?;
-    max_planes(x, values, indices, s, |oh, ow| max_window(o, oh, ow));
+    max_planes(
+        x,
+        values,
+        indices,
+        s,
+        values.len() * o.kernel_h * o.kernel_w,
+        |oh, ow| max_window(o, oh, ow),
+    );
     Ok(())
 }
 
@@ -491,6 +507,8 @@ pub fn adaptive_max_pool2d(
     let s = adaptive_planes(o);
     check_forward(OP, x, ("values", values.len()), s)?;
     check_len(OP, "indices", indices.len(), values.len(), "one per value")?;
-    max_planes(x, values, indices, s, |oh, ow| adaptive_window(o, oh, ow));
+    max_planes(x, values, indices, s, x.len(), |oh, ow| {
+        adaptive_window(o, oh, ow)
+    });
     Ok(())
 }
