@@ -24,3 +24,4 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 export function detach(x: Tensor): Tensor {
   return x.detach();
 }
+export { maxPool1d, maxPool2d, avgPool1d, adaptiveAvgPool1d } from './ops/pool';

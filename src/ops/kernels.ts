@@ -53,6 +53,13 @@ export interface Kernels {
     options: AdamStepOptions,
   ): void;
   sgdStep(params: F32[], grads: F32[], momentumBuffers: F32[], bufferInitialized: Uint8Array, options: SgdStepOptions): void;
+  maxPool2d(x: F32, values: F32, indices: Int32Array, options: Pool2dOptions): void;
+  maxPoolBackward(gradOut: F32, indices: Int32Array, gradIn: F32, planes: number, inPlane: number, outPlane: number): void;
+  avgPool2d(x: F32, out: F32, options: Pool2dOptions): void;
+  avgPool2dBackward(gradOut: F32, gradIn: F32, options: Pool2dOptions): void;
+  adaptiveAvgPool2d(x: F32, out: F32, options: AdaptivePoolOptions): void;
+  adaptiveAvgPool2dBackward(gradOut: F32, gradIn: F32, options: AdaptivePoolOptions): void;
+  adaptiveMaxPool2d(x: F32, values: F32, indices: Int32Array, options: AdaptivePoolOptions): void;
 }
 
 /** `sgemm`'s shapes and scalars: `op(a)` is m×k (stored k×m when `transA`), `op(b)` k×n (n×k when `transB`). */
@@ -113,8 +120,48 @@ export interface SgdStepOptions {
   maximize: boolean;
 }
 
+/** A 2-D pooling's sizes over `planes` planes (1-D: heights 1); `divisorOverride` 0 is none. */
+export interface Pool2dOptions {
+  planes: number;
+  inH: number;
+  inW: number;
+  outH: number;
+  outW: number;
+  kernelH: number;
+  kernelW: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  dilationH: number;
+  dilationW: number;
+  countIncludePad: boolean;
+  divisorOverride: number;
+}
+
+/** An adaptive 2-D pooling's sizes over `planes` planes. */
+export interface AdaptivePoolOptions {
+  planes: number;
+  inH: number;
+  inW: number;
+  outH: number;
+  outW: number;
+}
+
 /** The kernels whose options cross packed in a `Float64Array` (see `packed` below). */
-type PackedKernels = 'sgemm' | 'crossEntropy' | 'crossEntropyProbs' | 'nllLoss' | 'adamStep' | 'sgdStep';
+type PackedKernels =
+  | 'sgemm'
+  | 'crossEntropy'
+  | 'crossEntropyProbs'
+  | 'nllLoss'
+  | 'adamStep'
+  | 'sgdStep'
+  | 'maxPool2d'
+  | 'avgPool2d'
+  | 'avgPool2dBackward'
+  | 'adaptiveAvgPool2d'
+  | 'adaptiveAvgPool2dBackward'
+  | 'adaptiveMaxPool2d';
 
 /** The binding as it is declared: the packed kernels take a `Float64Array` in place of their options. */
 interface Binding extends Omit<Kernels, PackedKernels> {
@@ -124,6 +171,12 @@ interface Binding extends Omit<Kernels, PackedKernels> {
   nllLoss(logProbs: F32, target: Int32Array, weight: F32 | null | undefined, loss: F32, gradLogProbs: F32, options: Float64Array): void;
   adamStep(params: F32[], grads: F32[], expAvgs: F32[], expAvgSqs: F32[], maxExpAvgSqs: F32[], steps: Float64Array, options: Float64Array): void;
   sgdStep(params: F32[], grads: F32[], momentumBuffers: F32[], bufferInitialized: Uint8Array, options: Float64Array): void;
+  maxPool2d(x: F32, values: F32, indices: Int32Array, options: Float64Array): void;
+  avgPool2d(x: F32, out: F32, options: Float64Array): void;
+  avgPool2dBackward(gradOut: F32, gradIn: F32, options: Float64Array): void;
+  adaptiveAvgPool2d(x: F32, out: F32, options: Float64Array): void;
+  adaptiveAvgPool2dBackward(gradOut: F32, gradIn: F32, options: Float64Array): void;
+  adaptiveMaxPool2d(x: F32, values: F32, indices: Int32Array, options: Float64Array): void;
 }
 
 // A plain assignment (no cast): if the generated binding drifts from the contract, tsc says so here.
@@ -141,6 +194,36 @@ const crossEntropyProbsPacked = new Float64Array(4);
 const nllLossPacked = new Float64Array(4);
 const adamPacked = new Float64Array(8);
 const sgdPacked = new Float64Array(6);
+const poolPacked = new Float64Array(15);
+const adaptivePacked = new Float64Array(5);
+
+function packPool(o: Pool2dOptions): Float64Array {
+  poolPacked[0] = o.planes;
+  poolPacked[1] = o.inH;
+  poolPacked[2] = o.inW;
+  poolPacked[3] = o.outH;
+  poolPacked[4] = o.outW;
+  poolPacked[5] = o.kernelH;
+  poolPacked[6] = o.kernelW;
+  poolPacked[7] = o.strideH;
+  poolPacked[8] = o.strideW;
+  poolPacked[9] = o.padH;
+  poolPacked[10] = o.padW;
+  poolPacked[11] = o.dilationH;
+  poolPacked[12] = o.dilationW;
+  poolPacked[13] = o.countIncludePad ? 1 : 0;
+  poolPacked[14] = o.divisorOverride;
+  return poolPacked;
+}
+
+function packAdaptive(o: AdaptivePoolOptions): Float64Array {
+  adaptivePacked[0] = o.planes;
+  adaptivePacked[1] = o.inH;
+  adaptivePacked[2] = o.inW;
+  adaptivePacked[3] = o.outH;
+  adaptivePacked[4] = o.outW;
+  return adaptivePacked;
+}
 
 const packed: Pick<Kernels, PackedKernels> = {
   sgemm(a, b, c, bias, o) {
@@ -195,6 +278,12 @@ const packed: Pick<Kernels, PackedKernels> = {
     sgdPacked[5] = o.maximize ? 1 : 0;
     binding.sgdStep(params, grads, momentumBuffers, bufferInitialized, sgdPacked);
   },
+  maxPool2d: (x, values, indices, o) => binding.maxPool2d(x, values, indices, packPool(o)),
+  avgPool2d: (x, out, o) => binding.avgPool2d(x, out, packPool(o)),
+  avgPool2dBackward: (gradOut, gradIn, o) => binding.avgPool2dBackward(gradOut, gradIn, packPool(o)),
+  adaptiveAvgPool2d: (x, out, o) => binding.adaptiveAvgPool2d(x, out, packAdaptive(o)),
+  adaptiveAvgPool2dBackward: (gradOut, gradIn, o) => binding.adaptiveAvgPool2dBackward(gradOut, gradIn, packAdaptive(o)),
+  adaptiveMaxPool2d: (x, values, indices, o) => binding.adaptiveMaxPool2d(x, values, indices, packAdaptive(o)),
 };
 
 /** Every kernel kindling calls; the packed ones take their named options object. */

@@ -25,3 +25,4 @@ pub mod threads;
 pub mod tuning;
 
 pub use error::{ErrorKind, KernelError, KernelResult};
+pub mod pool;

@@ -10,6 +10,7 @@ mod gather;
 mod gemm;
 mod loss;
 mod optim;
+mod pool;
 mod random;
 mod reduce;
 mod softmax;
