@@ -53,6 +53,9 @@ export interface Kernels {
     options: AdamStepOptions,
   ): void;
   sgdStep(params: F32[], grads: F32[], momentumBuffers: F32[], bufferInitialized: Uint8Array, options: SgdStepOptions): void;
+  adadeltaStep(params: F32[], grads: F32[], squareAvgs: F32[], accDeltas: F32[], options: AdadeltaStepOptions): void;
+  rmspropStep(params: F32[], grads: F32[], squareAvgs: F32[], gradAvgs: F32[], momentumBuffers: F32[], options: RmspropStepOptions): void;
+  adagradStep(params: F32[], grads: F32[], stateSums: F32[], steps: Float64Array, options: AdagradStepOptions): void;
 }
 
 /** `sgemm`'s shapes and scalars: `op(a)` is m×k (stored k×m when `transA`), `op(b)` k×n (n×k when `transB`). */
@@ -113,8 +116,38 @@ export interface SgdStepOptions {
   maximize: boolean;
 }
 
+/** `adadeltaStep`'s hyperparameters (PyTorch's names). */
+export interface AdadeltaStepOptions {
+  lr: number;
+  rho: number;
+  eps: number;
+  weightDecay: number;
+  maximize: boolean;
+}
+
+/** `rmspropStep`'s hyperparameters (PyTorch's names). */
+export interface RmspropStepOptions {
+  lr: number;
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+  centered: boolean;
+  maximize: boolean;
+}
+
+/** `adagradStep`'s hyperparameters (PyTorch's names). */
+export interface AdagradStepOptions {
+  lr: number;
+  lrDecay: number;
+  weightDecay: number;
+  eps: number;
+  maximize: boolean;
+}
+
 /** The kernels whose options cross packed in a `Float64Array` (see `packed` below). */
-type PackedKernels = 'sgemm' | 'crossEntropy' | 'crossEntropyProbs' | 'nllLoss' | 'adamStep' | 'sgdStep';
+type PackedKernels = 'sgemm' | 'crossEntropy' | 'crossEntropyProbs' | 'nllLoss' | 'adamStep' | 'sgdStep'
+  | 'adadeltaStep' | 'rmspropStep' | 'adagradStep';
 
 /** The binding as it is declared: the packed kernels take a `Float64Array` in place of their options. */
 interface Binding extends Omit<Kernels, PackedKernels> {
@@ -124,6 +157,9 @@ interface Binding extends Omit<Kernels, PackedKernels> {
   nllLoss(logProbs: F32, target: Int32Array, weight: F32 | null | undefined, loss: F32, gradLogProbs: F32, options: Float64Array): void;
   adamStep(params: F32[], grads: F32[], expAvgs: F32[], expAvgSqs: F32[], maxExpAvgSqs: F32[], steps: Float64Array, options: Float64Array): void;
   sgdStep(params: F32[], grads: F32[], momentumBuffers: F32[], bufferInitialized: Uint8Array, options: Float64Array): void;
+  adadeltaStep(params: F32[], grads: F32[], squareAvgs: F32[], accDeltas: F32[], options: Float64Array): void;
+  rmspropStep(params: F32[], grads: F32[], squareAvgs: F32[], gradAvgs: F32[], momentumBuffers: F32[], options: Float64Array): void;
+  adagradStep(params: F32[], grads: F32[], stateSums: F32[], steps: Float64Array, options: Float64Array): void;
 }
 
 // A plain assignment (no cast): if the generated binding drifts from the contract, tsc says so here.
@@ -141,6 +177,9 @@ const crossEntropyProbsPacked = new Float64Array(4);
 const nllLossPacked = new Float64Array(4);
 const adamPacked = new Float64Array(8);
 const sgdPacked = new Float64Array(6);
+const adadeltaPacked = new Float64Array(5);
+const rmspropPacked = new Float64Array(7);
+const adagradPacked = new Float64Array(5);
 
 const packed: Pick<Kernels, PackedKernels> = {
   sgemm(a, b, c, bias, o) {
@@ -194,6 +233,32 @@ const packed: Pick<Kernels, PackedKernels> = {
     sgdPacked[4] = o.weightDecay;
     sgdPacked[5] = o.maximize ? 1 : 0;
     binding.sgdStep(params, grads, momentumBuffers, bufferInitialized, sgdPacked);
+  },
+  adadeltaStep(params, grads, squareAvgs, accDeltas, o) {
+    adadeltaPacked[0] = o.lr;
+    adadeltaPacked[1] = o.rho;
+    adadeltaPacked[2] = o.eps;
+    adadeltaPacked[3] = o.weightDecay;
+    adadeltaPacked[4] = o.maximize ? 1 : 0;
+    binding.adadeltaStep(params, grads, squareAvgs, accDeltas, adadeltaPacked);
+  },
+  rmspropStep(params, grads, squareAvgs, gradAvgs, momentumBuffers, o) {
+    rmspropPacked[0] = o.lr;
+    rmspropPacked[1] = o.alpha;
+    rmspropPacked[2] = o.eps;
+    rmspropPacked[3] = o.weightDecay;
+    rmspropPacked[4] = o.momentum;
+    rmspropPacked[5] = o.centered ? 1 : 0;
+    rmspropPacked[6] = o.maximize ? 1 : 0;
+    binding.rmspropStep(params, grads, squareAvgs, gradAvgs, momentumBuffers, rmspropPacked);
+  },
+  adagradStep(params, grads, stateSums, steps, o) {
+    adagradPacked[0] = o.lr;
+    adagradPacked[1] = o.lrDecay;
+    adagradPacked[2] = o.weightDecay;
+    adagradPacked[3] = o.eps;
+    adagradPacked[4] = o.maximize ? 1 : 0;
+    binding.adagradStep(params, grads, stateSums, steps, adagradPacked);
   },
 };
 

@@ -4,10 +4,10 @@
 //! of Philox counter `offset + i` is at least `p·2^32`; the mask is never stored — backward
 //! regenerates it from the same (seed, offset), and the backward is the same product on `gradOut`.
 use crate::cpu::{self, Simd};
-use crate::simd;
 use crate::error::{check_len, KernelError, KernelResult};
 use crate::philox::Stream;
 use crate::random::{for_each_batch, threshold};
+use crate::simd;
 
 /// `out = dropout(x, p)`; returns the counters consumed (`x.len()`, or 0 when p is 0 or 1, which
 /// draw nothing — as in PyTorch).

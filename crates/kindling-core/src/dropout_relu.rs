@@ -8,10 +8,10 @@
 //! dropout (no counters drawn, as `F.dropout` skips it), `relu == false` skips the relu.
 use crate::cpu::{self, Simd};
 use crate::elementwise::math;
-use crate::simd;
 use crate::error::{check_len, KernelError, KernelResult};
 use crate::philox::Stream;
 use crate::random::{for_each_batch, threshold};
+use crate::simd;
 
 /// `buf = relu(dropout(buf, p))` in place; returns the counters consumed (`buf.len()` when
 /// 0 < p < 1, else 0 — exactly what `dropout::dropout` reports for the same call).

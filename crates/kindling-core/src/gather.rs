@@ -5,8 +5,8 @@
 //! buffer: the rows are read where they are and the floats written where the batch lives (a fresh
 //! array, or a DataLoader worker's shared slot).
 use crate::cpu::{self, Simd};
-use crate::simd;
 use crate::error::{check_len, KernelError, KernelResult};
+use crate::simd;
 
 const OP: &str = "gather_bytes";
 

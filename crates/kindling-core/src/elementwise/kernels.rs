@@ -4,8 +4,8 @@
 //! path; `exp` and `sigmoid` use a vectorised `exp` within 2 ulps of the scalar one; the remaining
 //! ops (pow, log, tanh, abs) run the scalar loops on every path.
 use super::math;
-use crate::simd::{self, map1, map2, Vf32};
 use crate::codes::{BinaryOp, UnaryOp};
+use crate::simd::{self, map1, map2, Vf32};
 
 /// Rough cost of one element in "adds", for the threading threshold.
 pub fn binary_cost(op: BinaryOp) -> usize {

@@ -71,7 +71,8 @@ pub fn sgemm(g: &Gemm<'_>, c: &mut [f32], simd: Simd, mr: usize, nr: usize, para
             let r1 = ((t + 1) * a_panels / tasks * mr).min(m);
             // SAFETY: tasks cover disjoint row ranges of C, which is borrowed mutably for the
             // whole call.
-            let rows = unsafe { std::slice::from_raw_parts_mut(out.ptr().add(r0 * n), (r1 - r0) * n) };
+            let rows =
+                unsafe { std::slice::from_raw_parts_mut(out.ptr().add(r0 * n), (r1 - r0) * n) };
             super::packed_block(simd, g, packed_b, r0, rows);
         });
     });

@@ -107,7 +107,10 @@ fn every_vector_op_matches_the_scalar_lane_bit_for_bit() {
 #[test]
 fn horizontal_sums_match_the_scalar_lane() {
     // Small integers: every order of the lane sums is exact, so the totals must agree exactly.
-    let x: Vec<f32> = data(4096, 9, -64.0, 64.0).iter().map(|v| v.round()).collect();
+    let x: Vec<f32> = data(4096, 9, -64.0, 64.0)
+        .iter()
+        .map(|v| v.round())
+        .collect();
     for simd in available_paths() {
         let (sums, total) = hsums(simd, &x);
         let lanes = x.len() / sums.len();
@@ -121,7 +124,11 @@ fn horizontal_sums_match_the_scalar_lane() {
     for &n in LENGTHS {
         let x = data(n, 11, -1.0, 1.0);
         for simd in available_paths() {
-            assert_eq!(hsums(simd, &x).1.to_bits(), sum_f64(&x).to_bits(), "{simd:?} n={n}");
+            assert_eq!(
+                hsums(simd, &x).1.to_bits(),
+                sum_f64(&x).to_bits(),
+                "{simd:?} n={n}"
+            );
         }
     }
 }

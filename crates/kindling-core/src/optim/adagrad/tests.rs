@@ -1,0 +1,123 @@
+use super::*;
+use crate::threads::{set_num_threads, TEST_LOCK};
+
+/// PyTorch's dense `_single_tensor_adagrad`, one tensor operation at a time.
+fn reference(o: &AdagradOptions, step: f64, p: &mut [f32], g: &[f32], sum: &mut [f32]) {
+    let clr = o.lr / (1.0 + (step - 1.0) * o.lr_decay);
+    for i in 0..p.len() {
+        let mut grad = if o.maximize { -g[i] } else { g[i] };
+        if o.weight_decay != 0.0 {
+            grad = p[i].mul_add(o.weight_decay as f32, grad);
+        }
+        sum[i] = (1.0 * grad).mul_add(grad, sum[i]);
+        let mut std = sum[i].sqrt();
+        std += o.eps as f32;
+        p[i] += (-clr) as f32 * grad / std;
+    }
+}
+
+fn wave(n: usize, k: f32, offset: f32) -> Vec<f32> {
+    (0..n)
+        .map(|j| (j as f32 * k).sin() * 0.5 + offset)
+        .collect()
+}
+
+fn run(o: &AdagradOptions, sizes: &[usize], simd: Simd) -> Vec<Vec<f32>> {
+    let mut p: Vec<Vec<f32>> = sizes.iter().map(|&n| wave(n, 0.3, 0.1)).collect();
+    let mut sum: Vec<Vec<f32>> = sizes.iter().map(|&n| vec![0.1; n]).collect();
+    for t in 1..=20 {
+        let g: Vec<Vec<f32>> = sizes
+            .iter()
+            .map(|&n| wave(n, 0.07 * t as f32, -0.05))
+            .collect();
+        adagrad_step_with(
+            &mut p.iter_mut().map(|b| &mut b[..]).collect::<Vec<_>>(),
+            &g.iter().map(|b| &b[..]).collect::<Vec<_>>(),
+            &mut sum.iter_mut().map(|b| &mut b[..]).collect::<Vec<_>>(),
+            &vec![t as f64; sizes.len()],
+            o,
+            simd,
+        )
+        .unwrap();
+    }
+    p
+}
+
+fn run_reference(o: &AdagradOptions, sizes: &[usize]) -> Vec<Vec<f32>> {
+    let mut p: Vec<Vec<f32>> = sizes.iter().map(|&n| wave(n, 0.3, 0.1)).collect();
+    let mut sum: Vec<Vec<f32>> = sizes.iter().map(|&n| vec![0.1; n]).collect();
+    for t in 1..=20 {
+        for (b, &n) in sizes.iter().enumerate() {
+            let g = wave(n, 0.07 * t as f32, -0.05);
+            reference(o, t as f64, &mut p[b], &g, &mut sum[b]);
+        }
+    }
+    p
+}
+
+const OPTIONS: [AdagradOptions; 2] = [
+    AdagradOptions {
+        lr: 0.1,
+        lr_decay: 0.05,
+        weight_decay: 0.0,
+        eps: 1e-10,
+        maximize: false,
+    },
+    AdagradOptions {
+        lr: 0.05,
+        lr_decay: 0.0,
+        weight_decay: 0.01,
+        eps: 1e-8,
+        maximize: true,
+    },
+];
+
+#[test]
+fn twenty_steps_equal_the_scalar_reference_on_every_simd_path() {
+    let sizes = [37, 1, 64];
+    for o in &OPTIONS {
+        let want = run_reference(o, &sizes);
+        assert_eq!(run(o, &sizes, Simd::Scalar), want, "{o:?}");
+        for path in cpu::available_paths() {
+            assert_eq!(run(o, &sizes, path), want, "{path:?} {o:?}");
+        }
+    }
+}
+
+#[test]
+fn large_updates_do_not_depend_on_thread_count() {
+    let _g = TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let sizes = [300_001, 7];
+    set_num_threads(1).unwrap();
+    let one = run(&OPTIONS[1], &sizes, cpu::active());
+    set_num_threads(2).unwrap();
+    let two = run(&OPTIONS[1], &sizes, cpu::active());
+    assert!(one == two);
+}
+
+#[test]
+fn mismatched_lists_and_bad_steps_are_errors() {
+    let mut p = [0f32; 3];
+    let d = AdagradOptions::default();
+    let err = adagrad_step(
+        &mut [&mut p],
+        &[&[0.0; 3]],
+        &mut [&mut [0.0; 2]],
+        &[1.0],
+        &d,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("state_sums[0]"), "{err}");
+    let err = adagrad_step(
+        &mut [&mut p],
+        &[&[0.0; 3]],
+        &mut [&mut [0.0; 3]],
+        &[0.0],
+        &d,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "adagrad_step: steps[0] must be a count >= 1, got 0"
+    );
+}
