@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Adadelta } from '../../src/optim';
-import { OPTIM2, camelOptions, expectState, expectTrajectory, fixtureParams, runFixture } from './optim2-fixtures';
+import { OPTIM2, camelOptions, copiesOf, expectState, expectTrajectory, fixtureParams, runFixture } from './optim2-fixtures';
 
 describe('Adadelta matches torch.optim.Adadelta', () => {
   for (const name of ['adadelta', 'adadelta_wd', 'adadelta_maximize']) {
@@ -35,9 +35,7 @@ describe('Adadelta matches torch.optim.Adadelta', () => {
     const [p, q] = fixtureParams();
     const first = new Adadelta([p, q], options);
     runFixture(first, p, q, fixture.noise.slice(0, 10));
-    const [p2, q2] = fixtureParams();
-    p2.data.set(p.data);
-    q2.data.set(q.data);
+    const [p2, q2] = copiesOf(p, q);
     const resumed = new Adadelta([p2, q2], {});
     resumed.loadStateDict(first.stateDict());
     expect(resumed.paramGroups[0].rho).toBe(0.95);

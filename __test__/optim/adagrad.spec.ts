@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Adagrad } from '../../src/optim';
-import { OPTIM2, camelOptions, expectState, expectTrajectory, fixtureParams, runFixture } from './optim2-fixtures';
+import { OPTIM2, camelOptions, copiesOf, expectState, expectTrajectory, fixtureParams, runFixture } from './optim2-fixtures';
 
 describe('Adagrad matches torch.optim.Adagrad', () => {
   for (const name of ['adagrad', 'adagrad_lr_decay', 'adagrad_wd_maximize']) {
@@ -39,9 +39,7 @@ describe('Adagrad matches torch.optim.Adagrad', () => {
     const [p, q] = fixtureParams();
     const first = new Adagrad([p, q], options);
     runFixture(first, p, q, fixture.noise.slice(0, 5));
-    const [p2, q2] = fixtureParams();
-    p2.data.set(p.data);
-    q2.data.set(q.data);
+    const [p2, q2] = copiesOf(p, q);
     const resumed = new Adagrad([p2, q2]);
     resumed.loadStateDict(first.stateDict());
     const before = p2._version;

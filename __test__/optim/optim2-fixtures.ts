@@ -37,10 +37,10 @@ export function runFixture(optimizer: Optimizer<{ lr: number }, object>, p: nn.P
   const out: number[][] = [];
   for (const n of noise) {
     optimizer.zeroGrad();
-    p.grad = new Tensor(Float32Array.from(p.data, (v, i) => v + n[i]), [5]);
-    q.grad = new Tensor(Float32Array.from(q.data, (v, i) => v + n[5 + i]), [2, 3]);
+    p.grad = new Tensor(Float32Array.from(p.data as Float32Array, (v, i) => v + n[i]), [5]);
+    q.grad = new Tensor(Float32Array.from(q.data as Float32Array, (v, i) => v + n[5 + i]), [2, 3]);
     optimizer.step();
-    out.push([...p.data, ...q.data]);
+    out.push([...(p.data as Float32Array), ...(q.data as Float32Array)]);
   }
   return out;
 }
@@ -67,7 +67,7 @@ export function expectState(optimizer: Optimizer<{ lr: number }, object>, expect
     for (const [key, value] of Object.entries(want)) {
       const got = state[id][key];
       if (typeof value === 'number') expect(got).toBe(value);
-      else expectTrajectory([[...(got as Tensor).data]], [value]);
+      else expectTrajectory([[...((got as Tensor).data as Float32Array)]], [value]);
     }
   }
 }
@@ -75,4 +75,12 @@ export function expectState(optimizer: Optimizer<{ lr: number }, object>, expect
 /** camelCase options from the fixture's Python keyword arguments. */
 export function camelOptions(options: Record<string, number | boolean>): Record<string, number | boolean> {
   return Object.fromEntries(Object.entries(options).map(([k, v]) => [k.replace(/_(\w)/g, (_, c: string) => c.toUpperCase()), v]));
+}
+
+/** Fresh parameters holding copies of `p` and `q`'s current values (to resume a run elsewhere). */
+export function copiesOf(p: nn.Parameter, q: nn.Parameter): [nn.Parameter, nn.Parameter] {
+  return [
+    new nn.Parameter(new Tensor(Float32Array.from(p.data as Float32Array), [5])),
+    new nn.Parameter(new Tensor(Float32Array.from(q.data as Float32Array), [2, 3])),
+  ];
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RMSprop } from '../../src/optim';
-import { OPTIM2, camelOptions, expectState, expectTrajectory, fixtureParams, runFixture } from './optim2-fixtures';
+import { OPTIM2, camelOptions, copiesOf, expectState, expectTrajectory, fixtureParams, runFixture } from './optim2-fixtures';
 
 describe('RMSprop matches torch.optim.RMSprop', () => {
   for (const name of ['rmsprop', 'rmsprop_centered', 'rmsprop_momentum', 'rmsprop_centered_momentum']) {
@@ -43,9 +43,7 @@ describe('RMSprop matches torch.optim.RMSprop', () => {
     const [p, q] = fixtureParams();
     const first = new RMSprop([p, q], options);
     runFixture(first, p, q, fixture.noise.slice(0, 7));
-    const [p2, q2] = fixtureParams();
-    p2.data.set(p.data);
-    q2.data.set(q.data);
+    const [p2, q2] = copiesOf(p, q);
     const resumed = new RMSprop([p2, q2]);
     resumed.loadStateDict(first.stateDict());
     const before = q2._version;
