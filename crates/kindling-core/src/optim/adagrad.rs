@@ -7,10 +7,10 @@
 //! sum = sum + grad·grad
 //! param = param + (−clr·grad) / (sqrt(sum) + eps)
 //! ```
-use super::buffers::{check_count, check_each_len, for_each_chunk, Ptr};
+use super::buffers::{check_count, check_each_len, check_steps, for_each_chunk, Ptr};
 use crate::cpu::{self, Simd};
 use crate::denormals::FlushDenormals;
-use crate::error::{check_finite, KernelError, KernelResult};
+use crate::error::{check_finite, KernelResult};
 use crate::simd;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -85,14 +85,7 @@ pub fn adagrad_step_with(
     check_count(OP, "steps", steps.len(), n)?;
     check_each_len(OP, "grads", grads.iter().map(|b| b.len()), params)?;
     check_each_len(OP, "state_sums", state_sums.iter().map(|b| b.len()), params)?;
-    for (i, &step) in steps.iter().enumerate() {
-        if !(step.is_finite() && step >= 1.0) {
-            return Err(KernelError::value(
-                OP,
-                format!("steps[{i}] must be a count >= 1, got {step}"),
-            ));
-        }
-    }
+    check_steps(OP, steps)?;
 
     let scalars = Scalars {
         grad_sign: if o.maximize { -1.0 } else { 1.0 },

@@ -9,6 +9,8 @@ mod div_by_constant;
 mod rmsprop;
 mod sgd;
 #[cfg(test)]
+mod step_tests;
+#[cfg(test)]
 mod thread_count;
 #[cfg(test)]
 mod timing;

@@ -1,5 +1,5 @@
 use super::*;
-use crate::threads::{set_num_threads, TEST_LOCK};
+use crate::optim::step_tests::*;
 
 /// PyTorch's `_single_tensor_adadelta`, one tensor operation at a time (each rounded to f32,
 /// `addcmul` and `add(alpha)` fused as torch's CPU kernels do).
@@ -20,26 +20,17 @@ fn reference(o: &AdadeltaOptions, p: &mut [f32], g: &[f32], sq: &mut [f32], acc:
     }
 }
 
-fn wave(n: usize, k: f32, offset: f32) -> Vec<f32> {
-    (0..n)
-        .map(|j| (j as f32 * k).sin() * 0.5 + offset)
-        .collect()
-}
-
 fn run(o: &AdadeltaOptions, sizes: &[usize], simd: Simd) -> Vec<Vec<f32>> {
-    let mut p: Vec<Vec<f32>> = sizes.iter().map(|&n| wave(n, 0.3, 0.1)).collect();
-    let mut sq: Vec<Vec<f32>> = sizes.iter().map(|&n| vec![0.0; n]).collect();
+    let mut p = initial(sizes);
+    let mut sq = filled(sizes, 0.0);
     let mut acc = sq.clone();
     for t in 1..=20 {
-        let g: Vec<Vec<f32>> = sizes
-            .iter()
-            .map(|&n| wave(n, 0.07 * t as f32, -0.05))
-            .collect();
+        let g = gradients(sizes, t);
         adadelta_step_with(
-            &mut p.iter_mut().map(|b| &mut b[..]).collect::<Vec<_>>(),
-            &g.iter().map(|b| &b[..]).collect::<Vec<_>>(),
-            &mut sq.iter_mut().map(|b| &mut b[..]).collect::<Vec<_>>(),
-            &mut acc.iter_mut().map(|b| &mut b[..]).collect::<Vec<_>>(),
+            &mut views(&mut p),
+            &reads(&g),
+            &mut views(&mut sq),
+            &mut views(&mut acc),
             o,
             simd,
         )
@@ -49,13 +40,12 @@ fn run(o: &AdadeltaOptions, sizes: &[usize], simd: Simd) -> Vec<Vec<f32>> {
 }
 
 fn run_reference(o: &AdadeltaOptions, sizes: &[usize]) -> Vec<Vec<f32>> {
-    let mut p: Vec<Vec<f32>> = sizes.iter().map(|&n| wave(n, 0.3, 0.1)).collect();
-    let mut sq: Vec<Vec<f32>> = sizes.iter().map(|&n| vec![0.0; n]).collect();
+    let mut p = initial(sizes);
+    let mut sq = filled(sizes, 0.0);
     let mut acc = sq.clone();
     for t in 1..=20 {
-        for (b, &n) in sizes.iter().enumerate() {
-            let g = wave(n, 0.07 * t as f32, -0.05);
-            reference(o, &mut p[b], &g, &mut sq[b], &mut acc[b]);
+        for (b, g) in gradients(sizes, t).iter().enumerate() {
+            reference(o, &mut p[b], g, &mut sq[b], &mut acc[b]);
         }
     }
     p
@@ -87,25 +77,14 @@ const OPTIONS: [AdadeltaOptions; 3] = [
 
 #[test]
 fn twenty_steps_equal_the_scalar_reference_on_every_simd_path() {
-    let sizes = [37, 1, 64];
     for o in &OPTIONS {
-        let want = run_reference(o, &sizes);
-        assert_eq!(run(o, &sizes, Simd::Scalar), want, "{o:?}");
-        for path in cpu::available_paths() {
-            assert_eq!(run(o, &sizes, path), want, "{path:?} {o:?}");
-        }
+        assert_every_path_gives(&run_reference(o, &SIZES), |path| run(o, &SIZES, path), o);
     }
 }
 
 #[test]
 fn large_updates_do_not_depend_on_thread_count() {
-    let _g = TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let sizes = [300_001, 7];
-    set_num_threads(1).unwrap();
-    let one = run(&OPTIONS[1], &sizes, cpu::active());
-    set_num_threads(2).unwrap();
-    let two = run(&OPTIONS[1], &sizes, cpu::active());
-    assert!(one == two);
+    assert_same_on_one_and_two_threads(|| run(&OPTIONS[1], &POOL_SIZES, cpu::active()));
 }
 
 #[test]

@@ -1,5 +1,5 @@
 use super::*;
-use crate::threads::{set_num_threads, TEST_LOCK};
+use crate::optim::step_tests::*;
 
 /// PyTorch's dense `_single_tensor_adagrad`, one tensor operation at a time.
 fn reference(o: &AdagradOptions, step: f64, p: &mut [f32], g: &[f32], sum: &mut [f32]) {
@@ -16,24 +16,15 @@ fn reference(o: &AdagradOptions, step: f64, p: &mut [f32], g: &[f32], sum: &mut 
     }
 }
 
-fn wave(n: usize, k: f32, offset: f32) -> Vec<f32> {
-    (0..n)
-        .map(|j| (j as f32 * k).sin() * 0.5 + offset)
-        .collect()
-}
-
 fn run(o: &AdagradOptions, sizes: &[usize], simd: Simd) -> Vec<Vec<f32>> {
-    let mut p: Vec<Vec<f32>> = sizes.iter().map(|&n| wave(n, 0.3, 0.1)).collect();
-    let mut sum: Vec<Vec<f32>> = sizes.iter().map(|&n| vec![0.1; n]).collect();
+    let mut p = initial(sizes);
+    let mut sum = filled(sizes, 0.1);
     for t in 1..=20 {
-        let g: Vec<Vec<f32>> = sizes
-            .iter()
-            .map(|&n| wave(n, 0.07 * t as f32, -0.05))
-            .collect();
+        let g = gradients(sizes, t);
         adagrad_step_with(
-            &mut p.iter_mut().map(|b| &mut b[..]).collect::<Vec<_>>(),
-            &g.iter().map(|b| &b[..]).collect::<Vec<_>>(),
-            &mut sum.iter_mut().map(|b| &mut b[..]).collect::<Vec<_>>(),
+            &mut views(&mut p),
+            &reads(&g),
+            &mut views(&mut sum),
             &vec![t as f64; sizes.len()],
             o,
             simd,
@@ -44,12 +35,11 @@ fn run(o: &AdagradOptions, sizes: &[usize], simd: Simd) -> Vec<Vec<f32>> {
 }
 
 fn run_reference(o: &AdagradOptions, sizes: &[usize]) -> Vec<Vec<f32>> {
-    let mut p: Vec<Vec<f32>> = sizes.iter().map(|&n| wave(n, 0.3, 0.1)).collect();
-    let mut sum: Vec<Vec<f32>> = sizes.iter().map(|&n| vec![0.1; n]).collect();
+    let mut p = initial(sizes);
+    let mut sum = filled(sizes, 0.1);
     for t in 1..=20 {
-        for (b, &n) in sizes.iter().enumerate() {
-            let g = wave(n, 0.07 * t as f32, -0.05);
-            reference(o, t as f64, &mut p[b], &g, &mut sum[b]);
+        for (b, g) in gradients(sizes, t).iter().enumerate() {
+            reference(o, t as f64, &mut p[b], g, &mut sum[b]);
         }
     }
     p
@@ -74,25 +64,14 @@ const OPTIONS: [AdagradOptions; 2] = [
 
 #[test]
 fn twenty_steps_equal_the_scalar_reference_on_every_simd_path() {
-    let sizes = [37, 1, 64];
     for o in &OPTIONS {
-        let want = run_reference(o, &sizes);
-        assert_eq!(run(o, &sizes, Simd::Scalar), want, "{o:?}");
-        for path in cpu::available_paths() {
-            assert_eq!(run(o, &sizes, path), want, "{path:?} {o:?}");
-        }
+        assert_every_path_gives(&run_reference(o, &SIZES), |path| run(o, &SIZES, path), o);
     }
 }
 
 #[test]
 fn large_updates_do_not_depend_on_thread_count() {
-    let _g = TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let sizes = [300_001, 7];
-    set_num_threads(1).unwrap();
-    let one = run(&OPTIONS[1], &sizes, cpu::active());
-    set_num_threads(2).unwrap();
-    let two = run(&OPTIONS[1], &sizes, cpu::active());
-    assert!(one == two);
+    assert_same_on_one_and_two_threads(|| run(&OPTIONS[1], &POOL_SIZES, cpu::active()));
 }
 
 #[test]

@@ -1,5 +1,5 @@
 use super::*;
-use crate::threads::{set_num_threads, TEST_LOCK};
+use crate::optim::step_tests::*;
 
 /// PyTorch's `_single_tensor_rmsprop`, one tensor operation at a time (`addcmul`, `lerp` and
 /// `add(alpha)` fused as torch's CPU kernels do).
@@ -25,7 +25,7 @@ fn reference(
             } else {
                 (w - 1.0).mul_add(grad - ga[i], grad)
             };
-            (-1.0 * ga[i]).mul_add(ga[i], sq[i]).sqrt()
+            (-ga[i]).mul_add(ga[i], sq[i]).sqrt()
         } else {
             sq[i].sqrt()
         };
@@ -40,15 +40,9 @@ fn reference(
     }
 }
 
-fn wave(n: usize, k: f32, offset: f32) -> Vec<f32> {
-    (0..n)
-        .map(|j| (j as f32 * k).sin() * 0.5 + offset)
-        .collect()
-}
-
 fn zeros(sizes: &[usize], used: bool) -> Vec<Vec<f32>> {
     if used {
-        sizes.iter().map(|&n| vec![0.0; n]).collect()
+        filled(sizes, 0.0)
     } else {
         Vec::new()
     }
@@ -62,21 +56,18 @@ fn bits(p: Vec<Vec<f32>>) -> Vec<Vec<u32>> {
 }
 
 fn run(o: &RmspropOptions, sizes: &[usize], simd: Simd) -> Vec<Vec<u32>> {
-    let mut p: Vec<Vec<f32>> = sizes.iter().map(|&n| wave(n, 0.3, 0.1)).collect();
+    let mut p = initial(sizes);
     let mut sq = zeros(sizes, true);
     let mut ga = zeros(sizes, o.centered);
     let mut buf = zeros(sizes, o.momentum > 0.0);
     for t in 1..=20 {
-        let g: Vec<Vec<f32>> = sizes
-            .iter()
-            .map(|&n| wave(n, 0.07 * t as f32, -0.05))
-            .collect();
+        let g = gradients(sizes, t);
         rmsprop_step_with(
-            &mut p.iter_mut().map(|b| &mut b[..]).collect::<Vec<_>>(),
-            &g.iter().map(|b| &b[..]).collect::<Vec<_>>(),
-            &mut sq.iter_mut().map(|b| &mut b[..]).collect::<Vec<_>>(),
-            &mut ga.iter_mut().map(|b| &mut b[..]).collect::<Vec<_>>(),
-            &mut buf.iter_mut().map(|b| &mut b[..]).collect::<Vec<_>>(),
+            &mut views(&mut p),
+            &reads(&g),
+            &mut views(&mut sq),
+            &mut views(&mut ga),
+            &mut views(&mut buf),
             o,
             simd,
         )
@@ -86,14 +77,13 @@ fn run(o: &RmspropOptions, sizes: &[usize], simd: Simd) -> Vec<Vec<u32>> {
 }
 
 fn run_reference(o: &RmspropOptions, sizes: &[usize]) -> Vec<Vec<u32>> {
-    let mut p: Vec<Vec<f32>> = sizes.iter().map(|&n| wave(n, 0.3, 0.1)).collect();
+    let mut p = initial(sizes);
     let mut sq = zeros(sizes, true);
     let mut ga = zeros(sizes, true);
     let mut buf = zeros(sizes, true);
     for t in 1..=20 {
-        for (b, &n) in sizes.iter().enumerate() {
-            let g = wave(n, 0.07 * t as f32, -0.05);
-            reference(o, &mut p[b], &g, &mut sq[b], &mut ga[b], &mut buf[b]);
+        for (b, g) in gradients(sizes, t).iter().enumerate() {
+            reference(o, &mut p[b], g, &mut sq[b], &mut ga[b], &mut buf[b]);
         }
     }
     bits(p)
@@ -124,26 +114,15 @@ fn options() -> Vec<RmspropOptions> {
 
 #[test]
 fn twenty_steps_equal_the_scalar_reference_on_every_simd_path() {
-    let sizes = [37, 1, 64];
     for o in &options() {
-        let want = run_reference(o, &sizes);
-        assert_eq!(run(o, &sizes, Simd::Scalar), want, "{o:?}");
-        for path in cpu::available_paths() {
-            assert_eq!(run(o, &sizes, path), want, "{path:?} {o:?}");
-        }
+        assert_every_path_gives(&run_reference(o, &SIZES), |path| run(o, &SIZES, path), o);
     }
 }
 
 #[test]
 fn large_updates_do_not_depend_on_thread_count() {
-    let _g = TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let sizes = [300_001, 7];
     let o = options()[3];
-    set_num_threads(1).unwrap();
-    let one = run(&o, &sizes, cpu::active());
-    set_num_threads(2).unwrap();
-    let two = run(&o, &sizes, cpu::active());
-    assert!(one == two);
+    assert_same_on_one_and_two_threads(|| run(&o, &POOL_SIZES, cpu::active()));
 }
 
 #[test]
