@@ -198,3 +198,50 @@ describe('sgdStep', () => {
     expect(e.message).toBe('sgd_step: momentum_buffers has 0 buffers, expected 1 (one per parameter)');
   });
 });
+
+describe('adadeltaStep, rmspropStep, adagradStep at the binding', () => {
+  const adadelta = { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false };
+  const rmsprop = { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false };
+  const adagrad = { lr: 0.01, lrDecay: 0, weightDecay: 0, eps: 1e-10, maximize: false };
+
+  it('update in place with the packed options (one step by hand)', () => {
+    // Adadelta's first step from zero state: square_avg = 0.1·g², delta = sqrt(eps)/sqrt(0.1·g² + eps)·g.
+    const p = [new Float32Array([1])];
+    const sq = [new Float32Array(1)];
+    const acc = [new Float32Array(1)];
+    kernels.adadeltaStep(p, [new Float32Array([2])], sq, acc, adadelta);
+    const delta = Math.fround(Math.fround(Math.sqrt(Math.fround(1e-6))) / Math.fround(Math.sqrt(Math.fround(0.4 + 1e-6)))) * 2;
+    expect(sq[0][0]).toBe(Math.fround(0.4));
+    expect(p[0][0]).toBeCloseTo(1 - delta, 7);
+    // Adagrad with lrDecay at step 3: clr = lr / (1 + 2·lrDecay); sum = 1 + g².
+    const q = [new Float32Array([0])];
+    const sum = [new Float32Array([1])];
+    kernels.adagradStep(q, [new Float32Array([1])], sum, new Float64Array([3]), { ...adagrad, lr: 0.3, lrDecay: 0.5 });
+    expect(sum[0][0]).toBe(2);
+    expect(q[0][0]).toBeCloseTo(-(0.3 / 2) / Math.SQRT2, 7);
+    // RMSprop, momentum: buf = g / (sqrt(0.01·g²) + eps), param −= lr·buf.
+    const r = [new Float32Array([0])];
+    const buf = [new Float32Array(1)];
+    kernels.rmspropStep(r, [new Float32Array([3])], [new Float32Array(1)], [], buf, { ...rmsprop, momentum: 0.9 });
+    expect(buf[0][0]).toBeCloseTo(10, 5);
+    expect(r[0][0]).toBeCloseTo(-0.1, 6);
+  });
+
+  it('turn mismatched lists, unused buffers, bad steps and NaN options into typed errors', () => {
+    const p = () => [new Float32Array(3)];
+    let e = thrown(() => kernels.adadeltaStep(p(), p(), p(), [], adadelta));
+    expect(e).toBeInstanceOf(RangeError);
+    expect(e.message).toBe('adadelta_step: acc_deltas has 0 buffers, expected 1 (one per parameter)');
+    e = thrown(() => kernels.adadeltaStep(p(), p(), p(), p(), { ...adadelta, eps: NaN }));
+    expect(e.message).toBe('adadelta_step: eps must be finite, got NaN');
+    e = thrown(() => kernels.rmspropStep(p(), p(), p(), p(), [], rmsprop));
+    expect(e.message).toBe('rmsprop_step: grad_avgs has 1 buffers, expected 0 (centered is off)');
+    e = thrown(() => kernels.rmspropStep(p(), p(), p(), [], [], { ...rmsprop, centered: true }));
+    expect(e.message).toBe('rmsprop_step: grad_avgs has 0 buffers, expected 1 (one per parameter)');
+    e = thrown(() => kernels.adagradStep(p(), p(), [new Float32Array(2)], new Float64Array([1]), adagrad));
+    expect(e.message).toBe('adagrad_step: state_sums[0] has 2 elements, expected 3 (the length of params[0])');
+    e = thrown(() => kernels.adagradStep(p(), p(), p(), new Float64Array([0.5]), adagrad));
+    expect(e.message).toBe('adagrad_step: steps[0] must be a count >= 1, got 0.5');
+    expect(e.code).toBe('ERR_KINDLING_VALUE');
+  });
+});

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { getNumThreads, setNumThreads } from '../../src';
-import { Adam, AdamW, SGD } from '../../src/optim';
+import { Adadelta, Adagrad, Adam, AdamW, RMSprop, SGD } from '../../src/optim';
 import { Tensor } from '../../src/tensor';
 
 /**
@@ -47,6 +47,9 @@ describe('optimizer steps on 1 and 2 threads', () => {
     ['Adam amsgrad weightDecay', (p) => new Adam(p, { lr: 1e-3, weightDecay: 0.01, amsgrad: true })],
     ['AdamW maximize', (p) => new AdamW(p, { lr: 1e-3, weightDecay: 0.01, maximize: true })],
     ['SGD nesterov', (p) => new SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-4 })],
+    ['Adadelta weightDecay', (p) => new Adadelta(p, { weightDecay: 0.01 })],
+    ['RMSprop centered momentum', (p) => new RMSprop(p, { centered: true, momentum: 0.9, weightDecay: 1e-4 })],
+    ['Adagrad lrDecay', (p) => new Adagrad(p, { lrDecay: 0.01, initialAccumulatorValue: 0.1 })],
   ];
   for (const [name, make] of optimizers) {
     it(`${name} gives bit-identical parameters`, () => {

@@ -60,6 +60,9 @@ export interface Kernels {
   adaptiveAvgPool2d(x: F32, out: F32, options: AdaptivePoolOptions): void;
   adaptiveAvgPool2dBackward(gradOut: F32, gradIn: F32, options: AdaptivePoolOptions): void;
   adaptiveMaxPool2d(x: F32, values: F32, indices: Int32Array, options: AdaptivePoolOptions): void;
+  adadeltaStep(params: F32[], grads: F32[], squareAvgs: F32[], accDeltas: F32[], options: AdadeltaStepOptions): void;
+  rmspropStep(params: F32[], grads: F32[], squareAvgs: F32[], gradAvgs: F32[], momentumBuffers: F32[], options: RmspropStepOptions): void;
+  adagradStep(params: F32[], grads: F32[], stateSums: F32[], steps: Float64Array, options: AdagradStepOptions): void;
 }
 
 /** `sgemm`'s shapes and scalars: `op(a)` is m×k (stored k×m when `transA`), `op(b)` k×n (n×k when `transB`). */
@@ -161,7 +164,39 @@ type PackedKernels =
   | 'avgPool2dBackward'
   | 'adaptiveAvgPool2d'
   | 'adaptiveAvgPool2dBackward'
-  | 'adaptiveMaxPool2d';
+  | 'adaptiveMaxPool2d'
+  | 'adadeltaStep'
+  | 'rmspropStep'
+  | 'adagradStep';
+
+/** `adadeltaStep`'s hyperparameters (PyTorch's names). */
+export interface AdadeltaStepOptions {
+  lr: number;
+  rho: number;
+  eps: number;
+  weightDecay: number;
+  maximize: boolean;
+}
+
+/** `rmspropStep`'s hyperparameters (PyTorch's names). */
+export interface RmspropStepOptions {
+  lr: number;
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+  centered: boolean;
+  maximize: boolean;
+}
+
+/** `adagradStep`'s hyperparameters (PyTorch's names). */
+export interface AdagradStepOptions {
+  lr: number;
+  lrDecay: number;
+  weightDecay: number;
+  eps: number;
+  maximize: boolean;
+}
 
 /** The binding as it is declared: the packed kernels take a `Float64Array` in place of their options. */
 interface Binding extends Omit<Kernels, PackedKernels> {
@@ -177,6 +212,9 @@ interface Binding extends Omit<Kernels, PackedKernels> {
   adaptiveAvgPool2d(x: F32, out: F32, options: Float64Array): void;
   adaptiveAvgPool2dBackward(gradOut: F32, gradIn: F32, options: Float64Array): void;
   adaptiveMaxPool2d(x: F32, values: F32, indices: Int32Array, options: Float64Array): void;
+  adadeltaStep(params: F32[], grads: F32[], squareAvgs: F32[], accDeltas: F32[], options: Float64Array): void;
+  rmspropStep(params: F32[], grads: F32[], squareAvgs: F32[], gradAvgs: F32[], momentumBuffers: F32[], options: Float64Array): void;
+  adagradStep(params: F32[], grads: F32[], stateSums: F32[], steps: Float64Array, options: Float64Array): void;
 }
 
 // A plain assignment (no cast): if the generated binding drifts from the contract, tsc says so here.
@@ -224,6 +262,9 @@ function packAdaptive(o: AdaptivePoolOptions): Float64Array {
   adaptivePacked[4] = o.outW;
   return adaptivePacked;
 }
+const adadeltaPacked = new Float64Array(5);
+const rmspropPacked = new Float64Array(7);
+const adagradPacked = new Float64Array(5);
 
 const packed: Pick<Kernels, PackedKernels> = {
   sgemm(a, b, c, bias, o) {
@@ -284,6 +325,32 @@ const packed: Pick<Kernels, PackedKernels> = {
   adaptiveAvgPool2d: (x, out, o) => binding.adaptiveAvgPool2d(x, out, packAdaptive(o)),
   adaptiveAvgPool2dBackward: (gradOut, gradIn, o) => binding.adaptiveAvgPool2dBackward(gradOut, gradIn, packAdaptive(o)),
   adaptiveMaxPool2d: (x, values, indices, o) => binding.adaptiveMaxPool2d(x, values, indices, packAdaptive(o)),
+  adadeltaStep(params, grads, squareAvgs, accDeltas, o) {
+    adadeltaPacked[0] = o.lr;
+    adadeltaPacked[1] = o.rho;
+    adadeltaPacked[2] = o.eps;
+    adadeltaPacked[3] = o.weightDecay;
+    adadeltaPacked[4] = o.maximize ? 1 : 0;
+    binding.adadeltaStep(params, grads, squareAvgs, accDeltas, adadeltaPacked);
+  },
+  rmspropStep(params, grads, squareAvgs, gradAvgs, momentumBuffers, o) {
+    rmspropPacked[0] = o.lr;
+    rmspropPacked[1] = o.alpha;
+    rmspropPacked[2] = o.eps;
+    rmspropPacked[3] = o.weightDecay;
+    rmspropPacked[4] = o.momentum;
+    rmspropPacked[5] = o.centered ? 1 : 0;
+    rmspropPacked[6] = o.maximize ? 1 : 0;
+    binding.rmspropStep(params, grads, squareAvgs, gradAvgs, momentumBuffers, rmspropPacked);
+  },
+  adagradStep(params, grads, stateSums, steps, o) {
+    adagradPacked[0] = o.lr;
+    adagradPacked[1] = o.lrDecay;
+    adagradPacked[2] = o.weightDecay;
+    adagradPacked[3] = o.eps;
+    adagradPacked[4] = o.maximize ? 1 : 0;
+    binding.adagradStep(params, grads, stateSums, steps, adagradPacked);
+  },
 };
 
 /** Every kernel kindling calls; the packed ones take their named options object. */

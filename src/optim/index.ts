@@ -18,3 +18,6 @@ export {
 } from './optimizer';
 export { SGD, type SGDOptions, type SGDGroupOptions, type SGDState } from './sgd';
 export * as lrScheduler from './lr-scheduler';
+export { Adadelta, type AdadeltaOptions, type AdadeltaGroupOptions, type AdadeltaState } from './adadelta';
+export { Adagrad, type AdagradOptions, type AdagradGroupOptions, type AdagradState } from './adagrad';
+export { RMSprop, type RMSpropOptions, type RMSpropGroupOptions, type RMSpropState } from './rmsprop';

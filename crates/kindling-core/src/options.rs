@@ -6,7 +6,7 @@
 //! binding ]), several times per seed step; a packed array crosses like any other buffer. The
 //! TypeScript side (`src/ops/kernels.ts`) packs from a named options object in the same order.
 use crate::error::{check_len, KernelResult};
-use crate::optim::{AdamOptions, SgdOptions};
+use crate::optim::{AdadeltaOptions, AdagradOptions, AdamOptions, RmspropOptions, SgdOptions};
 
 /// A settings struct that crosses the binding packed into `FIELDS.len()` f64s.
 pub trait Packed: Sized {
@@ -175,6 +175,58 @@ impl Packed for SgdOptions {
             nesterov: flag(v[3]),
             weight_decay: v[4],
             maximize: flag(v[5]),
+        }
+    }
+}
+
+impl Packed for AdadeltaOptions {
+    const OP: &'static str = "adadelta_step";
+    const FIELDS: &'static [&'static str] = &["lr", "rho", "eps", "weightDecay", "maximize"];
+    fn from_fields(v: &[f64]) -> Self {
+        AdadeltaOptions {
+            lr: v[0],
+            rho: v[1],
+            eps: v[2],
+            weight_decay: v[3],
+            maximize: flag(v[4]),
+        }
+    }
+}
+
+impl Packed for RmspropOptions {
+    const OP: &'static str = "rmsprop_step";
+    const FIELDS: &'static [&'static str] = &[
+        "lr",
+        "alpha",
+        "eps",
+        "weightDecay",
+        "momentum",
+        "centered",
+        "maximize",
+    ];
+    fn from_fields(v: &[f64]) -> Self {
+        RmspropOptions {
+            lr: v[0],
+            alpha: v[1],
+            eps: v[2],
+            weight_decay: v[3],
+            momentum: v[4],
+            centered: flag(v[5]),
+            maximize: flag(v[6]),
+        }
+    }
+}
+
+impl Packed for AdagradOptions {
+    const OP: &'static str = "adagrad_step";
+    const FIELDS: &'static [&'static str] = &["lr", "lrDecay", "weightDecay", "eps", "maximize"];
+    fn from_fields(v: &[f64]) -> Self {
+        AdagradOptions {
+            lr: v[0],
+            lr_decay: v[1],
+            weight_decay: v[2],
+            eps: v[3],
+            maximize: flag(v[4]),
         }
     }
 }

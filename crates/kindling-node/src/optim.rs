@@ -3,7 +3,9 @@
 //! a call costs one array walk per list plus the update itself. The hyperparameters arrive packed
 //! in one `Float64Array` (`kindling_core::options`).
 use crate::buffers::U8Out;
-use kindling_core::optim::{self, AdamOptions, SgdOptions};
+use kindling_core::optim::{
+    self, AdadeltaOptions, AdagradOptions, AdamOptions, RmspropOptions, SgdOptions,
+};
 use kindling_core::options::Packed;
 use napi::Env;
 use napi_derive::napi;
@@ -58,6 +60,75 @@ pub fn sgd_step(
             buffer_initialized,
             &options,
         )
+    });
+    crate::error::convert(&env, result)
+}
+
+/// One Adadelta step over every parameter of a group, in place (PyTorch's
+/// `_single_tensor_adadelta`). `options` packs `AdadeltaOptions` (lr, rho, eps, weightDecay,
+/// maximize).
+#[napi(catch_unwind)]
+pub fn adadelta_step(
+    env: Env,
+    mut params: Vec<&mut [f32]>,
+    grads: Vec<&[f32]>,
+    mut square_avgs: Vec<&mut [f32]>,
+    mut acc_deltas: Vec<&mut [f32]>,
+    options: &[f64],
+) -> napi::Result<()> {
+    let result = AdadeltaOptions::unpack(options).and_then(|options| {
+        optim::adadelta_step(
+            &mut params,
+            &grads,
+            &mut square_avgs,
+            &mut acc_deltas,
+            &options,
+        )
+    });
+    crate::error::convert(&env, result)
+}
+
+/// One RMSprop step over every parameter of a group, in place (PyTorch's
+/// `_single_tensor_rmsprop`). `gradAvgs` is empty unless centered, `momentumBuffers` unless
+/// momentum > 0. `options` packs `RmspropOptions` (lr, alpha, eps, weightDecay, momentum,
+/// centered, maximize).
+#[napi(catch_unwind)]
+pub fn rmsprop_step(
+    env: Env,
+    mut params: Vec<&mut [f32]>,
+    grads: Vec<&[f32]>,
+    mut square_avgs: Vec<&mut [f32]>,
+    mut grad_avgs: Vec<&mut [f32]>,
+    mut momentum_buffers: Vec<&mut [f32]>,
+    options: &[f64],
+) -> napi::Result<()> {
+    let result = RmspropOptions::unpack(options).and_then(|options| {
+        optim::rmsprop_step(
+            &mut params,
+            &grads,
+            &mut square_avgs,
+            &mut grad_avgs,
+            &mut momentum_buffers,
+            &options,
+        )
+    });
+    crate::error::convert(&env, result)
+}
+
+/// One Adagrad step over every parameter of a group, in place (PyTorch's dense
+/// `_single_tensor_adagrad`). `steps` are the per-parameter step counts after the increment.
+/// `options` packs `AdagradOptions` (lr, lrDecay, weightDecay, eps, maximize).
+#[napi(catch_unwind)]
+pub fn adagrad_step(
+    env: Env,
+    mut params: Vec<&mut [f32]>,
+    grads: Vec<&[f32]>,
+    mut state_sums: Vec<&mut [f32]>,
+    steps: &[f64],
+    options: &[f64],
+) -> napi::Result<()> {
+    let result = AdagradOptions::unpack(options).and_then(|options| {
+        optim::adagrad_step(&mut params, &grads, &mut state_sums, steps, &options)
     });
     crate::error::convert(&env, result)
 }

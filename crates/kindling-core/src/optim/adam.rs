@@ -13,7 +13,7 @@
 //! file (`mul_add`), which is why those operations match torch bit for bit. Its `sqrt` is not
 //! always correctly rounded (≈0.6 % of results differ by one ulp from IEEE `sqrt`), so a 20-step
 //! trajectory agrees to ~1e-7 relative rather than exactly.
-use super::buffers::{check_count, check_each_len, for_each_chunk, Ptr};
+use super::buffers::{check_count, check_each_len, check_steps, for_each_chunk, Ptr};
 use super::div_by_constant::{div_by_constant, reciprocal};
 use crate::cpu::{self, Simd};
 use crate::denormals::FlushDenormals;
@@ -157,14 +157,7 @@ pub fn adam_step_with(
         max_exp_avg_sqs.iter().map(|b| b.len()),
         params,
     )?;
-    for (i, &step) in steps.iter().enumerate() {
-        if !(step.is_finite() && step >= 1.0) {
-            return Err(KernelError::value(
-                OP,
-                format!("steps[{i}] must be a count >= 1, got {step}"),
-            ));
-        }
-    }
+    check_steps(OP, steps)?;
 
     let lerp_weight = (1.0 - o.beta1) as f32;
     let scalars = Scalars {

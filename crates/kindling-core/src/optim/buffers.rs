@@ -46,6 +46,19 @@ pub(crate) fn check_each_len(
     Ok(())
 }
 
+/// Every step count must be a finite count >= 1 (the count after this step's increment).
+pub(crate) fn check_steps(op: &'static str, steps: &[f64]) -> KernelResult {
+    for (i, &step) in steps.iter().enumerate() {
+        if !(step.is_finite() && step >= 1.0) {
+            return Err(KernelError::value(
+                op,
+                format!("steps[{i}] must be a count >= 1, got {step}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Below this many elements in all a fused step runs on the calling thread: inside a training
 /// step the seed's parameters were slower on two threads than on one (NOTE [ Optimizer steps on
 /// the pool ] in docs/PERFORMANCE.md).
