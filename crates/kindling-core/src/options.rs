@@ -2,8 +2,8 @@
 //! all (`sgemm`, the three losses, `adam_step`, `sgd_step`), as they cross the binding: packed into one `Float64Array`, one
 //! element per field in the order the struct declares them (booleans as 0 or 1), and unpacked
 //! here into a named struct. A napi options object would read each field through a property
-//! lookup (~0.1 µs a field, measured in docs/PERFORMANCE.md, NOTE [ Options objects at the
-//! binding ]), several times per seed step; a packed array crosses like any other buffer. The
+//! lookup per field, several times per seed step (NOTE [ Options objects at the binding ] in
+//! docs/PERFORMANCE.md); a packed array crosses like any other buffer. The
 //! TypeScript side (`src/ops/kernels.ts`) packs from a named options object in the same order.
 use crate::error::{check_len, KernelResult};
 use crate::optim::{AdadeltaOptions, AdagradOptions, AdamOptions, RmspropOptions, SgdOptions};

@@ -4,9 +4,9 @@
 //! thread runs it, so results are bit-identical for 1 and N threads.
 //!
 //! The pool keeps `threads − 1` persistent workers that spin for a while after each region before
-//! parking, and the calling thread always takes part: a region costs ~1 µs while the workers are
-//! warm, where entering rayon's pool from Node's main thread cost 15–21 µs (NOTE [ Why not rayon
-//! here ] in docs/PERFORMANCE.md). A region entered while the pool is busy (another JS worker
+//! parking, and the calling thread always takes part, so a region entered from Node's main thread
+//! stays far cheaper than entering rayon's pool (NOTE [ Why not rayon here ] in
+//! docs/PERFORMANCE.md has the figures). A region entered while the pool is busy (another JS worker
 //! thread, or a nested call from inside a task) runs inline on its caller instead of queueing:
 //! never a deadlock, same results. Work below `PARALLEL_MIN_WORK` runs inline. The pool's timings
 //! are in `crate::tuning`.

@@ -10,8 +10,8 @@ use std::time::Duration;
 // The thread pool (`threads.rs`; NOTE [ Why not rayon here ], NOTE [ Idle workers yield while
 // they wait ], NOTE [ Contended pools run small regions inline ]).
 
-/// Below this many element-operations a region runs on the calling thread: a warm region costs
-/// ~0.5 µs, a parked one several µs, which smaller work cannot pay back.
+/// Below this many element-operations a region runs on the calling thread: smaller work cannot
+/// pay back a region's cost (docs/PERFORMANCE.md, NOTE [ Why not rayon here ]).
 pub const PARALLEL_MIN_WORK: usize = 1 << 15;
 
 /// How long an idle worker polls for the next region before parking: longer than the gap between
@@ -42,8 +42,8 @@ pub const POOL_CONTENDED_INLINE_MAX_WORK: usize = 1 << 22;
 /// 52,650 parameters were slower on two threads inside a training step than on one.
 pub const OPTIM_PARALLEL_MIN_ELEMENTS: usize = 64 * 1024;
 
-/// Optimizer chunks are at least this long (~3 µs of Adam on one AVX-512 core), which amortises a
-/// chunk's atomic claim and subnormal-mode switch to well under 1 %.
+/// Optimizer chunks are at least this long, so that a chunk's atomic claim and subnormal-mode
+/// switch cost well under 1 % of its work (docs/PERFORMANCE.md, NOTE [ Optimizer chunks ]).
 pub const OPTIM_MIN_CHUNK: usize = 4 * 1024;
 
 /// …and at most this long, so that large groups still balance over 2–64 threads.
