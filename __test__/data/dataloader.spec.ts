@@ -260,9 +260,7 @@ describe('DataLoader with worker threads', () => {
       }
     }
     expect(() => new DataLoader(new Opaque(), { batchSize: 2, numWorkers: 1 })).toThrow(
-      (
-        "DataLoader with numWorkers: 1: dataset (a Opaque) cannot be rebuilt in a worker thread: give Opaque a method workerSource() { return { module: __filename, exportName: 'Opaque', args: [/* its constructor arguments */] }; }, or build it with datasetFromModule(require.resolve('./module-exporting-it'), 'Opaque', ...args) (see docs/DATA.md, \"How a worker gets the dataset\"); or use numWorkers: 0",
-      ),
+      "DataLoader with numWorkers: 1: dataset (a Opaque) cannot be rebuilt in a worker thread: give Opaque a method workerSource() { return { module: __filename, exportName: 'Opaque', args: [/* its constructor arguments */] }; }, or build it with datasetFromModule(require.resolve('./module-exporting-it'), 'Opaque', ...args) (see docs/DATA.md, \"How a worker gets the dataset\"); or use numWorkers: 0",
     );
     expect(() => new DataLoader(new Opaque(), { batchSize: 2, numWorkers: 1 })).toThrow(NotPackableError);
     expect([...new DataLoader(new Opaque(), { batchSize: 2 })].map((b) => Array.from(b.data))).toEqual([[0, 1], [2]]);
