@@ -24,4 +24,5 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 export function detach(x: Tensor): Tensor {
   return x.detach();
 }
+export { conv1d, conv2d } from './ops/conv';
 export { maxPool1d, maxPool2d, avgPool1d, adaptiveAvgPool1d } from './ops/pool';

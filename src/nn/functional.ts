@@ -153,4 +153,5 @@ export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Re
   checkOptions('mseLoss', options, MSE_LOSS_OPTIONS);
   return loss.mseLoss(input, target, options);
 }
+export { conv1d, conv2d, type ConvOptions } from '../ops/conv';
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool2d } from '../ops/pool';

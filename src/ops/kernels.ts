@@ -58,6 +58,9 @@ export interface Kernels {
   avgPool2d(x: F32, out: F32, options: Pool2dOptions): void;
   avgPool2dBackward(gradOut: F32, gradIn: F32, options: Pool2dOptions): void;
   adaptiveAvgPool2d(x: F32, out: F32, options: AdaptivePoolOptions): void;
+  conv2d(x: F32, weight: F32, bias: F32 | null | undefined, out: F32, options: Conv2dOptions): void;
+  conv2dBackwardInput(gradOut: F32, weight: F32, gradIn: F32, options: Conv2dOptions): void;
+  conv2dBackwardWeight(gradOut: F32, x: F32, gradWeight: F32, gradBias: F32 | null | undefined, options: Conv2dOptions): void;
   adaptiveAvgPool2dBackward(gradOut: F32, gradIn: F32, options: AdaptivePoolOptions): void;
   adaptiveMaxPool2d(x: F32, values: F32, indices: Int32Array, options: AdaptivePoolOptions): void;
   adadeltaStep(params: F32[], grads: F32[], squareAvgs: F32[], accDeltas: F32[], options: AdadeltaStepOptions): void;
@@ -142,6 +145,27 @@ export interface Pool2dOptions {
   divisorOverride: number;
 }
 
+/** A 2-D convolution's sizes over `[batch, inChannels, inH, inW]` (1-D: heights 1). */
+export interface Conv2dOptions {
+  batch: number;
+  inChannels: number;
+  inH: number;
+  inW: number;
+  outChannels: number;
+  kernelH: number;
+  kernelW: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  dilationH: number;
+  dilationW: number;
+  groups: number;
+  /** Padding after the input (`padH`/`padW` are before): equal, but for `padding: 'same'` with an even kernel. */
+  padBottom: number;
+  padRight: number;
+}
+
 /** An adaptive 2-D pooling's sizes over `planes` planes. */
 export interface AdaptivePoolOptions {
   planes: number;
@@ -167,7 +191,10 @@ type PackedKernels =
   | 'adaptiveMaxPool2d'
   | 'adadeltaStep'
   | 'rmspropStep'
-  | 'adagradStep';
+  | 'adagradStep'
+  | 'conv2d'
+  | 'conv2dBackwardInput'
+  | 'conv2dBackwardWeight';
 
 /** `adadeltaStep`'s hyperparameters (PyTorch's names). */
 export interface AdadeltaStepOptions {
@@ -215,6 +242,9 @@ interface Binding extends Omit<Kernels, PackedKernels> {
   adadeltaStep(params: F32[], grads: F32[], squareAvgs: F32[], accDeltas: F32[], options: Float64Array): void;
   rmspropStep(params: F32[], grads: F32[], squareAvgs: F32[], gradAvgs: F32[], momentumBuffers: F32[], options: Float64Array): void;
   adagradStep(params: F32[], grads: F32[], stateSums: F32[], steps: Float64Array, options: Float64Array): void;
+  conv2d(x: F32, weight: F32, bias: F32 | null | undefined, out: F32, options: Float64Array): void;
+  conv2dBackwardInput(gradOut: F32, weight: F32, gradIn: F32, options: Float64Array): void;
+  conv2dBackwardWeight(gradOut: F32, x: F32, gradWeight: F32, gradBias: F32 | null | undefined, options: Float64Array): void;
 }
 
 // A plain assignment (no cast): if the generated binding drifts from the contract, tsc says so here.
@@ -261,6 +291,27 @@ function packAdaptive(o: AdaptivePoolOptions): Float64Array {
   adaptivePacked[3] = o.outH;
   adaptivePacked[4] = o.outW;
   return adaptivePacked;
+}
+const convPacked = new Float64Array(16);
+
+function packConv(o: Conv2dOptions): Float64Array {
+  convPacked[0] = o.batch;
+  convPacked[1] = o.inChannels;
+  convPacked[2] = o.inH;
+  convPacked[3] = o.inW;
+  convPacked[4] = o.outChannels;
+  convPacked[5] = o.kernelH;
+  convPacked[6] = o.kernelW;
+  convPacked[7] = o.strideH;
+  convPacked[8] = o.strideW;
+  convPacked[9] = o.padH;
+  convPacked[10] = o.padW;
+  convPacked[11] = o.dilationH;
+  convPacked[12] = o.dilationW;
+  convPacked[13] = o.groups;
+  convPacked[14] = o.padBottom;
+  convPacked[15] = o.padRight;
+  return convPacked;
 }
 const adadeltaPacked = new Float64Array(5);
 const rmspropPacked = new Float64Array(7);
@@ -343,6 +394,9 @@ const packed: Pick<Kernels, PackedKernels> = {
     rmspropPacked[6] = o.maximize ? 1 : 0;
     binding.rmspropStep(params, grads, squareAvgs, gradAvgs, momentumBuffers, rmspropPacked);
   },
+  conv2d: (x, weight, bias, out, o) => binding.conv2d(x, weight, bias, out, packConv(o)),
+  conv2dBackwardInput: (gradOut, weight, gradIn, o) => binding.conv2dBackwardInput(gradOut, weight, gradIn, packConv(o)),
+  conv2dBackwardWeight: (gradOut, x, gradWeight, gradBias, o) => binding.conv2dBackwardWeight(gradOut, x, gradWeight, gradBias, packConv(o)),
   adagradStep(params, grads, stateSums, steps, o) {
     adagradPacked[0] = o.lr;
     adagradPacked[1] = o.lrDecay;

@@ -94,3 +94,7 @@ pub const REDUCE_TASK_ELEMS: usize = 1 << 15;
 /// Polls of a shared counter before the first yield: a counter that moves within about a
 /// microsecond costs no system call.
 pub const SPIN_WAIT_PURE_SPINS: u32 = 128;
+
+/// Images per partial sum of a convolution's weight gradient: partials are added in chunk order,
+/// so the result is the same on any thread count; 4 gives a 64-image batch 16 tasks.
+pub const CONV_WEIGHT_CHUNK: usize = 4;

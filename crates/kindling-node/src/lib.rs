@@ -2,6 +2,7 @@
 //! Typed arrays arrive as borrowed slices (`&[f32]`, `&mut [f32]`), so inputs are never copied and
 //! outputs are written straight into the `Float32Array` that JavaScript allocated.
 mod buffers;
+mod conv;
 mod dropout;
 mod dropout_relu;
 mod elementwise;

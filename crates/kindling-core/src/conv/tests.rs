@@ -1,0 +1,132 @@
+use super::*;
+use crate::test_util::{assert_close, at_1_and_2_threads, data};
+
+#[allow(clippy::too_many_arguments)]
+fn opts(
+    batch: usize,
+    cin: usize,
+    (in_h, in_w): (usize, usize),
+    cout: usize,
+    (kernel_h, kernel_w): (usize, usize),
+    stride: (usize, usize),
+    pad: (usize, usize),
+    dilation: (usize, usize),
+    groups: usize,
+) -> Conv2dOptions {
+    Conv2dOptions {
+        batch,
+        in_channels: cin,
+        in_h,
+        in_w,
+        out_channels: cout,
+        kernel_h,
+        kernel_w,
+        stride_h: stride.0,
+        stride_w: stride.1,
+        pad_h: pad.0,
+        pad_w: pad.1,
+        dilation_h: dilation.0,
+        dilation_w: dilation.1,
+        groups,
+        pad_bottom: pad.0,
+        pad_right: pad.1,
+    }
+}
+
+/// Strides, paddings, dilations, groups (incl. depthwise), 1-D (height 1), odd sizes, batch 1,
+/// a first layer (one input channel) and the MNIST example's second layer at a small batch.
+fn cases() -> Vec<Conv2dOptions> {
+    vec![
+        opts(2, 3, (7, 9), 4, (3, 3), (1, 1), (0, 0), (1, 1), 1),
+        opts(1, 1, (28, 28), 8, (3, 3), (1, 1), (0, 0), (1, 1), 1),
+        opts(3, 4, (8, 7), 6, (3, 2), (2, 1), (1, 2), (1, 1), 2),
+        opts(2, 4, (9, 9), 4, (3, 3), (1, 2), (2, 2), (2, 1), 4),
+        opts(2, 6, (5, 11), 3, (1, 1), (1, 1), (0, 0), (1, 1), 3),
+        opts(2, 3, (1, 17), 5, (1, 4), (1, 3), (0, 1), (1, 2), 1),
+        opts(5, 2, (6, 6), 2, (6, 6), (1, 1), (0, 0), (1, 1), 1),
+        opts(3, 32, (12, 12), 16, (3, 3), (1, 1), (1, 1), (1, 1), 1),
+        // padding='same' with an even kernel: one more zero after than before.
+        Conv2dOptions { pad_bottom: 1, pad_right: 2, ..opts(2, 2, (5, 6), 3, (2, 4), (1, 1), (0, 1), (1, 1), 1) },
+    ]
+}
+
+fn run(o: &Conv2dOptions, simd: Simd) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>) {
+    let g = Geometry::new("test", o).unwrap();
+    let x = data(g.input_len(), 1, -1.0, 1.0);
+    let w = data(g.weight_len(), 2, -0.5, 0.5);
+    let b = data(o.out_channels, 3, -0.5, 0.5);
+    let dy = data(g.output_len(), 4, -1.0, 1.0);
+    let mut out = vec![f32::NAN; g.output_len()];
+    conv2d_with(simd, &x, &w, Some(&b), &mut out, o).unwrap();
+    let mut gx = vec![f32::NAN; g.input_len()];
+    conv2d_backward_input_with(simd, &dy, &w, &mut gx, o).unwrap();
+    let mut gw = vec![f32::NAN; g.weight_len()];
+    let mut gb = vec![f32::NAN; o.out_channels];
+    conv2d_backward_weight_with(simd, &dy, &x, &mut gw, Some(&mut gb), o).unwrap();
+    (out, gx, gw, gb)
+}
+
+#[test]
+fn every_path_matches_the_direct_convolution() {
+    for o in cases() {
+        let g = Geometry::new("test", &o).unwrap();
+        let x = data(g.input_len(), 1, -1.0, 1.0);
+        let w = data(g.weight_len(), 2, -0.5, 0.5);
+        let b = data(o.out_channels, 3, -0.5, 0.5);
+        let dy = data(g.output_len(), 4, -1.0, 1.0);
+        let (out, gx, gw, gb) = reference::conv2d_all(&o, &x, &w, &b, &dy);
+        for simd in [Simd::Scalar].into_iter().chain(cpu::available_paths()) {
+            let got = run(&o, simd);
+            let what = format!("{o:?} on {simd:?}");
+            assert_close(&got.0, &out, 1e-5, 1e-5, &format!("output {what}"));
+            assert_close(&got.1, &gx, 1e-5, 1e-5, &format!("grad input {what}"));
+            assert_close(&got.2, &gw, 1e-5, 1e-4, &format!("grad weight {what}"));
+            assert_close(&got.3, &gb, 1e-6, 1e-5, &format!("grad bias {what}"));
+        }
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    // 9 images: two full weight chunks and a short one.
+    let o = opts(9, 8, (14, 14), 16, (3, 3), (1, 1), (1, 1), (1, 1), 2);
+    let (one, two) = at_1_and_2_threads(|| run(&o, cpu::active()));
+    assert!(one == two, "conv results differ between 1 and 2 threads");
+}
+
+#[test]
+fn no_bias_and_empty_batches() {
+    let o = opts(2, 2, (4, 4), 3, (2, 2), (1, 1), (0, 0), (1, 1), 1);
+    let g = Geometry::new("test", &o).unwrap();
+    let x = data(g.input_len(), 1, -1.0, 1.0);
+    let w = data(g.weight_len(), 2, -0.5, 0.5);
+    let mut out = vec![0.0; g.output_len()];
+    conv2d(&x, &w, None, &mut out, &o).unwrap();
+    let (want, ..) = reference::conv2d_all(&o, &x, &w, &[0.0; 3], &vec![0.0; g.output_len()]);
+    assert_close(&out, &want, 1e-6, 1e-6, "no bias");
+    let empty = Conv2dOptions { batch: 0, ..o };
+    conv2d(&[], &w, None, &mut [], &empty).unwrap();
+    let mut gw = vec![f32::NAN; g.weight_len()];
+    conv2d_backward_weight(&[], &[], &mut gw, None, &empty).unwrap();
+    assert!(gw.iter().all(|&v| v == 0.0), "an empty batch has a zero weight gradient");
+}
+
+#[test]
+fn bad_sizes_are_errors_not_panics() {
+    let o = opts(1, 2, (4, 4), 2, (3, 3), (1, 1), (0, 0), (1, 1), 1);
+    let err = conv2d(&[0.0; 31], &[0.0; 36], None, &mut [0.0; 8], &o).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "conv2d: x has 31 elements, expected 32 (input [1, 2, 4, 4], weight [2, 2, 3, 3], output [1, 2, 2, 2])"
+    );
+    let big = Conv2dOptions { kernel_h: 5, ..o };
+    let err = conv2d(&[0.0; 32], &[0.0; 60], None, &mut [0.0; 8], &big).unwrap_err();
+    assert_eq!(err.to_string(), "conv2d: kernel 5×3 (dilation 1×1) is larger than the padded input 4×4");
+    let groups = Conv2dOptions { groups: 3, ..o };
+    assert!(conv2d(&[0.0; 32], &[0.0; 36], None, &mut [0.0; 8], &groups).is_err());
+    let stride = Conv2dOptions { stride_h: 0, ..o };
+    let err = conv2d_backward_input(&[0.0; 8], &[0.0; 36], &mut [0.0; 32], &stride).unwrap_err();
+    assert_eq!(err.to_string(), "conv2d_backward_input: stride must be positive");
+    let err = conv2d_backward_weight(&[0.0; 8], &[0.0; 32], &mut [0.0; 36], Some(&mut [0.0; 3]), &o).unwrap_err();
+    assert!(err.to_string().starts_with("conv2d_backward_weight: gradBias has 3 elements, expected 2"), "{err}");
+}
