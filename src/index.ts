@@ -53,6 +53,10 @@ import { checkThreadsEnvironment } from './threads';
 checkThreadsEnvironment();
 export { setNumThreads, getNumThreads, MAX_THREADS } from './threads';
 
+// SIMD path (torch.backends.cpu.getCpuCapability, and kindling's simdPath)
+export { simdPath, type SimdPath } from './backends';
+export * as backends from './backends';
+
 // Submodules (nn, optim) are added below by their branches.
 export * as nn from './nn';
 export * as optim from './optim';

@@ -49,9 +49,16 @@ fn zeros(sizes: &[usize], used: bool) -> Vec<Vec<f32>> {
 }
 
 /// The bits of every parameter: a centered variance that rounds below 0 gives NaN, as in torch.
+/// Every NaN compares as one canonical NaN: which NaN an operation makes is the hardware's choice
+/// (x86 makes -qNaN, AArch64 +qNaN) and a negation flips a NaN's sign, so only "is NaN" is a
+/// result (seen under qemu on aarch64: +qNaN from the kernel, -qNaN from the reference).
 fn bits(p: Vec<Vec<f32>>) -> Vec<Vec<u32>> {
     p.into_iter()
-        .map(|b| b.into_iter().map(f32::to_bits).collect())
+        .map(|b| {
+            b.into_iter()
+                .map(|x| if x.is_nan() { f32::NAN.to_bits() } else { x.to_bits() })
+                .collect()
+        })
         .collect()
 }
 
