@@ -25,5 +25,5 @@ pub mod threads;
 pub mod tuning;
 
 pub use error::{ErrorKind, KernelError, KernelResult};
-pub mod pool;
 pub mod conv;
+pub mod pool;

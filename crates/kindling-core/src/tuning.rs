@@ -98,3 +98,7 @@ pub const SPIN_WAIT_PURE_SPINS: u32 = 128;
 /// Images per partial sum of a convolution's weight gradient: partials are added in chunk order,
 /// so the result is the same on any thread count; 4 gives a 64-image batch 16 tasks.
 pub const CONV_WEIGHT_CHUNK: usize = 4;
+
+/// Inputs a pooling task reads at least (whole planes are grouped up to this): one small plane per
+/// task spent more on scheduling than on pooling (crate::pool, `planes_per_task`).
+pub const POOL_TASK_MIN_ELEMENTS: usize = 16 * 1024;

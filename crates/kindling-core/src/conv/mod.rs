@@ -136,8 +136,20 @@ impl Geometry {
                 .map(|span| span / s + 1)
         };
         let (Some(out_h), Some(out_w)) = (
-            out(o.in_h, o.pad_h + o.pad_bottom, o.kernel_h, o.dilation_h, o.stride_h),
-            out(o.in_w, o.pad_w + o.pad_right, o.kernel_w, o.dilation_w, o.stride_w),
+            out(
+                o.in_h,
+                o.pad_h + o.pad_bottom,
+                o.kernel_h,
+                o.dilation_h,
+                o.stride_h,
+            ),
+            out(
+                o.in_w,
+                o.pad_w + o.pad_right,
+                o.kernel_w,
+                o.dilation_w,
+                o.stride_w,
+            ),
         ) else {
             return Err(KernelError::shape(
                 op,
@@ -243,7 +255,8 @@ pub(crate) fn im2col(geo: &Geometry, image: &[f32], g: usize, cols: &mut [f32]) 
                     if o.stride_w == 1 {
                         // A contiguous run of the input row, zeros where it leaves the row.
                         let first = (-x_off).clamp(0, out_w as isize) as usize;
-                        let last = (in_w as isize - x_off).clamp(first as isize, out_w as isize) as usize;
+                        let last =
+                            (in_w as isize - x_off).clamp(first as isize, out_w as isize) as usize;
                         line[..first].fill(0.0);
                         let start = (first as isize + x_off) as usize;
                         line[first..last].copy_from_slice(&src[start..start + (last - first)]);
@@ -251,7 +264,11 @@ pub(crate) fn im2col(geo: &Geometry, image: &[f32], g: usize, cols: &mut [f32]) 
                     } else {
                         for (ox, v) in line.iter_mut().enumerate() {
                             let x = (ox * o.stride_w) as isize + x_off;
-                            *v = if x >= 0 && x < in_w as isize { src[x as usize] } else { 0.0 };
+                            *v = if x >= 0 && x < in_w as isize {
+                                src[x as usize]
+                            } else {
+                                0.0
+                            };
                         }
                     }
                 }
@@ -282,9 +299,13 @@ pub(crate) fn col2im(geo: &Geometry, cols: &[f32], g: usize, image: &mut [f32]) 
                     let line = &src[oy * out_w..][..out_w];
                     if o.stride_w == 1 {
                         let first = (-x_off).clamp(0, out_w as isize) as usize;
-                        let last = (in_w as isize - x_off).clamp(first as isize, out_w as isize) as usize;
+                        let last =
+                            (in_w as isize - x_off).clamp(first as isize, out_w as isize) as usize;
                         let start = (first as isize + x_off) as usize;
-                        for (d, s) in dst[start..start + (last - first)].iter_mut().zip(&line[first..last]) {
+                        for (d, s) in dst[start..start + (last - first)]
+                            .iter_mut()
+                            .zip(&line[first..last])
+                        {
                             *d += s;
                         }
                     } else {
@@ -354,7 +375,9 @@ pub fn conv2d_with(
                 im2col(&geo, image, g, cols);
                 let w = &weight[g * geo.cog * geo.k..][..geo.cog * geo.k];
                 let c = &mut dst[g * geo.cog * geo.p..][..geo.cog * geo.p];
-                if let Err(e) = sgemm_with(simd, false, false, geo.cog, geo.p, geo.k, 1.0, w, cols, 1.0, c, None) {
+                if let Err(e) = sgemm_with(
+                    simd, false, false, geo.cog, geo.p, geo.k, 1.0, w, cols, 1.0, c, None,
+                ) {
                     *failed.lock().unwrap_or_else(|e| e.into_inner()) = Err(e);
                 }
             }
@@ -402,7 +425,9 @@ pub fn conv2d_backward_input_with(
             for g in 0..o.groups {
                 let w = &weight[g * geo.cog * geo.k..][..geo.cog * geo.k];
                 let dy = &grad_out[n * out_image + g * geo.cog * geo.p..][..geo.cog * geo.p];
-                if let Err(e) = sgemm_with(simd, true, false, geo.k, geo.p, geo.cog, 1.0, w, dy, 0.0, cols, None) {
+                if let Err(e) = sgemm_with(
+                    simd, true, false, geo.k, geo.p, geo.cog, 1.0, w, dy, 0.0, cols, None,
+                ) {
                     *failed.lock().unwrap_or_else(|e| e.into_inner()) = Err(e);
                     return;
                 }
@@ -475,7 +500,9 @@ pub fn conv2d_backward_weight_with(
                     im2col(&geo, image, g, cols);
                     let dy = &grad_out[n * out_image + g * geo.cog * geo.p..][..geo.cog * geo.p];
                     let dwt = &mut part[g * geo.cog * geo.k..][..geo.cog * geo.k];
-                    if let Err(e) = sgemm_with(simd, false, true, geo.k, geo.cog, geo.p, 1.0, cols, dy, 1.0, dwt, None) {
+                    if let Err(e) = sgemm_with(
+                        simd, false, true, geo.k, geo.cog, geo.p, 1.0, cols, dy, 1.0, dwt, None,
+                    ) {
                         *failed.lock().unwrap_or_else(|e| e.into_inner()) = Err(e);
                         return;
                     }

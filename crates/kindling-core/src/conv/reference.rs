@@ -6,7 +6,8 @@ fn tap(g: &Geometry, oy: usize, ox: usize, i: usize, j: usize) -> Option<(usize,
     let o = &g.o;
     let y = (oy * o.stride_h + i * o.dilation_h) as isize - o.pad_h as isize;
     let x = (ox * o.stride_w + j * o.dilation_w) as isize - o.pad_w as isize;
-    (y >= 0 && x >= 0 && (y as usize) < o.in_h && (x as usize) < o.in_w).then_some((y as usize, x as usize))
+    (y >= 0 && x >= 0 && (y as usize) < o.in_h && (x as usize) < o.in_w)
+        .then_some((y as usize, x as usize))
 }
 
 /// Calls `f(out_index, x_index, w_index)` for every multiply-add of the convolution.

@@ -46,7 +46,11 @@ fn cases() -> Vec<Conv2dOptions> {
         opts(5, 2, (6, 6), 2, (6, 6), (1, 1), (0, 0), (1, 1), 1),
         opts(3, 32, (12, 12), 16, (3, 3), (1, 1), (1, 1), (1, 1), 1),
         // padding='same' with an even kernel: one more zero after than before.
-        Conv2dOptions { pad_bottom: 1, pad_right: 2, ..opts(2, 2, (5, 6), 3, (2, 4), (1, 1), (0, 1), (1, 1), 1) },
+        Conv2dOptions {
+            pad_bottom: 1,
+            pad_right: 2,
+            ..opts(2, 2, (5, 6), 3, (2, 4), (1, 1), (0, 1), (1, 1), 1)
+        },
     ]
 }
 
@@ -108,7 +112,10 @@ fn no_bias_and_empty_batches() {
     conv2d(&[], &w, None, &mut [], &empty).unwrap();
     let mut gw = vec![f32::NAN; g.weight_len()];
     conv2d_backward_weight(&[], &[], &mut gw, None, &empty).unwrap();
-    assert!(gw.iter().all(|&v| v == 0.0), "an empty batch has a zero weight gradient");
+    assert!(
+        gw.iter().all(|&v| v == 0.0),
+        "an empty batch has a zero weight gradient"
+    );
 }
 
 #[test]
@@ -121,12 +128,29 @@ fn bad_sizes_are_errors_not_panics() {
     );
     let big = Conv2dOptions { kernel_h: 5, ..o };
     let err = conv2d(&[0.0; 32], &[0.0; 60], None, &mut [0.0; 8], &big).unwrap_err();
-    assert_eq!(err.to_string(), "conv2d: kernel 5×3 (dilation 1×1) is larger than the padded input 4×4");
+    assert_eq!(
+        err.to_string(),
+        "conv2d: kernel 5×3 (dilation 1×1) is larger than the padded input 4×4"
+    );
     let groups = Conv2dOptions { groups: 3, ..o };
     assert!(conv2d(&[0.0; 32], &[0.0; 36], None, &mut [0.0; 8], &groups).is_err());
     let stride = Conv2dOptions { stride_h: 0, ..o };
     let err = conv2d_backward_input(&[0.0; 8], &[0.0; 36], &mut [0.0; 32], &stride).unwrap_err();
-    assert_eq!(err.to_string(), "conv2d_backward_input: stride must be positive");
-    let err = conv2d_backward_weight(&[0.0; 8], &[0.0; 32], &mut [0.0; 36], Some(&mut [0.0; 3]), &o).unwrap_err();
-    assert!(err.to_string().starts_with("conv2d_backward_weight: gradBias has 3 elements, expected 2"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "conv2d_backward_input: stride must be positive"
+    );
+    let err = conv2d_backward_weight(
+        &[0.0; 8],
+        &[0.0; 32],
+        &mut [0.0; 36],
+        Some(&mut [0.0; 3]),
+        &o,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("conv2d_backward_weight: gradBias has 3 elements, expected 2"),
+        "{err}"
+    );
 }

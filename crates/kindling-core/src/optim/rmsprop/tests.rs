@@ -56,7 +56,13 @@ fn bits(p: Vec<Vec<f32>>) -> Vec<Vec<u32>> {
     p.into_iter()
         .map(|b| {
             b.into_iter()
-                .map(|x| if x.is_nan() { f32::NAN.to_bits() } else { x.to_bits() })
+                .map(|x| {
+                    if x.is_nan() {
+                        f32::NAN.to_bits()
+                    } else {
+                        x.to_bits()
+                    }
+                })
                 .collect()
         })
         .collect()
