@@ -10,7 +10,7 @@
 //   - every binary: inspected (format, architecture, glibc floor, libraries, napi entry point).
 // Options: --no-build (use the binaries already in npm/*/), --skip-rust (no qemu/musl cargo tests).
 'use strict';
-const { execFile } = require('node:child_process');
+const { execFile, execFileSync } = require('node:child_process');
 const { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const path = require('node:path');
@@ -102,12 +102,12 @@ async function main() {
           row.simd = seed.simd;
           if (x64Seed === null) {
             x64Seed = seed.losses;
-            row.seed = `${STEPS} steps, ${seed.losses[0].toFixed(4)} → ${seed.losses[STEPS - 1].toFixed(4)}`;
+            row.seed = `${STEPS} steps, ${seed.losses[0].toFixed(4)} → ${seed.losses[STEPS - 1].toFixed(4)}, ${seed.stepsPerSecond.toFixed(0)} steps/s`;
           } else {
             // The same binary and the same program: the losses are the same numbers.
             const d = maxRelativeDifference(seed.losses, x64Seed);
             if (d !== 0) throw new Error(`${name}: seed losses differ from node20's (max relative difference ${d.toExponential(2)})`);
-            row.seed = `${STEPS} steps, equal to node 20`;
+            row.seed = `${STEPS} steps, equal to node 20, ${seed.stepsPerSecond.toFixed(0)} steps/s`;
           }
         } catch (e) {
           row.loaded = row.loaded || 'FAILED';
@@ -141,7 +141,7 @@ async function main() {
         if (x64Seed !== null) {
           // NEON and AVX-512 sum in different orders (vector widths 4 and 16): float32 rounding.
           const d = maxRelativeDifference(seed.losses, x64Seed);
-          row.seed = `${STEPS} steps, max rel. diff. to x64 ${d.toExponential(1)}`;
+          row.seed = `${STEPS} steps, max rel. diff. to x64 ${d.toExponential(1)}, ${seed.stepsPerSecond.toFixed(1)} steps/s emulated`;
           if (!(d <= 1e-4)) throw new Error(`arm64: seed losses differ from x64's by ${d} (relative)`);
         } else {
           row.seed = `${STEPS} steps`;
@@ -173,7 +173,16 @@ async function main() {
       }
     }
 
-    // 5. Every binary's inspection, and the rows for what cannot be run here.
+    // 5. A wrong binary names itself: arm64 and musl builds loaded by this x64 glibc Node.
+    for (const [platform, expected] of [['linux-arm64-gnu', 'is a Linux binary for arm64, but this process runs on x64'], ['linux-x64-musl', 'is built for musl libc, but this Node uses glibc']]) {
+      if (!built[platform]?.ok) continue;
+      const script = `try { require(${JSON.stringify(path.join(root, 'dist', 'index.js'))}); console.log(JSON.stringify({ loaded: true })) } catch (e) { console.log(JSON.stringify({ name: e.name, message: e.message })) }`;
+      const out = await runJson(process.execPath, ['-e', script], root, { NAPI_RS_NATIVE_LIBRARY_PATH: packagedBinary(platform) });
+      if (out.name !== 'NativeBindingError' || !out.message.includes(expected)) failures.push(`${platform} loaded on x64: expected a NativeBindingError saying "${expected}", got ${JSON.stringify(out)}`);
+      else console.log(`  ${platform} on this x64 glibc Node: NativeBindingError, "${expected}"`);
+    }
+
+    // 6. Every binary's inspection, and the rows for what cannot be run here.
     for (const t of TARGETS) {
       if (t.platform === 'linux-x64-gnu' || t.platform === 'linux-arm64-gnu') continue;
       const b = built[t.platform];
@@ -199,6 +208,16 @@ async function main() {
   }
 }
 
+/** The packed size of npm/<platform>/ as `npm pack` would publish it. */
+function packedSize(platform) {
+  try {
+    const [info] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: path.join(root, 'npm', platform), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    return `${(info.size / 1024).toFixed(0)} KiB (${(info.unpackedSize / 1024).toFixed(0)} KiB unpacked)`;
+  } catch {
+    return '—';
+  }
+}
+
 /** The table, into docs/INSTALL.md between its markers. */
 function writeTable(rows, built, rust, minutes) {
   const lines = [
@@ -208,9 +227,9 @@ function writeTable(rows, built, rust, minutes) {
     '|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.platform} | ${r.runtime} | ${r.built} | ${r.loaded} | ${r.seed} | ${r.simd} |`),
     '',
-    '| binary | what it is | Rust kernel tests |',
-    '|---|---|---|',
-    ...Object.entries(built).map(([p, b]) => `| ${p} | ${b.summary} | ${rust[p] ?? (p === 'linux-x64-gnu' ? 'in `npm test`' : '—')} |`),
+    '| binary | what it is | package (packed) | build | Rust kernel tests |',
+    '|---|---|---|---|---|',
+    ...Object.entries(built).map(([p, b]) => `| ${p} | ${b.summary} | ${packedSize(p)} | ${b.seconds === undefined ? '—' : `${b.seconds.toFixed(0)} s`} | ${rust[p] ?? (p === 'linux-x64-gnu' ? 'in `npm test`' : '—')} |`),
   ];
   const file = path.join(root, 'docs', 'INSTALL.md');
   const text = readFileSync(file, 'utf8');

@@ -5,11 +5,14 @@
  * publishes a binary for it, and the two ways out.
  */
 
+import { diagnoseBinary, nodeFilesIn } from './binary-diagnosis';
+
 /** The platforms kindling publishes prebuilt binaries for (package.json `napi.targets`). */
 export const PREBUILT_PLATFORMS = [
   'linux-x64-gnu',
   'linux-arm64-gnu',
   'linux-x64-musl',
+  'linux-arm64-musl',
   'darwin-x64',
   'darwin-arm64',
   'win32-x64-msvc',
@@ -25,8 +28,9 @@ export class NativeBindingError extends Error {
   /** This machine's platform triple, e.g. `linux-x64-gnu`. */
   readonly platform: string;
 
-  constructor(platform: string, cause: unknown) {
-    super(bindingErrorMessage(platform, cause));
+  /** `candidates`: binaries the loader may have tried (each is diagnosed when it exists). */
+  constructor(platform: string, cause: unknown, candidates: readonly string[] = []) {
+    super(bindingErrorMessage(platform, cause, candidates));
     this.platform = platform;
     // Assigned rather than passed as `{ cause }` so Node 16.0-16.8 keep it too.
     this.cause = cause;
@@ -46,9 +50,14 @@ export function platformTriple(platform: string = process.platform, arch: string
   return `${platform}-${arch}`;
 }
 
-function bindingErrorMessage(platform: string, cause: unknown): string {
+function bindingErrorMessage(platform: string, cause: unknown, candidates: readonly string[]): string {
   const prebuilt = (PREBUILT_PLATFORMS as readonly string[]).includes(platform);
   const why = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+  const musl = platform.endsWith('-musl');
+  const found = [...new Set([...candidates, ...nodeFilesIn(cause)])]
+    .map((file) => diagnoseBinary(file, process.arch, musl))
+    .filter((d): d is string => d !== null);
+  const wrongBinary = found.length > 0 ? `The binary found is the wrong one: ${found.join('; ')}. ` : '';
   const install = prebuilt
     ? `kindling publishes a prebuilt binary for ${platform} in the package kindling-${platform}, ` +
       `an optional dependency of kindling: reinstall with optional dependencies enabled ` +
@@ -56,7 +65,7 @@ function bindingErrorMessage(platform: string, cause: unknown): string {
       `delete node_modules and package-lock.json and install again), or `
     : `kindling has no prebuilt binary for ${platform} (prebuilt: ${PREBUILT_PLATFORMS.join(', ')}); `;
   return (
-    `kindling: could not load the native addon for ${platform}. ${install}` +
+    `kindling: could not load the native addon for ${platform}. ${wrongBinary}${install}` +
     `build it from source: clone the repository, install a Rust toolchain (https://rustup.rs) and run ` +
     `\`npm install\` (which runs \`npm run build\`). Loader error: ${why}`
   );

@@ -12,16 +12,31 @@
  * place by Rust. Rust errors arrive as `RangeError`/`TypeError` whose `code` is one of
  * `ERR_KINDLING_LENGTH`, `ERR_KINDLING_SHAPE`, `ERR_KINDLING_VALUE`, `ERR_KINDLING_TYPE`.
  */
+import { join } from 'node:path';
 import { NativeBindingError, platformTriple } from './binding-error';
 
 export type Native = typeof import('../../native/index.js');
+
+/** The binaries napi-rs's loader tries, in its order, that exist: the override, a source build, the package. */
+function candidateBinaries(triple: string): string[] {
+  const found: string[] = [];
+  const override = process.env.NAPI_RS_NATIVE_LIBRARY_PATH;
+  if (override) found.push(override);
+  found.push(join(__dirname, '..', '..', 'native', `kindling.${triple}.node`));
+  try {
+    found.push(require.resolve(`kindling-${triple}`));
+  } catch {
+    // Not installed: nothing to diagnose.
+  }
+  return found;
+}
 
 function loadBinding(): Native {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('../../native/index.js') as Native;
   } catch (cause) {
-    throw new NativeBindingError(platformTriple(), cause);
+    throw new NativeBindingError(platformTriple(), cause, candidateBinaries(platformTriple()));
   }
 }
 
