@@ -15,6 +15,7 @@ type Workload = { run?: () => Promise<void> | void };
 const workloads: Record<string, () => Workload> = {
   seed: () => require('./seed') as Workload,
   wide: () => require('./wide') as Workload,
+  cnn: () => require('./cnn') as Workload,
   gemm: () => require('./gemm') as Workload,
   profile: () => require('./profile') as Workload,
   overhead: () => require('./overhead') as Workload,
