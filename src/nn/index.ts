@@ -19,5 +19,6 @@ export * as functional from './functional';
 export * as init from './init';
 export * as utils from './utils';
 export { LeakyReLU, ELU, SiLU, GELU, Hardtanh, Softplus, type InplaceOptions, type ELUOptions, type GELUOptions, type SoftplusOptions } from './activation';
+export { BatchNorm1d, BatchNorm2d, type BatchNormModuleOptions } from './batch-norm';
 export { Conv1d, Conv2d, type ConvModuleOptions, type PaddingMode } from './conv';
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d } from './pooling';

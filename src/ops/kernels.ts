@@ -59,6 +59,10 @@ export interface Kernels {
   avgPool2dBackward(gradOut: F32, gradIn: F32, options: Pool2dOptions): void;
   adaptiveAvgPool2d(x: F32, out: F32, options: AdaptivePoolOptions): void;
   conv2d(x: F32, weight: F32, bias: F32 | null | undefined, out: F32, options: Conv2dOptions): void;
+  batchNormStats(x: F32, mean: F32, variance: F32, options: BatchNormOptions): void;
+  batchNormApply(x: F32, mean: F32, invstd: F32, weight: F32 | null | undefined, bias: F32 | null | undefined, out: F32, options: BatchNormOptions): void;
+  batchNormBackwardReduce(gradOut: F32, x: F32, mean: F32, invstd: F32, sums: F32, options: BatchNormOptions): void;
+  batchNormBackwardInput(gradOut: F32, x: F32, mean: F32, invstd: F32, weight: F32 | null | undefined, sums: F32, gradIn: F32, options: BatchNormOptions): void;
   conv2dBackwardInput(gradOut: F32, weight: F32, gradIn: F32, options: Conv2dOptions): void;
   conv2dBackwardWeight(gradOut: F32, x: F32, gradWeight: F32, gradBias: F32 | null | undefined, options: Conv2dOptions): void;
   adaptiveAvgPool2dBackward(gradOut: F32, gradIn: F32, options: AdaptivePoolOptions): void;
@@ -166,6 +170,14 @@ export interface Conv2dOptions {
   padRight: number;
 }
 
+/** A batch norm's sizes over `[n, c, l]`; `train`: batch statistics (their gradient flows). */
+export interface BatchNormOptions {
+  n: number;
+  c: number;
+  l: number;
+  train: boolean;
+}
+
 /** An adaptive 2-D pooling's sizes over `planes` planes. */
 export interface AdaptivePoolOptions {
   planes: number;
@@ -194,7 +206,11 @@ type PackedKernels =
   | 'adagradStep'
   | 'conv2d'
   | 'conv2dBackwardInput'
-  | 'conv2dBackwardWeight';
+  | 'conv2dBackwardWeight'
+  | 'batchNormStats'
+  | 'batchNormApply'
+  | 'batchNormBackwardReduce'
+  | 'batchNormBackwardInput';
 
 /** `adadeltaStep`'s hyperparameters (PyTorch's names). */
 export interface AdadeltaStepOptions {
@@ -245,6 +261,10 @@ interface Binding extends Omit<Kernels, PackedKernels> {
   conv2d(x: F32, weight: F32, bias: F32 | null | undefined, out: F32, options: Float64Array): void;
   conv2dBackwardInput(gradOut: F32, weight: F32, gradIn: F32, options: Float64Array): void;
   conv2dBackwardWeight(gradOut: F32, x: F32, gradWeight: F32, gradBias: F32 | null | undefined, options: Float64Array): void;
+  batchNormStats(x: F32, mean: F32, variance: F32, options: Float64Array): void;
+  batchNormApply(x: F32, mean: F32, invstd: F32, weight: F32 | null | undefined, bias: F32 | null | undefined, out: F32, options: Float64Array): void;
+  batchNormBackwardReduce(gradOut: F32, x: F32, mean: F32, invstd: F32, sums: F32, options: Float64Array): void;
+  batchNormBackwardInput(gradOut: F32, x: F32, mean: F32, invstd: F32, weight: F32 | null | undefined, sums: F32, gradIn: F32, options: Float64Array): void;
 }
 
 // A plain assignment (no cast): if the generated binding drifts from the contract, tsc says so here.
@@ -312,6 +332,15 @@ function packConv(o: Conv2dOptions): Float64Array {
   convPacked[14] = o.padBottom;
   convPacked[15] = o.padRight;
   return convPacked;
+}
+const batchNormPacked = new Float64Array(4);
+
+function packBatchNorm(o: BatchNormOptions): Float64Array {
+  batchNormPacked[0] = o.n;
+  batchNormPacked[1] = o.c;
+  batchNormPacked[2] = o.l;
+  batchNormPacked[3] = o.train ? 1 : 0;
+  return batchNormPacked;
 }
 const adadeltaPacked = new Float64Array(5);
 const rmspropPacked = new Float64Array(7);
@@ -397,6 +426,11 @@ const packed: Pick<Kernels, PackedKernels> = {
   conv2d: (x, weight, bias, out, o) => binding.conv2d(x, weight, bias, out, packConv(o)),
   conv2dBackwardInput: (gradOut, weight, gradIn, o) => binding.conv2dBackwardInput(gradOut, weight, gradIn, packConv(o)),
   conv2dBackwardWeight: (gradOut, x, gradWeight, gradBias, o) => binding.conv2dBackwardWeight(gradOut, x, gradWeight, gradBias, packConv(o)),
+  batchNormStats: (x, mean, variance, o) => binding.batchNormStats(x, mean, variance, packBatchNorm(o)),
+  batchNormApply: (x, mean, invstd, weight, bias, out, o) => binding.batchNormApply(x, mean, invstd, weight, bias, out, packBatchNorm(o)),
+  batchNormBackwardReduce: (gradOut, x, mean, invstd, sums, o) => binding.batchNormBackwardReduce(gradOut, x, mean, invstd, sums, packBatchNorm(o)),
+  batchNormBackwardInput: (gradOut, x, mean, invstd, weight, sums, gradIn, o) =>
+    binding.batchNormBackwardInput(gradOut, x, mean, invstd, weight, sums, gradIn, packBatchNorm(o)),
   adagradStep(params, grads, stateSums, steps, o) {
     adagradPacked[0] = o.lr;
     adagradPacked[1] = o.lrDecay;

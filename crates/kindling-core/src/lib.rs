@@ -26,4 +26,5 @@ pub mod tuning;
 
 pub use error::{ErrorKind, KernelError, KernelResult};
 pub mod conv;
+pub mod batch_norm;
 pub mod pool;
