@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor';
 import { pyFloat } from './format';
 import * as F from './functional';
+import { dropout1d, dropout2d } from '../ops/channel-dropout';
 import { Module } from './module';
 import { checkOptions, positionalOptionError } from '../options';
 
@@ -44,5 +45,52 @@ export class Dropout extends Module<[Tensor]> {
 
   override extraRepr(): string {
     return `p=${pyFloat(this.p)}, inplace=False`;
+  }
+}
+
+/** `nn.Dropout`'s constructor and repr, for the channel dropouts. */
+abstract class ChannelDropout extends Module<[Tensor]> {
+  readonly p: number;
+
+  protected constructor(name: string, p: number, options: DropoutOptions) {
+    super();
+    if (typeof options === 'boolean') throw positionalOptionError(name, 'second', `new nn.${name}(${p}, { inplace: ${options} })`);
+    checkOptions(name, options, DROPOUT_OPTIONS);
+    F.checkDropoutProbability(p);
+    this.p = p;
+  }
+
+  override extraRepr(): string {
+    return `p=${pyFloat(this.p)}, inplace=False`;
+  }
+}
+
+/**
+ * Zeroes whole channels of `[N, C, L]` (or `[C, L]`) inputs with probability `p` in training,
+ * scaling the rest by 1/(1−p).
+ * https://pytorch.org/docs/stable/generated/torch.nn.Dropout1d.html
+ */
+export class Dropout1d extends ChannelDropout {
+  constructor(p = 0.5, options: DropoutOptions = {}) {
+    super('Dropout1d', p, options);
+  }
+
+  forward(input: Tensor): Tensor {
+    return dropout1d(input, this.p, this.training);
+  }
+}
+
+/**
+ * Zeroes whole channels of `[N, C, H, W]` inputs with probability `p` in training, scaling the
+ * rest by 1/(1−p).
+ * https://pytorch.org/docs/stable/generated/torch.nn.Dropout2d.html
+ */
+export class Dropout2d extends ChannelDropout {
+  constructor(p = 0.5, options: DropoutOptions = {}) {
+    super('Dropout2d', p, options);
+  }
+
+  forward(input: Tensor): Tensor {
+    return dropout2d(input, this.p, this.training);
   }
 }

@@ -6,7 +6,7 @@
  * const model = new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 10));
  */
 export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, type ReLUOptions } from './activation';
-export { Dropout, type DropoutOptions } from './dropout';
+export { Dropout, Dropout1d, Dropout2d, type DropoutOptions } from './dropout';
 export { Flatten } from './flatten';
 export { Identity } from './identity';
 export { Linear, type LinearOptions } from './linear';
