@@ -168,3 +168,6 @@ export function Lambda<I, O>(lambd: (input: I) => O): Transform<I, O> {
   return transform;
 }
 
+
+// Random augmentations and their deterministic functional forms (random-transforms.ts).
+export { RandomCrop, RandomHorizontalFlip, RandomVerticalFlip, hflip, vflip, pad, crop, type RandomCropOptions, type PaddingMode } from './random-transforms';
