@@ -2,7 +2,7 @@
 // `npm run test:platforms`: builds every platform package this machine can link (build.js), then
 // proves what can be proven here and prints (and writes into docs/INSTALL.md) one table:
 //   - linux-x64-gnu: packed and installed like a user's, trained as CJS, ESM and TypeScript on
-//     Node 18, 20, 22, 24 and Bun, plus 50 seed-model steps on real MNIST on each;
+//     Node 18, 20, 22, 24 and Bun (no Rust on PATH), plus 50 seed-model steps on real MNIST on each;
 //   - linux-arm64-gnu: the same install (npm itself run by the arm64 Node) run by an official arm64 Node under
 //     qemu-user, seed steps compared with x64's; the Rust kernel tests run under qemu too, so
 //     the NEON kernels are checked against the scalar references;
@@ -25,10 +25,16 @@ const root = path.resolve(__dirname, '..', '..');
 const run = promisify(execFile);
 const args = new Set(process.argv.slice(2));
 
-/** Runs a program, returning its last stdout line parsed as JSON. */
+/** PATH without the directories that hold cargo, rustc or rustup: a user's machine has no Rust. */
+const PATH_WITHOUT_RUST = (process.env.PATH ?? '')
+  .split(path.delimiter)
+  .filter((d) => d && !['cargo', 'rustc', 'rustup'].some((t) => existsSync(path.join(d, t))))
+  .join(path.delimiter);
+
+/** Runs a program (with no Rust on PATH), returning its last stdout line parsed as JSON. */
 async function runJson(file, argv, cwd, env = {}) {
   try {
-    const { stdout } = await run(file, argv, { cwd, env: { ...process.env, ...env }, timeout: 600_000, maxBuffer: 64 << 20 });
+    const { stdout } = await run(file, argv, { cwd, env: { ...process.env, PATH: PATH_WITHOUT_RUST, ...env }, timeout: 600_000, maxBuffer: 64 << 20 });
     return JSON.parse(stdout.trim().split('\n').pop());
   } catch (e) {
     throw new Error(`${path.basename(file)} ${argv.join(' ')} failed in ${cwd}: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
