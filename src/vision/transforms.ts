@@ -171,3 +171,4 @@ export function Lambda<I, O>(lambd: (input: I) => O): Transform<I, O> {
 
 // Random augmentations and their deterministic functional forms (random-transforms.ts).
 export { RandomCrop, RandomHorizontalFlip, RandomVerticalFlip, hflip, vflip, pad, crop, type RandomCropOptions, type PaddingMode } from './random-transforms';
+export { rotate, RandomRotation, type RotateOptions, type Interpolation } from './rotate';
