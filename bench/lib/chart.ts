@@ -1,6 +1,7 @@
 /**
- * A dependency-free SVG bar chart of the latest results: seed epoch seconds and wide samples/s per
- * system, written to bench/results/benchmarks.svg (embedded by BENCHMARKS.md and the README).
+ * A dependency-free SVG bar chart of the latest results: seed epoch seconds, wide samples/s and the
+ * MNIST CNN's ms per training step per system, written to bench/results/benchmarks.svg (embedded
+ * by BENCHMARKS.md and the README).
  * Bars use a log scale: the systems differ by two orders of magnitude, and a linear axis would
  * shrink the fastest bars to nothing. Every bar carries its value.
  */
@@ -34,6 +35,25 @@ function bars(results: WorkloadResults | null, key: string, format: (v: number, 
   });
 }
 
+/**
+ * The CNN workload saves every repeated run (3 per system) and the epoch runs: one bar per system,
+ * the median of its runs' ms per step (rows without `msPerStep` — the epoch runs — are skipped).
+ */
+function medianBars(results: WorkloadResults | null, key: string, format: (v: number) => string): Bar[] {
+  if (!results) return [];
+  const byLabel = new Map<string, { values: number[]; threads: number }>();
+  for (const row of results.rows) {
+    if (!row.outcome.ok || typeof row.outcome.result[key] !== 'number') continue;
+    const entry = byLabel.get(row.label) ?? { values: [], threads: row.outcome.result.threads as number };
+    entry.values.push(row.outcome.result[key] as number);
+    byLabel.set(row.label, entry);
+  }
+  return [...byLabel.entries()].map(([label, { values, threads }]) => {
+    const value = [...values].sort((a, b) => a - b)[values.length >> 1];
+    return { label: `${label}, ${threads} thread${threads === 1 ? '' : 's'}`, value, text: format(value), ours: label.startsWith('kindling') };
+  });
+}
+
 function panel(title: string, data: Bar[], top: number): { svg: string; height: number } {
   const parts = [`<text x="12" y="${top + 18}" class="title">${escape(title)}</text>`];
   if (data.length === 0) {
@@ -55,13 +75,16 @@ function panel(title: string, data: Bar[], top: number): { svg: string; height: 
   return { svg: parts.join('\n'), height: 32 + data.length * ROW_H };
 }
 
-export function renderChart(seed: WorkloadResults | null, wide: WorkloadResults | null): string {
+export function renderChart(seed: WorkloadResults | null, wide: WorkloadResults | null, cnn: WorkloadResults | null = null): string {
   const seedBars = bars(seed, 'epochSeconds', (v, r) => `${v.toFixed(v < 10 ? 2 : 1)} s${r.extrapolated ? ' *' : ''}`);
   const wideBars = bars(wide, 'samplesPerSecond', (v) => `${Math.round(v).toLocaleString('en-US')}/s`);
   const first = panel('Seed MLP, one MNIST epoch — seconds (log scale, shorter is better)', seedBars, 8);
   const second = panel('Wide MLP 784-1024-1024-10, batch 256 — samples/s (log scale, longer is better)', wideBars, 8 + first.height + PANEL_GAP);
-  const footY = 8 + first.height + PANEL_GAP + second.height + 22;
-  const machine = seed?.machine ?? wide?.machine ?? '';
+  const cnnBars = medianBars(cnn, 'msPerStep', (v) => `${v.toFixed(v < 10 ? 2 : 1)} ms`);
+  const thirdTop = 8 + first.height + PANEL_GAP + second.height + PANEL_GAP;
+  const third = cnnBars.length ? panel('MNIST CNN (pytorch/examples), one training step at batch 64 — ms (log scale, shorter is better)', cnnBars, thirdTop) : null;
+  const footY = (third ? thirdTop + third.height : 8 + first.height + PANEL_GAP + second.height) + 22;
+  const machine = seed?.machine ?? wide?.machine ?? cnn?.machine ?? '';
   const foot = ['* extrapolated from a partial epoch. Shared machine: see BENCHMARKS.md for the load.', machine];
   const height = footY + 16 * foot.length;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif">
@@ -76,7 +99,7 @@ export function renderChart(seed: WorkloadResults | null, wide: WorkloadResults 
 <rect width="100%" height="100%" fill="#ffffff"/>
 ${first.svg}
 ${second.svg}
-${foot.map((line, i) => `<text x="12" y="${footY + 16 * i}" class="foot">${escape(line)}</text>`).join('\n')}
+${third ? `${third.svg}\n` : ''}${foot.map((line, i) => `<text x="12" y="${footY + 16 * i}" class="foot">${escape(line)}</text>`).join('\n')}
 </svg>
 `;
 }
@@ -85,6 +108,6 @@ export const CHART_FILE = path.join(RESULTS_DIR, 'benchmarks.svg');
 
 export function writeChart(): void {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  fs.writeFileSync(CHART_FILE, renderChart(loadResults('seed'), loadResults('wide')));
+  fs.writeFileSync(CHART_FILE, renderChart(loadResults('seed'), loadResults('wide'), loadResults('cnn')));
   console.log(`chart: ${path.relative(process.cwd(), CHART_FILE)}`);
 }

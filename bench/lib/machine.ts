@@ -1,5 +1,6 @@
 /** Machine, versions and load, printed above every table (the machine is shared: load matters). */
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 
 function cpuModel(): string {
@@ -38,3 +39,41 @@ export function machineLine(): string {
 }
 
 export const loadLine = (): string => `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min)`;
+
+/**
+ * The machine's peak float32 rate, as cores × GHz × FLOP per cycle per core, and how each factor
+ * was found. Cores: online CPUs (lscpu "CPU(s)"; here each vCPU is one core to the guest). GHz:
+ * lscpu's "CPU max MHz" when the hypervisor exposes it, else /proc/cpuinfo's "cpu MHz" (the
+ * nominal rate a VM reports; turbo may run above it). FLOP per cycle: one fused multiply-add
+ * (2 FLOP) per float32 lane per cycle — 16 lanes with avx512f (32), 8 with AVX2+FMA (16),
+ * 4 with NEON (8) — i.e. one FMA unit; cores with two AVX-512 FMA units double it.
+ */
+export function peakGflops(): { gflops: number; how: string } {
+  const cores = os.cpus().length;
+  let mhz = NaN;
+  let source = '';
+  let flags = '';
+  try {
+    const lscpu = execFileSync('lscpu', { encoding: 'utf8' });
+    const max = /CPU max MHz:\s*([\d.]+)/.exec(lscpu)?.[1];
+    if (max) [mhz, source] = [Number(max), 'lscpu CPU max MHz'];
+    flags = /Flags:\s*(.+)/.exec(lscpu)?.[1] ?? '';
+  } catch {
+    // no lscpu: /proc/cpuinfo below
+  }
+  try {
+    const cpuinfo = fs.readFileSync('/proc/cpuinfo', 'utf8');
+    if (!Number.isFinite(mhz)) {
+      const all = [...cpuinfo.matchAll(/cpu MHz\s*:\s*([\d.]+)/g)].map((m) => Number(m[1]));
+      if (all.length) [mhz, source] = [Math.max(...all), '/proc/cpuinfo cpu MHz'];
+    }
+    if (!flags) flags = /(?:flags|Features)\s*:\s*(.+)/.exec(cpuinfo)?.[1] ?? '';
+  } catch {
+    // not Linux
+  }
+  if (!Number.isFinite(mhz)) [mhz, source] = [os.cpus()[0]?.speed ?? NaN, 'os.cpus() speed'];
+  const has = (f: string): boolean => new RegExp(`\\b${f}\\b`).test(flags);
+  const [perCycle, isa] = has('avx512f') ? [32, 'avx512f: 16 lanes × FMA'] : has('avx2') && has('fma') ? [16, 'AVX2+FMA: 8 lanes × FMA'] : has('asimd') ? [8, 'NEON: 4 lanes × FMA'] : [4, 'SSE: 4 lanes, no FMA'];
+  const ghz = mhz / 1000;
+  return { gflops: cores * ghz * perCycle, how: `${cores} cores × ${ghz.toFixed(2)} GHz (${source}) × ${perCycle} FLOP/cycle (${isa})` };
+}
