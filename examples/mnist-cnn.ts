@@ -17,6 +17,7 @@ import { nn, optim, Tensor } from 'kindling';
 import { DataLoader } from 'kindling/data';
 import { MNIST, transforms } from 'kindling/vision';
 import { ProgressBar } from './progress';
+import { pyFixed } from './py-format';
 
 const F = nn.functional;
 
@@ -59,16 +60,6 @@ interface Args {
   dryRun: boolean;
   saveModel: boolean;
   numWorkers: number;
-}
-
-/** Python's `'{:.Nf}'.format(x)`: JavaScript's toFixed, but ties of the printed digit go to even. */
-function pyFixed(x: number, digits: number): string {
-  const scaled = x * 10 ** digits;
-  if (Number.isInteger(scaled - 0.5) && Math.abs(scaled) < 2 ** 52) {
-    const down = scaled - 0.5;
-    return ((down % 2 === 0 ? down : down + 1) / 10 ** digits).toFixed(digits);
-  }
-  return x.toFixed(digits);
 }
 
 function train(args: Args, model: Net, trainLoader: MnistLoader, optimizer: optim.Adadelta, epoch: number): void {
