@@ -26,3 +26,4 @@ pub mod tuning;
 
 pub use error::{ErrorKind, KernelError, KernelResult};
 pub mod pool;
+pub mod rows;

@@ -94,3 +94,9 @@ pub const REDUCE_TASK_ELEMS: usize = 1 << 15;
 /// Polls of a shared counter before the first yield: a counter that moves within about a
 /// microsecond costs no system call.
 pub const SPIN_WAIT_PURE_SPINS: u32 = 128;
+
+// Rows picked or accumulated by index (`rows.rs`).
+
+/// Elements per task of `gather_rows`/`scatter_add_rows` (whole rows, at least one): a copy or an
+/// addition per element, so tasks as long as a strided copy's.
+pub const ROWS_TASK_ELEMS: usize = 1 << 14;
