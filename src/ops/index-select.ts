@@ -72,7 +72,10 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const count = index.numel();
   if (rank === 0 && count !== 1) throw new RangeError(`index_select(): Index to scalar can have only 1 value, got ${count} value(s)`);
   const size = rank === 0 ? 1 : x.shape[d];
-  const idx = checkedIndices(indexValues(index), size, false, () => new RangeError('index out of range in self'));
+  // PyTorch's CPU kernel words the error differently on dimension 1 (its `dim1` fast path).
+  const outOfRange = (v: number, i: number): Error =>
+    new RangeError(d === 1 && rank > 1 ? `INDICES element is out of DATA bounds, id=${indexText(index, i)} axis_dim=${size}` : 'index out of range in self');
+  const idx = checkedIndices(indexValues(index), size, false, outOfRange);
   const outer = numelOf(x.shape.slice(0, d));
   const inner = rank === 0 ? 1 : numelOf(x.shape.slice(d + 1));
   const outShape = rank === 0 ? [] : x.shape.map((s, i) => (i === d ? count : s));

@@ -192,7 +192,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: FillValue): Tensor {
   checkTensorArg('masked_fill', mask, 'mask');
   checkMask('masked_fill_', mask);
   const v = fillValue('masked_fill', value, x.dtype);
-  const shape = broadcastShapes(x.shape, mask.shape);
+  const shape = broadcastShapes(mask.shape, x.shape); // PyTorch's operand order (in its message)
   const m = maskIn('masked_fill', mask, shape);
   const out = expanded('masked_fill', x, x.dtype, shape);
   const data = out === x.data ? (out.slice() as TypedArray) : out;
@@ -248,7 +248,7 @@ export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
   checkTensorArg('masked_select', x, 'input');
   checkTensorArg('masked_select', mask, 'mask');
   if (mask.dtype !== 'bool') throw new TypeError('masked_select: expected BoolTensor for mask');
-  const shape = broadcastShapes(x.shape, mask.shape);
+  const shape = broadcastShapes(mask.shape, x.shape); // PyTorch's operand order (in its message)
   const m = maskIn('masked_select', mask, shape);
   const xv = expanded('masked_select', x, x.dtype, shape);
   let count = 0;
