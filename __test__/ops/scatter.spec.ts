@@ -6,7 +6,7 @@ const leaf = (shape: number[]): torch.Tensor => {
   const n = shape.reduce((a, b) => a * b, 1);
   return torch.tensor(Float32Array.from({ length: n }, (_, i) => Math.cos(i + 2))).reshape(shape).detach().requiresGrad_();
 };
-const long = (v: number[][]): torch.Tensor => torch.tensor(v, { dtype: torch.int64 });
+const long = (v: number[][] | number[][][]): torch.Tensor => torch.tensor(v as number[][], { dtype: torch.int64 });
 
 describe('gather', () => {
   it('reads along dim with the other coordinates its own, through any layout', () => {

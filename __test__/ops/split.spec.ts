@@ -16,7 +16,7 @@ describe('split / chunk / unbind', () => {
     expect([b.storage === x.storage, b.storageOffset(), c.storageOffset()]).toEqual([true, 4, 8]);
     const v0 = x._version;
     b.fill_(-1);
-    expect(x.tolist()[2]).toEqual([-1, -1]);
+    expect((x.tolist() as number[][])[2]).toEqual([-1, -1]);
     expect(x._version).toBe(v0 + 1);
     const cols = x.unbind(1);
     expect([cols[1].shape, cols[1].stride(), cols[1].tolist()]).toEqual([[5], [2], [1, 3, -1, -1, 9]]);

@@ -15,7 +15,7 @@ describe('tril / triu', () => {
     expect(torch.tril(torch.arange(6n).reshape(2, 3).t(), -1).tolist()).toEqual([[0, 0], [1, 0], [2, 5]]);
     expect(torch.ones([2, 2, 2], { dtype: torch.bool }).triu().tolist()).toEqual([[[true, true], [false, true]], [[true, true], [false, true]]]);
     // The causal mask of attention: ones above the diagonal are the masked positions.
-    expect(torch.ones(3, 3).triu(1).bool().tolist()[0]).toEqual([false, true, true]);
+    expect((torch.ones(3, 3).triu(1).bool().tolist() as boolean[][])[0]).toEqual([false, true, true]);
   });
 
   it('gradcheck (TrilBackward0 / TriuBackward0)', () => {
