@@ -90,11 +90,42 @@ function asTensor(op: string, v: WhereOperand, dtype: DType): Tensor {
   return Tensor._make(data, [], dtype);
 }
 
-/** The float32 gradient of one side: `g` where `mask` (in `g`'s shape) equals `keepWhere`, else 0, summed back to `shape`. */
-function maskedGrad(g: Tensor, mask: Uint8Array, keepWhere: 0 | 1, shape: readonly number[]): Tensor {
+/**
+ * A bool mask laid over a broadcast shape: element `i` is masked when `bits[i % period] !== 0`. A
+ * mask whose shape is a suffix of the broadcast shape (leading 1s aside: a causal `[T, T]` mask
+ * over `[B, H, T, T]` scores) keeps its own elements with `period` = its size; any other mask is
+ * expanded to the full shape.
+ */
+interface PeriodicMask {
+  bits: Uint8Array;
+  period: number;
+}
+
+function periodicMask(op: string, mask: Tensor, shape: readonly number[]): PeriodicMask {
+  let lead = 0;
+  while (lead < mask.shape.length && mask.shape[lead] === 1) lead++;
+  const own = mask.shape.slice(lead);
+  if (sameShape(own, shape.slice(shape.length - own.length))) {
+    const bits = mask.data as Uint8Array;
+    return { bits, period: Math.max(bits.length, 1) };
+  }
+  const bits = maskIn(op, mask, shape);
+  return { bits, period: Math.max(bits.length, 1) };
+}
+
+/** The float32 gradient of one side: `g` where the mask is `keepWhere`, else 0, summed back to `shape`. */
+function maskedGrad(g: Tensor, mask: PeriodicMask, keepWhere: boolean, shape: readonly number[]): Tensor {
   const gv = g.data as Float32Array;
-  const out = new Float32Array(gv.length);
-  for (let i = 0; i < gv.length; i++) if (mask[i] === keepWhere) out[i] = gv[i];
+  const out = keepWhere ? new Float32Array(gv.length) : gv.slice();
+  const { bits, period } = mask;
+  for (let base = 0; base < gv.length; base += period) {
+    for (let j = 0; j < period; j++) {
+      if (bits[j] !== 0) {
+        if (keepWhere) out[base + j] = gv[base + j];
+        else out[base + j] = 0;
+      }
+    }
+  }
   return sumTo(Tensor._make(out, g.shape, 'float32'), shape);
 }
 
@@ -148,12 +179,12 @@ export function where(condition: Tensor, x?: WhereOperand, y?: WhereOperand): Te
   const ta = x instanceof Tensor ? x : null;
   const tb = y instanceof Tensor ? y : null;
   if (dtype === 'float32' && (ta !== null || tb !== null) && recording(ta ?? (tb as Tensor), tb)) {
-    const bits = Uint8Array.from(mask, (m) => (m !== 0 ? 1 : 0));
+    const bits: PeriodicMask = { bits: mask, period: Math.max(mask.length, 1) };
     const aShape = a.shape;
     const bShape = b.shape;
     attach(result, 'WhereBackward0', [ta, tb], (g, node) => [
-      node.needsGrad(0) ? maskedGrad(g, bits, 1, aShape) : null,
-      node.needsGrad(1) ? maskedGrad(g, bits, 0, bShape) : null,
+      node.needsGrad(0) ? maskedGrad(g, bits, true, aShape) : null,
+      node.needsGrad(1) ? maskedGrad(g, bits, false, bShape) : null,
     ], [condition]);
   }
   return result;
@@ -193,26 +224,30 @@ export function maskedFill(x: Tensor, mask: Tensor, value: FillValue): Tensor {
   checkMask('masked_fill_', mask);
   const v = fillValue('masked_fill', value, x.dtype);
   const shape = broadcastShapes(mask.shape, x.shape); // PyTorch's operand order (in its message)
-  const m = maskIn('masked_fill', mask, shape);
+  const m = periodicMask('masked_fill', mask, shape);
   const out = expanded('masked_fill', x, x.dtype, shape);
   const data = out === x.data ? (out.slice() as TypedArray) : out;
-  for (let i = 0; i < m.length; i++) if (m[i] !== 0) data[i] = v as never;
+  const { bits, period } = m;
+  for (let base = 0; base < data.length; base += period) {
+    for (let j = 0; j < period; j++) if (bits[j] !== 0) data[base + j] = v as never;
+  }
   const result = Tensor._make(data, shape, x.dtype);
   const valueTensor = value instanceof Tensor ? value : null;
   if (x.dtype === 'float32' && recording(x, valueTensor)) {
-    const bits = Uint8Array.from(m, (b) => (b !== 0 ? 1 : 0));
     const xShape = x.shape;
     if (valueTensor === null) {
-      attach(result, 'MaskedFillBackward0', [x], (g) => [maskedGrad(g, bits, 0, xShape)], [mask]);
+      attach(result, 'MaskedFillBackward0', [x], (g) => [maskedGrad(g, m, false, xShape)], [mask]);
     } else {
       const valueShape = valueTensor.shape;
       attach(result, 'MaskedFillBackward1', [x, valueTensor], (g, node) => {
         let filled = 0;
         if (node.needsGrad(1)) {
           const gv = g.data as Float32Array;
-          for (let i = 0; i < gv.length; i++) if (bits[i] === 1) filled += gv[i];
+          for (let base = 0; base < gv.length; base += period) {
+            for (let j = 0; j < period; j++) if (bits[j] !== 0) filled += gv[base + j];
+          }
         }
-        return [node.needsGrad(0) ? maskedGrad(g, bits, 0, xShape) : null, node.needsGrad(1) ? Tensor._make(Float32Array.of(filled), valueShape, 'float32') : null];
+        return [node.needsGrad(0) ? maskedGrad(g, m, false, xShape) : null, node.needsGrad(1) ? Tensor._make(Float32Array.of(filled), valueShape, 'float32') : null];
       }, [mask]);
     }
   }
