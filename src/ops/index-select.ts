@@ -77,7 +77,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   if (rank === 0 && count !== 1) throw new RangeError(`index_select(): Index to scalar can have only 1 value, got ${count} value(s)`);
   const size = rank === 0 ? 1 : x.shape[d];
   // PyTorch's CPU kernel words the error differently on dimension 1 (its `dim1` fast path).
-  const outOfRange = (v: number, i: number): Error =>
+  const outOfRange = (_value: number, i: number): Error =>
     new RangeError(d === 1 && rank > 1 ? `INDICES element is out of DATA bounds, id=${indexText(index, i)} axis_dim=${size}` : 'index out of range in self');
   const idx = checkedIndices(indexValues(index), size, false, outOfRange);
   const outer = numelOf(x.shape.slice(0, d));
