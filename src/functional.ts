@@ -26,3 +26,26 @@ export function detach(x: Tensor): Tensor {
 }
 export { conv1d, conv2d } from './ops/conv';
 export { maxPool1d, maxPool2d, avgPool1d, adaptiveAvgPool1d } from './ops/pool';
+
+// Indexing and manipulation (#14)
+export {
+  indexSelect,
+  take,
+  gather,
+  scatter,
+  scatterAdd,
+  where,
+  maskedFill,
+  maskedSelect,
+  split,
+  chunk,
+  unbind,
+  flip,
+  roll,
+  tril,
+  triu,
+  indexPut,
+  resultType,
+  slice,
+} from './ops/index-ops';
+export type { IndexItem, IndexSlice, IndexArray, IndexPutOptions, ScatterOptions, ScatterReduce, ScatterValue, WhereOperand, FillValue } from './ops/index-ops';

@@ -25,6 +25,7 @@ import * as mm from './ops/matmul';
 import * as minmax from './ops/minmax';
 import * as red from './ops/reduce';
 import * as shapeOps from './ops/shape';
+import * as indexOps from './ops/index-ops'; // Indexing and manipulation (#14)
 import * as sm from './ops/softmax';
 import type { Generator } from './random/generator';
 
@@ -629,5 +630,101 @@ export class Tensor {
   }
   normal_(mean = 0, std = 1, options?: { generator?: Generator }): this {
     return inplace.normal_(this, mean, std, options);
+  }
+
+  // Indexing and manipulation (#14) -------------------------------------------------------------
+
+  /**
+   * PyTorch's `x[items]`: integers, slices (`':'`, `'1:3'`, `'::2'` or `torch.slice(1, 3)`), `null`
+   * (a new axis), `'...'`, integer tensors or arrays and bool masks (`x[:, 1:3, None]` is
+   * `x.index(':', '1:3', null)`). Basic items give views; tensor items copy (`IndexBackward0`).
+   */
+  index(...items: indexOps.IndexItem[]): Tensor {
+    return indexOps.index(this, items);
+  }
+  /** PyTorch's `x[items] = value` (in place; `x.setIndex_([':', '1:3'], 0)`). */
+  setIndex_(items: indexOps.IndexItem[], value: Tensor | number | bigint | boolean): this {
+    return indexOps.setIndex_(this, items, value);
+  }
+  /** `x.index_put_(indices, values, accumulate=False)` (in place). */
+  indexPut_(indices: Tensor[], values: Tensor | number | bigint | boolean, options?: indexOps.IndexPutOptions): this {
+    return indexOps.indexPut_(this, indices, values, options);
+  }
+  /** `x.index_put(indices, values, accumulate=False)` (`IndexPutBackward0`). */
+  indexPut(indices: Tensor[], values: Tensor | number | bigint | boolean, options?: indexOps.IndexPutOptions): Tensor {
+    return indexOps.indexPut(this, indices, values, options);
+  }
+  /** The slices `index` of `dim` (`IndexSelectBackward0`). */
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return indexOps.indexSelect(this, dim, index);
+  }
+  /** `out[i] = x[i with dim replaced by index[i]]` (`GatherBackward0`). */
+  gather(dim: number, index: Tensor): Tensor {
+    return indexOps.gather(this, dim, index);
+  }
+  /** A copy with `src` (or a value) written at `index` along `dim` (`{ reduce: 'add' | 'multiply' }`). */
+  scatter(dim: number, index: Tensor, src: Tensor | indexOps.ScatterValue, options?: indexOps.ScatterOptions): Tensor {
+    return indexOps.scatter(this, dim, index, src, options);
+  }
+  scatter_(dim: number, index: Tensor, src: Tensor | indexOps.ScatterValue, options?: indexOps.ScatterOptions): this {
+    return indexOps.scatter_(this, dim, index, src, options);
+  }
+  /** A copy with `src` added at `index` along `dim` (duplicates accumulate). */
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    return indexOps.scatterAdd(this, dim, index, src);
+  }
+  scatterAdd_(dim: number, index: Tensor, src: Tensor): this {
+    return indexOps.scatterAdd_(this, dim, index, src);
+  }
+  /** The elements at `index` (int64) of the flattened tensor. */
+  take(index: Tensor): Tensor {
+    return indexOps.take(this, index);
+  }
+  /** `torch.where(condition, this, other)`. */
+  where(condition: Tensor, other: indexOps.WhereOperand): Tensor {
+    return indexOps.where(condition, this, other);
+  }
+  /** A copy with `value` where the bool `mask` is true (`MaskedFillBackward0`). */
+  maskedFill(mask: Tensor, value: indexOps.FillValue): Tensor {
+    return indexOps.maskedFill(this, mask, value);
+  }
+  maskedFill_(mask: Tensor, value: indexOps.FillValue): this {
+    return indexOps.maskedFill_(this, mask, value);
+  }
+  /** The elements where the bool `mask` is true, as a 1-D tensor. */
+  maskedSelect(mask: Tensor): Tensor {
+    return indexOps.maskedSelect(this, mask);
+  }
+  /** Views of pieces of `dim`: of `splitSize` each, or of the listed sizes. */
+  split(splitSizeOrSections: number | readonly number[], dim = 0): Tensor[] {
+    return indexOps.split(this, splitSizeOrSections, dim);
+  }
+  /** At most `chunks` views of equal pieces of `dim`. */
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return indexOps.chunk(this, chunks, dim);
+  }
+  /** Every slice of `dim`, that dimension removed (views). */
+  unbind(dim = 0): Tensor[] {
+    return indexOps.unbind(this, dim);
+  }
+  /** Tiled `sizes[d]` times along each dimension (`RepeatBackward0`). */
+  repeat(...sizes: SizeArgs): Tensor {
+    return indexOps.repeat(this, shapeOps.sizesOf(sizes));
+  }
+  /** Reversed along each of `dims` (`FlipBackward0`). */
+  flip(...dims: SizeArgs): Tensor {
+    return indexOps.flip(this, shapeOps.sizesOf(dims));
+  }
+  /** Rotated by `shifts` along `dims` (the flattened tensor without `dims`). */
+  roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor {
+    return indexOps.roll(this, shifts, dims);
+  }
+  /** The lower triangle of the last two dimensions (`j ≤ i + diagonal`). */
+  tril(diagonal = 0): Tensor {
+    return indexOps.tril(this, diagonal);
+  }
+  /** The upper triangle of the last two dimensions (`j ≥ i + diagonal`). */
+  triu(diagonal = 0): Tensor {
+    return indexOps.triu(this, diagonal);
   }
 }

@@ -28,4 +28,22 @@ describe('cat / stack', () => {
     expect(torch.cat([x, y]).gradFn?.name).toBe('CatBackward0');
     expect(torch.stack([x, x]).gradFn?.name).toBe('StackBackward0');
   });
+  // A function, so that TypeScript does not keep `.grad` narrowed to the null assigned before backward.
+  const gradOf = (t: torch.Tensor): torch.Tensor | null => t.grad;
+  it('backward with negative dims, views, a non-float input and inputs that do not require grad (#14)', () => {
+    const x = torch.tensor([[0.5, -1, 2], [3, 1.5, -0.25]], { requiresGrad: true });
+    const y = torch.tensor([[4], [-2]], { requiresGrad: true });
+    expectGradcheck((p, q) => torch.cat([p.t().t(), q, p.index(':', '1:')], -1), [x, y]);
+    expectGradcheck((p) => torch.stack([p, p.flip(0), p.t().t()], -1), [x]);
+    expectGradcheck((p) => torch.stack(p.unbind(1), 0), [x]);
+    const c = torch.cat([torch.tensor([[7]], { dtype: torch.int64 }), x.index(':', 0).unsqueeze(0).index(':', '0:1')], 1);
+    expect(c.dtype).toBe('float32');
+    x.grad = null;
+    c.sum().backward();
+    expect(gradOf(x)?.tolist()).toEqual([[1, 0, 0], [0, 0, 0]]);
+    const detached = torch.zeros(2, 1);
+    y.grad = null;
+    torch.cat([detached, y], 1).mul(torch.tensor([[1, 2], [3, 4]])).sum().backward();
+    expect(gradOf(y)?.tolist()).toEqual([[2], [4]]);
+  });
 });

@@ -19,7 +19,8 @@ import { ALPHA_OPTIONS, binaryPlain } from './elementwise';
 import { checkWritable, expand } from './shape';
 import { kernels } from './kernels';
 
-function guard(op: string, t: Tensor): void {
+/** The checks of every in-place op: a writable layout, and no leaf or recorded tensor while grad mode is on (also used by the in-place ops of #14). */
+export function guard(op: string, t: Tensor): void {
   checkWritable(t);
   if (!isGradEnabled() || !t.requiresGrad) return;
   if (t.isLeaf) throw new AutogradError('a leaf Variable that requires grad is being used in an in-place operation.');

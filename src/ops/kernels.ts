@@ -70,6 +70,9 @@ export interface Kernels {
   adadeltaStep(params: F32[], grads: F32[], squareAvgs: F32[], accDeltas: F32[], options: AdadeltaStepOptions): void;
   rmspropStep(params: F32[], grads: F32[], squareAvgs: F32[], gradAvgs: F32[], momentumBuffers: F32[], options: RmspropStepOptions): void;
   adagradStep(params: F32[], grads: F32[], stateSums: F32[], steps: Float64Array, options: AdagradStepOptions): void;
+  // Rows of a `batches × rows × rowLen` table picked / accumulated by index (indexSelect, indexing, #14).
+  gatherRows(table: F32, batches: number, rowLen: number, indices: Int32Array, out: F32): void;
+  scatterAddRows(src: F32, batches: number, rowLen: number, indices: Int32Array, table: F32): void;
 }
 
 /** `sgemm`'s shapes and scalars: `op(a)` is m×k (stored k×m when `transA`), `op(b)` k×n (n×k when `transB`). */

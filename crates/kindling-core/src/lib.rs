@@ -28,3 +28,4 @@ pub use error::{ErrorKind, KernelError, KernelResult};
 pub mod conv;
 pub mod batch_norm;
 pub mod pool;
+pub mod rows;

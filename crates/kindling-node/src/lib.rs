@@ -15,6 +15,7 @@ mod optim;
 mod pool;
 mod random;
 mod reduce;
+mod rows;
 mod softmax;
 mod spin_wait;
 mod strided;
