@@ -102,6 +102,7 @@ pub const CONV_WEIGHT_CHUNK: usize = 4;
 /// Inputs a pooling task reads at least (whole planes are grouped up to this): one small plane per
 /// task spent more on scheduling than on pooling (crate::pool, `planes_per_task`).
 pub const POOL_TASK_MIN_ELEMENTS: usize = 16 * 1024;
+
 // Rows picked or accumulated by index (`rows.rs`).
 
 /// Elements per task of `gather_rows`/`scatter_add_rows` (whole rows, at least one): a copy or an
