@@ -103,6 +103,9 @@ pub(crate) fn release_if_large(buf: &mut Vec<f32>) {
     }
 }
 
+/// Rows of a transposed B panel packed at a time (a 64 × 32 block is 8 KiB, well inside L1).
+const TRANSPOSE_ROWS: usize = 64;
+
 /// Floats per cache line (64 bytes).
 const LINE: usize = 16;
 
@@ -129,11 +132,21 @@ fn pack_b<const NR: usize>(g: &Gemm<'_>, nr: usize, first: usize, out: &mut [f32
             if cols < nr {
                 panel.fill(0.0);
             }
-            for col in 0..cols {
-                let src = &g.b[(j0 + col) * k..(j0 + col + 1) * k];
-                for (p, &v) in src.iter().enumerate() {
-                    panel[p * nr + col] = v;
+            // In blocks of TRANSPOSE_ROWS rows of the panel, so the block being written stays in
+            // L1 while each column fills its slot of it: column by column over the whole panel
+            // touched every one of its k cache lines per column (fc1's 9216-deep panel: 35 →
+            // see docs/PERFORMANCE.md, "Packing a transposed B").
+            let mut p0 = 0;
+            while p0 < k {
+                let rows = TRANSPOSE_ROWS.min(k - p0);
+                let block = &mut panel[p0 * nr..(p0 + rows) * nr];
+                for col in 0..cols {
+                    let src = &g.b[(j0 + col) * k + p0..(j0 + col) * k + p0 + rows];
+                    for (dst, &v) in block.chunks_exact_mut(nr).zip(src) {
+                        dst[col] = v;
+                    }
                 }
+                p0 += rows;
             }
         } else if cols == NR && nr == NR {
             for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {

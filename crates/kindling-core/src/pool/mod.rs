@@ -319,6 +319,59 @@ fn max_planes_inside(
     });
 }
 
+/// [`max_planes_inside`] for 2×2 windows with stride 2 (the MNIST example's pooling): each output
+/// row from two input rows, the four taps in the same order with the same tie/NaN rule, written
+/// without slices per window so the compiler keeps it branch-free (~9 cycles a tap → see
+/// docs/PERFORMANCE.md, "Pooling").
+fn max_planes_2x2(x: &[f32], values: &mut [f32], indices: &mut [i32], s: Planes, o: &Pool2dOptions) {
+    let group = planes_per_task(s.in_plane);
+    let chunk = (s.out_plane * group).max(1);
+    let work = values.len() * 4;
+    let index_chunks: Vec<Mutex<&mut [i32]>> = indices.chunks_mut(chunk).map(Mutex::new).collect();
+    let out_w = s.out_w;
+    threads::par_chunks_mut(values, chunk, work, |start, values| {
+        let mut indices = index_chunks[start / chunk]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if out_w == 0 {
+            return;
+        }
+        let first = start / s.out_plane.max(1);
+        for (q, (values, indices)) in values
+            .chunks_mut(s.out_plane.max(1))
+            .zip(indices.chunks_mut(s.out_plane.max(1)))
+            .enumerate()
+        {
+            let xp = &x[(first + q) * s.in_plane..(first + q + 1) * s.in_plane];
+            for oh in 0..o.out_h {
+                let top = 2 * oh * s.in_w;
+                let r0 = &xp[top..top + 2 * out_w];
+                let r1 = &xp[top + s.in_w..top + s.in_w + 2 * out_w];
+                let vrow = &mut values[oh * out_w..(oh + 1) * out_w];
+                let irow = &mut indices[oh * out_w..(oh + 1) * out_w];
+                let below = s.in_w as i32;
+                for (ow, ((v, i), (p0, p1))) in vrow
+                    .iter_mut()
+                    .zip(irow.iter_mut())
+                    .zip(r0.chunks_exact(2).zip(r1.chunks_exact(2)))
+                    .enumerate()
+                {
+                    let at = (top + 2 * ow) as i32;
+                    let mut best = p0[0];
+                    let mut best_index = at;
+                    for (tap, offset) in [(p0[1], 1), (p1[0], below), (p1[1], below + 1)] {
+                        let take = tap > best || tap.is_nan();
+                        best = if take { tap } else { best };
+                        best_index = if take { at + offset } else { best_index };
+                    }
+                    *v = best;
+                    *i = best_index;
+                }
+            }
+        }
+    });
+}
+
 /// Sum over each window divided by its divisor, whole planes as tasks of the thread pool.
 fn avg_planes(
     x: &[f32],
@@ -465,7 +518,9 @@ pub fn max_pool2d(
         && o.dilation_w == 1
         && (o.out_h == 0 || (o.out_h - 1) * o.stride_h + o.kernel_h <= o.in_h)
         && (o.out_w == 0 || (o.out_w - 1) * o.stride_w + o.kernel_w <= o.in_w);
-    if inside {
+    if inside && o.kernel_h == 2 && o.kernel_w == 2 && o.stride_h == 2 && o.stride_w == 2 {
+        max_planes_2x2(x, values, indices, s, o);
+    } else if inside {
         max_planes_inside(x, values, indices, s, o);
     } else {
         max_planes(

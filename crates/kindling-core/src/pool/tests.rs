@@ -121,7 +121,7 @@ fn naive_avg(x: &[f32], o: &Pool2dOptions) -> Vec<f32> {
 fn cases() -> Vec<Pool2dOptions> {
     let mut all = vec![];
     for &(ih, iw) in &[(5, 7), (6, 6), (1, 9)] {
-        for &k in &[(1, 1), (2, 3), (3, 3)] {
+        for &k in &[(1, 1), (2, 2), (2, 3), (3, 3)] {
             for &s in &[(1, 1), (2, 2), (3, 2)] {
                 for &p in &[(0, 0), (1, 1)] {
                     for &d in &[(1, 1), (2, 1)] {
@@ -187,6 +187,24 @@ fn max_pool_ties_take_the_first_and_nan_the_last() {
     max_pool2d(&[1.0, f32::NAN, 3.0, f32::NAN], &mut v, &mut i, &o).unwrap();
     assert!(v[0].is_nan());
     assert_eq!(i[0], 3);
+}
+
+#[test]
+fn max_pool_2x2_fast_path_keeps_the_tie_nan_and_infinity_rules() {
+    // One 2×4 plane, two windows: [a b / c d] visited a, b, c, d.
+    let o = options(1, 2, 4, (2, 2), (2, 2), (0, 0), (1, 1), false);
+    let (mut v, mut i) = (vec![0.0; 2], vec![0; 2]);
+    let ninf = f32::NEG_INFINITY;
+    for (x, ev, ei) in [
+        ([2.0, 2.0, 1.0, 1.0, 2.0, 2.0, 1.0, 1.0], [2.0, 1.0], [0, 2]),
+        ([ninf, ninf, ninf, ninf, ninf, ninf, ninf, ninf], [ninf, ninf], [0, 2]),
+        ([1.0, f32::NAN, 0.0, 3.0, 5.0, 0.0, f32::NAN, 2.0], [f32::NAN, f32::NAN], [1, 6]),
+        ([0.0, 1.0, 0.0, 0.0, f32::NAN, f32::NAN, 0.0, 9.0], [f32::NAN, 9.0], [5, 7]),
+    ] {
+        max_pool2d(&x, &mut v, &mut i, &o).unwrap();
+        assert_eq!(format!("{v:?}"), format!("{ev:?}"), "{x:?}");
+        assert_eq!(i, ei, "{x:?}");
+    }
 }
 
 #[test]
