@@ -258,8 +258,11 @@ pub(crate) fn im2col(geo: &Geometry, image: &[f32], g: usize, cols: &mut [f32]) 
                         let last =
                             (in_w as isize - x_off).clamp(first as isize, out_w as isize) as usize;
                         line[..first].fill(0.0);
-                        let start = (first as isize + x_off) as usize;
-                        line[first..last].copy_from_slice(&src[start..start + (last - first)]);
+                        // (An empty run may start left of the row: padding wider than the input.)
+                        if last > first {
+                            let start = (first as isize + x_off) as usize;
+                            line[first..last].copy_from_slice(&src[start..start + (last - first)]);
+                        }
                         line[last..].fill(0.0);
                     } else {
                         for (ox, v) in line.iter_mut().enumerate() {
@@ -301,12 +304,14 @@ pub(crate) fn col2im(geo: &Geometry, cols: &[f32], g: usize, image: &mut [f32]) 
                         let first = (-x_off).clamp(0, out_w as isize) as usize;
                         let last =
                             (in_w as isize - x_off).clamp(first as isize, out_w as isize) as usize;
-                        let start = (first as isize + x_off) as usize;
-                        for (d, s) in dst[start..start + (last - first)]
-                            .iter_mut()
-                            .zip(&line[first..last])
-                        {
-                            *d += s;
+                        if last > first {
+                            let start = (first as isize + x_off) as usize;
+                            for (d, s) in dst[start..start + (last - first)]
+                                .iter_mut()
+                                .zip(&line[first..last])
+                            {
+                                *d += s;
+                            }
                         }
                     } else {
                         for (ox, v) in line.iter().enumerate() {

@@ -51,6 +51,18 @@ fn cases() -> Vec<Conv2dOptions> {
             pad_right: 2,
             ..opts(2, 2, (5, 6), 3, (2, 4), (1, 1), (0, 1), (1, 1), 1)
         },
+        // Over 32 output channels per group and enough work for the packed GEMM; positions not a
+        // multiple of its panel width.
+        opts(2, 8, (10, 11), 40, (3, 3), (1, 1), (1, 1), (1, 1), 1),
+        opts(2, 12, (21, 15), 68, (3, 3), (2, 1), (1, 2), (2, 1), 2),
+        Conv2dOptions {
+            pad_bottom: 1,
+            pad_right: 2,
+            ..opts(1, 4, (20, 21), 36, (2, 4), (1, 1), (0, 1), (1, 1), 1)
+        },
+        opts(2, 3, (9, 30), 48, (2, 5), (3, 3), (2, 2), (1, 2), 1),
+        // Padding wider than the input: some taps see only zeros across a whole output row.
+        opts(1, 1, (1, 1), 2, (5, 5), (1, 1), (2, 2), (1, 1), 1),
     ]
 }
 
