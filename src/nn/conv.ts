@@ -6,6 +6,7 @@
 import { allocate } from '../dtype';
 import { checkOptions, positionalOptionError } from '../options';
 import { conv1d, conv2d, type ConvSize1d, type ConvSize2d } from '../ops/conv';
+import { pad, type PadMode } from '../ops/pad';
 import { Tensor, numelOf } from '../tensor';
 import { pyBool } from './format';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init';
@@ -78,7 +79,6 @@ abstract class ConvNd extends Module<[Tensor]> {
     if (!['zeros', 'reflect', 'replicate', 'circular'].includes(paddingMode)) {
       throw new RangeError(`padding_mode must be one of {'zeros', 'circular', 'reflect', 'replicate'}, but got padding_mode='${paddingMode}'`);
     }
-    if (paddingMode !== 'zeros') throw new RangeError(`${name}: paddingMode '${paddingMode}' is not implemented yet; kindling supports paddingMode 'zeros'`);
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.kernelSize = tuple(kernelSize, dims);
@@ -113,7 +113,29 @@ abstract class ConvNd extends Module<[Tensor]> {
   }
 
   protected convOptions<S>(): { stride: S; padding: S | 'valid' | 'same'; dilation: S; groups: number } {
-    return { stride: this.stride as unknown as S, padding: this.padding as unknown as S, dilation: this.dilation as unknown as S, groups: this.groups };
+    // Other padding modes pad the input first (F.pad) and convolve without padding, as PyTorch.
+    const padding = this.paddingMode === 'zeros' ? this.padding : this.padding === 'same' ? 'valid' : this.padding === 'valid' ? 'valid' : this.padding.map(() => 0);
+    return { stride: this.stride as unknown as S, padding: padding as unknown as S, dilation: this.dilation as unknown as S, groups: this.groups };
+  }
+
+  /**
+   * The input padded by `paddingMode` ('reflect', 'replicate', 'circular'; 'zeros' is the
+   * convolution's own padding): PyTorch's `_reversed_padding_repeated_twice`, last dimension
+   * first, with 'same' split as PyTorch splits it (the extra element after).
+   */
+  protected padInput(input: Tensor): Tensor {
+    if (this.paddingMode === 'zeros' || this.padding === 'valid') return input;
+    const pads: number[] = [];
+    for (let d = this.kernelSize.length - 1; d >= 0; d--) {
+      if (this.padding === 'same') {
+        const total = this.dilation[d] * (this.kernelSize[d] - 1);
+        const left = Math.floor(total / 2);
+        pads.push(left, total - left);
+      } else {
+        pads.push(this.padding[d], this.padding[d]);
+      }
+    }
+    return pad(input, pads, this.paddingMode as PadMode);
   }
 }
 
@@ -129,7 +151,7 @@ export class Conv1d extends ConvNd {
   }
 
   forward(input: Tensor): Tensor {
-    return conv1d(input, this.weight, this.bias, this.convOptions<ConvSize1d>());
+    return conv1d(this.padInput(input), this.weight, this.bias, this.convOptions<ConvSize1d>());
   }
 }
 
@@ -146,6 +168,6 @@ export class Conv2d extends ConvNd {
   }
 
   forward(input: Tensor): Tensor {
-    return conv2d(input, this.weight, this.bias, this.convOptions<ConvSize2d>());
+    return conv2d(this.padInput(input), this.weight, this.bias, this.convOptions<ConvSize2d>());
   }
 }
