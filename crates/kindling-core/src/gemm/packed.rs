@@ -134,8 +134,8 @@ fn pack_b<const NR: usize>(g: &Gemm<'_>, nr: usize, first: usize, out: &mut [f32
             }
             // In blocks of TRANSPOSE_ROWS rows of the panel, so the block being written stays in
             // L1 while each column fills its slot of it: column by column over the whole panel
-            // touched every one of its k cache lines per column (fc1's 9216-deep panel: 35 →
-            // see docs/PERFORMANCE.md, "Packing a transposed B").
+            // touched every one of its k cache lines per column (NOTE [ Packing for the CNN's
+            // products ] in docs/PERFORMANCE.md).
             let mut p0 = 0;
             while p0 < k {
                 let rows = TRANSPOSE_ROWS.min(k - p0);
@@ -187,6 +187,13 @@ fn pack_a(
                 let at = (p0 + p) * m + i0;
                 dst[..valid].copy_from_slice(&g.a[at..at + valid]);
             }
+        } else if valid == mr && matches!(mr, 12 | 8 | 6) {
+            // A full panel at each path's tile height (AVX-512 12, NEON 8, AVX2 6).
+            match mr {
+                12 => pack_a_rows::<12>(g.a, k, i0, p0, kc, panel),
+                8 => pack_a_rows::<8>(g.a, k, i0, p0, kc, panel),
+                _ => pack_a_rows::<6>(g.a, k, i0, p0, kc, panel),
+            }
         } else {
             for r in 0..valid {
                 let src = &g.a[(i0 + r) * k + p0..(i0 + r) * k + p0 + kc];
@@ -195,6 +202,18 @@ fn pack_a(
                 }
             }
         }
+    }
+}
+
+/// A full panel of `MR` rows of a row-major A: for each depth, the `MR` values of the panel's rows
+/// gathered and stored as one contiguous group (row by row, it took one scalar store per value at
+/// a stride of `MR`: the store port was the limit; NOTE [ Packing for the CNN's products ] in
+/// docs/PERFORMANCE.md).
+fn pack_a_rows<const MR: usize>(a: &[f32], k: usize, i0: usize, p0: usize, kc: usize, panel: &mut [f32]) {
+    let rows: [&[f32]; MR] = std::array::from_fn(|r| &a[(i0 + r) * k + p0..(i0 + r) * k + p0 + kc]);
+    for (p, dst) in panel.chunks_exact_mut(MR).enumerate().take(kc) {
+        let dst: &mut [f32; MR] = dst.try_into().unwrap();
+        *dst = std::array::from_fn(|r| rows[r][p]);
     }
 }
 
