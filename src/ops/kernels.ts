@@ -54,6 +54,8 @@ export interface Kernels {
   ): void;
   sgdStep(params: F32[], grads: F32[], momentumBuffers: F32[], bufferInitialized: Uint8Array, options: SgdStepOptions): void;
   maxPool2d(x: F32, values: F32, indices: Int32Array, options: Pool2dOptions): void;
+  attention(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, options: AttentionOptions): number;
+  attentionBackward(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, gradOut: F32, gradQ: F32, gradK: F32, gradV: F32, options: AttentionOptions): void;
   maxPoolBackward(gradOut: F32, indices: Int32Array, gradIn: F32, planes: number, inPlane: number, outPlane: number): void;
   avgPool2d(x: F32, out: F32, options: Pool2dOptions): void;
   avgPool2dBackward(gradOut: F32, gradIn: F32, options: Pool2dOptions): void;
@@ -181,6 +183,22 @@ export interface BatchNormOptions {
   train: boolean;
 }
 
+/** A fused attention call's sizes and settings (`crates/kindling-core/src/attention`). */
+export interface AttentionOptions {
+  batchHeads: number;
+  qLen: number;
+  kvLen: number;
+  headDim: number;
+  valueDim: number;
+  scale: number;
+  causal: boolean;
+  /** 0 (no mask), 1 (one `[L, S]` layer for all) or `batchHeads`. */
+  maskLayers: number;
+  dropoutP: number;
+  seed: number;
+  offset: number;
+}
+
 /** An adaptive 2-D pooling's sizes over `planes` planes. */
 export interface AdaptivePoolOptions {
   planes: number;
@@ -199,6 +217,8 @@ type PackedKernels =
   | 'adamStep'
   | 'sgdStep'
   | 'maxPool2d'
+  | 'attention'
+  | 'attentionBackward'
   | 'avgPool2d'
   | 'avgPool2dBackward'
   | 'adaptiveAvgPool2d'
@@ -253,6 +273,8 @@ interface Binding extends Omit<Kernels, PackedKernels> {
   adamStep(params: F32[], grads: F32[], expAvgs: F32[], expAvgSqs: F32[], maxExpAvgSqs: F32[], steps: Float64Array, options: Float64Array): void;
   sgdStep(params: F32[], grads: F32[], momentumBuffers: F32[], bufferInitialized: Uint8Array, options: Float64Array): void;
   maxPool2d(x: F32, values: F32, indices: Int32Array, options: Float64Array): void;
+  attention(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, options: Float64Array): number;
+  attentionBackward(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, gradOut: F32, gradQ: F32, gradK: F32, gradV: F32, options: Float64Array): void;
   avgPool2d(x: F32, out: F32, options: Float64Array): void;
   avgPool2dBackward(gradOut: F32, gradIn: F32, options: Float64Array): void;
   adaptiveAvgPool2d(x: F32, out: F32, options: Float64Array): void;
@@ -314,6 +336,22 @@ function packAdaptive(o: AdaptivePoolOptions): Float64Array {
   adaptivePacked[3] = o.outH;
   adaptivePacked[4] = o.outW;
   return adaptivePacked;
+}
+const attentionPacked = new Float64Array(11);
+
+function packAttention(o: AttentionOptions): Float64Array {
+  attentionPacked[0] = o.batchHeads;
+  attentionPacked[1] = o.qLen;
+  attentionPacked[2] = o.kvLen;
+  attentionPacked[3] = o.headDim;
+  attentionPacked[4] = o.valueDim;
+  attentionPacked[5] = o.scale;
+  attentionPacked[6] = o.causal ? 1 : 0;
+  attentionPacked[7] = o.maskLayers;
+  attentionPacked[8] = o.dropoutP;
+  attentionPacked[9] = o.seed;
+  attentionPacked[10] = o.offset;
+  return attentionPacked;
 }
 const convPacked = new Float64Array(16);
 
@@ -403,6 +441,9 @@ const packed: Pick<Kernels, PackedKernels> = {
     binding.sgdStep(params, grads, momentumBuffers, bufferInitialized, sgdPacked);
   },
   maxPool2d: (x, values, indices, o) => binding.maxPool2d(x, values, indices, packPool(o)),
+  attention: (q, k, v, mask, out, lse, o) => binding.attention(q, k, v, mask, out, lse, packAttention(o)),
+  attentionBackward: (q, k, v, mask, out, lse, gradOut, gradQ, gradK, gradV, o) =>
+    binding.attentionBackward(q, k, v, mask, out, lse, gradOut, gradQ, gradK, gradV, packAttention(o)),
   avgPool2d: (x, out, o) => binding.avgPool2d(x, out, packPool(o)),
   avgPool2dBackward: (gradOut, gradIn, o) => binding.avgPool2dBackward(gradOut, gradIn, packPool(o)),
   adaptiveAvgPool2d: (x, out, o) => binding.adaptiveAvgPool2d(x, out, packAdaptive(o)),

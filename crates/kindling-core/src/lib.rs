@@ -29,3 +29,4 @@ pub mod conv;
 pub mod batch_norm;
 pub mod pool;
 pub mod rows;
+pub mod attention;

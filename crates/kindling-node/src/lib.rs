@@ -1,6 +1,7 @@
 //! napi-rs bindings of kindling-core. This crate only converts arguments and errors: no maths here.
 //! Typed arrays arrive as borrowed slices (`&[f32]`, `&mut [f32]`), so inputs are never copied and
 //! outputs are written straight into the `Float32Array` that JavaScript allocated.
+mod attention;
 mod batch_norm;
 mod buffers;
 mod conv;

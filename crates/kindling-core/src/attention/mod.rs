@@ -1,0 +1,436 @@
+//! Scaled dot-product attention, fused: for each (batch·head, query) row, the scores against every
+//! key, the softmax and the weighted sum of the values in one pass over a row-sized buffer — the
+//! `L × S` attention matrix is never stored. Forward saves the row's log-sum-exp; backward
+//! recomputes each row's probabilities from it (flash-attention's scheme, one row at a time).
+//!
+//! Semantics are PyTorch's `scaled_dot_product_attention`: `softmax(q·kᵀ·scale + mask) · v`, with
+//! `mask` an additive float bias (a boolean mask arrives as 0 / −∞), `causal` masking keys after
+//! the query (`j > i`, top-left aligned as PyTorch's `tril`), and dropout on the probabilities
+//! (inverted, keep probability `1 − p`, Philox word 0 of counter `offset + (bh·L + i)·S + j`, as
+//! `dropout`). A row whose every key is masked gives zeros and no gradient, as PyTorch's fused
+//! CPU kernel does. Rows of different batch·heads are independent tasks; within one, keys and
+//! rows are summed in a fixed order, so results do not depend on the thread count.
+use crate::error::{check_len, KernelError, KernelResult};
+use crate::options::Packed;
+use crate::philox::Stream;
+use crate::random::threshold;
+use crate::threads;
+use std::cell::RefCell;
+use std::sync::Mutex;
+
+pub mod reference;
+#[cfg(test)]
+mod tests;
+
+/// Sizes and settings of one attention call over `batch_heads` independent (q, k, v) triples.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AttentionOptions {
+    pub batch_heads: usize,
+    /// Queries per batch·head (`L`).
+    pub q_len: usize,
+    /// Keys and values per batch·head (`S`).
+    pub kv_len: usize,
+    /// Query/key width (`E`).
+    pub head_dim: usize,
+    /// Value width (`Ev`).
+    pub value_dim: usize,
+    pub scale: f32,
+    pub causal: bool,
+    /// Layers of the additive mask: 0 (none), 1 (shared by every batch·head) or `batch_heads`.
+    pub mask_layers: usize,
+    pub dropout_p: f64,
+    pub seed: f64,
+    pub offset: f64,
+}
+
+impl Packed for AttentionOptions {
+    const OP: &'static str = "attention";
+    const FIELDS: &'static [&'static str] = &[
+        "batchHeads",
+        "qLen",
+        "kvLen",
+        "headDim",
+        "valueDim",
+        "scale",
+        "causal",
+        "maskLayers",
+        "dropoutP",
+        "seed",
+        "offset",
+    ];
+    fn from_fields(v: &[f64]) -> Self {
+        let u = |i: usize| v[i] as usize;
+        AttentionOptions {
+            batch_heads: u(0),
+            q_len: u(1),
+            kv_len: u(2),
+            head_dim: u(3),
+            value_dim: u(4),
+            scale: v[5] as f32,
+            causal: v[6] != 0.0,
+            mask_layers: u(7),
+            dropout_p: v[8],
+            seed: v[9],
+            offset: v[10],
+        }
+    }
+}
+
+/// What a row needs to know about dropout: the stream and the keep threshold (`None`: no dropout).
+#[derive(Clone, Copy)]
+struct Dropout {
+    stream: Stream,
+    threshold: u32,
+    scale: f32,
+}
+
+impl Dropout {
+    /// The factor of probability `(bh, i, j)`: `1/(1 − p)` when kept, 0 when dropped.
+    #[inline(always)]
+    fn factor(&self, o: &AttentionOptions, bh: usize, i: usize, j: usize) -> f32 {
+        let counter = ((bh * o.q_len + i) * o.kv_len + j) as u64;
+        if self.stream.block(counter)[0] >= self.threshold {
+            self.scale
+        } else {
+            0.0
+        }
+    }
+}
+
+fn check(
+    op: &'static str,
+    o: &AttentionOptions,
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    mask: Option<&[f32]>,
+) -> KernelResult<Option<Dropout>> {
+    let what = || {
+        format!(
+            "batch·heads {}, L {}, S {}, E {}, Ev {}",
+            o.batch_heads, o.q_len, o.kv_len, o.head_dim, o.value_dim
+        )
+    };
+    check_len(
+        op,
+        "q",
+        q.len(),
+        o.batch_heads * o.q_len * o.head_dim,
+        &what(),
+    )?;
+    check_len(
+        op,
+        "k",
+        k.len(),
+        o.batch_heads * o.kv_len * o.head_dim,
+        &what(),
+    )?;
+    check_len(
+        op,
+        "v",
+        v.len(),
+        o.batch_heads * o.kv_len * o.value_dim,
+        &what(),
+    )?;
+    match mask {
+        Some(m) => {
+            if o.mask_layers != 1 && o.mask_layers != o.batch_heads {
+                return Err(KernelError::value(
+                    op,
+                    format!(
+                        "mask layers must be 1 or batch·heads ({}), got {}",
+                        o.batch_heads, o.mask_layers
+                    ),
+                ));
+            }
+            check_len(
+                op,
+                "mask",
+                m.len(),
+                o.mask_layers * o.q_len * o.kv_len,
+                &what(),
+            )?;
+        }
+        None if o.mask_layers != 0 => {
+            return Err(KernelError::value(op, "mask layers given without a mask"));
+        }
+        None => {}
+    }
+    if !(0.0..1.0).contains(&o.dropout_p) {
+        return Err(KernelError::value(
+            op,
+            format!(
+                "dropout probability has to be in [0, 1), got {}",
+                o.dropout_p
+            ),
+        ));
+    }
+    if o.dropout_p == 0.0 {
+        return Ok(None);
+    }
+    Ok(Some(Dropout {
+        stream: Stream::from_f64(op, o.seed, o.offset)?,
+        threshold: threshold(o.dropout_p) as u32,
+        scale: (1.0 / (1.0 - o.dropout_p)) as f32,
+    }))
+}
+
+thread_local! {
+    /// Per-thread row of scores / probabilities (`S` floats), reused across rows and calls.
+    static ROW: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+fn with_row<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
+    ROW.with(|cell| {
+        let mut row = cell.borrow_mut();
+        if row.len() < len {
+            row.resize(len, 0.0);
+        }
+        f(&mut row[..len])
+    })
+}
+
+#[inline(always)]
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    // Eight partial sums: a single running sum is a chain of dependent adds.
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (x, y) in ra.iter().zip(rb) {
+        s += x * y;
+    }
+    s
+}
+
+#[inline(always)]
+fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
+    for (y, x) in y.iter_mut().zip(x) {
+        *y += a * x;
+    }
+}
+
+/// Fills `row` with the scaled, masked scores of query `i` of batch·head `bh`; returns their max.
+#[inline(always)]
+fn scores(
+    o: &AttentionOptions,
+    q_i: &[f32],
+    k: &[f32],
+    mask: Option<&[f32]>,
+    bh: usize,
+    i: usize,
+    row: &mut [f32],
+) -> f32 {
+    let (s_len, e) = (o.kv_len, o.head_dim);
+    let mask_row = mask.map(|m| {
+        let layer = if o.mask_layers == 1 { 0 } else { bh };
+        &m[(layer * o.q_len + i) * s_len..][..s_len]
+    });
+    let mut max = f32::NEG_INFINITY;
+    for (j, s) in row.iter_mut().enumerate() {
+        let mut v = if o.causal && j > i {
+            f32::NEG_INFINITY
+        } else {
+            dot(q_i, &k[j * e..][..e]) * o.scale
+        };
+        if let Some(m) = mask_row {
+            v += m[j];
+        }
+        *s = v;
+        if v > max {
+            max = v;
+        }
+    }
+    max
+}
+
+/// `out = softmax(q·kᵀ·scale + mask)·v` per batch·head (`out`: `[BH, L, Ev]`), and the log-sum-exp
+/// of each row (`lse`: `[BH, L]`, −∞ for a fully masked row). Returns the Philox counters used.
+pub fn attention(
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    mask: Option<&[f32]>,
+    out: &mut [f32],
+    lse: &mut [f32],
+    o: &AttentionOptions,
+) -> KernelResult<u64> {
+    const OP: &str = "attention";
+    let dropout = check(OP, o, q, k, v, mask)?;
+    check_len(
+        OP,
+        "out",
+        out.len(),
+        o.batch_heads * o.q_len * o.value_dim,
+        "[batch·heads, L, Ev]",
+    )?;
+    check_len(
+        OP,
+        "lse",
+        lse.len(),
+        o.batch_heads * o.q_len,
+        "[batch·heads, L]",
+    )?;
+    let (l_len, s_len, e, ev) = (o.q_len, o.kv_len, o.head_dim, o.value_dim);
+    let block = (l_len * ev).max(1);
+    if out.is_empty() {
+        lse.fill(f32::NEG_INFINITY);
+        return Ok(0);
+    }
+    let lse_chunks: Vec<Mutex<&mut [f32]>> = lse.chunks_mut(l_len.max(1)).map(Mutex::new).collect();
+    let work = o.batch_heads * l_len * s_len * (e + ev);
+    threads::par_chunks_mut(out, block, work, |start, out| {
+        let bh = start / block;
+        let mut lse = lse_chunks[bh].lock().unwrap_or_else(|e| e.into_inner());
+        let (qb, kb, vb) = (
+            &q[bh * l_len * e..][..l_len * e],
+            &k[bh * s_len * e..][..s_len * e],
+            &v[bh * s_len * ev..][..s_len * ev],
+        );
+        with_row(s_len, |row| {
+            for i in 0..l_len {
+                let out_i = &mut out[i * ev..][..ev];
+                out_i.fill(0.0);
+                let max = scores(o, &qb[i * e..][..e], kb, mask, bh, i, row);
+                if max == f32::NEG_INFINITY {
+                    lse[i] = f32::NEG_INFINITY;
+                    continue;
+                }
+                let mut sum = 0.0f32;
+                for s in row.iter_mut() {
+                    *s = (*s - max).exp();
+                    sum += *s;
+                }
+                lse[i] = max + sum.ln();
+                let inv = 1.0 / sum;
+                for (j, &p) in row.iter().enumerate() {
+                    let mut w = p * inv;
+                    if let Some(d) = &dropout {
+                        w *= d.factor(o, bh, i, j);
+                    }
+                    if w != 0.0 {
+                        axpy(out_i, w, &vb[j * ev..][..ev]);
+                    }
+                }
+            }
+        });
+    });
+    Ok(if dropout.is_some() {
+        (o.batch_heads * l_len * s_len) as u64
+    } else {
+        0
+    })
+}
+
+/// The gradients of [`attention`] with respect to q, k and v (overwritten), from the forward's
+/// output and log-sum-exp and the upstream gradient.
+#[allow(clippy::too_many_arguments)]
+pub fn attention_backward(
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    mask: Option<&[f32]>,
+    out: &[f32],
+    lse: &[f32],
+    grad_out: &[f32],
+    grad_q: &mut [f32],
+    grad_k: &mut [f32],
+    grad_v: &mut [f32],
+    o: &AttentionOptions,
+) -> KernelResult {
+    const OP: &str = "attention_backward";
+    let dropout = check(OP, o, q, k, v, mask)?;
+    let (l_len, s_len, e, ev) = (o.q_len, o.kv_len, o.head_dim, o.value_dim);
+    check_len(
+        OP,
+        "out",
+        out.len(),
+        o.batch_heads * l_len * ev,
+        "[batch·heads, L, Ev]",
+    )?;
+    check_len(
+        OP,
+        "lse",
+        lse.len(),
+        o.batch_heads * l_len,
+        "[batch·heads, L]",
+    )?;
+    check_len(
+        OP,
+        "gradOut",
+        grad_out.len(),
+        out.len(),
+        "[batch·heads, L, Ev]",
+    )?;
+    check_len(OP, "gradQ", grad_q.len(), q.len(), "q's")?;
+    check_len(OP, "gradK", grad_k.len(), k.len(), "k's")?;
+    check_len(OP, "gradV", grad_v.len(), v.len(), "v's")?;
+    grad_k.fill(0.0);
+    grad_v.fill(0.0);
+    if grad_q.is_empty() {
+        return Ok(());
+    }
+    let gk_chunks: Vec<Mutex<&mut [f32]>> = grad_k
+        .chunks_mut((s_len * e).max(1))
+        .map(Mutex::new)
+        .collect();
+    let gv_chunks: Vec<Mutex<&mut [f32]>> = grad_v
+        .chunks_mut((s_len * ev).max(1))
+        .map(Mutex::new)
+        .collect();
+    let block = (l_len * e).max(1);
+    let work = o.batch_heads * l_len * s_len * (2 * e + 2 * ev);
+    threads::par_chunks_mut(grad_q, block, work, |start, gq| {
+        let bh = start / block;
+        let mut gk = gk_chunks
+            .get(bh)
+            .map(|m| m.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut gv = gv_chunks
+            .get(bh)
+            .map(|m| m.lock().unwrap_or_else(|e| e.into_inner()));
+        let (qb, kb, vb) = (
+            &q[bh * l_len * e..][..l_len * e],
+            &k[bh * s_len * e..][..s_len * e],
+            &v[bh * s_len * ev..][..s_len * ev],
+        );
+        gq.fill(0.0);
+        with_row(s_len, |row| {
+            for i in 0..l_len {
+                let lse_i = lse[bh * l_len + i];
+                if lse_i == f32::NEG_INFINITY {
+                    continue;
+                }
+                let q_i = &qb[i * e..][..e];
+                let do_i = &grad_out[(bh * l_len + i) * ev..][..ev];
+                let delta = dot(do_i, &out[(bh * l_len + i) * ev..][..ev]);
+                scores(o, q_i, kb, mask, bh, i, row);
+                let gq_i = &mut gq[i * e..][..e];
+                for (j, &s) in row.iter().enumerate() {
+                    let p = (s - lse_i).exp();
+                    if p == 0.0 {
+                        continue;
+                    }
+                    let z = dropout.as_ref().map_or(1.0, |d| d.factor(o, bh, i, j));
+                    let v_j = &vb[j * ev..][..ev];
+                    if let Some(gv) = gv.as_deref_mut() {
+                        if z != 0.0 {
+                            axpy(&mut gv[j * ev..][..ev], p * z, do_i);
+                        }
+                    }
+                    let dp = if z != 0.0 { z * dot(do_i, v_j) } else { 0.0 };
+                    let ds = p * (dp - delta) * o.scale;
+                    axpy(gq_i, ds, &kb[j * e..][..e]);
+                    if let Some(gk) = gk.as_deref_mut() {
+                        axpy(&mut gk[j * e..][..e], ds, q_i);
+                    }
+                }
+            }
+        });
+    });
+    Ok(())
+}

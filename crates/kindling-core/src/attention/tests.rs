@@ -1,0 +1,162 @@
+use super::*;
+use crate::test_util::{assert_close, at_1_and_2_threads, data};
+
+fn opts(
+    bh: usize,
+    l: usize,
+    s: usize,
+    e: usize,
+    ev: usize,
+    causal: bool,
+    mask_layers: usize,
+    p: f64,
+) -> AttentionOptions {
+    AttentionOptions {
+        batch_heads: bh,
+        q_len: l,
+        kv_len: s,
+        head_dim: e,
+        value_dim: ev,
+        scale: 1.0 / (e as f32).sqrt(),
+        causal,
+        mask_layers,
+        dropout_p: p,
+        seed: 1234.0,
+        offset: 77.0,
+    }
+}
+
+/// A mask of 0 / −∞ with a few −∞ per row, and (row 1 of every layer) a fully masked row.
+fn mask(o: &AttentionOptions) -> Option<Vec<f32>> {
+    if o.mask_layers == 0 {
+        return None;
+    }
+    let mut m = data(o.mask_layers * o.q_len * o.kv_len, 11, -1.0, 1.0);
+    for (idx, v) in m.iter_mut().enumerate() {
+        let row = idx / o.kv_len % o.q_len;
+        *v = if row == 1 || *v < -0.6 {
+            f32::NEG_INFINITY
+        } else {
+            *v * 0.5
+        };
+    }
+    Some(m)
+}
+
+fn run(o: &AttentionOptions) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>) {
+    let q = data(o.batch_heads * o.q_len * o.head_dim, 1, -1.0, 1.0);
+    let k = data(o.batch_heads * o.kv_len * o.head_dim, 2, -1.0, 1.0);
+    let v = data(o.batch_heads * o.kv_len * o.value_dim, 3, -1.0, 1.0);
+    let g = data(o.batch_heads * o.q_len * o.value_dim, 4, -1.0, 1.0);
+    let m = mask(o);
+    let mut out = vec![f32::NAN; g.len()];
+    let mut lse = vec![f32::NAN; o.batch_heads * o.q_len];
+    attention(&q, &k, &v, m.as_deref(), &mut out, &mut lse, o).unwrap();
+    let (mut gq, mut gk, mut gv) = (
+        vec![f32::NAN; q.len()],
+        vec![f32::NAN; k.len()],
+        vec![f32::NAN; v.len()],
+    );
+    attention_backward(
+        &q,
+        &k,
+        &v,
+        m.as_deref(),
+        &out,
+        &lse,
+        &g,
+        &mut gq,
+        &mut gk,
+        &mut gv,
+        o,
+    )
+    .unwrap();
+    (out, lse, gq, gk, gv, g)
+}
+
+fn cases() -> Vec<AttentionOptions> {
+    vec![
+        opts(3, 5, 7, 4, 6, false, 0, 0.0),
+        opts(2, 6, 6, 8, 8, true, 0, 0.0),
+        opts(2, 4, 9, 16, 5, true, 0, 0.0),
+        opts(4, 5, 5, 3, 2, false, 1, 0.0),
+        opts(3, 4, 6, 9, 7, false, 3, 0.0),
+        opts(2, 7, 7, 32, 32, true, 2, 0.0),
+        opts(2, 5, 6, 4, 3, false, 0, 0.3),
+        opts(3, 6, 6, 5, 4, true, 3, 0.5),
+        opts(1, 1, 1, 1, 1, false, 0, 0.0),
+    ]
+}
+
+#[test]
+fn matches_the_reference_forward_and_backward() {
+    for o in cases() {
+        let q = data(o.batch_heads * o.q_len * o.head_dim, 1, -1.0, 1.0);
+        let k = data(o.batch_heads * o.kv_len * o.head_dim, 2, -1.0, 1.0);
+        let v = data(o.batch_heads * o.kv_len * o.value_dim, 3, -1.0, 1.0);
+        let m = mask(&o);
+        let (out, _, gq, gk, gv, g) = run(&o);
+        let want = reference::attention(&q, &k, &v, m.as_deref(), &o);
+        let w32: Vec<f32> = want.iter().map(|&x| x as f32).collect();
+        assert_close(&out, &w32, 1e-5, 1e-5, &format!("out {o:?}"));
+        let (dq, dk, dv) = reference::attention_backward(&q, &k, &v, m.as_deref(), &g, &o);
+        for (name, got, want) in [("dq", &gq, dq), ("dk", &gk, dk), ("dv", &gv, dv)] {
+            let w32: Vec<f32> = want.iter().map(|&x| x as f32).collect();
+            assert_close(got, &w32, 1e-4, 1e-5, &format!("{name} {o:?}"));
+        }
+    }
+}
+
+#[test]
+fn fully_masked_rows_give_zeros_and_no_gradient() {
+    let o = opts(2, 4, 5, 3, 3, false, 1, 0.0);
+    let (out, lse, gq, _, _, _) = run(&o);
+    for bh in 0..2 {
+        assert_eq!(lse[bh * 4 + 1], f32::NEG_INFINITY);
+        assert!(out[(bh * 4 + 1) * 3..][..3].iter().all(|&x| x == 0.0));
+        assert!(gq[(bh * 4 + 1) * 3..][..3].iter().all(|&x| x == 0.0));
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    for o in cases() {
+        let (a, b) = at_1_and_2_threads(|| run(&o));
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{o:?}");
+    }
+}
+
+#[test]
+fn bad_sizes_and_settings_are_errors_not_panics() {
+    let o = opts(2, 3, 4, 5, 6, false, 0, 0.0);
+    let (q, k, v) = (vec![0.0; 30], vec![0.0; 40], vec![0.0; 48]);
+    let (mut out, mut lse) = (vec![0.0; 36], vec![0.0; 6]);
+    assert!(attention(&q[..29], &k, &v, None, &mut out, &mut lse, &o).is_err());
+    assert!(attention(&q, &k, &v, None, &mut out[..35], &mut lse, &o).is_err());
+    let masked = AttentionOptions {
+        mask_layers: 2,
+        ..o
+    };
+    assert!(attention(&q, &k, &v, None, &mut out, &mut lse, &masked).is_err());
+    assert!(attention(&q, &k, &v, Some(&[0.0; 12]), &mut out, &mut lse, &masked).is_err());
+    let bad_layers = AttentionOptions {
+        mask_layers: 3,
+        ..o
+    };
+    assert!(attention(
+        &q,
+        &k,
+        &v,
+        Some(&[0.0; 36]),
+        &mut out,
+        &mut lse,
+        &bad_layers
+    )
+    .is_err());
+    let bad_p = AttentionOptions {
+        dropout_p: 1.0,
+        ..o
+    };
+    assert!(attention(&q, &k, &v, None, &mut out, &mut lse, &bad_p).is_err());
+    assert!(attention(&q, &k, &v, None, &mut out, &mut lse, &o).is_ok());
+}
