@@ -21,5 +21,6 @@ export * as utils from './utils';
 export { LeakyReLU, ELU, SiLU, GELU, Hardtanh, Softplus, type InplaceOptions, type ELUOptions, type GELUOptions, type SoftplusOptions } from './activation';
 export { BatchNorm1d, BatchNorm2d, type BatchNormModuleOptions } from './batch-norm';
 export { Conv1d, Conv2d, type ConvModuleOptions, type PaddingMode } from './conv';
+export { Embedding, type EmbeddingModuleOptions } from './embedding';
 export { MultiheadAttention, NonDynamicallyQuantizableLinear, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions } from './multihead-attention';
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d } from './pooling';
