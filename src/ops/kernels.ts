@@ -55,6 +55,8 @@ export interface Kernels {
   sgdStep(params: F32[], grads: F32[], momentumBuffers: F32[], bufferInitialized: Uint8Array, options: SgdStepOptions): void;
   maxPool2d(x: F32, values: F32, indices: Int32Array, options: Pool2dOptions): void;
   attention(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, options: AttentionOptions): number;
+  layerNorm(x: F32, weight: F32 | null | undefined, bias: F32 | null | undefined, out: F32, mean: F32, rstd: F32, options: NormOptions): void;
+  layerNormBackward(gradOut: F32, x: F32, mean: F32, rstd: F32, weight: F32 | null | undefined, gradIn: F32, gradWeight: F32 | null | undefined, gradBias: F32 | null | undefined, options: NormOptions): void;
   attentionBackward(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, gradOut: F32, gradQ: F32, gradK: F32, gradV: F32, options: AttentionOptions): void;
   maxPoolBackward(gradOut: F32, indices: Int32Array, gradIn: F32, planes: number, inPlane: number, outPlane: number): void;
   avgPool2d(x: F32, out: F32, options: Pool2dOptions): void;
@@ -183,6 +185,14 @@ export interface BatchNormOptions {
   train: boolean;
 }
 
+/** A layer / RMS normalisation's sizes (`crates/kindling-core/src/layer_norm`). */
+export interface NormOptions {
+  rows: number;
+  n: number;
+  eps: number;
+  rms: boolean;
+}
+
 /** A fused attention call's sizes and settings (`crates/kindling-core/src/attention`). */
 export interface AttentionOptions {
   batchHeads: number;
@@ -219,6 +229,8 @@ type PackedKernels =
   | 'maxPool2d'
   | 'attention'
   | 'attentionBackward'
+  | 'layerNorm'
+  | 'layerNormBackward'
   | 'avgPool2d'
   | 'avgPool2dBackward'
   | 'adaptiveAvgPool2d'
@@ -274,6 +286,8 @@ interface Binding extends Omit<Kernels, PackedKernels> {
   sgdStep(params: F32[], grads: F32[], momentumBuffers: F32[], bufferInitialized: Uint8Array, options: Float64Array): void;
   maxPool2d(x: F32, values: F32, indices: Int32Array, options: Float64Array): void;
   attention(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, options: Float64Array): number;
+  layerNorm(x: F32, weight: F32 | null | undefined, bias: F32 | null | undefined, out: F32, mean: F32, rstd: F32, options: Float64Array): void;
+  layerNormBackward(gradOut: F32, x: F32, mean: F32, rstd: F32, weight: F32 | null | undefined, gradIn: F32, gradWeight: F32 | null | undefined, gradBias: F32 | null | undefined, options: Float64Array): void;
   attentionBackward(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, gradOut: F32, gradQ: F32, gradK: F32, gradV: F32, options: Float64Array): void;
   avgPool2d(x: F32, out: F32, options: Float64Array): void;
   avgPool2dBackward(gradOut: F32, gradIn: F32, options: Float64Array): void;
@@ -336,6 +350,15 @@ function packAdaptive(o: AdaptivePoolOptions): Float64Array {
   adaptivePacked[3] = o.outH;
   adaptivePacked[4] = o.outW;
   return adaptivePacked;
+}
+const normPacked = new Float64Array(4);
+
+function packNorm(o: NormOptions): Float64Array {
+  normPacked[0] = o.rows;
+  normPacked[1] = o.n;
+  normPacked[2] = o.eps;
+  normPacked[3] = o.rms ? 1 : 0;
+  return normPacked;
 }
 const attentionPacked = new Float64Array(11);
 
@@ -442,6 +465,9 @@ const packed: Pick<Kernels, PackedKernels> = {
   },
   maxPool2d: (x, values, indices, o) => binding.maxPool2d(x, values, indices, packPool(o)),
   attention: (q, k, v, mask, out, lse, o) => binding.attention(q, k, v, mask, out, lse, packAttention(o)),
+  layerNorm: (x, weight, bias, out, mean, rstd, o) => binding.layerNorm(x, weight, bias, out, mean, rstd, packNorm(o)),
+  layerNormBackward: (gradOut, x, mean, rstd, weight, gradIn, gradWeight, gradBias, o) =>
+    binding.layerNormBackward(gradOut, x, mean, rstd, weight, gradIn, gradWeight, gradBias, packNorm(o)),
   attentionBackward: (q, k, v, mask, out, lse, gradOut, gradQ, gradK, gradV, o) =>
     binding.attentionBackward(q, k, v, mask, out, lse, gradOut, gradQ, gradK, gradV, packAttention(o)),
   avgPool2d: (x, out, o) => binding.avgPool2d(x, out, packPool(o)),

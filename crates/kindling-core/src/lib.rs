@@ -30,3 +30,4 @@ pub mod batch_norm;
 pub mod pool;
 pub mod rows;
 pub mod attention;
+pub mod layer_norm;

@@ -108,3 +108,9 @@ pub const POOL_TASK_MIN_ELEMENTS: usize = 16 * 1024;
 /// Elements per task of `gather_rows`/`scatter_add_rows` (whole rows, at least one): a copy or an
 /// addition per element, so tasks as long as a strided copy's.
 pub const ROWS_TASK_ELEMS: usize = 1 << 14;
+
+// Layer and RMS normalisation (`layer_norm/`).
+
+/// Rows per task (and per partial sum of the weight and bias gradients): a GPT's 2,048 rows of
+/// 128 make 64 tasks, and the partials (2·n floats each) stay few.
+pub const NORM_ROWS_PER_TASK: usize = 32;

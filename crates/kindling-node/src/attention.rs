@@ -43,7 +43,9 @@ pub fn attention_backward(
     options: &[f64],
 ) -> Result<()> {
     let result = AttentionOptions::unpack(options).and_then(|o| {
-        attention::attention_backward(q, k, v, mask, out, lse, grad_out, grad_q, grad_k, grad_v, &o)
+        attention::attention_backward(
+            q, k, v, mask, out, lse, grad_out, grad_q, grad_k, grad_v, &o,
+        )
     });
     crate::error::convert(&env, result)
 }

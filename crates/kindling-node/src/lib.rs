@@ -10,6 +10,7 @@ mod dropout_relu;
 mod elementwise;
 mod error;
 mod gather;
+mod layer_norm;
 mod gemm;
 mod loss;
 mod optim;

@@ -1,0 +1,221 @@
+//! Layer normalisation and RMS normalisation over the last `n` elements of each of `rows` rows,
+//! fused per row: statistics (in f64), normalisation and the affine map in one pass each way.
+//!
+//! LayerNorm: `y = (x − mean)·rstd·w + b`, `rstd = 1/√(var + eps)` with the biased variance.
+//! RMSNorm:   `y = x·rstd·w`, `rstd = 1/√(mean(x²) + eps)`.
+//! Backward, with `x̂ = (x − mean)·rstd` (LayerNorm) or `x·rstd` (RMSNorm) and `g = dy·w`:
+//! `dx = rstd·(g − mean(g) − x̂·mean(g·x̂))` (RMSNorm has no `mean(g)` term); `dw = Σ dy·x̂`,
+//! `db = Σ dy` over rows, as per-chunk partial sums (`tuning::NORM_ROWS_PER_TASK` rows) added in
+//! chunk order, so results do not depend on the thread count.
+use crate::error::{check_len, KernelResult};
+use crate::options::Packed;
+use crate::threads;
+use crate::tuning::NORM_ROWS_PER_TASK;
+use std::sync::Mutex;
+
+#[cfg(test)]
+mod tests;
+
+/// Sizes and settings of a normalisation call.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NormOptions {
+    pub rows: usize,
+    /// Elements normalised together (the product of `normalized_shape`).
+    pub n: usize,
+    pub eps: f64,
+    /// RMSNorm (no mean subtracted, no bias) rather than LayerNorm.
+    pub rms: bool,
+}
+
+impl Packed for NormOptions {
+    const OP: &'static str = "layer_norm";
+    const FIELDS: &'static [&'static str] = &["rows", "n", "eps", "rms"];
+    fn from_fields(v: &[f64]) -> Self {
+        NormOptions {
+            rows: v[0] as usize,
+            n: v[1] as usize,
+            eps: v[2],
+            rms: v[3] != 0.0,
+        }
+    }
+}
+
+fn check(
+    op: &'static str,
+    o: &NormOptions,
+    x: &[f32],
+    weight: Option<&[f32]>,
+    bias: Option<&[f32]>,
+) -> KernelResult {
+    let sizes = || format!("rows {}, n {}", o.rows, o.n);
+    check_len(op, "x", x.len(), o.rows * o.n, &sizes())?;
+    if let Some(w) = weight {
+        check_len(op, "weight", w.len(), o.n, &sizes())?;
+    }
+    if let Some(b) = bias {
+        check_len(op, "bias", b.len(), o.n, &sizes())?;
+    }
+    Ok(())
+}
+
+/// `out` = the normalised rows (with the affine map when given); `mean` (0 for RMSNorm) and
+/// `rstd` per row for the backward.
+pub fn layer_norm(
+    x: &[f32],
+    weight: Option<&[f32]>,
+    bias: Option<&[f32]>,
+    out: &mut [f32],
+    mean: &mut [f32],
+    rstd: &mut [f32],
+    o: &NormOptions,
+) -> KernelResult {
+    const OP: &str = "layer_norm";
+    check(OP, o, x, weight, bias)?;
+    check_len(OP, "out", out.len(), x.len(), "x's")?;
+    check_len(OP, "mean", mean.len(), o.rows, "one per row")?;
+    check_len(OP, "rstd", rstd.len(), o.rows, "one per row")?;
+    if o.n == 0 {
+        mean.fill(0.0);
+        rstd.fill(f32::INFINITY);
+        return Ok(());
+    }
+    let chunk = NORM_ROWS_PER_TASK * o.n;
+    let stats: Vec<Mutex<(&mut [f32], &mut [f32])>> = mean
+        .chunks_mut(NORM_ROWS_PER_TASK)
+        .zip(rstd.chunks_mut(NORM_ROWS_PER_TASK))
+        .map(Mutex::new)
+        .collect();
+    threads::par_chunks_mut(out, chunk, x.len(), |start, out| {
+        let mut guard = stats[start / chunk]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let (mean, rstd) = &mut *guard;
+        for (r, y) in out.chunks_mut(o.n).enumerate() {
+            let row = &x[start + r * o.n..][..o.n];
+            let m = if o.rms {
+                0.0
+            } else {
+                row.iter().map(|&v| v as f64).sum::<f64>() / o.n as f64
+            };
+            let var = row
+                .iter()
+                .map(|&v| (v as f64 - m) * (v as f64 - m))
+                .sum::<f64>()
+                / o.n as f64;
+            let s = 1.0 / (var + o.eps).sqrt();
+            mean[r] = m as f32;
+            rstd[r] = s as f32;
+            let (m, s) = (m as f32, s as f32);
+            for (j, (y, &v)) in y.iter_mut().zip(row).enumerate() {
+                let mut z = (v - m) * s;
+                if let Some(w) = weight {
+                    z *= w[j];
+                }
+                if let Some(b) = bias {
+                    z += b[j];
+                }
+                *y = z;
+            }
+        }
+    });
+    Ok(())
+}
+
+/// `grad_in` (overwritten) and, when given, `grad_weight` / `grad_bias` (overwritten).
+#[allow(clippy::too_many_arguments)]
+pub fn layer_norm_backward(
+    grad_out: &[f32],
+    x: &[f32],
+    mean: &[f32],
+    rstd: &[f32],
+    weight: Option<&[f32]>,
+    grad_in: &mut [f32],
+    grad_weight: Option<&mut [f32]>,
+    grad_bias: Option<&mut [f32]>,
+    o: &NormOptions,
+) -> KernelResult {
+    const OP: &str = "layer_norm_backward";
+    check(OP, o, x, weight, None)?;
+    check_len(OP, "gradOut", grad_out.len(), x.len(), "x's")?;
+    check_len(OP, "gradIn", grad_in.len(), x.len(), "x's")?;
+    check_len(OP, "mean", mean.len(), o.rows, "one per row")?;
+    check_len(OP, "rstd", rstd.len(), o.rows, "one per row")?;
+    if let Some(gw) = grad_weight.as_deref() {
+        check_len(OP, "gradWeight", gw.len(), o.n, "n")?;
+    }
+    if let Some(gb) = grad_bias.as_deref() {
+        check_len(OP, "gradBias", gb.len(), o.n, "n")?;
+    }
+    let n = o.n;
+    if n == 0 {
+        return Ok(());
+    }
+    let chunk = NORM_ROWS_PER_TASK * n;
+    let chunks = o.rows.div_ceil(NORM_ROWS_PER_TASK);
+    let want_params = grad_weight.is_some() || grad_bias.is_some();
+    // Per chunk of rows: Σ dy·x̂ then Σ dy, each n long.
+    let mut partials = vec![0.0f32; if want_params { chunks * 2 * n } else { 0 }];
+    let partial_chunks: Vec<Mutex<&mut [f32]>> =
+        partials.chunks_mut(2 * n).map(Mutex::new).collect();
+    threads::par_chunks_mut(grad_in, chunk, 3 * x.len(), |start, gx| {
+        let c = start / chunk;
+        let mut part = partial_chunks
+            .get(c)
+            .map(|m| m.lock().unwrap_or_else(|e| e.into_inner()));
+        for (r, gx) in gx.chunks_mut(n).enumerate() {
+            let row = start / n + r;
+            let xr = &x[row * n..][..n];
+            let dy = &grad_out[row * n..][..n];
+            let (m, s) = (mean[row], rstd[row]);
+            let (mut sum_g, mut sum_gx) = (0.0f64, 0.0f64);
+            for j in 0..n {
+                let g = dy[j] * weight.map_or(1.0, |w| w[j]);
+                let xh = (xr[j] - m) * s;
+                sum_g += g as f64;
+                sum_gx += (g * xh) as f64;
+            }
+            let mean_g = if o.rms {
+                0.0
+            } else {
+                (sum_g / n as f64) as f32
+            };
+            let mean_gx = (sum_gx / n as f64) as f32;
+            for j in 0..n {
+                let g = dy[j] * weight.map_or(1.0, |w| w[j]);
+                let xh = (xr[j] - m) * s;
+                gx[j] = s * (g - mean_g - xh * mean_gx);
+            }
+            if let Some(part) = part.as_deref_mut() {
+                let (pw, pb) = part.split_at_mut(n);
+                for j in 0..n {
+                    pw[j] += dy[j] * (xr[j] - m) * s;
+                    pb[j] += dy[j];
+                }
+            }
+        }
+    });
+    if want_params {
+        let mut gw = grad_weight;
+        let mut gb = grad_bias;
+        if let Some(w) = gw.as_deref_mut() {
+            w.fill(0.0);
+        }
+        if let Some(b) = gb.as_deref_mut() {
+            b.fill(0.0);
+        }
+        for part in partials.chunks(2 * n) {
+            let (pw, pb) = part.split_at(n);
+            if let Some(w) = gw.as_deref_mut() {
+                for (a, &v) in w.iter_mut().zip(pw) {
+                    *a += v;
+                }
+            }
+            if let Some(b) = gb.as_deref_mut() {
+                for (a, &v) in b.iter_mut().zip(pb) {
+                    *a += v;
+                }
+            }
+        }
+    }
+    Ok(())
+}
