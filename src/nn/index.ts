@@ -23,5 +23,6 @@ export { BatchNorm1d, BatchNorm2d, type BatchNormModuleOptions } from './batch-n
 export { Conv1d, Conv2d, type ConvModuleOptions, type PaddingMode } from './conv';
 export { Embedding, type EmbeddingModuleOptions } from './embedding';
 export { LayerNorm, RMSNorm, type LayerNormOptions, type RMSNormOptions } from './normalization';
+export { TransformerEncoderLayer, TransformerEncoder, type TransformerEncoderLayerOptions, type TransformerEncoderOptions, type TransformerEncoderForwardOptions, type TransformerActivation } from './transformer';
 export { MultiheadAttention, NonDynamicallyQuantizableLinear, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions } from './multihead-attention';
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d } from './pooling';
