@@ -120,6 +120,11 @@ export abstract class LRScheduler {
     }
   }
 
+  /** The constructor's first step again (PyTorch's `_initial_step`, for `SequentialLR`). */
+  _initialStep(): void {
+    this.initialStep();
+  }
+
   /** True during the constructor's first step. */
   protected get isInitial(): boolean {
     return this.#isInitial;
@@ -137,12 +142,21 @@ export abstract class LRScheduler {
       throw new TypeError(`${this.constructor.name}.step: epoch must be an integer, got ${describeValue(epoch)}`);
     }
     this._stepCount += 1;
+    if (epoch !== undefined) process.emitWarning(EPOCH_DEPRECATION_WARNING);
+    this._updateLr(epoch);
+  }
+
+  /**
+   * The rates of the next epoch (or, given `epoch`, of that epoch in closed form) written into the
+   * groups — `step()` without its checks and warning (PyTorch's `_update_lr`, which `SequentialLR`
+   * calls at a milestone).
+   */
+  _updateLr(epoch?: number): void {
     let values: number[];
     if (epoch === undefined) {
       this.lastEpoch += 1;
       values = this.getLr();
     } else {
-      process.emitWarning(EPOCH_DEPRECATION_WARNING);
       this.lastEpoch = epoch;
       values = this.getClosedFormLr();
     }
@@ -278,6 +292,137 @@ export class CosineAnnealingLR extends LRScheduler {
     return this.baseLrs.map(
       (baseLr) => this.etaMin + ((baseLr - this.etaMin) * (1 + Math.cos((Math.PI * this.lastEpoch) / this.tMax))) / 2,
     );
+  }
+}
+
+const LINEAR_LR_OPTIONS = { startFactor: 'number', endFactor: 'number', totalIters: 'integer', lastEpoch: 'integer' } as const;
+
+/**
+ * Scales each group's rate by a factor moving linearly from `startFactor` to `endFactor` over
+ * `totalIters` epochs, then keeps it (a warm-up, usually followed by another schedule through
+ * `SequentialLR`).
+ *
+ * https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.LinearLR.html
+ *
+ * @example
+ * const warmup = new optim.lrScheduler.LinearLR(optimizer, { startFactor: 0.01, totalIters: 100 });
+ */
+export class LinearLR extends LRScheduler {
+  startFactor: number;
+  endFactor: number;
+  totalIters: number;
+
+  constructor(optimizer: AnyOptimizer, options: { startFactor?: number; endFactor?: number; totalIters?: number; lastEpoch?: number } = {}) {
+    checkSchedulerOptions('LinearLR', options, LINEAR_LR_OPTIONS, 'startFactor', []);
+    const { startFactor = 1.0 / 3, endFactor = 1.0, totalIters = 5, lastEpoch = -1 } = options;
+    if (startFactor > 1.0 || startFactor <= 0) {
+      throw new RangeError('Starting multiplicative factor expected to be greater than 0 and less or equal to 1.');
+    }
+    if (endFactor > 1.0 || endFactor < 0) throw new RangeError('Ending multiplicative factor expected to be between 0 and 1.');
+    super(optimizer, lastEpoch);
+    this.startFactor = startFactor;
+    this.endFactor = endFactor;
+    this.totalIters = totalIters;
+    this.initialStep();
+  }
+
+  protected getLr(): number[] {
+    const { lastEpoch, startFactor, endFactor, totalIters } = this;
+    if (lastEpoch === 0) return this.groupLrs().map((lr) => lr * startFactor);
+    if (this.isInitial || lastEpoch > totalIters) return this.groupLrs();
+    return this.groupLrs().map((lr) => lr * (1.0 + (endFactor - startFactor) / (totalIters * startFactor + (lastEpoch - 1) * (endFactor - startFactor))));
+  }
+
+  protected getClosedFormLr(): number[] {
+    const { startFactor, endFactor, totalIters, lastEpoch } = this;
+    return this.baseLrs.map((baseLr) => baseLr * (startFactor + ((endFactor - startFactor) * Math.min(totalIters, lastEpoch)) / totalIters));
+  }
+}
+
+/**
+ * Runs `schedulers` one after another: `schedulers[i]` from epoch `milestones[i − 1]` on (the
+ * next one restarts from its epoch 0 at its milestone). The usual warm-up + cosine schedule.
+ *
+ * https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.SequentialLR.html
+ *
+ * @example
+ * const scheduler = new optim.lrScheduler.SequentialLR(optimizer, {
+ *   schedulers: [new LinearLR(optimizer, { startFactor: 0.01, totalIters: 100 }), new CosineAnnealingLR(optimizer, { tMax: 900 })],
+ *   milestones: [100],
+ * });
+ */
+export class SequentialLR {
+  lastEpoch: number;
+  _milestones: number[];
+  _lastLr: number[];
+  readonly optimizer!: AnyOptimizer;
+  readonly _schedulers!: LRScheduler[];
+
+  constructor(optimizer: AnyOptimizer, options: { schedulers: LRScheduler[]; milestones: number[]; lastEpoch?: number }) {
+    checkOptions('SequentialLR', options, { schedulers: 'object', milestones: 'object', lastEpoch: 'integer' }, ['schedulers', 'milestones']);
+    const { schedulers, milestones, lastEpoch = -1 } = options;
+    if (!Array.isArray(schedulers) || schedulers.length < 1) {
+      throw new RangeError('SequentialLR expects at least one scheduler, but got no scheduler.');
+    }
+    schedulers.forEach((scheduler, i) => {
+      if (!(scheduler instanceof LRScheduler)) {
+        throw new TypeError(`SequentialLR at index ${i} should have \`optimizer\` as its attribute (a scheduler of optim.lrScheduler; ReduceLROnPlateau is not supported).`);
+      }
+      if (scheduler.optimizer !== optimizer) {
+        throw new RangeError(
+          `SequentialLR expects all schedulers to belong to the same optimizer, but got scheduler ${scheduler.constructor.name} at index ${i} has ${scheduler.optimizer.constructor.name}, which is different from ${optimizer.constructor.name}.`,
+        );
+      }
+    });
+    if (!Array.isArray(milestones) || milestones.length !== schedulers.length - 1) {
+      throw new RangeError(
+        `Sequential Schedulers expects number of schedulers provided to be one more than the number of milestone points, but got number of schedulers ${schedulers.length} and the number of milestones to be equal to ${Array.isArray(milestones) ? milestones.length : String(milestones)}`,
+      );
+    }
+    Object.defineProperty(this, 'optimizer', { value: optimizer, enumerable: false });
+    Object.defineProperty(this, '_schedulers', { value: [...schedulers], enumerable: false });
+    this._milestones = [...milestones];
+    this.lastEpoch = lastEpoch + 1;
+    // Back to the initial rates, each scheduler's own first step undone, then the first one's redone.
+    for (const group of optimizer.paramGroups) group.lr = group.initialLr as number;
+    for (const scheduler of schedulers) scheduler.lastEpoch -= 1;
+    const idx = bisectRight(this._milestones, 0);
+    schedulers[idx]._initialStep();
+    this._lastLr = schedulers[idx].getLastLr();
+  }
+
+  step(): void {
+    this.lastEpoch += 1;
+    const idx = bisectRight(this._milestones, this.lastEpoch);
+    const scheduler = this._schedulers[idx];
+    if (idx > 0 && this._milestones[idx - 1] === this.lastEpoch) scheduler._updateLr(0);
+    else scheduler.step();
+    this._lastLr = scheduler.getLastLr();
+  }
+
+  getLastLr(): number[] {
+    return [...this._lastLr];
+  }
+
+  /** Its fields and each scheduler's, the latter under `schedulers.<i>.<field>`. */
+  stateDict(): SchedulerStateDict {
+    const out = fieldsOf(this);
+    this._schedulers.forEach((s, i) => {
+      for (const [k, v] of Object.entries(s.stateDict())) out[`schedulers.${i}.${k}`] = v;
+    });
+    return out;
+  }
+
+  loadStateDict(stateDict: SchedulerStateDict): void {
+    const own: SchedulerStateDict = {};
+    const nested: SchedulerStateDict[] = this._schedulers.map(() => ({}));
+    for (const [k, v] of Object.entries(stateDict)) {
+      const m = /^schedulers\.(\d+)\.(.+)$/.exec(k);
+      if (m !== null && Number(m[1]) < nested.length) nested[Number(m[1])][m[2]] = v;
+      else own[k] = v;
+    }
+    loadFields(this, own);
+    this._schedulers.forEach((s, i) => s.loadStateDict(nested[i]));
   }
 }
 
