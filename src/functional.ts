@@ -10,6 +10,7 @@ export { erf } from './ops/activation';
 export { eq, ne, gt, lt, ge, le } from './ops/compare';
 export { sum, mean, max, min, argmax, argmin } from './ops/reduce';
 export { softmax, logSoftmax } from './ops/softmax';
+export { topk, multinomial, type TopkOptions, type MultinomialOptions } from './ops/topk';
 export { matmul, mm, bmm, addmm } from './ops/matmul';
 export { cat, stack } from './ops/join';
 export { maximum, minimum, clamp } from './ops/minmax';

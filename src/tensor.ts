@@ -27,6 +27,7 @@ import * as red from './ops/reduce';
 import * as shapeOps from './ops/shape';
 import * as indexOps from './ops/index-ops'; // Indexing and manipulation (#14)
 import * as sm from './ops/softmax';
+import * as topkOps from './ops/topk';
 import type { Generator } from './random/generator';
 
 /** Sizes given as varargs (`reshape(2, 3)`) or as one array (`reshape([2, 3])`). */
@@ -653,6 +654,14 @@ export class Tensor {
   /** `x.index_put(indices, values, accumulate=False)` (`IndexPutBackward0`). */
   indexPut(indices: Tensor[], values: Tensor | number | bigint | boolean, options?: indexOps.IndexPutOptions): Tensor {
     return indexOps.indexPut(this, indices, values, options);
+  }
+  /** The `k` largest (or smallest) values along `dim` and their int64 indices (`TopkBackward0`). */
+  topk(k: number, dim = -1, options?: topkOps.TopkOptions): ValuesIndices {
+    return topkOps.topk(this, k, dim, options);
+  }
+  /** `numSamples` int64 category indices per row, drawn with these weights (`{ replacement, generator }`). */
+  multinomial(numSamples: number, options?: topkOps.MultinomialOptions): Tensor {
+    return topkOps.multinomial(this, numSamples, options);
   }
   /** The slices `index` of `dim` (`IndexSelectBackward0`). */
   indexSelect(dim: number, index: Tensor): Tensor {
