@@ -22,19 +22,38 @@ pub fn erf(x: f64) -> f64 {
     r.copysign(x)
 }
 
+/// Terms of the series kept: at |x| < 1.5 the 27th term is below 2e-17 of the sum.
+const SERIES_TERMS: usize = 27;
+
+/// The series' coefficients `2/√π · (−1)ⁿ / (n!·(2n+1))`, computed at compile time.
+const SERIES: [f64; SERIES_TERMS] = {
+    let mut c = [0.0; SERIES_TERMS];
+    let mut factorial = 1.0;
+    let mut n = 0;
+    while n < SERIES_TERMS {
+        if n > 0 {
+            factorial *= n as f64;
+        }
+        let sign = if n % 2 == 0 { 1.0 } else { -1.0 };
+        c[n] = TWO_OVER_SQRT_PI * sign / (factorial * (2 * n + 1) as f64);
+        n += 1;
+    }
+    c
+};
+
+/// `a · P(a²)` by Horner's rule: a fixed chain of multiply-adds with no division and no
+/// data-dependent exit, so the loop over elements vectorises (the term-by-term loop it replaces,
+/// with a division and an early exit per term, cost ~28 ns an element: GELU was half of a small
+/// GPT's step).
 fn series(a: f64) -> f64 {
     let a2 = a * a;
-    let mut term = a; // (−1)ⁿ a^(2n+1) / n!
-    let mut sum = a;
-    for n in 1..60 {
-        term *= -a2 / n as f64;
-        let add = term / (2 * n + 1) as f64;
-        sum += add;
-        if add.abs() <= 1e-17 * sum.abs() {
-            break;
-        }
+    let mut p = SERIES[SERIES_TERMS - 1];
+    let mut n = SERIES_TERMS - 1;
+    while n > 0 {
+        n -= 1;
+        p = p * a2 + SERIES[n];
     }
-    TWO_OVER_SQRT_PI * sum
+    a * p
 }
 
 /// erfc(z) for z ≥ 0 (Numerical Recipes, `erfcc`).
