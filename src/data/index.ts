@@ -4,6 +4,7 @@
  */
 export { type Dataset, TensorDataset, Subset, ConcatDataset } from './dataset';
 export { randomSplit } from './random-split';
+export { CharTokenizer, CharDataset } from './char-dataset';
 export {
   type Sampler,
   type BatchIndexSampler,
