@@ -7,13 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src';
+import { type Encoded, tensorOf } from '../helpers/encoded';
 import { expectClose, loadFixture } from '../helpers/fixtures';
 
-interface Enc {
-  dtype?: 'bool' | 'float32';
-  shape: number[];
-  values: (number | string)[];
-}
+type Enc = Encoded;
 interface Case {
   name: string;
   dModel: number;
@@ -33,11 +30,6 @@ interface Case {
   grads: Record<string, number[]>;
 }
 const fixture = loadFixture<{ cases: Case[] }>('transformer');
-const num = (v: number | string): number => (v === '-inf' ? -Infinity : (v as number));
-function tensorOf(e: Enc, requiresGrad = false): torch.Tensor {
-  if (e.dtype === 'bool') return torch.tensor(e.values.map((v) => v === 1), { dtype: 'bool' }).reshape(e.shape);
-  return torch.tensor(e.values.map(num)).reshape(e.shape).detach().requiresGrad_(requiresGrad);
-}
 
 describe('TransformerEncoderLayer / TransformerEncoder against PyTorch', () => {
   for (const c of fixture.cases) {

@@ -175,6 +175,18 @@ fn check(
     }))
 }
 
+/// The lengths of the forward's output (`[BH, L, Ev]`) and log-sum-exp (`[BH, L]`).
+fn check_outputs(op: &'static str, o: &AttentionOptions, out: usize, lse: usize) -> KernelResult {
+    check_len(
+        op,
+        "out",
+        out,
+        o.batch_heads * o.q_len * o.value_dim,
+        "[batch·heads, L, Ev]",
+    )?;
+    check_len(op, "lse", lse, o.batch_heads * o.q_len, "[batch·heads, L]")
+}
+
 thread_local! {
     /// Per-thread row of scores / probabilities (`S` floats), reused across rows and calls.
     static ROW: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
@@ -262,20 +274,7 @@ pub fn attention(
 ) -> KernelResult<u64> {
     const OP: &str = "attention";
     let dropout = check(OP, o, q, k, v, mask)?;
-    check_len(
-        OP,
-        "out",
-        out.len(),
-        o.batch_heads * o.q_len * o.value_dim,
-        "[batch·heads, L, Ev]",
-    )?;
-    check_len(
-        OP,
-        "lse",
-        lse.len(),
-        o.batch_heads * o.q_len,
-        "[batch·heads, L]",
-    )?;
+    check_outputs(OP, o, out.len(), lse.len())?;
     let (l_len, s_len, e, ev) = (o.q_len, o.kv_len, o.head_dim, o.value_dim);
     let block = (l_len * ev).max(1);
     if out.is_empty() {
@@ -346,20 +345,7 @@ pub fn attention_backward(
     const OP: &str = "attention_backward";
     let dropout = check(OP, o, q, k, v, mask)?;
     let (l_len, s_len, e, ev) = (o.q_len, o.kv_len, o.head_dim, o.value_dim);
-    check_len(
-        OP,
-        "out",
-        out.len(),
-        o.batch_heads * l_len * ev,
-        "[batch·heads, L, Ev]",
-    )?;
-    check_len(
-        OP,
-        "lse",
-        lse.len(),
-        o.batch_heads * l_len,
-        "[batch·heads, L]",
-    )?;
+    check_outputs(OP, o, out.len(), lse.len())?;
     check_len(
         OP,
         "gradOut",
