@@ -16,6 +16,7 @@ const workloads: Record<string, () => Workload> = {
   seed: () => require('./seed') as Workload,
   wide: () => require('./wide') as Workload,
   cnn: () => require('./cnn') as Workload,
+  gpt: () => require('./gpt') as Workload,
   gemm: () => require('./gemm') as Workload,
   profile: () => require('./profile') as Workload,
   overhead: () => require('./overhead') as Workload,

@@ -93,6 +93,36 @@ export function gatherStrided(src: TypedArray, shape: readonly number[], strides
 }
 
 /**
+ * `writeStrided` when the last dimension is contiguous: whole rows at a time (`set` is a block
+ * copy), the index arithmetic once per row instead of once per element — a GPT's `split`
+ * backward of `[32, 64, 384]` into three spent ~10 ms per layer in the per-element walk.
+ */
+function writeRows(dst: TypedArray, offset: number, shape: readonly number[], strides: ArrayLike<number>, src: TypedArray, accumulate: boolean): void {
+  const rank = shape.length;
+  const row = shape[rank - 1];
+  const rows = src.length / row;
+  const index = new Array<number>(rank - 1).fill(0);
+  let at = offset;
+  for (let r = 0; r < rows; r++) {
+    const from = r * row;
+    if (accumulate) {
+      const d = dst as Float32Array; // gradients: float32 only
+      const s = src as Float32Array;
+      for (let j = 0; j < row; j++) d[at + j] += s[from + j];
+    } else {
+      (dst as Float32Array).set((src as Float32Array).subarray(from, from + row), at);
+    }
+    for (let d = rank - 2; d >= 0; d--) {
+      index[d]++;
+      at += strides[d];
+      if (index[d] < shape[d]) break;
+      at -= strides[d] * shape[d];
+      index[d] = 0;
+    }
+  }
+}
+
+/**
  * The inverse of `gatherStrided`: writes contiguous `src` into `dst` laid out by `shape`,
  * `strides` from `offset` (`dst[offset + Σ i_d·strides_d] = src[i…]`), or adds into it when
  * `accumulate` (then elements that several indices reach get the sum). How in-place ops write
@@ -109,6 +139,10 @@ export function writeStrided(
   const rank = shape.length;
   const n = src.length;
   if (n === 0) return;
+  if (rank > 0 && strides[rank - 1] === 1 && shape[rank - 1] > 1) {
+    writeRows(dst, offset, shape, strides, src, accumulate);
+    return;
+  }
   const index = new Array<number>(rank).fill(0);
   let at = offset;
   for (let i = 0; i < n; i++) {
