@@ -1,11 +1,9 @@
 //! `erf` in f64, rounded once to f32 by its callers (`erf`, `gelu`): Rust's std has no `erf`, and
 //! the crate takes no run-time dependencies. Two regimes, each far below f32's half ulp:
-//! - |x| < 1.5: the Maclaurin series `2/√π Σ (−1)ⁿ x^(2n+1) / (n!(2n+1))` (≤ 30 terms; at most
-//!   ~1e-15 relative after the alternating terms' cancellation);
+//! - |x| < 1.5: `x·P(x²)`, a degree-11 fit of the Maclaurin series' function (3.2e-13 relative);
 //! - |x| ≥ 1.5: `1 − erfc(|x|)` with Numerical Recipes' Chebyshev `erfc` (relative error < 1.2e-7
 //!   of erfc ≤ 0.034, so < 5e-9 absolute on erf ≥ 0.966).
 
-const TWO_OVER_SQRT_PI: f64 = std::f64::consts::FRAC_2_SQRT_PI;
 const SERIES_LIMIT: f64 = 1.5;
 
 /// The error function; odd (keeps −0), ±1 at ±inf, NaN for NaN.
@@ -22,36 +20,31 @@ pub fn erf(x: f64) -> f64 {
     r.copysign(x)
 }
 
-/// Terms of the series kept: at |x| < 1.5 the 27th term is below 2e-17 of the sum.
-const SERIES_TERMS: usize = 27;
+/// `erf(x)/x` as a polynomial in `t = x²` on `|x| < 1.5` (degree 11, a Chebyshev fit of the
+/// Maclaurin series' function made by `scripts/erf_fit.py`): at most 3.2e-13 relative error, and
+/// on 300,000 points of (0, 1.5) it rounds to the same f32 as the exact value everywhere. Twelve
+/// multiply-adds with no division and no data-dependent exit (the term-by-term series it
+/// replaces cost ~28 ns an element, and GELU was half of a small GPT's step).
+const ERF_OVER_X: [f64; 12] = [
+    1.1283791670952907,
+    -0.3761263890163663,
+    0.11283791644258878,
+    -0.02686616864833083,
+    0.005223969542013632,
+    -0.0008548128567018842,
+    0.00012052183094209491,
+    -1.489217752393697e-05,
+    1.6220463085529172e-06,
+    -1.5184586101838524e-07,
+    1.0984938720477353e-08,
+    -4.4759424218172906e-10,
+];
 
-/// The series' coefficients `2/√π · (−1)ⁿ / (n!·(2n+1))`, computed at compile time.
-const SERIES: [f64; SERIES_TERMS] = {
-    let mut c = [0.0; SERIES_TERMS];
-    let mut factorial = 1.0;
-    let mut n = 0;
-    while n < SERIES_TERMS {
-        if n > 0 {
-            factorial *= n as f64;
-        }
-        let sign = if n % 2 == 0 { 1.0 } else { -1.0 };
-        c[n] = TWO_OVER_SQRT_PI * sign / (factorial * (2 * n + 1) as f64);
-        n += 1;
-    }
-    c
-};
-
-/// `a · P(a²)` by Horner's rule: a fixed chain of multiply-adds with no division and no
-/// data-dependent exit, so the loop over elements vectorises (the term-by-term loop it replaces,
-/// with a division and an early exit per term, cost ~28 ns an element: GELU was half of a small
-/// GPT's step).
 fn series(a: f64) -> f64 {
-    let a2 = a * a;
-    let mut p = SERIES[SERIES_TERMS - 1];
-    let mut n = SERIES_TERMS - 1;
-    while n > 0 {
-        n -= 1;
-        p = p * a2 + SERIES[n];
+    let t = a * a;
+    let mut p = ERF_OVER_X[11];
+    for &c in ERF_OVER_X[..11].iter().rev() {
+        p = p * t + c;
     }
     a * p
 }
