@@ -22,7 +22,7 @@ pub fn unary_cost(op: UnaryOp) -> usize {
         UnaryOp::Neg | UnaryOp::Relu | UnaryOp::Abs | UnaryOp::Scale => 1,
         UnaryOp::LeakyRelu | UnaryOp::Hardtanh => 1,
         UnaryOp::Sqrt => 2,
-        UnaryOp::Erf | UnaryOp::Gelu => 32,
+        UnaryOp::Erf => 32,
         _ => 8,
     }
 }
@@ -183,6 +183,7 @@ unsafe fn unary_vector<V: Vf32>(op: UnaryOp, x: &[f32], out: &mut [f32], param: 
             |v| simd::minimum(simd::maximum(v, V::splat(param)), V::splat(param2)),
             |v| math::hardtanh(v, param, param2),
         ),
+        UnaryOp::Gelu => map1::<V>(x, out, |v| simd::gelu(v), math::gelu),
         UnaryOp::Log
         | UnaryOp::Pow
         | UnaryOp::Tanh
@@ -190,7 +191,6 @@ unsafe fn unary_vector<V: Vf32>(op: UnaryOp, x: &[f32], out: &mut [f32], param: 
         | UnaryOp::Erf
         | UnaryOp::Elu
         | UnaryOp::Silu
-        | UnaryOp::Gelu
         | UnaryOp::GeluTanh
         | UnaryOp::Softplus => unary_reference(op, x, out, param, param2),
     }
@@ -302,12 +302,18 @@ unsafe fn unary_backward_vector<V: Vf32>(
             },
             |gv, xv| backward(gv, xv, 0.0),
         ),
+        UnaryOp::Gelu => map2::<V>(
+            g,
+            x,
+            grad_in,
+            |gv, xv| simd::gelu_backward(gv, xv),
+            |gv, xv| backward(gv, xv, 0.0),
+        ),
         UnaryOp::Pow
         | UnaryOp::Abs
         | UnaryOp::Erf
         | UnaryOp::Elu
         | UnaryOp::Silu
-        | UnaryOp::Gelu
         | UnaryOp::GeluTanh
         | UnaryOp::Softplus => unary_backward_reference(op, g, x, y, grad_in, param, param2),
     }

@@ -2,6 +2,7 @@
 //! SIMD paths are tested against, and the tail loop of every SIMD path, so edge cases (NaN, ±0,
 //! ±inf) are decided here once, following PyTorch's CPU kernels.
 use crate::codes::{BinaryOp, UnaryOp};
+use crate::simd::{self, Scalar, Vf32};
 
 /// `torch.maximum`: NaN in either operand propagates; otherwise `std::max` (first operand on ties).
 #[inline(always)]
@@ -113,17 +114,16 @@ pub fn silu(x: f32) -> f32 {
     x / (1.0 + (-x).exp())
 }
 
-const SQRT1_2: f32 = std::f32::consts::FRAC_1_SQRT_2;
-/// `M_2_SQRTPI · M_SQRT1_2 · 0.5`: the normal density's constant `1/√(2π)`.
-const GELU_PDF: f32 = std::f32::consts::FRAC_2_SQRT_PI * std::f32::consts::FRAC_1_SQRT_2 * 0.5;
 /// `√2 · 2/√π · 0.5 = √(2/π)` and 0.044715: the tanh approximation's constants.
 const GELU_BETA: f32 = std::f32::consts::SQRT_2 * std::f32::consts::FRAC_2_SQRT_PI * 0.5;
 const GELU_KAPPA: f32 = 0.044715;
 
-/// `F.gelu(approximate='none')`: `x · 0.5 · (1 + erf(x/√2))`.
+/// `F.gelu(approximate='none')`: `x·Φ(x)`, Φ = `0.5·(1 + erf(x/√2))` as `simd::gelu` computes it
+/// on every path (one definition, so the SIMD paths and this one give the same bits).
 #[inline(always)]
 pub fn gelu(x: f32) -> f32 {
-    x * 0.5 * (1.0 + erf(x * SQRT1_2))
+    // SAFETY: the scalar type needs no CPU feature.
+    unsafe { simd::gelu(Scalar::splat(x)).to_array()[0] }
 }
 
 /// `F.gelu(approximate='tanh')`: `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`.
@@ -272,9 +272,8 @@ pub fn unary_backward(op: UnaryOp, g: f32, x: f32, y: f32, param: f32, param2: f
         }
         // gelu_backward: `g · (cdf + x·pdf)`.
         UnaryOp::Gelu => {
-            let cdf = 0.5 * (1.0 + erf(x * SQRT1_2));
-            let pdf = (-0.5 * x * x).exp() * GELU_PDF;
-            g * (cdf + x * pdf)
+            // SAFETY: the scalar type needs no CPU feature.
+            unsafe { simd::gelu_backward(Scalar::splat(g), Scalar::splat(x)).to_array()[0] }
         }
         // gelu_backward(approximate='tanh'), in PyTorch's order of operations.
         UnaryOp::GeluTanh => {
