@@ -10,15 +10,18 @@
 //! `dropout`). A row whose every key is masked gives zeros and no gradient, as PyTorch's fused
 //! CPU kernel does. Rows of different batch·heads are independent tasks; within one, keys and
 //! rows are summed in a fixed order, so results do not depend on the thread count.
+use crate::cpu::{self, Simd};
 use crate::error::{check_len, KernelError, KernelResult};
 use crate::options::Packed;
 use crate::philox::Stream;
 use crate::random::threshold;
 use crate::threads;
-use std::cell::RefCell;
 use std::sync::Mutex;
 
+mod head;
 pub mod reference;
+
+use head::{Head, HeadGrads};
 #[cfg(test)]
 mod tests;
 
@@ -187,83 +190,46 @@ fn check_outputs(op: &'static str, o: &AttentionOptions, out: usize, lse: usize)
     check_len(op, "lse", lse, o.batch_heads * o.q_len, "[batch·heads, L]")
 }
 
-thread_local! {
-    /// Per-thread row of scores / probabilities (`S` floats), reused across rows and calls.
-    static ROW: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
-}
-
-fn with_row<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
-    ROW.with(|cell| {
-        let mut row = cell.borrow_mut();
-        if row.len() < len {
-            row.resize(len, 0.0);
-        }
-        f(&mut row[..len])
-    })
-}
-
-#[inline(always)]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    // Eight partial sums: a single running sum is a chain of dependent adds.
-    let mut acc = [0.0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for l in 0..8 {
-            acc[l] += x[l] * y[l];
-        }
-    }
-    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (x, y) in ra.iter().zip(rb) {
-        s += x * y;
-    }
-    s
-}
-
-#[inline(always)]
-fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
-    for (y, x) in y.iter_mut().zip(x) {
-        *y += a * x;
-    }
-}
-
-/// Fills `row` with the scaled, masked scores of query `i` of batch·head `bh`; returns their max.
-#[inline(always)]
-fn scores(
+/// Head `bh`'s operands.
+fn head<'a>(
     o: &AttentionOptions,
-    q_i: &[f32],
-    k: &[f32],
-    mask: Option<&[f32]>,
+    q: &'a [f32],
+    k: &'a [f32],
+    v: &'a [f32],
+    mask: Option<&'a [f32]>,
     bh: usize,
-    i: usize,
-    row: &mut [f32],
-) -> f32 {
-    let (s_len, e) = (o.kv_len, o.head_dim);
-    let mask_row = mask.map(|m| {
-        let layer = if o.mask_layers == 1 { 0 } else { bh };
-        &m[(layer * o.q_len + i) * s_len..][..s_len]
-    });
-    let mut max = f32::NEG_INFINITY;
-    for (j, s) in row.iter_mut().enumerate() {
-        let mut v = if o.causal && j > i {
-            f32::NEG_INFINITY
-        } else {
-            dot(q_i, &k[j * e..][..e]) * o.scale
-        };
-        if let Some(m) = mask_row {
-            v += m[j];
-        }
-        *s = v;
-        if v > max {
-            max = v;
-        }
+) -> Head<'a> {
+    let (l_len, s_len, e, ev) = (o.q_len, o.kv_len, o.head_dim, o.value_dim);
+    Head {
+        bh,
+        q: &q[bh * l_len * e..][..l_len * e],
+        k: &k[bh * s_len * e..][..s_len * e],
+        v: &v[bh * s_len * ev..][..s_len * ev],
+        mask: mask.map(|m| {
+            let layer = if o.mask_layers == 1 { 0 } else { bh };
+            &m[layer * l_len * s_len..][..l_len * s_len]
+        }),
     }
-    max
 }
 
 /// `out = softmax(q·kᵀ·scale + mask)·v` per batch·head (`out`: `[BH, L, Ev]`), and the log-sum-exp
 /// of each row (`lse`: `[BH, L]`, −∞ for a fully masked row). Returns the Philox counters used.
 pub fn attention(
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    mask: Option<&[f32]>,
+    out: &mut [f32],
+    lse: &mut [f32],
+    o: &AttentionOptions,
+) -> KernelResult<u64> {
+    attention_with(cpu::active(), q, k, v, mask, out, lse, o)
+}
+
+/// [`attention`] on an explicit SIMD path (tests walk every path the CPU has).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn attention_with(
+    simd: Simd,
     q: &[f32],
     k: &[f32],
     v: &[f32],
@@ -286,38 +252,8 @@ pub fn attention(
     threads::par_chunks_mut(out, block, work, |start, out| {
         let bh = start / block;
         let mut lse = lse_chunks[bh].lock().unwrap_or_else(|e| e.into_inner());
-        let (qb, kb, vb) = (
-            &q[bh * l_len * e..][..l_len * e],
-            &k[bh * s_len * e..][..s_len * e],
-            &v[bh * s_len * ev..][..s_len * ev],
-        );
-        with_row(s_len, |row| {
-            for i in 0..l_len {
-                let out_i = &mut out[i * ev..][..ev];
-                out_i.fill(0.0);
-                let max = scores(o, &qb[i * e..][..e], kb, mask, bh, i, row);
-                if max == f32::NEG_INFINITY {
-                    lse[i] = f32::NEG_INFINITY;
-                    continue;
-                }
-                let mut sum = 0.0f32;
-                for s in row.iter_mut() {
-                    *s = (*s - max).exp();
-                    sum += *s;
-                }
-                lse[i] = max + sum.ln();
-                let inv = 1.0 / sum;
-                for (j, &p) in row.iter().enumerate() {
-                    let mut w = p * inv;
-                    if let Some(d) = &dropout {
-                        w *= d.factor(o, bh, i, j);
-                    }
-                    if w != 0.0 {
-                        axpy(out_i, w, &vb[j * ev..][..ev]);
-                    }
-                }
-            }
-        });
+        let h = head(o, q, k, v, mask, bh);
+        head::forward_head(simd, o, &h, dropout.as_ref(), out, &mut lse);
     });
     Ok(if dropout.is_some() {
         (o.batch_heads * l_len * s_len) as u64
@@ -330,6 +266,28 @@ pub fn attention(
 /// output and log-sum-exp and the upstream gradient.
 #[allow(clippy::too_many_arguments)]
 pub fn attention_backward(
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    mask: Option<&[f32]>,
+    out: &[f32],
+    lse: &[f32],
+    grad_out: &[f32],
+    grad_q: &mut [f32],
+    grad_k: &mut [f32],
+    grad_v: &mut [f32],
+    o: &AttentionOptions,
+) -> KernelResult {
+    let simd = cpu::active();
+    attention_backward_with(
+        simd, q, k, v, mask, out, lse, grad_out, grad_q, grad_k, grad_v, o,
+    )
+}
+
+/// [`attention_backward`] on an explicit SIMD path.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn attention_backward_with(
+    simd: Simd,
     q: &[f32],
     k: &[f32],
     v: &[f32],
@@ -379,44 +337,18 @@ pub fn attention_backward(
         let mut gv = gv_chunks
             .get(bh)
             .map(|m| m.lock().unwrap_or_else(|e| e.into_inner()));
-        let (qb, kb, vb) = (
-            &q[bh * l_len * e..][..l_len * e],
-            &k[bh * s_len * e..][..s_len * e],
-            &v[bh * s_len * ev..][..s_len * ev],
-        );
-        gq.fill(0.0);
-        with_row(s_len, |row| {
-            for i in 0..l_len {
-                let lse_i = lse[bh * l_len + i];
-                if lse_i == f32::NEG_INFINITY {
-                    continue;
-                }
-                let q_i = &qb[i * e..][..e];
-                let do_i = &grad_out[(bh * l_len + i) * ev..][..ev];
-                let delta = dot(do_i, &out[(bh * l_len + i) * ev..][..ev]);
-                scores(o, q_i, kb, mask, bh, i, row);
-                let gq_i = &mut gq[i * e..][..e];
-                for (j, &s) in row.iter().enumerate() {
-                    let p = (s - lse_i).exp();
-                    if p == 0.0 {
-                        continue;
-                    }
-                    let z = dropout.as_ref().map_or(1.0, |d| d.factor(o, bh, i, j));
-                    let v_j = &vb[j * ev..][..ev];
-                    if let Some(gv) = gv.as_deref_mut() {
-                        if z != 0.0 {
-                            axpy(&mut gv[j * ev..][..ev], p * z, do_i);
-                        }
-                    }
-                    let dp = if z != 0.0 { z * dot(do_i, v_j) } else { 0.0 };
-                    let ds = p * (dp - delta) * o.scale;
-                    axpy(gq_i, ds, &kb[j * e..][..e]);
-                    if let Some(gk) = gk.as_deref_mut() {
-                        axpy(&mut gk[j * e..][..e], ds, q_i);
-                    }
-                }
-            }
-        });
+        let h = head(o, q, k, v, mask, bh);
+        let rows = bh * l_len..(bh + 1) * l_len;
+        let g = HeadGrads {
+            out: &out[rows.start * ev..rows.end * ev],
+            lse: &lse[rows.clone()],
+            grad_out: &grad_out[rows.start * ev..rows.end * ev],
+        };
+        // No chunk exists when S·E or S·Ev is 0: the head then has nothing to write there.
+        let (mut no_k, mut no_v): ([f32; 0], [f32; 0]) = ([], []);
+        let gk: &mut [f32] = gk.as_deref_mut().map_or(&mut no_k[..], |s| &mut s[..]);
+        let gv: &mut [f32] = gv.as_deref_mut().map_or(&mut no_v[..], |s| &mut s[..]);
+        head::backward_head(simd, o, &h, &g, dropout.as_ref(), gq, gk, gv);
     });
     Ok(())
 }

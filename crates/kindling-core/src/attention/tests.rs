@@ -1,4 +1,5 @@
 use super::*;
+use crate::cpu::{self, available_paths, Simd};
 use crate::test_util::{assert_close, at_1_and_2_threads, data};
 
 fn opts(
@@ -44,6 +45,14 @@ fn mask(o: &AttentionOptions) -> Option<Vec<f32>> {
 }
 
 fn run(o: &AttentionOptions) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>) {
+    run_on(cpu::active(), o)
+}
+
+#[allow(clippy::type_complexity)]
+fn run_on(
+    simd: Simd,
+    o: &AttentionOptions,
+) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>) {
     let q = data(o.batch_heads * o.q_len * o.head_dim, 1, -1.0, 1.0);
     let k = data(o.batch_heads * o.kv_len * o.head_dim, 2, -1.0, 1.0);
     let v = data(o.batch_heads * o.kv_len * o.value_dim, 3, -1.0, 1.0);
@@ -51,13 +60,14 @@ fn run(o: &AttentionOptions) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32
     let m = mask(o);
     let mut out = vec![f32::NAN; g.len()];
     let mut lse = vec![f32::NAN; o.batch_heads * o.q_len];
-    attention(&q, &k, &v, m.as_deref(), &mut out, &mut lse, o).unwrap();
+    attention_with(simd, &q, &k, &v, m.as_deref(), &mut out, &mut lse, o).unwrap();
     let (mut gq, mut gk, mut gv) = (
         vec![f32::NAN; q.len()],
         vec![f32::NAN; k.len()],
         vec![f32::NAN; v.len()],
     );
-    attention_backward(
+    attention_backward_with(
+        simd,
         &q,
         &k,
         &v,
@@ -85,6 +95,11 @@ fn cases() -> Vec<AttentionOptions> {
         opts(2, 5, 6, 4, 3, false, 0, 0.3),
         opts(3, 6, 6, 5, 4, true, 3, 0.5),
         opts(1, 1, 1, 1, 1, false, 0, 0.0),
+        // Key counts around the vector widths, a GPT head, and a cross-attention shape.
+        opts(2, 64, 64, 32, 32, true, 0, 0.0),
+        opts(2, 33, 40, 24, 40, false, 2, 0.0),
+        opts(1, 20, 17, 16, 33, true, 1, 0.2),
+        opts(1, 3, 130, 8, 8, false, 0, 0.0),
     ]
 }
 
@@ -95,14 +110,16 @@ fn matches_the_reference_forward_and_backward() {
         let k = data(o.batch_heads * o.kv_len * o.head_dim, 2, -1.0, 1.0);
         let v = data(o.batch_heads * o.kv_len * o.value_dim, 3, -1.0, 1.0);
         let m = mask(&o);
-        let (out, _, gq, gk, gv, g) = run(&o);
         let want = reference::attention(&q, &k, &v, m.as_deref(), &o);
         let w32: Vec<f32> = want.iter().map(|&x| x as f32).collect();
-        assert_close(&out, &w32, 1e-5, 1e-5, &format!("out {o:?}"));
-        let (dq, dk, dv) = reference::attention_backward(&q, &k, &v, m.as_deref(), &g, &o);
-        for (name, got, want) in [("dq", &gq, dq), ("dk", &gk, dk), ("dv", &gv, dv)] {
-            let w32: Vec<f32> = want.iter().map(|&x| x as f32).collect();
-            assert_close(got, &w32, 1e-4, 1e-5, &format!("{name} {o:?}"));
+        for simd in available_paths() {
+            let (out, _, gq, gk, gv, g) = run_on(simd, &o);
+            assert_close(&out, &w32, 1e-5, 1e-5, &format!("out {simd:?} {o:?}"));
+            let (dq, dk, dv) = reference::attention_backward(&q, &k, &v, m.as_deref(), &g, &o);
+            for (name, got, want) in [("dq", &gq, dq), ("dk", &gk, dk), ("dv", &gv, dv)] {
+                let w32: Vec<f32> = want.iter().map(|&x| x as f32).collect();
+                assert_close(got, &w32, 1e-4, 1e-5, &format!("{name} {simd:?} {o:?}"));
+            }
         }
     }
 }
