@@ -95,10 +95,12 @@ function clampWith(x: Tensor, min: number | null | undefined, max: number | null
   const result = clampValues(x, min, max);
   if (recording(x)) {
     attach(result, node, [x], (g) => {
+      // PyTorch's `where(inside, grad, 0)`: a plain +0 outside, where `grad · 0` would give −0 for a negative grad.
       const xv = x.data as Float32Array;
-      const mask = new Float32Array(xv.length);
-      for (let i = 0; i < xv.length; i++) mask[i] = (min == null || xv[i] > min) && (max == null || xv[i] < max) ? 1 : 0;
-      return [binaryPlain(BinaryOp.mul, g, Tensor._make(mask, x.shape, 'float32'))];
+      const gv = g.data as Float32Array;
+      const out = new Float32Array(xv.length);
+      for (let i = 0; i < xv.length; i++) if ((min == null || xv[i] > min) && (max == null || xv[i] < max)) out[i] = gv[i];
+      return [Tensor._make(out, x.shape, 'float32')];
     }, [x]);
   }
   return result;
