@@ -166,6 +166,8 @@ describe('sub_ / div_ / clamp_ / clampMin_ / clampMax_', () => {
     expect(() => torch.zeros(2).clampMin_(null as never)).toThrow(/^clamp_min_\(\): argument 'min' must be a number/);
     expect(() => torch.zeros(2).sub_(1, { alhpa: 2 } as never)).toThrow(TypeError);
     expect(() => torch.zeros(2).sub_(torch.zeros(3))).toThrow(RangeError);
+    const mask = torch.tensor([true, false]);
+    expect(() => mask.sub_(mask)).toThrow(new TypeError('sub_: Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.'));
   });
 
   it('makes backward throw when a tensor saved for it was modified in place (as PyTorch)', () => {

@@ -119,6 +119,9 @@ export function mul_<T extends Tensor>(t: T, other: TensorOrScalar): T {
 export function sub_<T extends Tensor>(t: T, other: TensorOrScalar, options?: { alpha?: number }): T {
   if (options !== undefined) checkOptions('sub_', options, ALPHA_OPTIONS);
   guard('sub_', t);
+  if (t.dtype === 'bool' && (typeof other !== 'number' ? other.dtype === 'bool' : false)) {
+    throw new TypeError('sub_: Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
+  }
   const alpha = options?.alpha ?? 1;
   const scaled = alpha === 1 ? other : typeof other === 'number' ? other * alpha : binaryPlain(BinaryOp.mul, other, alpha);
   writeResult('sub_', t, binaryPlain(BinaryOp.sub, t, scaled));
