@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from '../src';
+import { loadFixture } from './helpers/fixtures';
 
 describe('tensor()', () => {
   it('infers the dtype from the JS type: numbers float32, bigints int64, booleans bool', () => {
@@ -101,5 +102,77 @@ describe('factories', () => {
     expect(() => torch.ones(2.5)).toThrow('ones: sizes must be integers, but got 2.5 in [2.5]');
     expect(() => torch.ones(2.5)).toThrow(TypeError);
     expect(() => torch.full([-2], 1)).toThrow('full: Dimension size must be non-negative.');
+  });
+});
+
+// ---- eye, linspace against PyTorch (misc-ops.json, scripts/fixtures/make_misc_ops_fixtures.py) ----
+
+interface EyeCase {
+  n: number;
+  m: number | null;
+  dtype: torch.DType;
+  shape: number[];
+  values: number[];
+}
+interface LinspaceCase {
+  start: number;
+  end: number;
+  steps: number;
+  dtype: torch.DType;
+  values: number[];
+}
+const misc = loadFixture<{ eye: EyeCase[]; linspace: LinspaceCase[]; errors: Record<string, string> }>('misc-ops');
+
+describe('eye', () => {
+  for (const c of misc.eye) {
+    it(`eye(${c.n}${c.m === null ? '' : `, ${c.m}`}) ${c.dtype}`, () => {
+      const t = c.m === null ? torch.eye(c.n, { dtype: c.dtype }) : torch.eye(c.n, c.m, { dtype: c.dtype });
+      expect(t.shape).toEqual(c.shape);
+      expect(t.dtype).toBe(c.dtype);
+      expect(Array.from(t.data as ArrayLike<number | bigint>, Number)).toEqual(c.values);
+    });
+  }
+
+  it('defaults to float32, may require grad, and is bool-capable', () => {
+    const t = torch.eye(2, { requiresGrad: true });
+    expect(t.dtype).toBe('float32');
+    expect(t.requiresGrad).toBe(true);
+    expect(torch.eye(2, 3, { dtype: 'bool' }).tolist()).toEqual([[true, false, false], [false, true, false]]);
+  });
+
+  it("throws PyTorch's errors naming eye", () => {
+    expect(() => torch.eye(-1)).toThrow(RangeError);
+    expect(() => torch.eye(-1)).toThrow(`eye: ${misc.errors.eyeN}`);
+    expect(() => torch.eye(2, -1)).toThrow(`eye: ${misc.errors.eyeM}`);
+    expect(() => torch.eye(2.5)).toThrow(new TypeError("eye(): argument 'n' must be an integer, got 2.5"));
+    expect(() => torch.eye(2, { dtype: 'int32', requiresGrad: true })).toThrow(TypeError);
+    expect(() => torch.eye(2, { dtpye: 'int32' } as never)).toThrow(TypeError);
+  });
+});
+
+describe('linspace', () => {
+  for (const c of misc.linspace) {
+    it(`linspace(${c.start}, ${c.end}, ${c.steps}) ${c.dtype} matches PyTorch bit for bit`, () => {
+      const t = torch.linspace(c.start, c.end, c.steps, { dtype: c.dtype });
+      expect(t.shape).toEqual([c.steps]);
+      expect(t.dtype).toBe(c.dtype);
+      // Exact: the fixture holds the float32 values' exact decimals.
+      expect(Array.from(t.data as ArrayLike<number | bigint>, Number)).toEqual(c.values);
+    });
+  }
+
+  it('is exact at both ends and may require grad', () => {
+    const t = torch.linspace(0.1, 0.7, 7, { requiresGrad: true });
+    expect(t.requiresGrad).toBe(true);
+    expect(t.data[0]).toBe(Math.fround(0.1));
+    expect(t.data[6]).toBe(Math.fround(0.7));
+  });
+
+  it("throws PyTorch's errors naming linspace", () => {
+    expect(() => torch.linspace(0, 1, -1)).toThrow(RangeError);
+    expect(() => torch.linspace(0, 1, -1)).toThrow(`linspace: ${misc.errors.linspaceSteps}`);
+    expect(() => torch.linspace(0, 1, 2.5)).toThrow(new TypeError("linspace(): argument 'steps' must be an integer, got 2.5"));
+    expect(() => torch.linspace(0, '1' as never, 3)).toThrow(new TypeError("linspace(): argument 'end' must be a number, got string"));
+    expect(() => torch.linspace(0, 1, 3, { dtype: 'bool' })).toThrow(new TypeError(`"linspace_cpu" not implemented for 'Bool'`));
   });
 });

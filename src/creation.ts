@@ -1,6 +1,6 @@
 /**
  * Tensor creation: `tensor()` from nested arrays, typed arrays or numbers, and the factories
- * (`zeros`, `ones`, `full`, `empty`, `arange`, `rand`, `randn`, `randint`, `randperm`, `*Like`).
+ * (`zeros`, `ones`, `full`, `empty`, `arange`, `eye`, `linspace`, `rand`, `randn`, `randint`, `randperm`, `*Like`).
  * Sizes go as varargs or one array, optionally followed by `{ dtype, requiresGrad, generator }`.
  */
 import { type DType, allocate, castArray, checkDType, dtypeOfArray, scalarTo, type TypedArray, uninitF32 } from './dtype';
@@ -281,6 +281,101 @@ function arangeBigInt(args: readonly bigint[], options: TensorOptions): Tensor {
   const out = data as { [i: number]: number | bigint };
   for (let i = 0; i < count; i++) out[i] = scalarTo('arange', start + BigInt(i) * step, dtype);
   return finish(new Tensor(data, [count], dtype), 'arange', options);
+}
+
+// ---- eye, linspace ---------------------------------------------------------------------------
+
+function checkCount(op: string, name: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new TypeError(`${op}(): argument '${name}' must be an integer, got ${typeof value === 'number' ? value : typeof value}`);
+  }
+}
+
+/**
+ * `torch.eye(n, m = n, { dtype, requiresGrad })`: an n×m matrix with ones on the main diagonal
+ * (float32 by default; any dtype, bool included).
+ */
+export function eye(n: number, options?: TensorOptions): Tensor;
+export function eye(n: number, m: number, options?: TensorOptions): Tensor;
+export function eye(n: number, m?: number | TensorOptions, options?: TensorOptions): Tensor {
+  if (isOptions(m)) [m, options] = [undefined, m as TensorOptions];
+  const opts = tensorOptions('eye', options);
+  checkCount('eye', 'n', n);
+  if (n < 0) throw new RangeError(`eye: n must be greater or equal to 0, got ${n}`);
+  const cols = m === undefined || m === null ? n : (m as number);
+  checkCount('eye', 'm', cols);
+  if (cols < 0) throw new RangeError(`eye: m must be greater or equal to 0, got ${cols}`);
+  const dtype = dtypeOf('eye', opts, 'float32');
+  const data = allocate(dtype, n * cols, 'eye', [n, cols]) as { [i: number]: number | bigint };
+  const one = scalarTo('eye', 1, dtype);
+  for (let i = 0; i < Math.min(n, cols); i++) data[i * cols + i] = one;
+  return finish(new Tensor(data as TypedArray, [n, cols], dtype), 'eye', opts);
+}
+
+const f32View = new Float32Array(1);
+const u32View = new Uint32Array(f32View.buffer);
+
+/** The float32 next to `x` (finite, non-zero) in the direction of `toward`. */
+function nextFloat32(x: number, toward: number): number {
+  f32View[0] = x;
+  u32View[0] += (toward > x) === (x > 0) ? 1 : -1;
+  return f32View[0];
+}
+
+/**
+ * `fma(a, b, c)` rounded once to float32, for float32 `a`, `c` and an integer `b` < 2²⁴: `a·b` is
+ * exact in a double, and `s = a·b + c` rounds at most once; rounding `s` again to float32 is
+ * wrong only when `s` lands exactly halfway between two float32s while the exact sum did not
+ * (its error `e`, recovered exactly by TwoSum, then says which side is nearer).
+ */
+function fmaF32(a: number, b: number, c: number): number {
+  const p = a * b;
+  const s = p + c;
+  const r = Math.fround(s);
+  if (r === s || !Number.isFinite(s) || r === 0) return r;
+  const bp = s - c;
+  const e = (p - bp) + (c - (s - bp));
+  if (e === 0) return r;
+  const other = nextFloat32(r, s);
+  if ((r + other) / 2 !== s) return r;
+  // s is a tie; the exact value lies on e's side of it.
+  return (e > 0) === (other > r) ? other : r;
+}
+
+/**
+ * `torch.linspace(start, end, steps, { dtype, requiresGrad })`: `steps` evenly spaced values from
+ * `start` to `end` inclusive, computed as PyTorch's CPU kernel does so float32 results match bit
+ * for bit: `step = (end − start) / (steps − 1)` in float32, the first half `start + step·i`, the
+ * second half `end − step·(steps − 1 − i)` (both ends exact), each a fused multiply-add as
+ * PyTorch's build contracts them. Integer dtypes step in float64 and truncate, as PyTorch.
+ */
+export function linspace(start: number, end: number, steps: number, options?: TensorOptions): Tensor {
+  const opts = tensorOptions('linspace', options);
+  for (const [name, v] of [['start', start], ['end', end]] as const) {
+    if (typeof v !== 'number') throw new TypeError(`linspace(): argument '${name}' must be a number, got ${typeof v}`);
+  }
+  checkCount('linspace', 'steps', steps);
+  if (steps < 0) throw new RangeError('linspace: number of steps must be non-negative');
+  const dtype = dtypeOf('linspace', opts, 'float32');
+  if (dtype === 'bool') throw new TypeError(`"linspace_cpu" not implemented for 'Bool'`);
+  const data = allocate(dtype, steps, 'linspace', [steps]);
+  const halfway = Math.floor(steps / 2);
+  if (dtype === 'float32') {
+    const s = Math.fround(start);
+    const e = Math.fround(end);
+    const step = Math.fround(Math.fround(e - s) / (steps - 1));
+    for (let i = 0; i < steps; i++) data[i] = steps === 1 ? s : i < halfway ? fmaF32(step, i, s) : fmaF32(-step, steps - i - 1, e);
+  } else {
+    const s = Math.trunc(start);
+    const e = Math.trunc(end);
+    const step = (e - s) / (steps - 1);
+    const out = data as { [i: number]: number | bigint };
+    for (let i = 0; i < steps; i++) {
+      const v = steps === 1 ? s : Math.trunc(i < halfway ? s + step * i : e - step * (steps - i - 1));
+      out[i] = scalarTo('linspace', v, dtype);
+    }
+  }
+  return finish(new Tensor(data, [steps], dtype), 'linspace', opts);
 }
 
 // ---- random factories -----------------------------------------------------------------------

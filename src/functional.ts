@@ -13,7 +13,9 @@ export { softmax, logSoftmax } from './ops/softmax';
 export { topk, multinomial, type TopkOptions, type MultinomialOptions } from './ops/topk';
 export { matmul, mm, bmm, addmm } from './ops/matmul';
 export { cat, stack } from './ops/join';
-export { maximum, minimum, clamp } from './ops/minmax';
+export { maximum, minimum, clamp, clampMin, clampMax } from './ops/minmax';
+export { sin, cos } from './ops/trig';
+export { einsum } from './ops/einsum';
 export { flatten, unsqueeze, squeeze, transpose, t, permute, clone, narrow, select, diagonal } from './ops/shape';
 
 /** `torch.reshape(x, shape)`. */

@@ -24,6 +24,8 @@ export {
   onesLike,
   fullLike,
   arange,
+  eye,
+  linspace,
   rand,
   randn,
   randLike,

@@ -28,6 +28,7 @@ import * as shapeOps from './ops/shape';
 import * as indexOps from './ops/index-ops'; // Indexing and manipulation (#14)
 import * as sm from './ops/softmax';
 import * as topkOps from './ops/topk';
+import * as trig from './ops/trig';
 import type { Generator } from './random/generator';
 
 /** Sizes given as varargs (`reshape(2, 3)`) or as one array (`reshape([2, 3])`). */
@@ -540,6 +541,12 @@ export class Tensor {
   erf(): Tensor {
     return activation.erf(this);
   }
+  sin(): Tensor {
+    return trig.sin(this);
+  }
+  cos(): Tensor {
+    return trig.cos(this);
+  }
   maximum(other: Tensor): Tensor {
     return minmax.maximum(this, other);
   }
@@ -549,6 +556,12 @@ export class Tensor {
   /** Limits values to [min, max] (either bound may be omitted with `null`/`undefined`). */
   clamp(min?: number | null, max?: number | null): Tensor {
     return minmax.clamp(this, min, max);
+  }
+  clampMin(min: number): Tensor {
+    return minmax.clampMin(this, min);
+  }
+  clampMax(max: number): Tensor {
+    return minmax.clampMax(this, max);
   }
   matmul(other: Tensor): Tensor {
     return mm.matmul(this, other);
@@ -625,6 +638,21 @@ export class Tensor {
   }
   mul_(other: TensorOrScalar): this {
     return inplace.mul_(this, other);
+  }
+  sub_(other: TensorOrScalar, options?: { alpha?: number }): this {
+    return inplace.sub_(this, other, options);
+  }
+  div_(other: TensorOrScalar): this {
+    return inplace.div_(this, other);
+  }
+  clamp_(min?: number | null, max?: number | null): this {
+    return inplace.clamp_(this, min, max);
+  }
+  clampMin_(min: number): this {
+    return inplace.clampMin_(this, min);
+  }
+  clampMax_(max: number): this {
+    return inplace.clampMax_(this, max);
   }
   uniform_(from = 0, to = 1, options?: { generator?: Generator }): this {
     return inplace.uniform_(this, from, to, options);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src';
+import { loadFixture } from '../helpers/fixtures';
+import { expectUlps } from '../helpers/ulps';
 
 describe('in-place helpers', () => {
   it('zero_/fill_/copy_/add_/mul_ write into the buffer (and views of it)', () => {
@@ -96,5 +98,85 @@ describe('in-place ops obey PyTorch casting rules', () => {
     expect(() => torch.tensor([1], { dtype: torch.int32 }).add_(torch.tensor([2n ** 40n]))).toThrow(
       new RangeError('add_: value 1099511627777 cannot be converted to type int32_t without overflow'),
     );
+  });
+});
+
+// ---- sub_, div_, clamp_ (misc-ops.json, scripts/fixtures/make_misc_ops_fixtures.py) ----
+
+interface InplaceFixture {
+  a: number[];
+  b: number[];
+  c: number[];
+  shape: number[];
+  [result: string]: number[] | string;
+}
+const misc = loadFixture<{ inplace: InplaceFixture }>('misc-ops').inplace;
+
+describe('sub_ / div_ / clamp_ / clampMin_ / clampMax_', () => {
+  const a = () => torch.tensor(misc.a).reshape(misc.shape);
+  const b = torch.tensor(misc.b);
+  const c = torch.tensor(misc.c).reshape(misc.shape);
+  const cases: [string, (x: torch.Tensor) => torch.Tensor][] = [
+    ['sub', (x) => x.sub_(b)],
+    ['subAlpha', (x) => x.sub_(b, { alpha: 2.5 })],
+    ['subScalar', (x) => x.sub_(0.75, { alpha: 2 })],
+    ['div', (x) => x.div_(c)],
+    ['divScalar', (x) => x.div_(3)],
+    ['divBroadcast', (x) => x.div_(b)],
+    ['clamp', (x) => x.clamp_(-0.5, 0.5)],
+    ['clampMin', (x) => x.clampMin_(0.1)],
+    ['clampMax', (x) => x.clampMax_(-0.1)],
+  ];
+  for (const [name, run] of cases) {
+    it(`${name}: writes PyTorch's values into the same tensor and bumps its version once`, () => {
+      const x = a();
+      const before = x._version;
+      expect(run(x)).toBe(x);
+      expect(x._version).toBe(before + 1);
+      if (name === 'subAlpha') {
+        // PyTorch fuses `a − alpha·b` into one FMA; kindling's sub/add (and so sub_/add_) round
+        // alpha·b first, so an element may be 1 ulp off.
+        expectUlps(x.data as Float32Array, misc[name] as number[], 1, name);
+      } else {
+        // Exact: one IEEE operation per element, as PyTorch's kernels.
+        expect(Array.from(x.data as Float32Array)).toEqual(misc[name]);
+      }
+    });
+  }
+
+  it('writes through a view into its base', () => {
+    const x = a();
+    x.select(0, 1).sub_(1).div_(2).clamp_(null, 0);
+    const expected = (misc.a as number[]).map((v, i) => (i < 3 ? v : Math.min(Math.fround(Math.fround(v - 1) / 2), 0)));
+    expect(Array.from(x.data as Float32Array)).toEqual(expected);
+  });
+
+  it("refuses what PyTorch refuses: a leaf requiring grad, an integer tensor's float quotient, no clamp bound", () => {
+    const w = torch.ones(2, { requiresGrad: true });
+    for (const run of [() => w.sub_(1), () => w.div_(2), () => w.clamp_(0, 1), () => w.clampMin_(0), () => w.clampMax_(1)]) {
+      expect(run).toThrow(torch.AutogradError);
+      expect(run).toThrow(misc.leaf as string);
+    }
+    torch.noGrad(() => w.sub_(0.5).div_(0.25));
+    expect(w.tolist()).toEqual([2, 2]);
+    expect(() => w.mul(2).div_(2)).toThrow('div_: in-place operations on a tensor of a recorded graph are not supported');
+    expect(() => torch.zeros(2, { dtype: 'int64' }).div_(2)).toThrow(new TypeError(`div_: ${misc.intDiv}`));
+    expect(() => torch.zeros(2).clamp_()).toThrow(new TypeError(misc.clampNone as string));
+    expect(() => torch.zeros(2).clamp_('1' as never)).toThrow(new TypeError("clamp_(): argument 'min' must be a number, got string '1'"));
+    expect(() => torch.zeros(2).clampMin_(null as never)).toThrow(/^clamp_min_\(\): argument 'min' must be a number/);
+    expect(() => torch.zeros(2).sub_(1, { alhpa: 2 } as never)).toThrow(TypeError);
+    expect(() => torch.zeros(2).sub_(torch.zeros(3))).toThrow(RangeError);
+    const mask = torch.tensor([true, false]);
+    expect(() => mask.sub_(mask)).toThrow(new TypeError('sub_: Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.'));
+  });
+
+  it('makes backward throw when a tensor saved for it was modified in place (as PyTorch)', () => {
+    for (const modify of [(t: torch.Tensor) => t.sub_(1), (t: torch.Tensor) => t.div_(2), (t: torch.Tensor) => t.clamp_(0, 0.5), (t: torch.Tensor) => t.clampMax_(0.5)]) {
+      const x = torch.ones(2, { requiresGrad: true });
+      const w = torch.ones(2);
+      const y = x.mul(w); // saves w for x's gradient
+      modify(w);
+      expect(() => y.sum().backward()).toThrow(misc.saved as string);
+    }
   });
 });

@@ -25,8 +25,8 @@ export type BinaryOp = (typeof BinaryOp)[keyof typeof BinaryOp];
  * `unary`, `unaryBackward`. `Pow` is `x ** param`, `Scale` is `x * param`; the activations take
  * PyTorch's arguments: `LeakyRelu` (param = negative slope), `Elu` (alpha), `Gelu` (exact, erf),
  * `GeluTanh` (`approximate='tanh'`), `Hardtanh` (param = min, param2 = max), `Softplus` (param =
- * beta, param2 = threshold). The backward reads `y` (the op's output) for Exp, Sqrt, Relu,
- * Sigmoid, Tanh; `x` (its input) for Log, Pow, Abs and the activations; neither for Neg, Scale.
+ * beta, param2 = threshold); `Sin`, `Cos`. The backward reads `y` (the op's output) for Exp, Sqrt, Relu,
+ * Sigmoid, Tanh; `x` (its input) for Log, Pow, Abs, Sin, Cos and the activations; neither for Neg, Scale.
  * The buffer not read may be an empty `Float32Array`.
  */
 export const UnaryOp = {
@@ -48,6 +48,8 @@ export const UnaryOp = {
   GeluTanh: 15,
   Hardtanh: 16,
   Softplus: 17,
+  Sin: 18,
+  Cos: 19,
 } as const;
 export type UnaryOp = (typeof UnaryOp)[keyof typeof UnaryOp];
 

@@ -156,6 +156,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Re
 export { conv1d, conv2d, type ConvOptions } from '../ops/conv';
 export { pad, type PadMode } from '../ops/pad';
 export { embedding, type EmbeddingOptions } from '../ops/embedding';
+export { oneHot } from '../ops/one-hot';
 export { layerNorm, rmsNorm } from '../ops/layer-norm';
 export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from '../ops/attention';
 export { batchNorm, type BatchNormFunctionalOptions } from '../ops/batch-norm';

@@ -13,6 +13,7 @@ export { Linear, type LinearOptions } from './linear';
 export { CrossEntropyLoss, NLLLoss, MSELoss, type CrossEntropyLossOptions, type Reduction } from './loss';
 export { Module, type AnyModule, type StateDict, type IncompatibleKeys, type NamedMembersOptions } from './module';
 export { ModuleList } from './module-list';
+export { ModuleDict, type ModuleDictInit } from './module-dict';
 export { Parameter } from './parameter';
 export { Sequential, type TensorModule } from './sequential';
 export * as functional from './functional';

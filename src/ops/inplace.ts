@@ -1,12 +1,13 @@
 /**
- * In-place ops: `zero_`, `fill_`, `copy_`, `add_`, `mul_`, `uniform_`, `normal_`. Each writes
+ * In-place ops: `zero_`, `fill_`, `copy_`, `add_`, `sub_`, `mul_`, `div_`, `clamp_` (and
+ * `clampMin_`/`clampMax_`), `uniform_`, `normal_`. Each writes
  * through the tensor's strides (so a write into a view changes its base, as in PyTorch) and bumps
  * the storage's version counter once (`bumpVersion`), so that backward refuses a tensor saved
  * for it that was modified since. They are not recorded by autograd: like PyTorch they refuse a
  * leaf that requires grad while grad mode is on (wrap the update in `torch.noGrad`), and kindling,
  * which does not differentiate in-place ops, also refuses tensors of a recorded graph.
  */
-import { checkOptions } from '../options';
+import { checkOptions, describeValue } from '../options';
 import { isGradEnabled } from '../autograd/grad_mode';
 import { allocate, canCast, castArray, scalarTo, scalarTypeName, type TypedArray } from '../dtype';
 import { AutogradError, ShapeError } from '../errors';
@@ -17,6 +18,7 @@ import { sameShape, writeStrided } from './broadcast';
 import { BinaryOp } from './kernels';
 import { ALPHA_OPTIONS, binaryPlain } from './elementwise';
 import { checkWritable, expand } from './shape';
+import { clampValues } from './minmax';
 import { kernels } from './kernels';
 
 /** The checks of every in-place op: a writable layout, and no leaf or recorded tensor while grad mode is on (also used by the in-place ops of #14). */
@@ -110,6 +112,53 @@ export function add_<T extends Tensor>(t: T, other: TensorOrScalar, options?: { 
 export function mul_<T extends Tensor>(t: T, other: TensorOrScalar): T {
   guard('mul_', t);
   writeResult('mul_', t, binaryPlain(BinaryOp.mul, t, other));
+  return t;
+}
+
+/** `t −= alpha · other` (broadcasting `other` to this shape). */
+export function sub_<T extends Tensor>(t: T, other: TensorOrScalar, options?: { alpha?: number }): T {
+  if (options !== undefined) checkOptions('sub_', options, ALPHA_OPTIONS);
+  guard('sub_', t);
+  if (t.dtype === 'bool' && (typeof other !== 'number' ? other.dtype === 'bool' : false)) {
+    throw new TypeError('sub_: Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
+  }
+  const alpha = options?.alpha ?? 1;
+  const scaled = alpha === 1 ? other : typeof other === 'number' ? other * alpha : binaryPlain(BinaryOp.mul, other, alpha);
+  writeResult('sub_', t, binaryPlain(BinaryOp.sub, t, scaled));
+  return t;
+}
+
+/** `t /= other` (true division, broadcasting `other`): an integer tensor refuses the float result, as PyTorch. */
+export function div_<T extends Tensor>(t: T, other: TensorOrScalar): T {
+  guard('div_', t);
+  writeResult('div_', t, binaryPlain(BinaryOp.div, t, other));
+  return t;
+}
+
+/** Limits `t` to [min, max] in place (either bound may be `null`/omitted, not both). */
+export function clamp_<T extends Tensor>(t: T, min?: number | null, max?: number | null): T {
+  if (min == null && max == null) throw new TypeError("torch.clamp: At least one of 'min' or 'max' must not be None");
+  for (const [name, bound] of [['min', min], ['max', max]] as const) {
+    if (bound != null && typeof bound !== 'number') throw new TypeError(`clamp_(): argument '${name}' must be a number, got ${describeValue(bound)}`);
+  }
+  guard('clamp_', t);
+  writeResult('clamp_', t, clampValues(t, min, max));
+  return t;
+}
+
+/** `t = max(t, min)` in place. */
+export function clampMin_<T extends Tensor>(t: T, min: number): T {
+  if (typeof min !== 'number') throw new TypeError(`clamp_min_(): argument 'min' must be a number, got ${describeValue(min)}`);
+  guard('clamp_min_', t);
+  writeResult('clamp_min_', t, clampValues(t, min, null));
+  return t;
+}
+
+/** `t = min(t, max)` in place. */
+export function clampMax_<T extends Tensor>(t: T, max: number): T {
+  if (typeof max !== 'number') throw new TypeError(`clamp_max_(): argument 'max' must be a number, got ${describeValue(max)}`);
+  guard('clamp_max_', t);
+  writeResult('clamp_max_', t, clampValues(t, null, max));
   return t;
 }
 

@@ -544,6 +544,8 @@ export const UnaryOp = {
   geluTanh: codes.UnaryOp.GeluTanh,
   hardtanh: codes.UnaryOp.Hardtanh,
   softplus: codes.UnaryOp.Softplus,
+  sin: codes.UnaryOp.Sin,
+  cos: codes.UnaryOp.Cos,
 } as const;
 export const ReduceOp = { sum: codes.ReduceOp.Sum, mean: codes.ReduceOp.Mean, max: codes.ReduceOp.Max, min: codes.ReduceOp.Min } as const;
 export const ArgReduceOp = { max: codes.ArgReduceOp.Max, min: codes.ArgReduceOp.Min } as const;

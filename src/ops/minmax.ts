@@ -1,5 +1,5 @@
 /**
- * Elementwise `maximum`, `minimum` and `clamp` (native `maximum`/`minimum` binary kernels).
+ * Elementwise `maximum`, `minimum`, `clamp`, `clampMin` and `clampMax` (native `maximum`/`minimum` binary kernels).
  * Backward masks come from per-element comparisons; the gradient itself is one native multiply.
  * Like PyTorch (2.x as installed for the fixtures), ties in `maximum`/`minimum` split the gradient
  * evenly, and `clamp` passes the gradient strictly inside its bounds (`min < x < max`; a value at
@@ -8,6 +8,7 @@
  */
 import { attach, recording } from '../autograd/function';
 import { allocate } from '../dtype';
+import { describeValue } from '../options';
 import { Tensor, numelOf, type TensorOrScalar } from '../tensor';
 import { broadcastShapes, broadcastStrides, gatherStrided, sameShape } from './broadcast';
 import { binaryPlain } from './elementwise';
@@ -61,16 +62,45 @@ export function minimum(a: Tensor, b: Tensor): Tensor {
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError("clamp(): argument 'input' must be Tensor");
   if (min == null && max == null) throw new TypeError("torch.clamp: At least one of 'min' or 'max' must not be None");
+  return clampWith(x, min, max, 'ClampBackward1');
+}
+
+function checkBound(op: string, name: string, x: unknown, bound: unknown): void {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, got ${describeValue(x)}`);
+  if (typeof bound !== 'number') throw new TypeError(`${op}(): argument '${name}' must be a number, got ${describeValue(bound)}`);
+}
+
+/** `torch.clamp_min(x, min)`: `max(x, min)`; the gradient passes where `x > min` (`ClampMinBackward0`). */
+export function clampMin(x: Tensor, min: number): Tensor {
+  checkBound('clamp_min', 'min', x, min);
+  return clampWith(x, min, null, 'ClampMinBackward0');
+}
+
+/** `torch.clamp_max(x, max)`: `min(x, max)`; the gradient passes where `x < max` (`ClampMaxBackward0`). */
+export function clampMax(x: Tensor, max: number): Tensor {
+  checkBound('clamp_max', 'max', x, max);
+  return clampWith(x, null, max, 'ClampMaxBackward0');
+}
+
+/** The values of `clamp` without autograd (for the in-place forms). */
+export function clampValues(x: Tensor, min: number | null | undefined, max: number | null | undefined): Tensor {
   let out: TensorOrScalar = x;
   if (min != null) out = binaryPlain(BinaryOp.maximum, out, min);
   if (max != null) out = binaryPlain(BinaryOp.minimum, out, max);
-  const result = out as Tensor;
+  return out as Tensor;
+}
+
+/** clamp and its one-sided forms: the same values and mask, PyTorch's node name for each. */
+function clampWith(x: Tensor, min: number | null | undefined, max: number | null | undefined, node: string): Tensor {
+  const result = clampValues(x, min, max);
   if (recording(x)) {
-    attach(result, 'ClampBackward1', [x], (g) => {
+    attach(result, node, [x], (g) => {
+      // PyTorch's `where(inside, grad, 0)`: a plain +0 outside, where `grad · 0` would give −0 for a negative grad.
       const xv = x.data as Float32Array;
-      const mask = new Float32Array(xv.length);
-      for (let i = 0; i < xv.length; i++) mask[i] = (min == null || xv[i] > min) && (max == null || xv[i] < max) ? 1 : 0;
-      return [binaryPlain(BinaryOp.mul, g, Tensor._make(mask, x.shape, 'float32'))];
+      const gv = g.data as Float32Array;
+      const out = new Float32Array(xv.length);
+      for (let i = 0; i < xv.length; i++) if ((min == null || xv[i] > min) && (max == null || xv[i] < max)) out[i] = gv[i];
+      return [Tensor._make(out, x.shape, 'float32')];
     }, [x]);
   }
   return result;

@@ -50,11 +50,11 @@ codes! {
     /// `unary`, `unaryBackward`; `Pow` is `x^param`, `Scale` is `x·param`; the activations take
     /// PyTorch's arguments: `LeakyRelu` (param = negative slope), `Elu` (alpha), `Gelu` (exact, erf),
     /// `GeluTanh` (`approximate='tanh'`), `Hardtanh` (param = min, param2 = max), `Softplus`
-    /// (param = beta, param2 = threshold).
+    /// (param = beta, param2 = threshold). `Sin`/`Cos` are `torch.sin`/`torch.cos`.
     UnaryOp {
         Neg = 0, Exp = 1, Log = 2, Sqrt = 3, Pow = 4, Relu = 5, Sigmoid = 6, Tanh = 7, Abs = 8, Scale = 9,
         Erf = 10, LeakyRelu = 11, Elu = 12, Silu = 13, Gelu = 14, GeluTanh = 15, Hardtanh = 16,
-        Softplus = 17,
+        Softplus = 17, Sin = 18, Cos = 19,
     }
 }
 
@@ -117,7 +117,7 @@ mod tests {
         for (i, op) in BinaryOp::ALL.iter().enumerate() {
             assert_eq!(*op as u32, i as u32);
         }
-        assert_eq!(table().len(), 7 + 18 + 4 + 2 + 3);
+        assert_eq!(table().len(), 7 + 20 + 4 + 2 + 3);
     }
 
     #[test]

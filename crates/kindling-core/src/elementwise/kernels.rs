@@ -2,7 +2,7 @@
 //! The `*_reference` loops are the scalar path and the definition of the results: arithmetic ops
 //! (add … minimum, neg, sqrt, relu, scale and the backward formulas) give identical bits on every
 //! path; `exp` and `sigmoid` use a vectorised `exp` within 2 ulps of the scalar one; the remaining
-//! ops (pow, log, tanh, abs and the activations but leaky_relu and hardtanh) run the scalar loops
+//! ops (pow, log, tanh, abs, sin, cos and the activations but leaky_relu and hardtanh) run the scalar loops
 //! on every path.
 use super::math;
 use crate::codes::{BinaryOp, UnaryOp};
@@ -23,6 +23,7 @@ pub fn unary_cost(op: UnaryOp) -> usize {
         UnaryOp::LeakyRelu | UnaryOp::Hardtanh => 1,
         UnaryOp::Sqrt => 2,
         UnaryOp::Erf => 32,
+        UnaryOp::Sin | UnaryOp::Cos => 16,
         _ => 8,
     }
 }
@@ -156,6 +157,8 @@ pub fn unary_reference(op: UnaryOp, x: &[f32], out: &mut [f32], param: f32, para
         UnaryOp::GeluTanh => each1(x, out, math::gelu_tanh),
         UnaryOp::Hardtanh => each1(x, out, |v| math::hardtanh(v, param, param2)),
         UnaryOp::Softplus => each1(x, out, |v| math::softplus(v, param, param2)),
+        UnaryOp::Sin => each1(x, out, f32::sin),
+        UnaryOp::Cos => each1(x, out, f32::cos),
     }
 }
 
@@ -192,7 +195,9 @@ unsafe fn unary_vector<V: Vf32>(op: UnaryOp, x: &[f32], out: &mut [f32], param: 
         | UnaryOp::Elu
         | UnaryOp::Silu
         | UnaryOp::GeluTanh
-        | UnaryOp::Softplus => unary_reference(op, x, out, param, param2),
+        | UnaryOp::Softplus
+        | UnaryOp::Sin
+        | UnaryOp::Cos => unary_reference(op, x, out, param, param2),
     }
 }
 
@@ -315,7 +320,9 @@ unsafe fn unary_backward_vector<V: Vf32>(
         | UnaryOp::Elu
         | UnaryOp::Silu
         | UnaryOp::GeluTanh
-        | UnaryOp::Softplus => unary_backward_reference(op, g, x, y, grad_in, param, param2),
+        | UnaryOp::Softplus
+        | UnaryOp::Sin
+        | UnaryOp::Cos => unary_backward_reference(op, g, x, y, grad_in, param, param2),
     }
 }
 

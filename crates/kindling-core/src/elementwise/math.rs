@@ -171,6 +171,8 @@ pub fn unary(op: UnaryOp, x: f32, param: f32, param2: f32) -> f32 {
         UnaryOp::GeluTanh => gelu_tanh(x),
         UnaryOp::Hardtanh => hardtanh(x, param, param2),
         UnaryOp::Softplus => softplus(x, param, param2),
+        UnaryOp::Sin => x.sin(),
+        UnaryOp::Cos => x.cos(),
     }
 }
 
@@ -211,7 +213,9 @@ pub fn backward_needs(op: UnaryOp) -> Needs {
         | UnaryOp::Gelu
         | UnaryOp::GeluTanh
         | UnaryOp::Hardtanh
-        | UnaryOp::Softplus => Needs::Input,
+        | UnaryOp::Softplus
+        | UnaryOp::Sin
+        | UnaryOp::Cos => Needs::Input,
     }
 }
 
@@ -304,5 +308,8 @@ pub fn unary_backward(op: UnaryOp, g: f32, x: f32, y: f32, param: f32, param2: f
                 g * z / (z + 1.0)
             }
         }
+        // derivatives.yaml: sin → `grad * self.cos()`, cos → `grad * -self.sin()`.
+        UnaryOp::Sin => g * x.cos(),
+        UnaryOp::Cos => g * -x.sin(),
     }
 }

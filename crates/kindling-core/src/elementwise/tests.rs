@@ -24,6 +24,8 @@ const EXACT_UNARY: &[UnaryOp] = &[
     UnaryOp::GeluTanh,
     UnaryOp::Hardtanh,
     UnaryOp::Softplus,
+    UnaryOp::Sin,
+    UnaryOp::Cos,
 ];
 
 /// The vectorised exp: at most 1 ulp from the scalar (libm) result over its whole range.
@@ -194,6 +196,58 @@ fn pytorch_edge_cases() {
     assert_eq!(out[1], -8.0);
 }
 
+/// `sin`/`cos` against f64 `sin`/`cos` rounded once: within 1 ulp (libm's sinf/cosf, as PyTorch's
+/// Sleef `_u10` kernels, are faithfully rounded) on a grid that includes large arguments, where
+/// the argument reduction is hard; their derivatives are `g·cos(x)` and `−g·sin(x)`.
+#[test]
+fn sin_cos_match_f64_within_one_ulp_and_differentiate() {
+    let mut x: Vec<f32> = (0..20_001).map(|i| -100.0 + i as f32 * 0.01).collect();
+    x.extend([1e4, -1e4, 1e6, 3.0e7, 1.0e-20, 1.5707964, 3.1415927]);
+    let g: Vec<f32> = (0..x.len()).map(|i| 0.5 + (i % 7) as f32 * 0.25).collect();
+    let refs: [(UnaryOp, fn(f64) -> f64, fn(f64) -> f64); 2] = [
+        (UnaryOp::Sin, f64::sin, |v| v.cos()),
+        (UnaryOp::Cos, f64::cos, |v| -v.sin()),
+    ];
+    for (op, f, df) in refs {
+        let mut y = vec![0f32; x.len()];
+        unary(op as u32, &x, &mut y, 0.0, 0.0).unwrap();
+        let want: Vec<f32> = x.iter().map(|&v| f(v as f64) as f32).collect();
+        assert_ulps(&y, &want, 1, &format!("{op:?}"));
+        let mut dx = vec![0f32; x.len()];
+        unary_backward(op as u32, &g, &x, &[], &mut dx, 0.0, 0.0).unwrap();
+        // g · c with c within 1 ulp of f32(df(x)): g ∈ [0.5, 2] scales that ulp by up to 2 ulps of
+        // the product, plus its rounding: 3 ulps.
+        let want: Vec<f32> = x
+            .iter()
+            .zip(&g)
+            .map(|(&v, &gv)| (gv as f64 * df(v as f64) as f32 as f64) as f32)
+            .collect();
+        assert_ulps(&dx, &want, 3, &format!("{op:?} backward"));
+    }
+}
+
+#[test]
+fn sin_cos_edges_follow_pytorch() {
+    // torch.sin/cos of [-0., 0., nan, inf, -inf]: sin keeps the sign of zero; ±inf give NaN.
+    let x = [-0.0f32, 0.0, f32::NAN, f32::INFINITY, f32::NEG_INFINITY];
+    let mut y = [0f32; 5];
+    unary(UnaryOp::Sin as u32, &x, &mut y, 0.0, 0.0).unwrap();
+    assert_same(&y, &[-0.0, 0.0, f32::NAN, f32::NAN, f32::NAN], "sin");
+    unary(UnaryOp::Cos as u32, &x, &mut y, 0.0, 0.0).unwrap();
+    assert_same(&y, &[1.0, 1.0, f32::NAN, f32::NAN, f32::NAN], "cos");
+    // The backward reads x (a y buffer of the wrong length is refused, an empty one accepted).
+    let err = unary_backward(UnaryOp::Sin as u32, &[1.0; 5], &[], &y, &mut [0.0; 5], 0.0, 0.0)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unaryBackward: x has 0 elements, expected 5 (Sin backward reads it)"
+    );
+    let mut gi = [0f32; 5];
+    unary_backward(UnaryOp::Cos as u32, &[1.0; 5], &x, &[], &mut gi, 0.0, 0.0).unwrap();
+    // d cos = −sin: +0 at −0, −0 at +0.
+    assert_same(&gi, &[0.0, -0.0, f32::NAN, f32::NAN, f32::NAN], "cos backward");
+}
+
 #[test]
 fn broadcast_matches_an_explicit_loop_on_every_path() {
     // a: [5, 1, 7] broadcast to [5, 3, 7]; b: [3, 1] (as [1, 3, 1]) → strides per output dim.
@@ -276,10 +330,10 @@ fn errors_name_op_buffer_and_lengths() {
         err.to_string(),
         "binary: b has 2 elements, expected 3 (same length as a)"
     );
-    let err = unary(18, &[1.0], &mut [0.0], 0.0, 0.0).unwrap_err();
+    let err = unary(20, &[1.0], &mut [0.0], 0.0, 0.0).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "unary: unknown UnaryOp code 18 (expected 0..=17)"
+        "unary: unknown UnaryOp code 20 (expected 0..=19)"
     );
     let err = unary_backward(
         UnaryOp::Log as u32,
