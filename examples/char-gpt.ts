@@ -20,7 +20,7 @@ import * as torch from 'kindling';
 import { nn, optim, Tensor } from 'kindling';
 import { CharDataset, CharTokenizer, DataLoader } from 'kindling/data';
 import { type Config, GPT } from './gpt-model';
-import { ProgressBar } from './progress';
+import { progress } from 'kindling/utils';
 import { pyFixed } from './py-format';
 
 const F = nn.functional;
@@ -42,6 +42,18 @@ interface Args {
   temperature: number;
   topK: number;
   saveModel: boolean;
+}
+
+/** The loader's batches, pass after pass (none if a pass is empty). */
+function* endless<T>(loader: Iterable<T>): Generator<T> {
+  for (;;) {
+    let any = false;
+    for (const batch of loader) {
+      any = true;
+      yield batch;
+    }
+    if (!any) return;
+  }
 }
 
 function parse(): Args {
@@ -137,25 +149,22 @@ function main(): void {
   const evalVal = new DataLoader(val, { batchSize: args.batchSize, shuffle: true });
 
   model.train();
-  const progress = new ProgressBar('Training', args.steps, args.batchSize);
+  // The loader reshuffles each pass; training runs for a number of steps, across passes.
+  const bar = progress(endless(trainLoader), { desc: 'Training', total: args.steps, unit: 'step' });
   let step = 0;
-  while (step < args.steps) {
-    for (const [x, y] of trainLoader) {
-      progress.batchStarted();
-      const loss = lossOf(x, y);
-      optimizer.zeroGrad();
-      loss.backward();
-      optimizer.step();
-      scheduler.step();
-      step++;
-      progress.batchDone(step, loss.item());
-      if (step % args.evalInterval === 0 || step === args.steps) {
-        console.log(`step ${step}: train loss ${pyFixed(estimate(evalTrain), 4)}, val loss ${pyFixed(estimate(evalVal), 4)} (unigram baseline ${pyFixed(baseline, 4)})`);
-      }
-      if (step === args.steps) break;
+  for (const [x, y] of bar) {
+    const loss = lossOf(x, y);
+    optimizer.zeroGrad();
+    loss.backward();
+    optimizer.step();
+    scheduler.step();
+    step++;
+    bar.setPostfix({ loss: loss.item() });
+    if (step % args.evalInterval === 0 || step === args.steps) {
+      console.log(`step ${step}: train loss ${pyFixed(estimate(evalTrain), 4)}, val loss ${pyFixed(estimate(evalVal), 4)} (unigram baseline ${pyFixed(baseline, 4)})`);
     }
+    if (step === args.steps) break;
   }
-  progress.finish();
 
   if (args.samples > 0) {
     model.eval();

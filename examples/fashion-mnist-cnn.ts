@@ -24,7 +24,7 @@ import * as torch from 'kindling';
 import { nn, optim, Tensor } from 'kindling';
 import { DataLoader } from 'kindling/data';
 import { FashionMNIST, MNIST, transforms } from 'kindling/vision';
-import { ProgressBar } from './progress';
+import { progress } from 'kindling/utils';
 import { pyFixed } from './py-format';
 
 const F = nn.functional;
@@ -72,17 +72,16 @@ interface Args {
 
 function train(args: Args, model: Net, trainLoader: ImageLoader, optimizer: optim.Adam, epoch: number): void {
   model.train();
-  const progress = new ProgressBar(`Epoch ${epoch}/${args.epochs}`, trainLoader.length, args.batchSize);
+  const bar = progress(trainLoader, { desc: `Epoch ${epoch}/${args.epochs}`, unit: 'batch' });
   let batchIdx = 0;
-  for (const [data, target] of trainLoader) {
-    progress.batchStarted();
+  for (const [data, target] of bar) {
     optimizer.zeroGrad();
     const output = model.forward(data);
     const loss = F.nllLoss(output, target);
     loss.backward();
     optimizer.step();
     const lossValue = loss.item();
-    progress.batchDone(batchIdx + 1, lossValue);
+    bar.setPostfix({ loss: lossValue });
     if (batchIdx % args.logInterval === 0) {
       console.log(
         `Train Epoch: ${epoch} [${batchIdx * data.shape[0]}/${trainLoader.dataset.length} (${pyFixed((100 * batchIdx) / trainLoader.length, 0)}%)]\tLoss: ${pyFixed(lossValue, 6)}`,
@@ -91,7 +90,7 @@ function train(args: Args, model: Net, trainLoader: ImageLoader, optimizer: opti
     }
     batchIdx++;
   }
-  progress.finish();
+  bar.close();
 }
 
 /** Average loss and accuracy on the test set (batch norm in eval mode: running statistics). */

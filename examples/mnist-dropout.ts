@@ -14,7 +14,7 @@ import * as torch from 'kindling';
 import { nn, optim, Tensor } from 'kindling';
 import { DataLoader } from 'kindling/data';
 import { MNIST, transforms } from 'kindling/vision';
-import { ProgressBar } from './progress';
+import { progress } from 'kindling/utils';
 
 class MLP extends nn.Module {
   layers = new nn.Sequential(
@@ -50,11 +50,10 @@ const optimizer = new optim.Adam(mlp.parameters(), { lr: 1e-4 });
 
 for (let epoch = 0; epoch < epochs; epoch++) {
   console.log(`Starting epoch ${epoch + 1}`);
-  const progress = new ProgressBar(`Epoch ${epoch + 1}/${epochs}`, Math.min(trainloader.length, limit), 10);
+  const bar = progress(trainloader, { desc: `Epoch ${epoch + 1}/${epochs}`, total: Math.min(trainloader.length, limit), unit: 'batch' });
   let currentLoss = 0;
   let i = 0;
-  for (const [inputs, targets] of trainloader) {
-    progress.batchStarted();
+  for (const [inputs, targets] of bar) {
     optimizer.zeroGrad();
     const outputs = mlp.forward(inputs);
     const loss = lossFunction.forward(outputs, targets);
@@ -67,10 +66,10 @@ for (let epoch = 0; epoch < epochs; epoch++) {
       currentLoss = 0;
     }
     i++;
-    progress.batchDone(i, runningLoss);
+    bar.setPostfix({ loss: runningLoss });
     if (i >= limit) break;
   }
-  const times = progress.finish();
+  const times = bar.close();
   console.log(
     `Epoch ${epoch + 1} took ${(times.data + times.steps).toFixed(2)} s: data loading ${times.data.toFixed(2)} s, training steps ${times.steps.toFixed(2)} s`,
   );

@@ -19,12 +19,16 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 describe('examples/char-gpt.ts', () => {
   it('trains on the shipped names, reports losses against the unigram baseline and samples names', async () => {
     const args = ['--steps', '30', '--n-layer', '1', '--n-head', '2', '--n-embd', '32', '--block-size', '16', '--warmup', '5', '--eval-interval', '15', '--eval-iters', '3', '--samples', '4', '--top-k', '5', '--save-model'];
-    const { stdout } = await run(join(repo, 'node_modules', '.bin', 'ts-node'), [join(repo, 'examples', 'char-gpt.ts'), ...args], {
+    const { stdout, stderr } = await run(join(repo, 'node_modules', '.bin', 'ts-node'), [join(repo, 'examples', 'char-gpt.ts'), ...args], {
       cwd,
-      env: { ...process.env, FORCE_COLOR: '0' },
+      env: { ...process.env, FORCE_COLOR: '0', CI: '' },
       maxBuffer: 16 << 20,
     });
     const lines = stdout.split('\n');
+    // kindling/utils' progress bar on stderr, one plain line per tenth of the 30 steps, the loss as postfix.
+    const bar = stderr.split('\n').filter((l) => l.startsWith('Training: '));
+    expect(bar).toHaveLength(10);
+    expect(bar[9]).toMatch(/^Training: 100%\|#{20}\| 30\/30 \[\d\d:\d\d<00:00, \d+\.\d\dstep\/s, loss=\d\.\d+\]$/);
     expect(lines[0]).toMatch(/^\d{4} names, vocabulary of \d+ characters; \d+ training and \d+ validation windows of 16$/);
     const evals = lines.filter((l) => l.startsWith('step '));
     expect(evals.map((l) => l.split(':')[0])).toEqual(['step 15', 'step 30']);

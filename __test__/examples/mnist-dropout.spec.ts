@@ -19,14 +19,19 @@ afterAll(() => {
   if (cwd !== undefined) rmSync(cwd, { recursive: true, force: true });
 });
 
+/** The progress bar's lines (stderr, as tqdm), from the last run. */
+let barLines: string[] = [];
+
 async function example(args: string[]): Promise<string[]> {
   // The example reads MNIST from its working directory, like torchvision's MNIST(os.getcwd()).
   cwd ??= mkdtempSync(join(tmpdir(), 'kindling-example-mnist-'));
-  const { stdout } = await run(join(repo, 'node_modules', '.bin', 'ts-node'), [join(repo, 'examples', 'mnist-dropout.ts'), ...args], {
+  const { stdout, stderr } = await run(join(repo, 'node_modules', '.bin', 'ts-node'), [join(repo, 'examples', 'mnist-dropout.ts'), ...args], {
     cwd,
-    env: { ...process.env, FORCE_COLOR: '0' },
+    // CI='' so the bar draws even under a CI runner (it is silent when CI is set).
+    env: { ...process.env, FORCE_COLOR: '0', CI: '' },
     maxBuffer: 16 << 20,
   });
+  barLines = stderr.trimEnd().split('\n');
   return stdout.trimEnd().split('\n');
 }
 
@@ -34,10 +39,11 @@ describe('examples/mnist-dropout.ts', () => {
   it('trains for a few batches and reports progress, timings and test accuracy', async () => {
     const lines = await example(['--epochs', '1', '--limit', '600']);
     expect(lines[0]).toBe('Starting epoch 1');
-    // stdout is a pipe, so the progress bar prints plain lines, one per tenth of the epoch.
-    const progress = lines.filter((l) => l.startsWith('Epoch 1/1 ['));
+    // stderr is a pipe, so the progress bar prints plain lines, one per tenth of the epoch.
+    const progress = barLines.filter((l) => l.startsWith('Epoch 1/1: '));
     expect(progress).toHaveLength(10);
-    expect(progress[9]).toMatch(/^Epoch 1\/1 \[#{24}\] 600\/600 loss \d+\.\d{3} \d+ samples\/s ETA 0:00$/);
+    expect(progress[0]).toMatch(/^Epoch 1\/1:  10%\|#{2} {18}\| 60\/600 \[\d\d:\d\d<\d\d:\d\d, \d+\.\d\dbatch\/s, loss=\d\.\d+\]$/);
+    expect(progress[9]).toMatch(/^Epoch 1\/1: 100%\|#{20}\| 600\/600 \[\d\d:\d\d<00:00, \d+\.\d\dbatch\/s, loss=\d\.\d+\]$/);
     const lossLine = lines.find((l) => l.startsWith('Loss after mini-batch'));
     expect(lossLine).toMatch(/^Loss after mini-batch {3}500: \d\.\d{3}$/);
     const loss = Number(lossLine?.slice(-5));
