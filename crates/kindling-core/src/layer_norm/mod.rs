@@ -60,9 +60,9 @@ fn check(
 }
 
 /// Row sums run in this many f64 partial sums, element `j` into sum `j % LANES`, folded in a
-/// fixed order: one running f64 sum is a chain of dependent adds (4 cycles each), which made a
-/// [2048, 128] LayerNorm ~0.8 ms; the lanes also let the compiler vectorise. The order is the
-/// same on every CPU and thread count.
+/// fixed order: one running f64 sum is a chain of dependent adds; the lanes also let the
+/// compiler vectorise (NOTE [ LayerNorm rows ] in docs/PERFORMANCE.md). The order is the same
+/// on every CPU and thread count.
 const LANES: usize = 8;
 
 fn fold(lanes: [f64; LANES]) -> f64 {
