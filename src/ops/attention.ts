@@ -13,7 +13,7 @@ import { type Generator, generatorOf } from '../random/generator';
 import { Tensor, numelOf } from '../tensor';
 import { broadcastShapes } from './broadcast';
 import { checkTensorArg } from './index-values';
-import { type AttentionOptions, kernels } from './kernels';
+import { type AttentionLayout, type AttentionOptions, kernels } from './kernels';
 import { expand } from './shape';
 
 export interface ScaledDotProductAttentionOptions {
@@ -53,6 +53,36 @@ function kernelMask(mask: Tensor, lead: readonly number[], l: number, s: number)
   return { data, layers: sharedByAll ? 1 : numelOf(lead) };
 }
 
+/**
+ * `t` (already expanded to `[...lead, rows, cols]`) as the kernel reads it: its storage in place
+ * when its rows are contiguous and its lead dims are at most two (batch, heads) — q, k and v split
+ * from one projection and transposed to `[B, H, T, D]` need no copy — else a contiguous copy.
+ */
+function operand(t: Tensor, lead: readonly number[]): { data: Float32Array; layout: AttentionLayout; heads: number } {
+  const st = t.stride();
+  const r = t.shape.length;
+  const [rows, cols] = t.shape.slice(-2);
+  if (lead.length <= 2 && (st[r - 1] === 1 || cols <= 1)) {
+    return {
+      data: t.storage.data as Float32Array,
+      heads: lead.length === 2 ? lead[1] : 1,
+      layout: {
+        offset: t.storageOffset(),
+        batchStride: lead.length >= 1 ? st[0] : 0,
+        headStride: lead.length === 2 ? st[1] : 0,
+        rowStride: rows <= 1 ? cols : st[r - 2],
+      },
+    };
+  }
+  return contiguousOperand(t);
+}
+
+/** A contiguous copy of `t` as `[batch·heads, rows, cols]`. */
+function contiguousOperand(t: Tensor): { data: Float32Array; layout: AttentionLayout; heads: number } {
+  const [rows, cols] = t.shape.slice(-2);
+  return { data: t.contiguous().data as Float32Array, heads: 1, layout: { offset: 0, batchStride: rows * cols, headStride: 0, rowStride: cols } };
+}
+
 /** `torch.nn.functional.scaled_dot_product_attention`. */
 export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor {
   const op = 'scaled_dot_product_attention';
@@ -82,6 +112,10 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
   }
   const mask = attnMask === null ? null : kernelMask(attnMask, lead, l, s);
   const bh = numelOf(lead);
+  const [qo, ko, vo] = [operand(q, lead), operand(k, lead), operand(v, lead)];
+  // One `heads` for all three: where they differ (a copy beside a view), copy all.
+  const same = qo.heads === ko.heads && ko.heads === vo.heads;
+  const [qa, ka, va] = same ? [qo, ko, vo] : [q, k, v].map(contiguousOperand);
   const o: AttentionOptions = {
     batchHeads: bh,
     qLen: l,
@@ -94,8 +128,12 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
     dropoutP,
     seed: 0,
     offset: 0,
+    heads: qa.heads,
+    q: qa.layout,
+    k: ka.layout,
+    v: va.layout,
   };
-  const [qd, kd, vd] = [q.contiguous().data as Float32Array, k.contiguous().data as Float32Array, v.contiguous().data as Float32Array];
+  const [qd, kd, vd] = [qa.data, ka.data, va.data];
   const outData = uninitF32(bh * l * ev);
   const lse = uninitF32(bh * l);
   if (dropoutP > 0) {
@@ -114,9 +152,9 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
       'ScaledDotProductFlashAttentionForCpuBackward0',
       [q, k, v],
       (g) => {
-        const gq = uninitF32(qd.length);
-        const gk = uninitF32(kd.length);
-        const gv = uninitF32(vd.length);
+        const gq = uninitF32(bh * l * e);
+        const gk = uninitF32(bh * s * e);
+        const gv = uninitF32(bh * s * ev);
         kernels.attentionBackward(qd, kd, vd, mask?.data, outData, lse, g.contiguous().data as Float32Array, gq, gk, gv, o);
         return [Tensor._make(gq, q.shape, 'float32'), Tensor._make(gk, k.shape, 'float32'), Tensor._make(gv, v.shape, 'float32')];
       },

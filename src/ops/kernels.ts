@@ -207,6 +207,19 @@ export interface AttentionOptions {
   dropoutP: number;
   seed: number;
   offset: number;
+  /** Heads per batch in the layouts (batch·head `bh` = batch `⌊bh / heads⌋`, head `bh mod heads`). */
+  heads: number;
+  q: AttentionLayout;
+  k: AttentionLayout;
+  v: AttentionLayout;
+}
+
+/** Where an attention operand's rows sit in its buffer (each row's elements contiguous). */
+export interface AttentionLayout {
+  offset: number;
+  batchStride: number;
+  headStride: number;
+  rowStride: number;
 }
 
 /** An adaptive 2-D pooling's sizes over `planes` planes. */
@@ -360,7 +373,7 @@ function packNorm(o: NormOptions): Float64Array {
   normPacked[3] = o.rms ? 1 : 0;
   return normPacked;
 }
-const attentionPacked = new Float64Array(11);
+const attentionPacked = new Float64Array(24);
 
 function packAttention(o: AttentionOptions): Float64Array {
   attentionPacked[0] = o.batchHeads;
@@ -374,6 +387,13 @@ function packAttention(o: AttentionOptions): Float64Array {
   attentionPacked[8] = o.dropoutP;
   attentionPacked[9] = o.seed;
   attentionPacked[10] = o.offset;
+  attentionPacked[11] = o.heads;
+  [o.q, o.k, o.v].forEach((layout, i) => {
+    attentionPacked[12 + 4 * i] = layout.offset;
+    attentionPacked[13 + 4 * i] = layout.batchStride;
+    attentionPacked[14 + 4 * i] = layout.headStride;
+    attentionPacked[15 + 4 * i] = layout.rowStride;
+  });
   return attentionPacked;
 }
 const convPacked = new Float64Array(16);

@@ -13,15 +13,16 @@ use super::{AttentionOptions, Dropout};
 use crate::simd::{self, Vf32};
 use std::cell::RefCell;
 
-/// One batch·head's operands.
+/// One batch·head's operands: rows of q (`L × E`), k (`S × E`) and v (`S × Ev`), each row
+/// contiguous and rows `*_stride` floats apart (views of a larger tensor need no copy).
 pub(super) struct Head<'a> {
     pub bh: usize,
-    /// `[L, E]`
     pub q: &'a [f32],
-    /// `[S, E]`
+    pub q_stride: usize,
     pub k: &'a [f32],
-    /// `[S, Ev]`
+    pub k_stride: usize,
     pub v: &'a [f32],
+    pub v_stride: usize,
     /// This head's `[L, S]` layer of the additive mask.
     pub mask: Option<&'a [f32]>,
 }
@@ -46,11 +47,18 @@ fn return_scratch(buf: Vec<f32>) {
     SCRATCH.with(|cell| cell.replace(buf));
 }
 
-/// `dst[p·sp + j] = src[j·cols + p]` for `j < rows`; zero in the padding columns.
-fn transpose_into(src: &[f32], rows: usize, cols: usize, sp: usize, dst: &mut [f32]) {
+/// `dst[p·sp + j] = src[j·stride + p]` for `j < rows`, `p < cols`; zero in the padding columns.
+fn transpose_into(
+    src: &[f32],
+    rows: usize,
+    stride: usize,
+    cols: usize,
+    sp: usize,
+    dst: &mut [f32],
+) {
     dst.fill(0.0);
-    for (j, row) in src.chunks_exact(cols.max(1)).take(rows).enumerate() {
-        for (p, &x) in row.iter().enumerate() {
+    for j in 0..rows {
+        for (p, &x) in src[j * stride..][..cols].iter().enumerate() {
             dst[p * sp + j] = x;
         }
     }
@@ -147,14 +155,20 @@ unsafe fn panel_dots<V: Vf32>(
     }
 }
 
-/// `out[c] = Σ_{j < w.len()} w[j]·rows[j·width + c]` for `c < width` (overwrites `out`).
+/// `out[c] = Σ_{j < w.len()} w[j]·rows[j·stride + c]` for `c < width` (overwrites `out`).
 #[inline(always)]
-unsafe fn weighted_rows<V: Vf32>(w: &[f32], rows: &[f32], width: usize, out: &mut [f32]) {
+unsafe fn weighted_rows<V: Vf32>(
+    w: &[f32],
+    rows: &[f32],
+    stride: usize,
+    width: usize,
+    out: &mut [f32],
+) {
     let l = V::LANES;
     let (pr, po) = (rows.as_ptr(), out.as_mut_ptr());
     let mut c = 0;
     while c + 2 * l <= width {
-        let [a0, a1] = broadcast_dots::<V, 2, 4>(w, pr, width, c);
+        let [a0, a1] = broadcast_dots::<V, 2, 4>(w, pr, stride, c);
         a0.store(po.add(c));
         a1.store(po.add(c + l));
         c += 2 * l;
@@ -163,11 +177,11 @@ unsafe fn weighted_rows<V: Vf32>(w: &[f32], rows: &[f32], width: usize, out: &mu
         // A partial vector at the end of the row: sum it by lanes in a column buffer.
         let n = (width - c).min(l);
         if n == l {
-            broadcast_dots::<V, 1, 4>(w, pr, width, c)[0].store(po.add(c));
+            broadcast_dots::<V, 1, 4>(w, pr, stride, c)[0].store(po.add(c));
         } else {
             let mut acc = V::zero();
             for (j, &wj) in w.iter().enumerate() {
-                acc = V::load_partial(pr.add(j * width + c), n).mul_add(V::splat(wj), acc);
+                acc = V::load_partial(pr.add(j * stride + c), n).mul_add(V::splat(wj), acc);
             }
             acc.store_partial(po.add(c), n);
         }
@@ -203,7 +217,7 @@ unsafe fn score_row<V: Vf32>(
     let nk = visible(o, i);
     let nv = nk.div_ceil(V::LANES);
     let e = o.head_dim;
-    panel_dots::<V>(&h.q[i * e..][..e], kt, sp, nv, o.scale, row);
+    panel_dots::<V>(&h.q[i * h.q_stride..][..e], kt, sp, nv, o.scale, row);
     row[nk..nv * V::LANES].fill(f32::NEG_INFINITY);
     if let Some(m) = h.mask {
         for (s, &b) in row[..nk].iter_mut().zip(&m[i * o.kv_len..][..nk]) {
@@ -233,7 +247,7 @@ unsafe fn forward_v<V: Vf32>(
     let mut scratch = take_scratch(e * sp + sp);
     {
         let (kt, row) = scratch.split_at_mut(e * sp);
-        transpose_into(h.k, s_len, e, sp, kt);
+        transpose_into(h.k, s_len, h.k_stride, e, sp, kt);
         for i in 0..l_len {
             let out_i = &mut out[i * ev..][..ev];
             let (nk, nv) = score_row::<V>(o, h, kt, sp, i, row);
@@ -263,7 +277,7 @@ unsafe fn forward_v<V: Vf32>(
                     *p *= d.factor(o, h.bh, i, j);
                 }
             }
-            weighted_rows::<V>(&row[..nk], h.v, ev, out_i);
+            weighted_rows::<V>(&row[..nk], h.v, h.v_stride, ev, out_i);
         }
     }
     return_scratch(scratch);
@@ -305,8 +319,8 @@ unsafe fn backward_v<V: Vf32>(
         let (dvt, rest) = rest.split_at_mut(ev * sp);
         let (row, rest) = rest.split_at_mut(sp);
         let (dp, pz) = rest.split_at_mut(sp);
-        transpose_into(h.k, s_len, e, sp, kt);
-        transpose_into(h.v, s_len, ev, sp, vt);
+        transpose_into(h.k, s_len, h.k_stride, e, sp, kt);
+        transpose_into(h.v, s_len, h.v_stride, ev, sp, vt);
         dkt.fill(0.0);
         dvt.fill(0.0);
         let scale = V::splat(o.scale);
@@ -349,8 +363,8 @@ unsafe fn backward_v<V: Vf32>(
                 let p = V::load(row.as_ptr().add(c * l));
                 p.mul(V::load(at).sub(delta)).mul(scale).store(at);
             }
-            weighted_rows::<V>(&dp[..nk], h.k, e, gq_i);
-            rank1_update::<V>(dkt, &h.q[i * e..][..e], dp, sp, nv);
+            weighted_rows::<V>(&dp[..nk], h.k, h.k_stride, e, gq_i);
+            rank1_update::<V>(dkt, &h.q[i * h.q_stride..][..e], dp, sp, nv);
         }
         transpose_back(dkt, s_len, e, sp, gk);
         transpose_back(dvt, s_len, ev, sp, gv);

@@ -25,6 +25,58 @@ use head::{Head, HeadGrads};
 #[cfg(test)]
 mod tests;
 
+/// Where one operand's rows sit in its buffer: row `i` of batch·head `b·heads + h` starts at
+/// `offset + b·batch_stride + h·head_stride + i·row_stride`, its elements contiguous. A view
+/// such as q of `[B, T, H, D]` transposed to `[B, H, T, D]` is read in place, with no copy.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Layout {
+    pub offset: usize,
+    pub batch_stride: usize,
+    pub head_stride: usize,
+    pub row_stride: usize,
+}
+
+impl Layout {
+    /// `[batch·heads, rows, cols]` stored contiguously (with `heads` = 1).
+    pub fn contiguous(rows: usize, cols: usize) -> Self {
+        Layout {
+            offset: 0,
+            batch_stride: rows * cols,
+            head_stride: 0,
+            row_stride: cols,
+        }
+    }
+
+    fn from_fields(v: &[f64]) -> Self {
+        Layout {
+            offset: v[0] as usize,
+            batch_stride: v[1] as usize,
+            head_stride: v[2] as usize,
+            row_stride: v[3] as usize,
+        }
+    }
+
+    /// Where batch·head `bh`'s first row starts.
+    fn base(&self, bh: usize, heads: usize) -> usize {
+        self.offset + bh / heads * self.batch_stride + bh % heads * self.head_stride
+    }
+
+    /// One past the last element read for `batch_heads` heads of `rows × cols`, or None on
+    /// overflow; 0 when nothing is read.
+    fn extent(&self, batch_heads: usize, heads: usize, rows: usize, cols: usize) -> Option<usize> {
+        if batch_heads == 0 || rows == 0 || cols == 0 {
+            return Some(0);
+        }
+        let batches = batch_heads / heads;
+        (batches - 1)
+            .checked_mul(self.batch_stride)?
+            .checked_add((heads - 1).checked_mul(self.head_stride)?)?
+            .checked_add((rows - 1).checked_mul(self.row_stride)?)?
+            .checked_add(self.offset)?
+            .checked_add(cols)
+    }
+}
+
 /// Sizes and settings of one attention call over `batch_heads` independent (q, k, v) triples.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AttentionOptions {
@@ -44,6 +96,22 @@ pub struct AttentionOptions {
     pub dropout_p: f64,
     pub seed: f64,
     pub offset: f64,
+    /// Heads per batch in the layouts below (batch·head `bh` is batch `bh / heads`, head `bh % heads`).
+    pub heads: usize,
+    pub q_layout: Layout,
+    pub k_layout: Layout,
+    pub v_layout: Layout,
+}
+
+impl AttentionOptions {
+    /// Contiguous `[batch·heads, …]` operands.
+    pub fn contiguous(mut self) -> Self {
+        self.heads = 1;
+        self.q_layout = Layout::contiguous(self.q_len, self.head_dim);
+        self.k_layout = Layout::contiguous(self.kv_len, self.head_dim);
+        self.v_layout = Layout::contiguous(self.kv_len, self.value_dim);
+        self
+    }
 }
 
 impl Packed for AttentionOptions {
@@ -60,6 +128,19 @@ impl Packed for AttentionOptions {
         "dropoutP",
         "seed",
         "offset",
+        "heads",
+        "qOffset",
+        "qBatchStride",
+        "qHeadStride",
+        "qRowStride",
+        "kOffset",
+        "kBatchStride",
+        "kHeadStride",
+        "kRowStride",
+        "vOffset",
+        "vBatchStride",
+        "vHeadStride",
+        "vRowStride",
     ];
     fn from_fields(v: &[f64]) -> Self {
         let u = |i: usize| v[i] as usize;
@@ -75,6 +156,10 @@ impl Packed for AttentionOptions {
             dropout_p: v[8],
             seed: v[9],
             offset: v[10],
+            heads: u(11),
+            q_layout: Layout::from_fields(&v[12..16]),
+            k_layout: Layout::from_fields(&v[16..20]),
+            v_layout: Layout::from_fields(&v[20..24]),
         }
     }
 }
@@ -114,27 +199,34 @@ fn check(
             o.batch_heads, o.q_len, o.kv_len, o.head_dim, o.value_dim
         )
     };
-    check_len(
-        op,
-        "q",
-        q.len(),
-        o.batch_heads * o.q_len * o.head_dim,
-        &what(),
-    )?;
-    check_len(
-        op,
-        "k",
-        k.len(),
-        o.batch_heads * o.kv_len * o.head_dim,
-        &what(),
-    )?;
-    check_len(
-        op,
-        "v",
-        v.len(),
-        o.batch_heads * o.kv_len * o.value_dim,
-        &what(),
-    )?;
+    if o.heads == 0 || o.batch_heads % o.heads != 0 {
+        return Err(KernelError::value(
+            op,
+            format!(
+                "heads must divide batch·heads ({}), got {}",
+                o.batch_heads, o.heads
+            ),
+        ));
+    }
+    for (name, buf, layout, rows, cols) in [
+        ("q", q, &o.q_layout, o.q_len, o.head_dim),
+        ("k", k, &o.k_layout, o.kv_len, o.head_dim),
+        ("v", v, &o.v_layout, o.kv_len, o.value_dim),
+    ] {
+        match layout.extent(o.batch_heads, o.heads, rows, cols) {
+            Some(end) if end <= buf.len() => {}
+            _ => {
+                return Err(KernelError::length(
+                    op,
+                    format!(
+                        "{name} has {} elements, too few for its layout {layout:?} ({})",
+                        buf.len(),
+                        what()
+                    ),
+                ))
+            }
+        }
+    }
     match mask {
         Some(m) => {
             if o.mask_layers != 1 && o.mask_layers != o.batch_heads {
@@ -200,11 +292,21 @@ fn head<'a>(
     bh: usize,
 ) -> Head<'a> {
     let (l_len, s_len, e, ev) = (o.q_len, o.kv_len, o.head_dim, o.value_dim);
+    // The rows a head reads (`check` proved them inside the buffers).
+    let rows = |buf: &'a [f32], layout: &Layout, n: usize, cols: usize| -> &'a [f32] {
+        if n == 0 || cols == 0 {
+            return &[];
+        }
+        &buf[layout.base(bh, o.heads)..][..(n - 1) * layout.row_stride + cols]
+    };
     Head {
         bh,
-        q: &q[bh * l_len * e..][..l_len * e],
-        k: &k[bh * s_len * e..][..s_len * e],
-        v: &v[bh * s_len * ev..][..s_len * ev],
+        q: rows(q, &o.q_layout, l_len, e),
+        q_stride: o.q_layout.row_stride,
+        k: rows(k, &o.k_layout, s_len, e),
+        k_stride: o.k_layout.row_stride,
+        v: rows(v, &o.v_layout, s_len, ev),
+        v_stride: o.v_layout.row_stride,
         mask: mask.map(|m| {
             let layer = if o.mask_layers == 1 { 0 } else { bh };
             &m[layer * l_len * s_len..][..l_len * s_len]
@@ -311,9 +413,28 @@ pub(crate) fn attention_backward_with(
         out.len(),
         "[batch·heads, L, Ev]",
     )?;
-    check_len(OP, "gradQ", grad_q.len(), q.len(), "q's")?;
-    check_len(OP, "gradK", grad_k.len(), k.len(), "k's")?;
-    check_len(OP, "gradV", grad_v.len(), v.len(), "v's")?;
+    let bh = o.batch_heads;
+    check_len(
+        OP,
+        "gradQ",
+        grad_q.len(),
+        bh * l_len * e,
+        "[batch·heads, L, E]",
+    )?;
+    check_len(
+        OP,
+        "gradK",
+        grad_k.len(),
+        bh * s_len * e,
+        "[batch·heads, S, E]",
+    )?;
+    check_len(
+        OP,
+        "gradV",
+        grad_v.len(),
+        bh * s_len * ev,
+        "[batch·heads, S, Ev]",
+    )?;
     grad_k.fill(0.0);
     grad_v.fill(0.0);
     if grad_q.is_empty() {

@@ -24,7 +24,12 @@ fn opts(
         dropout_p: p,
         seed: 1234.0,
         offset: 77.0,
+        heads: 1,
+        q_layout: Layout::contiguous(0, 0),
+        k_layout: Layout::contiguous(0, 0),
+        v_layout: Layout::contiguous(0, 0),
     }
+    .contiguous()
 }
 
 /// A mask of 0 / −∞ with a few −∞ per row, and (row 1 of every layer) a fully masked row.
@@ -176,4 +181,102 @@ fn bad_sizes_and_settings_are_errors_not_panics() {
     };
     assert!(attention(&q, &k, &v, None, &mut out, &mut lse, &bad_p).is_err());
     assert!(attention(&q, &k, &v, None, &mut out, &mut lse, &o).is_ok());
+}
+
+/// q, k, v read in place from a `[B, T, 3·H·D]` buffer (as a GPT's c_attn output split and
+/// transposed to `[B, H, T, D]`) give the same results as their contiguous copies.
+#[test]
+fn strided_layouts_read_views_in_place() {
+    let (b, h, t, d) = (2, 3, 5, 4);
+    let c = h * d;
+    let packed = data(b * t * 3 * c, 9, -1.0, 1.0);
+    // The contiguous [B·H, T, D] copy of part `part` (0 = q, 1 = k, 2 = v).
+    let copy = |part: usize| -> Vec<f32> {
+        let mut out = Vec::with_capacity(b * h * t * d);
+        for bi in 0..b {
+            for hi in 0..h {
+                for ti in 0..t {
+                    let at = (bi * t + ti) * 3 * c + part * c + hi * d;
+                    out.extend_from_slice(&packed[at..at + d]);
+                }
+            }
+        }
+        out
+    };
+    for causal in [false, true] {
+        let base = opts(b * h, t, t, d, d, causal, 0, 0.0);
+        let (q, k, v) = (copy(0), copy(1), copy(2));
+        let mut want = vec![0f32; b * h * t * d];
+        let mut want_lse = vec![0f32; b * h * t];
+        attention(&q, &k, &v, None, &mut want, &mut want_lse, &base).unwrap();
+        let layout = |part: usize| Layout {
+            offset: part * c,
+            batch_stride: t * 3 * c,
+            head_stride: d,
+            row_stride: 3 * c,
+        };
+        let strided = AttentionOptions {
+            heads: h,
+            q_layout: layout(0),
+            k_layout: layout(1),
+            v_layout: layout(2),
+            ..base
+        };
+        let mut got = vec![0f32; want.len()];
+        let mut got_lse = vec![0f32; want_lse.len()];
+        attention(
+            &packed,
+            &packed,
+            &packed,
+            None,
+            &mut got,
+            &mut got_lse,
+            &strided,
+        )
+        .unwrap();
+        assert_eq!(got, want);
+        assert_eq!(got_lse, want_lse);
+        let g = data(want.len(), 10, -1.0, 1.0);
+        let grads = |o: &AttentionOptions, q: &[f32], k: &[f32], v: &[f32]| {
+            let (mut gq, mut gk, mut gv) = (
+                vec![0f32; want.len()],
+                vec![0f32; want.len()],
+                vec![0f32; want.len()],
+            );
+            attention_backward(
+                q, k, v, None, &want, &want_lse, &g, &mut gq, &mut gk, &mut gv, o,
+            )
+            .unwrap();
+            (gq, gk, gv)
+        };
+        assert_eq!(
+            grads(&strided, &packed, &packed, &packed),
+            grads(&base, &q, &k, &v)
+        );
+        // A layout reaching past the buffer is an error, not a read out of bounds.
+        let mut bad = strided;
+        bad.v_layout.offset = 3 * c;
+        assert!(attention(
+            &packed,
+            &packed,
+            &packed,
+            None,
+            &mut got,
+            &mut got_lse,
+            &bad
+        )
+        .is_err());
+        bad = strided;
+        bad.heads = 4;
+        assert!(attention(
+            &packed,
+            &packed,
+            &packed,
+            None,
+            &mut got,
+            &mut got_lse,
+            &bad
+        )
+        .is_err());
+    }
 }
