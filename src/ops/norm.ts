@@ -87,7 +87,7 @@ function normGrad(xv: Float32Array, norm: Float32Array, g: Float32Array, map: In
     const x = xv[k];
     const j = map[k];
     const nj = norm[j];
-    const sign = x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : x; // sgn keeps NaN
+    const sign = x > 0 ? 1 : x < 0 ? -1 : 0; // PyTorch's sgn: 0 for 0 and for NaN
     const a = Math.abs(x);
     if (p === 1) gradIn[k] = sign * g[j];
     else if (p === 2) gradIn[k] = nj === 0 ? 0 : g[j] * (x / nj);
