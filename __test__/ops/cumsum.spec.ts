@@ -25,6 +25,7 @@ describe('cumsum', () => {
   });
 
   it('passes gradcheck along each dim', () => {
+    torch.manualSeed(0); // the same inputs on every run
     for (const dim of [0, 1, -1]) expectGradcheck((x) => torch.cumsum(x, dim), [torch.randn([3, 4, 2]).requiresGrad_(true)]);
   });
 

@@ -26,6 +26,7 @@ describe('logsumexp', () => {
   });
 
   it('passes gradcheck over a dim and a list', () => {
+    torch.manualSeed(0); // the same inputs on every run
     expectGradcheck((t) => torch.logsumexp(t, 1), [torch.randn([3, 4]).requiresGrad_(true)]);
     expectGradcheck((t) => torch.logsumexp(t, [0, -1], true), [torch.randn([2, 3, 2]).requiresGrad_(true)]);
   });

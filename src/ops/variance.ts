@@ -42,7 +42,7 @@ function correctionOf(op: string, options: VarOptions): number {
   return correction;
 }
 
-/** var (or std, with `root`) of `input` and its autograd node; also the float64 means. */
+/** var (or std, with `root`) of `input` over `dim`, recording `VarBackward0` / `StdBackward0`. */
 function moments(op: string, root: boolean, input: Tensor, dimArg: DimArg | VarOptions, optionsArg: VarOptions | undefined): Tensor {
   checkInput(op, input);
   const [dim, options] = parseArgs(dimArg, optionsArg);
