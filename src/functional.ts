@@ -11,6 +11,14 @@ export { eq, ne, gt, lt, ge, le } from './ops/compare';
 export { sum, mean, max, min, argmax, argmin } from './ops/reduce';
 export { softmax, logSoftmax } from './ops/softmax';
 export { topk, multinomial, type TopkOptions, type MultinomialOptions } from './ops/topk';
+// Sorting, scans and more reductions
+export { sort, argsort, type SortOptions } from './ops/sort';
+export { cumsum } from './ops/cumsum';
+export { prod, type ProdOptions } from './ops/prod';
+export { variance as var, std, varMean, stdMean, type VarOptions } from './ops/variance';
+export { norm, type NormOrd } from './ops/norm';
+export { logsumexp } from './ops/logsumexp';
+export { any, all } from './ops/logical-reduce';
 export { matmul, mm, bmm, addmm } from './ops/matmul';
 export { cat, stack } from './ops/join';
 export { maximum, minimum, clamp, clampMin, clampMax } from './ops/minmax';

@@ -62,6 +62,7 @@ export * as backends from './backends';
 // Submodules (nn, optim) are added below by their branches.
 export * as nn from './nn';
 export * as optim from './optim';
+export * as linalg from './linalg';
 
 // Checkpoints (safetensors) and anomaly detection
 export { save, load, saveAsync, loadAsync, CheckpointError } from './serialization';

@@ -24,6 +24,13 @@ import * as inplace from './ops/inplace';
 import * as mm from './ops/matmul';
 import * as minmax from './ops/minmax';
 import * as red from './ops/reduce';
+import * as cumsumOps from './ops/cumsum';
+import * as logicalOps from './ops/logical-reduce';
+import * as lseOps from './ops/logsumexp';
+import * as normOps from './ops/norm';
+import * as prodOps from './ops/prod';
+import * as sortOps from './ops/sort';
+import * as varOps from './ops/variance';
 import * as shapeOps from './ops/shape';
 import * as indexOps from './ops/index-ops'; // Indexing and manipulation (#14)
 import * as sm from './ops/softmax';
@@ -690,6 +697,49 @@ export class Tensor {
   /** `numSamples` int64 category indices per row, drawn with these weights (`{ replacement, generator }`). */
   multinomial(numSamples: number, options?: topkOps.MultinomialOptions): Tensor {
     return topkOps.multinomial(this, numSamples, options);
+  }
+
+  // Sorting, scans and more reductions ---------------------------------------------------------
+
+  /** Sorted along `dim` (default -1) with int64 indices: `x.sort()`, `x.sort(0)`, `x.sort({ dim, descending, stable })` (`SortBackward0`). */
+  sort(dimOrOptions?: number | sortOps.SortOptions, options?: sortOps.SortOptions): ValuesIndices {
+    return sortOps.sort(this, dimOrOptions, options);
+  }
+  /** The int64 indices that sort this tensor along `dim`. */
+  argsort(dimOrOptions?: number | sortOps.SortOptions, options?: sortOps.SortOptions): Tensor {
+    return sortOps.argsort(this, dimOrOptions, options);
+  }
+  /** Running sums along `dim` (`CumsumBackward0`; int64 for integer input). */
+  cumsum(dim: number): Tensor {
+    return cumsumOps.cumsum(this, dim);
+  }
+  /** The product of all elements, or along `dim` (`keepdim` as a boolean or `{ keepdim }`). */
+  prod(dim?: number, keepdim?: boolean | prodOps.ProdOptions): Tensor {
+    return prodOps.prod(this, dim, keepdim);
+  }
+  /** Variance over all elements or `dim` (`{ correction = 1, keepdim = false }`; also `x.var({ correction })`). */
+  var(dim?: number | readonly number[] | varOps.VarOptions | null, options?: varOps.VarOptions): Tensor {
+    return varOps.variance(this, dim, options);
+  }
+  /** Standard deviation over all elements or `dim` (`{ correction = 1, keepdim = false }`). */
+  std(dim?: number | readonly number[] | varOps.VarOptions | null, options?: varOps.VarOptions): Tensor {
+    return varOps.std(this, dim, options);
+  }
+  /** The `p`-norm (default 2; 'fro', ±Infinity, any number) over all elements or `dim`. */
+  norm(p?: normOps.NormOrd, dim?: number | readonly number[] | null, keepdim = false): Tensor {
+    return normOps.norm(this, p, dim, keepdim);
+  }
+  /** log Σ exp over `dim` (a number or a list), computed stably. */
+  logsumexp(dim: number | readonly number[], keepdim = false): Tensor {
+    return lseOps.logsumexp(this, dim, keepdim);
+  }
+  /** Whether any element (over all, or along `dim`) is non-zero: bool (uint8 for uint8 input). */
+  any(dim?: number | readonly number[] | null, keepdim = false): Tensor {
+    return logicalOps.any(this, dim, keepdim);
+  }
+  /** Whether every element (over all, or along `dim`) is non-zero: bool (uint8 for uint8 input). */
+  all(dim?: number | readonly number[] | null, keepdim = false): Tensor {
+    return logicalOps.all(this, dim, keepdim);
   }
   /** The slices `index` of `dim` (`IndexSelectBackward0`). */
   indexSelect(dim: number, index: Tensor): Tensor {
