@@ -64,7 +64,7 @@ describe('tripletMarginLoss against PyTorch', () => {
     const a = torch.tensor([[1, 2]], { requiresGrad: true });
     const loss = tripletMarginLoss(a, torch.tensor([[1, 2]]), torch.tensor([[1, 2.5]]), { eps: 0, margin: 1 });
     loss.backward();
-    expect(Array.from(a.grad!.data)).toEqual([0, 1]);
+    expect(Array.from(a.grad!.data as Float32Array)).toEqual([0, 1]);
   });
 
   it('errors name the op', () => {
