@@ -13,6 +13,10 @@ import * as activation from '../ops/activation';
 import * as dropoutOps from '../ops/dropout';
 import * as elementwise from '../ops/elementwise';
 import * as loss from '../ops/loss';
+import * as binaryLoss from '../ops/loss-binary';
+import * as embeddingLoss from '../ops/loss-embedding';
+import * as likelihoodLoss from '../ops/loss-likelihood';
+import * as regressionLoss from '../ops/loss-regression';
 import * as matmul from '../ops/matmul';
 import * as shape from '../ops/shape';
 import * as softmaxOps from '../ops/softmax';
@@ -162,3 +166,83 @@ export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from
 export { batchNorm, type BatchNormFunctionalOptions } from '../ops/batch-norm';
 export { dropout1d, dropout2d } from '../ops/channel-dropout';
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool2d } from '../ops/pool';
+
+// ---- PyTorch's other common losses (src/ops/loss-binary.ts, loss-regression.ts, loss-likelihood.ts, loss-embedding.ts) ----
+
+/** The option names of each loss; their values are checked by the ops, in PyTorch's words. */
+export const BCE_OPTIONS = { weight: tensorOrNull, reduction: 'any' } as const;
+export const BCE_WITH_LOGITS_OPTIONS = { weight: tensorOrNull, reduction: 'any', posWeight: tensorOrNull } as const;
+export const L1_LOSS_OPTIONS = { reduction: 'any' } as const;
+export const SMOOTH_L1_LOSS_OPTIONS = { reduction: 'any', beta: 'any' } as const;
+export const HUBER_LOSS_OPTIONS = { reduction: 'any', delta: 'any' } as const;
+export const KL_DIV_OPTIONS = { reduction: 'any', logTarget: 'any' } as const;
+export const MARGIN_LOSS_OPTIONS = { margin: 'any', reduction: 'any' } as const;
+export const TRIPLET_MARGIN_LOSS_OPTIONS = { margin: 'any', p: 'any', eps: 'any', swap: 'any', reduction: 'any' } as const;
+export const POISSON_NLL_LOSS_OPTIONS = { logInput: 'any', full: 'any', eps: 'any', reduction: 'any' } as const;
+export const GAUSSIAN_NLL_LOSS_OPTIONS = { full: 'any', eps: 'any', reduction: 'any' } as const;
+
+/** `F.binary_cross_entropy`: BCE of probabilities in [0, 1] against same-shaped targets in [0, 1]. */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: binaryLoss.BinaryCrossEntropyOptions = {}): Tensor {
+  checkOptions('binaryCrossEntropy', options, BCE_OPTIONS);
+  return binaryLoss.binaryCrossEntropy(input, target, options);
+}
+
+/** `F.binary_cross_entropy_with_logits`: sigmoid + BCE in one numerically stable form, with `posWeight`. */
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: binaryLoss.BinaryCrossEntropyWithLogitsOptions = {}): Tensor {
+  checkOptions('binaryCrossEntropyWithLogits', options, BCE_WITH_LOGITS_OPTIONS);
+  return binaryLoss.binaryCrossEntropyWithLogits(input, target, options);
+}
+
+/** `F.l1_loss`: mean absolute error (broadcasting input and target). */
+export function l1Loss(input: Tensor, target: Tensor, options: regressionLoss.L1LossOptions = {}): Tensor {
+  checkOptions('l1Loss', options, L1_LOSS_OPTIONS);
+  return regressionLoss.l1Loss(input, target, options);
+}
+
+/** `F.smooth_l1_loss`: quadratic below `beta`, linear above (beta = 0 is L1). */
+export function smoothL1Loss(input: Tensor, target: Tensor, options: regressionLoss.SmoothL1LossOptions = {}): Tensor {
+  checkOptions('smoothL1Loss', options, SMOOTH_L1_LOSS_OPTIONS);
+  return regressionLoss.smoothL1Loss(input, target, options);
+}
+
+/** `F.huber_loss`: quadratic below `delta`, delta-sloped linear above. */
+export function huberLoss(input: Tensor, target: Tensor, options: regressionLoss.HuberLossOptions = {}): Tensor {
+  checkOptions('huberLoss', options, HUBER_LOSS_OPTIONS);
+  return regressionLoss.huberLoss(input, target, options);
+}
+
+/** `F.kl_div`: KL divergence of the target from log-probabilities `input` ('batchmean' is the true KL). */
+export function klDiv(input: Tensor, target: Tensor, options: likelihoodLoss.KLDivOptions = {}): Tensor {
+  checkOptions('klDiv', options, KL_DIV_OPTIONS);
+  return likelihoodLoss.klDiv(input, target, options);
+}
+
+/** `F.poisson_nll_loss`: Poisson negative log-likelihood of counts `target` given a (log) rate. */
+export function poissonNllLoss(input: Tensor, target: Tensor, options: likelihoodLoss.PoissonNLLLossOptions = {}): Tensor {
+  checkOptions('poissonNllLoss', options, POISSON_NLL_LOSS_OPTIONS);
+  return likelihoodLoss.poissonNllLoss(input, target, options);
+}
+
+/** `F.gaussian_nll_loss`: Gaussian negative log-likelihood with predicted mean `input` and variance `variance`. */
+export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor | number, options: likelihoodLoss.GaussianNLLLossOptions = {}): Tensor {
+  checkOptions('gaussianNllLoss', options, GAUSSIAN_NLL_LOSS_OPTIONS);
+  return likelihoodLoss.gaussianNllLoss(input, target, variance, options);
+}
+
+/** `F.cosine_embedding_loss`: pulls pairs with target 1 together, pushes target −1 apart past `margin`. */
+export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, options: embeddingLoss.MarginOptions = {}): Tensor {
+  checkOptions('cosineEmbeddingLoss', options, MARGIN_LOSS_OPTIONS);
+  return embeddingLoss.cosineEmbeddingLoss(input1, input2, target, options);
+}
+
+/** `F.margin_ranking_loss`: max(0, −target·(input1 − input2) + margin). */
+export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, options: embeddingLoss.MarginOptions = {}): Tensor {
+  checkOptions('marginRankingLoss', options, MARGIN_LOSS_OPTIONS);
+  return embeddingLoss.marginRankingLoss(input1, input2, target, options);
+}
+
+/** `F.triplet_margin_loss`: max(0, margin + d(anchor, positive) − d(anchor, negative)). */
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, options: embeddingLoss.TripletMarginLossOptions = {}): Tensor {
+  checkOptions('tripletMarginLoss', options, TRIPLET_MARGIN_LOSS_OPTIONS);
+  return embeddingLoss.tripletMarginLoss(anchor, positive, negative, options);
+}

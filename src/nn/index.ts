@@ -11,6 +11,7 @@ export { Flatten } from './flatten';
 export { Identity } from './identity';
 export { Linear, type LinearOptions } from './linear';
 export { CrossEntropyLoss, NLLLoss, MSELoss, type CrossEntropyLossOptions, type Reduction } from './loss';
+export { BCELoss, BCEWithLogitsLoss, L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss, CosineEmbeddingLoss, MarginRankingLoss, TripletMarginLoss, PoissonNLLLoss, GaussianNLLLoss } from './loss2';
 export { Module, type AnyModule, type StateDict, type IncompatibleKeys, type NamedMembersOptions } from './module';
 export { ModuleList } from './module-list';
 export { ModuleDict, type ModuleDictInit } from './module-dict';

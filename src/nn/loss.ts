@@ -22,7 +22,7 @@ export interface CrossEntropyLossOptions {
  * or the deprecated `size_average` (MSELoss); kindling takes one options object. A tensor or a
  * reduction string in its place gets the call that works.
  */
-function checkLossOptions(owner: string, options: unknown, spec: Parameters<typeof checkOptions>[2]): void {
+export function checkLossOptions(owner: string, options: unknown, spec: Parameters<typeof checkOptions>[2]): void {
   if (options instanceof Tensor) throw positionalOptionError(owner, 'first', `new nn.${owner}({ weight })`);
   if (typeof options === 'string') throw positionalOptionError(owner, 'first', `new nn.${owner}({ reduction: '${options}' })`);
   checkOptions(owner, options, spec);
