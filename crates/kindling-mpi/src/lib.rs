@@ -1,0 +1,15 @@
+//! kindling's MPI backend: `torch.distributed`'s collectives over `MPI_COMM_WORLD`, on the typed
+//! arrays JavaScript passes in (borrowed, never copied; results land in the same memory).
+//!
+//! This addon is deliberately thin: argument checks that PyTorch makes (contiguity, shapes, dtypes,
+//! the `src` rank) live in `src/distributed/` of kindling, which calls these functions only with
+//! buffers it has checked. The checks here are the ones that guard memory safety (lengths against
+//! the world size, `i32` counts) and MPI's own rules (initialised once, not used after finalize).
+//!
+//! Every call is synchronous on Node's main thread (see docs/DISTRIBUTED.md, "Sync for now").
+mod collectives;
+mod error;
+mod state;
+
+pub use collectives::*;
+pub use state::*;
