@@ -63,6 +63,8 @@ export * as backends from './backends';
 export * as nn from './nn';
 export * as optim from './optim';
 export * as linalg from './linalg';
+// torch.distributed (its MPI binding is the optional kindling-mpi package, loaded on first use)
+export * as distributed from './distributed';
 
 // Checkpoints (safetensors) and anomaly detection
 export { save, load, saveAsync, loadAsync, CheckpointError } from './serialization';
