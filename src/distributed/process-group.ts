@@ -4,8 +4,8 @@
  *
  * MPI itself is started once per process and never restarted (the MPI standard forbids
  * re-initialising after `MPI_Finalize`), so `destroyProcessGroup` only forgets the group, as
- * PyTorch's MPI backend does; MPI is finalised when the process exits cleanly, and a process that
- * exits with an error aborts the whole job (`MPI_Abort`) so the other ranks do not wait forever.
+ * PyTorch's MPI backend does; MPI is finalised when the process exits cleanly, and mpirun ends
+ * the whole job when a rank exits with an error, so the other ranks do not wait forever.
  */
 import { checkOptions } from '../options';
 import { type MpiAddon, launchedByMpirun, loadMpi, notLaunchedError } from './backend';
@@ -51,7 +51,7 @@ export function initProcessGroup(options: InitProcessGroupOptions = {}): void {
     rank: 'integer',
     initMethod: { notImplemented: 'MPI finds its peers through mpirun; there is no rendezvous to configure' },
     store: { notImplemented: 'MPI finds its peers through mpirun; there is no store' },
-    timeout: { notImplemented: 'MPI collectives have no timeout; a failing rank aborts the job instead' },
+    timeout: { notImplemented: 'MPI collectives have no timeout; mpirun ends the job when a rank fails' },
   });
   const backend = (options.backend ?? 'mpi').toLowerCase();
   if (backend !== 'mpi') {
@@ -75,16 +75,17 @@ export function initProcessGroup(options: InitProcessGroupOptions = {}): void {
 }
 
 /**
- * Finalises MPI when the process ends: cleanly on exit code 0 (mpirun reports an error for a
- * rank that exits without MPI_Finalize), `MPI_Abort` otherwise, which makes mpirun end every
- * other rank instead of leaving them blocked in their next collective.
+ * Finalises MPI when the process exits cleanly (mpirun reports an error for a rank that exits
+ * with code 0 without MPI_Finalize). A failing exit does nothing: mpirun sees a rank end with a
+ * non-zero code and ends the whole job, so the other ranks are not left blocked in their next
+ * collective, and the failing rank's error is printed. (MPI_Abort here would kill the job before
+ * Node has printed the uncaught error.)
  */
 function installExitHook(mpi: MpiAddon): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', (code) => {
     if (code === 0) mpi.finalize();
-    else mpi.abort(code);
   });
 }
 
