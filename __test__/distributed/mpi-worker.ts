@@ -159,9 +159,7 @@ function main(): void {
   const size = dist.getWorldSize();
   const report = (value: object) => writeFileSync(join(outDir, `rank-${rank}.json`), JSON.stringify({ rank, size, ...value }));
   if (mode === 'collectives') {
-    report({ results: collectives(rank, size) });
-  } else if (mode === 'barrier') {
-    report({ results: barrier(rank) });
+    report({ results: [...collectives(rank, size), ...barrier(rank)] });
   } else if (mode === 'errors') {
     report(errors(rank, size));
   } else if (mode === 'throw') {

@@ -1,0 +1,161 @@
+/**
+ * Real MPI jobs on this machine: `mpirun --oversubscribe -np 2` and `-np 4` (loopback and shared
+ * memory only) running mpi-worker.ts, which feeds every collective inputs from cases.ts and
+ * reports what came back. Builds crates/kindling-mpi first (crates/kindling-mpi/build.js, as its
+ * npm install would) and finds it through NODE_PATH, as an installed package would be found.
+ *
+ * Skipped when mpirun is not installed, unless KINDLING_REQUIRE_MPI=1 (.ci/run sets it), which
+ * makes a missing mpirun a failure: CI installs Open MPI, so there these tests must run.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { allReduceCases } from './cases';
+
+const repo = resolve(__dirname, '../..');
+const worker = join(__dirname, 'mpi-worker.ts');
+const mpirun = (process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'mpirun')).find((p) => existsSync(p));
+const REQUIRED = process.env.KINDLING_REQUIRE_MPI === '1';
+const SKIP_NOTE = mpirun ? '' : ' (SKIPPED: mpirun not found; apt-get install openmpi-bin libopenmpi-dev libclang-dev to run them)';
+
+/** A job that takes longer than this is hung: the fault tests require it to end well before. */
+const JOB_TIMEOUT_MS = 180_000;
+
+interface Job {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+  ms: number;
+  reports: Record<string, unknown>[];
+}
+
+/** Environment of the ranks: the repo's crates/ on NODE_PATH so `require('kindling-mpi')` finds the build. */
+function rankEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, NODE_PATH: join(repo, 'crates') };
+}
+
+function runJob(np: number, mode: string): Promise<Job> {
+  const out = mkdtempSync(join(tmpdir(), 'kindling-mpi-job-'));
+  onTestFinished(() => rmSync(out, { recursive: true, force: true }));
+  const args = [
+    '--oversubscribe',
+    '--allow-run-as-root',
+    // Loopback and shared memory only: no test traffic on the machine's real network.
+    ...['--mca', 'btl', 'self,vader,tcp', '--mca', 'btl_tcp_if_include', 'lo', '--mca', 'oob_tcp_if_include', 'lo'],
+    ...['-x', 'NODE_PATH', '-np', String(np)],
+    ...[process.execPath, '-r', 'ts-node/register/transpile-only', worker, mode, out],
+  ];
+  const started = Date.now();
+  return new Promise((done, fail) => {
+    const child = spawn(mpirun as string, args, { cwd: repo, env: rankEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`mpirun -np ${np} ${mode} hung: killed after ${JOB_TIMEOUT_MS} ms\n${output}`));
+    }, JOB_TIMEOUT_MS);
+    child.on('error', fail);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const files = readdirSync(out).sort();
+      const reports = files.map((f) => JSON.parse(readFileSync(join(out, f), 'utf8')) as Record<string, unknown>);
+      done({ code, signal, output, ms: Date.now() - started, reports });
+    });
+  });
+}
+
+describe('MPI availability', () => {
+  it.runIf(REQUIRED)('KINDLING_REQUIRE_MPI=1: mpirun is installed', () => {
+    expect(mpirun, 'KINDLING_REQUIRE_MPI=1 but mpirun is not on PATH: install openmpi-bin libopenmpi-dev libclang-dev').toBeDefined();
+  });
+});
+
+describe.skipIf(!mpirun)(`kindling/distributed in real MPI jobs${SKIP_NOTE}`, () => {
+  beforeAll(() => {
+    // What `npm install kindling-mpi` runs; incremental after the first build.
+    execFileSync(process.execPath, [join(repo, 'crates', 'kindling-mpi', 'build.js')], { stdio: 'pipe' });
+  }, 900_000);
+
+  type Result = { name: string; mismatches: number; first?: string };
+
+  for (const np of [2, 4]) {
+    it(`every collective, dtype and size gives the computed result on ${np} ranks`, async () => {
+      const job = await runJob(np, 'collectives');
+      expect(job.code, job.output).toBe(0);
+      expect(job.reports.map((r) => r.rank)).toEqual([...Array(np).keys()]);
+      const names = (job.reports[0].results as Result[]).map((r) => r.name);
+      // Every all-reduce case ran (the worker cannot silently skip any), then the rest.
+      for (const c of allReduceCases()) expect(names).toContain(`allReduce ${c.dtype} ${c.op} n=${c.n}`);
+      expect(names).toContain('barrier waits for the last rank');
+      expect(names).toContain(`reduceScatterTensor int64 MIN n=1000`);
+      for (const report of job.reports) {
+        expect(report.size).toBe(np);
+        const results = report.results as Result[];
+        expect(results.map((r) => r.name)).toEqual(names);
+        expect(results.filter((r) => r.mismatches > 0)).toEqual([]);
+      }
+    });
+  }
+
+  it('bad input gives the same typed error on every rank, and the group stays usable', async () => {
+    const job = await runJob(2, 'errors');
+    expect(job.code, job.output).toBe(0);
+    type Caught = { name: string; error: string | null; message: string };
+    const byRank = job.reports.map((r) => Object.fromEntries((r.errors as Caught[]).map((e) => [e.name, e])));
+    const both = (name: string, error: string, message: string | RegExp) => {
+      for (const errors of byRank) {
+        expect(errors[name].error, name).toBe(error);
+        expect(errors[name].message, name).toMatch(message);
+      }
+    };
+    both('sizes differ', 'ShapeError', /^allReduce: tensor sizes differ across ranks: [34] elements on this rank, between 3 and 4 across the 2 ranks$/);
+    both('dtypes differ', 'TypeError', /^allReduce: dtypes differ across ranks: (float32|int32) on this rank, (int32|float32) on another$/);
+    both('collectives differ', 'DistributedError', /ranks disagree on the collective: this rank called (allReduce|broadcast), another rank called (broadcast|allReduce)$/);
+    both('ops differ', 'DistributedError', /^allReduce: ranks disagree on the reduce op: (SUM|MAX) on this rank, (MAX|SUM) on another$/);
+    both('src differs', 'DistributedError', /^broadcast: ranks disagree on the src rank/);
+    // Only rank 1's tensor was bad: it gets PyTorch's message, rank 0 is told a peer failed.
+    expect(byRank[1]['one rank non-contiguous']).toMatchObject({ error: 'RangeError', message: expect.stringContaining('allReduce: input tensor has to be contiguous') });
+    expect(byRank[0]['one rank non-contiguous']).toMatchObject({ error: 'DistributedError', message: expect.stringContaining('another rank failed') });
+    both('invalid src', 'RangeError', 'broadcast: invalid src rank 2 (expected a rank in [0, 1])');
+    both('gather list length', 'RangeError', 'allGather: number of output tensors should equal to the world size (2), but got 1');
+    both('gather sizes', 'ShapeError', 'allGather: Tensors are not equal in size or data type: `tensorList[0]` has 3 elements, expected 2');
+    both('avg on int', 'TypeError', 'allReduce: ReduceOp.AVG needs a floating-point tensor, but got int32');
+    both('not a tensor', 'TypeError', 'allReduce: Invalid function argument. Expected parameter `tensor` of type Tensor but got Array instead.');
+    both('bad op', 'TypeError', /^allReduce: op must be a ReduceOp \(ReduceOp.SUM, .*\), but got string 'sum'$/);
+    both('uint8', 'TypeError', 'allReduce: the MPI backend supports float32, int32 and int64 tensors, but `tensor` is uint8');
+    both('asyncOp', 'TypeError', /allReduce: option 'asyncOp' is not supported/);
+    both('init twice', 'DistributedError', 'trying to initialize the default process group twice!');
+    both('wrong backend', 'RangeError', /^initProcessGroup: Invalid backend: 'gloo'/);
+    both('after destroy', 'DistributedError', 'Default process group has not been initialized, please make sure to call initProcessGroup.');
+    for (const report of job.reports) expect(report.results).toEqual([{ name: 'allReduce after errors', mismatches: 0 }, { name: 'allReduce after re-init', mismatches: 0 }]);
+  });
+
+  it('a rank that throws ends the job with its error, without a hang', async () => {
+    const job = await runJob(2, 'throw');
+    expect(job.code).not.toBe(0);
+    expect(job.output).toContain('Error: rank 1 failed on purpose');
+    expect(job.ms).toBeLessThan(60_000);
+  });
+
+  it('a rank that is killed ends the job, without a hang', async () => {
+    const job = await runJob(2, 'kill');
+    expect(job.code).not.toBe(0);
+    expect(job.output).toMatch(/rank 1 .* signal 9/);
+    expect(job.ms).toBeLessThan(60_000);
+  });
+
+  it('initProcessGroup outside mpirun says how to launch', () => {
+    const env = rankEnv();
+    for (const key of Object.keys(env)) if (/^(OMPI_|PMI_|PMIX_)/.test(key)) delete env[key];
+    const script =
+      "require('ts-node/register/transpile-only'); const d = require('./src/distributed');" +
+      'try { d.initProcessGroup({ backend: "mpi" }); } catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message, init: d.isInitialized() })); }';
+    const got = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: repo, env }).toString());
+    expect(got).toMatchObject({ name: 'BackendUnavailableError', code: 'ERR_KINDLING_MPI_NOT_LAUNCHED', init: false });
+    expect(got.message).toContain("initProcessGroup: backend 'mpi' needs a process started by mpirun");
+    expect(got.message).toContain('mpirun -np 2 node train.js');
+  });
+});
