@@ -13,6 +13,7 @@ export {
   RandomSampler,
   BatchSampler,
 } from './sampler';
+export { DistributedSampler, type DistributedSamplerOptions } from './distributed-sampler';
 export { type Collated, defaultCollate, collatedSamples } from './collate';
 export { DataLoader, type DataLoaderOptions } from './dataloader';
 export { WorkerError, DataLoaderWorkerError } from './worker-pool';
