@@ -41,6 +41,7 @@ export * from './functional';
 // Autograd
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad_mode';
 export { Node } from './autograd/node';
+export { RemovableHandle } from './autograd/hooks';
 export type { BackwardOptions } from './autograd/engine';
 
 // Randomness

@@ -11,6 +11,7 @@
  * on any tensor; writes go through the in-place ops, which follow the strides).
  */
 import { backward as runBackward, type BackwardOptions } from './autograd/engine';
+import { RemovableHandle } from './autograd/hooks';
 import { AccumulateGrad, type Node } from './autograd/node';
 import { type DType, type TypedArray, checkDType, int64ToNumber, isFloatingPoint, scalarTypeName } from './dtype';
 import { Storage } from './storage';
@@ -330,6 +331,26 @@ export class Tensor {
   _accumulateNode(): AccumulateGrad {
     if (this.accumulator === null) this.accumulator = new AccumulateGrad(this);
     return this.accumulator;
+  }
+
+  /**
+   * Registers `hook(tensor)` to run during `backward()` right after this leaf's gradient for the
+   * pass has been accumulated into `.grad` (`register_post_accumulate_grad_hook`): its `.grad` is
+   * then final for the pass, while backward goes on for other parameters. This is where
+   * `DistributedDataParallel` starts reducing a gradient, and where an optimizer can step
+   * parameter by parameter. Returns a handle whose `remove()` unregisters the hook.
+   */
+  registerPostAccumulateGradHook(hook: (tensor: Tensor) => void): RemovableHandle {
+    if (typeof hook !== 'function') {
+      throw new TypeError(`registerPostAccumulateGradHook: hook must be a function, got ${hook === null ? 'null' : typeof hook}`);
+    }
+    if (!this.requiresGradFlag) throw new AutogradError("cannot register a hook on a tensor that doesn't require gradient");
+    if (this.gradFn !== null) throw new AutogradError('post accumulate grad hooks cannot be registered on non-leaf tensors');
+    const node = this._accumulateNode();
+    node.postHooks ??= new Map();
+    const handle = new RemovableHandle(node.postHooks);
+    node.postHooks.set(handle.id, hook);
+    return handle;
   }
 
   /**

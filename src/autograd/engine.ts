@@ -9,7 +9,7 @@ import { sameShape } from '../ops/broadcast';
 import { kernels, BinaryOp } from '../ops/kernels';
 import { Tensor } from '../tensor';
 import { accumulateGrad } from './accumulate';
-import { AccumulateGrad, Node } from './node';
+import { AccumulateGrad, Node, backwardPass } from './node';
 import { anomalyMode, checkBackward } from './anomaly';
 import { setGradEnabled, isGradEnabled } from './grad_mode';
 import { checkOptions, positionalOptionError } from '../options';
@@ -54,9 +54,6 @@ function sumGrads(a: Tensor, b: Tensor): Tensor {
   return Tensor._make(out, a.shape, 'float32');
 }
 
-/** Numbers backward passes, so a node can tell whether its scratch fields are this pass's. */
-let passCounter = 0;
-
 /**
  * Sets, for each node reachable from `root`, `_dependencies` to how many edges point to it and
  * clears `_pending`. The counts live on the nodes (not in a Map) because a training step walks a
@@ -64,7 +61,8 @@ let passCounter = 0;
  * already reached in this pass (a failed earlier pass may have left its values behind).
  */
 function countDependencies(root: Node): void {
-  const pass = ++passCounter;
+  // Numbers backward passes, so a node can tell whether its scratch fields are this pass's.
+  const pass = ++backwardPass.current;
   root._pass = pass;
   root._dependencies = 0;
   root._pending = null;
@@ -136,6 +134,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options?: B
 
   const rootNode = root.gradFn ?? root._accumulateNode();
   countDependencies(rootNode);
+  const pass = backwardPass.current;
   rootNode._pending = seed;
   const ready: Node[] = [rootNode];
   const previousMode = isGradEnabled();
@@ -147,6 +146,8 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options?: B
       const grad = node._pending;
       node._pending = null;
       if (grad === null) {
+        // A leaf whose gradient an op wrote in place (Node.gradBuffer) is complete now.
+        if (node instanceof AccumulateGrad && node._writtenPass === pass) node.runPostHooks();
         // Every edge into this node carried no gradient: nothing to compute, but its inputs'
         // dependency counts must still drop so nodes also reached another way can run.
         for (const target of node.next) {
@@ -156,6 +157,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options?: B
       }
       if (node instanceof AccumulateGrad) {
         accumulateGrad(node.variable, grad, taken, true);
+        node.runPostHooks();
         continue;
       }
       if (node.retained !== null) accumulateGrad(node.retained, grad, taken, false);

@@ -27,6 +27,12 @@ export const FREED_MESSAGE =
   'autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or ' +
   'if you need to access saved tensors after calling backward.';
 
+/**
+ * The number of the backward pass in progress (engine.ts increments it), so that an
+ * AccumulateGrad node can tell that an op wrote its leaf's gradient in this pass.
+ */
+export const backwardPass = { current: 0 };
+
 /** The saved-tensor list of a node that saves none (shared, never mutated). */
 export const NO_TENSORS: ReadonlyArray<Tensor> = Object.freeze([]) as ReadonlyArray<Tensor>;
 
@@ -97,7 +103,11 @@ export class Node {
   gradBuffer(i: number, length: number): GradBuffer | null {
     const target = this.next[i];
     if (!(target instanceof AccumulateGrad) || anomalyMode.enabled) return null;
-    return target.leafBuffer(length);
+    const buffer = target.leafBuffer(length);
+    // The op writes the gradient itself and passes null on: the engine must still know that the
+    // leaf received a gradient, to run its post-accumulate-grad hooks.
+    if (buffer !== null) target._writtenPass = backwardPass.current;
+    return buffer;
   }
 
   /** Whether input `i` needs a gradient (saves computing unused ones). */
@@ -122,6 +132,10 @@ function modifiedError(t: Tensor, expected: number): AutogradError {
 /** The node that accumulates a leaf's gradient into its `.grad` (PyTorch's `AccumulateGrad`). */
 export class AccumulateGrad extends Node {
   readonly variable: Tensor;
+  /** `Tensor.registerPostAccumulateGradHook`'s hooks, by handle id, in registration order. */
+  postHooks: Map<number, (tensor: Tensor) => void> | null = null;
+  /** @internal The backward pass in which an op wrote the gradient through `gradBuffer`. */
+  _writtenPass = 0;
   /** A dropped, never-exposed gradient buffer of the leaf for the next backward (see `recycle`). */
   private recycled: Float32Array | null = null;
 
@@ -136,6 +150,12 @@ export class AccumulateGrad extends Node {
    */
   recycle(buffer: Float32Array): void {
     this.recycled = buffer;
+  }
+
+  /** Runs the post-accumulate-grad hooks: the leaf's `.grad` holds this pass's gradient. */
+  runPostHooks(): void {
+    if (this.postHooks === null) return;
+    for (const hook of [...this.postHooks.values()]) hook(this.variable);
   }
 
   /**
