@@ -74,3 +74,19 @@ describe('kindling/distributed before initProcessGroup', () => {
     expect(dist.launchedByMpirun({ PMIX_RANK: '0' })).toBe(true);
   });
 });
+
+describe('nn.parallel.DistributedDataParallel without a process group', () => {
+  it('needs initProcessGroup first, and checks its options before that', () => {
+    const model = new torch.nn.Linear(2, 2);
+    const DDP = torch.nn.parallel.DistributedDataParallel;
+    expect(() => new DDP(model)).toThrow(dist.DistributedError);
+    expect(() => new DDP(model)).toThrow('Default process group has not been initialized');
+    expect(() => new DDP(model, { bucketCapMb: 0 })).toThrow(TypeError);
+    expect(() => new DDP(model, { findUnusedParameters: true })).toThrow(/option 'findUnusedParameters' is not supported/);
+    expect(() => new DDP(model, { device_ids: [0] } as never)).toThrow(/unexpected option 'device_ids' \(did you mean 'deviceIds'\?\)/);
+    expect(() => new DDP({} as never)).toThrow('DistributedDataParallel: module must be an nn.Module');
+    // Nothing was registered on the model by the failed constructions.
+    model.call(torch.ones(1, 2)).sum().backward();
+    expect(model.weight.grad).not.toBeNull();
+  });
+});

@@ -36,7 +36,7 @@ function rankEnv(): NodeJS.ProcessEnv {
   return { ...process.env, NODE_PATH: join(repo, 'crates') };
 }
 
-function runJob(np: number, mode: string): Promise<Job> {
+function runJob(np: number, mode: string, script = worker): Promise<Job> {
   const out = mkdtempSync(join(tmpdir(), 'kindling-mpi-job-'));
   onTestFinished(() => rmSync(out, { recursive: true, force: true }));
   const args = [
@@ -45,7 +45,7 @@ function runJob(np: number, mode: string): Promise<Job> {
     // Loopback and shared memory only: no test traffic on the machine's real network.
     ...['--mca', 'btl', 'self,vader,tcp', '--mca', 'btl_tcp_if_include', 'lo', '--mca', 'oob_tcp_if_include', 'lo'],
     ...['-x', 'NODE_PATH', '-np', String(np)],
-    ...[process.execPath, '-r', 'ts-node/register/transpile-only', worker, mode, out],
+    ...[process.execPath, '-r', 'ts-node/register/transpile-only', script, ...(mode ? [mode] : []), out],
   ];
   const started = Date.now();
   return new Promise((done, fail) => {
@@ -131,6 +131,27 @@ describe.skipIf(!mpirun)(`kindling/distributed in real MPI jobs${SKIP_NOTE}`, ()
     both('wrong backend', 'RangeError', /^initProcessGroup: Invalid backend: 'gloo'/);
     both('after destroy', 'DistributedError', 'Default process group has not been initialized, please make sure to call initProcessGroup.');
     for (const report of job.reports) expect(report.results).toEqual([{ name: 'allReduce after errors', mismatches: 0 }, { name: 'allReduce after re-init', mismatches: 0 }]);
+  });
+
+  it('DistributedDataParallel: 2 ranks × batch 32 train like 1 process × batch 64', async () => {
+    const job = await runJob(2, '', join(__dirname, 'mpi-ddp-worker.ts'));
+    expect(job.code, job.output).toBe(0);
+    expect(job.reports).toHaveLength(2);
+    for (const r of job.reports as Record<string, any>[]) {
+      for (const run of [r.defaults, r.smallBuckets]) {
+        expect(run.startDiff).toBe(0); // rank 1 started from its own init: the broadcast replaced it
+        expect(run.moved).toBeGreaterThan(0.05); // 50 Adam steps moved the parameters…
+        expect(run.endDiff).toBeLessThan(1e-5); // …identically to the single process, up to rounding
+      }
+      expect(r.defaults.buckets).toEqual([3589]);
+      expect(r.smallBuckets.buckets.length).toBeGreaterThan(2);
+      expect(r.smallBuckets.buckets.reduce((a: number, b: number) => a + b, 0)).toBe(3589);
+      // noSync: local accumulation, then one averaged reduction of the sum.
+      expect(r.acc.ranksDiffered).toBe(true);
+      expect(r.acc.gradDiff).toBeLessThan(1e-6);
+      expect(r.keys).toEqual(['module.0.weight', 'module.0.bias', 'module.2.weight', 'module.2.bias', 'module.4.weight', 'module.4.bias']);
+      expect(r.unusedError).toMatch(/^DistributedError: Expected to have finished reduction in the prior iteration before starting a new one\..*\(2 without a gradient\)/);
+    }
   });
 
   it('a rank that throws ends the job with its error, without a hang', async () => {

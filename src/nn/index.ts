@@ -20,6 +20,7 @@ export { Sequential, type TensorModule } from './sequential';
 export * as functional from './functional';
 export * as init from './init';
 export * as utils from './utils';
+export * as parallel from './parallel';
 export { LeakyReLU, ELU, SiLU, GELU, Hardtanh, Softplus, type InplaceOptions, type ELUOptions, type GELUOptions, type SoftplusOptions } from './activation';
 export { BatchNorm1d, BatchNorm2d, type BatchNormModuleOptions } from './batch-norm';
 export { Conv1d, Conv2d, type ConvModuleOptions, type PaddingMode } from './conv';
