@@ -174,6 +174,15 @@ describe.skipIf(SKIP)(`npm pack + install of kindling and kindling-${PLATFORM}`,
     }
   }, 300_000);
 
+  it('kindling/distributed imports without MPI and says what to install', async () => {
+    // kindling-mpi is a separate, optional package: the root package must not need it.
+    const script =
+      "const d = require('kindling/distributed'); try { d.initProcessGroup({ backend: 'mpi' }) } catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message, available: d.isMpiAvailable() })) }";
+    const got = JSON.parse(await sh(process.execPath, ['-e', script], app)) as Record<string, unknown>;
+    expect(got).toMatchObject({ name: 'BackendUnavailableError', code: 'ERR_KINDLING_MPI_MISSING', available: false });
+    expect(got.message).toContain('npm install kindling-mpi');
+  }, 60_000);
+
   it('names the platform and the fix when the platform package is missing', async () => {
     // An install that skipped optional dependencies (`--omit=optional`): move the package away.
     const platformDir = join(app, 'node_modules', `kindling-${PLATFORM}`);
