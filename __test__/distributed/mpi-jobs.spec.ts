@@ -22,6 +22,8 @@ const SKIP_NOTE = mpirun ? '' : ' (SKIPPED: mpirun not found; apt-get install op
 
 /** A job that takes longer than this is hung: the fault tests require it to end well before. */
 const JOB_TIMEOUT_MS = 180_000;
+/** Per test: one job plus margin (4 ranks oversubscribing a loaded 2-core machine are slow). */
+const TEST_TIMEOUT_MS = JOB_TIMEOUT_MS + 30_000;
 
 interface Job {
   code: number | null;
@@ -97,7 +99,7 @@ describe.skipIf(!mpirun)(`kindling/distributed in real MPI jobs${SKIP_NOTE}`, ()
         expect(results.map((r) => r.name)).toEqual(names);
         expect(results.filter((r) => r.mismatches > 0)).toEqual([]);
       }
-    });
+    }, TEST_TIMEOUT_MS);
   }
 
   it('bad input gives the same typed error on every rank, and the group stays usable', async () => {
@@ -131,7 +133,7 @@ describe.skipIf(!mpirun)(`kindling/distributed in real MPI jobs${SKIP_NOTE}`, ()
     both('wrong backend', 'RangeError', /^initProcessGroup: Invalid backend: 'gloo'/);
     both('after destroy', 'DistributedError', 'Default process group has not been initialized, please make sure to call initProcessGroup.');
     for (const report of job.reports) expect(report.results).toEqual([{ name: 'allReduce after errors', mismatches: 0 }, { name: 'allReduce after re-init', mismatches: 0 }]);
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('DistributedDataParallel: 2 ranks × batch 32 train like 1 process × batch 64', async () => {
     const job = await runJob(2, '', join(__dirname, 'mpi-ddp-worker.ts'));
@@ -152,21 +154,21 @@ describe.skipIf(!mpirun)(`kindling/distributed in real MPI jobs${SKIP_NOTE}`, ()
       expect(r.keys).toEqual(['module.0.weight', 'module.0.bias', 'module.2.weight', 'module.2.bias', 'module.4.weight', 'module.4.bias']);
       expect(r.unusedError).toMatch(/^DistributedError: Expected to have finished reduction in the prior iteration before starting a new one\..*\(2 without a gradient\)/);
     }
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('a rank that throws ends the job with its error, without a hang', async () => {
     const job = await runJob(2, 'throw');
     expect(job.code).not.toBe(0);
     expect(job.output).toContain('Error: rank 1 failed on purpose');
     expect(job.ms).toBeLessThan(60_000);
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('a rank that is killed ends the job, without a hang', async () => {
     const job = await runJob(2, 'kill');
     expect(job.code).not.toBe(0);
     expect(job.output).toMatch(/rank 1 .* signal 9/);
     expect(job.ms).toBeLessThan(60_000);
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('initProcessGroup outside mpirun says how to launch', () => {
     const env = rankEnv();
