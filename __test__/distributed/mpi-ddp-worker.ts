@@ -12,9 +12,23 @@ import * as dist from '../../src/distributed';
 const STEPS = 50;
 const PER_RANK = 32;
 
-function mlp(seed: number): nn.Sequential {
+/**
+ * The MLP 20-64-32-5, with its layers registered in the order last, first, middle: the buckets
+ * (reverse registration order) then complete out of order during backward, so DDP must hold
+ * early ones back until the buckets before them are reduced.
+ */
+class Scrambled extends nn.Module {
+  out = new nn.Linear(32, 5);
+  first = new nn.Linear(20, 64);
+  middle = new nn.Linear(64, 32);
+  forward(x: Tensor): Tensor {
+    return this.out.call(this.middle.call(this.first.call(x).relu()).relu());
+  }
+}
+
+function mlp(seed: number): nn.Module {
   torch.manualSeed(seed);
-  return new nn.Sequential(new nn.Linear(20, 64), new nn.ReLU(), new nn.Linear(64, 32), new nn.ReLU(), new nn.Linear(32, 5));
+  return new Scrambled();
 }
 
 /** The same synthetic data on every rank (its own generator, whatever the rank's global seed). */

@@ -82,6 +82,8 @@ export class DistributedDataParallel<Args extends unknown[] = Tensor[], Out = Te
   #handles: RemovableHandle[] = [];
   /** False inside `noSync`: gradients accumulate locally, as PyTorch's `no_sync()`. */
   #requireSync = true;
+  /** The bucket to reduce next in this backward: buckets are reduced strictly in index order. */
+  #nextBucket = 0;
 
   constructor(module: Module<Args, Out>, options: DistributedDataParallelOptions = {}) {
     super();
@@ -140,12 +142,28 @@ export class DistributedDataParallel<Args extends unknown[] = Tensor[], Out = Te
     }
   }
 
-  /** Post-accumulate-grad hook: reduces `p`'s bucket once all of its gradients are in. */
+  /**
+   * Post-accumulate-grad hook. Buckets are reduced strictly in index order, as PyTorch's reducer
+   * launches them: a bucket that completes early waits for the ones before it. Every rank then
+   * issues the same all-reduces in the same order even if the order in which gradients arrive
+   * differs between them.
+   */
   #gradReady(p: Parameter): void {
     if (!this.#requireSync) return;
-    const bucket = this.#bucketOf.get(p) as Bucket;
-    if (++bucket.ready < bucket.params.length) return;
-    bucket.ready = 0;
+    (this.#bucketOf.get(p) as Bucket).ready++;
+    const buckets = this.#buckets;
+    while (this.#nextBucket < buckets.length) {
+      const bucket = buckets[this.#nextBucket];
+      if (bucket.ready < bucket.params.length) return;
+      this.#reduce(bucket);
+      bucket.ready = 0;
+      this.#nextBucket++;
+    }
+    this.#nextBucket = 0; // all reduced: the next backward starts again at bucket 0
+  }
+
+  /** Averages the bucket's gradients across ranks: one flat copy, one all-reduce, copies back. */
+  #reduce(bucket: Bucket): void {
     const flat = new Float32Array(bucket.numel);
     let offset = 0;
     for (const q of bucket.params) {
