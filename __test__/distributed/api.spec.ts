@@ -82,7 +82,7 @@ describe('nn.parallel.DistributedDataParallel without a process group', () => {
     expect(() => new DDP(model)).toThrow(dist.DistributedError);
     expect(() => new DDP(model)).toThrow('Default process group has not been initialized');
     expect(() => new DDP(model, { bucketCapMb: 0 })).toThrow(TypeError);
-    expect(() => new DDP(model, { findUnusedParameters: true })).toThrow(/option 'findUnusedParameters' is not supported/);
+    expect(() => new DDP(model, { findUnusedParameters: 'yes' as never })).toThrow(TypeError);
     expect(() => new DDP(model, { device_ids: [0] } as never)).toThrow(/unexpected option 'device_ids' \(did you mean 'deviceIds'\?\)/);
     expect(() => new DDP({} as never)).toThrow('DistributedDataParallel: module must be an nn.Module');
     // Nothing was registered on the model by the failed constructions.

@@ -105,6 +105,58 @@ class TwoHeads extends nn.Module {
   }
 }
 
+/** `sometimes` takes part only where `useSometimes` (rank 0); `never` nowhere. */
+class Branchy extends nn.Module {
+  used = new nn.Linear(4, 3);
+  sometimes = new nn.Linear(4, 3);
+  never = new nn.Linear(4, 3);
+  constructor(readonly useSometimes: boolean) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    const y = this.used.call(x);
+    return this.useSometimes ? y.add(this.sometimes.call(x)) : y;
+  }
+}
+
+/**
+ * findUnusedParameters: rank 0 uses `sometimes`, rank 1 does not, nobody uses `never`. Every rank
+ * must end with the average of both ranks' gradients (rank 1 contributing zeros to `sometimes`),
+ * and `never` without a gradient; a second iteration must run without the unfinished-reduction error.
+ */
+function unusedParameters(rank: number, size: number, bucketCapMb: number) {
+  const inputOf = (r: number) => torch.arange(8).reshape(2, 4).float().add(r).div(10);
+  const gradsOf = (r: number): Record<string, number[] | null> => {
+    torch.manualSeed(9);
+    const m = new Branchy(r === 0);
+    m.call(inputOf(r)).pow(2).sum().backward();
+    return Object.fromEntries(m.namedParameters().map(([k, p]) => [k, p.grad === null ? null : Array.from(p.grad.data as Float32Array)]));
+  };
+  const per = Array.from({ length: size }, (_, r) => gradsOf(r));
+  torch.manualSeed(9);
+  const ddp = new nn.parallel.DistributedDataParallel(new Branchy(rank === 0), { findUnusedParameters: true, bucketCapMb });
+  ddp.call(inputOf(rank)).pow(2).sum().backward();
+  let worst = 0;
+  const nullGrads: string[] = [];
+  for (const [name, p] of ddp.module.namedParameters()) {
+    if (p.grad === null) {
+      nullGrads.push(name);
+      continue;
+    }
+    const expected = (i: number) => per.reduce((sum, g) => sum + (g[name]?.[i] ?? 0), 0) / size;
+    (p.grad.data as Float32Array).forEach((v, i) => (worst = Math.max(worst, Math.abs(v - expected(i)))));
+  }
+  let secondIteration = 'ok';
+  try {
+    ddp.module.zeroGrad();
+    ddp.call(inputOf(rank)).pow(2).sum().backward();
+    ddp.call(inputOf(rank));
+  } catch (e) {
+    secondIteration = (e as Error).message;
+  }
+  return { worst, nullGrads, secondIteration, buckets: ddp.bucketSizes.length };
+}
+
 function main(): void {
   const outDir = process.argv[2];
   dist.initProcessGroup({ backend: 'mpi' });
@@ -124,7 +176,8 @@ function main(): void {
   } catch (e) {
     unusedError = `${(e as Error).name}: ${(e as Error).message}`;
   }
-  writeFileSync(join(outDir, `rank-${rank}.json`), JSON.stringify({ rank, size, defaults, smallBuckets, acc, keys, unusedError }));
+  const findUnused = [unusedParameters(rank, size, 25), unusedParameters(rank, size, 0.00005)];
+  writeFileSync(join(outDir, `rank-${rank}.json`), JSON.stringify({ rank, size, defaults, smallBuckets, acc, keys, unusedError, findUnused }));
 }
 
 main();

@@ -152,6 +152,13 @@ describe.skipIf(!mpirun)(`kindling/distributed in real MPI jobs${SKIP_NOTE}`, ()
       expect(r.acc.ranksDiffered).toBe(true);
       expect(r.acc.gradDiff).toBeLessThan(1e-6);
       expect(r.keys).toEqual(['module.out.weight', 'module.out.bias', 'module.first.weight', 'module.first.bias', 'module.middle.weight', 'module.middle.bias']);
+      // findUnusedParameters, in one bucket and in one bucket per parameter.
+      expect(r.findUnused.map((f: { buckets: number }) => f.buckets)).toEqual([1, 6]);
+      for (const f of r.findUnused) {
+        expect(f.nullGrads).toEqual(['never.weight', 'never.bias']);
+        expect(f.worst).toBeLessThan(1e-6);
+        expect(f.secondIteration).toBe('ok');
+      }
       expect(r.unusedError).toMatch(/^DistributedError: Expected to have finished reduction in the prior iteration before starting a new one\..*\(2 without a gradient\)/);
     }
   }, TEST_TIMEOUT_MS);

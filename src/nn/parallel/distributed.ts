@@ -17,6 +17,8 @@ import { defaultGroup } from '../../distributed/process-group';
 import { ReduceOp } from '../../distributed/reduce-op';
 import { checkOptions } from '../../options';
 import { bumpVersion } from '../../storage';
+import { isGradEnabled } from '../../autograd/grad_mode';
+import { AccumulateGrad, type Node } from '../../autograd/node';
 import { Tensor } from '../../tensor';
 import { Module } from '../module';
 import type { Parameter } from '../parameter';
@@ -26,14 +28,18 @@ export interface DistributedDataParallelOptions {
   bucketCapMb?: number;
   /** Broadcast rank 0's buffers (BatchNorm statistics, …) before each forward (default `true`). */
   broadcastBuffers?: boolean;
-  /** Must be false for now: every parameter must receive a gradient in each backward. */
+  /**
+   * Walk the autograd graph after each forward and treat the parameters it does not reach as
+   * ready (zero gradient on this rank), for models whose forward skips parameters on some ranks or
+   * iterations (default `false`: every parameter must receive a gradient in each backward).
+   */
   findUnusedParameters?: boolean;
 }
 
 const OPTIONS = {
   bucketCapMb: (v: unknown) => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? null : 'a positive number of MiB'),
   broadcastBuffers: 'boolean',
-  findUnusedParameters: { notImplemented: 'every parameter must receive a gradient in each backward', unless: [false] },
+  findUnusedParameters: 'boolean',
   deviceIds: { notImplemented: 'kindling runs on the CPU' },
   outputDevice: { notImplemented: 'kindling runs on the CPU' },
   processGroup: { notImplemented: 'only the default (world) group exists' },
@@ -72,11 +78,37 @@ function makeBuckets(params: Parameter[], capBytes: number): Bucket[] {
   return buckets;
 }
 
+/** The leaves (parameters) that the autograd graph of `output`'s tensors reaches. */
+function reachableLeaves(output: unknown): Set<Tensor> {
+  const leaves = new Set<Tensor>();
+  const seen = new Set<Node>();
+  const stack: Node[] = [];
+  const values: unknown[] = [output];
+  // Tensors inside arrays and plain objects count too (a forward may return several).
+  while (values.length > 0) {
+    const v = values.pop();
+    if (v instanceof Tensor) {
+      if (v.gradFn !== null) stack.push(v.gradFn);
+      else if (v.requiresGrad) leaves.add(v);
+    } else if (Array.isArray(v)) values.push(...v);
+    else if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) values.push(...Object.values(v));
+  }
+  while (stack.length > 0) {
+    const node = stack.pop() as Node;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    if (node instanceof AccumulateGrad) leaves.add(node.variable);
+    for (const next of node.next) if (next !== null) stack.push(next);
+  }
+  return leaves;
+}
+
 export class DistributedDataParallel<Args extends unknown[] = Tensor[], Out = Tensor> extends Module<Args, Out> {
   /** The wrapped module; `stateDict()` keys are its own with PyTorch's `module.` prefix. */
   readonly module: Module<Args, Out>;
   readonly broadcastBuffers: boolean;
   readonly bucketCapMb: number;
+  readonly findUnusedParameters: boolean;
   #buckets: Bucket[];
   #bucketOf = new Map<Parameter, Bucket>();
   #handles: RemovableHandle[] = [];
@@ -84,6 +116,8 @@ export class DistributedDataParallel<Args extends unknown[] = Tensor[], Out = Te
   #requireSync = true;
   /** The bucket to reduce next in this backward: buckets are reduced strictly in index order. */
   #nextBucket = 0;
+  /** findUnusedParameters: parameters the last forward's graph does not reach, marked ready when backward starts. */
+  #unused: Parameter[] | null = null;
 
   constructor(module: Module<Args, Out>, options: DistributedDataParallelOptions = {}) {
     super();
@@ -93,6 +127,7 @@ export class DistributedDataParallel<Args extends unknown[] = Tensor[], Out = Te
     this.module = module;
     this.broadcastBuffers = options.broadcastBuffers ?? true;
     this.bucketCapMb = options.bucketCapMb ?? 25;
+    this.findUnusedParameters = options.findUnusedParameters ?? false;
     const params = module.parameters().filter((p) => p.requiresGrad);
     for (const p of params) {
       if (p.dtype !== 'float32') throw new TypeError(`DistributedDataParallel: parameters must be float32, got ${p.dtype}`);
@@ -118,14 +153,23 @@ export class DistributedDataParallel<Args extends unknown[] = Tensor[], Out = Te
       throw new DistributedError(
         'Expected to have finished reduction in the prior iteration before starting a new one. This error indicates that your ' +
           `module has parameters that were not used in producing loss (${missing.length} without a gradient). ` +
-          'findUnusedParameters is not supported yet: make sure every parameter takes part in computing the loss.',
+          (this.findUnusedParameters
+            ? 'Make sure that backward() ran on the output of every forward.'
+            : 'You can enable unused parameter detection by passing { findUnusedParameters: true } to DistributedDataParallel, ' +
+              'and by making sure all forward function outputs participate in calculating loss.'),
       );
     }
     if (this.broadcastBuffers) {
       const buffers = this.module.buffers();
       if (buffers.length > 0) noGrad(() => buffers.forEach((b) => broadcast(b, 0)));
     }
-    return this.module.forward(...inputs);
+    const output = this.module.forward(...inputs);
+    this.#unused = null;
+    if (this.findUnusedParameters && this.#requireSync && isGradEnabled()) {
+      const reached = reachableLeaves(output);
+      this.#unused = [...this.#bucketOf.keys()].filter((p) => !reached.has(p));
+    }
+    return output;
   }
 
   /**
@@ -150,6 +194,11 @@ export class DistributedDataParallel<Args extends unknown[] = Tensor[], Out = Te
    */
   #gradReady(p: Parameter): void {
     if (!this.#requireSync) return;
+    // Backward has started: now the unused parameters count as ready. (Marking them in forward
+    // could reduce buckets on a rank whose forward is never followed by a backward.)
+    const unused = this.#unused;
+    this.#unused = null;
+    if (unused !== null) for (const u of unused) (this.#bucketOf.get(u) as Bucket).ready++;
     (this.#bucketOf.get(p) as Bucket).ready++;
     const buckets = this.#buckets;
     while (this.#nextBucket < buckets.length) {
@@ -162,28 +211,39 @@ export class DistributedDataParallel<Args extends unknown[] = Tensor[], Out = Te
     this.#nextBucket = 0; // all reduced: the next backward starts again at bucket 0
   }
 
-  /** Averages the bucket's gradients across ranks: one flat copy, one all-reduce, copies back. */
+  /**
+   * Averages the bucket's gradients across ranks: one flat copy, one all-reduce, copies back.
+   * With `findUnusedParameters`, a parameter without a gradient on this rank contributes zeros,
+   * and one flag per parameter (1 where this rank has a gradient) rides along in the same
+   * all-reduce: a parameter no rank used keeps `.grad` null, as in PyTorch; one that some rank
+   * used gets the averaged gradient here too.
+   */
   #reduce(bucket: Bucket): void {
-    const flat = new Float32Array(bucket.numel);
+    const flags = this.findUnusedParameters ? bucket.params.length : 0;
+    const flat = new Float32Array(bucket.numel + flags);
     let offset = 0;
-    for (const q of bucket.params) {
-      const g = (q._peekGrad() as Tensor).data as Float32Array;
-      flat.set(g, offset);
-      offset += g.length;
-    }
-    allReduce(Tensor._make(flat, [bucket.numel], 'float32'), ReduceOp.AVG);
+    bucket.params.forEach((q, i) => {
+      const grad = q._peekGrad();
+      if (grad !== null) flat.set(grad.data as Float32Array, offset);
+      if (flags > 0 && grad !== null) flat[bucket.numel + i] = 1;
+      offset += q.numel();
+    });
+    allReduce(Tensor._make(flat, [flat.length], 'float32'), ReduceOp.AVG);
     offset = 0;
-    for (const q of bucket.params) {
-      const grad = q._peekGrad() as Tensor;
-      const n = grad.numel();
-      if (grad.isContiguous()) {
-        (grad.data as Float32Array).set(flat.subarray(offset, offset + n));
+    bucket.params.forEach((q, i) => {
+      const n = q.numel();
+      const averaged = flat.subarray(offset, offset + n);
+      offset += n;
+      const grad = q._peekGrad();
+      if (grad === null) {
+        if (flags > 0 && flat[bucket.numel + i] > 0) q._setOwnGrad(Tensor._make(averaged.slice(), q.shape, 'float32'));
+      } else if (grad.isContiguous()) {
+        (grad.data as Float32Array).set(averaged);
         bumpVersion(grad);
       } else {
-        grad.copy_(Tensor._make(flat.slice(offset, offset + n), grad.shape, 'float32'));
+        grad.copy_(Tensor._make(averaged.slice(), grad.shape, 'float32'));
       }
-      offset += n;
-    }
+    });
   }
 
   /** Unregisters the gradient hooks (the wrapped module then trains locally again). */
