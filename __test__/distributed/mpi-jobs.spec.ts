@@ -8,17 +8,15 @@
  * makes a missing mpirun a failure: CI installs Open MPI, so there these tests must run.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { LOCAL_JOB_FLAGS, MPI_REQUIRED, MPI_SKIP_NOTE, buildKindlingMpi, mpirun, rankEnv } from '../helpers/mpi';
 import { allReduceCases } from './cases';
 
 const repo = resolve(__dirname, '../..');
 const worker = join(__dirname, 'mpi-worker.ts');
-const mpirun = (process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'mpirun')).find((p) => existsSync(p));
-const REQUIRED = process.env.KINDLING_REQUIRE_MPI === '1';
-const SKIP_NOTE = mpirun ? '' : ' (SKIPPED: mpirun not found; apt-get install openmpi-bin libopenmpi-dev libclang-dev to run them)';
 
 /** A job that takes longer than this is hung: the fault tests require it to end well before. */
 const JOB_TIMEOUT_MS = 180_000;
@@ -33,25 +31,17 @@ interface Job {
   reports: Record<string, unknown>[];
 }
 
-/** Environment of the ranks: the repo's crates/ on NODE_PATH so `require('kindling-mpi')` finds the build. */
-function rankEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, NODE_PATH: join(repo, 'crates') };
-}
-
 function runJob(np: number, mode: string, script = worker): Promise<Job> {
   const out = mkdtempSync(join(tmpdir(), 'kindling-mpi-job-'));
   onTestFinished(() => rmSync(out, { recursive: true, force: true }));
   const args = [
-    '--oversubscribe',
-    '--allow-run-as-root',
-    // Loopback and shared memory only: no test traffic on the machine's real network.
-    ...['--mca', 'btl', 'self,vader,tcp', '--mca', 'btl_tcp_if_include', 'lo', '--mca', 'oob_tcp_if_include', 'lo'],
-    ...['-x', 'NODE_PATH', '-np', String(np)],
+    ...LOCAL_JOB_FLAGS,
+    ...['-np', String(np)],
     ...[process.execPath, '-r', 'ts-node/register/transpile-only', script, ...(mode ? [mode] : []), out],
   ];
   const started = Date.now();
   return new Promise((done, fail) => {
-    const child = spawn(mpirun as string, args, { cwd: repo, env: rankEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(mpirun as string, args, { cwd: repo, env: rankEnv(out), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -62,7 +52,8 @@ function runJob(np: number, mode: string, script = worker): Promise<Job> {
     child.on('error', fail);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const files = readdirSync(out).sort();
+      // (The directory is also the job's TMPDIR, where Open MPI keeps its session files.)
+      const files = readdirSync(out).filter((f) => /^rank-\d+\.json$/.test(f)).sort();
       const reports = files.map((f) => JSON.parse(readFileSync(join(out, f), 'utf8')) as Record<string, unknown>);
       done({ code, signal, output, ms: Date.now() - started, reports });
     });
@@ -70,16 +61,13 @@ function runJob(np: number, mode: string, script = worker): Promise<Job> {
 }
 
 describe('MPI availability', () => {
-  it.runIf(REQUIRED)('KINDLING_REQUIRE_MPI=1: mpirun is installed', () => {
+  it.runIf(MPI_REQUIRED)('KINDLING_REQUIRE_MPI=1: mpirun is installed', () => {
     expect(mpirun, 'KINDLING_REQUIRE_MPI=1 but mpirun is not on PATH: install openmpi-bin libopenmpi-dev libclang-dev').toBeDefined();
   });
 });
 
-describe.skipIf(!mpirun)(`kindling/distributed in real MPI jobs${SKIP_NOTE}`, () => {
-  beforeAll(() => {
-    // What `npm install kindling-mpi` runs; incremental after the first build.
-    execFileSync(process.execPath, [join(repo, 'crates', 'kindling-mpi', 'build.js')], { stdio: 'pipe' });
-  }, 900_000);
+describe.skipIf(!mpirun)(`kindling/distributed in real MPI jobs${MPI_SKIP_NOTE}`, () => {
+  beforeAll(buildKindlingMpi, 900_000);
 
   type Result = { name: string; mismatches: number; first?: string };
 
@@ -178,7 +166,7 @@ describe.skipIf(!mpirun)(`kindling/distributed in real MPI jobs${SKIP_NOTE}`, ()
   }, TEST_TIMEOUT_MS);
 
   it('initProcessGroup outside mpirun says how to launch', () => {
-    const env = rankEnv();
+    const env = rankEnv(tmpdir());
     for (const key of Object.keys(env)) if (/^(OMPI_|PMI_|PMIX_)/.test(key)) delete env[key];
     const script =
       "require('ts-node/register/transpile-only'); const d = require('./src/distributed');" +
