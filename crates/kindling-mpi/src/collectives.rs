@@ -36,7 +36,11 @@ fn mpi_op(env: &Env, op: &str, code: u32, floating: bool) -> Result<Option<ffi::
             MIN => ffi::RSMPI_MIN,
             MAX => ffi::RSMPI_MAX,
             _ => {
-                let why = if code == AVG { "AVG needs a floating-point buffer" } else { "unknown op" };
+                let why = if code == AVG {
+                    "AVG needs a floating-point buffer"
+                } else {
+                    "unknown op"
+                };
                 return fail(env, Kind::Value, format!("{op}: reduce op {code}: {why}"));
             }
         }
@@ -48,7 +52,14 @@ fn mpi_op(env: &Env, op: &str, code: u32, floating: bool) -> Result<Option<ffi::
 fn count(env: &Env, op: &str, len: usize) -> Result<Option<c_int>> {
     match c_int::try_from(len) {
         Ok(n) => Ok(Some(n)),
-        Err(_) => fail(env, Kind::Value, format!("{op}: {len} elements exceed MPI's limit of {} per call", c_int::MAX)),
+        Err(_) => fail(
+            env,
+            Kind::Value,
+            format!(
+                "{op}: {len} elements exceed MPI's limit of {} per call",
+                c_int::MAX
+            ),
+        ),
     }
 }
 
@@ -72,13 +83,33 @@ impl Element for i64 {
     fn average(_: &mut [i64], _: i32) {}
 }
 
-fn all_reduce<T: Element>(env: &Env, op: &str, buf: &mut [T], code: u32, dtype: ffi::MPI_Datatype, floating: bool) -> Result<()> {
-    let Some(world) = world(env, op)? else { return Ok(()) };
-    let Some(mpi_op) = mpi_op(env, op, code, floating)? else { return Ok(()) };
-    let Some(n) = count(env, op, buf.len())? else { return Ok(()) };
+fn all_reduce<T: Element>(
+    env: &Env,
+    op: &str,
+    buf: &mut [T],
+    code: u32,
+    dtype: ffi::MPI_Datatype,
+    floating: bool,
+) -> Result<()> {
+    let Some(world) = world(env, op)? else {
+        return Ok(());
+    };
+    let Some(mpi_op) = mpi_op(env, op, code, floating)? else {
+        return Ok(());
+    };
+    let Some(n) = count(env, op, buf.len())? else {
+        return Ok(());
+    };
     // SAFETY: `buf` is `n` elements of `dtype`, borrowed for the call; MPI reads and writes only it.
     unsafe {
-        ffi::MPI_Allreduce(kindling_mpi_in_place(), buf.as_mut_ptr().cast(), n, dtype, mpi_op, world.as_raw());
+        ffi::MPI_Allreduce(
+            kindling_mpi_in_place(),
+            buf.as_mut_ptr().cast(),
+            n,
+            dtype,
+            mpi_op,
+            world.as_raw(),
+        );
     }
     if code == AVG {
         T::average(buf, world.size());
@@ -86,12 +117,26 @@ fn all_reduce<T: Element>(env: &Env, op: &str, buf: &mut [T], code: u32, dtype: 
     Ok(())
 }
 
-fn broadcast<T>(env: &Env, op: &str, buf: &mut [T], src: i32, dtype: ffi::MPI_Datatype) -> Result<()> {
-    let Some(world) = world(env, op)? else { return Ok(()) };
+fn broadcast<T>(
+    env: &Env,
+    op: &str,
+    buf: &mut [T],
+    src: i32,
+    dtype: ffi::MPI_Datatype,
+) -> Result<()> {
+    let Some(world) = world(env, op)? else {
+        return Ok(());
+    };
     if src < 0 || src >= world.size() {
-        return fail(env, Kind::Value, format!("{op}: src rank {src} is not in [0, {})", world.size()));
+        return fail(
+            env,
+            Kind::Value,
+            format!("{op}: src rank {src} is not in [0, {})", world.size()),
+        );
     }
-    let Some(n) = count(env, op, buf.len())? else { return Ok(()) };
+    let Some(n) = count(env, op, buf.len())? else {
+        return Ok(());
+    };
     // SAFETY: as in `all_reduce`.
     unsafe {
         ffi::MPI_Bcast(buf.as_mut_ptr().cast(), n, dtype, src, world.as_raw());
@@ -100,19 +145,43 @@ fn broadcast<T>(env: &Env, op: &str, buf: &mut [T], src: i32, dtype: ffi::MPI_Da
 }
 
 /// `output` holds `world size` blocks of `input.len()` elements, block r from rank r.
-fn all_gather<T>(env: &Env, op: &str, input: &[T], output: &mut [T], dtype: ffi::MPI_Datatype) -> Result<()> {
-    let Some(world) = world(env, op)? else { return Ok(()) };
+fn all_gather<T>(
+    env: &Env,
+    op: &str,
+    input: &[T],
+    output: &mut [T],
+    dtype: ffi::MPI_Datatype,
+) -> Result<()> {
+    let Some(world) = world(env, op)? else {
+        return Ok(());
+    };
     let size = world.size() as usize;
     if output.len() != input.len() * size {
-        let msg = format!("{op}: output must hold {size} × {} elements, got {}", input.len(), output.len());
+        let msg = format!(
+            "{op}: output must hold {size} × {} elements, got {}",
+            input.len(),
+            output.len()
+        );
         return fail(env, Kind::Value, msg);
     }
-    let Some(n) = count(env, op, input.len())? else { return Ok(()) };
-    let Some(_) = count(env, op, output.len())? else { return Ok(()) };
+    let Some(n) = count(env, op, input.len())? else {
+        return Ok(());
+    };
+    let Some(_) = count(env, op, output.len())? else {
+        return Ok(());
+    };
     // SAFETY: `input` and `output` are distinct borrows (JS cannot alias them: kindling passes the
     // input tensor's buffer and a separate output buffer); their lengths were checked above.
     unsafe {
-        ffi::MPI_Allgather(input.as_ptr() as *mut c_void, n, dtype, output.as_mut_ptr().cast(), n, dtype, world.as_raw());
+        ffi::MPI_Allgather(
+            input.as_ptr() as *mut c_void,
+            n,
+            dtype,
+            output.as_mut_ptr().cast(),
+            n,
+            dtype,
+            world.as_raw(),
+        );
     }
     Ok(())
 }
@@ -128,18 +197,37 @@ fn reduce_scatter<T: Element>(
     dtype: ffi::MPI_Datatype,
     floating: bool,
 ) -> Result<()> {
-    let Some(world) = world(env, op)? else { return Ok(()) };
+    let Some(world) = world(env, op)? else {
+        return Ok(());
+    };
     let size = world.size() as usize;
     if input.len() != output.len() * size {
-        let msg = format!("{op}: input must hold {size} × {} elements, got {}", output.len(), input.len());
+        let msg = format!(
+            "{op}: input must hold {size} × {} elements, got {}",
+            output.len(),
+            input.len()
+        );
         return fail(env, Kind::Value, msg);
     }
-    let Some(mpi_op) = mpi_op(env, op, code, floating)? else { return Ok(()) };
-    let Some(n) = count(env, op, output.len())? else { return Ok(()) };
-    let Some(_) = count(env, op, input.len())? else { return Ok(()) };
+    let Some(mpi_op) = mpi_op(env, op, code, floating)? else {
+        return Ok(());
+    };
+    let Some(n) = count(env, op, output.len())? else {
+        return Ok(());
+    };
+    let Some(_) = count(env, op, input.len())? else {
+        return Ok(());
+    };
     // SAFETY: as in `all_gather`.
     unsafe {
-        ffi::MPI_Reduce_scatter_block(input.as_ptr() as *mut c_void, output.as_mut_ptr().cast(), n, dtype, mpi_op, world.as_raw());
+        ffi::MPI_Reduce_scatter_block(
+            input.as_ptr() as *mut c_void,
+            output.as_mut_ptr().cast(),
+            n,
+            dtype,
+            mpi_op,
+            world.as_raw(),
+        );
     }
     if code == AVG {
         T::average(output, world.size());
@@ -171,7 +259,14 @@ macro_rules! typed {
      $ar:ident, $bc:ident, $ag:ident, $rs:ident) => {
         #[napi(catch_unwind)]
         pub fn $ar(env: Env, #[napi(ts_arg_type = $js)] buf: $output<'_>, op: u32) -> Result<()> {
-            all_reduce(&env, "allReduce", buf, op, unsafe { ffi::$dtype }, $floating)
+            all_reduce(
+                &env,
+                "allReduce",
+                buf,
+                op,
+                unsafe { ffi::$dtype },
+                $floating,
+            )
         }
 
         #[napi(catch_unwind)]
@@ -180,17 +275,64 @@ macro_rules! typed {
         }
 
         #[napi(catch_unwind)]
-        pub fn $ag(env: Env, #[napi(ts_arg_type = $js)] input: $input<'_>, #[napi(ts_arg_type = $js)] output: $output<'_>) -> Result<()> {
+        pub fn $ag(
+            env: Env,
+            #[napi(ts_arg_type = $js)] input: $input<'_>,
+            #[napi(ts_arg_type = $js)] output: $output<'_>,
+        ) -> Result<()> {
             all_gather(&env, "allGather", input, output, unsafe { ffi::$dtype })
         }
 
         #[napi(catch_unwind)]
-        pub fn $rs(env: Env, #[napi(ts_arg_type = $js)] input: $input<'_>, #[napi(ts_arg_type = $js)] output: $output<'_>, op: u32) -> Result<()> {
-            reduce_scatter(&env, "reduceScatter", input, output, op, unsafe { ffi::$dtype }, $floating)
+        pub fn $rs(
+            env: Env,
+            #[napi(ts_arg_type = $js)] input: $input<'_>,
+            #[napi(ts_arg_type = $js)] output: $output<'_>,
+            op: u32,
+        ) -> Result<()> {
+            reduce_scatter(
+                &env,
+                "reduceScatter",
+                input,
+                output,
+                op,
+                unsafe { ffi::$dtype },
+                $floating,
+            )
         }
     };
 }
 
-typed!(F32In, F32Out, "Float32Array", RSMPI_FLOAT, true, all_reduce_f32, broadcast_f32, all_gather_f32, reduce_scatter_f32);
-typed!(I32In, I32Out, "Int32Array", RSMPI_INT32_T, false, all_reduce_i32, broadcast_i32, all_gather_i32, reduce_scatter_i32);
-typed!(I64In, I64Out, "BigInt64Array", RSMPI_INT64_T, false, all_reduce_i64, broadcast_i64, all_gather_i64, reduce_scatter_i64);
+typed!(
+    F32In,
+    F32Out,
+    "Float32Array",
+    RSMPI_FLOAT,
+    true,
+    all_reduce_f32,
+    broadcast_f32,
+    all_gather_f32,
+    reduce_scatter_f32
+);
+typed!(
+    I32In,
+    I32Out,
+    "Int32Array",
+    RSMPI_INT32_T,
+    false,
+    all_reduce_i32,
+    broadcast_i32,
+    all_gather_i32,
+    reduce_scatter_i32
+);
+typed!(
+    I64In,
+    I64Out,
+    "BigInt64Array",
+    RSMPI_INT64_T,
+    false,
+    all_reduce_i64,
+    broadcast_i64,
+    all_gather_i64,
+    reduce_scatter_i64
+);

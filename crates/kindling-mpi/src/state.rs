@@ -36,8 +36,16 @@ fn life() -> std::sync::MutexGuard<'static, Token> {
 pub(crate) fn world(env: &Env, op: &str) -> Result<Option<mpi::topology::SimpleCommunicator>> {
     match &life().0 {
         Life::Running(u) => Ok(Some(u.world())),
-        Life::NotStarted => fail(env, Kind::State, format!("{op}: MPI is not initialised (call init first)")),
-        Life::Finalized => fail(env, Kind::State, format!("{op}: MPI was already finalized in this process")),
+        Life::NotStarted => fail(
+            env,
+            Kind::State,
+            format!("{op}: MPI is not initialised (call init first)"),
+        ),
+        Life::Finalized => fail(
+            env,
+            Kind::State,
+            format!("{op}: MPI was already finalized in this process"),
+        ),
     }
 }
 
