@@ -90,6 +90,27 @@ describe.skipIf(!mpirun)(`kindling/distributed in real MPI jobs${MPI_SKIP_NOTE}`
     }, TEST_TIMEOUT_MS);
   }
 
+  it('asyncOp: Node\'s main thread runs while a rank waits; issue order is kept; errors come from wait()', async () => {
+    const job = await runJob(2, 'async');
+    expect(job.code, job.output).toBe(0);
+    for (const report of job.reports) {
+      expect((report.results as Result[]).map((r) => r.name)).toEqual([
+        'async allReduce',
+        'main thread free while waiting',
+        'async in flight: MAX',
+        'async in flight: int64 SUM',
+        'async in flight: broadcast',
+        'sync after async: PRODUCT',
+        'async after errors',
+      ]);
+      expect((report.results as Result[]).filter((r) => r.mismatches > 0)).toEqual([]);
+    }
+    const [r0, r1] = job.reports.map((r) => r.errors as Record<string, { error: string; message: string } | null>);
+    for (const errors of [r0, r1]) expect(errors.sizes).toMatchObject({ error: 'ShapeError', message: expect.stringMatching(/^allReduce: tensor sizes differ across ranks/) });
+    expect(r1.local).toMatchObject({ error: 'TypeError', message: expect.stringContaining('broadcast: Invalid function argument') });
+    expect(r0.local).toMatchObject({ error: 'DistributedError', message: expect.stringContaining('another rank failed') });
+  }, TEST_TIMEOUT_MS);
+
   it('bad input gives the same typed error on every rank, and the group stays usable', async () => {
     const job = await runJob(2, 'errors');
     expect(job.code, job.output).toBe(0);
@@ -116,7 +137,7 @@ describe.skipIf(!mpirun)(`kindling/distributed in real MPI jobs${MPI_SKIP_NOTE}`
     both('not a tensor', 'TypeError', 'allReduce: Invalid function argument. Expected parameter `tensor` of type Tensor but got Array instead.');
     both('bad op', 'TypeError', /^allReduce: op must be a ReduceOp \(ReduceOp.SUM, .*\), but got string 'sum'$/);
     both('uint8', 'TypeError', 'allReduce: the MPI backend supports float32, int32 and int64 tensors, but `tensor` is uint8');
-    both('asyncOp', 'TypeError', /allReduce: option 'asyncOp' is not supported/);
+    both('asyncOp', 'TypeError', /allGather: option 'asyncOp' is not supported by kindling yet \(only allReduce and broadcast have an asynchronous form so far\)/);
     both('init twice', 'DistributedError', 'trying to initialize the default process group twice!');
     both('wrong backend', 'RangeError', /^initProcessGroup: Invalid backend: 'gloo'/);
     both('after destroy', 'DistributedError', 'Default process group has not been initialized, please make sure to call initProcessGroup.');

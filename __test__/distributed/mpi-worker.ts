@@ -136,7 +136,7 @@ function errors(rank: number, size: number) {
     caught('not a tensor', () => dist.allReduce([1, 2] as unknown as Tensor)),
     caught('bad op', () => dist.allReduce(f(2), 'sum' as unknown as dist.ReduceOp)),
     caught('uint8', () => dist.allReduce(new Tensor(new Uint8Array(2), [2], 'uint8'))),
-    caught('asyncOp', () => dist.allReduce(f(2), dist.ReduceOp.SUM, { asyncOp: true })),
+    caught('asyncOp', () => dist.allGather([f(2), f(2)], f(2), { asyncOp: true })),
     caught('init twice', () => dist.initProcessGroup({ backend: 'mpi' })),
     caught('wrong backend', () => dist.initProcessGroup({ backend: 'gloo' })),
   ];
@@ -152,7 +152,61 @@ function errors(rank: number, size: number) {
   return { errors: [...out, destroyed], results: [after, compare('allReduce after re-init', t2, () => size)] };
 }
 
-function main(): void {
+/** Rejection of `work.wait()` as { error, message }, or null when it resolved. */
+async function rejection(work: dist.Work): Promise<{ error: string; message: string } | null> {
+  try {
+    await work.wait();
+    return null;
+  } catch (e) {
+    return { error: (e as Error).name, message: (e as Error).message };
+  }
+}
+
+/** asyncOp: the main thread runs while waiting; issue order is kept; errors come from wait(). */
+async function asyncOps(rank: number, size: number) {
+  const results: Result[] = [];
+  // Rank 0 waits for a late rank 1 in an async all-reduce while its timers keep firing.
+  const t = tensorOf('float32', 1000, (i) => input('float32', rank, i));
+  if (rank === 1) {
+    const until = Date.now() + 500;
+    while (Date.now() < until);
+  }
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 10);
+  const work = dist.allReduce(t, dist.ReduceOp.SUM, { asyncOp: true });
+  const pendingAtOnce = !work.isCompleted();
+  await work.wait();
+  clearInterval(timer);
+  results.push(compare('async allReduce', t, (i) => reduced('SUM', 'float32', size, i)));
+  const freeWhileWaiting = rank === 0 ? ticks >= 10 && pendingAtOnce && work.isCompleted() : true;
+  results.push({ name: 'main thread free while waiting', mismatches: freeWhileWaiting ? 0 : 1, first: `ticks ${ticks}` });
+  // Several in flight, then a synchronous one, then wait for all: every result right.
+  const a = tensorOf('float32', 7, (i) => input('float32', rank, i));
+  const b = tensorOf('int64', 65537, (i) => input('int64', rank, i));
+  const c = tensorOf('int32', 1000, (i) => input('int32', rank, i));
+  const d = tensorOf('float32', 1000, (i) => input('float32', rank, i, true));
+  const works = [
+    dist.allReduce(a, dist.ReduceOp.MAX, { asyncOp: true }),
+    dist.allReduce(b, dist.ReduceOp.SUM, { asyncOp: true }),
+    dist.broadcast(c, size - 1, { asyncOp: true }),
+  ];
+  dist.allReduce(d, dist.ReduceOp.PRODUCT); // synchronous: runs after the three above
+  await Promise.all(works.map((w) => w.wait()));
+  results.push(compare('async in flight: MAX', a, (i) => reduced('MAX', 'float32', size, i)));
+  results.push(compare('async in flight: int64 SUM', b, (i) => reduced('SUM', 'int64', size, i)));
+  results.push(compare('async in flight: broadcast', c, (i) => input('int32', size - 1, i)));
+  results.push(compare('sync after async: PRODUCT', d, (i) => reduced('PRODUCT', 'float32', size, i)));
+  const errors = {
+    sizes: await rejection(dist.allReduce(tensorOf('float32', rank === 0 ? 3 : 4, () => 1), dist.ReduceOp.SUM, { asyncOp: true })),
+    local: await rejection(dist.broadcast(rank === 1 ? ([1] as unknown as Tensor) : tensorOf('float32', 2, () => 1), 0, { asyncOp: true })),
+  };
+  const after = tensorOf('float32', 3, () => 1);
+  await dist.allReduce(after, dist.ReduceOp.SUM, { asyncOp: true }).wait();
+  results.push(compare('async after errors', after, () => size));
+  return { results, errors };
+}
+
+async function main(): Promise<void> {
   const [mode, outDir] = process.argv.slice(2);
   dist.initProcessGroup({ backend: 'mpi' });
   const rank = dist.getRank();
@@ -162,6 +216,8 @@ function main(): void {
     report({ results: [...collectives(rank, size), ...barrier(rank)] });
   } else if (mode === 'errors') {
     report(errors(rank, size));
+  } else if (mode === 'async') {
+    report(await asyncOps(rank, size));
   } else if (mode === 'throw') {
     // Rank 1 fails while the others wait in a collective: the job must end, not hang.
     if (rank === 1) throw new Error('rank 1 failed on purpose');
@@ -174,4 +230,7 @@ function main(): void {
   }
 }
 
-main();
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

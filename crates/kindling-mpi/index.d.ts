@@ -33,3 +33,15 @@ export declare function allGatherI64(input: BigInt64Array, output: BigInt64Array
 export declare function reduceScatterF32(input: Float32Array, output: Float32Array, op: number): void
 export declare function reduceScatterI32(input: Int32Array, output: Int32Array, op: number): void
 export declare function reduceScatterI64(input: BigInt64Array, output: BigInt64Array, op: number): void
+
+/**
+ * Asynchronous forms, run off the main thread in issue order: first the cross-rank agreement
+ * exchange of `plan` (kindling's agreement.ts: each value and its negation, MAX-reduced in place),
+ * then, if every rank agreed, the collective. Resolve to whether the ranks agreed.
+ */
+export declare function allReduceF32Async(buf: Float32Array, op: number, plan: BigInt64Array): Promise<boolean>
+export declare function allReduceI32Async(buf: Int32Array, op: number, plan: BigInt64Array): Promise<boolean>
+export declare function allReduceI64Async(buf: BigInt64Array, op: number, plan: BigInt64Array): Promise<boolean>
+export declare function broadcastF32Async(buf: Float32Array, src: number, plan: BigInt64Array): Promise<boolean>
+export declare function broadcastI32Async(buf: Int32Array, src: number, plan: BigInt64Array): Promise<boolean>
+export declare function broadcastI64Async(buf: BigInt64Array, src: number, plan: BigInt64Array): Promise<boolean>

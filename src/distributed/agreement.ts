@@ -29,21 +29,36 @@ const DTYPES = ['none', 'float32', 'int32', 'int64'];
 
 const FIELDS = 5; // failed, kind, numel, dtype, param
 
+/** This rank's side of the exchange: each value and its negation (MAX gives max and -min). */
+export function planBuffer(local: Plan | Error): BigInt64Array {
+  const values = local instanceof Error ? [1, 0, 0, 0, 0] : [0, local.kind, local.numel, local.dtype, local.param];
+  const buf = new BigInt64Array(2 * FIELDS);
+  for (let i = 0; i < FIELDS; i++) {
+    buf[2 * i] = BigInt(values[i]);
+    buf[2 * i + 1] = -BigInt(values[i]);
+  }
+  return buf;
+}
+
 /**
  * Runs the agreement for `op`. `local` is this rank's plan, or the error its own checks threw:
  * that error is rethrown here after the exchange, so the other ranks, told that a rank failed,
  * throw too rather than waiting for it.
  */
 export function agree(group: ProcessGroup, op: string, local: Plan | Error): Plan {
-  const mine = local instanceof Error ? null : local;
-  const values = mine === null ? [1, 0, 0, 0, 0] : [0, mine.kind, mine.numel, mine.dtype, mine.param];
-  const buf = new BigInt64Array(2 * FIELDS);
-  for (let i = 0; i < FIELDS; i++) {
-    buf[2 * i] = BigInt(values[i]);
-    buf[2 * i + 1] = -BigInt(values[i]);
-  }
+  const buf = planBuffer(local);
   group.mpi.allReduceI64(buf, 4 /* MAX */);
-  if (mine === null) throw local;
+  return checkAgreement(group, op, local, buf);
+}
+
+/**
+ * Throws the error for an exchanged `buf` (after the MAX all-reduce) whose ranks disagree, or
+ * `local` when it is this rank's own error; returns the plan when all agree.
+ */
+export function checkAgreement(group: ProcessGroup, op: string, local: Plan | Error, buf: BigInt64Array): Plan {
+  if (local instanceof Error) throw local;
+  const mine = local;
+  const values = [0, mine.kind, mine.numel, mine.dtype, mine.param];
   const max = (i: number) => Number(buf[2 * i]);
   const min = (i: number) => -Number(buf[2 * i + 1]);
   /** The value some other rank has, when the ranks differ in field i. */

@@ -26,6 +26,13 @@ export interface MpiAddon {
   reduceScatterF32(input: Float32Array, output: Float32Array, op: number): void;
   reduceScatterI32(input: Int32Array, output: Int32Array, op: number): void;
   reduceScatterI64(input: BigInt64Array, output: BigInt64Array, op: number): void;
+  /** Async forms: the agreement exchange of `plan` then the collective, in issue order; resolve to whether the ranks agreed. */
+  allReduceF32Async(buf: Float32Array, op: number, plan: BigInt64Array): Promise<boolean>;
+  allReduceI32Async(buf: Int32Array, op: number, plan: BigInt64Array): Promise<boolean>;
+  allReduceI64Async(buf: BigInt64Array, op: number, plan: BigInt64Array): Promise<boolean>;
+  broadcastF32Async(buf: Float32Array, src: number, plan: BigInt64Array): Promise<boolean>;
+  broadcastI32Async(buf: Int32Array, src: number, plan: BigInt64Array): Promise<boolean>;
+  broadcastI64Async(buf: BigInt64Array, src: number, plan: BigInt64Array): Promise<boolean>;
 }
 
 const INSTALL =

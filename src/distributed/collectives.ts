@@ -9,7 +9,7 @@ import type { TypedArray } from '../dtype';
 import { checkOptions } from '../options';
 import { bumpVersion } from '../storage';
 import type { Tensor } from '../tensor';
-import { COLLECTIVES, type Plan, agree } from './agreement';
+import { COLLECTIVES, type Plan, agree, checkAgreement, planBuffer } from './agreement';
 import {
   DTYPE_CODES,
   checkAvg,
@@ -24,17 +24,47 @@ import {
 import { ShapeError } from '../errors';
 import { type ProcessGroup, defaultGroup } from './process-group';
 import { ReduceOp, checkReduceOp } from './reduce-op';
+import { Work } from './work';
 
-/** PyTorch's trailing `group=` and `async_op=` arguments; only their defaults exist so far. */
+/** PyTorch's trailing `group=` and `async_op=` arguments; only the default group exists so far. */
 export interface CollectiveOptions {
   group?: never;
+  /** Only `allReduce` and `broadcast` have an asynchronous form so far. */
   asyncOp?: boolean;
+}
+
+/** `allReduce` / `broadcast` with `asyncOp: true`: they return a `Work`. */
+export interface AsyncOptions {
+  group?: never;
+  asyncOp: true;
 }
 
 const OPTIONS = {
   group: { notImplemented: 'only the default (world) group exists' },
-  asyncOp: { notImplemented: 'collectives are synchronous in this version', unless: [false] },
+  asyncOp: { notImplemented: 'only allReduce and broadcast have an asynchronous form so far', unless: [false] },
 } as const;
+
+const ASYNC_OPTIONS = { group: OPTIONS.group, asyncOp: 'boolean' } as const;
+
+type AsyncNative = (buf: TypedArray, param: number, plan: BigInt64Array) => Promise<boolean>;
+
+/**
+ * The asynchronous path of allReduce / broadcast: the agreement exchange and the collective run
+ * in one native task, in issue order, off the main thread. A local error still takes part in the
+ * exchange (so the other ranks learn of it) and is then thrown by `wait()`.
+ */
+function launch(group: ProcessGroup, name: string, plan: Plan | Error, tensor: Tensor, kind: 'allReduce' | 'broadcast', param: number): Work {
+  const plain = plan instanceof Error;
+  const dtype = plain ? 'float32' : tensor.dtype;
+  const s = dtype === 'float32' ? 'F32' : dtype === 'int32' ? 'I32' : 'I64';
+  const native = (group.mpi as unknown as Record<string, AsyncNative>)[`${kind}${s}Async`];
+  const buf = plain ? new Float32Array(0) : tensor.data;
+  const exchanged = planBuffer(plan);
+  return new Work(native(buf, plain ? 0 : param, exchanged), () => {
+    checkAgreement(group, name, plan, exchanged);
+    if (kind === 'allReduce' || group.rank !== param) bumpVersion(tensor);
+  });
+}
 
 /** The addon's functions for one dtype, with the buffers typed loosely (checks.ts fixed the dtype). */
 interface Typed {
@@ -70,31 +100,45 @@ const kindOf = (op: (typeof COLLECTIVES)[number]) => COLLECTIVES.indexOf(op);
  * Reduces `tensor` across all ranks in place (`torch.distributed.all_reduce`): afterwards every
  * rank holds the SUM (default), AVG, PRODUCT, MIN or MAX of all ranks' tensors.
  *
+ * With `{ asyncOp: true }` it returns a `Work` at once and communicates off Node's main thread;
+ * `await work.wait()` before using the tensor. Collectives run in the order they were issued,
+ * synchronous ones after any asynchronous ones still in flight.
+ *
  * @example
  * const t = torch.tensor([dist.getRank() + 1]);
  * dist.allReduce(t, dist.ReduceOp.SUM); // on 2 ranks: [3] everywhere
+ * const work = dist.allReduce(t, dist.ReduceOp.MAX, { asyncOp: true });
+ * await work.wait();
  */
-export function allReduce(tensor: Tensor, op: ReduceOp = ReduceOp.SUM, options?: CollectiveOptions): void {
+export function allReduce(tensor: Tensor, op?: ReduceOp, options?: CollectiveOptions & { asyncOp?: false }): void;
+export function allReduce(tensor: Tensor, op: ReduceOp | undefined, options: AsyncOptions): Work;
+export function allReduce(tensor: Tensor, op: ReduceOp = ReduceOp.SUM, options?: CollectiveOptions): void | Work {
   const name = 'allReduce';
   const group = defaultGroup();
   const plan = attempt(() => {
-    checkOptions(name, options, OPTIONS);
+    checkOptions(name, options, ASYNC_OPTIONS);
     const t = checkTensor(name, tensor, 'tensor');
     const reduceOp = checkReduceOp(name, op);
     checkAvg(name, reduceOp, t.dtype);
     return { kind: kindOf(name), numel: t.numel(), dtype: DTYPE_CODES[t.dtype] as number, param: reduceOp };
   });
+  if (options?.asyncOp === true) return launch(group, name, plan, tensor, 'allReduce', op);
   agree(group, name, plan);
   typed(group, tensor.dtype).allReduce(tensor.data, op);
   bumpVersion(tensor);
 }
 
-/** Copies rank `src`'s `tensor` into `tensor` on every other rank (`torch.distributed.broadcast`). */
-export function broadcast(tensor: Tensor, src: number, options?: CollectiveOptions): void {
+/**
+ * Copies rank `src`'s `tensor` into `tensor` on every other rank (`torch.distributed.broadcast`).
+ * With `{ asyncOp: true }` it returns a `Work` at once (see `allReduce`).
+ */
+export function broadcast(tensor: Tensor, src: number, options?: CollectiveOptions & { asyncOp?: false }): void;
+export function broadcast(tensor: Tensor, src: number, options: AsyncOptions): Work;
+export function broadcast(tensor: Tensor, src: number, options?: CollectiveOptions): void | Work {
   const name = 'broadcast';
   const group = defaultGroup();
   const plan = attempt(() => {
-    checkOptions(name, options, OPTIONS);
+    checkOptions(name, options, ASYNC_OPTIONS);
     const t = checkTensor(name, tensor, 'tensor');
     if (typeof src !== 'number' || !Number.isInteger(src)) {
       throw new TypeError(`${name}: src must be an integer rank, but got ${typeof src} ${String(src)}`);
@@ -104,6 +148,7 @@ export function broadcast(tensor: Tensor, src: number, options?: CollectiveOptio
     }
     return { kind: kindOf(name), numel: t.numel(), dtype: DTYPE_CODES[t.dtype] as number, param: src };
   });
+  if (options?.asyncOp === true) return launch(group, name, plan, tensor, 'broadcast', src);
   agree(group, name, plan);
   typed(group, tensor.dtype).broadcast(tensor.data, src);
   if (group.rank !== src) bumpVersion(tensor);

@@ -17,6 +17,7 @@ export {
 export { ReduceOp } from './reduce-op';
 export {
   type CollectiveOptions,
+  type AsyncOptions,
   allReduce,
   broadcast,
   allGather,
@@ -26,4 +27,5 @@ export {
   barrier,
 } from './collectives';
 export { DistributedError, BackendUnavailableError } from './errors';
+export { Work } from './work';
 export { launchedByMpirun } from './backend';

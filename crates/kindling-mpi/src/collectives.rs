@@ -26,6 +26,26 @@ const PRODUCT: u32 = 2;
 const MIN: u32 = 3;
 const MAX: u32 = 4;
 
+/// The MPI handle of op `code`, or None when the op does not apply (AVG on integers, unknown).
+pub(crate) fn mpi_op_handle(code: u32, floating: bool) -> Option<ffi::MPI_Op> {
+    // SAFETY: reading MPI's predefined handles, which are constants of the linked library.
+    unsafe {
+        match code {
+            SUM => Some(ffi::RSMPI_SUM),
+            AVG if floating => Some(ffi::RSMPI_SUM),
+            PRODUCT => Some(ffi::RSMPI_PROD),
+            MIN => Some(ffi::RSMPI_MIN),
+            MAX => Some(ffi::RSMPI_MAX),
+            _ => None,
+        }
+    }
+}
+
+/// Divides each element by `n`: AVG's second half (a no-op for integers, refused before).
+pub(crate) fn average<T: Element>(buf: &mut [T], n: i32) {
+    T::average(buf, n)
+}
+
 fn mpi_op(env: &Env, op: &str, code: u32, floating: bool) -> Result<Option<ffi::MPI_Op>> {
     // SAFETY: reading MPI's predefined handles, which are constants of the linked library.
     let handle = unsafe {
@@ -65,7 +85,7 @@ fn count(env: &Env, op: &str, len: usize) -> Result<Option<c_int>> {
 
 /// Divides each element by `n` (the AVG of float buffers); a no-op for integer types, where AVG
 /// was refused before any communication.
-trait Element: Copy {
+pub trait Element: Copy {
     fn average(buf: &mut [Self], n: i32);
 }
 impl Element for f32 {
@@ -101,7 +121,7 @@ fn all_reduce<T: Element>(
         return Ok(());
     };
     // SAFETY: `buf` is `n` elements of `dtype`, borrowed for the call; MPI reads and writes only it.
-    unsafe {
+    crate::order::now(|| unsafe {
         ffi::MPI_Allreduce(
             kindling_mpi_in_place(),
             buf.as_mut_ptr().cast(),
@@ -110,7 +130,7 @@ fn all_reduce<T: Element>(
             mpi_op,
             world.as_raw(),
         );
-    }
+    });
     if code == AVG {
         T::average(buf, world.size());
     }
@@ -138,9 +158,9 @@ fn broadcast<T>(
         return Ok(());
     };
     // SAFETY: as in `all_reduce`.
-    unsafe {
+    crate::order::now(|| unsafe {
         ffi::MPI_Bcast(buf.as_mut_ptr().cast(), n, dtype, src, world.as_raw());
-    }
+    });
     Ok(())
 }
 
@@ -172,7 +192,7 @@ fn all_gather<T>(
     };
     // SAFETY: `input` and `output` are distinct borrows (JS cannot alias them: kindling passes the
     // input tensor's buffer and a separate output buffer); their lengths were checked above.
-    unsafe {
+    crate::order::now(|| unsafe {
         ffi::MPI_Allgather(
             input.as_ptr() as *mut c_void,
             n,
@@ -182,7 +202,7 @@ fn all_gather<T>(
             dtype,
             world.as_raw(),
         );
-    }
+    });
     Ok(())
 }
 
@@ -219,7 +239,7 @@ fn reduce_scatter<T: Element>(
         return Ok(());
     };
     // SAFETY: as in `all_gather`.
-    unsafe {
+    crate::order::now(|| unsafe {
         ffi::MPI_Reduce_scatter_block(
             input.as_ptr() as *mut c_void,
             output.as_mut_ptr().cast(),
@@ -228,7 +248,7 @@ fn reduce_scatter<T: Element>(
             mpi_op,
             world.as_raw(),
         );
-    }
+    });
     if code == AVG {
         T::average(output, world.size());
     }
@@ -239,7 +259,7 @@ fn reduce_scatter<T: Element>(
 #[napi(catch_unwind)]
 pub fn barrier(env: Env) -> Result<()> {
     if let Some(world) = world(&env, "barrier")? {
-        world.barrier();
+        crate::order::now(|| world.barrier());
     }
     Ok(())
 }

@@ -7,9 +7,12 @@
 //! the world size, `i32` counts) and MPI's own rules (initialised once, not used after finalize).
 //!
 //! Every call is synchronous on Node's main thread (see docs/DISTRIBUTED.md, "Sync for now").
+mod async_ops;
 mod collectives;
 mod error;
+mod order;
 mod state;
 
+pub use async_ops::*;
 pub use collectives::*;
 pub use state::*;

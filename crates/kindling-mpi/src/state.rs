@@ -49,6 +49,18 @@ pub(crate) fn world(env: &Env, op: &str) -> Result<Option<mpi::topology::SimpleC
     }
 }
 
+/// The world communicator's raw handle and size, for calls made off the main thread.
+pub(crate) fn world_comm() -> Option<(mpi::ffi::MPI_Comm, i32)> {
+    use mpi::raw::AsRaw;
+    match &life().0 {
+        Life::Running(u) => {
+            let w = u.world();
+            Some((w.as_raw(), w.size()))
+        }
+        _ => None,
+    }
+}
+
 /// `MPI_Init_thread` (once; later calls do nothing). Asks for `MPI_THREAD_SERIALIZED` so that a
 /// later asynchronous version may call MPI from a worker thread, one call at a time.
 #[napi(catch_unwind)]
@@ -94,8 +106,8 @@ pub fn world_size(env: Env) -> Result<i32> {
 pub fn finalize() {
     let mut guard = life();
     if let Life::Running(_) = guard.0 {
-        // Dropping the Universe is what calls MPI_Finalize.
-        guard.0 = Life::Finalized;
+        // Dropping the Universe is what calls MPI_Finalize: after every call issued before.
+        crate::order::now(|| guard.0 = Life::Finalized);
     }
 }
 
