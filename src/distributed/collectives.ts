@@ -97,6 +97,26 @@ function attempt(checks: () => Plan): Plan | Error {
 const kindOf = (op: (typeof COLLECTIVES)[number]) => COLLECTIVES.indexOf(op);
 
 /**
+ * @internal For DistributedDataParallel: starts an asynchronous all-reduce of `tensor` (no
+ * `Work`, no Promise to wait for) and returns `settle`, to call once a synchronous collective
+ * issued later has returned: issue order guarantees this one has completed by then, and `settle`
+ * throws if the ranks disagreed. This is how DDP reduces its buckets while backward goes on and
+ * still finishes within the synchronous `backward()`.
+ */
+export function _startAllReduce(tensor: Tensor, op: ReduceOp): () => void {
+  const name = 'allReduce';
+  const group = defaultGroup();
+  const plan: Plan = { kind: kindOf(name), numel: tensor.numel(), dtype: DTYPE_CODES[tensor.dtype] as number, param: op };
+  const exchanged = planBuffer(plan);
+  const native = (group.mpi as unknown as Record<string, AsyncNative>)[`allReduce${tensor.dtype === 'float32' ? 'F32' : tensor.dtype === 'int32' ? 'I32' : 'I64'}Async`];
+  native(tensor.data, op, exchanged).catch(() => {}); // the outcome is read from `exchanged` by settle
+  return () => {
+    checkAgreement(group, name, plan, exchanged);
+    bumpVersion(tensor);
+  };
+}
+
+/**
  * Reduces `tensor` across all ranks in place (`torch.distributed.all_reduce`): afterwards every
  * rank holds the SUM (default), AVG, PRODUCT, MIN or MAX of all ranks' tensors.
  *

@@ -6,12 +6,13 @@
  * earlier layers. After `backward()` every rank holds the mean gradient, so each rank's optimizer
  * takes the same step.
  *
- * Collectives are synchronous in this version (docs/DISTRIBUTED.md): a bucket's all-reduce runs
- * inside backward but does not yet overlap with it.
+ * Every bucket but the last is reduced asynchronously, off Node's main thread, while backward
+ * computes the earlier layers; the last one synchronously, after which all are done (collectives
+ * run in issue order), so `backward()` returns with averaged gradients (docs/DISTRIBUTED.md).
  */
 import type { RemovableHandle } from '../../autograd/hooks';
 import { noGrad } from '../../autograd/grad_mode';
-import { allReduce, broadcast } from '../../distributed/collectives';
+import { _startAllReduce, allReduce, broadcast } from '../../distributed/collectives';
 import { DistributedError } from '../../distributed/errors';
 import { defaultGroup } from '../../distributed/process-group';
 import { ReduceOp } from '../../distributed/reduce-op';
@@ -116,6 +117,8 @@ export class DistributedDataParallel<Args extends unknown[] = Tensor[], Out = Te
   #requireSync = true;
   /** The bucket to reduce next in this backward: buckets are reduced strictly in index order. */
   #nextBucket = 0;
+  /** Buckets whose all-reduce is in flight this backward, with their flat buffers. */
+  #inFlight: { bucket: Bucket; flat: Float32Array; settle: () => void }[] = [];
   /** findUnusedParameters: parameters the last forward's graph does not reach, marked ready when backward starts. */
   #unused: Parameter[] | null = null;
 
@@ -148,8 +151,12 @@ export class DistributedDataParallel<Args extends unknown[] = Tensor[], Out = Te
   }
 
   forward(...inputs: Args): Out {
-    if (this.#buckets.some((b) => b.ready > 0)) {
+    if (this.#nextBucket !== 0 || this.#inFlight.length > 0 || this.#buckets.some((b) => b.ready > 0)) {
       const missing = this.#buckets.flatMap((b) => (b.ready > 0 ? b.params.filter((p) => p._peekGrad() === null) : []));
+      // Report it once: the next iteration starts from a clean state.
+      for (const b of this.#buckets) b.ready = 0;
+      this.#nextBucket = 0;
+      this.#inFlight = [];
       throw new DistributedError(
         'Expected to have finished reduction in the prior iteration before starting a new one. This error indicates that your ' +
           `module has parameters that were not used in producing loss (${missing.length} without a gradient). ` +
@@ -204,21 +211,22 @@ export class DistributedDataParallel<Args extends unknown[] = Tensor[], Out = Te
     while (this.#nextBucket < buckets.length) {
       const bucket = buckets[this.#nextBucket];
       if (bucket.ready < bucket.params.length) return;
-      this.#reduce(bucket);
       bucket.ready = 0;
       this.#nextBucket++;
+      this.#reduce(bucket, this.#nextBucket === buckets.length);
     }
     this.#nextBucket = 0; // all reduced: the next backward starts again at bucket 0
   }
 
   /**
    * Averages the bucket's gradients across ranks: one flat copy, one all-reduce, copies back.
-   * With `findUnusedParameters`, a parameter without a gradient on this rank contributes zeros,
+   * Every bucket but the last is launched asynchronously and copied back when the last one, reduced
+   * synchronously, returns (by then all are done: collectives run in issue order). With `findUnusedParameters`, a parameter without a gradient on this rank contributes zeros,
    * and one flag per parameter (1 where this rank has a gradient) rides along in the same
    * all-reduce: a parameter no rank used keeps `.grad` null, as in PyTorch; one that some rank
    * used gets the averaged gradient here too.
    */
-  #reduce(bucket: Bucket): void {
+  #reduce(bucket: Bucket, last: boolean): void {
     const flags = this.findUnusedParameters ? bucket.params.length : 0;
     const flat = new Float32Array(bucket.numel + flags);
     let offset = 0;
@@ -228,8 +236,28 @@ export class DistributedDataParallel<Args extends unknown[] = Tensor[], Out = Te
       if (flags > 0 && grad !== null) flat[bucket.numel + i] = 1;
       offset += q.numel();
     });
-    allReduce(Tensor._make(flat, [flat.length], 'float32'), ReduceOp.AVG);
-    offset = 0;
+    const tensor = Tensor._make(flat, [flat.length], 'float32');
+    if (!last) {
+      // Off the main thread while backward computes the earlier layers' gradients.
+      this.#inFlight.push({ bucket, flat, settle: _startAllReduce(tensor, ReduceOp.AVG) });
+      return;
+    }
+    // The last bucket synchronously: collectives run in issue order, so when it returns every
+    // bucket launched before it has been reduced too, and backward can end with averaged gradients.
+    const inFlight = this.#inFlight;
+    this.#inFlight = [];
+    allReduce(tensor, ReduceOp.AVG);
+    for (const f of inFlight) {
+      f.settle();
+      this.#copyBack(f.bucket, f.flat);
+    }
+    this.#copyBack(bucket, flat);
+  }
+
+  /** Writes a reduced bucket back into its parameters' gradients. */
+  #copyBack(bucket: Bucket, flat: Float32Array): void {
+    const flags = this.findUnusedParameters ? bucket.params.length : 0;
+    let offset = 0;
     bucket.params.forEach((q, i) => {
       const n = q.numel();
       const averaged = flat.subarray(offset, offset + n);
