@@ -6,7 +6,8 @@
 //! buffers it has checked. The checks here are the ones that guard memory safety (lengths against
 //! the world size, `i32` counts) and MPI's own rules (initialised once, not used after finalize).
 //!
-//! Every call is synchronous on Node's main thread (see docs/DISTRIBUTED.md, "Sync for now").
+//! Calls are synchronous on Node's main thread, except the `…Async` ones (async_ops.rs), which run
+//! on libuv's pool; order.rs makes every MPI call run in the order JavaScript issued it.
 mod async_ops;
 mod collectives;
 mod error;
