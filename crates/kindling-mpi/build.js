@@ -34,10 +34,12 @@ function main() {
     fail('cargo build failed (see its output above).');
   }
   const lib = { darwin: 'libkindling_mpi.dylib', win32: 'kindling_mpi.dll' }[process.platform] || 'libkindling_mpi.so';
-  // Copy, then rename: a process that already loaded the old addon keeps a valid file.
+  // Copy, then rename: a process that already loaded the old addon keeps a valid file, and two
+  // builds at once (cargo serialises them on its lock) each rename their own copy.
   const dest = path.join(here, 'kindling-mpi.node');
-  fs.copyFileSync(path.join(targetDir, 'release', lib), dest + '.tmp');
-  fs.renameSync(dest + '.tmp', dest);
+  const tmp = `${dest}.${process.pid}.tmp`;
+  fs.copyFileSync(path.join(targetDir, 'release', lib), tmp);
+  fs.renameSync(tmp, dest);
   console.log(`kindling-mpi: built ${dest}`);
 }
 
