@@ -65,11 +65,8 @@ function countBins(values: Float64Array, edges: readonly number[]): number[] {
   const hi = edges[n];
   for (const v of values) {
     if (!(v >= lo && v <= hi)) continue;
-    if (v === hi) {
-      counts[n - 1]++;
-      continue;
-    }
-    // The last edge <= v: binary search over the sorted edges.
+    // The last edge <= v among edges[0..n-1], by binary search: v == hi lands in bin n - 1,
+    // which is closed on the right as numpy's last bin.
     let a = 0;
     let b = n;
     while (b - a > 1) {
