@@ -70,6 +70,8 @@ function checkOptions(logDir: unknown, options: unknown): { logDir: string; purg
 export class SummaryWriter {
   /** The directory this writer's event file is in. */
   readonly logDir: string;
+  /** The path of the main event file (the one addScalar, addHistogram and addText write to). */
+  readonly eventFile: string;
   private readonly fileOptions: EventFileOptions;
   /** The main event file, then one per `addScalars` sub-directory, by directory. */
   private writers: Map<string, EventFileWriter> | null;
@@ -79,6 +81,7 @@ export class SummaryWriter {
     this.logDir = checked.logDir;
     this.fileOptions = checked.file;
     const main = new EventFileWriter(this.logDir, this.fileOptions, 'constructor');
+    this.eventFile = main.path;
     this.writers = new Map([[this.logDir, main]]);
     if (checked.purgeStep !== undefined) {
       // What PyTorch writes for purge_step: a file_version event and a SessionLog START at that step.
@@ -98,10 +101,6 @@ export class SummaryWriter {
     return this.writers === null;
   }
 
-  /** The path of the main event file (the one addScalar, addHistogram and addText write to). */
-  get eventFile(): string {
-    return this.mainWriter('eventFile').path;
-  }
 
   /** Adds one scalar (`scalarValue` is stored as a float32, as PyTorch's `simple_value`). */
   addScalar(tag: string, scalarValue: number | Tensor, globalStep?: number, walltime?: number): void {
