@@ -69,7 +69,7 @@ describe.skipIf(!available && !required)("TensorBoard's EventAccumulator reads k
 
   beforeAll(() => {
     if (!available) {
-      throw new Error(`KINDLING_REQUIRE_TENSORBOARD is set but \`python3 -c "import tensorboard"\` failed: ${probe.stderr || probe.error?.message}`);
+      throw new Error(`KINDLING_REQUIRE_TENSORBOARD is set but \`python3 -c "import tensorboard"\` failed (exit status ${probe.status}): ${probe.stderr || probe.error?.message || 'no output'}`);
     }
     dir = mkdtempSync(join(tmpdir(), 'kindling-tensorboard-'));
     const writer = new SummaryWriter(dir);
