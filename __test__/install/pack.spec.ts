@@ -133,7 +133,31 @@ describe.skipIf(SKIP)(`npm pack + install of kindling and kindling-${PLATFORM}`,
     app = join(tmp, 'app');
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }, null, 2));
-    const log = await npm(['install', '--offline', '--no-audit', '--no-fund', join(tmp, rootTgz), join(tmp, platformPacked.filename)], app);
+    // The root package's runtime dependencies (protobufjs for kindling/utils/tensorboard, and
+    // theirs), packed from the repository's node_modules: the install is offline with an empty
+    // cache, so a consumer's registry download is stood in for by the same versions as tarballs.
+    const depTgzs: string[] = [];
+    const seen = new Set<string>();
+    /** Where Node would find `name` from `from`: the nearest node_modules up to the repository's. */
+    const locate = (name: string, from: string): string => {
+      for (let d = from; ; d = dirname(d)) {
+        const candidate = join(d, 'node_modules', name);
+        if (existsSync(join(candidate, 'package.json'))) return candidate;
+        if (d === repo || d === dirname(d)) throw new Error(`install test: dependency ${name} of ${from} is not installed`);
+      }
+    };
+    const packDeps = async (pkgDir: string): Promise<void> => {
+      const deps = (JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {};
+      for (const name of Object.keys(deps)) {
+        const dir = locate(name, pkgDir);
+        if (seen.has(dir)) continue;
+        seen.add(dir);
+        depTgzs.push(join(tmp, (JSON.parse(await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], dir)) as Packed[])[0].filename));
+        await packDeps(dir);
+      }
+    };
+    await packDeps(repo);
+    const log = await npm(['install', '--offline', '--no-audit', '--no-fund', join(tmp, rootTgz), join(tmp, platformPacked.filename), ...depTgzs], app);
     expect(log).not.toMatch(/cargo|building the addon/);
 
     // The root package carries no binary; the generated loader must find the platform package.

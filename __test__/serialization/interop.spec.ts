@@ -85,8 +85,9 @@ describe.skipIf(skipReason !== null)('kindling → PyTorch (needs python3 with t
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-interop-'));
     try {
       writeKindlingFixtures(dir);
-      // One Python process for both folders: importing torch takes seconds.
-      const run = spawnSync('python3', [CHECK_SCRIPT, FIXTURES, dir], { encoding: 'utf8', timeout: 120_000 });
+      // One Python process for both folders: importing torch takes seconds. Its TMPDIR is the
+      // test's own folder, removed below: torch keeps a cache folder (torchinductor_<user>) there.
+      const run = spawnSync('python3', [CHECK_SCRIPT, FIXTURES, dir], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, TMPDIR: dir } });
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       const lines = run.stdout.trim().split('\n');

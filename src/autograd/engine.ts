@@ -8,7 +8,7 @@ import { AutogradError, ShapeError } from '../errors';
 import { sameShape } from '../ops/broadcast';
 import { kernels, BinaryOp } from '../ops/kernels';
 import { Tensor } from '../tensor';
-import { accumulateGrad } from './accumulate';
+import { accumulateGrad, addInto } from './accumulate';
 import { AccumulateGrad, Node, backwardPass } from './node';
 import { anomalyMode, checkBackward } from './anomaly';
 import { setGradEnabled, isGradEnabled } from './grad_mode';
@@ -171,7 +171,17 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options?: B
         const g = inputGrads[i];
         if (g !== null && g !== undefined) {
           const existing = target._pending;
-          target._pending = existing === null ? g : sumGrads(existing, g);
+          if (existing === null) {
+            target._pending = g;
+            target._pendingOwned = false;
+          } else if (target._pendingOwned) {
+            // A sum this loop made: a third or later contribution adds into it (a split into q, k,
+            // v sends three full-size gradients to one node).
+            addInto(existing.data as Float32Array, g.data as Float32Array);
+          } else {
+            target._pending = sumGrads(existing, g);
+            target._pendingOwned = true;
+          }
         }
         if (--target._dependencies === 0) ready.push(target);
       }

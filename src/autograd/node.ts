@@ -50,6 +50,8 @@ export class Node {
   _dependencies = 0;
   /** @internal Engine scratch: the gradient summed so far for this node's output. */
   _pending: Tensor | null = null;
+  /** Whether `_pending` is a sum the engine made this pass (nobody else holds it: later contributions add into it in place). */
+  _pendingOwned = false;
   /** @internal Engine scratch: which backward pass last set the two fields above. */
   _pass = 0;
 
