@@ -190,7 +190,7 @@ describe('recurrent layers: gradcheck', () => {
   it('LSTM (2 layers, bidirectional): input, h0, c0 and weights', () => {
     torch.manualSeed(3);
     const m = new torch.nn.LSTM(2, 2, { numLayers: 2, bidirectional: true });
-    const w = m.weight_hh_l1_reverse as torch.nn.Parameter;
+    const w = (m as unknown as Record<string, torch.nn.Parameter>).weight_hh_l1_reverse as torch.nn.Parameter;
     expectGradcheck(
       (x, h, c, wr) => {
         (m as unknown as Record<string, unknown>).weight_hh_l1_reverse = wr;
