@@ -39,7 +39,9 @@ pub fn rnn_backward(
     options: &[f64],
 ) -> Result<()> {
     let result = RnnOptions::unpack(options).and_then(|o| {
-        rnn::rnn_backward(w_hh, state0, out, saved, grad_out, grad_state, grad_gates, &o)
+        rnn::rnn_backward(
+            w_hh, state0, out, saved, grad_out, grad_state, grad_gates, &o,
+        )
     });
     crate::error::convert(&env, result)
 }
