@@ -213,16 +213,16 @@ fn forward_and_backward_match_a_reference_loop() {
             }
             // x_proj's gradient is the first block of the gate gradients.
             let gh = c.mode.gates() * hidden;
-            for i in 0..c.x_proj.len() {
+            for (i, &g) in g_gates[..c.x_proj.len()].iter().enumerate() {
                 close(
-                    g_gates[i] as f64,
+                    g as f64,
                     numeric(&c, 0, i),
                     &format!("{what}: dXProj[{i}]"),
                 );
             }
-            for i in 0..c.state0.len() {
+            for (i, &g) in g_state.iter().enumerate() {
                 close(
-                    g_state[i] as f64,
+                    g as f64,
                     numeric(&c, 3, i),
                     &format!("{what}: dState0[{i}]"),
                 );
