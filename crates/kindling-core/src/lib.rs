@@ -31,3 +31,4 @@ pub mod pool;
 pub mod rows;
 pub mod attention;
 pub mod layer_norm;
+pub mod rnn;

@@ -17,6 +17,7 @@ mod optim;
 mod pool;
 mod random;
 mod reduce;
+mod rnn;
 mod rows;
 mod softmax;
 mod spin_wait;

@@ -1,0 +1,43 @@
+/**
+ * The recurrent kernels through the seam (`kernels.rnnForward` / `rnnBackward`,
+ * crates/kindling-core/src/rnn): a one-step tanh RNN by hand, and bad lengths and modes as typed
+ * RangeErrors rather than panics. (The maths against PyTorch is in __test__/nn/rnn.spec.ts.)
+ */
+import { describe, expect, it } from 'vitest';
+import { kernels, type RnnOptions } from '../../src/ops/kernels';
+
+describe('rnn kernels through the seam', () => {
+  it('one tanh step: out = tanh(xProj + h0·W_hhᵀ + b_hh), and its backward', () => {
+    const o: RnnOptions = { mode: 0, steps: 1, batch: 1, hidden: 2, reverse: false };
+    const xProj = new Float32Array([0.1, -0.2]);
+    const wHh = new Float32Array([0.5, -1, 2, 0.25]); // rows: unit 0, unit 1
+    const bHh = new Float32Array([0.3, 0]);
+    const h0 = new Float32Array([1, 2]);
+    const out = new Float32Array(2);
+    kernels.rnnForward(xProj, wHh, bHh, h0, out, new Float32Array(0), o);
+    const pre = [0.1 + (0.5 * 1 - 1 * 2) + 0.3, -0.2 + (2 * 1 + 0.25 * 2)];
+    expect(out[0]).toBeCloseTo(Math.tanh(pre[0] as number), 6);
+    expect(out[1]).toBeCloseTo(Math.tanh(pre[1] as number), 6);
+    const gradState = new Float32Array(2);
+    const gradGates = new Float32Array(2);
+    kernels.rnnBackward(wHh, h0, out, new Float32Array(0), new Float32Array([1, 1]), gradState, gradGates, o);
+    const d = [1 - (out[0] as number) ** 2, 1 - (out[1] as number) ** 2];
+    expect(gradGates[0]).toBeCloseTo(d[0] as number, 6);
+    expect(gradGates[1]).toBeCloseTo(d[1] as number, 6);
+    // dh0 = dGatesᵀ·W_hh
+    expect(gradState[0]).toBeCloseTo((d[0] as number) * 0.5 + (d[1] as number) * 2, 5);
+    expect(gradState[1]).toBeCloseTo((d[0] as number) * -1 + (d[1] as number) * 0.25, 5);
+  });
+
+  it('bad lengths and modes are RangeErrors naming the buffer', () => {
+    const o: RnnOptions = { mode: 2, steps: 2, batch: 1, hidden: 1, reverse: false };
+    const call = (xLen: number, savedLen: number, mode = 2): void =>
+      kernels.rnnForward(new Float32Array(xLen), new Float32Array(4), null, new Float32Array(2), new Float32Array(2), new Float32Array(savedLen), { ...o, mode });
+    expect(() => call(8, 10)).not.toThrow();
+    expect(() => call(7, 10)).toThrow(
+      expect.objectContaining({ name: 'RangeError', code: 'ERR_KINDLING_LENGTH', message: 'rnn_forward: xProj has 7 elements, expected 8 (steps·batch·gates·hidden)' }),
+    );
+    expect(() => call(8, 9)).toThrow(expect.objectContaining({ code: 'ERR_KINDLING_LENGTH', message: expect.stringContaining('rnn_forward: saved has 9 elements, expected 10') }));
+    expect(() => call(8, 10, 9)).toThrow(expect.objectContaining({ code: 'ERR_KINDLING_VALUE', message: 'rnn_forward: mode must be 0..=3, got 9' }));
+  });
+});

@@ -1,0 +1,47 @@
+//! One recurrent layer-direction's time loop and its backward through time (`kindling_core::rnn`).
+use crate::buffers::F32Out;
+use kindling_core::options::Packed;
+use kindling_core::rnn::{self, RnnOptions};
+use napi::{Env, Result};
+use napi_derive::napi;
+
+/// Every step's hidden state into `out` and what the backward needs into `saved`.
+#[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn rnn_forward(
+    env: Env,
+    x_proj: &[f32],
+    w_hh: &[f32],
+    b_hh: Option<&[f32]>,
+    state0: &[f32],
+    #[napi(ts_arg_type = "Float32Array")] out: F32Out<'_>,
+    #[napi(ts_arg_type = "Float32Array")] saved: F32Out<'_>,
+    options: &[f64],
+) -> Result<()> {
+    let result = RnnOptions::unpack(options)
+        .and_then(|o| rnn::rnn_forward(x_proj, w_hh, b_hh, state0, out, saved, &o));
+    crate::error::convert(&env, result)
+}
+
+/// The gate pre-activation gradients of every step, and the initial state's gradient (written
+/// over `gradState`, which comes in holding the final state's).
+#[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn rnn_backward(
+    env: Env,
+    w_hh: &[f32],
+    state0: &[f32],
+    out: &[f32],
+    saved: &[f32],
+    grad_out: &[f32],
+    #[napi(ts_arg_type = "Float32Array")] grad_state: F32Out<'_>,
+    #[napi(ts_arg_type = "Float32Array")] grad_gates: F32Out<'_>,
+    options: &[f64],
+) -> Result<()> {
+    let result = RnnOptions::unpack(options).and_then(|o| {
+        rnn::rnn_backward(
+            w_hh, state0, out, saved, grad_out, grad_state, grad_gates, &o,
+        )
+    });
+    crate::error::convert(&env, result)
+}

@@ -1,0 +1,170 @@
+/**
+ * The recurrent layers' maths (`nn.RNN`, `nn.LSTM`, `nn.GRU` and their cells), as PyTorch's:
+ * gate layouts LSTM `i, f, g, o` and GRU `r, z, n` with `b_hn` inside the reset product.
+ *
+ * One layer-direction is two ops: the input projection of every step as one `linear`
+ * (`x·W_ihᵀ + b_ih`, one GEMM over `steps·batch` rows, its backward the usual three GEMMs), then
+ * the recurrence as one native call (crates/kindling-core/src/rnn: per step an `sgemm` by `W_hh`
+ * and the fused gate nonlinearities) whose backward is one native call too (back-propagation
+ * through time) followed by one GEMM for `W_hh`'s gradient and one column sum for `b_hh`'s, over
+ * all steps at once. No JS runs per time step.
+ *
+ * The recurrence op's single result packs every step's hidden state (`steps × batch × hidden`,
+ * time-major) and, for the LSTM, the final cell state after it; `output`, `h_n` and `c_n` are
+ * views of it, so their gradients meet in one backward call.
+ */
+import { attach, recordingAny } from '../autograd/function';
+import { uninitF32 } from '../dtype';
+import { Tensor } from '../tensor';
+import { dropout } from './dropout';
+import { cat, stack } from './join';
+import { kernels, type RnnOptions } from './kernels';
+import { linear } from './matmul';
+
+export type RnnMode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
+
+const MODE_CODE: Record<RnnMode, number> = { RNN_TANH: 0, RNN_RELU: 1, LSTM: 2, GRU: 3 };
+
+/** Gates per hidden unit: the rows of `weight_ih`/`weight_hh` are `gates · hidden`. */
+export const GATES: Record<RnnMode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
+
+/** PyTorch's autograd node names for the recurrence, by mode (what `gradFn.name` shows). */
+const NODE_NAME: Record<RnnMode, string> = { RNN_TANH: 'RnnTanhBackward0', RNN_RELU: 'RnnReluBackward0', LSTM: 'LstmBackward0', GRU: 'GruBackward0' };
+
+/** One layer-direction's weights, in PyTorch's order (`weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`). */
+export interface LayerWeights {
+  wIh: Tensor;
+  wHh: Tensor;
+  bIh: Tensor | null;
+  bHh: Tensor | null;
+}
+
+const f32 = (t: Tensor): Float32Array => t.contiguous().data as Float32Array;
+
+/**
+ * The recurrence of one layer-direction over a projected input `xProj` (`steps × batch ×
+ * gates·hidden`) from `h0` (and `c0` for the LSTM), each `batch × hidden`. Returns every step's
+ * hidden state (`steps × batch × hidden`, time order), the final hidden state and (LSTM) cell.
+ */
+function recurrence(mode: RnnMode, xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, c0: Tensor | null, reverse: boolean): [Tensor, Tensor, Tensor | null] {
+  const [steps, batch, gh] = xProj.shape as [number, number, number];
+  const hidden = gh / GATES[mode];
+  const bh = batch * hidden;
+  const lstm = mode === 'LSTM';
+  const o: RnnOptions = { mode: MODE_CODE[mode], steps, batch, hidden, reverse };
+  const xp = f32(xProj);
+  const w = f32(wHh);
+  const b = bHh === null ? null : f32(bHh);
+  const state0 = new Float32Array(lstm ? 2 * bh : bh);
+  state0.set(f32(h0));
+  if (c0 !== null) state0.set(f32(c0), bh);
+  const outLen = steps * bh;
+  const packed = uninitF32(outLen + (lstm ? bh : 0), 'rnn');
+  const out = packed.subarray(0, outLen);
+  const savedLen = lstm ? 5 * outLen : mode === 'GRU' ? 4 * outLen : 0;
+  const saved = uninitF32(savedLen, 'rnn');
+  kernels.rnnForward(xp, w, b, state0, out, saved, o);
+  const last = reverse ? 0 : steps - 1;
+  if (lstm) {
+    // c_n: the cell state of the last processed step, kept after the gate activations.
+    if (steps > 0) packed.set(saved.subarray(4 * outLen + last * bh, 4 * outLen + (last + 1) * bh), outLen);
+    else packed.set(state0.subarray(bh), outLen);
+  }
+  const result = Tensor._make(packed, [packed.length], 'float32');
+  const inputs = [xProj, wHh, bHh, h0, c0];
+  const live = inputs.filter((t): t is Tensor => t !== null);
+  if (recordingAny(live)) {
+    attach(
+      result,
+      NODE_NAME[mode],
+      inputs,
+      (g) => {
+        const gd = f32(g);
+        const gradState = new Float32Array(state0.length);
+        if (lstm) gradState.set(gd.subarray(outLen), bh);
+        const block = steps * batch * gh;
+        const gradGates = new Float32Array(mode === 'GRU' ? 2 * block : block);
+        kernels.rnnBackward(w, state0, out, saved, gd.subarray(0, outLen), gradState, gradGates, o);
+        const dGx = gradGates.subarray(0, block);
+        const dGh = mode === 'GRU' ? gradGates.subarray(block) : dGx;
+        let gW: Tensor | null = null;
+        if (wHh.requiresGrad) {
+          // Every step's previous hidden state, in time order: W_hh's gradient is Σ_t dGh_tᵀ·h_prev(t).
+          const hPrev = new Float32Array(outLen);
+          for (let s = 0; s < steps; s++) {
+            const t = reverse ? steps - 1 - s : s;
+            if (s === 0) hPrev.set(state0.subarray(0, bh), t * bh);
+            else {
+              const tp = reverse ? t + 1 : t - 1;
+              hPrev.set(out.subarray(tp * bh, (tp + 1) * bh), t * bh);
+            }
+          }
+          const gw = new Float32Array(gh * hidden);
+          kernels.sgemm(dGh, hPrev, gw, null, { transA: true, transB: false, m: gh, n: hidden, k: steps * batch, alpha: 1, beta: 0 });
+          gW = Tensor._make(gw, wHh.shape, 'float32');
+        }
+        let gB: Tensor | null = null;
+        if (bHh !== null && bHh.requiresGrad) {
+          const gb = new Float32Array(gh);
+          kernels.reduce(0, dGh, 1, steps * batch, gh, gb);
+          gB = Tensor._make(gb, bHh.shape, 'float32');
+        }
+        return [
+          xProj.requiresGrad ? Tensor._make(mode === 'GRU' ? dGx.slice() : gradGates, xProj.shape, 'float32') : null,
+          gW,
+          gB,
+          h0.requiresGrad ? Tensor._make(gradState.slice(0, bh), h0.shape, 'float32') : null,
+          c0 !== null && c0.requiresGrad ? Tensor._make(gradState.slice(bh), c0.shape, 'float32') : null,
+        ];
+      },
+      [result, wHh, h0, ...(c0 === null ? [] : [c0])],
+    );
+  }
+  const output = result.narrow(0, 0, outLen).view([steps, batch, hidden]);
+  const hN = steps > 0 ? output.select(0, last) : h0;
+  const cN = lstm ? result.narrow(0, outLen, bh).view([batch, hidden]) : null;
+  return [output, hN, cN];
+}
+
+/**
+ * One layer-direction on a time-major input (`steps × batch × input`): the input projection as
+ * one `linear`, then the native recurrence.
+ */
+export function rnnLayer(mode: RnnMode, input: Tensor, weights: LayerWeights, h0: Tensor, c0: Tensor | null, reverse: boolean): [Tensor, Tensor, Tensor | null] {
+  const xProj = linear(input, weights.wIh, weights.bIh);
+  return recurrence(mode, xProj, weights.wHh, weights.bHh, h0, c0, reverse);
+}
+
+/** The settings of a stacked recurrent network (`nn.RNN`/`LSTM`/`GRU`'s). */
+export interface StackOptions {
+  numLayers: number;
+  bidirectional: boolean;
+  dropout: number;
+  training: boolean;
+}
+
+/**
+ * A stacked, optionally bidirectional network over a time-major batched input (`steps × batch ×
+ * input`); `hx`/`cx` are `numLayers·directions × batch × hidden`; `weights[layer·directions +
+ * direction]`. Dropout (training only) applies to every layer's output but the last's, as
+ * PyTorch's. Returns the last layer's output (`steps × batch × directions·hidden`), `h_n` and `c_n`.
+ */
+export function rnnStack(mode: RnnMode, input: Tensor, hx: Tensor, cx: Tensor | null, weights: readonly LayerWeights[], o: StackOptions): [Tensor, Tensor, Tensor | null] {
+  const dirs = o.bidirectional ? 2 : 1;
+  let x = input;
+  const hs: Tensor[] = [];
+  const cs: Tensor[] = [];
+  for (let layer = 0; layer < o.numLayers; layer++) {
+    const outs: Tensor[] = [];
+    for (let d = 0; d < dirs; d++) {
+      const i = layer * dirs + d;
+      const [out, h, c] = rnnLayer(mode, x, weights[i] as LayerWeights, hx.select(0, i), cx === null ? null : cx.select(0, i), d === 1);
+      outs.push(out);
+      hs.push(h);
+      if (c !== null) cs.push(c);
+    }
+    x = dirs === 2 ? cat(outs, 2) : (outs[0] as Tensor);
+    if (o.dropout > 0 && o.training && layer < o.numLayers - 1) x = dropout(x, o.dropout, true);
+  }
+  return [x, stack(hs, 0), cx === null ? null : stack(cs, 0)];
+}
