@@ -253,30 +253,30 @@ fn strided_layouts_read_views_in_place() {
             grads(&strided, &packed, &packed, &packed),
             grads(&base, &q, &k, &v)
         );
-        // A layout reaching past the buffer is an error, not a read out of bounds.
+        // A layout reaching past the buffer is an error, not a read out of bounds; so is a head
+        // count that does not divide batch·heads.
+        let message = |o: &AttentionOptions| {
+            let (mut out, mut lse) = (got.clone(), got_lse.clone());
+            attention(&packed, &packed, &packed, None, &mut out, &mut lse, o)
+                .unwrap_err()
+                .to_string()
+        };
         let mut bad = strided;
         bad.v_layout.offset = 3 * c;
-        assert!(attention(
-            &packed,
-            &packed,
-            &packed,
-            None,
-            &mut got,
-            &mut got_lse,
-            &bad
-        )
-        .is_err());
+        let text = message(&bad);
+        assert!(
+            text.starts_with(&format!(
+                "attention: v has {} elements, too few for its layout Layout {{ offset: {}",
+                packed.len(),
+                3 * c
+            )),
+            "{text}"
+        );
         bad = strided;
         bad.heads = 4;
-        assert!(attention(
-            &packed,
-            &packed,
-            &packed,
-            None,
-            &mut got,
-            &mut got_lse,
-            &bad
-        )
-        .is_err());
+        assert_eq!(
+            message(&bad),
+            format!("attention: heads must divide batch·heads ({}), got 4", b * h)
+        );
     }
 }
