@@ -11,6 +11,9 @@
 /** `addInto` (gradient accumulation): below this many elements a JS loop beats the native axpy. */
 export const JS_ADD_MAX_ELEMENTS = 2048;
 
+/** `addStrided` (a view's gradient into its base's): below this many elements the JS loop runs. */
+export const JS_STRIDED_ADD_MAX_ELEMENTS = 2048;
+
 /** Cross-entropy's backward scale runs in JS up to this many gradient elements (the seed's 10×10). */
 export const JS_LOSS_SCALE_MAX_ELEMENTS = 1024;
 

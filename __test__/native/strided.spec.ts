@@ -30,6 +30,27 @@ describe('stridedCopy', () => {
   });
 });
 
+describe('stridedAdd', () => {
+  it('adds through strides: rows, strided columns, and overlapping positions summed', () => {
+    const dst = new Float32Array([1, 1, 1, 1, 1, 1]); // 2×3
+    native.stridedAdd(new Float32Array([10, 20, 30, 40]), u32([2, 2]), u32([3, 1]), dst.subarray(1));
+    expect([...dst]).toEqual([1, 11, 21, 1, 31, 41]);
+    native.stridedAdd(new Float32Array([1, 2, 3, 4, 5, 6]), u32([3, 2]), u32([1, 3]), dst); // a transpose
+    expect([...dst]).toEqual([2, 14, 26, 3, 35, 47]);
+    const acc = new Float32Array(2);
+    native.stridedAdd(new Float32Array([1, 2, 3, 4, 5, 6]), u32([2, 3]), u32([1, 0]), acc); // an expand's gradient
+    expect([...acc]).toEqual([6, 15]);
+  });
+
+  it('rejects a destination too short for the layout and a source of the wrong length', () => {
+    const short = thrown(() => native.stridedAdd(new Float32Array(4), u32([2, 2]), u32([3, 1]), new Float32Array(4)));
+    expect(short).toBeInstanceOf(RangeError);
+    expect(short.message).toBe('stridedAdd: dst has 4 elements, expected at least 5 (shape [2, 2], strides [3, 1])');
+    const src = thrown(() => native.stridedAdd(new Float32Array(3), u32([2, 2]), u32([2, 1]), new Float32Array(4)));
+    expect(src.message).toBe('stridedAdd: src has 3 elements, expected 4 (shape [2, 2])');
+  });
+});
+
 describe('sumToShape', () => {
   it('sums the broadcast dimensions of a gradient', () => {
     const g = new Float32Array([1, 2, 3, 4, 5, 6]);

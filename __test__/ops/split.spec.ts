@@ -51,6 +51,40 @@ describe('split / chunk / unbind', () => {
     expect(x.grad?.tolist()).toEqual([[1, 1], [1, 1], [1, 1], [0, 0]]);
   });
 
+  it("a non-leaf's pieces add their gradients into one buffer the engine sums in (Node.gradAccumulator)", () => {
+    // Through a non-leaf, alone and beside other consumers of the input, in every order.
+    expectGradcheck((x) => joined(x.mul(2).split(2, 1)), [leaf([2, 5])]);
+    expectGradcheck((x) => {
+      const y = x.mul(2);
+      return torch.cat([joined(y.split([1, 3], 0)), y.exp().flatten(), joined(y.chunk(2, 1))]);
+    }, [leaf([4, 3])]);
+    // AddBackward0 hands one gradient tensor to both inputs: the pieces must not add into it.
+    const x = leaf([4]);
+    const y = x.mul(1);
+    const z = torch.cat(y.split(2)).add(y);
+    const upstream = torch.tensor([1, 2, 3, 4]);
+    z.backward(upstream);
+    expect([x.grad?.tolist(), upstream.tolist()]).toEqual([[2, 4, 6, 8], [1, 2, 3, 4]]);
+    // Pieces above the native threshold (stridedAdd) land where the JS loop puts them.
+    const big = torch.arange(64 * 96, { dtype: torch.float32 }).reshape(64, 96).requiresGrad_();
+    const pieces = big.mul(1).split(32, 1);
+    torch.cat(pieces.map((p, i) => p.mul(i + 1).flatten())).sum().backward();
+    const expected = Array.from({ length: 64 }, () => Array.from({ length: 96 }, (_, j) => Math.floor(j / 32) + 1));
+    expect(big.grad?.tolist()).toEqual(expected);
+    // Only some pieces used; and the same with anomaly mode on (every returned gradient checked).
+    for (const anomaly of [false, true]) {
+      torch.setDetectAnomaly(anomaly);
+      try {
+        const w = leaf([4, 2]);
+        const [first, , third] = w.mul(3).split(1);
+        first.sum().add(third.mul(2).sum()).backward();
+        expect(w.grad?.tolist()).toEqual([[3, 3], [0, 0], [6, 6], [0, 0]]);
+      } finally {
+        torch.setDetectAnomaly(false);
+      }
+    }
+  });
+
   it('argument errors name the op', () => {
     expect(() => leaf([4]).split(1.5)).toThrow(new TypeError("split(): argument 'split_size' must be an integer, but got 1.5"));
     expect(() => leaf([4]).chunk(2.5)).toThrow(new TypeError("chunk(): argument 'chunks' must be an integer, but got 2.5"));

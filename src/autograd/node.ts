@@ -112,6 +112,34 @@ export class Node {
     return buffer;
   }
 
+  /**
+   * The buffer in which the engine sums the gradients of input `i` (`shape`, a non-leaf's), for
+   * an op whose gradient is zero outside a region (a `split` piece, say) to add its region into
+   * in place and return `null` for that input: the input's pieces then share one zero-filled
+   * buffer instead of each building a full-size gradient for the engine to sum. Null for a leaf
+   * (its `.grad` has its own rules: `gradBuffer`) and in anomaly mode, which checks every
+   * returned gradient. NOTE [ Split's gradient ] in docs/PERFORMANCE.md.
+   */
+  gradAccumulator(i: number, shape: readonly number[]): Float32Array | null {
+    const target = this.next[i];
+    if (target === null || target instanceof AccumulateGrad || anomalyMode.enabled) return null;
+    const pending = target._pending;
+    if (pending === null) {
+      let n = 1;
+      for (const d of shape) n *= d;
+      const sum = Tensor._make(new Float32Array(n), shape, 'float32');
+      target._pending = sum;
+      target._pendingOwned = true;
+      return sum.data as Float32Array;
+    }
+    // A gradient the engine only received (another op's, maybe still held) is copied first.
+    if (target._pendingOwned) return pending.data as Float32Array;
+    const copy = (pending.data as Float32Array).slice();
+    target._pending = Tensor._make(copy, pending.shape, 'float32');
+    target._pendingOwned = true;
+    return copy;
+  }
+
   /** Whether input `i` needs a gradient (saves computing unused ones). */
   needsGrad(i: number): boolean {
     return this.next[i] !== null;

@@ -1,6 +1,8 @@
 /** Shape arithmetic shared by the ops: strides, NumPy broadcasting, strided gathers. */
 import type { TypedArray } from '../dtype';
 import { ShapeError } from '../errors';
+import { JS_STRIDED_ADD_MAX_ELEMENTS } from '../tuning';
+import { dims, kernels } from './kernels';
 
 /** Row-major strides of a contiguous buffer of `shape`. */
 export function contiguousStrides(shape: readonly number[]): number[] {
@@ -113,6 +115,40 @@ function writeRows(dst: TypedArray, offset: number, shape: readonly number[], st
       (dst as Float32Array).set((src as Float32Array).subarray(from, from + row), at);
     }
     for (let d = rank - 2; d >= 0; d--) {
+      index[d]++;
+      at += strides[d];
+      if (index[d] < shape[d]) break;
+      at -= strides[d] * shape[d];
+      index[d] = 0;
+    }
+  }
+}
+
+/**
+ * `dst[offset + Σ i_d·strides_d] += src[i…]`: a gradient added through a view's layout into the
+ * gradient of its base — natively above a few thousand elements (a JS loop ran at ~2.6 ns per
+ * element on a GPT's split pieces, the kernel ~0.1 ns).
+ */
+export function addStrided(dst: Float32Array, offset: number, shape: readonly number[], strides: readonly number[], src: Float32Array): void {
+  const n = src.length;
+  if (n === 0) return;
+  if (n > JS_STRIDED_ADD_MAX_ELEMENTS) {
+    kernels.stridedAdd(src, dims(shape), dims(strides), dst.subarray(offset));
+    return;
+  }
+  // Runs of the innermost dimension (length `len`, stride `step`) over the outer dimensions.
+  const outer = Math.max(shape.length - 1, 0);
+  const len = shape.length === 0 ? 1 : shape[outer];
+  const step = shape.length === 0 ? 0 : strides[outer];
+  const index = new Array<number>(outer).fill(0);
+  let at = offset;
+  for (let from = 0; from < n; from += len) {
+    if (step === 1) {
+      for (let j = 0; j < len; j++) dst[at + j] += src[from + j];
+    } else {
+      for (let j = 0, p = at; j < len; j++, p += step) dst[p] += src[from + j];
+    }
+    for (let d = outer - 1; d >= 0; d--) {
       index[d]++;
       at += strides[d];
       if (index[d] < shape[d]) break;

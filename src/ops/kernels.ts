@@ -24,6 +24,7 @@ export interface Kernels {
   unary(op: number, x: F32, out: F32, param: number, param2?: number): void;
   unaryBackward(op: number, gradOut: F32, x: F32, y: F32, gradIn: F32, param: number, param2?: number): void;
   stridedCopy(x: F32, shape: Dims, strides: Dims, out: F32): void;
+  stridedAdd(src: F32, shape: Dims, strides: Dims, dst: F32): void;
   sumToShape(grad: F32, gradShape: Dims, outShape: Dims, out: F32): void;
   reduce(op: number, x: F32, outer: number, dim: number, inner: number, out: F32): void;
   reduceArg(op: number, x: F32, outer: number, dim: number, inner: number, values: F32, indices: Int32Array): void;

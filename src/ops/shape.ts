@@ -10,7 +10,7 @@ import { attach, recording, SAVES_NOTHING } from '../autograd/function';
 import { allocate, type TypedArray, uninitF32 } from '../dtype';
 import { ShapeError, normalizeDim } from '../errors';
 import { Tensor, numelOf, type SizeArgs } from '../tensor';
-import { contiguousStrides, gatherStrided, padShape, sameShape, writeStrided } from './broadcast';
+import { addStrided, contiguousStrides, gatherStrided, padShape, sameShape } from './broadcast';
 import { dims, kernels } from './kernels';
 /** Flattens `reshape(2, 3)` / `reshape([2, 3])` argument lists into one array. */
 export function sizesOf(args: SizeArgs): number[] {
@@ -118,7 +118,7 @@ function pickView(x: Tensor, name: string, layoutOf: (base: Layout) => Layout): 
   return makeView(x, v.shape, v.strides, v.offset, name, () => (g) => {
     const gv = layoutOf({ shape: inShape.slice(), strides: contiguousStrides(inShape), offset: 0 });
     const out = new Float32Array(numelOf(inShape));
-    writeStrided(out, gv.offset, gv.shape, gv.strides, g.data, true);
+    addStrided(out, gv.offset, gv.shape, gv.strides, g.data as Float32Array);
     return Tensor._make(out, inShape, 'float32');
   });
 }

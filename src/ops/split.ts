@@ -1,15 +1,16 @@
 /**
  * `split` (a size or a list of sizes), `chunk` and `unbind`: views of consecutive slices of one
  * dimension, sharing the input's storage (a write through a piece changes the input, and its
- * version counter is the input's), as PyTorch returns them. Each piece's gradient is written into
- * zeros of the input's shape at the piece's place; autograd sums the pieces'. (PyTorch has one
+ * version counter is the input's), as PyTorch returns them. Each piece's gradient is added at the
+ * piece's place into the one zero-filled buffer in which the engine sums the input's gradients
+ * (`Node.gradAccumulator`; else into zeros of its own, which autograd sums). (PyTorch has one
  * node with several outputs; kindling's nodes have one output, so every piece has its own node
  * of PyTorch's name: `SplitBackward0`, `SplitWithSizesBackward0`, `UnbindBackward0`.)
  */
 import { attach, recording, SAVES_NOTHING } from '../autograd/function';
 import { ShapeError, normalizeDim } from '../errors';
 import { Tensor, numelOf } from '../tensor';
-import { contiguousStrides, writeStrided } from './broadcast';
+import { addStrided, contiguousStrides, writeStrided } from './broadcast';
 import { checkTensorArg } from './index-values';
 
 /** The view of `x` holding `length` elements of `dim` from `start` (`keep`: false drops the dimension, as `unbind`). */
@@ -25,11 +26,17 @@ function piece(x: Tensor, d: number, start: number, length: number, keep: boolea
   const out = Tensor._view(x, shape, strides, offset);
   if (recording(x)) {
     const inShape = x.shape;
-    attach(out, name, [x], (g) => {
-      const grad = new Float32Array(numelOf(inShape));
+    attach(out, name, [x], (g, node) => {
       const inStrides = contiguousStrides(inShape);
       const gStrides = inStrides.slice();
       if (!keep) gStrides.splice(d, 1);
+      // Into the sum of the pieces' gradients when the engine offers it (one buffer for all).
+      const sum = node.gradAccumulator(0, inShape);
+      if (sum !== null) {
+        addStrided(sum, start * inStrides[d], g.shape, gStrides, g.data as Float32Array);
+        return [null];
+      }
+      const grad = new Float32Array(numelOf(inShape));
       writeStrided(grad, start * inStrides[d], g.shape, gStrides, g.data, false);
       return [Tensor._make(grad, inShape, 'float32')];
     }, SAVES_NOTHING);

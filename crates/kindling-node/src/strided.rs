@@ -1,4 +1,4 @@
-//! Strided bindings: `stridedCopy` and `sumToShape`.
+//! Strided bindings: `stridedCopy`, `stridedAdd` and `sumToShape`.
 use napi::{Env, Result};
 use napi_derive::napi;
 
@@ -16,6 +16,21 @@ pub fn strided_copy(
     crate::error::convert(
         &env,
         kindling_core::strided::strided_copy(x, shape, strides, out),
+    )
+}
+
+/// `dst[Σ i_d·strides_d] += src[i…]` over the row-major `shape`.
+#[napi(catch_unwind)]
+pub fn strided_add(
+    env: Env,
+    src: &[f32],
+    shape: &[u32],
+    strides: &[u32],
+    #[napi(ts_arg_type = "Float32Array")] dst: F32Out<'_>,
+) -> Result<()> {
+    crate::error::convert(
+        &env,
+        kindling_core::strided::strided_add(src, shape, strides, dst),
     )
 }
 
