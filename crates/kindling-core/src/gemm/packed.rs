@@ -175,19 +175,22 @@ fn pack_a(
     out: &mut [f32],
 ) {
     let (m, k) = (g.m, g.k);
+    if g.trans_a {
+        match mr {
+            12 => pack_a_transposed::<12>(g.a, m, mr, row0, rows, p0, kc, out),
+            8 => pack_a_transposed::<8>(g.a, m, mr, row0, rows, p0, kc, out),
+            6 => pack_a_transposed::<6>(g.a, m, mr, row0, rows, p0, kc, out),
+            _ => pack_a_transposed::<0>(g.a, m, mr, row0, rows, p0, kc, out),
+        }
+        return;
+    }
     for (ip, panel) in out.chunks_exact_mut(mr * kc).enumerate() {
         let i0 = row0 + ip * mr;
         let valid = mr.min(row0 + rows - i0);
         if valid < mr {
             panel.fill(0.0);
         }
-        if g.trans_a {
-            // op(A)[i][p] = a[p·m + i]: rows of the panel are contiguous in memory.
-            for (p, dst) in panel.chunks_exact_mut(mr).enumerate() {
-                let at = (p0 + p) * m + i0;
-                dst[..valid].copy_from_slice(&g.a[at..at + valid]);
-            }
-        } else if valid == mr && matches!(mr, 12 | 8 | 6) {
+        if valid == mr && matches!(mr, 12 | 8 | 6) {
             // A full panel at each path's tile height (AVX-512 12, NEON 8, AVX2 6).
             match mr {
                 12 => pack_a_rows::<12>(g.a, k, i0, p0, kc, panel),
@@ -202,6 +205,55 @@ fn pack_a(
                 }
             }
         }
+    }
+}
+
+/// Depth rows of a transposed A packed at a time: a block of them (16 × m floats, 32 KiB for
+/// m = 512) stays in L1 while every panel takes its columns.
+const TRANSPOSED_A_ROWS: usize = 16;
+
+/// Packs a transposed A (stored k × m: each depth's values of a panel's `mr` rows are already
+/// contiguous) into `mr`-row panels (a full one as a fixed-size copy when `MR == mr`), in blocks of depth rows across all panels. Panel by panel,
+/// each depth's 48 bytes came from a different cache line at a stride of m floats, past the
+/// prefetcher, and a `copy_from_slice` that short was a `memmove` call: a fifth of a weight
+/// gradient's product (NOTE [ Packing for the GPT's products ] in docs/PERFORMANCE.md).
+#[allow(clippy::too_many_arguments)]
+fn pack_a_transposed<const MR: usize>(
+    a: &[f32],
+    m: usize,
+    mr: usize,
+    row0: usize,
+    rows: usize,
+    p0: usize,
+    kc: usize,
+    out: &mut [f32],
+) {
+    let panels = rows.div_ceil(mr);
+    let full = rows / mr;
+    if full < panels {
+        // The last panel's rows past `rows` stay zero.
+        out[full * mr * kc..panels * mr * kc].fill(0.0);
+    }
+    let mut b0 = 0;
+    while b0 < kc {
+        let b1 = (b0 + TRANSPOSED_A_ROWS).min(kc);
+        for ip in 0..panels {
+            let i0 = row0 + ip * mr;
+            let valid = mr.min(row0 + rows - i0);
+            let panel = &mut out[ip * mr * kc..(ip + 1) * mr * kc];
+            for p in b0..b1 {
+                let at = (p0 + p) * m + i0;
+                let dst = &mut panel[p * mr..(p + 1) * mr];
+                if valid == MR && mr == MR {
+                    let src: &[f32; MR] = a[at..at + MR].try_into().unwrap();
+                    let dst: &mut [f32; MR] = dst.try_into().unwrap();
+                    *dst = *src;
+                } else {
+                    dst[..valid].copy_from_slice(&a[at..at + valid]);
+                }
+            }
+        }
+        b0 = b1;
     }
 }
 
