@@ -33,12 +33,16 @@
 //! gradient comes in two blocks: with respect to `x_proj`, then with respect to `h·W_hhᵀ + b_hh`.
 //! With a projection a last block holds the gradient of every step's `h` (`steps·batch·proj`),
 //! from which the caller forms `W_hr`'s gradient in one GEMM.
+use crate::cpu::{self, Simd};
 use crate::error::{check_len, KernelError, KernelResult};
 use crate::gemm::sgemm;
 use crate::options::Packed;
 
+mod gates;
 #[cfg(test)]
 mod tests;
+
+use gates::{GruRow, LstmBackRow, LstmRow};
 
 /// Which cell: the codes `src/ops/rnn.ts` sends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,6 +120,8 @@ struct Dims {
     r: usize,
     proj: bool,
     reverse: bool,
+    /// The SIMD path of the gate nonlinearities (`gates.rs`).
+    simd: Simd,
 }
 
 impl Dims {
@@ -151,6 +157,7 @@ impl Dims {
             r,
             proj: o.proj > 0,
             reverse: o.reverse,
+            simd: cpu::active(),
         })
     }
 
@@ -241,11 +248,6 @@ fn valid(lengths: Option<&[u32]>, t: usize, b: usize) -> bool {
     lengths.is_none_or(|l| t < l[b] as usize)
 }
 
-#[inline(always)]
-fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
-}
-
 /// One LSTM step's gates and cells for every batch row: `m` gets `o·tanh(c)`; a carried row gets
 /// zero gates, its cell copied, and `m` = `carry`'s row (its hidden state, when `m` is the
 /// output) or zero (when a projection follows).
@@ -277,21 +279,17 @@ fn lstm_cells(
             }
             continue;
         }
-        let (xr, hr) = (&xp[b * gh..][..gh], &hh[b * gh..][..gh]);
-        for j in 0..hid {
-            let i = sigmoid(xr[j] + hr[j]);
-            let f = sigmoid(xr[hid + j] + hr[hid + j]);
-            let g = (xr[2 * hid + j] + hr[2 * hid + j]).tanh();
-            let og = sigmoid(xr[3 * hid + j] + hr[3 * hid + j]);
-            let cn = f * cr[j] + i * g;
-            cr[j] = cn;
-            cells_r[j] = cn;
-            mr[j] = og * cn.tanh();
-            gr[j] = i;
-            gr[hid + j] = f;
-            gr[2 * hid + j] = g;
-            gr[3 * hid + j] = og;
-        }
+        gates::lstm_forward_row(
+            d.simd,
+            LstmRow {
+                xr: &xp[b * gh..][..gh],
+                hr: &hh[b * gh..][..gh],
+                gates: gr,
+                c: cr,
+                cells: cells_r,
+                m: mr,
+            },
+        );
     }
 }
 
@@ -358,9 +356,12 @@ pub fn rnn_forward(
                         continue;
                     }
                     let (xr, hr) = (&xp[b * gh..][..gh], &hh[b * gh..][..gh]);
-                    for ((y, &a), &bb) in yr.iter_mut().zip(xr).zip(hr) {
-                        let v = a + bb;
-                        *y = if relu { v.max(0.0) } else { v.tanh() };
+                    if relu {
+                        for ((y, &a), &bb) in yr.iter_mut().zip(xr).zip(hr) {
+                            *y = (a + bb).max(0.0);
+                        }
+                    } else {
+                        gates::tanh_row(d.simd, xr, hr, yr);
                     }
                 }
             }
@@ -395,18 +396,17 @@ pub fn rnn_forward(
                         yr.copy_from_slice(hp);
                         continue;
                     }
-                    let (xr, hr) = (&xp[b * gh..][..gh], &hh[b * gh..][..gh]);
-                    for j in 0..hid {
-                        let r = sigmoid(xr[j] + hr[j]);
-                        let z = sigmoid(xr[hid + j] + hr[hid + j]);
-                        let hn = hr[2 * hid + j];
-                        let n = (xr[2 * hid + j] + r * hn).tanh();
-                        yr[j] = (1.0 - z) * n + z * hp[j];
-                        gr[j] = r;
-                        gr[hid + j] = z;
-                        gr[2 * hid + j] = n;
-                        hns[b * hid + j] = hn;
-                    }
+                    gates::gru_forward_row(
+                        d.simd,
+                        GruRow {
+                            xr: &xp[b * gh..][..gh],
+                            hr: &hh[b * gh..][..gh],
+                            hp,
+                            gates: gr,
+                            hns: &mut hns[b * hid..][..hid],
+                            y: yr,
+                        },
+                    );
                 }
             }
         }
@@ -554,18 +554,17 @@ pub fn rnn_backward(
                         gg.fill(0.0);
                         continue;
                     }
-                    let gr = &gates[b * gh..][..gh];
-                    for j in 0..hid {
-                        let k = b * hid + j;
-                        let (i, f, g, og) = (gr[j], gr[hid + j], gr[2 * hid + j], gr[3 * hid + j]);
-                        let tc = cells[k].tanh();
-                        let dc = dc_carry[k] + dm[k] * og * (1.0 - tc * tc);
-                        gg[j] = dc * g * i * (1.0 - i);
-                        gg[hid + j] = dc * c_prev[k] * f * (1.0 - f);
-                        gg[2 * hid + j] = dc * i * (1.0 - g * g);
-                        gg[3 * hid + j] = dm[k] * tc * og * (1.0 - og);
-                        dc_carry[k] = dc * f;
-                    }
+                    gates::lstm_backward_row(
+                        d.simd,
+                        LstmBackRow {
+                            gates: &gates[b * gh..][..gh],
+                            cells: &cells[b * hid..][..hid],
+                            c_prev: &c_prev[b * hid..][..hid],
+                            dm: &dm[b * hid..][..hid],
+                            dc: &mut dc_carry[b * hid..][..hid],
+                            dgates: gg,
+                        },
+                    );
                 }
             }
             Mode::Gru => {

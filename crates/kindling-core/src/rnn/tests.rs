@@ -512,3 +512,98 @@ fn bad_projections_and_lengths_are_errors_not_panics() {
         crate::ErrorKind::Value
     );
 }
+
+/// Every SIMD path's gate rows against the scalar reference (libm), on row lengths around the
+/// register widths and pre-activations out to saturation.
+#[test]
+fn vector_gates_match_the_scalar_reference() {
+    use super::gates::{self, GruRow, LstmBackRow, LstmRow};
+    use crate::cpu::{available_paths, Simd};
+    let near = |a: &[f32], b: &[f32], what: &str| {
+        for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
+            assert!(
+                (x - y).abs() <= 2e-6 + 2e-6 * y.abs(),
+                "{what}[{i}]: {x} vs {y}"
+            );
+        }
+    };
+    for simd in available_paths() {
+        for hid in [1usize, 7, 16, 37] {
+            let what = format!("{simd:?} hidden {hid}");
+            let xr = data(4 * hid, 71, -12.0, 12.0);
+            let hr = data(4 * hid, 72, -3.0, 3.0);
+            let c0 = data(hid, 73, -2.0, 2.0);
+            let run_lstm = |path: Simd| {
+                let (mut g, mut c, mut cells, mut m) = (
+                    vec![0.0; 4 * hid],
+                    c0.clone(),
+                    vec![0.0; hid],
+                    vec![0.0; hid],
+                );
+                gates::lstm_forward_row(
+                    path,
+                    LstmRow {
+                        xr: &xr,
+                        hr: &hr,
+                        gates: &mut g,
+                        c: &mut c,
+                        cells: &mut cells,
+                        m: &mut m,
+                    },
+                );
+                (g, c, m)
+            };
+            let (g0, c0s, m0) = run_lstm(Simd::Scalar);
+            let (g1, c1, m1) = run_lstm(simd);
+            near(&g1, &g0, &format!("{what} lstm gates"));
+            near(&c1, &c0s, &format!("{what} lstm c"));
+            near(&m1, &m0, &format!("{what} lstm m"));
+            let dm = data(hid, 74, -1.0, 1.0);
+            let dc0 = data(hid, 75, -1.0, 1.0);
+            let run_back = |path: Simd| {
+                let (mut dc, mut dg) = (dc0.clone(), vec![0.0; 4 * hid]);
+                gates::lstm_backward_row(
+                    path,
+                    LstmBackRow {
+                        gates: &g0,
+                        cells: &c0s,
+                        c_prev: &c0,
+                        dm: &dm,
+                        dc: &mut dc,
+                        dgates: &mut dg,
+                    },
+                );
+                (dc, dg)
+            };
+            let (dc0s, dg0) = run_back(Simd::Scalar);
+            let (dc1, dg1) = run_back(simd);
+            near(&dc1, &dc0s, &format!("{what} lstm dc"));
+            near(&dg1, &dg0, &format!("{what} lstm dgates"));
+            let hp = data(hid, 76, -1.0, 1.0);
+            let run_gru = |path: Simd| {
+                let (mut g, mut hns, mut y) = (vec![0.0; 3 * hid], vec![0.0; hid], vec![0.0; hid]);
+                gates::gru_forward_row(
+                    path,
+                    GruRow {
+                        xr: &xr[..3 * hid],
+                        hr: &hr[..3 * hid],
+                        hp: &hp,
+                        gates: &mut g,
+                        hns: &mut hns,
+                        y: &mut y,
+                    },
+                );
+                (g, hns, y)
+            };
+            let (a0, b0, y0) = run_gru(Simd::Scalar);
+            let (a1, b1, y1) = run_gru(simd);
+            near(&a1, &a0, &format!("{what} gru gates"));
+            near(&b1, &b0, &format!("{what} gru hns"));
+            near(&y1, &y0, &format!("{what} gru y"));
+            let (mut t0, mut t1) = (vec![0.0; hid], vec![0.0; hid]);
+            gates::tanh_row(Simd::Scalar, &xr[..hid], &hr[..hid], &mut t0);
+            gates::tanh_row(simd, &xr[..hid], &hr[..hid], &mut t1);
+            near(&t1, &t0, &format!("{what} tanh"));
+        }
+    }
+}
