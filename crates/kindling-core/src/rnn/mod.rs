@@ -330,6 +330,15 @@ pub fn rnn_forward(
         Vec::new()
     };
     let mut hh = vec![0.0f32; d.batch * gh];
+    // W_hhᵀ (r × gh), transposed once for all steps: the per-step product h·W_hhᵀ then runs on
+    // the GEMM's row-broadcast (axpy) kernel, faster at these shapes than its dot kernel
+    // (docs/PERFORMANCE.md, NOTE [ RNN gates ]).
+    let mut w_t = vec![0.0f32; gh * r];
+    for (n, row) in w_hh.chunks_exact(r).enumerate() {
+        for (k, &v) in row.iter().enumerate() {
+            w_t[k * gh + n] = v;
+        }
+    }
     let (gate_part, rest_part) = saved.split_at_mut(
         d.steps * d.batch * gh * usize::from(d.mode == Mode::Lstm || d.mode == Mode::Gru),
     );
@@ -342,7 +351,7 @@ pub fn rnn_forward(
     for s in 0..d.steps {
         let t = d.time(s);
         sgemm(
-            false, true, d.batch, gh, r, 1.0, &h, w_hh, 0.0, &mut hh, b_hh,
+            false, false, d.batch, gh, r, 1.0, &h, &w_t, 0.0, &mut hh, b_hh,
         )?;
         let xp = &x_proj[t * d.batch * gh..][..d.batch * gh];
         let y = &mut out[t * br..][..br];
