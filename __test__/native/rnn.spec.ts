@@ -14,13 +14,13 @@ describe('rnn kernels through the seam', () => {
     const bHh = new Float32Array([0.3, 0]);
     const h0 = new Float32Array([1, 2]);
     const out = new Float32Array(2);
-    kernels.rnnForward(xProj, wHh, bHh, h0, out, new Float32Array(0), o);
+    kernels.rnnForward(xProj, wHh, bHh, null, null, h0, out, new Float32Array(0), o);
     const pre = [0.1 + (0.5 * 1 - 1 * 2) + 0.3, -0.2 + (2 * 1 + 0.25 * 2)];
     expect(out[0]).toBeCloseTo(Math.tanh(pre[0] as number), 6);
     expect(out[1]).toBeCloseTo(Math.tanh(pre[1] as number), 6);
     const gradState = new Float32Array(2);
     const gradGates = new Float32Array(2);
-    kernels.rnnBackward(wHh, h0, out, new Float32Array(0), new Float32Array([1, 1]), gradState, gradGates, o);
+    kernels.rnnBackward(wHh, null, null, h0, out, new Float32Array(0), new Float32Array([1, 1]), gradState, gradGates, o);
     const d = [1 - (out[0] as number) ** 2, 1 - (out[1] as number) ** 2];
     expect(gradGates[0]).toBeCloseTo(d[0] as number, 6);
     expect(gradGates[1]).toBeCloseTo(d[1] as number, 6);
@@ -32,7 +32,7 @@ describe('rnn kernels through the seam', () => {
   it('bad lengths and modes are RangeErrors naming the buffer', () => {
     const o: RnnOptions = { mode: 2, steps: 2, batch: 1, hidden: 1, reverse: false };
     const call = (xLen: number, savedLen: number, mode = 2): void =>
-      kernels.rnnForward(new Float32Array(xLen), new Float32Array(4), null, new Float32Array(2), new Float32Array(2), new Float32Array(savedLen), { ...o, mode });
+      kernels.rnnForward(new Float32Array(xLen), new Float32Array(4), null, null, null, new Float32Array(2), new Float32Array(2), new Float32Array(savedLen), { ...o, mode });
     expect(() => call(8, 10)).not.toThrow();
     expect(() => call(7, 10)).toThrow(
       expect.objectContaining({ name: 'RangeError', code: 'ERR_KINDLING_LENGTH', message: 'rnn_forward: xProj has 7 elements, expected 8 (steps·batch·gates·hidden)' }),

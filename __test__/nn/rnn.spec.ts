@@ -30,6 +30,7 @@ const fx = loadFixture<{
   layers: LayerCase[]; cells: CellCase[]; errors: ErrorCase[];
   reprs: [string, [number, number], Record<string, unknown>, string][];
   padSequence: { sequences: T[]; batchFirst: boolean; paddingValue: number; output: T }[];
+  ctorErrors: { module: string; options: Record<string, unknown>; type: string; message: string }[];
 }>('rnn');
 
 const INPUT = 2;
@@ -137,6 +138,28 @@ describe('recurrent layers: reprs, parameters, init', () => {
     expect(Object.keys(new torch.nn.GRUCell(3, 4).stateDict())).toEqual(['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh']);
   });
 
+  it('adds weight_hr after the biases with projSize, h of projSize and c of hiddenSize', () => {
+    const m = new torch.nn.LSTM(3, 5, { numLayers: 2, bidirectional: true, projSize: 2 });
+    const shapes = Object.fromEntries(Array.from(m.namedParameters(), ([k, p]) => [k, p.shape]));
+    expect(Object.keys(shapes).slice(0, 10)).toEqual([
+      'weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0', 'weight_hr_l0',
+      'weight_ih_l0_reverse', 'weight_hh_l0_reverse', 'bias_ih_l0_reverse', 'bias_hh_l0_reverse', 'weight_hr_l0_reverse',
+    ]);
+    expect(shapes.weight_hh_l0).toEqual([20, 2]);
+    expect(shapes.weight_hr_l0).toEqual([2, 5]);
+    expect(shapes.weight_ih_l1).toEqual([20, 4]);
+    const [out, [hn, cn]] = m.forward(torch.randn([4, 3, 3]));
+    expect(out.shape).toEqual([4, 3, 4]);
+    expect(hn.shape).toEqual([4, 3, 2]);
+    expect(cn.shape).toEqual([4, 3, 5]);
+    const bound = 1 / Math.sqrt(5);
+    const v = Array.from(((m as unknown as Record<string, torch.Tensor>).weight_hr_l1 as torch.Tensor).data as Float32Array);
+    expect(v.length).toBe(10);
+    expect(Math.max(...v.map(Math.abs))).toBeLessThanOrEqual(bound);
+    expect(Math.max(...v.map(Math.abs))).toBeGreaterThan(0);
+    expect(Object.keys(new torch.nn.LSTM(3, 5, { bias: false, projSize: 4 }).stateDict())).toEqual(['weight_ih_l0', 'weight_hh_l0', 'weight_hr_l0']);
+  });
+
   it('initialises every parameter uniform(-1/sqrt(hidden), 1/sqrt(hidden))', () => {
     const m = new torch.nn.GRU(8, 16, { numLayers: 2 });
     const bound = 1 / Math.sqrt(16);
@@ -176,9 +199,16 @@ describe('recurrent layers: errors', () => {
     expect(() => new torch.nn.RNN(3, 4, { numLayers: 0 })).toThrow(new RangeError('RNN: num_layers must be greater than zero'));
     expect(() => new torch.nn.RNN(3, 4, { dropout: 1.5 })).toThrow('RNN: dropout should be a number in range [0, 1]');
     expect(() => new torch.nn.RNN(3, 4, { nonlinearity: 'gelu' as never })).toThrow(RangeError);
-    expect(() => new torch.nn.LSTM(3, 4, { projSize: 2 })).toThrow('LSTM: projSize 2 is not supported');
+    expect(() => new torch.nn.LSTM(3, 4, { projSize: 1.5 })).toThrow(new TypeError('LSTM: proj_size should be of type int, got: number'));
     expect(() => new torch.nn.LSTM(2.5, 4)).toThrow(TypeError);
   });
+
+  for (const e of fx.ctorErrors) {
+    it(`${e.module} ${JSON.stringify(e.options)}: ${e.message}`, () => {
+      expect(e.type).toBe('ValueError');
+      expect(() => new (ctor(e.module))(INPUT, HIDDEN, e.options)).toThrow(new RangeError(`${e.module}: ${e.message}`));
+    });
+  }
 
   it('refuses a non-float32 input naming the module', () => {
     expect(() => new torch.nn.GRU(2, 3).forward(torch.zeros([3, 1, 2], { dtype: 'int32' }))).toThrow(new TypeError('GRU: input dtype (int32) does not match weight dtype (float32)'));
@@ -198,6 +228,20 @@ describe('recurrent layers: gradcheck', () => {
         return torch.cat([out.flatten(), hn.flatten(), cn.flatten()]);
       },
       [small([3, 2, 2]), small([4, 2, 2]), small([4, 2, 2]), new torch.nn.Parameter(w.detach().clone())],
+    );
+  });
+
+  it('LSTM with projSize (2 layers, bidirectional): input, h0, c0 and weight_hr', () => {
+    torch.manualSeed(6);
+    const m = new torch.nn.LSTM(2, 3, { numLayers: 2, bidirectional: true, projSize: 2 });
+    const w = (m as unknown as Record<string, torch.nn.Parameter>).weight_hr_l0_reverse as torch.nn.Parameter;
+    expectGradcheck(
+      (x, h, c, wr) => {
+        (m as unknown as Record<string, unknown>).weight_hr_l0_reverse = wr;
+        const [out, [hn, cn]] = m.forward(x, [h, c]);
+        return torch.cat([out.flatten(), hn.flatten(), cn.flatten()]);
+      },
+      [small([3, 2, 2]), small([4, 2, 2]), small([4, 2, 3]), new torch.nn.Parameter(w.detach().clone())],
     );
   });
 

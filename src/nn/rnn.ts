@@ -7,7 +7,12 @@
  * shape checks and their messages (prefixed with the module's name); reprs. The maths is in
  * src/ops/rnn.ts (one native call per layer and direction each way).
  *
- * Not supported yet: LSTM `projSize` > 0 (refused with an error) and `PackedSequence` input.
+ * LSTM `projSize` > 0 adds `weight_hr_l{k}{_reverse}` (`projSize × hidden`, after the biases as
+ * PyTorch registers it): h and the output are `projSize` wide, c stays `hidden` wide.
+ *
+ * A `PackedSequence` input returns a `PackedSequence` output with the same batch sizes and
+ * order; h_n/c_n hold each sequence's state at its own last step (the reverse direction starts
+ * each sequence at its own end), in the original batch order, as PyTorch's.
  */
 import { zeros } from '../creation';
 import { ShapeError } from '../errors';
@@ -18,6 +23,7 @@ import { pyBool, pyFloat } from './format';
 import { uniform_ } from './init';
 import { Module } from './module';
 import { Parameter } from './parameter';
+import { PackedSequence, packedLayout, packedToPaddedSorted, paddedSortedToPacked } from './utils/packed-sequence';
 
 export type RNNNonlinearity = 'tanh' | 'relu';
 
@@ -35,7 +41,7 @@ export interface RNNOptions extends RNNBaseOptions {
 }
 
 export interface LSTMOptions extends RNNBaseOptions {
-  /** Only 0 (no projection) is supported. */
+  /** Project the hidden state to this many units (`h = W_hr·(o⊙tanh(c))`); 0 for none. */
   projSize?: number;
 }
 
@@ -57,7 +63,7 @@ function checkFloat(owner: string, t: Tensor, what: string): void {
 }
 
 /** What `RNN`, `LSTM` and `GRU` share: parameters, init, checks, the stacked forward. */
-abstract class RNNBase<H> extends Module<[Tensor, (H | null)?], [Tensor, H]> {
+abstract class RNNBase<H> extends Module<[Tensor | PackedSequence, (H | null)?], [Tensor | PackedSequence, H]> {
   readonly mode: RnnMode;
   readonly inputSize: number;
   readonly hiddenSize: number;
@@ -66,9 +72,9 @@ abstract class RNNBase<H> extends Module<[Tensor, (H | null)?], [Tensor, H]> {
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly bidirectional: boolean;
-  readonly projSize: number = 0;
+  readonly projSize: number;
 
-  constructor(owner: string, mode: RnnMode, inputSize: number, hiddenSize: number, options: RNNBaseOptions) {
+  constructor(owner: string, mode: RnnMode, inputSize: number, hiddenSize: number, options: RNNBaseOptions, projSize = 0) {
     super();
     const { numLayers = 1, bias = true, batchFirst = false, dropout = 0, bidirectional = false } = options;
     checkSizes(owner, inputSize, hiddenSize);
@@ -76,6 +82,10 @@ abstract class RNNBase<H> extends Module<[Tensor, (H | null)?], [Tensor, H]> {
       throw new RangeError(`${owner}: dropout should be a number in range [0, 1] representing the probability of an element being zeroed`);
     }
     if (!Number.isInteger(numLayers) || numLayers <= 0) throw new RangeError(`${owner}: num_layers must be greater than zero`);
+    if (!Number.isInteger(projSize)) throw new TypeError(`${owner}: proj_size should be of type int, got: ${typeof projSize}`);
+    if (projSize < 0) throw new RangeError(`${owner}: proj_size should be a positive integer or zero to disable projections`);
+    if (projSize >= hiddenSize) throw new RangeError(`${owner}: proj_size has to be smaller than hidden_size`);
+    this.projSize = projSize;
     this.mode = mode;
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
@@ -86,21 +96,28 @@ abstract class RNNBase<H> extends Module<[Tensor, (H | null)?], [Tensor, H]> {
     this.bidirectional = bidirectional;
     const dirs = bidirectional ? 2 : 1;
     const gh = GATES[mode] * hiddenSize;
-    // Registered in PyTorch's order (layer, direction, then w_ih, w_hh, b_ih, b_hh), which is
-    // the order of `parameters()` and `stateDict()`.
+    const real = this.realHiddenSize;
+    // Registered in PyTorch's order (layer, direction, then w_ih, w_hh, b_ih, b_hh, w_hr), which
+    // is the order of `parameters()` and `stateDict()`.
     for (let layer = 0; layer < numLayers; layer++) {
-      const inSize = layer === 0 ? inputSize : hiddenSize * dirs;
+      const inSize = layer === 0 ? inputSize : real * dirs;
       for (let d = 0; d < dirs; d++) {
         const suffix = `_l${layer}${d === 1 ? '_reverse' : ''}`;
         this.registerParameter(`weight_ih${suffix}`, new Parameter(zeros([gh, inSize])));
-        this.registerParameter(`weight_hh${suffix}`, new Parameter(zeros([gh, hiddenSize])));
+        this.registerParameter(`weight_hh${suffix}`, new Parameter(zeros([gh, real])));
         if (bias) {
           this.registerParameter(`bias_ih${suffix}`, new Parameter(zeros([gh])));
           this.registerParameter(`bias_hh${suffix}`, new Parameter(zeros([gh])));
         }
+        if (projSize > 0) this.registerParameter(`weight_hr${suffix}`, new Parameter(zeros([projSize, hiddenSize])));
       }
     }
     this.resetParameters();
+  }
+
+  /** The width of h and of each direction's output: `projSize`, or `hiddenSize` without one. */
+  get realHiddenSize(): number {
+    return this.projSize > 0 ? this.projSize : this.hiddenSize;
   }
 
   /** PyTorch's `reset_parameters`: every parameter uniform(−1/√hidden, 1/√hidden). */
@@ -122,6 +139,7 @@ abstract class RNNBase<H> extends Module<[Tensor, (H | null)?], [Tensor, H]> {
           wHh: self[`weight_hh${suffix}`] as Parameter,
           bIh: this.bias ? (self[`bias_ih${suffix}`] as Parameter) : null,
           bHh: this.bias ? (self[`bias_hh${suffix}`] as Parameter) : null,
+          wHr: this.projSize > 0 ? (self[`weight_hr${suffix}`] as Parameter) : null,
         });
       }
     }
@@ -169,18 +187,19 @@ abstract class RNNBase<H> extends Module<[Tensor, (H | null)?], [Tensor, H]> {
       throw new ShapeError(`${owner}: input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${last}`);
     }
     const batch = x.shape[batchDim] as number;
-    const expected = [this.numLayers * (this.bidirectional ? 2 : 1), batch, this.hiddenSize];
+    const expected = [this.numLayers * (this.bidirectional ? 2 : 1), batch, this.realHiddenSize];
+    const expectedCell = [expected[0] as number, batch, this.hiddenSize];
     if (hxGiven) {
-      const check = (t: Tensor, label: string): void => {
-        if (t.shape.length !== 3 || t.shape.some((v, i) => v !== expected[i])) {
-          throw new ShapeError(`${owner}: Expected ${label} size ${tupleStr(expected)}, got ${shapeStr(t.shape)}`);
+      const check = (t: Tensor, want: number[], label: string): void => {
+        if (t.shape.length !== 3 || t.shape.some((v, i) => v !== want[i])) {
+          throw new ShapeError(`${owner}: Expected ${label} size ${tupleStr(want)}, got ${shapeStr(t.shape)}`);
         }
       };
-      check(h as Tensor, lstm ? 'hidden[0]' : 'hidden');
-      if (lstm) check(c as Tensor, 'hidden[1]');
+      check(h as Tensor, expected, lstm ? 'hidden[0]' : 'hidden');
+      if (lstm) check(c as Tensor, expectedCell, 'hidden[1]');
     } else {
       h = zeros(expected);
-      c = lstm ? zeros(expected) : null;
+      c = lstm ? zeros(expectedCell) : null;
     }
     if (this.batchFirst) x = x.transpose(0, 1);
     const [out0, hN0, cN0] = rnnStack(this.mode, x.contiguous(), h as Tensor, c, this.layerWeights(), {
@@ -198,6 +217,54 @@ abstract class RNNBase<H> extends Module<[Tensor, (H | null)?], [Tensor, H]> {
       cN = cN === null ? null : cN.squeeze(1);
     }
     return [out, hN, cN];
+  }
+
+  /** A packed batch: run padded and sorted, each row masked past its length, then repacked. */
+  protected runPacked(input: PackedSequence, hx: Tensor | null, cx: Tensor | null, hxGiven: boolean): [PackedSequence, Tensor, Tensor | null] {
+    const owner = this.owner;
+    const data = input.data;
+    checkFloat(owner, data, 'input');
+    if (data.dim() !== 2) throw new ShapeError(`${owner}: input must have 2 dimensions, got ${data.dim()}`);
+    const last = data.shape[1] as number;
+    if (last !== this.inputSize) {
+      throw new ShapeError(`${owner}: input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${last}`);
+    }
+    const layout = packedLayout(input);
+    const lstm = this.mode === 'LSTM';
+    const expected = [this.numLayers * (this.bidirectional ? 2 : 1), layout.batch, this.realHiddenSize];
+    const expectedCell = [expected[0] as number, layout.batch, this.hiddenSize];
+    let h: Tensor;
+    let c: Tensor | null;
+    if (hxGiven) {
+      const check = (t: Tensor, want: number[], label: string): void => {
+        checkFloat(owner, t, label);
+        if (t.shape.length !== 3 || t.shape.some((v, i) => v !== want[i])) {
+          throw new ShapeError(`${owner}: Expected ${label} size ${tupleStr(want)}, got ${shapeStr(t.shape)}`);
+        }
+      };
+      check(hx as Tensor, expected, lstm ? 'hidden[0]' : 'hidden');
+      if (lstm) check(cx as Tensor, expectedCell, 'hidden[1]');
+      // PyTorch's permute_hidden: the given states follow the batch into its sorted order.
+      const sorted = input.sortedIndices;
+      h = sorted === null ? (hx as Tensor) : (hx as Tensor).indexSelect(1, sorted);
+      c = !lstm ? null : sorted === null ? (cx as Tensor) : (cx as Tensor).indexSelect(1, sorted);
+    } else {
+      h = zeros(expected);
+      c = lstm ? zeros(expectedCell) : null;
+    }
+    const x = packedToPaddedSorted(input, layout);
+    const [out, hN0, cN0] = rnnStack(this.mode, x, h, c, this.layerWeights(), {
+      numLayers: this.numLayers,
+      bidirectional: this.bidirectional,
+      dropout: this.dropout,
+      training: this.training,
+      lengths: layout.lengths,
+    });
+    const packed = new PackedSequence(paddedSortedToPacked(out, layout), input.batchSizes, input.sortedIndices, input.unsortedIndices);
+    const unsorted = input.unsortedIndices;
+    const hN = unsorted === null ? hN0 : hN0.indexSelect(1, unsorted);
+    const cN = cN0 === null ? null : unsorted === null ? cN0 : cN0.indexSelect(1, unsorted);
+    return [packed, hN, cN];
   }
 
   override extraRepr(): string {
@@ -231,8 +298,15 @@ export class RNN extends RNNBase<Tensor> {
     this.nonlinearity = nonlinearity;
   }
 
-  forward(input: Tensor, hx: Tensor | null = null): [Tensor, Tensor] {
-    const [out, hN] = this.run(input, hx, null, hx !== null && hx !== undefined);
+  forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+  forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
+  forward(input: Tensor | PackedSequence, hx: Tensor | null = null): [Tensor | PackedSequence, Tensor] {
+    const given = hx !== null && hx !== undefined;
+    if (input instanceof PackedSequence) {
+      const [out, hN] = this.runPacked(input, hx, null, given);
+      return [out, hN];
+    }
+    const [out, hN] = this.run(input, hx, null, given);
     return [out, hN];
   }
 }
@@ -249,15 +323,16 @@ export class RNN extends RNNBase<Tensor> {
 export class LSTM extends RNNBase<[Tensor, Tensor]> {
   constructor(inputSize: number, hiddenSize: number, options: LSTMOptions = {}) {
     checkOptions('LSTM', options, { ...BASE_SPEC, projSize: 'number' });
-    const { projSize = 0 } = options;
-    if (projSize !== 0) throw new RangeError(`LSTM: projSize ${projSize} is not supported by kindling yet (only 0, no projection)`);
-    super('LSTM', 'LSTM', inputSize, hiddenSize, options);
+    super('LSTM', 'LSTM', inputSize, hiddenSize, options, options.projSize ?? 0);
   }
 
-  forward(input: Tensor, hx: [Tensor, Tensor] | null = null): [Tensor, [Tensor, Tensor]] {
+  forward(input: PackedSequence, hx?: [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
+  forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
+  forward(input: Tensor | PackedSequence, hx: [Tensor, Tensor] | null = null): [Tensor | PackedSequence, [Tensor, Tensor]] {
     const given = hx !== null && hx !== undefined;
     if (given && (!Array.isArray(hx) || hx.length !== 2)) throw new TypeError('LSTM: hx must be a pair [h_0, c_0] of Tensors');
-    const [out, hN, cN] = this.run(input, given ? hx[0] : null, given ? hx[1] : null, given);
+    const [h, c] = given ? hx : [null, null];
+    const [out, hN, cN] = input instanceof PackedSequence ? this.runPacked(input, h, c, given) : this.run(input, h, c, given);
     return [out, [hN, cN as Tensor]];
   }
 }
@@ -276,8 +351,15 @@ export class GRU extends RNNBase<Tensor> {
     super('GRU', 'GRU', inputSize, hiddenSize, options);
   }
 
-  forward(input: Tensor, hx: Tensor | null = null): [Tensor, Tensor] {
-    const [out, hN] = this.run(input, hx, null, hx !== null && hx !== undefined);
+  forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+  forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
+  forward(input: Tensor | PackedSequence, hx: Tensor | null = null): [Tensor | PackedSequence, Tensor] {
+    const given = hx !== null && hx !== undefined;
+    if (input instanceof PackedSequence) {
+      const [out, hN] = this.runPacked(input, hx, null, given);
+      return [out, hN];
+    }
+    const [out, hN] = this.run(input, hx, null, given);
     return [out, hN];
   }
 }

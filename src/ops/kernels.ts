@@ -79,8 +79,9 @@ export interface Kernels {
   gatherRows(table: F32, batches: number, rowLen: number, indices: Int32Array, out: F32): void;
   scatterAddRows(src: F32, batches: number, rowLen: number, indices: Int32Array, table: F32): void;
   // One recurrent layer-direction's time loop and its backward through time (src/ops/rnn.ts).
-  rnnForward(xProj: F32, wHh: F32, bHh: F32 | null | undefined, state0: F32, out: F32, saved: F32, options: RnnOptions): void;
-  rnnBackward(wHh: F32, state0: F32, out: F32, saved: F32, gradOut: F32, gradState: F32, gradGates: F32, options: RnnOptions): void;
+  // `wHr`: the LSTM projection (`proj` > 0); `lengths`: each batch row's valid steps (packed input).
+  rnnForward(xProj: F32, wHh: F32, bHh: F32 | null | undefined, wHr: F32 | null | undefined, lengths: Uint32Array | null | undefined, state0: F32, out: F32, saved: F32, options: RnnOptions): void;
+  rnnBackward(wHh: F32, wHr: F32 | null | undefined, lengths: Uint32Array | null | undefined, state0: F32, out: F32, saved: F32, gradOut: F32, gradState: F32, gradGates: F32, options: RnnOptions): void;
 }
 
 /** `sgemm`'s shapes and scalars: `op(a)` is m×k (stored k×m when `transA`), `op(b)` k×n (n×k when `transB`). */
@@ -197,6 +198,8 @@ export interface RnnOptions {
   batch: number;
   hidden: number;
   reverse: boolean;
+  /** LSTM projection size (`proj_size`); 0 or absent for none. */
+  proj?: number;
 }
 
 export interface NormOptions {
@@ -316,8 +319,8 @@ interface Binding extends Omit<Kernels, PackedKernels> {
   attention(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, options: Float64Array): number;
   layerNorm(x: F32, weight: F32 | null | undefined, bias: F32 | null | undefined, out: F32, mean: F32, rstd: F32, options: Float64Array): void;
   layerNormBackward(gradOut: F32, x: F32, mean: F32, rstd: F32, weight: F32 | null | undefined, gradIn: F32, gradWeight: F32 | null | undefined, gradBias: F32 | null | undefined, options: Float64Array): void;
-  rnnForward(xProj: F32, wHh: F32, bHh: F32 | null | undefined, state0: F32, out: F32, saved: F32, options: Float64Array): void;
-  rnnBackward(wHh: F32, state0: F32, out: F32, saved: F32, gradOut: F32, gradState: F32, gradGates: F32, options: Float64Array): void;
+  rnnForward(xProj: F32, wHh: F32, bHh: F32 | null | undefined, wHr: F32 | null | undefined, lengths: Uint32Array | null | undefined, state0: F32, out: F32, saved: F32, options: Float64Array): void;
+  rnnBackward(wHh: F32, wHr: F32 | null | undefined, lengths: Uint32Array | null | undefined, state0: F32, out: F32, saved: F32, gradOut: F32, gradState: F32, gradGates: F32, options: Float64Array): void;
   attentionBackward(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, gradOut: F32, gradQ: F32, gradK: F32, gradV: F32, options: Float64Array): void;
   avgPool2d(x: F32, out: F32, options: Float64Array): void;
   avgPool2dBackward(gradOut: F32, gradIn: F32, options: Float64Array): void;
@@ -381,7 +384,7 @@ function packAdaptive(o: AdaptivePoolOptions): Float64Array {
   adaptivePacked[4] = o.outW;
   return adaptivePacked;
 }
-const rnnPacked = new Float64Array(5);
+const rnnPacked = new Float64Array(6);
 
 function packRnn(o: RnnOptions): Float64Array {
   rnnPacked[0] = o.mode;
@@ -389,6 +392,7 @@ function packRnn(o: RnnOptions): Float64Array {
   rnnPacked[2] = o.batch;
   rnnPacked[3] = o.hidden;
   rnnPacked[4] = o.reverse ? 1 : 0;
+  rnnPacked[5] = o.proj ?? 0;
   return rnnPacked;
 }
 const normPacked = new Float64Array(4);
@@ -515,9 +519,9 @@ const packed: Pick<Kernels, PackedKernels> = {
   layerNorm: (x, weight, bias, out, mean, rstd, o) => binding.layerNorm(x, weight, bias, out, mean, rstd, packNorm(o)),
   layerNormBackward: (gradOut, x, mean, rstd, weight, gradIn, gradWeight, gradBias, o) =>
     binding.layerNormBackward(gradOut, x, mean, rstd, weight, gradIn, gradWeight, gradBias, packNorm(o)),
-  rnnForward: (xProj, wHh, bHh, state0, out, saved, o) => binding.rnnForward(xProj, wHh, bHh, state0, out, saved, packRnn(o)),
-  rnnBackward: (wHh, state0, out, saved, gradOut, gradState, gradGates, o) =>
-    binding.rnnBackward(wHh, state0, out, saved, gradOut, gradState, gradGates, packRnn(o)),
+  rnnForward: (xProj, wHh, bHh, wHr, lengths, state0, out, saved, o) => binding.rnnForward(xProj, wHh, bHh, wHr, lengths, state0, out, saved, packRnn(o)),
+  rnnBackward: (wHh, wHr, lengths, state0, out, saved, gradOut, gradState, gradGates, o) =>
+    binding.rnnBackward(wHh, wHr, lengths, state0, out, saved, gradOut, gradState, gradGates, packRnn(o)),
   attentionBackward: (q, k, v, mask, out, lse, gradOut, gradQ, gradK, gradV, o) =>
     binding.attentionBackward(q, k, v, mask, out, lse, gradOut, gradQ, gradK, gradV, packAttention(o)),
   avgPool2d: (x, out, o) => binding.avgPool2d(x, out, packPool(o)),

@@ -9,6 +9,10 @@
  * through time) followed by one GEMM for `W_hh`'s gradient and one column sum for `b_hh`'s, over
  * all steps at once. No JS runs per time step.
  *
+ * LSTM projections (`projSize`, PyTorch's `weight_hr`) run inside the same native loop; so does
+ * a packed batch's variable lengths (`lengths`, each row's valid steps: past its end a row carries
+ * its state, see the kernel's comment), which is how `PackedSequence` input runs.
+ *
  * The recurrence op's single result packs every step's hidden state (`steps × batch × hidden`,
  * time-major) and, for the LSTM, the final cell state after it; `output`, `h_n` and `c_n` are
  * views of it, so their gradients meet in one backward call.
@@ -37,41 +41,58 @@ export interface LayerWeights {
   wHh: Tensor;
   bIh: Tensor | null;
   bHh: Tensor | null;
+  /** The LSTM projection `weight_hr` (`projSize × hidden`), when `projSize` > 0. */
+  wHr?: Tensor | null;
 }
 
 const f32 = (t: Tensor): Float32Array => t.contiguous().data as Float32Array;
 
 /**
  * The recurrence of one layer-direction over a projected input `xProj` (`steps × batch ×
- * gates·hidden`) from `h0` (and `c0` for the LSTM), each `batch × hidden`. Returns every step's
- * hidden state (`steps × batch × hidden`, time order), the final hidden state and (LSTM) cell.
+ * gates·hidden`) from `h0` (`batch × r`, r = projSize or hidden) and `c0` (LSTM, `batch ×
+ * hidden`). Returns every step's hidden state (`steps × batch × r`, time order), the final hidden
+ * state and (LSTM) cell. With `lengths`, row `b` runs only its first `lengths[b]` steps.
  */
-function recurrence(mode: RnnMode, xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, c0: Tensor | null, reverse: boolean): [Tensor, Tensor, Tensor | null] {
+function recurrence(
+  mode: RnnMode,
+  xProj: Tensor,
+  wHh: Tensor,
+  bHh: Tensor | null,
+  wHr: Tensor | null,
+  lengths: Uint32Array | null,
+  h0: Tensor,
+  c0: Tensor | null,
+  reverse: boolean,
+): [Tensor, Tensor, Tensor | null] {
   const [steps, batch, gh] = xProj.shape as [number, number, number];
   const hidden = gh / GATES[mode];
+  const r = wHr === null ? hidden : (wHr.shape[0] as number);
   const bh = batch * hidden;
+  const br = batch * r;
   const lstm = mode === 'LSTM';
-  const o: RnnOptions = { mode: MODE_CODE[mode], steps, batch, hidden, reverse };
+  const o: RnnOptions = { mode: MODE_CODE[mode], steps, batch, hidden, reverse, proj: wHr === null ? 0 : r };
   const xp = f32(xProj);
   const w = f32(wHh);
   const b = bHh === null ? null : f32(bHh);
-  const state0 = new Float32Array(lstm ? 2 * bh : bh);
+  const wr = wHr === null ? null : f32(wHr);
+  const state0 = new Float32Array(lstm ? br + bh : br);
   state0.set(f32(h0));
-  if (c0 !== null) state0.set(f32(c0), bh);
-  const outLen = steps * bh;
+  if (c0 !== null) state0.set(f32(c0), br);
+  const outLen = steps * br;
   const packed = uninitF32(outLen + (lstm ? bh : 0), 'rnn');
   const out = packed.subarray(0, outLen);
-  const savedLen = lstm ? 5 * outLen : mode === 'GRU' ? 4 * outLen : 0;
+  const cellsAt = steps * 4 * bh;
+  const savedLen = lstm ? steps * bh * (wHr === null ? 5 : 6) : mode === 'GRU' ? 4 * steps * bh : 0;
   const saved = uninitF32(savedLen, 'rnn');
-  kernels.rnnForward(xp, w, b, state0, out, saved, o);
+  kernels.rnnForward(xp, w, b, wr, lengths, state0, out, saved, o);
   const last = reverse ? 0 : steps - 1;
   if (lstm) {
     // c_n: the cell state of the last processed step, kept after the gate activations.
-    if (steps > 0) packed.set(saved.subarray(4 * outLen + last * bh, 4 * outLen + (last + 1) * bh), outLen);
-    else packed.set(state0.subarray(bh), outLen);
+    if (steps > 0) packed.set(saved.subarray(cellsAt + last * bh, cellsAt + (last + 1) * bh), outLen);
+    else packed.set(state0.subarray(br), outLen);
   }
   const result = Tensor._make(packed, [packed.length], 'float32');
-  const inputs = [xProj, wHh, bHh, h0, c0];
+  const inputs = [xProj, wHh, bHh, h0, c0, wHr];
   const live = inputs.filter((t): t is Tensor => t !== null);
   if (recordingAny(live)) {
     attach(
@@ -81,26 +102,26 @@ function recurrence(mode: RnnMode, xProj: Tensor, wHh: Tensor, bHh: Tensor | nul
       (g) => {
         const gd = f32(g);
         const gradState = new Float32Array(state0.length);
-        if (lstm) gradState.set(gd.subarray(outLen), bh);
+        if (lstm) gradState.set(gd.subarray(outLen), br);
         const block = steps * batch * gh;
-        const gradGates = new Float32Array(mode === 'GRU' ? 2 * block : block);
-        kernels.rnnBackward(w, state0, out, saved, gd.subarray(0, outLen), gradState, gradGates, o);
+        const gradGates = new Float32Array((mode === 'GRU' ? 2 * block : block) + (wHr === null ? 0 : outLen));
+        kernels.rnnBackward(w, wr, lengths, state0, out, saved, gd.subarray(0, outLen), gradState, gradGates, o);
         const dGx = gradGates.subarray(0, block);
-        const dGh = mode === 'GRU' ? gradGates.subarray(block) : dGx;
+        const dGh = mode === 'GRU' ? gradGates.subarray(block, 2 * block) : dGx;
         let gW: Tensor | null = null;
         if (wHh.requiresGrad) {
           // Every step's previous hidden state, in time order: W_hh's gradient is Σ_t dGh_tᵀ·h_prev(t).
           const hPrev = new Float32Array(outLen);
           for (let s = 0; s < steps; s++) {
             const t = reverse ? steps - 1 - s : s;
-            if (s === 0) hPrev.set(state0.subarray(0, bh), t * bh);
+            if (s === 0) hPrev.set(state0.subarray(0, br), t * br);
             else {
               const tp = reverse ? t + 1 : t - 1;
-              hPrev.set(out.subarray(tp * bh, (tp + 1) * bh), t * bh);
+              hPrev.set(out.subarray(tp * br, (tp + 1) * br), t * br);
             }
           }
-          const gw = new Float32Array(gh * hidden);
-          kernels.sgemm(dGh, hPrev, gw, null, { transA: true, transB: false, m: gh, n: hidden, k: steps * batch, alpha: 1, beta: 0 });
+          const gw = new Float32Array(gh * r);
+          kernels.sgemm(dGh, hPrev, gw, null, { transA: true, transB: false, m: gh, n: r, k: steps * batch, alpha: 1, beta: 0 });
           gW = Tensor._make(gw, wHh.shape, 'float32');
         }
         let gB: Tensor | null = null;
@@ -109,18 +130,28 @@ function recurrence(mode: RnnMode, xProj: Tensor, wHh: Tensor, bHh: Tensor | nul
           kernels.reduce(0, dGh, 1, steps * batch, gh, gb);
           gB = Tensor._make(gb, bHh.shape, 'float32');
         }
+        let gR: Tensor | null = null;
+        if (wHr !== null && wHr.requiresGrad) {
+          // W_hr's gradient: Σ_t dh_tᵀ·m_t, m = o·tanh(c) saved after the cells.
+          const dhAll = gradGates.subarray(block);
+          const m = saved.subarray(cellsAt + steps * bh);
+          const gr = new Float32Array(r * hidden);
+          kernels.sgemm(dhAll, m, gr, null, { transA: true, transB: false, m: r, n: hidden, k: steps * batch, alpha: 1, beta: 0 });
+          gR = Tensor._make(gr, wHr.shape, 'float32');
+        }
         return [
-          xProj.requiresGrad ? Tensor._make(mode === 'GRU' ? dGx.slice() : gradGates, xProj.shape, 'float32') : null,
+          xProj.requiresGrad ? Tensor._make(mode === 'GRU' || wHr !== null ? dGx.slice() : gradGates, xProj.shape, 'float32') : null,
           gW,
           gB,
-          h0.requiresGrad ? Tensor._make(gradState.slice(0, bh), h0.shape, 'float32') : null,
-          c0 !== null && c0.requiresGrad ? Tensor._make(gradState.slice(bh), c0.shape, 'float32') : null,
+          h0.requiresGrad ? Tensor._make(gradState.slice(0, br), h0.shape, 'float32') : null,
+          c0 !== null && c0.requiresGrad ? Tensor._make(gradState.slice(br), c0.shape, 'float32') : null,
+          gR,
         ];
       },
-      [result, wHh, h0, ...(c0 === null ? [] : [c0])],
+      [result, wHh, h0, ...(c0 === null ? [] : [c0]), ...(wHr === null ? [] : [wHr])],
     );
   }
-  const output = result.narrow(0, 0, outLen).view([steps, batch, hidden]);
+  const output = result.narrow(0, 0, outLen).view([steps, batch, r]);
   const hN = steps > 0 ? output.select(0, last) : h0;
   const cN = lstm ? result.narrow(0, outLen, bh).view([batch, hidden]) : null;
   return [output, hN, cN];
@@ -130,9 +161,17 @@ function recurrence(mode: RnnMode, xProj: Tensor, wHh: Tensor, bHh: Tensor | nul
  * One layer-direction on a time-major input (`steps × batch × input`): the input projection as
  * one `linear`, then the native recurrence.
  */
-export function rnnLayer(mode: RnnMode, input: Tensor, weights: LayerWeights, h0: Tensor, c0: Tensor | null, reverse: boolean): [Tensor, Tensor, Tensor | null] {
+export function rnnLayer(
+  mode: RnnMode,
+  input: Tensor,
+  weights: LayerWeights,
+  h0: Tensor,
+  c0: Tensor | null,
+  reverse: boolean,
+  lengths: Uint32Array | null = null,
+): [Tensor, Tensor, Tensor | null] {
   const xProj = linear(input, weights.wIh, weights.bIh);
-  return recurrence(mode, xProj, weights.wHh, weights.bHh, h0, c0, reverse);
+  return recurrence(mode, xProj, weights.wHh, weights.bHh, weights.wHr ?? null, lengths, h0, c0, reverse);
 }
 
 /** The settings of a stacked recurrent network (`nn.RNN`/`LSTM`/`GRU`'s). */
@@ -141,6 +180,8 @@ export interface StackOptions {
   bidirectional: boolean;
   dropout: number;
   training: boolean;
+  /** Each batch row's valid steps (a packed batch, sorted or not); null when all run every step. */
+  lengths?: Uint32Array | null;
 }
 
 /**
@@ -158,7 +199,7 @@ export function rnnStack(mode: RnnMode, input: Tensor, hx: Tensor, cx: Tensor | 
     const outs: Tensor[] = [];
     for (let d = 0; d < dirs; d++) {
       const i = layer * dirs + d;
-      const [out, h, c] = rnnLayer(mode, x, weights[i] as LayerWeights, hx.select(0, i), cx === null ? null : cx.select(0, i), d === 1);
+      const [out, h, c] = rnnLayer(mode, x, weights[i] as LayerWeights, hx.select(0, i), cx === null ? null : cx.select(0, i), d === 1, o.lengths ?? null);
       outs.push(out);
       hs.push(h);
       if (c !== null) cs.push(c);

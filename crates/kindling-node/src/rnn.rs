@@ -13,23 +13,28 @@ pub fn rnn_forward(
     x_proj: &[f32],
     w_hh: &[f32],
     b_hh: Option<&[f32]>,
+    w_hr: Option<&[f32]>,
+    lengths: Option<&[u32]>,
     state0: &[f32],
     #[napi(ts_arg_type = "Float32Array")] out: F32Out<'_>,
     #[napi(ts_arg_type = "Float32Array")] saved: F32Out<'_>,
     options: &[f64],
 ) -> Result<()> {
     let result = RnnOptions::unpack(options)
-        .and_then(|o| rnn::rnn_forward(x_proj, w_hh, b_hh, state0, out, saved, &o));
+        .and_then(|o| rnn::rnn_forward(x_proj, w_hh, b_hh, w_hr, lengths, state0, out, saved, &o));
     crate::error::convert(&env, result)
 }
 
-/// The gate pre-activation gradients of every step, and the initial state's gradient (written
+/// The gate pre-activation gradients of every step (then every step's `h` gradient with a
+/// projection), and the initial state's gradient (written
 /// over `gradState`, which comes in holding the final state's).
 #[napi(catch_unwind)]
 #[allow(clippy::too_many_arguments)]
 pub fn rnn_backward(
     env: Env,
     w_hh: &[f32],
+    w_hr: Option<&[f32]>,
+    lengths: Option<&[u32]>,
     state0: &[f32],
     out: &[f32],
     saved: &[f32],
@@ -40,7 +45,7 @@ pub fn rnn_backward(
 ) -> Result<()> {
     let result = RnnOptions::unpack(options).and_then(|o| {
         rnn::rnn_backward(
-            w_hh, state0, out, saved, grad_out, grad_state, grad_gates, &o,
+            w_hh, w_hr, lengths, state0, out, saved, grad_out, grad_state, grad_gates, &o,
         )
     });
     crate::error::convert(&env, result)

@@ -1,6 +1,6 @@
 /**
- * `torch.nn.utils.rnn.pad_sequence`. (`pack_padded_sequence`/`pad_packed_sequence` and
- * `PackedSequence` input to the recurrent layers are not implemented yet.)
+ * `torch.nn.utils.rnn`: `pad_sequence` here; `PackedSequence` and the packing functions in
+ * ./packed-sequence.ts.
  */
 import { ShapeError } from '../../errors';
 import { stack } from '../../ops/join';
@@ -43,3 +43,14 @@ export function padSequence(sequences: readonly Tensor[], options: PadSequenceOp
   });
   return stack(padded, batchFirst ? 0 : 1);
 }
+
+export {
+  PackedSequence,
+  packPaddedSequence,
+  padPackedSequence,
+  packSequence,
+  unpackSequence,
+  unpadSequence,
+  type PackPaddedSequenceOptions,
+  type PadPackedSequenceOptions,
+} from './packed-sequence';

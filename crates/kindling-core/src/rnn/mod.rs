@@ -7,23 +7,42 @@
 //! in one pass. Gate layouts are PyTorch's: LSTM `i, f, g, o`; GRU `r, z, n` with
 //! `n = tanh(x_n + r·(W_hn·h + b_hn))` (the hidden bias inside the reset product).
 //!
+//! LSTM projections (`proj_size` > 0, PyTorch's `weight_hr`): the cell keeps `hidden` units but
+//! the hidden state is `h = (o·tanh(c))·W_hrᵀ`, `proj` units, one more `sgemm` per step. The
+//! state and output rows are then `proj` wide (`r` below: `proj`, or `hidden` without one).
+//!
+//! Variable lengths (a `PackedSequence` run padded): with `lengths` (one per batch row), row `b`
+//! takes part in step `t` only when `t < lengths[b]`; at other steps its state is carried
+//! unchanged and written as that step's output, so the forward direction's last step holds each
+//! row's state at its own last valid step and the reverse direction starts each row at its own
+//! end from the initial state — PyTorch's packed semantics. The caller ignores the carried
+//! outputs (they are not part of the packed result) but the backward passes their gradients
+//! through to the carried state.
+//!
 //! Buffers are time-major (`steps × batch × …`); `reverse` walks the steps from last to first
 //! (the backward direction of a bidirectional layer) but keeps every buffer in time order.
 //! `saved` holds what the backward reads and the output does not: LSTM the four gate activations
-//! then the cell state of every step (`steps·batch·4H`, then `steps·batch·H`); GRU the three gate
-//! activations then `W_hn·h + b_hn` (`steps·batch·3H`, then `steps·batch·H`); RNN nothing.
+//! then the cell state of every step (`steps·batch·4H`, then `steps·batch·H`), then with a
+//! projection `o·tanh(c)` of every step (`steps·batch·H`); GRU the three gate activations then
+//! `W_hn·h + b_hn` (`steps·batch·3H`, then `steps·batch·H`); RNN nothing.
 //!
 //! The backward returns the gradient of each step's gate pre-activations; the caller turns them
 //! into the weight, bias and input gradients with one GEMM each over all steps, which is
 //! cheaper than accumulating per step here. For the GRU the `n` gate's pre-activation differs
 //! between its input part and its hidden part (the latter is multiplied by `r`), so its gate
 //! gradient comes in two blocks: with respect to `x_proj`, then with respect to `h·W_hhᵀ + b_hh`.
+//! With a projection a last block holds the gradient of every step's `h` (`steps·batch·proj`),
+//! from which the caller forms `W_hr`'s gradient in one GEMM.
+use crate::cpu::{self, Simd};
 use crate::error::{check_len, KernelError, KernelResult};
 use crate::gemm::sgemm;
 use crate::options::Packed;
 
+mod gates;
 #[cfg(test)]
 mod tests;
+
+use gates::{GruRow, LstmBackRow, LstmRow};
 
 /// Which cell: the codes `src/ops/rnn.ts` sends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,11 +84,14 @@ pub struct RnnOptions {
     pub hidden: usize,
     /// Walk the steps from last to first.
     pub reverse: bool,
+    /// LSTM projection size (`proj_size`); 0 for none.
+    pub proj: usize,
 }
 
 impl Packed for RnnOptions {
     const OP: &'static str = "rnn";
-    const FIELDS: &'static [&'static str] = &["mode", "steps", "batch", "hidden", "reverse"];
+    const FIELDS: &'static [&'static str] =
+        &["mode", "steps", "batch", "hidden", "reverse", "proj"];
     fn from_fields(v: &[f64]) -> Self {
         RnnOptions {
             mode: v[0] as u32,
@@ -77,6 +99,7 @@ impl Packed for RnnOptions {
             batch: v[2] as usize,
             hidden: v[3] as usize,
             reverse: v[4] != 0.0,
+            proj: v[5] as usize,
         }
     }
 }
@@ -85,35 +108,56 @@ impl Packed for RnnOptions {
 struct Dims {
     mode: Mode,
     steps: usize,
-    /// `batch · hidden`: one step of output.
+    /// `batch · hidden`: one step of cell state.
     bh: usize,
+    /// `batch · r`: one step of output (`r` = proj, or hidden without a projection).
+    br: usize,
     /// `gates · hidden`: one row of a step's pre-activations.
     gh: usize,
     batch: usize,
     hidden: usize,
+    /// Width of the hidden state and output rows.
+    r: usize,
+    proj: bool,
     reverse: bool,
+    /// The SIMD path of the gate nonlinearities (`gates.rs`).
+    simd: Simd,
 }
 
 impl Dims {
     fn new(op: &'static str, o: &RnnOptions) -> KernelResult<Dims> {
         let mode = Mode::from_code(o.mode)
             .ok_or_else(|| KernelError::value(op, format!("mode must be 0..=3, got {}", o.mode)))?;
+        if o.proj > 0 && (mode != Mode::Lstm || o.proj >= o.hidden) {
+            return Err(KernelError::value(
+                op,
+                format!(
+                    "proj must be 0, or below hidden ({}) for an LSTM, got {}",
+                    o.hidden, o.proj
+                ),
+            ));
+        }
+        let r = if o.proj > 0 { o.proj } else { o.hidden };
         let too_large = || KernelError::shape(op, "sizes are too large".to_string());
         let gh = mode.gates().checked_mul(o.hidden).ok_or_else(too_large)?;
         let bh = o.batch.checked_mul(o.hidden).ok_or_else(too_large)?;
-        // Every buffer is at most steps·batch·5·hidden long; checking that bounds all of them.
+        // Every buffer is at most steps·batch·6·hidden long; checking that bounds all of them.
         o.steps
             .checked_mul(bh)
-            .and_then(|v| v.checked_mul(5))
+            .and_then(|v| v.checked_mul(6))
             .ok_or_else(too_large)?;
         Ok(Dims {
             mode,
             steps: o.steps,
             bh,
+            br: o.batch * r,
             gh,
             batch: o.batch,
             hidden: o.hidden,
+            r,
+            proj: o.proj > 0,
             reverse: o.reverse,
+            simd: cpu::active(),
         })
     }
 
@@ -128,9 +172,9 @@ impl Dims {
 
     fn state_len(&self) -> usize {
         if self.mode == Mode::Lstm {
-            2 * self.bh
+            self.br + self.bh
         } else {
-            self.bh
+            self.br
         }
     }
 
@@ -138,46 +182,115 @@ impl Dims {
     pub fn saved_len(&self) -> usize {
         match self.mode {
             Mode::Tanh | Mode::Relu => 0,
-            Mode::Lstm => self.steps * self.bh * 5,
+            Mode::Lstm => self.steps * self.bh * if self.proj { 6 } else { 5 },
             Mode::Gru => self.steps * self.bh * 4,
         }
     }
 
     fn grad_gates_len(&self) -> usize {
         let one = self.steps * self.batch * self.gh;
-        if self.mode == Mode::Gru {
-            2 * one
-        } else {
-            one
+        match self.mode {
+            Mode::Gru => 2 * one,
+            Mode::Lstm if self.proj => one + self.steps * self.br,
+            _ => one,
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn check_common(
         &self,
         op: &'static str,
         w_hh: &[f32],
+        w_hr: Option<&[f32]>,
+        lengths: Option<&[u32]>,
         state0: &[f32],
         out: &[f32],
         saved: &[f32],
     ) -> KernelResult {
-        let sizes = format!(
-            "steps {}, batch {}, hidden {}, {} gate(s)",
-            self.steps,
-            self.batch,
-            self.hidden,
-            self.mode.gates()
-        );
-        check_len(op, "wHh", w_hh.len(), self.gh * self.hidden, &sizes)?;
-        check_len(op, "state0", state0.len(), self.state_len(), &sizes)?;
-        check_len(op, "out", out.len(), self.steps * self.bh, &sizes)?;
-        check_len(op, "saved", saved.len(), self.saved_len(), &sizes)?;
+        let sizes = || {
+            format!(
+                "steps {}, batch {}, hidden {}, proj {}, {} gate(s)",
+                self.steps,
+                self.batch,
+                self.hidden,
+                if self.proj { self.r } else { 0 },
+                self.mode.gates()
+            )
+        };
+        check_len(op, "wHh", w_hh.len(), self.gh * self.r, &sizes())?;
+        match (w_hr, self.proj) {
+            (Some(w), true) => check_len(op, "wHr", w.len(), self.r * self.hidden, &sizes())?,
+            (None, false) => {}
+            (Some(_), false) => {
+                return Err(KernelError::value(op, "wHr given without proj".to_string()))
+            }
+            (None, true) => return Err(KernelError::value(op, "proj needs wHr".to_string())),
+        }
+        if let Some(l) = lengths {
+            check_len(op, "lengths", l.len(), self.batch, &sizes())?;
+            if let Some(&bad) = l.iter().find(|&&v| v as usize > self.steps) {
+                return Err(KernelError::value(
+                    op,
+                    format!("lengths must be at most steps ({}), got {bad}", self.steps),
+                ));
+            }
+        }
+        check_len(op, "state0", state0.len(), self.state_len(), &sizes())?;
+        check_len(op, "out", out.len(), self.steps * self.br, &sizes())?;
+        check_len(op, "saved", saved.len(), self.saved_len(), &sizes())?;
         Ok(())
     }
 }
 
+/// Whether batch row `b` takes part in time step `t`.
 #[inline(always)]
-fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
+fn valid(lengths: Option<&[u32]>, t: usize, b: usize) -> bool {
+    lengths.is_none_or(|l| t < l[b] as usize)
+}
+
+/// One LSTM step's gates and cells for every batch row: `m` gets `o·tanh(c)`; a carried row gets
+/// zero gates, its cell copied, and `m` = `carry`'s row (its hidden state, when `m` is the
+/// output) or zero (when a projection follows).
+#[allow(clippy::too_many_arguments)]
+fn lstm_cells(
+    d: &Dims,
+    lengths: Option<&[u32]>,
+    t: usize,
+    xp: &[f32],
+    hh: &[f32],
+    gates: &mut [f32],
+    c: &mut [f32],
+    cells: &mut [f32],
+    m: &mut [f32],
+    carry: Option<&[f32]>,
+) {
+    let (gh, hid) = (d.gh, d.hidden);
+    for b in 0..d.batch {
+        let gr = &mut gates[b * gh..][..gh];
+        let cr = &mut c[b * hid..][..hid];
+        let cells_r = &mut cells[b * hid..][..hid];
+        let mr = &mut m[b * hid..][..hid];
+        if !valid(lengths, t, b) {
+            gr.fill(0.0);
+            cells_r.copy_from_slice(cr);
+            match carry {
+                Some(h) => mr.copy_from_slice(&h[b * hid..][..hid]),
+                None => mr.fill(0.0),
+            }
+            continue;
+        }
+        gates::lstm_forward_row(
+            d.simd,
+            LstmRow {
+                xr: &xp[b * gh..][..gh],
+                hr: &hh[b * gh..][..gh],
+                gates: gr,
+                c: cr,
+                cells: cells_r,
+                m: mr,
+            },
+        );
+    }
 }
 
 /// Runs one layer-direction: `out` gets the hidden state of every step (in time order), `saved`
@@ -188,6 +301,8 @@ pub fn rnn_forward(
     x_proj: &[f32],
     w_hh: &[f32],
     b_hh: Option<&[f32]>,
+    w_hr: Option<&[f32]>,
+    lengths: Option<&[u32]>,
     state0: &[f32],
     out: &mut [f32],
     saved: &mut [f32],
@@ -195,7 +310,7 @@ pub fn rnn_forward(
 ) -> KernelResult {
     const OP: &str = "rnn_forward";
     let d = Dims::new(OP, o)?;
-    d.check_common(OP, w_hh, state0, out, saved)?;
+    d.check_common(OP, w_hh, w_hr, lengths, state0, out, saved)?;
     check_len(
         OP,
         "xProj",
@@ -206,73 +321,101 @@ pub fn rnn_forward(
     if let Some(b) = b_hh {
         check_len(OP, "bHh", b.len(), d.gh, "gates·hidden")?;
     }
-    let (bh, gh, hid) = (d.bh, d.gh, d.hidden);
+    let (bh, br, gh, hid, r) = (d.bh, d.br, d.gh, d.hidden, d.r);
     // The running state, copied rather than borrowed from `out` so `out` can be written.
-    let mut h = state0[..bh].to_vec();
+    let mut h = state0[..br].to_vec();
     let mut c = if d.mode == Mode::Lstm {
-        state0[bh..].to_vec()
+        state0[br..].to_vec()
     } else {
         Vec::new()
     };
     let mut hh = vec![0.0f32; d.batch * gh];
+    // W_hhᵀ (r × gh), transposed once for all steps: the per-step product h·W_hhᵀ then runs on
+    // the GEMM's row-broadcast (axpy) kernel, faster at these shapes than its dot kernel
+    // (docs/PERFORMANCE.md, NOTE [ RNN gates ]).
+    let mut w_t = vec![0.0f32; gh * r];
+    for (n, row) in w_hh.chunks_exact(r).enumerate() {
+        for (k, &v) in row.iter().enumerate() {
+            w_t[k * gh + n] = v;
+        }
+    }
     let (gate_part, rest_part) = saved.split_at_mut(
         d.steps * d.batch * gh * usize::from(d.mode == Mode::Lstm || d.mode == Mode::Gru),
     );
+    let m_at = if d.proj {
+        d.steps * bh
+    } else {
+        rest_part.len()
+    };
+    let (rest_part, m_part) = rest_part.split_at_mut(m_at);
     for s in 0..d.steps {
         let t = d.time(s);
         sgemm(
-            false, true, d.batch, gh, hid, 1.0, &h, w_hh, 0.0, &mut hh, b_hh,
+            false, false, d.batch, gh, r, 1.0, &h, &w_t, 0.0, &mut hh, b_hh,
         )?;
         let xp = &x_proj[t * d.batch * gh..][..d.batch * gh];
-        let y = &mut out[t * bh..][..bh];
+        let y = &mut out[t * br..][..br];
         match d.mode {
             Mode::Tanh | Mode::Relu => {
                 let relu = d.mode == Mode::Relu;
-                for ((y, &a), &b) in y.iter_mut().zip(xp).zip(&hh) {
-                    let v = a + b;
-                    *y = if relu { v.max(0.0) } else { v.tanh() };
+                for b in 0..d.batch {
+                    let yr = &mut y[b * hid..][..hid];
+                    if !valid(lengths, t, b) {
+                        yr.copy_from_slice(&h[b * hid..][..hid]);
+                        continue;
+                    }
+                    let (xr, hr) = (&xp[b * gh..][..gh], &hh[b * gh..][..gh]);
+                    if relu {
+                        for ((y, &a), &bb) in yr.iter_mut().zip(xr).zip(hr) {
+                            *y = (a + bb).max(0.0);
+                        }
+                    } else {
+                        gates::tanh_row(d.simd, xr, hr, yr);
+                    }
                 }
             }
             Mode::Lstm => {
                 let gates = &mut gate_part[t * d.batch * gh..][..d.batch * gh];
                 let cells = &mut rest_part[t * bh..][..bh];
-                for b in 0..d.batch {
-                    let (xr, hr) = (&xp[b * gh..][..gh], &hh[b * gh..][..gh]);
-                    let gr = &mut gates[b * gh..][..gh];
-                    for j in 0..hid {
-                        let i = sigmoid(xr[j] + hr[j]);
-                        let f = sigmoid(xr[hid + j] + hr[hid + j]);
-                        let g = (xr[2 * hid + j] + hr[2 * hid + j]).tanh();
-                        let og = sigmoid(xr[3 * hid + j] + hr[3 * hid + j]);
-                        let cn = f * c[b * hid + j] + i * g;
-                        c[b * hid + j] = cn;
-                        cells[b * hid + j] = cn;
-                        y[b * hid + j] = og * cn.tanh();
-                        gr[j] = i;
-                        gr[hid + j] = f;
-                        gr[2 * hid + j] = g;
-                        gr[3 * hid + j] = og;
+                if let Some(w) = w_hr {
+                    let m = &mut m_part[t * bh..][..bh];
+                    lstm_cells(&d, lengths, t, xp, &hh, gates, &mut c, cells, m, None);
+                    // h = m·W_hrᵀ: (batch × hidden)·(hidden × proj); carried rows keep their state.
+                    sgemm(false, true, d.batch, r, hid, 1.0, m, w, 0.0, y, None)?;
+                    for b in 0..d.batch {
+                        if !valid(lengths, t, b) {
+                            y[b * r..][..r].copy_from_slice(&h[b * r..][..r]);
+                        }
                     }
+                } else {
+                    // Without a projection `o·tanh(c)` is the output itself.
+                    lstm_cells(&d, lengths, t, xp, &hh, gates, &mut c, cells, y, Some(&h));
                 }
             }
             Mode::Gru => {
                 let gates = &mut gate_part[t * d.batch * gh..][..d.batch * gh];
                 let hns = &mut rest_part[t * bh..][..bh];
                 for b in 0..d.batch {
-                    let (xr, hr) = (&xp[b * gh..][..gh], &hh[b * gh..][..gh]);
                     let gr = &mut gates[b * gh..][..gh];
-                    for j in 0..hid {
-                        let r = sigmoid(xr[j] + hr[j]);
-                        let z = sigmoid(xr[hid + j] + hr[hid + j]);
-                        let hn = hr[2 * hid + j];
-                        let n = (xr[2 * hid + j] + r * hn).tanh();
-                        let hp = h[b * hid + j];
-                        y[b * hid + j] = (1.0 - z) * n + z * hp;
-                        gr[j] = r;
-                        gr[hid + j] = z;
-                        gr[2 * hid + j] = n;
-                        hns[b * hid + j] = hn;
+                    let yr = &mut y[b * hid..][..hid];
+                    let hp = &h[b * hid..][..hid];
+                    if !valid(lengths, t, b) {
+                        gr.fill(0.0);
+                        hns[b * hid..][..hid].fill(0.0);
+                        yr.copy_from_slice(hp);
+                        continue;
                     }
+                    gates::gru_forward_row(
+                        d.simd,
+                        GruRow {
+                            xr: &xp[b * gh..][..gh],
+                            hr: &hh[b * gh..][..gh],
+                            hp,
+                            gates: gr,
+                            hns: &mut hns[b * hid..][..hid],
+                            y: yr,
+                        },
+                    );
                 }
             }
         }
@@ -285,10 +428,13 @@ pub fn rnn_forward(
 /// `grad_out` is the gradient of every step's output; `grad_state` comes in as the gradient of
 /// the final state (`h_n`, then `c_n` for the LSTM; `h_n`'s may also be folded into `grad_out`)
 /// and is overwritten with the gradient of `state0`. `grad_gates` (overwritten) gets the gradient
-/// of each step's gate pre-activations (two blocks for the GRU; see the module comment).
+/// of each step's gate pre-activations (two blocks for the GRU; with a projection, then every
+/// step's `h` gradient; see the module comment).
 #[allow(clippy::too_many_arguments)]
 pub fn rnn_backward(
     w_hh: &[f32],
+    w_hr: Option<&[f32]>,
+    lengths: Option<&[u32]>,
     state0: &[f32],
     out: &[f32],
     saved: &[f32],
@@ -299,7 +445,7 @@ pub fn rnn_backward(
 ) -> KernelResult {
     const OP: &str = "rnn_backward";
     let d = Dims::new(OP, o)?;
-    d.check_common(OP, w_hh, state0, out, saved)?;
+    d.check_common(OP, w_hh, w_hr, lengths, state0, out, saved)?;
     check_len(OP, "gradOut", grad_out.len(), out.len(), "out's")?;
     check_len(OP, "gradState", grad_state.len(), d.state_len(), "state0's")?;
     check_len(
@@ -307,90 +453,141 @@ pub fn rnn_backward(
         "gradGates",
         grad_gates.len(),
         d.grad_gates_len(),
-        "steps·batch·gates·hidden (twice for the GRU)",
+        "steps·batch·gates·hidden (twice for the GRU; then steps·batch·proj with a projection)",
     )?;
-    let (bh, gh, hid, batch) = (d.bh, d.gh, d.hidden, d.batch);
+    let (bh, br, gh, hid, r, batch) = (d.bh, d.br, d.gh, d.hidden, d.r, d.batch);
     let step_g = batch * gh;
+    let lstm = d.mode == Mode::Lstm;
     let (gate_part, rest_part) =
-        saved.split_at(d.steps * step_g * usize::from(d.mode == Mode::Lstm || d.mode == Mode::Gru));
-    let (gx_all, gh_all) = grad_gates.split_at_mut(d.steps * step_g);
+        saved.split_at(d.steps * step_g * usize::from(lstm || d.mode == Mode::Gru));
+    let cell_part = &rest_part[..if d.proj {
+        d.steps * bh
+    } else {
+        rest_part.len()
+    }];
+    let (gx_all, rest_g) = grad_gates.split_at_mut(d.steps * step_g);
+    let (gh_all, dh_all) = if d.mode == Mode::Gru {
+        rest_g.split_at_mut(d.steps * step_g)
+    } else {
+        rest_g.split_at_mut(0)
+    };
     // The gradient flowing into the previous step's hidden (and cell) state.
-    let mut dh_carry = grad_state[..bh].to_vec();
-    let mut dc_carry = if d.mode == Mode::Lstm {
-        grad_state[bh..].to_vec()
+    let mut dh_carry = grad_state[..br].to_vec();
+    let mut dc_carry = if lstm {
+        grad_state[br..].to_vec()
     } else {
         Vec::new()
     };
-    let mut dh = vec![0.0f32; bh];
+    let mut dh = vec![0.0f32; br];
+    // The gradient of `o·tanh(c)` with a projection (`dh·W_hr`).
+    let mut dm = vec![0.0f32; if d.proj { bh } else { 0 }];
     for s in (0..d.steps).rev() {
         let t = d.time(s);
-        // The state this step started from: the previous processed step's, or the initial one.
-        let (h_prev, c_prev): (&[f32], &[f32]) = if s == 0 {
-            (
-                &state0[..bh],
-                if d.mode == Mode::Lstm {
-                    &state0[bh..]
-                } else {
-                    &[]
-                },
-            )
+        // The cell state this step started from: the previous processed step's, or the initial.
+        let c_prev: &[f32] = if !lstm {
+            &[]
+        } else if s == 0 {
+            &state0[br..]
         } else {
-            let tp = d.time(s - 1);
-            (
-                &out[tp * bh..][..bh],
-                if d.mode == Mode::Lstm {
-                    &rest_part[tp * bh..][..bh]
-                } else {
-                    &[]
-                },
-            )
+            &cell_part[d.time(s - 1) * bh..][..bh]
         };
-        for ((v, &g), &c) in dh.iter_mut().zip(&grad_out[t * bh..][..bh]).zip(&dh_carry) {
+        let h_prev: &[f32] = if s == 0 {
+            &state0[..br]
+        } else {
+            &out[d.time(s - 1) * br..][..br]
+        };
+        for ((v, &g), &c) in dh.iter_mut().zip(&grad_out[t * br..][..br]).zip(&dh_carry) {
             *v = g + c;
         }
-        let y = &out[t * bh..][..bh];
+        // What reaches h_prev other than through W_hh: a carried row's whole gradient, the GRU's
+        // direct path through z; the GEMM below adds the W_hh path.
+        for b in 0..batch {
+            let keep = !valid(lengths, t, b);
+            let (dst, src) = (&mut dh_carry[b * r..][..r], &dh[b * r..][..r]);
+            if keep {
+                dst.copy_from_slice(src);
+            } else {
+                dst.fill(0.0);
+            }
+        }
+        let y = &out[t * br..][..br];
         let gx = &mut gx_all[t * step_g..][..step_g];
         match d.mode {
             Mode::Tanh | Mode::Relu => {
                 let relu = d.mode == Mode::Relu;
-                for ((g, &dy), &y) in gx.iter_mut().zip(&dh).zip(y) {
-                    *g = if relu {
-                        if y > 0.0 {
-                            dy
+                for b in 0..batch {
+                    let gr = &mut gx[b * gh..][..gh];
+                    if !valid(lengths, t, b) {
+                        gr.fill(0.0);
+                        continue;
+                    }
+                    for ((g, &dy), &y) in gr
+                        .iter_mut()
+                        .zip(&dh[b * hid..][..hid])
+                        .zip(&y[b * hid..][..hid])
+                    {
+                        *g = if relu {
+                            if y > 0.0 {
+                                dy
+                            } else {
+                                0.0
+                            }
                         } else {
-                            0.0
-                        }
-                    } else {
-                        dy * (1.0 - y * y)
-                    };
+                            dy * (1.0 - y * y)
+                        };
+                    }
                 }
             }
             Mode::Lstm => {
                 let gates = &gate_part[t * step_g..][..step_g];
-                let cells = &rest_part[t * bh..][..bh];
-                for b in 0..batch {
-                    let gr = &gates[b * gh..][..gh];
-                    let gg = &mut gx[b * gh..][..gh];
-                    for j in 0..hid {
-                        let k = b * hid + j;
-                        let (i, f, g, og) = (gr[j], gr[hid + j], gr[2 * hid + j], gr[3 * hid + j]);
-                        let tc = cells[k].tanh();
-                        let dc = dc_carry[k] + dh[k] * og * (1.0 - tc * tc);
-                        gg[j] = dc * g * i * (1.0 - i);
-                        gg[hid + j] = dc * c_prev[k] * f * (1.0 - f);
-                        gg[2 * hid + j] = dc * i * (1.0 - g * g);
-                        gg[3 * hid + j] = dh[k] * tc * og * (1.0 - og);
-                        dc_carry[k] = dc * f;
+                let cells = &cell_part[t * bh..][..bh];
+                let dm: &[f32] = if let Some(w) = w_hr {
+                    let dh_t = &mut dh_all[t * br..][..br];
+                    dh_t.copy_from_slice(&dh);
+                    for b in 0..batch {
+                        if !valid(lengths, t, b) {
+                            dh_t[b * r..][..r].fill(0.0);
+                        }
                     }
+                    // dm = dh·W_hr: (batch × proj)·(proj × hidden).
+                    sgemm(
+                        false, false, batch, hid, r, 1.0, dh_t, w, 0.0, &mut dm, None,
+                    )?;
+                    &dm
+                } else {
+                    &dh
+                };
+                for b in 0..batch {
+                    let gg = &mut gx[b * gh..][..gh];
+                    if !valid(lengths, t, b) {
+                        gg.fill(0.0);
+                        continue;
+                    }
+                    gates::lstm_backward_row(
+                        d.simd,
+                        LstmBackRow {
+                            gates: &gates[b * gh..][..gh],
+                            cells: &cells[b * hid..][..hid],
+                            c_prev: &c_prev[b * hid..][..hid],
+                            dm: &dm[b * hid..][..hid],
+                            dc: &mut dc_carry[b * hid..][..hid],
+                            dgates: gg,
+                        },
+                    );
                 }
             }
             Mode::Gru => {
                 let gates = &gate_part[t * step_g..][..step_g];
-                let hns = &rest_part[t * bh..][..bh];
+                let hns = &cell_part[t * bh..][..bh];
                 let gh_step = &mut gh_all[t * step_g..][..step_g];
                 for b in 0..batch {
-                    let gr = &gates[b * gh..][..gh];
                     let (gxr, ghr) = (&mut gx[b * gh..][..gh], &mut gh_step[b * gh..][..gh]);
+                    if !valid(lengths, t, b) {
+                        gxr.fill(0.0);
+                        ghr.fill(0.0);
+                        continue;
+                    }
+                    let gr = &gates[b * gh..][..gh];
                     for j in 0..hid {
                         let k = b * hid + j;
                         let (r, z, n) = (gr[j], gr[hid + j], gr[2 * hid + j]);
@@ -409,29 +606,29 @@ pub fn rnn_backward(
                 }
             }
         }
-        // dh_prev (+)= dGates_hh · W_hh: (batch × gh)·(gh × hidden).
-        let (dg, beta) = if d.mode == Mode::Gru {
-            (&gh_all[t * step_g..][..step_g], 1.0)
+        // dh_prev += dGates_hh · W_hh: (batch × gh)·(gh × r).
+        let dg = if d.mode == Mode::Gru {
+            &gh_all[t * step_g..][..step_g]
         } else {
-            (&gx_all[t * step_g..][..step_g], 0.0)
+            &gx_all[t * step_g..][..step_g]
         };
         sgemm(
             false,
             false,
             batch,
-            hid,
+            r,
             gh,
             1.0,
             dg,
             w_hh,
-            beta,
+            1.0,
             &mut dh_carry,
             None,
         )?;
     }
-    grad_state[..bh].copy_from_slice(&dh_carry);
-    if d.mode == Mode::Lstm {
-        grad_state[bh..].copy_from_slice(&dc_carry);
+    grad_state[..br].copy_from_slice(&dh_carry);
+    if lstm {
+        grad_state[br..].copy_from_slice(&dc_carry);
     }
     Ok(())
 }

@@ -2,41 +2,50 @@ use super::*;
 use crate::test_util::data;
 
 /// A plain f64 loop over steps of one layer-direction: the cell equations as PyTorch's docs write
-/// them, with no GEMM and no saved buffers. Returns every step's h (time order) and the final c.
+/// them, with no GEMM and no saved buffers; rows past their length carry their state. Returns
+/// every step's h (time order) and the final c.
+#[allow(clippy::too_many_arguments)]
 fn reference(
     mode: Mode,
     x_proj: &[f64],
     w_hh: &[f64],
     b_hh: Option<&[f64]>,
+    w_hr: Option<&[f64]>,
+    lengths: Option<&[u32]>,
     state0: &[f64],
     o: &RnnOptions,
 ) -> (Vec<f64>, Vec<f64>) {
     let (b_n, h_n, g) = (o.batch, o.hidden, mode.gates());
+    let r_n = if o.proj > 0 { o.proj } else { h_n };
     let gh = g * h_n;
-    let mut h: Vec<f64> = state0[..b_n * h_n].to_vec();
+    let mut h: Vec<f64> = state0[..b_n * r_n].to_vec();
     let mut c: Vec<f64> = if mode == Mode::Lstm {
-        state0[b_n * h_n..].to_vec()
+        state0[b_n * r_n..].to_vec()
     } else {
         vec![]
     };
-    let mut out = vec![0.0; o.steps * b_n * h_n];
+    let mut out = vec![0.0; o.steps * b_n * r_n];
     let sig = |x: f64| 1.0 / (1.0 + (-x).exp());
     for s in 0..o.steps {
         let t = if o.reverse { o.steps - 1 - s } else { s };
-        let mut next = vec![0.0; b_n * h_n];
+        let mut next = h.clone();
         for b in 0..b_n {
+            if lengths.is_some_and(|l| t >= l[b] as usize) {
+                continue;
+            }
             // hh[row] = Σ_k W_hh[row, k]·h[b, k] + b_hh[row]
             let hh: Vec<f64> = (0..gh)
                 .map(|row| {
-                    (0..h_n)
-                        .map(|k| w_hh[row * h_n + k] * h[b * h_n + k])
+                    (0..r_n)
+                        .map(|k| w_hh[row * r_n + k] * h[b * r_n + k])
                         .sum::<f64>()
                         + b_hh.map_or(0.0, |v| v[row])
                 })
                 .collect();
             let xp = |row: usize| x_proj[(t * b_n + b) * gh + row];
+            let mut m = vec![0.0; h_n];
             for j in 0..h_n {
-                next[b * h_n + j] = match mode {
+                m[j] = match mode {
                     Mode::Tanh => (xp(j) + hh[j]).tanh(),
                     Mode::Relu => (xp(j) + hh[j]).max(0.0),
                     Mode::Lstm => {
@@ -55,8 +64,14 @@ fn reference(
                     }
                 };
             }
+            for p in 0..r_n {
+                next[b * r_n + p] = match w_hr {
+                    Some(w) => (0..h_n).map(|j| w[p * h_n + j] * m[j]).sum(),
+                    None => m[p],
+                };
+            }
         }
-        out[t * b_n * h_n..][..b_n * h_n].copy_from_slice(&next);
+        out[t * b_n * r_n..][..b_n * r_n].copy_from_slice(&next);
         h = next;
     }
     (out, c)
@@ -72,76 +87,119 @@ struct Case {
     x_proj: Vec<f32>,
     w_hh: Vec<f32>,
     b_hh: Option<Vec<f32>>,
+    w_hr: Option<Vec<f32>>,
+    lengths: Option<Vec<u32>>,
     state0: Vec<f32>,
     g_out: Vec<f32>,
     g_state: Vec<f32>,
 }
 
 fn case(code: u32, steps: usize, batch: usize, hidden: usize, reverse: bool, bias: bool) -> Case {
+    case_with(code, steps, batch, hidden, reverse, bias, 0, None)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn case_with(
+    code: u32,
+    steps: usize,
+    batch: usize,
+    hidden: usize,
+    reverse: bool,
+    bias: bool,
+    proj: usize,
+    lengths: Option<Vec<u32>>,
+) -> Case {
     let mode = Mode::from_code(code).unwrap();
     let gh = mode.gates() * hidden;
+    let r = if proj > 0 { proj } else { hidden };
     let o = RnnOptions {
         mode: code,
         steps,
         batch,
         hidden,
         reverse,
+        proj,
     };
-    let state_len = if mode == Mode::Lstm { 2 } else { 1 } * batch * hidden;
+    let state_len = batch * r
+        + if mode == Mode::Lstm {
+            batch * hidden
+        } else {
+            0
+        };
     Case {
         mode,
         o,
         x_proj: data(steps * batch * gh, 1 + code as u64, -1.5, 1.5),
-        w_hh: data(gh * hidden, 11 + code as u64, -0.6, 0.6),
+        w_hh: data(gh * r, 11 + code as u64, -0.6, 0.6),
         b_hh: bias.then(|| data(gh, 21, -0.5, 0.5)),
+        w_hr: (proj > 0).then(|| data(r * hidden, 61, -0.7, 0.7)),
+        lengths,
         state0: data(state_len, 31, -0.8, 0.8),
-        g_out: data(steps * batch * hidden, 41, -1.0, 1.0),
+        g_out: data(steps * batch * r, 41, -1.0, 1.0),
         g_state: data(state_len, 51, -1.0, 1.0),
     }
 }
 
 /// The scalar the backward differentiates: Σ out·g_out + Σ h_n·g_h + Σ c_n·g_c.
-fn objective(c: &Case, x_proj: &[f64], w_hh: &[f64], b_hh: Option<&[f64]>, state0: &[f64]) -> f64 {
-    let (out, cn) = reference(c.mode, x_proj, w_hh, b_hh, state0, &c.o);
-    let bh = c.o.batch * c.o.hidden;
+fn objective(c: &Case, args: &[Vec<f64>; 5]) -> f64 {
+    let b = c.b_hh.as_ref().map(|_| &args[2][..]);
+    let w_hr = c.w_hr.as_ref().map(|_| &args[4][..]);
+    let (out, cn) = reference(
+        c.mode,
+        &args[0],
+        &args[1],
+        b,
+        w_hr,
+        c.lengths.as_deref(),
+        &args[3],
+        &c.o,
+    );
+    let br = c.o.batch * if c.o.proj > 0 { c.o.proj } else { c.o.hidden };
     let last = if c.o.reverse { 0 } else { c.o.steps - 1 };
     let gs = f64s(&c.g_state);
     let mut v: f64 = out.iter().zip(&c.g_out).map(|(a, &g)| a * g as f64).sum();
-    v += out[last * bh..][..bh]
+    v += out[last * br..][..br]
         .iter()
         .zip(&gs)
         .map(|(a, g)| a * g)
         .sum::<f64>();
-    v += cn.iter().zip(&gs[bh..]).map(|(a, g)| a * g).sum::<f64>();
+    v += cn.iter().zip(&gs[br..]).map(|(a, g)| a * g).sum::<f64>();
     v
 }
 
-/// Central differences of `objective` with respect to element `i` of one of its inputs.
-fn numeric(c: &Case, which: usize, i: usize) -> f64 {
-    let eps = 1e-6;
-    let mut args = [
+fn args_of(c: &Case) -> [Vec<f64>; 5] {
+    [
         f64s(&c.x_proj),
         f64s(&c.w_hh),
         f64s(c.b_hh.as_deref().unwrap_or(&[])),
         f64s(&c.state0),
-    ];
+        f64s(c.w_hr.as_deref().unwrap_or(&[])),
+    ]
+}
+
+/// Central differences of `objective` with respect to element `i` of one of its inputs
+/// (0 x_proj, 1 w_hh, 2 b_hh, 3 state0, 4 w_hr).
+fn numeric(c: &Case, which: usize, i: usize) -> f64 {
+    let eps = 1e-6;
+    let mut args = args_of(c);
     let base = args[which][i];
-    let mut at = |v: f64| {
-        args[which][i] = v;
-        let b = c.b_hh.as_ref().map(|_| &args[2][..]);
-        objective(c, &args[0], &args[1], b, &args[3])
-    };
-    (at(base + eps) - at(base - eps)) / (2.0 * eps)
+    args[which][i] = base + eps;
+    let plus = objective(c, &args);
+    args[which][i] = base - eps;
+    let minus = objective(c, &args);
+    (plus - minus) / (2.0 * eps)
 }
 
 fn run(c: &Case) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>) {
     let d = Dims::new("test", &c.o).unwrap();
-    let mut out = vec![0.0; c.o.steps * d.bh];
+    let mut out = vec![0.0; c.o.steps * d.br];
     let mut saved = vec![0.0; d.saved_len()];
     rnn_forward(
         &c.x_proj,
         &c.w_hh,
         c.b_hh.as_deref(),
+        c.w_hr.as_deref(),
+        c.lengths.as_deref(),
         &c.state0,
         &mut out,
         &mut saved,
@@ -151,14 +209,16 @@ fn run(c: &Case) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>) {
     let mut g_out = c.g_out.clone();
     // h_n's gradient folded into the last processed step's output gradient, as the TS op does.
     let last = if c.o.reverse { 0 } else { c.o.steps - 1 };
-    for (g, &s) in g_out[last * d.bh..][..d.bh].iter_mut().zip(&c.g_state) {
+    for (g, &s) in g_out[last * d.br..][..d.br].iter_mut().zip(&c.g_state) {
         *g += s;
     }
     let mut g_state = c.g_state.clone();
-    g_state[..d.bh].fill(0.0);
+    g_state[..d.br].fill(0.0);
     let mut g_gates = vec![0.0; d.grad_gates_len()];
     rnn_backward(
         &c.w_hh,
+        c.w_hr.as_deref(),
+        c.lengths.as_deref(),
         &c.state0,
         &out,
         &saved,
@@ -178,6 +238,94 @@ fn close(got: f64, want: f64, what: &str) {
     );
 }
 
+/// Checks one case's forward against the reference and every gradient against central
+/// differences (W_hh's, b_hh's and W_hr's formed from the kernel's outputs as the TS op does).
+fn check_case(c: &Case, what: &str) {
+    let (steps, batch, hidden, reverse) = (c.o.steps, c.o.batch, c.o.hidden, c.o.reverse);
+    let d = Dims::new("test", &c.o).unwrap();
+    let (r, br, bh) = (d.r, d.br, d.bh);
+    let (out, saved, g_state, g_gates) = run(c);
+    let args = args_of(c);
+    let (want, cn) = reference(
+        c.mode,
+        &args[0],
+        &args[1],
+        c.b_hh.as_ref().map(|_| &args[2][..]),
+        c.w_hr.as_ref().map(|_| &args[4][..]),
+        c.lengths.as_deref(),
+        &args[3],
+        &c.o,
+    );
+    for (i, (&g, &w)) in out.iter().zip(&want).enumerate() {
+        close(g as f64, w, &format!("{what}: out[{i}]"));
+    }
+    let gh = c.mode.gates() * hidden;
+    if c.mode == Mode::Lstm {
+        let last = if reverse { 0 } else { steps - 1 };
+        let cells = &saved[steps * batch * gh..];
+        for (j, &w) in cn.iter().enumerate() {
+            close(cells[last * bh + j] as f64, w, &format!("{what}: c_n[{j}]"));
+        }
+    }
+    // x_proj's gradient is the first block of the gate gradients.
+    for (i, &g) in g_gates[..c.x_proj.len()].iter().enumerate() {
+        close(g as f64, numeric(c, 0, i), &format!("{what}: dXProj[{i}]"));
+    }
+    for (i, &g) in g_state.iter().enumerate() {
+        close(g as f64, numeric(c, 3, i), &format!("{what}: dState0[{i}]"));
+    }
+    // W_hh's and b_hh's gradients from the hidden-side gate gradients, as the TS op forms
+    // them: Σ_t dGhᵀ·h_prev and Σ_t dGh.
+    let dgh = if c.mode == Mode::Gru {
+        &g_gates[steps * batch * gh..]
+    } else {
+        &g_gates[..steps * batch * gh]
+    };
+    for row in 0..gh {
+        for k in 0..r {
+            let mut got = 0.0f64;
+            for s in 0..steps {
+                let t = if reverse { steps - 1 - s } else { s };
+                let prev = if s == 0 {
+                    &c.state0[..br]
+                } else {
+                    let tp = if reverse { steps - s } else { s - 1 };
+                    &out[tp * br..][..br]
+                };
+                for b in 0..batch {
+                    got += dgh[(t * batch + b) * gh + row] as f64 * prev[b * r + k] as f64;
+                }
+            }
+            close(
+                got,
+                numeric(c, 1, row * r + k),
+                &format!("{what}: dWhh[{row},{k}]"),
+            );
+        }
+        if c.b_hh.is_some() {
+            let got: f64 = (0..steps * batch).map(|q| dgh[q * gh + row] as f64).sum();
+            close(got, numeric(c, 2, row), &format!("{what}: dBhh[{row}]"));
+        }
+    }
+    // W_hr's gradient: Σ_t dh_tᵀ·m_t, m = o·tanh(c) after the cells in `saved`.
+    if c.w_hr.is_some() {
+        let dh = &g_gates[steps * batch * gh..];
+        let m = &saved[steps * batch * gh + steps * bh..];
+        for p in 0..r {
+            for j in 0..hidden {
+                let got: f64 = (0..steps * batch)
+                    .map(|q| dh[q * r + p] as f64 * m[q * hidden + j] as f64)
+                    .sum();
+                close(
+                    got,
+                    numeric(c, 4, p * hidden + j),
+                    &format!("{what}: dWhr[{p},{j}]"),
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn forward_and_backward_match_a_reference_loop() {
     for code in 0..4 {
@@ -190,77 +338,39 @@ fn forward_and_backward_match_a_reference_loop() {
         ] {
             let c = case(code, steps, batch, hidden, reverse, bias);
             let what = format!("mode {code} steps {steps} batch {batch} hidden {hidden} reverse {reverse} bias {bias}");
-            let (out, saved, g_state, g_gates) = run(&c);
-            let b64 = c.b_hh.as_ref().map(|b| f64s(b));
-            let (want, cn) = reference(
-                c.mode,
-                &f64s(&c.x_proj),
-                &f64s(&c.w_hh),
-                b64.as_deref(),
-                &f64s(&c.state0),
-                &c.o,
-            );
-            for (i, (&g, &w)) in out.iter().zip(&want).enumerate() {
-                close(g as f64, w, &format!("{what}: out[{i}]"));
-            }
-            if c.mode == Mode::Lstm {
-                let bh = batch * hidden;
-                let last = if reverse { 0 } else { steps - 1 };
-                let cells = &saved[steps * batch * 4 * hidden..];
-                for (j, &w) in cn.iter().enumerate() {
-                    close(cells[last * bh + j] as f64, w, &format!("{what}: c_n[{j}]"));
+            check_case(&c, &what);
+        }
+    }
+}
+
+#[test]
+fn lstm_projection_matches_a_reference_loop() {
+    for &(steps, batch, hidden, proj, reverse, bias) in &[
+        (1, 1, 2, 1, false, true),
+        (4, 3, 5, 2, false, true),
+        (4, 2, 5, 3, true, false),
+    ] {
+        let c = case_with(2, steps, batch, hidden, reverse, bias, proj, None);
+        check_case(
+            &c,
+            &format!("proj {proj} steps {steps} batch {batch} hidden {hidden} reverse {reverse}"),
+        );
+    }
+}
+
+#[test]
+fn lengths_carry_the_state_past_each_rows_end() {
+    for code in 0..4 {
+        for &reverse in &[false, true] {
+            for proj in [0, 2] {
+                if proj > 0 && code != 2 {
+                    continue;
                 }
-            }
-            // x_proj's gradient is the first block of the gate gradients.
-            let gh = c.mode.gates() * hidden;
-            for (i, &g) in g_gates[..c.x_proj.len()].iter().enumerate() {
-                close(
-                    g as f64,
-                    numeric(&c, 0, i),
-                    &format!("{what}: dXProj[{i}]"),
+                let c = case_with(code, 5, 4, 4, reverse, true, proj, Some(vec![5, 3, 3, 1]));
+                check_case(
+                    &c,
+                    &format!("mode {code} reverse {reverse} proj {proj} lengths"),
                 );
-            }
-            for (i, &g) in g_state.iter().enumerate() {
-                close(
-                    g as f64,
-                    numeric(&c, 3, i),
-                    &format!("{what}: dState0[{i}]"),
-                );
-            }
-            // W_hh's and b_hh's gradients from the hidden-side gate gradients, as the TS op forms
-            // them: Σ_t dGhᵀ·h_prev and Σ_t dGh.
-            let dgh = if c.mode == Mode::Gru {
-                &g_gates[steps * batch * gh..]
-            } else {
-                &g_gates[..]
-            };
-            let bh = batch * hidden;
-            for row in 0..gh {
-                for k in 0..hidden {
-                    let mut got = 0.0f64;
-                    for s in 0..steps {
-                        let t = if reverse { steps - 1 - s } else { s };
-                        let prev = if s == 0 {
-                            &c.state0[..bh]
-                        } else {
-                            let tp = if reverse { steps - s } else { s - 1 };
-                            &out[tp * bh..][..bh]
-                        };
-                        for b in 0..batch {
-                            got += dgh[(t * batch + b) * gh + row] as f64
-                                * prev[b * hidden + k] as f64;
-                        }
-                    }
-                    close(
-                        got,
-                        numeric(&c, 1, row * hidden + k),
-                        &format!("{what}: dWhh[{row},{k}]"),
-                    );
-                }
-                if bias {
-                    let got: f64 = (0..steps * batch).map(|r| dgh[r * gh + row] as f64).sum();
-                    close(got, numeric(&c, 2, row), &format!("{what}: dBhh[{row}]"));
-                }
             }
         }
     }
@@ -269,7 +379,9 @@ fn forward_and_backward_match_a_reference_loop() {
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
     for code in 0..4 {
-        let c = case(code, 6, 17, 40, code % 2 == 1, true);
+        let proj = if code == 2 { 24 } else { 0 };
+        let lengths = (code % 2 == 0).then(|| (0..17).map(|b| 6 - (b % 6) as u32).collect());
+        let c = case_with(code, 6, 17, 40, code % 2 == 1, true, proj, lengths);
         let (one, two) = crate::test_util::at_1_and_2_threads(|| run(&c));
         crate::test_util::assert_same(&one.0, &two.0, "out");
         crate::test_util::assert_same(&one.1, &two.1, "saved");
@@ -283,11 +395,13 @@ fn bad_lengths_and_modes_are_errors_not_panics() {
     let c = case(2, 3, 2, 4, false, true);
     let o = c.o;
     let d = Dims::new("test", &o).unwrap();
-    let mut out = vec![0.0; o.steps * d.bh];
+    let mut out = vec![0.0; o.steps * d.br];
     let mut saved = vec![0.0; d.saved_len()];
     let e = rnn_forward(
         &c.x_proj[1..],
         &c.w_hh,
+        None,
+        None,
         None,
         &c.state0,
         &mut out,
@@ -301,6 +415,8 @@ fn bad_lengths_and_modes_are_errors_not_panics() {
         &c.x_proj,
         &c.w_hh,
         None,
+        None,
+        None,
         &c.state0[1..],
         &mut out,
         &mut saved,
@@ -312,6 +428,8 @@ fn bad_lengths_and_modes_are_errors_not_panics() {
         &c.x_proj,
         &c.w_hh,
         None,
+        None,
+        None,
         &c.state0,
         &mut out,
         &mut saved[1..],
@@ -321,7 +439,7 @@ fn bad_lengths_and_modes_are_errors_not_panics() {
     assert!(e.message.starts_with("saved has"), "{}", e.message);
     let bad = RnnOptions { mode: 7, ..o };
     let e = rnn_forward(
-        &c.x_proj, &c.w_hh, None, &c.state0, &mut out, &mut saved, &bad,
+        &c.x_proj, &c.w_hh, None, None, None, &c.state0, &mut out, &mut saved, &bad,
     )
     .unwrap_err();
     assert_eq!(e.kind, crate::ErrorKind::Value);
@@ -330,7 +448,7 @@ fn bad_lengths_and_modes_are_errors_not_panics() {
         ..o
     };
     assert_eq!(
-        rnn_forward(&c.x_proj, &c.w_hh, None, &c.state0, &mut out, &mut saved, &huge)
+        rnn_forward(&c.x_proj, &c.w_hh, None, None, None, &c.state0, &mut out, &mut saved, &huge)
             .unwrap_err()
             .kind,
         crate::ErrorKind::Shape
@@ -339,6 +457,8 @@ fn bad_lengths_and_modes_are_errors_not_panics() {
     let mut gg = vec![0.0; 5];
     let e = rnn_backward(
         &c.w_hh,
+        None,
+        None,
         &c.state0,
         &out,
         &saved,
@@ -349,4 +469,141 @@ fn bad_lengths_and_modes_are_errors_not_panics() {
     )
     .unwrap_err();
     assert!(e.message.starts_with("gradGates has"), "{}", e.message);
+}
+
+#[test]
+fn bad_projections_and_lengths_are_errors_not_panics() {
+    let c = case_with(2, 3, 2, 4, false, true, 2, None);
+    let d = Dims::new("test", &c.o).unwrap();
+    let mut out = vec![0.0; c.o.steps * d.br];
+    let mut saved = vec![0.0; d.saved_len()];
+    let mut fwd = |w_hr: Option<&[f32]>, lengths: Option<&[u32]>, o: &RnnOptions| {
+        rnn_forward(
+            &c.x_proj, &c.w_hh, None, w_hr, lengths, &c.state0, &mut out, &mut saved, o,
+        )
+    };
+    let w = c.w_hr.clone().unwrap();
+    assert!(fwd(Some(&w), None, &c.o).is_ok());
+    let e = fwd(None, None, &c.o).unwrap_err();
+    assert_eq!(e.message, "proj needs wHr");
+    let e = fwd(Some(&w[1..]), None, &c.o).unwrap_err();
+    assert!(
+        e.message.starts_with("wHr has 7 elements, expected 8"),
+        "{}",
+        e.message
+    );
+    let e = fwd(Some(&w), Some(&[3, 4]), &c.o).unwrap_err();
+    assert_eq!(e.message, "lengths must be at most steps (3), got 4");
+    let e = fwd(Some(&w), Some(&[3]), &c.o).unwrap_err();
+    assert!(
+        e.message.starts_with("lengths has 1 elements, expected 2"),
+        "{}",
+        e.message
+    );
+    let gru = RnnOptions { mode: 3, ..c.o };
+    let e = fwd(Some(&w), None, &gru).unwrap_err();
+    assert_eq!(
+        e.message,
+        "proj must be 0, or below hidden (4) for an LSTM, got 2"
+    );
+    let big = RnnOptions { proj: 4, ..c.o };
+    assert_eq!(
+        fwd(Some(&w), None, &big).unwrap_err().kind,
+        crate::ErrorKind::Value
+    );
+}
+
+/// Every SIMD path's gate rows against the scalar reference (libm), on row lengths around the
+/// register widths and pre-activations out to saturation.
+#[test]
+fn vector_gates_match_the_scalar_reference() {
+    use super::gates::{self, GruRow, LstmBackRow, LstmRow};
+    use crate::cpu::{available_paths, Simd};
+    let near = |a: &[f32], b: &[f32], what: &str| {
+        for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
+            assert!(
+                (x - y).abs() <= 2e-6 + 2e-6 * y.abs(),
+                "{what}[{i}]: {x} vs {y}"
+            );
+        }
+    };
+    for simd in available_paths() {
+        for hid in [1usize, 7, 16, 37] {
+            let what = format!("{simd:?} hidden {hid}");
+            let xr = data(4 * hid, 71, -12.0, 12.0);
+            let hr = data(4 * hid, 72, -3.0, 3.0);
+            let c0 = data(hid, 73, -2.0, 2.0);
+            let run_lstm = |path: Simd| {
+                let (mut g, mut c, mut cells, mut m) = (
+                    vec![0.0; 4 * hid],
+                    c0.clone(),
+                    vec![0.0; hid],
+                    vec![0.0; hid],
+                );
+                gates::lstm_forward_row(
+                    path,
+                    LstmRow {
+                        xr: &xr,
+                        hr: &hr,
+                        gates: &mut g,
+                        c: &mut c,
+                        cells: &mut cells,
+                        m: &mut m,
+                    },
+                );
+                (g, c, m)
+            };
+            let (g0, c0s, m0) = run_lstm(Simd::Scalar);
+            let (g1, c1, m1) = run_lstm(simd);
+            near(&g1, &g0, &format!("{what} lstm gates"));
+            near(&c1, &c0s, &format!("{what} lstm c"));
+            near(&m1, &m0, &format!("{what} lstm m"));
+            let dm = data(hid, 74, -1.0, 1.0);
+            let dc0 = data(hid, 75, -1.0, 1.0);
+            let run_back = |path: Simd| {
+                let (mut dc, mut dg) = (dc0.clone(), vec![0.0; 4 * hid]);
+                gates::lstm_backward_row(
+                    path,
+                    LstmBackRow {
+                        gates: &g0,
+                        cells: &c0s,
+                        c_prev: &c0,
+                        dm: &dm,
+                        dc: &mut dc,
+                        dgates: &mut dg,
+                    },
+                );
+                (dc, dg)
+            };
+            let (dc0s, dg0) = run_back(Simd::Scalar);
+            let (dc1, dg1) = run_back(simd);
+            near(&dc1, &dc0s, &format!("{what} lstm dc"));
+            near(&dg1, &dg0, &format!("{what} lstm dgates"));
+            let hp = data(hid, 76, -1.0, 1.0);
+            let run_gru = |path: Simd| {
+                let (mut g, mut hns, mut y) = (vec![0.0; 3 * hid], vec![0.0; hid], vec![0.0; hid]);
+                gates::gru_forward_row(
+                    path,
+                    GruRow {
+                        xr: &xr[..3 * hid],
+                        hr: &hr[..3 * hid],
+                        hp: &hp,
+                        gates: &mut g,
+                        hns: &mut hns,
+                        y: &mut y,
+                    },
+                );
+                (g, hns, y)
+            };
+            let (a0, b0, y0) = run_gru(Simd::Scalar);
+            let (a1, b1, y1) = run_gru(simd);
+            near(&a1, &a0, &format!("{what} gru gates"));
+            near(&b1, &b0, &format!("{what} gru hns"));
+            near(&y1, &y0, &format!("{what} gru y"));
+            let (mut t0, mut t1) = (vec![0.0; hid], vec![0.0; hid]);
+            gates::tanh_row(Simd::Scalar, &xr[..hid], &hr[..hid], &mut t0);
+            gates::tanh_row(simd, &xr[..hid], &hr[..hid], &mut t1);
+            near(&t1, &t0, &format!("{what} tanh"));
+        }
+    }
 }
