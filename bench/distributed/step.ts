@@ -11,19 +11,11 @@ import { nn, optim } from 'kindling';
 import * as dist from 'kindling/distributed';
 import { seedMLP } from '../../examples/seed-mlp';
 import { arg, report } from '../lib/child';
+import { wideMLP } from '../wide/model';
 
 function model(name: string): nn.Module {
   if (name === 'seed') return new (seedMLP(nn))() as unknown as nn.Module;
-  return new nn.Sequential(
-    new nn.Flatten(),
-    new nn.Linear(784, 1024),
-    new nn.ReLU(),
-    new nn.Dropout(0.5),
-    new nn.Linear(1024, 1024),
-    new nn.ReLU(),
-    new nn.Dropout(0.5),
-    new nn.Linear(1024, 10),
-  );
+  return wideMLP();
 }
 
 function main(): void {

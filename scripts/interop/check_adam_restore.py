@@ -9,7 +9,8 @@ DIR holds what __test__/serialization/interop-optimizer.spec.ts wrote with kindl
 Here PyTorch's seed MLP loads the model, a fresh torch.optim.Adam gets kindling's state through
 restore_optimizer, takes the same steps, and must end on kindling's parameters (atol 1e-6): which
 holds only if the moments, the step counts (bias correction) and every hyper-parameter came
-across. The same steps from a cold Adam must not (the restore is what makes the difference).
+across. The same steps from a cold Adam must not (the restore is what makes the difference), and
+an optimizer over other parameters is refused with a ValueError.
 Also converts the checkpoint with the CLI and loads the result with torch.load.
 
 Usage: python3 scripts/interop/check_adam_restore.py DIR   (prints one line starting with "OK")
@@ -50,6 +51,17 @@ def main():
     assert group["betas"] == tuple(saved["betas"]) and group["weight_decay"] == saved["weightDecay"], group
     assert group["amsgrad"] == saved["amsgrad"] and group["lr"] == saved["lr"], group
     assert worst <= 1e-6, f"restored Adam ends {worst:.3g} away from kindling's parameters"
+    # The wrong optimizer is refused with a message, not loaded half-way.
+    saved = checkpoint["optimizer"]
+    for params, expected in [
+        (torch.nn.Linear(3, 2).parameters(), "a parameter group of 6 parameters in the checkpoint, 2 in the optimizer"),
+        (list(MLP().parameters())[::-1], "state 0.exp_avg has shape (64, 784), parameter 0 (10,)"),
+    ]:
+        try:
+            restore_optimizer(torch.optim.Adam(params), saved)
+            raise AssertionError(f"no error; expected: {expected}")
+        except ValueError as e:
+            assert str(e) == expected, str(e)
     cold, _, _ = continue_training(folder, restore=False)
     assert cold > 100 * max(worst, 1e-8), f"a cold Adam ends only {cold:.3g} away: the check cannot tell"
     # The CLI: one file torch.load reads, whose optimizer state loads into a new Adam.

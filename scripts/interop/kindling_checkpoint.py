@@ -73,8 +73,9 @@ def torch_optimizer_state(saved, optimizer):
     """kindling's optimizer stateDict() (`saved`) as PyTorch's state dict for `optimizer`.
 
     Each saved group's options overwrite that of the optimizer's own group (so options PyTorch has
-    and kindling lacks, such as `foreach` or `fused`, keep PyTorch's values); per-parameter state
-    keeps its tensors and gets PyTorch's float32 tensor step count.
+    and kindling lacks, such as `foreach` or `fused`, keep PyTorch's values; extra ones, such as a
+    scheduler's `initial_lr`, are kept as PyTorch keeps them); per-parameter state keeps its
+    tensors and gets PyTorch's float32 tensor step count.
     """
     current = optimizer.state_dict()
     if len(saved["param_groups"]) != len(current["param_groups"]):
@@ -90,9 +91,6 @@ def torch_optimizer_state(saved, optimizer):
                 f"{len(mine['params'])} in the optimizer"
             )
         options = {_snake(k): (tuple(v) if k == "betas" else v) for k, v in theirs.items() if k != "params"}
-        unknown = sorted(set(options) - set(mine))
-        if unknown:
-            raise ValueError(f"options {unknown} of the checkpoint are not options of {type(optimizer).__name__}")
         groups.append({**mine, **options, "params": mine["params"]})
     # kindling numbers parameters across groups in order, as PyTorch does: the same ids.
     state = {}
