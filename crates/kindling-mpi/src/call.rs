@@ -118,11 +118,6 @@ pub fn check(
 ) -> std::result::Result<c_int, String> {
     let rule = what.rule();
     let name = rule.name;
-    if let Some(code) = rule.op {
-        if let Some(why) = op_error(code, floating) {
-            return Err(format!("{name}: reduce op {code}: {why}"));
-        }
-    }
     if let Some(src) = rule.src {
         if src < 0 || src >= size {
             return Err(format!("{name}: src rank {src} is not in [0, {size})"));
@@ -152,6 +147,13 @@ pub fn check(
             block
         }
     };
+    // After the lengths, as the first version of these checks did (an op error is reported only
+    // for well-sized buffers).
+    if let Some(code) = rule.op {
+        if let Some(why) = op_error(code, floating) {
+            return Err(format!("{name}: reduce op {code}: {why}"));
+        }
+    }
     // MPI counts are C ints: a buffer longer than that cannot be sent in one call.
     for len in [input, output] {
         if c_int::try_from(len).is_err() {
@@ -363,6 +365,15 @@ mod tests {
                 false,
                 2,
                 Err("reduceScatter: reduce op 1: AVG needs a floating-point buffer"),
+            ),
+            // Both wrong: the lengths are reported first (the order of the first version).
+            (
+                What::ReduceScatter(9),
+                Some(9),
+                4,
+                true,
+                2,
+                Err("reduceScatter: input must hold 2 × 4 elements, got 9"),
             ),
             (
                 What::ReduceScatter(MIN),
