@@ -3,7 +3,8 @@
  * named: seed, wide, gemm, and adam when present). Each workload is a module exporting `run()`.
  * `profile` (the seed step's phase timings and CPU profile), `overhead` (forward/loss/backward
  * against another git ref), `status` (train-in-worker's /status latency) and `native-call` (the
- * cost of one native call against a baseline addon) run only when named.
+ * cost of one native call against a baseline addon) and `distributed` (MPI jobs: all-reduce times
+ * and DDP step times, launched with mpirun) run only when named.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,6 +24,7 @@ const workloads: Record<string, () => Workload> = {
   overhead: () => require('./overhead') as Workload,
   status: () => require('./status-latency') as Workload,
   'native-call': () => require('./native-call') as Workload,
+  distributed: () => require('./distributed') as Workload,
 };
 // The Adam kernel benchmark lands from another branch: listed once its file is there.
 if (fs.existsSync(path.join(__dirname, 'adam.ts'))) workloads.adam = () => require('./adam') as Workload;

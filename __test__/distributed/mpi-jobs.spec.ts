@@ -102,6 +102,15 @@ describe.skipIf(!mpirun)(`kindling/distributed in real MPI jobs${MPI_SKIP_NOTE}`
         'async in flight: broadcast',
         'sync after async: PRODUCT',
         'async after errors',
+        'async barrier waits for the last rank, main thread free',
+        ...Array.from({ length: 2 }, (_, r) => `async allGather int32 [${r}]`),
+        'async allGather chunks float32',
+        'async allGatherIntoTensor int64',
+        'async reduceScatter float32 AVG',
+        'async reduceScatterTensor int64 MIN',
+        'sync after async gathers: MAX',
+        'every Work completed',
+        'async after gather/scatter errors',
       ]);
       expect((report.results as Result[]).filter((r) => r.mismatches > 0)).toEqual([]);
     }
@@ -109,6 +118,14 @@ describe.skipIf(!mpirun)(`kindling/distributed in real MPI jobs${MPI_SKIP_NOTE}`
     for (const errors of [r0, r1]) expect(errors.sizes).toMatchObject({ error: 'ShapeError', message: expect.stringMatching(/^allReduce: tensor sizes differ across ranks/) });
     expect(r1.local).toMatchObject({ error: 'TypeError', message: expect.stringContaining('broadcast: Invalid function argument') });
     expect(r0.local).toMatchObject({ error: 'DistributedError', message: expect.stringContaining('another rank failed') });
+    // The gather/scatter/barrier forms reject wait() the same way.
+    for (const errors of [r0, r1]) {
+      expect(errors.gatherSizes).toMatchObject({ error: 'ShapeError', message: expect.stringMatching(/^allGatherIntoTensor: tensor sizes differ across ranks: [23] elements on this rank, between 2 and 3 across the 2 ranks$/) });
+    }
+    expect(r1.scatterLocal).toEqual({ error: 'RangeError', message: 'reduceScatter: number of input tensors should equal to the world size (2), but got 1' });
+    expect(r0.scatterLocal).toMatchObject({ error: 'DistributedError', message: expect.stringContaining('reduceScatter: the arguments of another rank failed') });
+    expect(r0.barrierLocal).toMatchObject({ error: 'TypeError', message: expect.stringMatching(/^barrier: option 'group' is not supported by kindling yet/) });
+    expect(r1.barrierLocal).toMatchObject({ error: 'DistributedError', message: expect.stringContaining('barrier: the arguments of another rank failed') });
   }, TEST_TIMEOUT_MS);
 
   it('bad input gives the same typed error on every rank, and the group stays usable', async () => {
@@ -137,7 +154,7 @@ describe.skipIf(!mpirun)(`kindling/distributed in real MPI jobs${MPI_SKIP_NOTE}`
     both('not a tensor', 'TypeError', 'allReduce: Invalid function argument. Expected parameter `tensor` of type Tensor but got Array instead.');
     both('bad op', 'TypeError', /^allReduce: op must be a ReduceOp \(ReduceOp.SUM, .*\), but got string 'sum'$/);
     both('uint8', 'TypeError', 'allReduce: the MPI backend supports float32, int32 and int64 tensors, but `tensor` is uint8');
-    both('asyncOp', 'TypeError', /allGather: option 'asyncOp' is not supported by kindling yet \(only allReduce and broadcast have an asynchronous form so far\)/);
+    both('asyncOp not boolean', 'TypeError', "allGather: option 'asyncOp' must be a boolean, got string 'yes'");
     both('init twice', 'DistributedError', 'trying to initialize the default process group twice!');
     both('wrong backend', 'RangeError', /^initProcessGroup: Invalid backend: 'gloo'/);
     both('after destroy', 'DistributedError', 'Default process group has not been initialized, please make sure to call initProcessGroup.');
@@ -169,6 +186,21 @@ describe.skipIf(!mpirun)(`kindling/distributed in real MPI jobs${MPI_SKIP_NOTE}`
         expect(f.secondIteration).toBe('ok');
       }
       expect(r.unusedError).toMatch(/^DistributedError: Expected to have finished reduction in the prior iteration before starting a new one\..*\(2 without a gradient\)/);
+    }
+  }, TEST_TIMEOUT_MS);
+
+  it('examples/mnist-ddp.ts at full scale: 2 ranks × batch 10 on MNIST train like 1 process × batch 20 (dropout off)', async () => {
+    const steps = 40;
+    const job = await runJob(2, String(steps), join(__dirname, 'mpi-mnist-worker.ts'));
+    expect(job.code, job.output).toBe(0);
+    expect(job.reports).toHaveLength(2);
+    for (const r of job.reports as Record<string, number | number[]>[]) {
+      expect(r.steps).toBe(steps);
+      expect(r.globalRows).toEqual([20]); // every step's global batch: both ranks' 10 rows
+      expect(r.moved).toBeGreaterThan(2e-3); // 40 Adam steps at lr 1e-4 moved the parameters…
+      expect(r.endDiff).toBeLessThan(1e-5); // …as the single process on the global batch did, up to rounding
+      expect(r.rankSpread).toBe(0); // and both ranks hold the same parameters, bit for bit
+      expect(r.lastLoss).toBeLessThan(2.3);
     }
   }, TEST_TIMEOUT_MS);
 

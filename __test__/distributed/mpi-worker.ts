@@ -136,7 +136,7 @@ function errors(rank: number, size: number) {
     caught('not a tensor', () => dist.allReduce([1, 2] as unknown as Tensor)),
     caught('bad op', () => dist.allReduce(f(2), 'sum' as unknown as dist.ReduceOp)),
     caught('uint8', () => dist.allReduce(new Tensor(new Uint8Array(2), [2], 'uint8'))),
-    caught('asyncOp', () => dist.allGather([f(2), f(2)], f(2), { asyncOp: true })),
+    caught('asyncOp not boolean', () => dist.allGather([f(2), f(2)], f(2), { asyncOp: 'yes' as unknown as true })),
     caught('init twice', () => dist.initProcessGroup({ backend: 'mpi' })),
     caught('wrong backend', () => dist.initProcessGroup({ backend: 'gloo' })),
   ];
@@ -203,7 +203,73 @@ async function asyncOps(rank: number, size: number) {
   const after = tensorOf('float32', 3, () => 1);
   await dist.allReduce(after, dist.ReduceOp.SUM, { asyncOp: true }).wait();
   results.push(compare('async after errors', after, () => size));
-  return { results, errors };
+  results.push(...(await asyncGatherScatter(rank, size)));
+  const gatherErrors = {
+    gatherSizes: await rejection(dist.allGatherIntoTensor(tensorOf('float32', size * (rank === 0 ? 2 : 3), () => 0), tensorOf('float32', rank === 0 ? 2 : 3, () => 1), { asyncOp: true })),
+    scatterLocal: await rejection(
+      dist.reduceScatter(tensorOf('float32', 2, () => 0), Array.from({ length: rank === 1 ? 1 : size }, () => tensorOf('float32', 2, () => 1)), dist.ReduceOp.SUM, { asyncOp: true }),
+    ),
+    barrierLocal: await rejection(dist.barrier(rank === 0 ? { asyncOp: true, group: 1 as never } : { asyncOp: true })),
+  };
+  const last = tensorOf('int32', 4, () => 2);
+  await dist.allReduce(last, dist.ReduceOp.PRODUCT, { asyncOp: true }).wait();
+  results.push(compare('async after gather/scatter errors', last, () => 2 ** size));
+  return { results, errors: { ...errors, ...gatherErrors } };
+}
+
+/**
+ * asyncOp on allGather / allGatherIntoTensor / reduceScatter / reduceScatterTensor / barrier:
+ * a barrier that waits for a late rank without blocking timers, then every form in flight at
+ * once (with a synchronous call after them), each result against cases.ts.
+ */
+async function asyncGatherScatter(rank: number, size: number): Promise<Result[]> {
+  const results: Result[] = [];
+  if (rank === 0) {
+    const until = Date.now() + 500;
+    while (Date.now() < until);
+  }
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 10);
+  const arrived = Date.now();
+  const barrierWork = dist.barrier({ asyncOp: true });
+  const pendingAtOnce = !barrierWork.isCompleted();
+  await barrierWork.wait();
+  const left = Date.now();
+  clearInterval(timer);
+  // Rank 0 arrived last: the others waited in the barrier, with their timers firing meanwhile.
+  const times = new BigInt64Array([BigInt(arrived)]);
+  dist.broadcast(new Tensor(times, [1], 'int64'), 0);
+  const waited = rank === 0 || (left >= Number(times[0]) && pendingAtOnce && ticks >= 10 && barrierWork.isCompleted());
+  results.push({ name: 'async barrier waits for the last rank, main thread free', mismatches: waited ? 0 : 1, first: `ticks ${ticks}, left ${left}, rank 0 arrived ${times[0]}` });
+
+  const n = 1001;
+  const pending: dist.Work[] = [];
+  const mine = (dtype: DT) => tensorOf(dtype, n, (i) => input(dtype, rank, i));
+  // allGather into separate tensors (staged, copied out when the Work completes) and into chunks.
+  const separate = Array.from({ length: size }, () => tensorOf('int32', n, () => -99));
+  pending.push(dist.allGather(separate, mine('int32'), { asyncOp: true }));
+  const whole = tensorOf('float32', n * size, () => -99);
+  pending.push(dist.allGather(whole.chunk(size), mine('float32'), { asyncOp: true }));
+  const into = tensorOf('int64', n * size, () => -99);
+  pending.push(dist.allGatherIntoTensor(into, mine('int64'), { asyncOp: true }));
+  const inputs = Array.from({ length: size }, (_, b) => tensorOf('float32', n, (i) => input('float32', rank, b * n + i)));
+  const scattered = tensorOf('float32', n, () => -99);
+  pending.push(dist.reduceScatter(scattered, inputs, dist.ReduceOp.AVG, { asyncOp: true }));
+  const flat = tensorOf('int64', n * size, (i) => input('int64', rank, i));
+  const scatteredTensor = tensorOf('int64', n, () => -99);
+  pending.push(dist.reduceScatterTensor(scatteredTensor, flat, dist.ReduceOp.MIN, { asyncOp: true }));
+  pending.push(dist.barrier({ asyncOp: true }));
+  const sync = mine('float32');
+  dist.allReduce(sync, dist.ReduceOp.MAX); // synchronous: runs after all of the above
+  await Promise.all(pending.map((w) => w.wait()));
+  separate.forEach((o, r) => results.push(compare(`async allGather int32 [${r}]`, o, (i) => input('int32', r, i))));
+  results.push(compare('async allGather chunks float32', whole, (i) => input('float32', Math.floor(i / n), i % n)));
+  results.push(compare('async allGatherIntoTensor int64', into, (i) => input('int64', Math.floor(i / n), i % n)));
+  results.push(compare('async reduceScatter float32 AVG', scattered, (i) => reduced('AVG', 'float32', size, rank * n + i), tolerance('AVG')));
+  results.push(compare('async reduceScatterTensor int64 MIN', scatteredTensor, (i) => reduced('MIN', 'int64', size, rank * n + i)));
+  results.push(compare('sync after async gathers: MAX', sync, (i) => reduced('MAX', 'float32', size, i)));
+  results.push({ name: 'every Work completed', mismatches: pending.every((w) => w.isCompleted()) ? 0 : 1 });
+  return results;
 }
 
 async function main(): Promise<void> {

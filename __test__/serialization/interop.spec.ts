@@ -22,6 +22,7 @@ import { writeKindlingFixtures } from '../../scripts/interop/make_kindling_check
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'interop');
 const CHECK_SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'interop', 'check_kindling_checkpoint.py');
+const ADAM_SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'interop', 'check_adam_restore.py');
 
 function expectClose(actual: torch.Tensor, expected: torch.Tensor, rtol = 1e-5, atol = 1e-6): void {
   expect(actual.shape).toEqual(expected.shape);
@@ -95,6 +96,48 @@ describe.skipIf(skipReason !== null)('kindling → PyTorch (needs python3 with t
       for (const line of lines) {
         expect(line).toMatch(/^OK torch .*outputs match.*Adam checkpoint: 6 parameter states, lr 0\.001, step 2$/);
       }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * What check_adam_restore.py continues in PyTorch: the seed MLP trained 3 Adam steps (AMSGrad,
+ * weight decay, betas (0.8, 0.99), lr 1e-2, dropout off) saved as examples/mnist-ddp.ts saves its
+ * checkpoint, then 2 more steps on the same batch whose end parameters PyTorch must reach.
+ */
+function writeAdamContinuation(dir: string): void {
+  torch.manualSeed(3);
+  const mlp = new MLP();
+  mlp.eval();
+  const inputs = torch.rand([16, 1, 28, 28]);
+  const targets = torch.randint(0, 10, [16]);
+  const optimizer = new torch.optim.Adam(mlp.parameters(), { lr: 1e-2, betas: [0.8, 0.99], weightDecay: 0.01, amsgrad: true });
+  const loss = new torch.nn.CrossEntropyLoss();
+  const step = () => {
+    optimizer.zeroGrad();
+    loss.forward(mlp.forward(inputs), targets).backward();
+    optimizer.step();
+  };
+  for (let i = 0; i < 3; i++) step();
+  torch.save({ epoch: 1, model: mlp.stateDict(), optimizer: optimizer.stateDict() } as unknown as Record<string, unknown>, path.join(dir, 'checkpoint.safetensors'));
+  const steps = 2;
+  for (let i = 0; i < steps; i++) step();
+  torch.save({ inputs, targets, steps, after: mlp.stateDict() } as unknown as Record<string, unknown>, path.join(dir, 'continuation.safetensors'));
+}
+
+describe.skipIf(skipReason !== null)('kindling → PyTorch optimizer (needs python3 with torch + safetensors)', () => {
+  it("scripts/interop/kindling_checkpoint.py restores kindling's Adam into torch.optim.Adam: the run continues on kindling's parameters", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-interop-adam-'));
+    try {
+      writeAdamContinuation(dir);
+      const run = spawnSync('python3', [ADAM_SCRIPT, dir], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, TMPDIR: dir } });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout.trim()).toMatch(
+        /^OK torch .*: Adam restored from kindling continues kindling's run \(max abs diff .*; a cold Adam: .*\); converted file: epoch 1, 6 parameter states, steps \[3\], amsgrad True$/,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

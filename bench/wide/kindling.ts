@@ -10,6 +10,7 @@ import { nn, optim, Tensor } from 'kindling';
 import { DataLoader } from 'kindling/data';
 import { MNIST, transforms } from 'kindling/vision';
 import { arg, report, stepsCap } from '../lib/child';
+import { wideMLP } from './model';
 
 const BATCH = 256;
 const ROOT = path.join(__dirname, '..', '..', '.data');
@@ -20,16 +21,7 @@ function main(): void {
   torch.manualSeed(42);
   const dataset = new MNIST(ROOT, { download: true, transform: transforms.ToTensor() });
   const loader = new DataLoader(dataset, { batchSize: BATCH, shuffle: true, dropLast: true });
-  const model = new nn.Sequential(
-    new nn.Flatten(),
-    new nn.Linear(784, 1024),
-    new nn.ReLU(),
-    new nn.Dropout(0.5),
-    new nn.Linear(1024, 1024),
-    new nn.ReLU(),
-    new nn.Dropout(0.5),
-    new nn.Linear(1024, 10),
-  );
+  const model = wideMLP();
   const lossFunction = new nn.CrossEntropyLoss();
   const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
 

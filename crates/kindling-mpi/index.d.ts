@@ -45,3 +45,10 @@ export declare function allReduceI64Async(buf: BigInt64Array, op: number, plan: 
 export declare function broadcastF32Async(buf: Float32Array, src: number, plan: BigInt64Array): Promise<boolean>
 export declare function broadcastI32Async(buf: Int32Array, src: number, plan: BigInt64Array): Promise<boolean>
 export declare function broadcastI64Async(buf: BigInt64Array, src: number, plan: BigInt64Array): Promise<boolean>
+export declare function allGatherF32Async(input: Float32Array, output: Float32Array, plan: BigInt64Array): Promise<boolean>
+export declare function allGatherI32Async(input: Int32Array, output: Int32Array, plan: BigInt64Array): Promise<boolean>
+export declare function allGatherI64Async(input: BigInt64Array, output: BigInt64Array, plan: BigInt64Array): Promise<boolean>
+export declare function reduceScatterF32Async(input: Float32Array, output: Float32Array, op: number, plan: BigInt64Array): Promise<boolean>
+export declare function reduceScatterI32Async(input: Int32Array, output: Int32Array, op: number, plan: BigInt64Array): Promise<boolean>
+export declare function reduceScatterI64Async(input: BigInt64Array, output: BigInt64Array, op: number, plan: BigInt64Array): Promise<boolean>
+export declare function barrierAsync(plan: BigInt64Array): Promise<boolean>

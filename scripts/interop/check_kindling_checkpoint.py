@@ -10,7 +10,6 @@
 Usage: python3 scripts/interop/check_kindling_checkpoint.py [DIR ...]
 (DIR defaults to __test__/fixtures/interop). Exit status 0 and one line starting with "OK" per DIR on success.
 """
-import json
 import os
 import sys
 
@@ -18,30 +17,10 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
 
+from kindling_checkpoint import load_checkpoint, torch_optimizer_state
 from seed_mlp import MLP
 
 DEFAULT_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "__test__", "fixtures", "interop")
-
-# kindling's camelCase option names → PyTorch's.
-OPTION_NAMES = {"weightDecay": "weight_decay", "decoupledWeightDecay": "decoupled_weight_decay", "initialLr": "initial_lr"}
-
-
-def resolve(value, tensors):
-    """Undoes kindling's structure encoding (see src/serialization/tree.ts)."""
-    if isinstance(value, list):
-        return [resolve(v, tensors) for v in value]
-    if isinstance(value, dict):
-        if len(value) == 1:
-            (key, inner), = value.items()
-            if key == "__tensor__":
-                return tensors[inner]
-            if key == "__float__":
-                return float(inner.replace("Infinity", "inf"))
-            if key == "__object__":
-                return {k: resolve(v, tensors) for k, v in inner.items()}
-        return {k: resolve(v, tensors) for k, v in value.items()}
-    return value
-
 
 def check_module(folder):
     path = os.path.join(folder, "kindling_mlp.safetensors")
@@ -60,8 +39,7 @@ def check_module(folder):
 def check_optimizer(folder):
     path = os.path.join(folder, "kindling_adam.safetensors")
     tensors = load_file(path)
-    with safe_open(path, "pt") as f:
-        saved = resolve(json.loads(f.metadata()["kindling"]), tensors)
+    saved = load_checkpoint(path)
     mlp = MLP()
     params = list(mlp.parameters())
     for i, p in enumerate(params):
@@ -69,17 +47,11 @@ def check_optimizer(folder):
             t = tensors[f"state.{i}.{name}"]
             assert t.shape == p.shape and t.dtype == torch.float32, (name, i, t.shape, p.shape)
     optimizer = torch.optim.Adam(params)
-    groups = []
-    for current, group in zip(optimizer.state_dict()["param_groups"], saved["param_groups"]):
-        converted = {OPTION_NAMES.get(k, k): (tuple(v) if k == "betas" else v) for k, v in group.items()}
-        groups.append({**current, **converted})
-    state = {
-        int(i): {**s, "step": torch.tensor(float(s["step"]))} for i, s in saved["state"].items()
-    }
-    optimizer.load_state_dict({"state": state, "param_groups": groups})
+    state = torch_optimizer_state(saved, optimizer)
+    optimizer.load_state_dict(state)
     steps = {int(s["step"].item()) for s in optimizer.state.values()}
     assert steps == {2}, steps
-    return len(state), optimizer.param_groups[0]["lr"]
+    return len(state["state"]), optimizer.param_groups[0]["lr"]
 
 
 def main():

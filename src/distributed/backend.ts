@@ -33,6 +33,13 @@ export interface MpiAddon {
   broadcastF32Async(buf: Float32Array, src: number, plan: BigInt64Array): Promise<boolean>;
   broadcastI32Async(buf: Int32Array, src: number, plan: BigInt64Array): Promise<boolean>;
   broadcastI64Async(buf: BigInt64Array, src: number, plan: BigInt64Array): Promise<boolean>;
+  allGatherF32Async(input: Float32Array, output: Float32Array, plan: BigInt64Array): Promise<boolean>;
+  allGatherI32Async(input: Int32Array, output: Int32Array, plan: BigInt64Array): Promise<boolean>;
+  allGatherI64Async(input: BigInt64Array, output: BigInt64Array, plan: BigInt64Array): Promise<boolean>;
+  reduceScatterF32Async(input: Float32Array, output: Float32Array, op: number, plan: BigInt64Array): Promise<boolean>;
+  reduceScatterI32Async(input: Int32Array, output: Int32Array, op: number, plan: BigInt64Array): Promise<boolean>;
+  reduceScatterI64Async(input: BigInt64Array, output: BigInt64Array, op: number, plan: BigInt64Array): Promise<boolean>;
+  barrierAsync(plan: BigInt64Array): Promise<boolean>;
 }
 
 const INSTALL =

@@ -29,60 +29,78 @@ import { Work } from './work';
 /** PyTorch's trailing `group=` and `async_op=` arguments; only the default group exists so far. */
 export interface CollectiveOptions {
   group?: never;
-  /** Only `allReduce` and `broadcast` have an asynchronous form so far. */
+  /** `true`: return a `Work` at once and communicate off Node's main thread. */
   asyncOp?: boolean;
 }
 
-/** `allReduce` / `broadcast` with `asyncOp: true`: they return a `Work`. */
+/** Any collective with `asyncOp: true`: it returns a `Work`. */
 export interface AsyncOptions {
   group?: never;
   asyncOp: true;
 }
 
-const OPTIONS = {
-  group: { notImplemented: 'only the default (world) group exists' },
-  asyncOp: { notImplemented: 'only allReduce and broadcast have an asynchronous form so far', unless: [false] },
-} as const;
+type SyncOptions = CollectiveOptions & { asyncOp?: false };
 
-const ASYNC_OPTIONS = { group: OPTIONS.group, asyncOp: 'boolean' } as const;
+const OPTIONS = { group: { notImplemented: 'only the default (world) group exists' }, asyncOp: 'boolean' } as const;
 
-type AsyncNative = (buf: TypedArray, param: number, plan: BigInt64Array) => Promise<boolean>;
+/** The addon's collectives (each also as `…Async`, and per dtype: `allReduceF32`, …). */
+type Kind = 'allReduce' | 'broadcast' | 'allGather' | 'reduceScatter' | 'barrier';
 
 /**
- * The asynchronous path of allReduce / broadcast: the agreement exchange and the collective run
- * in one native task, in issue order, off the main thread. A local error still takes part in the
- * exchange (so the other ranks learn of it) and is then thrown by `wait()`.
+ * One call of the addon: its buffers (`input` for gather/scatter only, `output` for all but
+ * barrier: the buffer MPI writes), its op or src rank, and what to do once it has run (copy a
+ * staging buffer out, bump version counters).
  */
-function launch(group: ProcessGroup, name: string, plan: Plan | Error, tensor: Tensor, kind: 'allReduce' | 'broadcast', param: number): Work {
-  const plain = plan instanceof Error;
-  const dtype = plain ? 'float32' : tensor.dtype;
-  const s = dtype === 'float32' ? 'F32' : dtype === 'int32' ? 'I32' : 'I64';
-  const native = (group.mpi as unknown as Record<string, AsyncNative>)[`${kind}${s}Async`];
-  const buf = plain ? new Float32Array(0) : tensor.data;
-  const exchanged = planBuffer(plan);
-  return new Work(native(buf, plain ? 0 : param, exchanged), () => {
-    checkAgreement(group, name, plan, exchanged);
-    if (kind === 'allReduce' || group.rank !== param) bumpVersion(tensor);
-  });
+interface Call {
+  kind: Kind;
+  dtype: 'float32' | 'int32' | 'int64';
+  input?: TypedArray;
+  output?: TypedArray;
+  param?: number;
+  after(): void;
 }
 
-/** The addon's functions for one dtype, with the buffers typed loosely (checks.ts fixed the dtype). */
-interface Typed {
-  allReduce(buf: TypedArray, op: number): void;
-  broadcast(buf: TypedArray, src: number): void;
-  allGather(input: TypedArray, output: TypedArray): void;
-  reduceScatter(input: TypedArray, output: TypedArray, op: number): void;
+/** The addon function for `call`: `allGatherI64`, `barrierAsync`, …, with its arguments in order. */
+function native(group: ProcessGroup, call: Call, plan?: BigInt64Array): unknown {
+  const suffix = call.kind === 'barrier' ? '' : call.dtype === 'float32' ? 'F32' : call.dtype === 'int32' ? 'I32' : 'I64';
+  const fn = (group.mpi as unknown as Record<string, (...args: unknown[]) => unknown>)[`${call.kind}${suffix}${plan ? 'Async' : ''}`];
+  // Every addon function takes (input?, output?, op or src?, plan?) in this order.
+  const args = [call.input, call.output, call.param, plan].filter((a) => a !== undefined);
+  return fn(...args);
 }
 
-function typed(group: ProcessGroup, dtype: string): Typed {
-  const m = group.mpi as unknown as Record<string, (...args: unknown[]) => void>;
-  const s = dtype === 'float32' ? 'F32' : dtype === 'int32' ? 'I32' : 'I64';
+/** The call a rank whose own checks failed still makes (asynchronously), so the others learn of it. */
+function emptyCall(kind: Kind): Call {
+  const buffers = kind === 'allGather' || kind === 'reduceScatter' ? 2 : kind === 'barrier' ? 0 : 1;
   return {
-    allReduce: (buf, op) => m[`allReduce${s}`](buf, op),
-    broadcast: (buf, src) => m[`broadcast${s}`](buf, src),
-    allGather: (input, output) => m[`allGather${s}`](input, output),
-    reduceScatter: (input, output, op) => m[`reduceScatter${s}`](input, output, op),
+    kind,
+    dtype: 'float32',
+    input: buffers === 2 ? new Float32Array(0) : undefined,
+    output: buffers > 0 ? new Float32Array(0) : undefined,
+    param: kind === 'barrier' || kind === 'allGather' ? undefined : 0,
+    after: () => {},
   };
+}
+
+/**
+ * Issues a collective whose local checks gave `plan` (or their error). Synchronously: the
+ * agreement exchange, then the call. With `asyncOp`: both run in one native task, in issue order,
+ * off the main thread, and the returned `Work` settles when it is done; a local error still takes
+ * part in the exchange (so the other ranks learn of it) and is then thrown by `wait()`.
+ */
+function issue(group: ProcessGroup, name: string, plan: Plan | Error, options: CollectiveOptions | undefined, kind: Kind, prepare: () => Call): void | Work {
+  if (options?.asyncOp === true) {
+    const call = plan instanceof Error ? emptyCall(kind) : prepare();
+    const exchanged = planBuffer(plan);
+    return new Work(native(group, call, exchanged) as Promise<boolean>, () => {
+      checkAgreement(group, name, plan, exchanged);
+      call.after();
+    });
+  }
+  agree(group, name, plan);
+  const call = prepare();
+  native(group, call);
+  call.after();
 }
 
 /** Runs this rank's checks; their error goes through `agree` so the other ranks learn of it. */
@@ -95,6 +113,7 @@ function attempt(checks: () => Plan): Plan | Error {
 }
 
 const kindOf = (op: (typeof COLLECTIVES)[number]) => COLLECTIVES.indexOf(op);
+const dtypeOf = (t: Tensor) => t.dtype as Call['dtype'];
 
 /**
  * @internal For DistributedDataParallel: starts an asynchronous all-reduce of `tensor` (no
@@ -108,11 +127,11 @@ export function _startAllReduce(tensor: Tensor, op: ReduceOp): () => void {
   const group = defaultGroup();
   const plan: Plan = { kind: kindOf(name), numel: tensor.numel(), dtype: DTYPE_CODES[tensor.dtype] as number, param: op };
   const exchanged = planBuffer(plan);
-  const native = (group.mpi as unknown as Record<string, AsyncNative>)[`allReduce${tensor.dtype === 'float32' ? 'F32' : tensor.dtype === 'int32' ? 'I32' : 'I64'}Async`];
-  native(tensor.data, op, exchanged).catch(() => {}); // the outcome is read from `exchanged` by settle
+  const call: Call = { kind: 'allReduce', dtype: dtypeOf(tensor), output: tensor.data, param: op, after: () => bumpVersion(tensor) };
+  (native(group, call, exchanged) as Promise<boolean>).catch(() => {}); // the outcome is read from `exchanged` by settle
   return () => {
     checkAgreement(group, name, plan, exchanged);
-    bumpVersion(tensor);
+    call.after();
   };
 }
 
@@ -122,7 +141,7 @@ export function _startAllReduce(tensor: Tensor, op: ReduceOp): () => void {
  *
  * With `{ asyncOp: true }` it returns a `Work` at once and communicates off Node's main thread;
  * `await work.wait()` before using the tensor. Collectives run in the order they were issued,
- * synchronous ones after any asynchronous ones still in flight.
+ * synchronous ones after any asynchronous ones still in flight. Every collective takes `asyncOp`.
  *
  * @example
  * const t = torch.tensor([dist.getRank() + 1]);
@@ -130,35 +149,38 @@ export function _startAllReduce(tensor: Tensor, op: ReduceOp): () => void {
  * const work = dist.allReduce(t, dist.ReduceOp.MAX, { asyncOp: true });
  * await work.wait();
  */
-export function allReduce(tensor: Tensor, op?: ReduceOp, options?: CollectiveOptions & { asyncOp?: false }): void;
+export function allReduce(tensor: Tensor, op?: ReduceOp, options?: SyncOptions): void;
 export function allReduce(tensor: Tensor, op: ReduceOp | undefined, options: AsyncOptions): Work;
 export function allReduce(tensor: Tensor, op: ReduceOp = ReduceOp.SUM, options?: CollectiveOptions): void | Work {
   const name = 'allReduce';
   const group = defaultGroup();
   const plan = attempt(() => {
-    checkOptions(name, options, ASYNC_OPTIONS);
+    checkOptions(name, options, OPTIONS);
     const t = checkTensor(name, tensor, 'tensor');
     const reduceOp = checkReduceOp(name, op);
     checkAvg(name, reduceOp, t.dtype);
     return { kind: kindOf(name), numel: t.numel(), dtype: DTYPE_CODES[t.dtype] as number, param: reduceOp };
   });
-  if (options?.asyncOp === true) return launch(group, name, plan, tensor, 'allReduce', op);
-  agree(group, name, plan);
-  typed(group, tensor.dtype).allReduce(tensor.data, op);
-  bumpVersion(tensor);
+  return issue(group, name, plan, options, 'allReduce', () => ({
+    kind: 'allReduce',
+    dtype: dtypeOf(tensor),
+    output: tensor.data,
+    param: op,
+    after: () => bumpVersion(tensor),
+  }));
 }
 
 /**
  * Copies rank `src`'s `tensor` into `tensor` on every other rank (`torch.distributed.broadcast`).
  * With `{ asyncOp: true }` it returns a `Work` at once (see `allReduce`).
  */
-export function broadcast(tensor: Tensor, src: number, options?: CollectiveOptions & { asyncOp?: false }): void;
+export function broadcast(tensor: Tensor, src: number, options?: SyncOptions): void;
 export function broadcast(tensor: Tensor, src: number, options: AsyncOptions): Work;
 export function broadcast(tensor: Tensor, src: number, options?: CollectiveOptions): void | Work {
   const name = 'broadcast';
   const group = defaultGroup();
   const plan = attempt(() => {
-    checkOptions(name, options, ASYNC_OPTIONS);
+    checkOptions(name, options, OPTIONS);
     const t = checkTensor(name, tensor, 'tensor');
     if (typeof src !== 'number' || !Number.isInteger(src)) {
       throw new TypeError(`${name}: src must be an integer rank, but got ${typeof src} ${String(src)}`);
@@ -168,18 +190,25 @@ export function broadcast(tensor: Tensor, src: number, options?: CollectiveOptio
     }
     return { kind: kindOf(name), numel: t.numel(), dtype: DTYPE_CODES[t.dtype] as number, param: src };
   });
-  if (options?.asyncOp === true) return launch(group, name, plan, tensor, 'broadcast', src);
-  agree(group, name, plan);
-  typed(group, tensor.dtype).broadcast(tensor.data, src);
-  if (group.rank !== src) bumpVersion(tensor);
+  return issue(group, name, plan, options, 'broadcast', () => ({
+    kind: 'broadcast',
+    dtype: dtypeOf(tensor),
+    output: tensor.data,
+    param: src,
+    after: () => {
+      if (group.rank !== src) bumpVersion(tensor);
+    },
+  }));
 }
 
 /**
  * Gathers every rank's `tensor` into `tensorList` on every rank (`torch.distributed.all_gather`):
  * `tensorList[r]` receives rank r's tensor. The list has one tensor per rank, each with as many
- * elements as `tensor`.
+ * elements as `tensor`. With `{ asyncOp: true }` it returns a `Work` at once (see `allReduce`).
  */
-export function allGather(tensorList: Tensor[], tensor: Tensor, options?: CollectiveOptions): void {
+export function allGather(tensorList: Tensor[], tensor: Tensor, options?: SyncOptions): void;
+export function allGather(tensorList: Tensor[], tensor: Tensor, options: AsyncOptions): Work;
+export function allGather(tensorList: Tensor[], tensor: Tensor, options?: CollectiveOptions): void | Work {
   const name = 'allGather';
   const group = defaultGroup();
   const plan = attempt(() => {
@@ -191,15 +220,17 @@ export function allGather(tensorList: Tensor[], tensor: Tensor, options?: Collec
     checkSameSize(name, outputs, t.numel(), 'tensorList');
     return { kind: kindOf(name), numel: t.numel(), dtype: DTYPE_CODES[t.dtype] as number, param: 0 };
   });
-  agree(group, name, plan);
-  gatherInto(group, tensor, consecutive(tensorList), tensorList);
+  return issue(group, name, plan, options, 'allGather', () => gatherCall(group, tensor, consecutive(tensorList), tensorList));
 }
 
 /**
  * Gathers every rank's `inputTensor` into `outputTensor`, rank r's at elements
- * [r·n, (r+1)·n) (`torch.distributed.all_gather_into_tensor`). No staging copy.
+ * [r·n, (r+1)·n) (`torch.distributed.all_gather_into_tensor`). No staging copy. With
+ * `{ asyncOp: true }` it returns a `Work` at once (see `allReduce`).
  */
-export function allGatherIntoTensor(outputTensor: Tensor, inputTensor: Tensor, options?: CollectiveOptions): void {
+export function allGatherIntoTensor(outputTensor: Tensor, inputTensor: Tensor, options?: SyncOptions): void;
+export function allGatherIntoTensor(outputTensor: Tensor, inputTensor: Tensor, options: AsyncOptions): Work;
+export function allGatherIntoTensor(outputTensor: Tensor, inputTensor: Tensor, options?: CollectiveOptions): void | Work {
   const name = 'allGatherIntoTensor';
   const group = defaultGroup();
   const plan = attempt(() => {
@@ -214,31 +245,38 @@ export function allGatherIntoTensor(outputTensor: Tensor, inputTensor: Tensor, o
     }
     return { kind: kindOf('allGather'), numel: t.numel(), dtype: DTYPE_CODES[t.dtype] as number, param: 0 };
   });
-  agree(group, name, plan);
-  gatherInto(group, inputTensor, outputTensor.data, [outputTensor]);
+  return issue(group, name, plan, options, 'allGather', () => gatherCall(group, inputTensor, outputTensor.data, [outputTensor]));
 }
 
 /** MPI_Allgather into `direct` (one buffer for all ranks' blocks) or, when null, via staging. */
-function gatherInto(group: ProcessGroup, input: Tensor, direct: TypedArray | null, outputs: Tensor[]): void {
+function gatherCall(group: ProcessGroup, input: Tensor, direct: TypedArray | null, outputs: Tensor[]): Call {
   let send = input.data;
   const n = send.length;
-  if (direct !== null) {
-    // An input that is itself one of the outputs (in-place style) must not alias the receive buffer.
-    if (overlaps(send, direct)) send = send.slice();
-    typed(group, input.dtype).allGather(send, direct);
-  } else {
-    const staging = new (send.constructor as new (n: number) => TypedArray)(n * group.size);
-    typed(group, input.dtype).allGather(send, staging);
-    outputs.forEach((out, r) => (out.data as Float32Array).set(staging.subarray(r * n, (r + 1) * n) as Float32Array));
-  }
-  for (const out of outputs) bumpVersion(out);
+  // An input that is itself one of the outputs (in-place style) must not alias the receive buffer.
+  if (direct !== null && overlaps(send, direct)) send = send.slice();
+  const staging = direct ?? new (send.constructor as new (n: number) => TypedArray)(n * group.size);
+  return {
+    kind: 'allGather',
+    dtype: dtypeOf(input),
+    input: send,
+    output: staging,
+    after: () => {
+      if (direct === null) {
+        outputs.forEach((out, r) => (out.data as Float32Array).set(staging.subarray(r * n, (r + 1) * n) as Float32Array));
+      }
+      for (const out of outputs) bumpVersion(out);
+    },
+  };
 }
 
 /**
  * Reduces `inputList` across ranks and scatters the result (`torch.distributed.reduce_scatter`):
- * rank r's `output` receives the reduction over all ranks of their `inputList[r]`.
+ * rank r's `output` receives the reduction over all ranks of their `inputList[r]`. With
+ * `{ asyncOp: true }` it returns a `Work` at once (see `allReduce`).
  */
-export function reduceScatter(output: Tensor, inputList: Tensor[], op: ReduceOp = ReduceOp.SUM, options?: CollectiveOptions): void {
+export function reduceScatter(output: Tensor, inputList: Tensor[], op?: ReduceOp, options?: SyncOptions): void;
+export function reduceScatter(output: Tensor, inputList: Tensor[], op: ReduceOp | undefined, options: AsyncOptions): Work;
+export function reduceScatter(output: Tensor, inputList: Tensor[], op: ReduceOp = ReduceOp.SUM, options?: CollectiveOptions): void | Work {
   const name = 'reduceScatter';
   const group = defaultGroup();
   const plan = attempt(() => {
@@ -252,23 +290,26 @@ export function reduceScatter(output: Tensor, inputList: Tensor[], op: ReduceOp 
     checkAvg(name, reduceOp, out.dtype);
     return { kind: kindOf(name), numel: out.numel(), dtype: DTYPE_CODES[out.dtype] as number, param: reduceOp };
   });
-  agree(group, name, plan);
-  let send = consecutive(inputList);
-  if (send === null || overlaps(send, output.data)) {
-    // Separate tensors (or an output among them): stage the inputs in one buffer.
-    const n = output.numel();
-    send = new (output.data.constructor as new (n: number) => TypedArray)(n * group.size);
-    inputList.forEach((t, r) => (send as Float32Array).set(t.data as Float32Array, r * n));
-  }
-  typed(group, output.dtype).reduceScatter(send, output.data, op);
-  bumpVersion(output);
+  return issue(group, name, plan, options, 'reduceScatter', () => {
+    let send = consecutive(inputList);
+    if (send === null || overlaps(send, output.data)) {
+      // Separate tensors (or an output among them): stage the inputs in one buffer.
+      const n = output.numel();
+      send = new (output.data.constructor as new (n: number) => TypedArray)(n * group.size);
+      inputList.forEach((t, r) => (send as Float32Array).set(t.data as Float32Array, r * n));
+    }
+    return { kind: 'reduceScatter', dtype: dtypeOf(output), input: send, output: output.data, param: op, after: () => bumpVersion(output) };
+  });
 }
 
 /**
  * Reduces `input` across ranks and gives rank r the elements [r·n, (r+1)·n) of the result in
- * `output` (`torch.distributed.reduce_scatter_tensor`). No staging copy.
+ * `output` (`torch.distributed.reduce_scatter_tensor`). No staging copy. With
+ * `{ asyncOp: true }` it returns a `Work` at once (see `allReduce`).
  */
-export function reduceScatterTensor(output: Tensor, input: Tensor, op: ReduceOp = ReduceOp.SUM, options?: CollectiveOptions): void {
+export function reduceScatterTensor(output: Tensor, input: Tensor, op?: ReduceOp, options?: SyncOptions): void;
+export function reduceScatterTensor(output: Tensor, input: Tensor, op: ReduceOp | undefined, options: AsyncOptions): Work;
+export function reduceScatterTensor(output: Tensor, input: Tensor, op: ReduceOp = ReduceOp.SUM, options?: CollectiveOptions): void | Work {
   const name = 'reduceScatterTensor';
   const group = defaultGroup();
   const plan = attempt(() => {
@@ -286,19 +327,28 @@ export function reduceScatterTensor(output: Tensor, input: Tensor, op: ReduceOp 
     checkAvg(name, reduceOp, out.dtype);
     return { kind: kindOf('reduceScatter'), numel: out.numel(), dtype: DTYPE_CODES[out.dtype] as number, param: reduceOp };
   });
-  agree(group, name, plan);
-  typed(group, output.dtype).reduceScatter(input.data, output.data, op);
-  bumpVersion(output);
+  return issue(group, name, plan, options, 'reduceScatter', () => ({
+    kind: 'reduceScatter',
+    dtype: dtypeOf(output),
+    input: input.data,
+    output: output.data,
+    param: op,
+    after: () => bumpVersion(output),
+  }));
 }
 
-/** Waits until every rank has reached its `barrier()` (`torch.distributed.barrier`). */
-export function barrier(options?: CollectiveOptions): void {
+/**
+ * Waits until every rank has reached its `barrier()` (`torch.distributed.barrier`). With
+ * `{ asyncOp: true }` it returns a `Work` at once, which completes when every rank has arrived.
+ */
+export function barrier(options?: SyncOptions): void;
+export function barrier(options: AsyncOptions): Work;
+export function barrier(options?: CollectiveOptions): void | Work {
   const name = 'barrier';
   const group = defaultGroup();
   const plan = attempt(() => {
     checkOptions(name, options, OPTIONS);
     return { kind: kindOf(name), numel: 0, dtype: 0, param: 0 };
   });
-  agree(group, name, plan);
-  group.mpi.barrier();
+  return issue(group, name, plan, options, 'barrier', () => ({ kind: 'barrier', dtype: 'float32', after: () => {} }));
 }

@@ -1,19 +1,20 @@
-//! Asynchronous `allReduce` and `broadcast` (`asyncOp: true` in kindling/distributed): each
-//! returns a Promise at once and runs on libuv's thread pool, in its turn (order.rs), so Node's
-//! main thread is free while MPI waits for the other ranks.
+//! The asynchronous collectives (`asyncOp: true` in kindling/distributed): each returns a Promise
+//! at once and runs on libuv's thread pool, in its turn (order.rs), so Node's main thread is free
+//! while MPI waits for the other ranks. The same checks and MPI calls as the synchronous ones
+//! (call.rs).
 //!
 //! The cross-rank agreement (kindling's agreement.ts) runs in the same task, just before the
 //! collective: `plan` holds each value and its negation; after a MAX all-reduce, the ranks agree
 //! when every pair is (x, -x) and no rank's own checks failed. On disagreement the collective is
 //! skipped and the Promise resolves to `false`; kindling then reads `plan` to say what differed.
-use std::os::raw::c_void;
+use std::os::raw::{c_int, c_void};
 
 use mpi::ffi;
 use napi::bindgen_prelude::{AsyncTask, BigInt64Array, Float32Array, Int32Array};
 use napi::{Env, Error, Result, Status, Task};
 use napi_derive::napi;
 
-use crate::collectives::{average, mpi_op_handle, AVG};
+use crate::call::{check, run, Elem, What};
 use crate::order;
 use crate::state::world_comm;
 
@@ -21,35 +22,13 @@ extern "C" {
     fn kindling_mpi_in_place() -> *mut c_void;
 }
 
-/// The element types: their MPI datatype, and whether AVG applies.
-pub trait Elem: crate::collectives::Element + 'static {
-    fn dtype() -> ffi::MPI_Datatype;
-    const FLOATING: bool;
-}
-impl Elem for f32 {
-    fn dtype() -> ffi::MPI_Datatype {
-        unsafe { ffi::RSMPI_FLOAT }
-    }
-    const FLOATING: bool = true;
-}
-impl Elem for i32 {
-    fn dtype() -> ffi::MPI_Datatype {
-        unsafe { ffi::RSMPI_INT32_T }
-    }
-    const FLOATING: bool = false;
-}
-impl Elem for i64 {
-    fn dtype() -> ffi::MPI_Datatype {
-        unsafe { ffi::RSMPI_INT64_T }
-    }
-    const FLOATING: bool = false;
-}
-
 /// A JS typed array held by a task: its elements, mutably. JS must not touch the array while the
 /// collective runs, as with PyTorch's async_op (kindling's docs say so).
 pub trait Buf: Send {
     type Elem: Elem;
     fn elements(&mut self) -> &mut [Self::Elem];
+    /// The element count, read without touching the memory.
+    fn count(&self) -> usize;
 }
 macro_rules! buf {
     ($arr:ident, $t:ty) => {
@@ -59,6 +38,9 @@ macro_rules! buf {
                 // SAFETY: see the trait: the task is the only user of the memory while it runs.
                 unsafe { self.as_mut() }
             }
+            fn count(&self) -> usize {
+                self.len()
+            }
         }
     };
 }
@@ -66,15 +48,12 @@ buf!(Float32Array, f32);
 buf!(Int32Array, i32);
 buf!(BigInt64Array, i64);
 
-pub enum What {
-    AllReduce(u32),
-    Broadcast(i32),
-}
-
 pub struct Collective<B> {
-    buf: B,
-    plan: BigInt64Array,
     what: What,
+    input: Option<B>,
+    output: Option<B>,
+    count: c_int,
+    plan: BigInt64Array,
     ticket: u64,
 }
 
@@ -87,9 +66,13 @@ impl<B: Buf> Task for Collective<B> {
     type JsValue = bool;
 
     fn compute(&mut self) -> Result<bool> {
-        let buf = self.buf.elements();
+        let input: &[B::Elem] = match self.input.as_mut() {
+            Some(b) => b.elements(),
+            None => &[],
+        };
+        let output = self.output.as_mut().map_or(&mut [][..], |b| b.elements());
         let plan = self.plan.elements();
-        let what = &self.what;
+        let (what, count) = (self.what, self.count);
         order::in_turn(self.ticket, || {
             let Some((comm, size)) = world_comm() else {
                 return Err(Error::new(
@@ -97,13 +80,14 @@ impl<B: Buf> Task for Collective<B> {
                     "MPI was finalized before the collective ran",
                 ));
             };
-            // SAFETY: `plan` and `buf` are JS typed arrays this task keeps alive until it resolves;
-            // lengths fit c_int (checked when the task was created).
+            // SAFETY: `plan`, `input` and `output` are JS typed arrays this task keeps alive until
+            // it resolves; `create` checked their lengths for this world (whose size cannot
+            // change); kindling never passes an input that overlaps the output.
             unsafe {
                 ffi::MPI_Allreduce(
                     kindling_mpi_in_place(),
                     plan.as_mut_ptr().cast(),
-                    plan.len() as i32,
+                    plan.len() as c_int,
                     ffi::RSMPI_INT64_T,
                     ffi::RSMPI_MAX,
                     comm,
@@ -111,31 +95,7 @@ impl<B: Buf> Task for Collective<B> {
                 if !agreed(plan) {
                     return Ok(false);
                 }
-                match *what {
-                    What::AllReduce(code) => {
-                        ffi::MPI_Allreduce(
-                            kindling_mpi_in_place(),
-                            buf.as_mut_ptr().cast(),
-                            buf.len() as i32,
-                            <B::Elem as Elem>::dtype(),
-                            mpi_op_handle(code, <B::Elem as Elem>::FLOATING)
-                                .expect("op checked at creation"),
-                            comm,
-                        );
-                        if code == AVG {
-                            average(buf, size);
-                        }
-                    }
-                    What::Broadcast(src) => {
-                        ffi::MPI_Bcast(
-                            buf.as_mut_ptr().cast(),
-                            buf.len() as i32,
-                            <B::Elem as Elem>::dtype(),
-                            src,
-                            comm,
-                        );
-                    }
-                }
+                run(what, input, output, count, comm, size);
             }
             Ok(true)
         })
@@ -146,34 +106,51 @@ impl<B: Buf> Task for Collective<B> {
     }
 }
 
-fn check(buf_len: usize, plan_len: usize, what: &What, floating: bool) -> Result<()> {
+/// Checks the call (call.rs's table, plus the plan's length) and queues it with a ticket taken now.
+fn create<B: Buf>(
+    what: What,
+    input: Option<B>,
+    output: Option<B>,
+    plan: BigInt64Array,
+) -> Result<AsyncTask<Collective<B>>> {
     let Some((_, size)) = world_comm() else {
         return Err(Error::new(
             Status::GenericFailure,
-            "MPI is not initialised (call init first)",
+            format!("{}: MPI is not initialised (call init first)", what.name()),
         ));
     };
-    if buf_len > i32::MAX as usize || plan_len > 64 || !plan_len.is_multiple_of(2) {
-        return Err(Error::new(
-            Status::InvalidArg,
-            "buffer or plan of the wrong length",
-        ));
+    if plan.len() > 64 || !plan.len().is_multiple_of(2) {
+        let msg = format!(
+            "{}: the agreement plan has a wrong length {}",
+            what.name(),
+            plan.len()
+        );
+        return Err(Error::new(Status::InvalidArg, msg));
     }
-    match *what {
-        What::AllReduce(code) if mpi_op_handle(code, floating).is_none() => Err(Error::new(
-            Status::InvalidArg,
-            format!("allReduce: reduce op {code} is not valid here"),
-        )),
-        What::Broadcast(src) if src < 0 || src >= size => Err(Error::new(
-            Status::InvalidArg,
-            format!("broadcast: src rank {src} is not in [0, {size})"),
-        )),
-        _ => Ok(()),
-    }
+    let (inputs, outputs) = (
+        input.as_ref().map(B::count),
+        output.as_ref().map_or(0, B::count),
+    );
+    let count = check(what, inputs, outputs, B::Elem::FLOATING, size)
+        .map_err(|msg| Error::new(Status::InvalidArg, msg))?;
+    Ok(AsyncTask::new(Collective {
+        what,
+        input,
+        output,
+        count,
+        plan,
+        ticket: order::ticket(),
+    }))
+}
+
+/// `MPI_Barrier`, asynchronously. Resolves to whether the ranks agreed (and the barrier ran).
+#[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
+pub fn barrier_async(plan: BigInt64Array) -> Result<AsyncTask<Collective<Float32Array>>> {
+    create(What::Barrier, None, None, plan)
 }
 
 macro_rules! async_typed {
-    ($arr:ident, $t:ty, $ts:literal, $ar:ident, $bc:ident) => {
+    ($arr:ident, $ts:literal, $ar:ident, $bc:ident, $ag:ident, $rs:ident) => {
         /// Resolves to whether the ranks agreed (and the all-reduce ran).
         #[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
         pub fn $ar(
@@ -181,14 +158,7 @@ macro_rules! async_typed {
             op: u32,
             plan: BigInt64Array,
         ) -> Result<AsyncTask<Collective<$arr>>> {
-            let what = What::AllReduce(op);
-            check(buf.len(), plan.len(), &what, <$t as Elem>::FLOATING)?;
-            Ok(AsyncTask::new(Collective {
-                buf,
-                plan,
-                what,
-                ticket: order::ticket(),
-            }))
+            create(What::AllReduce(op), None, Some(buf), plan)
         }
 
         /// Resolves to whether the ranks agreed (and the broadcast ran).
@@ -198,36 +168,35 @@ macro_rules! async_typed {
             src: i32,
             plan: BigInt64Array,
         ) -> Result<AsyncTask<Collective<$arr>>> {
-            let what = What::Broadcast(src);
-            check(buf.len(), plan.len(), &what, <$t as Elem>::FLOATING)?;
-            Ok(AsyncTask::new(Collective {
-                buf,
-                plan,
-                what,
-                ticket: order::ticket(),
-            }))
+            create(What::Broadcast(src), None, Some(buf), plan)
+        }
+
+        /// Resolves to whether the ranks agreed (and the all-gather ran).
+        #[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
+        pub fn $ag(
+            #[napi(ts_arg_type = $ts)] input: $arr,
+            #[napi(ts_arg_type = $ts)] output: $arr,
+            plan: BigInt64Array,
+        ) -> Result<AsyncTask<Collective<$arr>>> {
+            create(What::AllGather, Some(input), Some(output), plan)
+        }
+
+        /// Resolves to whether the ranks agreed (and the reduce-scatter ran).
+        #[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
+        pub fn $rs(
+            #[napi(ts_arg_type = $ts)] input: $arr,
+            #[napi(ts_arg_type = $ts)] output: $arr,
+            op: u32,
+            plan: BigInt64Array,
+        ) -> Result<AsyncTask<Collective<$arr>>> {
+            create(What::ReduceScatter(op), Some(input), Some(output), plan)
         }
     };
 }
 
-async_typed!(
-    Float32Array,
-    f32,
-    "Float32Array",
-    all_reduce_f32_async,
-    broadcast_f32_async
-);
-async_typed!(
-    Int32Array,
-    i32,
-    "Int32Array",
-    all_reduce_i32_async,
-    broadcast_i32_async
-);
-async_typed!(
-    BigInt64Array,
-    i64,
-    "BigInt64Array",
-    all_reduce_i64_async,
-    broadcast_i64_async
-);
+#[rustfmt::skip]
+async_typed!(Float32Array, "Float32Array", all_reduce_f32_async, broadcast_f32_async, all_gather_f32_async, reduce_scatter_f32_async);
+#[rustfmt::skip]
+async_typed!(Int32Array, "Int32Array", all_reduce_i32_async, broadcast_i32_async, all_gather_i32_async, reduce_scatter_i32_async);
+#[rustfmt::skip]
+async_typed!(BigInt64Array, "BigInt64Array", all_reduce_i64_async, broadcast_i64_async, all_gather_i64_async, reduce_scatter_i64_async);

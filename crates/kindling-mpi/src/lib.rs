@@ -3,12 +3,15 @@
 //!
 //! This addon is deliberately thin: argument checks that PyTorch makes (contiguity, shapes, dtypes,
 //! the `src` rank) live in `src/distributed/` of kindling, which calls these functions only with
-//! buffers it has checked. The checks here are the ones that guard memory safety (lengths against
-//! the world size, `i32` counts) and MPI's own rules (initialised once, not used after finalize).
+//! buffers it has checked. The checks here (call.rs, one table for every collective) are the ones
+//! that guard memory safety (lengths against the world size, `i32` counts) and MPI's own rules
+//! (initialised once, not used after finalize).
 //!
-//! Calls are synchronous on Node's main thread, except the `…Async` ones (async_ops.rs), which run
-//! on libuv's pool; order.rs makes every MPI call run in the order JavaScript issued it.
+//! Calls are synchronous on Node's main thread (collectives.rs), except the `…Async` ones
+//! (async_ops.rs), which run on libuv's pool; order.rs makes every MPI call run in the order
+//! JavaScript issued it.
 mod async_ops;
+mod call;
 mod collectives;
 mod error;
 mod order;
