@@ -39,7 +39,7 @@ const MAX_OPSET = 20;
 /** The IR version each opset was released with (onnx/helper.py's VERSION_TABLE). */
 const IR_VERSION: Record<number, number> = { 17: 8, 18: 8, 19: 9, 20: 9 };
 
-const OPTIONS = { inputNames: 'object', outputNames: 'object', dynamicAxes: 'object', opsetVersion: 'integer' } as const;
+const OPTIONS = { inputNames: 'any', outputNames: 'any', dynamicAxes: 'object', opsetVersion: 'integer' } as const;
 
 function checkNames(key: string, names: unknown, count: number): string[] | undefined {
   if (names === undefined) return undefined;

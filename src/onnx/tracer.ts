@@ -10,6 +10,11 @@ import type { Tensor } from '../tensor';
 import { CONVERTERS, type OpRecord } from './convert';
 import { opNameOf, UnsupportedOperatorError, whereIn } from './errors';
 
+/** What to do instead, for ops that have no mapping because of the model's mode. */
+const HINTS: Record<string, string> = {
+  native_dropout: 'dropout in training mode is random: call model.eval() before exporting',
+};
+
 export class Tracer implements TraceListener {
   /** Records in the order the ops ran (a topological order). */
   readonly records: OpRecord[] = [];
@@ -29,7 +34,8 @@ export class Tracer implements TraceListener {
     const where = this.where();
     if (!CONVERTERS.has(name)) {
       const op = opNameOf(name);
-      throw new UnsupportedOperatorError(op, this.path[this.path.length - 1], `onnx.export: no ONNX mapping for op '${op}' ${where}`);
+      const hint = HINTS[op] === undefined ? '' : `; ${HINTS[op]}`;
+      throw new UnsupportedOperatorError(op, this.path[this.path.length - 1], `onnx.export: no ONNX mapping for op '${op}' ${where}${hint}`);
     }
     const record: OpRecord = { name, inputs: inputs.slice(), out, attrs: this.attrsOf.get(out) ?? {}, where };
     this.attrsOf.set(out, record.attrs);
