@@ -11,10 +11,9 @@ export const ModelProto: Type = root.lookupType('onnx.ModelProto');
 
 /** Encodes a plain `ModelProto` object (field names as in onnx.proto) as its wire bytes. */
 export function encodeModel(value: Record<string, unknown>): Uint8Array {
-  // fromObject converts nested plain objects; verify first so that a field of the wrong kind is
-  // an error here, not silently dropped bytes in the file.
-  const message = ModelProto.fromObject(value);
-  const problem = ModelProto.verify(message);
+  // Verify the plain object before fromObject, which would coerce a field of the wrong kind
+  // (a string where an integer belongs becomes 0) instead of refusing it.
+  const problem = ModelProto.verify(value);
   if (problem !== null) throw new TypeError(`onnx.export: invalid ModelProto: ${problem}`);
-  return ModelProto.encode(message).finish();
+  return ModelProto.encode(ModelProto.fromObject(value)).finish();
 }
