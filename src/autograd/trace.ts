@@ -3,8 +3,9 @@
  * through `attach` (src/autograd/function.ts) with its output, its PyTorch node name and its
  * inputs; while an export traces a model, `attach` also hands those to the active listener.
  * What the node name and the shapes do not tell (a convolution's stride, a softmax's dim, a
- * scalar operand, a batch norm's running statistics) an op states with `traced(out, attrs)`,
- * which costs one null test when nothing is tracing.
+ * scalar operand, a batch norm's running statistics) an op states with
+ * `if (isTracing()) traced(out, attrs)`: the guard keeps the attributes object from being
+ * allocated on every call when nothing is tracing (one null test).
  */
 import type { Tensor } from '../tensor';
 

@@ -6,7 +6,7 @@
  * rescales, in place, every referenced row whose `normType`-norm exceeds it (PyTorch's
  * `embedding_renorm_`: `row · maxNorm / (norm + 1e-7)`), bumping the weight's version.
  */
-import { traced } from '../autograd/trace';
+import { isTracing, traced } from '../autograd/trace';
 import { attach, recording } from '../autograd/function';
 import { uninitF32 } from '../dtype';
 import { bumpVersion } from '../storage';
@@ -78,7 +78,8 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
     renorm(weight, idx, dim, maxNorm, normType);
   }
   const outShape = [...input.shape, dim];
-  const out = traced(gatherRowsOf(w, 1, dim, idx, outShape, 'embedding'), { indices: input });
+  const out = gatherRowsOf(w, 1, dim, idx, outShape, 'embedding');
+  if (isTracing()) traced(out, { indices: input });
   if (recording(weight)) {
     const wShape = weight.shape;
     attach(

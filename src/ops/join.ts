@@ -2,7 +2,7 @@
  * `cat` and `stack`: block copies (`TypedArray.set`, no arithmetic) of whole slabs, with
  * backward rules that copy each input's slice of the gradient back out.
  */
-import { traced } from '../autograd/trace';
+import { isTracing, traced } from '../autograd/trace';
 import { attach, recordingAny, SAVES_NOTHING } from '../autograd/function';
 import { allocate, castArray, promoteTypes, type DType, uninitF32 } from '../dtype';
 import { ShapeError, normalizeDim } from '../errors';
@@ -26,7 +26,8 @@ function join(name: string, inputs: readonly Tensor[], outShape: number[], dim: 
     for (let o = 0; o < outer; o++) (out as Float32Array).set((src as Float32Array).subarray(o * block, (o + 1) * block), (o * total + offset) * inner);
     offset += sizes[i];
   });
-  const result = traced(Tensor._make(out, outShape, dtype), { dim });
+  const result = Tensor._make(out, outShape, dtype);
+  if (isTracing()) traced(result, { dim });
   if (recordingAny(inputs)) {
     const shapes = inputs.map((t) => t.shape);
     attach(result, name, inputs, (g, node) => {

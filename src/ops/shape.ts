@@ -6,7 +6,7 @@
  * gradient is built contiguous (a strided gather, or a scatter into zeros for the views that
  * pick elements), so gradients downstream are always contiguous.
  */
-import { traced } from '../autograd/trace';
+import { isTracing, traced } from '../autograd/trace';
 import { attach, recording, SAVES_NOTHING } from '../autograd/function';
 import { allocate, type TypedArray, uninitF32 } from '../dtype';
 import { ShapeError, normalizeDim } from '../errors';
@@ -225,10 +225,14 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, x.shape.length + 1, 'unsqueeze');
   const shape = x.shape.slice();
   shape.splice(d, 0, 1);
-  if (x.isContiguous()) return traced(reshapedView(x, shape, null, 'UnsqueezeBackward0'), { axes: [d] });
-  const strides = stridesOf(x).slice();
-  strides.splice(d, 0, d < x.shape.length ? x.shape[d] * strides[d] : 1);
-  return traced(reshapedView(x, shape, strides, 'UnsqueezeBackward0'), { axes: [d] });
+  let strides: number[] | null = null;
+  if (!x.isContiguous()) {
+    strides = stridesOf(x).slice();
+    strides.splice(d, 0, d < x.shape.length ? x.shape[d] * strides[d] : 1);
+  }
+  const out = reshapedView(x, shape, strides, 'UnsqueezeBackward0');
+  if (isTracing()) traced(out, { axes: [d] });
+  return out;
 }
 
 /** `torch.squeeze(x, dim?)`: drops size-1 dimensions (all, or only `dim` if it has size 1). */
@@ -244,8 +248,9 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
       strides.push(inStrides[d]);
     }
   }
-  const axes = x.shape.map((_, d) => d).filter((d) => !keep(d));
-  return traced(reshapedView(x, shape, x.isContiguous() ? null : strides, dim === undefined ? 'SqueezeBackward0' : 'SqueezeBackward1'), { axes });
+  const out = reshapedView(x, shape, x.isContiguous() ? null : strides, dim === undefined ? 'SqueezeBackward0' : 'SqueezeBackward1');
+  if (isTracing()) traced(out, { axes: x.shape.map((_, d) => d).filter((d) => !keep(d)) });
+  return out;
 }
 
 /** A view of `x` with its dimensions reordered by `order` (a permutation); backward permutes back. */
@@ -253,12 +258,14 @@ function permuteView(x: Tensor, order: readonly number[], name: string): Tensor 
   const inStrides = stridesOf(x);
   const outShape = order.map((d) => x.shape[d]);
   const inShape = x.shape;
-  return traced(makeView(x, outShape, order.map((d) => inStrides[d]), x.storageOffset(), name, () => (g) => {
+  const out = makeView(x, outShape, order.map((d) => inStrides[d]), x.storageOffset(), name, () => (g) => {
     const gStrides = contiguousStrides(outShape);
     const inverse = new Array<number>(order.length);
     for (let i = 0; i < order.length; i++) inverse[order[i]] = i;
     return gather(g, inShape, inverse.map((d) => gStrides[d]));
-  }), { perm: order });
+  });
+  if (isTracing()) traced(out, { perm: order });
+  return out;
 }
 
 /** `torch.permute(x, dims)`: reorders dimensions (a view). */
@@ -355,11 +362,13 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   if (!Number.isInteger(length)) throw new TypeError(`narrow(): argument 'length' must be an integer, but got ${String(length)}`);
   if (length < 0) throw new RangeError('narrow(): length must be non-negative.');
   if (s + length > size) throw new RangeError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
-  return traced(pickView(x, 'SliceBackward0', (v) => {
+  const out = pickView(x, 'SliceBackward0', (v) => {
     v.offset += s * v.strides[d];
     v.shape[d] = length;
     return v;
-  }), { dim: d, start: s, end: s + length, step: 1 });
+  });
+  if (isTracing()) traced(out, { dim: d, start: s, end: s + length, step: 1 });
+  return out;
 }
 
 /**
@@ -381,12 +390,14 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
   const s = start == null ? 0 : clampIndex(start);
   const e = end == null ? size : Math.max(clampIndex(end), s);
   const length = Math.ceil((e - s) / step);
-  return traced(pickView(x, 'SliceBackward0', (v) => {
+  const out = pickView(x, 'SliceBackward0', (v) => {
     v.offset += s * v.strides[d];
     v.shape[d] = length;
     v.strides[d] *= step;
     return v;
-  }), { dim: d, start: s, end: e, step });
+  });
+  if (isTracing()) traced(out, { dim: d, start: s, end: e, step });
+  return out;
 }
 
 /** `x.select(dim, index)`: the slice at `index` of `dim`, with that dimension removed (a view, `SelectBackward0`). */
@@ -399,12 +410,14 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
     throw new RangeError(`select(): index ${index} out of range for tensor of size [${x.shape.join(', ')}] at dimension ${d}`);
   }
   const i = index < 0 ? index + size : index;
-  return traced(pickView(x, 'SelectBackward0', (v) => {
+  const out = pickView(x, 'SelectBackward0', (v) => {
     v.offset += i * v.strides[d];
     v.shape.splice(d, 1);
     v.strides.splice(d, 1);
     return v;
-  }), { dim: d, index: i });
+  });
+  if (isTracing()) traced(out, { dim: d, index: i });
+  return out;
 }
 
 /**

@@ -6,7 +6,7 @@
  * node with several outputs; kindling's nodes have one output, so every piece has its own node
  * of PyTorch's name: `SplitBackward0`, `SplitWithSizesBackward0`, `UnbindBackward0`.)
  */
-import { traced } from '../autograd/trace';
+import { isTracing, traced } from '../autograd/trace';
 import { attach, recording, SAVES_NOTHING } from '../autograd/function';
 import { ShapeError, normalizeDim } from '../errors';
 import { Tensor, numelOf } from '../tensor';
@@ -23,7 +23,8 @@ function piece(x: Tensor, d: number, start: number, length: number, keep: boolea
     shape.splice(d, 1);
     strides.splice(d, 1);
   }
-  const out = traced(Tensor._view(x, shape, strides, offset), { dim: d, start, end: start + length, keep });
+  const out = Tensor._view(x, shape, strides, offset);
+  if (isTracing()) traced(out, { dim: d, start, end: start + length, keep });
   if (recording(x)) {
     const inShape = x.shape;
     attach(out, name, [x], (g) => {
