@@ -17,6 +17,7 @@ const workloads: Record<string, () => Workload> = {
   wide: () => require('./wide') as Workload,
   cnn: () => require('./cnn') as Workload,
   gpt: () => require('./gpt') as Workload,
+  inference: () => require('./inference') as Workload,
   gemm: () => require('./gemm') as Workload,
   profile: () => require('./profile') as Workload,
   overhead: () => require('./overhead') as Workload,
