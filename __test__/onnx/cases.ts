@@ -18,7 +18,7 @@ export interface Case {
 }
 
 /** A module whose forward is a function (the custom-module path: any forward made of mapped ops). */
-class Fn extends nn.Module {
+class Fn extends nn.Module<Tensor[], Tensor | Tensor[]> {
   constructor(private readonly fn: (...x: Tensor[]) => Tensor | Tensor[], readonly inner: nn.Module | null = null) {
     super();
   }

@@ -165,3 +165,13 @@ describe('onnx.export errors', () => {
     expect(existsSync(f)).toBe(false);
   });
 });
+
+describe('onnx.export and integer inputs', () => {
+  it('refuses a view of an integer input that no op recorded (it would freeze the example into the file)', () => {
+    const emb = new nn.Embedding(10, 3);
+    const model = new Fn((idx) => emb.forward(idx.flatten()));
+    expect(() => torch.onnx.export(asModel(model), torch.randint(0, 10, [2, 3], { dtype: 'int64' }), join(dir, 'i.onnx'))).toThrow(
+      "onnx.export: a view of input 'input' (dtype int64) reaches the graph through an op kindling records only on float tensors; apply such views inside the graph to float tensors, or pass the viewed tensor as the input",
+    );
+  });
+});
