@@ -71,6 +71,8 @@ export const CASES: Case[] = [
   { name: 'MaxPool1d', make: () => seq(new nn.MaxPool1d(3, { stride: 2 })), input: (b) => randn(b, 3, 10) },
   { name: 'AvgPool2d', make: () => seq(new nn.AvgPool2d(2)), input: (b) => randn(b, 3, 6, 6) },
   { name: 'AvgPool2d (padding, countIncludePad false)', make: () => seq(new nn.AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false })), input: (b) => randn(b, 2, 7, 7) },
+  { name: 'AvgPool2d (ceilMode, padding)', make: () => seq(new nn.AvgPool2d(3, { stride: 2, padding: 1, ceilMode: true })), input: (b) => randn(b, 2, 8, 8) },
+  { name: 'MaxPool2d (ceilMode, padding)', make: () => seq(new nn.MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true })), input: (b) => randn(b, 2, 8, 8) },
   { name: 'AvgPool1d', make: () => seq(new nn.AvgPool1d(2)), input: (b) => randn(b, 3, 8) },
   { name: 'AdaptiveAvgPool2d (global)', make: () => seq(new nn.AdaptiveAvgPool2d(1)), input: (b) => randn(b, 3, 5, 7), dynamic: true },
   { name: 'AdaptiveAvgPool2d (divisible)', make: () => seq(new nn.AdaptiveAvgPool2d([2, 3])), input: (b) => randn(b, 3, 8, 9) },
