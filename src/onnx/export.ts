@@ -120,7 +120,7 @@ function writeAtomically(path: string, bytes: Uint8Array): void {
   }
 }
 
-/** Builds the `ModelProto` object of `model` traced on `args` (exported for tests; `exportModel` writes it). */
+/** Builds the `ModelProto` object (plain, field names as in onnx.proto) of `model` traced on `args`; `exportModel` encodes and writes it. */
 export function buildModel(model: Module<never[], unknown>, args: Tensor | Tensor[], options: ExportOptions = {}): Record<string, unknown> {
   checkOptions('onnx.export', options, OPTIONS);
   const inputsGiven = Array.isArray(args) ? args : [args];
