@@ -83,6 +83,23 @@ export const CASES: Case[] = [
   { name: 'BatchNorm2d without affine', make: () => trainedBatchNorm(new nn.BatchNorm2d(3, { affine: false }) as never, [4, 3, 5, 5]), input: (b) => randn(b, 3, 5, 5) },
   { name: 'LayerNorm', make: () => seq(new nn.LayerNorm(6)), input: (b) => randn(b, 4, 6), dynamic: true },
   { name: 'LayerNorm over two dims, no affine', make: () => seq(new nn.LayerNorm([4, 6], { elementwiseAffine: false })), input: (b) => randn(b, 4, 6) },
+  { name: 'RMSNorm', make: () => seq(new nn.RMSNorm(6)), input: (b) => randn(b, 4, 6), dynamic: true },
+  { name: 'RMSNorm over two dims, eps, no affine', make: () => seq(new nn.RMSNorm([4, 6], { eps: 1e-3, elementwiseAffine: false })), input: (b) => randn(b, 4, 6) },
+  {
+    name: 'clamp, clampMin, clampMax, where, maskedFill (masked attention by hand)',
+    make: () => {
+      const causal = torch.ones([5, 5]).triu(1).gt(0);
+      const keep = torch.tensor([1, 0, 1, 1, 0]).gt(0);
+      return fn((x) => {
+        const scores = torch.matmul(x, x.transpose(-2, -1)).maskedFill(causal, -Infinity);
+        const p = F.softmax(scores, -1);
+        const gated = torch.where(keep.unsqueeze(-1), x, 0.5).add(torch.where(keep.unsqueeze(-1), -1, x));
+        return [p, gated.clamp(-0.5, 0.7), x.clampMin(0.1), x.clampMax(-0.2), x.clamp(null, 0.3)];
+      });
+    },
+    input: (b) => randn(b, 5, 3),
+    dynamic: true,
+  },
   {
     name: 'Embedding (Gather)',
     make: () => seq(new nn.Embedding(10, 4)),

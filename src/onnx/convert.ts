@@ -389,6 +389,38 @@ const attention: Converter = (c, r) => {
   return g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), c.value(v)]);
 };
 
+/** `clamp`, `clampMin`, `clampMax`: Clip with an absent bound as the empty input name. */
+const clip: Converter = (c, r) => {
+  const x = input(r, 0);
+  const bound = (v: unknown): string => (typeof v === 'number' ? scalarLike(c, x, v) : '');
+  const ins = [c.value(x), bound(r.attrs.min), bound(r.attrs.max)];
+  while (ins[ins.length - 1] === '') ins.pop();
+  return c.g.op('Clip', ins);
+};
+
+/** `where(condition, x, y)`: scalar operands were made tensors of the result's type by the op. */
+const where: Converter = (c, r) => c.g.op('Where', [c.value(r.attrs.condition as Tensor), c.value(r.attrs.x as Tensor), c.value(r.attrs.y as Tensor)]);
+
+/** `maskedFill(mask, value)` with a scalar value: Where(mask, value, x). */
+const maskedFill: Converter = (c, r) => {
+  const x = input(r, 0);
+  return c.g.op('Where', [c.value(r.attrs.mask as Tensor), scalarLike(c, x, num(r, 'value')), c.value(x)]);
+};
+
+/** `rmsNorm`: x / √(mean(x²) + eps) · weight over the normalised dims (ONNX has RMSNormalization only from opset 23). */
+const rmsNorm: Converter = (c, r) => {
+  const g = c.g;
+  const xt = input(r, 0);
+  const x = c.value(xt);
+  const shape = r.attrs.normalizedShape as number[];
+  const axes = shape.map((_, i) => xt.shape.length - shape.length + i);
+  const square = g.op('Mul', [x, x]);
+  const meanSq = c.opset < 18 ? g.op('ReduceMean', [square], { axes, keepdims: 1 }) : g.op('ReduceMean', [square, g.int64(axes)], { keepdims: 1 });
+  const y = g.op('Div', [x, g.op('Sqrt', [g.op('Add', [meanSq, g.float([num(r, 'eps')])])])]);
+  const w = r.inputs[1];
+  return w == null ? y : g.op('Mul', [y, c.value(w)]);
+};
+
 const identity: Converter = (c, r) => c.g.op('Identity', [c.value(input(r, 0))]);
 
 /** PyTorch node name → converter: the ops `onnx.export` maps. */
@@ -440,6 +472,12 @@ export const CONVERTERS: ReadonlyMap<string, Converter> = new Map<string, Conver
   ['AdaptiveMaxPool2DBackward0', adaptive('MaxPool', 'adaptive_max_pool2d')],
   ['NativeBatchNormBackward0', batchNorm],
   ['NativeLayerNormBackward0', layerNorm],
+  ['RmsNormBackward0', rmsNorm],
+  ['ClampBackward1', clip],
+  ['ClampMinBackward0', clip],
+  ['ClampMaxBackward0', clip],
+  ['WhereBackward0', where],
+  ['MaskedFillBackward0', maskedFill],
   ['EmbeddingBackward0', embedding],
   ['ScaledDotProductFlashAttentionForCpuBackward0', attention],
 ]);
