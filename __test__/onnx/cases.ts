@@ -101,6 +101,43 @@ export const CASES: Case[] = [
     dynamic: true,
   },
   {
+    name: 'comparisons computed from the input (not frozen masks): where(x > 0, …), ≥, <, ≤, ==, ≠ against scalars and tensors',
+    make: () => {
+      const t = torch.tensor([0.5, -0.5, 0, 1]);
+      return fn((x) => [
+        torch.where(x.gt(0), x, x.mul(0.1)),
+        x.maskedFill(x.le(t), 2).maskedFill(x.ge(1), -2),
+        torch.where(x.lt(-0.5), 1, 0),
+        torch.where(x.eq(t), x, 0).add(torch.where(x.ne(0.5), 1, x)),
+      ]);
+    },
+    // Values in {−1, −0.5, 0, 0.5, 1}, so the equalities hold somewhere, different per batch size.
+    input: (b) => torch.tensor(Array.from({ length: b * 4 }, (_, i) => (((i * 7 + b) % 5) - 2) / 2)).reshape([b, 4]),
+    dynamic: true,
+  },
+  {
+    name: 'a padding mask from integer ids (ids == 0 masked out of attention)',
+    make: () => {
+      const emb = new nn.Embedding(10, 4, { paddingIdx: 0 });
+      return fn((ids) => {
+        const x = emb.forward(ids);
+        const scores = torch.matmul(x, x.transpose(1, 2)).maskedFill(ids.eq(0).unsqueeze(1), -1e9);
+        return torch.matmul(F.softmax(scores, -1), x);
+      }, emb);
+    },
+    input: (b) => torch.randint(0, 4, [b, 6], { dtype: 'int64' }),
+    dynamic: true,
+  },
+  {
+    name: 'views of integer ids (flatten, slice, unsqueeze) before Embedding',
+    make: () => {
+      const emb = new nn.Embedding(10, 3);
+      return fn((ids) => emb.forward(ids.flatten()).add(emb.forward(ids.slice(1, 1).unsqueeze(-1)).sum(1).mean(0)), emb);
+    },
+    input: (b) => torch.randint(0, 10, [b, 3], { dtype: 'int64' }),
+    dynamic: true,
+  },
+  {
     name: 'Embedding (Gather)',
     make: () => seq(new nn.Embedding(10, 4)),
     input: (b) => torch.randint(0, 10, [b, 5], { dtype: 'int64' }),

@@ -43,7 +43,8 @@ export function expectClose(actual: { data: Float32Array; dims: readonly number[
   let worst = 0;
   let at = -1;
   for (let i = 0; i < e.length; i++) {
-    const excess = Math.abs(actual.data[i] - e[i]) - (atol + rtol * Math.abs(e[i]));
+    const [got, want] = [Number(actual.data[i]), Number(e[i])]; // integer outputs come as BigInt64Array
+    const excess = Math.abs(got - want) - (atol + rtol * Math.abs(want));
     if (!(excess <= worst)) {
       worst = Number.isNaN(excess) ? Infinity : excess;
       at = i;

@@ -29,3 +29,17 @@ export function traced<T extends Tensor>(out: T, attrs: Record<string, unknown>)
   if (l !== null) l.attrs(out, attrs);
   return out;
 }
+
+/**
+ * Records an op that never has an autograd node (a comparison) under its aten name, with its
+ * attributes, so that a mask computed from the input stays a computation in the graph instead of
+ * a constant of the example. Callers guard it with `isTracing()`.
+ */
+export function tracedOp<T extends Tensor>(out: T, name: string, inputs: ReadonlyArray<Tensor | null | undefined>, attrs: Record<string, unknown>): T {
+  const l = traceState.listener;
+  if (l !== null) {
+    l.attrs(out, attrs);
+    l.attach(out, name, inputs);
+  }
+  return out;
+}

@@ -12,7 +12,7 @@
 import { UnaryOp } from '../ops/kernels';
 import type { Tensor } from '../tensor';
 import { OnnxExportError } from './errors';
-import type { Graph } from './graph';
+import { DataType, dataTypeOf, type Graph } from './graph';
 
 /** One recorded op. */
 export interface OpRecord {
@@ -421,6 +421,35 @@ const rmsNorm: Converter = (c, r) => {
   return w == null ? y : g.op('Mul', [y, c.value(w)]);
 };
 
+/**
+ * A comparison (eq ne gt lt ge le; no autograd node, recorded by `tracedOp`): a scalar operand
+ * as a constant of the tensor's type (float32 when a fraction meets an integer tensor), operands
+ * of different types compared in float32 as PyTorch promotes them.
+ */
+function comparison(opType: string, negate = false): Converter {
+  return (c, r) => {
+    const g = c.g;
+    const a = input(r, 0);
+    const other = r.attrs.other;
+    let x = c.value(a);
+    let y: string;
+    if (typeof other === 'number') {
+      const exact = a.dtype !== 'float32' && Number.isInteger(other);
+      if (!exact && a.dtype !== 'float32') x = g.op('Cast', [x], { to: DataType.FLOAT });
+      y = exact ? (a.dtype === 'int64' ? g.int64([other], true) : g.initializer(Int32Array.of(other), [], dataTypeOf(a))) : g.float([other]);
+    } else {
+      const b = other as Tensor;
+      y = c.value(b);
+      if (a.dtype !== b.dtype) {
+        if (a.dtype !== 'float32') x = g.op('Cast', [x], { to: DataType.FLOAT });
+        if (b.dtype !== 'float32') y = g.op('Cast', [y], { to: DataType.FLOAT });
+      }
+    }
+    const out = g.op(opType, [x, y]);
+    return negate ? g.op('Not', [out]) : out;
+  };
+}
+
 const identity: Converter = (c, r) => c.g.op('Identity', [c.value(input(r, 0))]);
 
 /** PyTorch node name → converter: the ops `onnx.export` maps. */
@@ -478,6 +507,12 @@ export const CONVERTERS: ReadonlyMap<string, Converter> = new Map<string, Conver
   ['ClampMaxBackward0', clip],
   ['WhereBackward0', where],
   ['MaskedFillBackward0', maskedFill],
+  ['eq', comparison('Equal')],
+  ['ne', comparison('Equal', true)],
+  ['gt', comparison('Greater')],
+  ['lt', comparison('Less')],
+  ['ge', comparison('GreaterOrEqual')],
+  ['le', comparison('LessOrEqual')],
   ['EmbeddingBackward0', embedding],
   ['ScaledDotProductFlashAttentionForCpuBackward0', attention],
 ]);

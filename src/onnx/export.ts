@@ -186,14 +186,14 @@ export function buildModel(model: Module<never[], unknown>, args: Tensor | Tenso
       if (known !== undefined) return known;
       // A parameter or buffer under its stateDict name; any other tensor the trace did not
       // produce is a constant of the trace, as in PyTorch's tracer — unless it is a view of an
-      // input that an unrecorded op made (a view of an integer input: ops on integer tensors
-      // have no autograd node), which would freeze the example's values into the file.
+      // input that an unrecorded op made (`detach`), which would freeze the example's values
+      // into the file.
       const state = stateNames.get(t);
       if (state === undefined) {
         const i = inputs.findIndex((x) => x.storage === t.storage);
         if (i >= 0) {
           throw new OnnxExportError(
-            `onnx.export: a view of input '${graphInputs[i].name as string}' (dtype ${inputs[i].dtype}) reaches the graph through an op kindling records only on float tensors; apply such views inside the graph to float tensors, or pass the viewed tensor as the input`,
+            `onnx.export: a view of input '${graphInputs[i].name as string}' made by an op the trace does not record (such as detach) would freeze the example's values into the file; use the input itself`,
           );
         }
       }

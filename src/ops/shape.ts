@@ -6,7 +6,7 @@
  * gradient is built contiguous (a strided gather, or a scatter into zeros for the views that
  * pick elements), so gradients downstream are always contiguous.
  */
-import { isTracing, traced } from '../autograd/trace';
+import { isTracing, traced, tracedOp } from '../autograd/trace';
 import { attach, recording, SAVES_NOTHING } from '../autograd/function';
 import { allocate, type TypedArray, uninitF32 } from '../dtype';
 import { ShapeError, normalizeDim } from '../errors';
@@ -87,6 +87,8 @@ function makeView(
   if (recording(x)) {
     const backward = backwardOf();
     attach(out, name, [x], (g) => [backward(g)], SAVES_NOTHING);
+  } else if (isTracing()) {
+    tracedOp(out, name, [x], {}); // a view of a mask or of integer ids: part of the graph too
   }
   return out;
 }
@@ -97,6 +99,8 @@ function reshapedView(x: Tensor, shape: readonly number[], strides: readonly num
   if (recording(x)) {
     const inShape = x.shape;
     attach(out, name, [x], (g) => [Tensor._make(g.data, inShape, 'float32')], SAVES_NOTHING);
+  } else if (isTracing()) {
+    tracedOp(out, name, [x], {}); // a view of a mask or of integer ids: part of the graph too
   }
   return out;
 }

@@ -5,7 +5,7 @@
  * per element). Gradients go to the tensor operands through the same masks, summed back over
  * broadcast dimensions.
  */
-import { isTracing, traced } from '../autograd/trace';
+import { isTracing, traced, tracedOp } from '../autograd/trace';
 import { attach, recording } from '../autograd/function';
 import { type DType, type TypedArray, allocate, castArray, promoteTypes, scalarTo, scalarTypeName } from '../dtype';
 import { ShapeError } from '../errors';
@@ -189,6 +189,8 @@ export function where(condition: Tensor, x?: WhereOperand, y?: WhereOperand): Te
       node.needsGrad(1) ? maskedGrad(g, bits, false, bShape) : null,
     ], [condition]);
   }
+  // Without an autograd node (integer results, nothing requiring grad) the tracer is told directly.
+  if (isTracing() && result.gradFn === null) tracedOp(result, 'WhereBackward0', [ta, tb], {});
   return result;
 }
 
@@ -254,6 +256,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: FillValue): Tensor {
       }, [mask]);
     }
   }
+  if (isTracing() && result.gradFn === null) tracedOp(result, 'MaskedFillBackward0', [x], {});
   return result;
 }
 
