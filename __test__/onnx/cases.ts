@@ -201,6 +201,15 @@ export const CASES: Case[] = [
     dynamic: true,
   },
   {
+    name: 'outputs that repeat a tensor or return the input itself',
+    make: () => fn((x) => {
+      const y = x.relu();
+      return [y, y, x];
+    }),
+    input: (b) => randn(b, 3),
+    dynamic: true,
+  },
+  {
     name: 'Sequential of custom modules',
     make: () => {
       class Block extends nn.Module {

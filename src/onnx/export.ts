@@ -211,7 +211,9 @@ export function buildModel(model: Module<never[], unknown>, args: Tensor | Tenso
   const graphOutputs: Array<Record<string, unknown>> = [];
   outs.forEach((t, i) => {
     const name = outputNames?.[i] ?? (i === 0 ? 'output' : `output_${i}`);
-    if (names.has(t) && g.nodes.some((n) => n.output[0] === names.get(t))) {
+    const produced = names.get(t);
+    const free = produced !== undefined && !graphOutputs.some((v) => v.name === produced);
+    if (free && g.nodes.some((n) => n.output.includes(produced))) {
       // Rename the producing node's output to the graph output's name.
       const old = names.get(t) as string;
       for (const n of g.nodes) {
