@@ -177,11 +177,13 @@ export const CASES: Case[] = [
       return fn((q, k, v) => mha.forward(q, k, v, { needWeights: false })[0], mha as unknown as nn.Module);
     },
     input: (b) => [randn(b, 5, 8), randn(b, 6, 8), randn(b, 6, 8)],
+    dynamic: true,
   },
   {
     name: 'TransformerEncoderLayer (eval)',
     make: () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, batchFirst: true }).eval() as unknown as AnyModel,
     input: (b) => randn(b, 5, 8),
+    dynamic: true,
   },
   {
     name: 'elementwise, matmul, cat, split, slicing, views (a custom forward)',

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import * as torch from '../../src';
-import type { Tensor } from '../../src';
+import { nn, type Tensor } from '../../src';
 import { CASES } from './cases';
 import { expectClose, runOnnx, tempDir } from './helpers';
 
@@ -45,5 +45,26 @@ describe('onnx.export, each layer type, run in onnxruntime-node', () => {
       await check(input);
       if (c.dynamic === true) await check(c.input(5));
     });
+  });
+});
+
+describe('onnx.export with a dynamic axis that is not the first', () => {
+  it('MultiheadAttention, sequence first ([L, N, E]): the batch axis 1 stays free', async () => {
+    torch.manualSeed(7);
+    const mha = new nn.MultiheadAttention(8, 2).eval();
+    const file = join(dir, 'mha-seq-first.onnx');
+    const x = torch.randn([5, 2, 8]);
+    torch.onnx.export(mha as never, [x, x, x], file, {
+      inputNames: ['q', 'k', 'v'],
+      outputNames: ['out', 'weights'],
+      dynamicAxes: { q: { 1: 'batch' }, k: { 1: 'batch' }, v: { 1: 'batch' }, out: { 1: 'batch' }, weights: { 0: 'batch' } },
+    });
+    for (const batch of [2, 4]) {
+      const y = torch.randn([5, batch, 8]);
+      const [out, weights] = torch.noGrad(() => mha.forward(y, y, y));
+      const got = await runOnnx(file, { q: y, k: y, v: y });
+      expectClose(got.out, out);
+      expectClose(got.weights, weights as Tensor);
+    }
   });
 });

@@ -87,4 +87,15 @@ describe('onnx.export of the issue models, served by onnxruntime-node', () => {
     expect(stateInitializers(d)).toEqual(stateKeys(model as unknown as nn.Module));
     expect(opTypes(d)).toEqual(expect.arrayContaining(['Gather', 'LayerNormalization', 'MatMul', 'Softmax', 'Gelu', 'Transpose', 'Reshape', 'Slice']));
   });
+
+  it("refuses a dynamic sequence axis on the GPT: its positions, arange(T), are a constant of the trace", () => {
+    torch.manualSeed(4);
+    const model = new GPT({ vocabSize: 30, blockSize: 16, nLayer: 1, nHead: 2, nEmbd: 16, dropout: 0 }).eval() as unknown as AnyModel;
+    const file = join(dir, 'gpt-seq.onnx');
+    expect(() => torch.onnx.export(model, torch.randint(0, 30, [2, 12], { dtype: 'int64' }), file, { dynamicAxes: { input: { 0: 'batch', 1: 'seq' } } })).toThrow(
+      new torch.onnx.OnnxExportError(
+        "onnx.export: a tensor not computed from the inputs (a constant of the trace, shape [12]) changes size with the dynamic axes, so the file could not follow them; compute it from the inputs or keep that axis static (in module 'wpe')",
+      ),
+    );
+  });
 });

@@ -23,6 +23,8 @@ export interface OpRecord {
   attrs: Record<string, unknown>;
   /** The module path whose forward ran the op (for messages). */
   where: string;
+  /** The same op in the trace with each dynamic axis one larger (when both traces ran alike). */
+  alt?: OpRecord;
 }
 
 /** What a converter may ask for: the value name of a tensor, the graph, the opset. */
@@ -149,9 +151,33 @@ function reshapeTo(c: ConvertContext, x: string, inShape: readonly number[], out
   return c.g.op('Reshape', [x, c.g.int64(target)]);
 }
 
+/**
+ * With the second trace: the dims whose size differs between the traces follow a dynamic axis.
+ * Static dims are written as they are; a dynamic one that copies the input's dim at its place
+ * in both traces is `0`; one remaining dynamic dim is `-1`. Null when that cannot express it.
+ */
+function reshapeTarget(r: OpRecord, inShape: readonly number[]): number[] | null {
+  const alt = r.alt;
+  const altIn = alt?.inputs[0];
+  if (alt === undefined || altIn == null || alt.out.shape.length !== r.out.shape.length) return null;
+  const [out, out2] = [r.out.shape, alt.out.shape];
+  const target = out.slice();
+  const free: number[] = [];
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] === out2[i]) continue;
+    if (i < inShape.length && inShape[i] === out[i] && altIn.shape[i] === out2[i]) target[i] = 0;
+    else free.push(i);
+  }
+  if (free.length > 1) return null;
+  if (free.length === 1) target[free[0]] = -1;
+  return target;
+}
+
 const reshape: Converter = (c, r) => {
   const x = input(r, 0);
   if (Array.isArray(r.attrs.perm)) return c.g.op('Transpose', [c.value(x)], { perm: r.attrs.perm as number[] });
+  const target = reshapeTarget(r, x.shape);
+  if (target !== null) return c.g.op('Reshape', [c.value(x), c.g.int64(target)]);
   return reshapeTo(c, c.value(x), x.shape, r.out.shape);
 };
 

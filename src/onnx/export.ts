@@ -11,6 +11,8 @@ import { enableGrad } from '../autograd/grad_mode';
 import { traceState } from '../autograd/trace';
 import type { Module } from '../nn/module';
 import { checkOptions, describeValue } from '../options';
+import { cat } from '../ops/join';
+import { narrow } from '../ops/shape';
 import { Tensor } from '../tensor';
 import { type ConvertContext, CONVERTERS, type OpRecord } from './convert';
 import { OnnxExportError } from './errors';
@@ -66,6 +68,48 @@ function dynamicDims(spec: ExportOptions['dynamicAxes'], name: string, rank: num
     dims.set(d < 0 ? d + rank : d, n);
   }
   return dims;
+}
+
+/**
+ * The example inputs with every dynamic axis one larger (the first slice repeated at the end),
+ * or null when no input has a dynamic axis.
+ */
+function enlarged(inputs: readonly Tensor[], names: string[] | undefined, spec: ExportOptions['dynamicAxes']): Tensor[] | null {
+  let any = false;
+  const out = inputs.map((t, i) => {
+    const dims = dynamicDims(spec, names?.[i] ?? (i === 0 ? 'input' : `input_${i}`), t.shape.length);
+    let x = t.detach();
+    for (const d of dims.keys()) {
+      if (x.shape[d] === 0) continue;
+      x = cat([x, narrow(x, d, 0, 1)], d);
+      any = true;
+    }
+    return x;
+  });
+  return any ? out : null;
+}
+
+/** The tensor operands of a record: its inputs, then the tensors among its attributes. */
+function operands(r: OpRecord): Array<Tensor | null | undefined> {
+  return [...r.inputs, ...Object.values(r.attrs).filter((v): v is Tensor => v instanceof Tensor)];
+}
+
+/**
+ * A constant of the trace (not computed from the inputs, not a parameter) whose size differs in
+ * the trace with larger dynamic axes would be frozen at the example's size (GPT's
+ * `arange(T)` with a dynamic sequence axis): refused, naming the module.
+ */
+function checkConstants(r: OpRecord, alt: OpRecord, traced: (t: Tensor) => boolean): void {
+  const [a, b] = [operands(r), operands(alt)];
+  a.forEach((t, i) => {
+    const u = b[i];
+    if (t == null || u == null || traced(t)) return;
+    if (t.shape.length !== u.shape.length || t.shape.some((n, k) => n !== u.shape[k])) {
+      throw new OnnxExportError(
+        `onnx.export: a tensor not computed from the inputs (a constant of the trace, shape [${t.shape.join(', ')}]) changes size with the dynamic axes, so the file could not follow them; compute it from the inputs or keep that axis static ${r.where}`,
+      );
+    }
+  });
 }
 
 /** A `ValueInfoProto` for a graph input or output. */
@@ -143,19 +187,41 @@ export function buildModel(model: Module<never[], unknown>, args: Tensor | Tenso
 
   // The traced inputs: fresh leaves that share the example's data; a float one requires grad so
   // that every op downstream records itself at `attach`.
-  const inputs = inputsGiven.map((t) => {
-    const leaf = t.detach();
-    if (leaf.dtype === 'float32') leaf.requiresGrad = true;
-    return leaf;
-  });
-  const tracer = new Tracer(rootName);
-  let result: unknown;
-  const previous = traceState.listener;
-  traceState.listener = tracer;
-  try {
-    result = enableGrad(() => tracer.withModulePaths(model as unknown as Module, () => (model.forward as (...a: Tensor[]) => unknown)(...inputs)));
-  } finally {
-    traceState.listener = previous;
+  // The traced inputs: fresh leaves that share the example's data; a float one requires grad so
+  // that every op downstream records itself at `attach`.
+  const leaves = (list: readonly Tensor[]): Tensor[] =>
+    list.map((t) => {
+      const leaf = t.detach();
+      if (leaf.dtype === 'float32') leaf.requiresGrad = true;
+      return leaf;
+    });
+  const inputs = leaves(inputsGiven);
+  const traceOn = (xs: Tensor[]): { tracer: Tracer; result: unknown } => {
+    const tracer = new Tracer(rootName);
+    const previous = traceState.listener;
+    traceState.listener = tracer;
+    try {
+      const result = enableGrad(() => tracer.withModulePaths(model as unknown as Module, () => (model.forward as (...a: Tensor[]) => unknown)(...xs)));
+      return { tracer, result };
+    } finally {
+      traceState.listener = previous;
+    }
+  };
+  const { tracer, result } = traceOn(inputs);
+  const larger = enlarged(inputsGiven, inputNames, options.dynamicAxes);
+  if (larger !== null) {
+    // A second trace with each dynamic axis one larger tells which dimensions of each reshape
+    // follow the dynamic axes (docs/ONNX.md, "Dynamic axes"); ops that ran differently (control
+    // flow on values) leave the first trace's shapes as they are.
+    let second: Tracer | null = null;
+    try {
+      second = traceOn(leaves(larger)).tracer;
+    } catch {
+      second = null;
+    }
+    if (second !== null && second.records.length === tracer.records.length && second.records.every((r, i) => r.name === tracer.records[i].name)) {
+      tracer.records.forEach((r, i) => (r.alt = (second as Tracer).records[i]));
+    }
   }
   const outputs = (Array.isArray(result) ? result : [result]).filter((o) => o !== null && o !== undefined);
   outputs.forEach((o, i) => {
@@ -203,7 +269,9 @@ export function buildModel(model: Module<never[], unknown>, args: Tensor | Tenso
       return name;
     },
   };
+  const isInput = new Set<Tensor>(inputs);
   for (const r of live(tracer, outs)) {
+    if (r.alt !== undefined) checkConstants(r, r.alt, (t) => tracer.producer.has(t) || isInput.has(t) || stateNames.has(t));
     const converter = CONVERTERS.get(r.name);
     if (converter === undefined) throw new OnnxExportError(`onnx.export: no ONNX mapping for '${r.name}' ${r.where}`);
     names.set(r.out, converter(ctx, r));
