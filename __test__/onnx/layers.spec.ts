@@ -4,7 +4,7 @@
  * input and, where the batch axis is declared dynamic, on a batch of another size.
  */
 import { join } from 'node:path';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as torch from '../../src';
 import { nn, type Tensor } from '../../src';
 import { CASES } from './cases';
@@ -66,5 +66,24 @@ describe('onnx.export with a dynamic axis that is not the first', () => {
       expectClose(got.out, out);
       expectClose(got.weights, weights as Tensor);
     }
+  });
+});
+
+describe('onnx.export leaves the model as it was', () => {
+  it('traces under noGrad too, and leaves no gradient, graph or mode change behind', async () => {
+    torch.manualSeed(8);
+    const model = new nn.Sequential(new nn.Linear(4, 3), new nn.Dropout(0.3), new nn.ReLU(), new nn.Linear(3, 2)).eval();
+    const x = torch.randn([2, 4]);
+    const file = join(dir, 'under-no-grad.onnx');
+    torch.noGrad(() => torch.onnx.export(model as never, x, file, { dynamicAxes: { input: [0], output: [0] } }));
+    expect(torch.isGradEnabled()).toBe(true);
+    expect(x.requiresGrad).toBe(false);
+    expect(model.training).toBe(false);
+    for (const p of model.parameters()) {
+      expect(p.grad).toBeNull();
+      expect(p.requiresGrad).toBe(true);
+    }
+    const y = torch.randn([3, 4]);
+    expectClose((await runOnnx(file, { input: y })).output, torch.noGrad(() => model.forward(y)));
   });
 });
