@@ -5,9 +5,9 @@
  * blocks give the unfused results ] in ops/linear-block.ts); only the autograd graph is shorter.
  *
  * A module is fused only when it is exactly the built-in class with its own `forward` (a subclass
- * or an instance whose `forward` was replaced runs as written), and never in anomaly mode (nor while onnx.export traces, which records each op), whose
- * per-node NaN checks must see every op. `KINDLING_FUSION=0` (or `fusion.enabled = false`) turns
- * fusion off, e.g. to compare.
+ * or an instance whose `forward` was replaced runs as written), and never in anomaly mode, whose
+ * per-node NaN checks must see every op, nor while `onnx.export` traces, which records each op.
+ * `KINDLING_FUSION=0` (or `fusion.enabled = false`) turns fusion off, e.g. to compare.
  */
 import { anomalyMode } from '../autograd/anomaly';
 import { isTracing } from '../autograd/trace';

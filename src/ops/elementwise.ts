@@ -247,7 +247,6 @@ export function pow(input: Tensor, exponent: TensorOrScalar): Tensor {
     if (input.dtype !== 'float32' && Number.isInteger(exponent)) return binaryPlain(BinaryOp.pow, input, exponent);
     const result = finish(unaryPlain(UnaryOp.pow, input, exponent), input.shape, 'float32');
     if (recording(input)) attachUnary(result, 'PowBackward0', UnaryOp.pow, input, exponent);
-    if (isTracing()) traced(result, { exponent });
     return result;
   }
   const out = binaryPlain(BinaryOp.pow, input, exponent);
