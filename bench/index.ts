@@ -19,6 +19,7 @@ const workloads: Record<string, () => Workload> = {
   cnn: () => require('./cnn') as Workload,
   gpt: () => require('./gpt') as Workload,
   lstm: () => require('./lstm') as Workload,
+  inference: () => require('./inference') as Workload,
   gemm: () => require('./gemm') as Workload,
   profile: () => require('./profile') as Workload,
   overhead: () => require('./overhead') as Workload,

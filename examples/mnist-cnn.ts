@@ -24,7 +24,7 @@ import { pyFixed } from './py-format';
 
 const F = nn.functional;
 
-class Net extends nn.Module {
+export class Net extends nn.Module {
   conv1 = new nn.Conv2d(1, 32, 3, { stride: 1 });
   conv2 = new nn.Conv2d(32, 64, 3, { stride: 1 });
   dropout1 = new nn.Dropout(0.25);
@@ -177,4 +177,5 @@ function main(): void {
   if (args.saveModel) torch.save(model.stateDict(), 'mnist_cnn.pt');
 }
 
-main();
+// As the PyTorch script's `if __name__ == '__main__'`: importing the file (for Net) runs nothing.
+if (require.main === module) main();

@@ -71,3 +71,6 @@ export * as distributed from './distributed';
 export { save, load, saveAsync, loadAsync, CheckpointError } from './serialization';
 export type { LoadOptions } from './serialization';
 export { setDetectAnomaly, isAnomalyEnabled, detectAnomaly, AnomalyError, autograd } from './autograd/anomaly';
+
+// torch.onnx.export (docs/ONNX.md)
+export * as onnx from './onnx';

@@ -13,9 +13,11 @@ import { join } from 'node:path';
 
 /**
  * Caches that tools keep in the temp dir on purpose, across runs (the system temp dir has them
- * already): `v8-compile-cache-<uid>` of the TypeScript compiler that ts-node loads.
+ * already): `v8-compile-cache-<uid>` of the TypeScript compiler that ts-node loads, and the
+ * `.ses` session-id file onnxruntime's native library writes there when it creates a session
+ * (the ONNX export tests run exported files in onnxruntime-node).
  */
-const TOOL_CACHES = /^v8-compile-cache-/;
+const TOOL_CACHES = /^(v8-compile-cache-|\.ses$)/;
 
 export default function setup(): () => void {
   const systemTemp = tmpdir();

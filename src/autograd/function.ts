@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor';
 import { anomalyMode, checkForward } from './anomaly';
 import { isGradEnabled } from './grad_mode';
 import { NO_TENSORS, Node, type BackwardFn } from './node';
+import { traceState } from './trace';
 
 /** `attach`'s `saved` for an op whose backward reads no tensor's values (only shapes or scalars). */
 export const SAVES_NOTHING = NO_TENSORS;
@@ -57,6 +58,7 @@ export function attach(
   const next: Array<Node | null> = new Array(inputs.length);
   for (let i = 0; i < inputs.length; i++) next[i] = edgeOf(inputs[i]);
   out._setGradFn(new Node(name, next, backward, saved));
+  if (traceState.listener !== null) traceState.listener.attach(out, name, inputs); // onnx.export
   if (anomalyMode.enabled) checkForward(out, out.gradFn as Node); // NaN check, see anomaly.ts
   return out;
 }

@@ -6,10 +6,11 @@
  *
  * A module is fused only when it is exactly the built-in class with its own `forward` (a subclass
  * or an instance whose `forward` was replaced runs as written), and never in anomaly mode, whose
- * per-node NaN checks must see every op. `KINDLING_FUSION=0` (or `fusion.enabled = false`) turns
- * fusion off, e.g. to compare.
+ * per-node NaN checks must see every op, nor while `onnx.export` traces, which records each op.
+ * `KINDLING_FUSION=0` (or `fusion.enabled = false`) turns fusion off, e.g. to compare.
  */
 import { anomalyMode } from '../autograd/anomaly';
+import { isTracing } from '../autograd/trace';
 import { ReLU } from './activation';
 import { Dropout } from './dropout';
 import { Linear } from './linear';
@@ -33,7 +34,7 @@ function isPlain<T extends Module>(module: Module | undefined, cls: abstract new
 /** The fusable block starting at `modules[i]`, or null when that module runs on its own. */
 export function fusedBlockAt(modules: readonly Module[], i: number): FusedBlock | null {
   const linear = modules[i];
-  if (!fusion.enabled || anomalyMode.enabled || !isPlain(linear, Linear)) return null;
+  if (!fusion.enabled || anomalyMode.enabled || isTracing() || !isPlain(linear, Linear)) return null;
   let next = i + 1;
   let p = 0;
   const dropout = modules[next];

@@ -6,6 +6,7 @@
  * key and value broadcast against the query's, as PyTorch's; a boolean mask keeps where true, a
  * float mask is added to the scores; a row with every key masked gives zeros (as PyTorch).
  */
+import { isTracing, traced } from '../autograd/trace';
 import { attach, recording } from '../autograd/function';
 import { uninitF32 } from '../dtype';
 import { ShapeError } from '../errors';
@@ -146,6 +147,7 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
     kernels.attention(qd, kd, vd, mask?.data, outData, lse, o);
   }
   const out = Tensor._make(outData, [...lead, l, ev], 'float32');
+  if (isTracing()) traced(out, { attnMask, isCausal, scale: o.scale, dropoutP });
   if (recording(q, k, v)) {
     attach(
       out,

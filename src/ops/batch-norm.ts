@@ -5,6 +5,7 @@
  * batch_norm`) see `[N, C, L]`; this file owns the checks, the running statistics and autograd
  * (`NativeBatchNormBackward0`).
  */
+import { isTracing, traced } from '../autograd/trace';
 import { attach, recording } from '../autograd/function';
 import { noGrad } from '../autograd/grad_mode';
 import { uninitF32 } from '../dtype';
@@ -91,6 +92,7 @@ export function batchNorm(
   const y = uninitF32(x.length, 'batch_norm', input.shape);
   kernels.batchNormApply(x, mean, invstd, w, b, y, o);
   const out = Tensor._make(y, input.shape, 'float32');
+  if (isTracing()) traced(out, { runningMean, runningVar, training, eps });
   if (recording(input, weight, bias)) {
     const saved = [input, ...(weight === null ? [] : [weight])];
     attach(out, 'NativeBatchNormBackward0', [input, weight, bias], (grad, node) => {

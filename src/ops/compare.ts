@@ -8,6 +8,7 @@
  * tensor against an integral number compares exactly (int64 values above 2^53 included), against
  * a fraction in float32.
  */
+import { isTracing, tracedOp } from '../autograd/trace';
 import { allocate, castArray, type DType, promoteTypes, type TypedArray } from '../dtype';
 import { Tensor, numelOf, type TensorOrScalar } from '../tensor';
 import { broadcastShapes, broadcastStrides, gatherStrided, sameShape } from './broadcast';
@@ -24,6 +25,13 @@ function valuesAs(op: string, x: Tensor, dtype: DType, shape: readonly number[])
 }
 
 function compare(op: string, a: Tensor, b: TensorOrScalar, fn: Compare): Tensor {
+  const out = compareValues(op, a, b, fn);
+  // No autograd node: the ONNX tracer is told directly, so a mask made from the input stays in the graph.
+  if (isTracing()) tracedOp(out, op, [a, b instanceof Tensor ? b : null], { other: b });
+  return out;
+}
+
+function compareValues(op: string, a: Tensor, b: TensorOrScalar, fn: Compare): Tensor {
   if (!(a instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor`);
   if (typeof b === 'number') {
     const n = a.data.length;

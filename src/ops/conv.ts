@@ -5,6 +5,7 @@
  * an unbatched input is a batch of one, so every form is one call. The backward computes only the
  * gradients the graph needs (the first layer's input never has one).
  */
+import { isTracing, traced } from '../autograd/trace';
 import { attach, recording } from '../autograd/function';
 import { uninitF32 } from '../dtype';
 import { ShapeError } from '../errors';
@@ -147,6 +148,7 @@ function run(input: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dOption
   const y = uninitF32(outShape.reduce((a, b) => a * b, 1), 'conv', outShape);
   if (y.length > 0) kernels.conv2d(x, w, bias === null ? null : (bias.data as Float32Array), y, g);
   const out = Tensor._make(y, outShape, 'float32');
+  if (isTracing()) traced(out, { conv: g });
   if (recording(input, weight, bias)) {
     const saved = [input, weight];
     attach(out, 'ConvolutionBackward0', [input, weight, bias], (grad, node) => {

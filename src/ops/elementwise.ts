@@ -4,6 +4,7 @@
  * only created while recording. An op whose result is int32, int64 or uint8 runs exact integer
  * code (`./integer`); float32 results (and bool's logical add/mul) run the native f32 kernels.
  */
+import { isTracing, traced } from '../autograd/trace';
 import { checkOptions } from '../options';
 import { attach, recording, savedFor, SAVES_NOTHING } from '../autograd/function';
 import { type DType, castArray, promoteTypes, uninitF32 } from '../dtype';
@@ -152,6 +153,7 @@ export function add(input: Tensor, other: TensorOrScalar, options?: { alpha?: nu
   const alpha = options?.alpha ?? 1;
   const scaled = alpha === 1 ? other : typeof other === 'number' ? other * alpha : binaryPlain(BinaryOp.mul, other, alpha);
   const out = binaryPlain(BinaryOp.add, input, scaled);
+  if (isTracing()) traced(out, { other, alpha });
   if (recording(input, other instanceof Tensor ? other : null)) {
     const aShape = input.shape;
     const bShape = other instanceof Tensor ? other.shape : null;
@@ -176,6 +178,7 @@ export function sub(input: Tensor, other: TensorOrScalar, options?: { alpha?: nu
   const alpha = options?.alpha ?? 1;
   const scaled = alpha === 1 ? other : typeof other === 'number' ? other * alpha : binaryPlain(BinaryOp.mul, other, alpha);
   const out = binaryPlain(BinaryOp.sub, input, scaled);
+  if (isTracing()) traced(out, { other, alpha });
   if (recording(input, other instanceof Tensor ? other : null)) {
     const aShape = input.shape;
     const bShape = other instanceof Tensor ? other.shape : null;
@@ -192,6 +195,7 @@ export function mul(input: Tensor, other: TensorOrScalar): Tensor {
   checkTensor('mul', input, 'input');
   checkOther('mul', other);
   const out = binaryPlain(BinaryOp.mul, input, other);
+  if (isTracing()) traced(out, { other });
   if (recording(input, other instanceof Tensor ? other : null)) {
     if (typeof other === 'number') {
       attach(out, 'MulBackward0', [input, null], (g) => [scale(g, other), null], SAVES_NOTHING);
@@ -210,6 +214,7 @@ export function div(input: Tensor, other: TensorOrScalar): Tensor {
   checkTensor('div', input, 'input');
   checkOther('div', other);
   const out = binaryPlain(BinaryOp.div, input, other);
+  if (isTracing()) traced(out, { other });
   if (recording(input, other instanceof Tensor ? other : null)) {
     if (typeof other === 'number') {
       attach(out, 'DivBackward0', [input, null], (g) => [scale(g, 1 / other), null], SAVES_NOTHING);
@@ -302,6 +307,7 @@ function backwardReadsOutput(op: UnaryCode): boolean {
 }
 
 function attachUnary(out: Tensor, name: string, op: UnaryCode, x: Tensor, param: number, param2 = 0): void {
+  if (isTracing()) traced(out, { unary: op, param, param2 });
   attach(out, name, [x], (g) => {
     const gradIn = uninitF32(g.data.length);
     kernels.unaryBackward(op, g.data as Float32Array, f32(x), out.data as Float32Array, gradIn, param, param2);

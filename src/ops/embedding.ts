@@ -6,6 +6,7 @@
  * rescales, in place, every referenced row whose `normType`-norm exceeds it (PyTorch's
  * `embedding_renorm_`: `row · maxNorm / (norm + 1e-7)`), bumping the weight's version.
  */
+import { isTracing, traced } from '../autograd/trace';
 import { attach, recording } from '../autograd/function';
 import { uninitF32 } from '../dtype';
 import { bumpVersion } from '../storage';
@@ -78,6 +79,7 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
   }
   const outShape = [...input.shape, dim];
   const out = gatherRowsOf(w, 1, dim, idx, outShape, 'embedding');
+  if (isTracing()) traced(out, { indices: input });
   if (recording(weight)) {
     const wShape = weight.shape;
     attach(

@@ -2,6 +2,7 @@
  * `cat` and `stack`: block copies (`TypedArray.set`, no arithmetic) of whole slabs, with
  * backward rules that copy each input's slice of the gradient back out.
  */
+import { isTracing, traced } from '../autograd/trace';
 import { attach, recordingAny, SAVES_NOTHING } from '../autograd/function';
 import { allocate, castArray, promoteTypes, type DType, uninitF32 } from '../dtype';
 import { ShapeError, normalizeDim } from '../errors';
@@ -26,6 +27,7 @@ function join(name: string, inputs: readonly Tensor[], outShape: number[], dim: 
     offset += sizes[i];
   });
   const result = Tensor._make(out, outShape, dtype);
+  if (isTracing()) traced(result, { dim });
   if (recordingAny(inputs)) {
     const shapes = inputs.map((t) => t.shape);
     attach(result, name, inputs, (g, node) => {

@@ -5,6 +5,7 @@
  * native kernel each way (crates/kindling-core/src/layer_norm); the forward keeps each row's mean
  * and 1/σ for the backward, which gives the input, weight and bias gradients in one pass.
  */
+import { isTracing, traced } from '../autograd/trace';
 import { attach, recordingAny } from '../autograd/function';
 import { uninitF32 } from '../dtype';
 import { ShapeError } from '../errors';
@@ -51,6 +52,7 @@ function normalize(op: string, name: string, input: Tensor, normalizedShape: rea
   const rstd = uninitF32(rows);
   kernels.layerNorm(x, w, b, out, mean, rstd, o);
   const result = Tensor._make(out, input.shape, 'float32');
+  if (isTracing()) traced(result, { normalizedShape, eps });
   const inputs = [input, weight, bias].filter((t): t is Tensor => t !== null);
   if (recordingAny(inputs)) {
     attach(

@@ -3,6 +3,7 @@
  * `mm`, `matmul` (PyTorch's 1-D/2-D/batched rules), `addmm`, and `linear` — the fused
  * `x·Wᵀ + b` that `nn.Linear` calls (one sgemm forward; dX = dY·W, dW = dYᵀ·X, db = column sums).
  */
+import { isTracing, traced } from '../autograd/trace';
 import { checkOptions } from '../options';
 import { uninitF32 } from '../dtype';
 import { addInto } from '../autograd/accumulate';
@@ -370,6 +371,7 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
   const y = uninitF32(rows * outF, 'linear', outShape);
   linearForward(input, weight, bias, sizes, y);
   const out = Tensor._make(y, outShape, 'float32');
+  if (isTracing()) traced(out, { linear: true });
   if (recording(input, weight, bias)) {
     attachLinear(out, bias != null ? 'AddmmBackward0' : 'MmBackward0', input, weight, bias, sizes, outputGradient);
   }

@@ -6,6 +6,7 @@
  * a bound gets 0), checked against PyTorch at the edges in
  * `__test__/ops/regressions/gradients-at-the-edges.spec.ts`.
  */
+import { isTracing, traced } from '../autograd/trace';
 import { attach, recording } from '../autograd/function';
 import { allocate } from '../dtype';
 import { describeValue } from '../options';
@@ -93,6 +94,7 @@ export function clampValues(x: Tensor, min: number | null | undefined, max: numb
 /** clamp and its one-sided forms: the same values and mask, PyTorch's node name for each. */
 function clampWith(x: Tensor, min: number | null | undefined, max: number | null | undefined, node: string): Tensor {
   const result = clampValues(x, min, max);
+  if (isTracing()) traced(result, { min: min ?? null, max: max ?? null });
   if (recording(x)) {
     attach(result, node, [x], (g) => {
       // PyTorch's `where(inside, grad, 0)`: a plain +0 outside, where `grad · 0` would give −0 for a negative grad.

@@ -6,6 +6,7 @@
  * PyTorch's (`SqueezeBackward1` over `MaxPool2DWithIndicesBackward0`), and its messages are those
  * of PyTorch's `max_pool1d_with_indices` (the path a pooling that needs a gradient takes).
  */
+import { isTracing, traced } from '../autograd/trace';
 import { attach, recording } from '../autograd/function';
 import { uninitF32 } from '../dtype';
 import { ShapeError } from '../errors';
@@ -153,6 +154,7 @@ function maxPoolRun(x: Tensor, g: Geometry, name: string, adaptive: boolean, ret
   }
   const shape = [...g.lead, g.outH, g.outW];
   const out = Tensor._make(values, shape, 'float32');
+  if (isTracing()) traced(out, { pool: g });
   const idx = returnIndices === true ? Tensor._make(int64Of(indices), shape, 'int64') : null;
   if (recording(x)) {
     const inPlane = g.inH * g.inW;
@@ -210,6 +212,7 @@ function avgPoolRun(x: Tensor, g: Geometry, adaptive: boolean): Tensor {
   const values = uninitF32(n);
   if (n > 0) (adaptive ? kernels.adaptiveAvgPool2d : kernels.avgPool2d)(x.data as Float32Array, values, g);
   const out = Tensor._make(values, [...g.lead, g.outH, g.outW], 'float32');
+  if (isTracing()) traced(out, { pool: g });
   if (recording(x)) {
     attach(out, adaptive ? 'AdaptiveAvgPool2DBackward0' : 'AvgPool2DBackward0', [x], (grad) => {
       const gradIn = uninitF32(g.planes * g.inH * g.inW);

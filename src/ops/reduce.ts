@@ -3,6 +3,7 @@
  * `{ values, indices }`), argmax/argmin. The native kernels reduce the middle axis of an
  * `(outer, dim, inner)` view, so a run of adjacent dims is one call; scattered dims reduce one at a time.
  */
+import { isTracing, traced } from '../autograd/trace';
 import { attach, recording, SAVES_NOTHING } from '../autograd/function';
 import { castArray, scalarTypeName, type TypedArray, uninitF32 } from '../dtype';
 import { normalizeDim } from '../errors';
@@ -79,6 +80,7 @@ function sumOrMean(opName: 'sum' | 'mean', x: Tensor, dim: number | readonly num
   const outShape = outShapeOf(x.shape, reduced, keepdim);
   if (x.dtype !== 'float32') return Tensor._make(integerSumOver(x, reduced), outShape, 'int64');
   const out = Tensor._make(reduceRaw(opName === 'sum' ? ReduceOp.sum : ReduceOp.mean, x.data as Float32Array, x.shape, reduced), outShape, 'float32');
+  if (isTracing()) traced(out, { dims: reduced, keepdim });
   if (recording(x)) {
     const all = dim === undefined;
     const name = (opName === 'sum' ? 'SumBackward' : 'MeanBackward') + (all ? '0' : '1');

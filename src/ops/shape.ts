@@ -6,6 +6,7 @@
  * gradient is built contiguous (a strided gather, or a scatter into zeros for the views that
  * pick elements), so gradients downstream are always contiguous.
  */
+import { isTracing, traced, tracedOp } from '../autograd/trace';
 import { attach, recording, SAVES_NOTHING } from '../autograd/function';
 import { allocate, type TypedArray, uninitF32 } from '../dtype';
 import { ShapeError, normalizeDim } from '../errors';
@@ -86,6 +87,8 @@ function makeView(
   if (recording(x)) {
     const backward = backwardOf();
     attach(out, name, [x], (g) => [backward(g)], SAVES_NOTHING);
+  } else if (isTracing()) {
+    tracedOp(out, name, [x], {}); // a view of a mask or of integer ids: part of the graph too
   }
   return out;
 }
@@ -96,6 +99,8 @@ function reshapedView(x: Tensor, shape: readonly number[], strides: readonly num
   if (recording(x)) {
     const inShape = x.shape;
     attach(out, name, [x], (g) => [Tensor._make(g.data, inShape, 'float32')], SAVES_NOTHING);
+  } else if (isTracing()) {
+    tracedOp(out, name, [x], {}); // a view of a mask or of integer ids: part of the graph too
   }
   return out;
 }
@@ -224,10 +229,14 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, x.shape.length + 1, 'unsqueeze');
   const shape = x.shape.slice();
   shape.splice(d, 0, 1);
-  if (x.isContiguous()) return reshapedView(x, shape, null, 'UnsqueezeBackward0');
-  const strides = stridesOf(x).slice();
-  strides.splice(d, 0, d < x.shape.length ? x.shape[d] * strides[d] : 1);
-  return reshapedView(x, shape, strides, 'UnsqueezeBackward0');
+  let strides: number[] | null = null;
+  if (!x.isContiguous()) {
+    strides = stridesOf(x).slice();
+    strides.splice(d, 0, d < x.shape.length ? x.shape[d] * strides[d] : 1);
+  }
+  const out = reshapedView(x, shape, strides, 'UnsqueezeBackward0');
+  if (isTracing()) traced(out, { axes: [d] });
+  return out;
 }
 
 /** `torch.squeeze(x, dim?)`: drops size-1 dimensions (all, or only `dim` if it has size 1). */
@@ -243,7 +252,9 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
       strides.push(inStrides[d]);
     }
   }
-  return reshapedView(x, shape, x.isContiguous() ? null : strides, dim === undefined ? 'SqueezeBackward0' : 'SqueezeBackward1');
+  const out = reshapedView(x, shape, x.isContiguous() ? null : strides, dim === undefined ? 'SqueezeBackward0' : 'SqueezeBackward1');
+  if (isTracing()) traced(out, { axes: x.shape.map((_, d) => d).filter((d) => !keep(d)) });
+  return out;
 }
 
 /** A view of `x` with its dimensions reordered by `order` (a permutation); backward permutes back. */
@@ -251,12 +262,14 @@ function permuteView(x: Tensor, order: readonly number[], name: string): Tensor 
   const inStrides = stridesOf(x);
   const outShape = order.map((d) => x.shape[d]);
   const inShape = x.shape;
-  return makeView(x, outShape, order.map((d) => inStrides[d]), x.storageOffset(), name, () => (g) => {
+  const out = makeView(x, outShape, order.map((d) => inStrides[d]), x.storageOffset(), name, () => (g) => {
     const gStrides = contiguousStrides(outShape);
     const inverse = new Array<number>(order.length);
     for (let i = 0; i < order.length; i++) inverse[order[i]] = i;
     return gather(g, inShape, inverse.map((d) => gStrides[d]));
   });
+  if (isTracing()) traced(out, { perm: order });
+  return out;
 }
 
 /** `torch.permute(x, dims)`: reorders dimensions (a view). */
@@ -353,11 +366,13 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   if (!Number.isInteger(length)) throw new TypeError(`narrow(): argument 'length' must be an integer, but got ${String(length)}`);
   if (length < 0) throw new RangeError('narrow(): length must be non-negative.');
   if (s + length > size) throw new RangeError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
-  return pickView(x, 'SliceBackward0', (v) => {
+  const out = pickView(x, 'SliceBackward0', (v) => {
     v.offset += s * v.strides[d];
     v.shape[d] = length;
     return v;
   });
+  if (isTracing()) traced(out, { dim: d, start: s, end: s + length, step: 1 });
+  return out;
 }
 
 /**
@@ -379,12 +394,14 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
   const s = start == null ? 0 : clampIndex(start);
   const e = end == null ? size : Math.max(clampIndex(end), s);
   const length = Math.ceil((e - s) / step);
-  return pickView(x, 'SliceBackward0', (v) => {
+  const out = pickView(x, 'SliceBackward0', (v) => {
     v.offset += s * v.strides[d];
     v.shape[d] = length;
     v.strides[d] *= step;
     return v;
   });
+  if (isTracing()) traced(out, { dim: d, start: s, end: e, step });
+  return out;
 }
 
 /** `x.select(dim, index)`: the slice at `index` of `dim`, with that dimension removed (a view, `SelectBackward0`). */
@@ -397,12 +414,14 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
     throw new RangeError(`select(): index ${index} out of range for tensor of size [${x.shape.join(', ')}] at dimension ${d}`);
   }
   const i = index < 0 ? index + size : index;
-  return pickView(x, 'SelectBackward0', (v) => {
+  const out = pickView(x, 'SelectBackward0', (v) => {
     v.offset += i * v.strides[d];
     v.shape.splice(d, 1);
     v.strides.splice(d, 1);
     return v;
   });
+  if (isTracing()) traced(out, { dim: d, index: i });
+  return out;
 }
 
 /**

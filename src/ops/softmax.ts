@@ -1,4 +1,5 @@
 /** `softmax(x, dim)` and `logSoftmax(x, dim)`: one native pass over an `(outer, dim, inner)` view. */
+import { isTracing, traced } from '../autograd/trace';
 import { uninitF32 } from '../dtype';
 import { attach, recording } from '../autograd/function';
 import { normalizeDim } from '../errors';
@@ -18,6 +19,7 @@ function softmaxOp(x: Tensor, dim: number, log: boolean): Tensor {
   const out = uninitF32(x.data.length);
   kernels.softmax(x.data as Float32Array, outer, size, inner, out, log);
   const result = Tensor._make(out, x.shape, 'float32');
+  if (isTracing()) traced(result, { dim: d });
   if (recording(x)) {
     attach(result, log ? 'LogSoftmaxBackward0' : 'SoftmaxBackward0', [x], (g) => {
       const gradIn = uninitF32(out.length);

@@ -7,6 +7,7 @@
  * node with several outputs; kindling's nodes have one output, so every piece has its own node
  * of PyTorch's name: `SplitBackward0`, `SplitWithSizesBackward0`, `UnbindBackward0`.)
  */
+import { isTracing, traced, tracedOp } from '../autograd/trace';
 import { attach, recording, SAVES_NOTHING } from '../autograd/function';
 import { ShapeError, normalizeDim } from '../errors';
 import { Tensor, numelOf } from '../tensor';
@@ -24,6 +25,7 @@ function piece(x: Tensor, d: number, start: number, length: number, keep: boolea
     strides.splice(d, 1);
   }
   const out = Tensor._view(x, shape, strides, offset);
+  if (isTracing()) traced(out, { dim: d, start, end: start + length, keep });
   if (recording(x)) {
     const inShape = x.shape;
     attach(out, name, [x], (g, node) => {
@@ -40,6 +42,8 @@ function piece(x: Tensor, d: number, start: number, length: number, keep: boolea
       writeStrided(grad, start * inStrides[d], g.shape, gStrides, g.data, false);
       return [Tensor._make(grad, inShape, 'float32')];
     }, SAVES_NOTHING);
+  } else if (isTracing()) {
+    tracedOp(out, name, [x], {});
   }
   return out;
 }

@@ -5,6 +5,7 @@
  * per element). Gradients go to the tensor operands through the same masks, summed back over
  * broadcast dimensions.
  */
+import { isTracing, traced, tracedOp } from '../autograd/trace';
 import { attach, recording } from '../autograd/function';
 import { type DType, type TypedArray, allocate, castArray, promoteTypes, scalarTo, scalarTypeName } from '../dtype';
 import { ShapeError } from '../errors';
@@ -176,6 +177,7 @@ export function where(condition: Tensor, x?: WhereOperand, y?: WhereOperand): Te
   const out = allocate(dtype, mask.length, 'where', shape);
   for (let i = 0; i < mask.length; i++) out[i] = mask[i] !== 0 ? av[i] : bv[i];
   const result = Tensor._make(out, shape, dtype);
+  if (isTracing()) traced(result, { condition, x: a, y: b });
   const ta = x instanceof Tensor ? x : null;
   const tb = y instanceof Tensor ? y : null;
   if (dtype === 'float32' && (ta !== null || tb !== null) && recording(ta ?? (tb as Tensor), tb)) {
@@ -187,6 +189,8 @@ export function where(condition: Tensor, x?: WhereOperand, y?: WhereOperand): Te
       node.needsGrad(1) ? maskedGrad(g, bits, false, bShape) : null,
     ], [condition]);
   }
+  // Without an autograd node (integer results, nothing requiring grad) the tracer is told directly.
+  if (isTracing() && result.gradFn === null) tracedOp(result, 'WhereBackward0', [ta, tb], {});
   return result;
 }
 
@@ -232,6 +236,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: FillValue): Tensor {
     for (let j = 0; j < period; j++) if (bits[j] !== 0) data[base + j] = v as never;
   }
   const result = Tensor._make(data, shape, x.dtype);
+  if (isTracing()) traced(result, { mask, value: Number(v) });
   const valueTensor = value instanceof Tensor ? value : null;
   if (x.dtype === 'float32' && recording(x, valueTensor)) {
     const xShape = x.shape;
@@ -251,6 +256,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: FillValue): Tensor {
       }, [mask]);
     }
   }
+  if (isTracing() && result.gradFn === null) tracedOp(result, 'MaskedFillBackward0', [x], {});
   return result;
 }
 
