@@ -99,6 +99,17 @@ pub const SPIN_WAIT_PURE_SPINS: u32 = 128;
 /// so the result is the same on any thread count; 4 gives a 64-image batch 16 tasks.
 pub const CONV_WEIGHT_CHUNK: usize = 4;
 
+/// Taps (`C_in/groups · kh · kw`) from which a stride-1 convolution runs on the direct kernels
+/// rather than im2col + gemm (docs/ARCHITECTURE.md, "Convolution", the measured table): a first
+/// layer's 9 taps lost (its column matrix is small, and the direct tile's overheads are not
+/// amortised over the depth), 27 taps already won the forward and tied grad weight.
+pub const CONV_DIRECT_MIN_DEPTH: usize = 16;
+
+/// Input channels per group from which grad input also runs direct: it is a convolution with
+/// `C_in/groups` output rows, and the direct tile is 8 rows high (AVX-512), so 1 or 3 rows waste
+/// most of it (8× and 1.8× slower than im2col); 16 and more won or tied.
+pub const CONV_DIRECT_MIN_GRAD_INPUT_CHANNELS: usize = 16;
+
 /// Inputs a pooling task reads at least (whole planes are grouped up to this): one small plane per
 /// task spent more on scheduling than on pooling (crate::pool, `planes_per_task`).
 pub const POOL_TASK_MIN_ELEMENTS: usize = 16 * 1024;

@@ -21,9 +21,34 @@ use crate::tuning::CONV_WEIGHT_CHUNK;
 use std::cell::RefCell;
 use std::sync::Mutex;
 
+mod direct;
+mod direct_ops;
 pub mod reference;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod timing;
+
+/// Which kernels compute a convolution: `Auto` picks per shape class (`direct::eligible`, the
+/// rule measured in docs/ARCHITECTURE.md, "Convolution"); the others force one, for tests and
+/// side-by-side measurements. A forced `Direct` on a convolution it cannot run (stride > 1, a
+/// scalar path) falls back to im2col.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConvAlgo {
+    Auto,
+    Im2col,
+    Direct,
+}
+
+impl ConvAlgo {
+    fn direct(self, simd: Simd, geo: &Geometry) -> bool {
+        match self {
+            ConvAlgo::Auto => direct::eligible(simd, geo),
+            ConvAlgo::Im2col => false,
+            ConvAlgo::Direct => direct::possible(simd, geo),
+        }
+    }
+}
 
 /// The sizes and settings of a 2-D convolution.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -352,6 +377,19 @@ pub fn conv2d_with(
     out: &mut [f32],
     o: &Conv2dOptions,
 ) -> KernelResult {
+    conv2d_using(simd, ConvAlgo::Auto, x, weight, bias, out, o)
+}
+
+/// [`conv2d`] on an explicit SIMD path and algorithm.
+pub fn conv2d_using(
+    simd: Simd,
+    algo: ConvAlgo,
+    x: &[f32],
+    weight: &[f32],
+    bias: Option<&[f32]>,
+    out: &mut [f32],
+    o: &Conv2dOptions,
+) -> KernelResult {
     const OP: &str = "conv2d";
     let geo = Geometry::new(OP, o)?;
     geo.check(OP, "x", x.len(), geo.input_len())?;
@@ -361,6 +399,10 @@ pub fn conv2d_with(
     }
     geo.check(OP, "out", out.len(), geo.output_len())?;
     if geo.output_len() == 0 {
+        return Ok(());
+    }
+    if geo.k > 0 && algo.direct(simd, &geo) {
+        direct_ops::forward(simd, &geo, x, weight, bias, out, work(&geo));
         return Ok(());
     }
     let out_image = o.out_channels * geo.p;
@@ -409,6 +451,18 @@ pub fn conv2d_backward_input_with(
     grad_in: &mut [f32],
     o: &Conv2dOptions,
 ) -> KernelResult {
+    conv2d_backward_input_using(simd, ConvAlgo::Auto, grad_out, weight, grad_in, o)
+}
+
+/// [`conv2d_backward_input`] on an explicit SIMD path and algorithm.
+pub fn conv2d_backward_input_using(
+    simd: Simd,
+    algo: ConvAlgo,
+    grad_out: &[f32],
+    weight: &[f32],
+    grad_in: &mut [f32],
+    o: &Conv2dOptions,
+) -> KernelResult {
     const OP: &str = "conv2d_backward_input";
     let geo = Geometry::new(OP, o)?;
     geo.check(OP, "gradOut", grad_out.len(), geo.output_len())?;
@@ -416,6 +470,14 @@ pub fn conv2d_backward_input_with(
     geo.check(OP, "gradIn", grad_in.len(), geo.input_len())?;
     let image_len = geo.image_len();
     if image_len == 0 {
+        return Ok(());
+    }
+    if geo.k > 0
+        && geo.p > 0
+        && direct_ops::backward_input_fits(&geo, algo == ConvAlgo::Auto)
+        && algo.direct(simd, &geo)
+    {
+        direct_ops::backward_input(simd, &geo, grad_out, weight, grad_in, work(&geo));
         return Ok(());
     }
     let out_image = o.out_channels * geo.p;
@@ -463,6 +525,19 @@ pub fn conv2d_backward_weight_with(
     grad_bias: Option<&mut [f32]>,
     o: &Conv2dOptions,
 ) -> KernelResult {
+    conv2d_backward_weight_using(simd, ConvAlgo::Auto, grad_out, x, grad_weight, grad_bias, o)
+}
+
+/// [`conv2d_backward_weight`] on an explicit SIMD path and algorithm.
+pub fn conv2d_backward_weight_using(
+    simd: Simd,
+    algo: ConvAlgo,
+    grad_out: &[f32],
+    x: &[f32],
+    grad_weight: &mut [f32],
+    grad_bias: Option<&mut [f32]>,
+    o: &Conv2dOptions,
+) -> KernelResult {
     const OP: &str = "conv2d_backward_weight";
     let geo = Geometry::new(OP, o)?;
     geo.check(OP, "gradOut", grad_out.len(), geo.output_len())?;
@@ -485,6 +560,10 @@ pub fn conv2d_backward_weight_with(
     let wlen = geo.weight_len();
     grad_weight.fill(0.0);
     if wlen == 0 || geo.p == 0 || o.batch == 0 {
+        return Ok(());
+    }
+    if algo.direct(simd, &geo) {
+        direct_ops::backward_weight(simd, &geo, grad_out, x, grad_weight, work(&geo));
         return Ok(());
     }
     // One partial gradient per fixed chunk of images, summed in chunk order afterwards. Each
