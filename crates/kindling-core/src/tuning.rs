@@ -110,6 +110,12 @@ pub const CONV_DIRECT_MIN_DEPTH: usize = 16;
 /// most of it (8× and 1.8× slower than im2col); 16 and more won or tied.
 pub const CONV_DIRECT_MIN_GRAD_INPUT_CHANNELS: usize = 16;
 
+/// …and while im2col's grad-input gemm (`K × P × C_out/g`) is small: from `P · C_out/g` this large
+/// (the MNIST conv2's is 576 · 64 = 36,864) that gemm runs at its best and im2col tied or beat the
+/// direct kernel (AVX-512 13.6 vs 14.1 ms, AVX2 21.7 vs 25.9 ms, one thread); below it (16 → 16
+/// channels at 32 × 32: 16,384; 64 → 64 at 14 × 14: 12,544) direct won (0.2–0.3× and 0.7–0.9× the time).
+pub const CONV_DIRECT_MAX_GRAD_INPUT_GEMM: usize = 32 * 1024;
+
 /// Inputs a pooling task reads at least (whole planes are grouped up to this): one small plane per
 /// task spent more on scheduling than on pooling (crate::pool, `planes_per_task`).
 pub const POOL_TASK_MIN_ELEMENTS: usize = 16 * 1024;

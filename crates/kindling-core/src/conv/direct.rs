@@ -19,6 +19,7 @@
 //!   accumulators are vectors of partial sums over `p` (an `MR channels × NK taps` tile), folded
 //!   once per fixed chunk of images (`tuning::CONV_WEIGHT_CHUNK`), chunks added in order: the
 //!   same numbers on any thread count.
+//!
 //! When and why this path is taken rather than im2col: docs/ARCHITECTURE.md, "Convolution".
 use super::Geometry;
 use crate::cpu::Simd;
@@ -202,54 +203,56 @@ unsafe fn forward_tiles<V: Vf32, const MR: usize, const NV: usize>(
     let panels = rows.div_ceil(MR);
     debug_assert!(packed.len() >= panels * k * MR && out.len() >= rows * plane);
     let mut tmp = [[0f32; 64]; MR];
-    let mut p0 = 0;
-    while p0 < wide {
-        let end = (p0 + nr).min(wide);
-        for panel in 0..panels {
-            let mut acc = [[V::zero(); NV]; MR];
-            let w = packed.as_ptr().add(panel * k * MR);
-            for (t, &off) in offs.iter().enumerate() {
-                let b = src.add(off + p0);
-                let mut bv = [V::zero(); NV];
-                for (j, slot) in bv.iter_mut().enumerate() {
-                    *slot = V::load(b.add(j * lanes));
+    for panel in 0..panels {
+        let mut p0 = 0;
+        while p0 < wide {
+            let end = (p0 + nr).min(wide);
+            {
+                let mut acc = [[V::zero(); NV]; MR];
+                let w = packed.as_ptr().add(panel * k * MR);
+                for (t, &off) in offs.iter().enumerate() {
+                    let b = src.add(off + p0);
+                    let mut bv = [V::zero(); NV];
+                    for (j, slot) in bv.iter_mut().enumerate() {
+                        *slot = V::load(b.add(j * lanes));
+                    }
+                    let wr = w.add(t * MR);
+                    for (r, row) in acc.iter_mut().enumerate() {
+                        let a = V::splat(*wr.add(r));
+                        for (j, slot) in row.iter_mut().enumerate() {
+                            *slot = a.mul_add(bv[j], *slot);
+                        }
+                    }
                 }
-                let wr = w.add(t * MR);
-                for (r, row) in acc.iter_mut().enumerate() {
-                    let a = V::splat(*wr.add(r));
-                    for (j, slot) in row.iter_mut().enumerate() {
-                        *slot = a.mul_add(bv[j], *slot);
+                let valid = MR.min(rows - panel * MR);
+                for (r, row) in acc.iter().enumerate().take(valid) {
+                    for (j, &sum) in row.iter().enumerate() {
+                        sum.store(tmp[r].as_mut_ptr().add(j * lanes));
+                    }
+                }
+                // Scatter the tile's positions to their rows, dropping the wide grid's extra columns.
+                for (r, line) in tmp.iter().enumerate().take(valid) {
+                    let co = panel * MR + r;
+                    let base = init.map_or(0.0, |b| b[co]);
+                    let dst = &mut out[co * plane..(co + 1) * plane];
+                    let mut p = p0;
+                    while p < end {
+                        let (y, x) = (p / wp, p % wp);
+                        if x >= out_w {
+                            p += wp - x;
+                            continue;
+                        }
+                        let len = (out_w - x).min(end - p);
+                        let d = &mut dst[y * out_w + x..y * out_w + x + len];
+                        for (d, s) in d.iter_mut().zip(&line[p - p0..p - p0 + len]) {
+                            *d = base + s;
+                        }
+                        p += len;
                     }
                 }
             }
-            let valid = MR.min(rows - panel * MR);
-            for (r, row) in acc.iter().enumerate().take(valid) {
-                for (j, &sum) in row.iter().enumerate() {
-                    sum.store(tmp[r].as_mut_ptr().add(j * lanes));
-                }
-            }
-            // Scatter the tile's positions to their rows, dropping the wide grid's extra columns.
-            for (r, line) in tmp.iter().enumerate().take(valid) {
-                let co = panel * MR + r;
-                let base = init.map_or(0.0, |b| b[co]);
-                let dst = &mut out[co * plane..(co + 1) * plane];
-                let mut p = p0;
-                while p < end {
-                    let (y, x) = (p / wp, p % wp);
-                    if x >= out_w {
-                        p += wp - x;
-                        continue;
-                    }
-                    let len = (out_w - x).min(end - p);
-                    let d = &mut dst[y * out_w + x..y * out_w + x + len];
-                    for (d, s) in d.iter_mut().zip(&line[p - p0..p - p0 + len]) {
-                        *d = base + s;
-                    }
-                    p += len;
-                }
-            }
+            p0 += nr;
         }
-        p0 += nr;
     }
 }
 
@@ -284,7 +287,7 @@ unsafe fn weight_tiles<V: Vf32, const MR: usize, const NK: usize>(
 ) {
     let lanes = V::LANES;
     let k = offs.len();
-    debug_assert!(len % lanes == 0 && dw.len() >= rows * k);
+    debug_assert!(len.is_multiple_of(lanes) && dw.len() >= rows * k);
     let mut c0 = 0;
     while c0 < rows {
         // Rows past the last are computed on the last row again and dropped.

@@ -28,7 +28,15 @@ fn with_src<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
 
 /// Copies `v.channels` planes of `h × w` into `buf` (`v.src_len()` floats) at row `top`, column
 /// `left` of each `hp × wp` plane; everything else (borders, slack) zero.
-fn fill_padded(planes: &[f32], h: usize, w: usize, top: usize, left: usize, v: &Valid, buf: &mut [f32]) {
+fn fill_padded(
+    planes: &[f32],
+    h: usize,
+    w: usize,
+    top: usize,
+    left: usize,
+    v: &Valid,
+    buf: &mut [f32],
+) {
     buf.fill(0.0);
     for c in 0..v.channels {
         let plane = &mut buf[c * v.plane()..(c + 1) * v.plane()];
@@ -83,13 +91,20 @@ fn with_input<R>(
 
 /// Whether grad input can run as a valid convolution of the zero-padded `gradOut` (no side padded
 /// by more than the dilated kernel's reach), and pays to (`auto`: enough input channels, whose
-/// count is that convolution's output rows).
+/// count is that convolution's output rows, and an im2col gemm too small to run at its best).
 pub(crate) fn backward_input_fits(geo: &Geometry, auto: bool) -> bool {
     let o = &geo.o;
-    if auto && geo.cig < crate::tuning::CONV_DIRECT_MIN_GRAD_INPUT_CHANNELS {
+    use crate::tuning::{CONV_DIRECT_MAX_GRAD_INPUT_GEMM, CONV_DIRECT_MIN_GRAD_INPUT_CHANNELS};
+    if auto
+        && (geo.cig < CONV_DIRECT_MIN_GRAD_INPUT_CHANNELS
+            || geo.p * geo.cog >= CONV_DIRECT_MAX_GRAD_INPUT_GEMM)
+    {
         return false;
     }
-    let (rh, rw) = ((o.kernel_h - 1) * o.dilation_h, (o.kernel_w - 1) * o.dilation_w);
+    let (rh, rw) = (
+        (o.kernel_h - 1) * o.dilation_h,
+        (o.kernel_w - 1) * o.dilation_w,
+    );
     o.pad_h <= rh && o.pad_bottom <= rh && o.pad_w <= rw && o.pad_right <= rw
 }
 

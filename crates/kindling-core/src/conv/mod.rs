@@ -1,17 +1,21 @@
 //! 2-D convolution (cross-correlation, as PyTorch's), forward and the two backwards, on `[N, C, H,
 //! W]` row-major buffers; a 1-D convolution is height 1 with a kernel of height 1.
 //!
-//! Per image and group, im2col + the packed SIMD gemm: the image's patches become a column matrix
-//! `cols` of `K = C_in/groups · kh · kw` rows by `P = out_h · out_w` columns, then
-//! - forward:      `out[n, g] = W_g (C_out/g × K) · cols (K × P)`, started from the bias;
-//! - grad input:   `cols' = W_gᵀ · gradOut[n, g]`, then col2im adds each column back into its
-//!   patch;
-//! - grad weight:  `gradW_g += gradOut[n, g] · colsᵀ`, per fixed chunk of images, the chunks'
-//!   partial sums added in chunk order.
+//! Two implementations, chosen per shape class (`ConvAlgo::Auto`; the rule and its measurements:
+//! docs/ARCHITECTURE.md, "Convolution"):
+//!
+//! - stride-1 convolutions deep enough (`tuning::CONV_DIRECT_MIN_DEPTH` taps) run on the direct
+//!   kernels of [`direct`] (an implicit GEMM reading the input in place, no column matrix);
+//! - the others, per image and group, as im2col + the packed SIMD gemm: the image's patches become
+//!   a column matrix `cols` of `K = C_in/groups · kh · kw` rows by `P = out_h · out_w` columns,
+//!   then forward `out[n, g] = W_g (C_out/g × K) · cols (K × P)`, started from the bias; grad
+//!   input `cols' = W_gᵀ · gradOut[n, g]`, then col2im adds each column back into its patch; grad
+//!   weight `gradW_g += gradOut[n, g] · colsᵀ`, per fixed chunk of images, the chunks' partial
+//!   sums added in chunk order.
+//!
 //! Images are the parallel tasks (each gemm runs inline inside its task) and the chunking of grad
 //! weight is fixed (`tuning::CONV_WEIGHT_CHUNK` images), so results do not depend on the thread
-//! count. Why im2col per image rather than one gemm over the batch or a direct convolution:
-//! docs/ARCHITECTURE.md, "Convolution".
+//! count.
 use crate::cpu::{self, Simd};
 use crate::error::{check_len, KernelError, KernelResult};
 use crate::gemm::sgemm_with;

@@ -143,7 +143,10 @@ fn direct_results_do_not_depend_on_the_thread_count() {
     ] {
         for simd in cpu::available_paths() {
             let (one, two) = at_1_and_2_threads(|| run_using(&o, simd, ConvAlgo::Direct));
-            assert!(one == two, "direct conv differs between 1 and 2 threads on {simd:?}");
+            assert!(
+                one == two,
+                "direct conv differs between 1 and 2 threads on {simd:?}"
+            );
         }
     }
 }

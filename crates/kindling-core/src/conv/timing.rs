@@ -44,8 +44,14 @@ fn direct_vs_im2col() {
     crate::threads::set_num_threads(2).unwrap();
     let simd = cpu::active();
     let cases = [
-        ("MNIST conv1 1→32, 28×28, batch 64", shape(64, 1, 28, 32, 3, 0)),
-        ("MNIST conv2 32→64, 26×26, batch 64", shape(64, 32, 26, 64, 3, 0)),
+        (
+            "MNIST conv1 1→32, 28×28, batch 64",
+            shape(64, 1, 28, 32, 3, 0),
+        ),
+        (
+            "MNIST conv2 32→64, 26×26, batch 64",
+            shape(64, 32, 26, 64, 3, 0),
+        ),
         ("16→16, 32×32, pad 1, batch 64", shape(64, 16, 32, 16, 3, 1)),
         ("3→16, 32×32, pad 1, batch 64", shape(64, 3, 32, 16, 3, 1)),
         ("64→64, 14×14, pad 1, batch 64", shape(64, 64, 14, 64, 3, 1)),
@@ -104,5 +110,41 @@ fn direct_vs_im2col() {
                 flop / dmin / 1e6
             );
         }
+    }
+}
+
+/// One algorithm and pass, `CONV_TIMING_REPS` times on one thread, for `perf stat -e cycles:u`
+/// (robust on a shared machine, where wall time is not): `CONV_TIMING_ALGO=direct|im2col`,
+/// `CONV_TIMING_PASS=forward|input|weight`, the MNIST conv2 shape.
+#[test]
+#[ignore]
+fn one_pass_for_perf() {
+    let _g = crate::threads::TEST_LOCK
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    crate::threads::set_num_threads(1).unwrap();
+    let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+    let algo = match env("CONV_TIMING_ALGO", "direct").as_str() {
+        "im2col" => ConvAlgo::Im2col,
+        _ => ConvAlgo::Direct,
+    };
+    let pass = env("CONV_TIMING_PASS", "forward");
+    let reps: usize = env("CONV_TIMING_REPS", "20").parse().unwrap();
+    let o = shape(64, 32, 26, 64, 3, 0);
+    let simd = cpu::active();
+    let geo = Geometry::new("timing", &o).unwrap();
+    let x = data(geo.input_len(), 1, -1.0, 1.0);
+    let w = data(geo.weight_len(), 2, -0.5, 0.5);
+    let dy = data(geo.output_len(), 4, -1.0, 1.0);
+    let mut out = vec![0.0; geo.output_len()];
+    let mut gx = vec![0.0; geo.input_len()];
+    let mut gw = vec![0.0; geo.weight_len()];
+    for _ in 0..reps {
+        match pass.as_str() {
+            "input" => conv2d_backward_input_using(simd, algo, &dy, &w, &mut gx, &o),
+            "weight" => conv2d_backward_weight_using(simd, algo, &dy, &x, &mut gw, None, &o),
+            _ => conv2d_using(simd, algo, &x, &w, None, &mut out, &o),
+        }
+        .unwrap();
     }
 }
