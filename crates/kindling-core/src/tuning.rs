@@ -105,6 +105,11 @@ pub const CONV_WEIGHT_CHUNK: usize = 4;
 /// amortised over the depth), 27 taps already won the forward and tied grad weight.
 pub const CONV_DIRECT_MIN_DEPTH: usize = 16;
 
+/// Taps from which grad weight runs direct: 27 taps (3 → 16 channels) were a coin flip (0.92–1.65×
+/// im2col's time over runs), 144 and 288 won (0.3–0.8×); its reduction over positions pays only
+/// once the taps fill several register tiles.
+pub const CONV_DIRECT_MIN_WEIGHT_DEPTH: usize = 64;
+
 /// Input channels per group from which grad input also runs direct: it is a convolution with
 /// `C_in/groups` output rows, and the direct tile is 8 rows high (AVX-512), so 1 or 3 rows waste
 /// most of it (8× and 1.8× slower than im2col); 16 and more won or tied.

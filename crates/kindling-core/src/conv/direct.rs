@@ -89,6 +89,11 @@ pub(crate) fn eligible(simd: Simd, geo: &Geometry) -> bool {
     possible(simd, geo) && geo.k >= crate::tuning::CONV_DIRECT_MIN_DEPTH
 }
 
+/// Whether grad weight is computed direct (`tuning::CONV_DIRECT_MIN_WEIGHT_DEPTH`).
+pub(crate) fn eligible_weight(simd: Simd, geo: &Geometry) -> bool {
+    possible(simd, geo) && geo.k >= crate::tuning::CONV_DIRECT_MIN_WEIGHT_DEPTH
+}
+
 /// One stride-1 valid convolution's layout: `channels` source planes of `hp × wp`, kernel
 /// `kh × kw` with dilation `dh × dw`.
 #[derive(Clone, Copy, Debug)]

@@ -45,8 +45,26 @@ pub enum ConvAlgo {
 }
 
 impl ConvAlgo {
-    fn direct(self, simd: Simd, geo: &Geometry) -> bool {
-        match self {
+    /// `KINDLING_CONV=im2col|direct` forces one algorithm for every `Auto` call (read once), so a
+    /// whole training step can be timed on each side by side; unset (or anything else), `Auto`.
+    fn from_env() -> ConvAlgo {
+        static ALGO: std::sync::OnceLock<ConvAlgo> = std::sync::OnceLock::new();
+        *ALGO.get_or_init(|| match std::env::var("KINDLING_CONV").as_deref() {
+            Ok("im2col") => ConvAlgo::Im2col,
+            Ok("direct") => ConvAlgo::Direct,
+            _ => ConvAlgo::Auto,
+        })
+    }
+
+    /// Whether the forward and grad input (`weight` false) or grad weight run direct.
+    fn direct(self, simd: Simd, geo: &Geometry, weight: bool) -> bool {
+        let algo = if self == ConvAlgo::Auto {
+            ConvAlgo::from_env()
+        } else {
+            self
+        };
+        match algo {
+            ConvAlgo::Auto if weight => direct::eligible_weight(simd, geo),
             ConvAlgo::Auto => direct::eligible(simd, geo),
             ConvAlgo::Im2col => false,
             ConvAlgo::Direct => direct::possible(simd, geo),
@@ -405,7 +423,7 @@ pub fn conv2d_using(
     if geo.output_len() == 0 {
         return Ok(());
     }
-    if geo.k > 0 && algo.direct(simd, &geo) {
+    if geo.k > 0 && algo.direct(simd, &geo, false) {
         direct_ops::forward(simd, &geo, x, weight, bias, out, work(&geo));
         return Ok(());
     }
@@ -478,8 +496,11 @@ pub fn conv2d_backward_input_using(
     }
     if geo.k > 0
         && geo.p > 0
-        && direct_ops::backward_input_fits(&geo, algo == ConvAlgo::Auto)
-        && algo.direct(simd, &geo)
+        && direct_ops::backward_input_fits(
+            &geo,
+            algo == ConvAlgo::Auto && ConvAlgo::from_env() == ConvAlgo::Auto,
+        )
+        && algo.direct(simd, &geo, false)
     {
         direct_ops::backward_input(simd, &geo, grad_out, weight, grad_in, work(&geo));
         return Ok(());
@@ -566,7 +587,7 @@ pub fn conv2d_backward_weight_using(
     if wlen == 0 || geo.p == 0 || o.batch == 0 {
         return Ok(());
     }
-    if algo.direct(simd, &geo) {
+    if algo.direct(simd, &geo, true) {
         direct_ops::backward_weight(simd, &geo, grad_out, x, grad_weight, work(&geo));
         return Ok(());
     }

@@ -226,3 +226,61 @@ fn bad_sizes_are_errors_not_panics() {
         "{err}"
     );
 }
+
+/// The shape-class rule documented in docs/ARCHITECTURE.md ("Convolution"): the MNIST example's
+/// conv2 forward and grad weight run direct, its grad input and its first layer im2col; stride 2
+/// and the scalar path never run direct.
+#[test]
+fn auto_picks_the_measured_algorithm_per_shape_class() {
+    let paths: Vec<Simd> = cpu::available_paths()
+        .into_iter()
+        .filter(|s| matches!(s, Simd::Avx512 | Simd::Avx2))
+        .collect();
+    let geo = |o: Conv2dOptions| Geometry::new("test", &o).unwrap();
+    let conv1 = geo(opts(64, 1, (28, 28), 32, (3, 3), (1, 1), (0, 0), (1, 1), 1));
+    let conv2 = geo(opts(
+        64,
+        32,
+        (26, 26),
+        64,
+        (3, 3),
+        (1, 1),
+        (0, 0),
+        (1, 1),
+        1,
+    ));
+    let small = geo(opts(
+        64,
+        16,
+        (32, 32),
+        16,
+        (3, 3),
+        (1, 1),
+        (1, 1),
+        (1, 1),
+        1,
+    ));
+    let strided = geo(opts(
+        64,
+        32,
+        (26, 26),
+        64,
+        (3, 3),
+        (2, 2),
+        (0, 0),
+        (1, 1),
+        1,
+    ));
+    let auto = ConvAlgo::Auto;
+    let input = |g: &Geometry, s: Simd| {
+        direct_ops::backward_input_fits(g, true) && auto.direct(s, g, false)
+    };
+    for s in paths {
+        assert!(auto.direct(s, &conv2, false) && auto.direct(s, &conv2, true));
+        assert!(!input(&conv2, s), "conv2 grad input stays on im2col");
+        assert!(!auto.direct(s, &conv1, false) && !auto.direct(s, &conv1, true));
+        assert!(input(&small, s) && auto.direct(s, &small, true));
+        assert!(!auto.direct(s, &strided, false) && !auto.direct(s, &strided, true));
+    }
+    assert!(!auto.direct(Simd::Scalar, &conv2, false));
+}
