@@ -148,3 +148,26 @@ fn one_pass_for_perf() {
         .unwrap();
     }
 }
+
+/// Grad bias alone (a weight pass with no input channels): the per-channel f64 sums, 2 threads.
+#[test]
+#[ignore]
+fn grad_bias_for_perf() {
+    let o = shape(64, 32, 26, 64, 3, 0);
+    let geo = Geometry::new("timing", &o).unwrap();
+    let dy = data(geo.output_len(), 4, -1.0, 1.0);
+    let mut gb = vec![0.0; o.out_channels];
+    let t = Instant::now();
+    for _ in 0..20 {
+        // A zero-sized weight pass: only the bias sums run.
+        let empty = Conv2dOptions {
+            in_channels: 0,
+            ..o
+        };
+        conv2d_backward_weight(&dy, &[], &mut [], Some(&mut gb), &empty).unwrap();
+    }
+    println!(
+        "grad bias: {:.3} ms",
+        t.elapsed().as_secs_f64() * 1e3 / 20.0
+    );
+}
