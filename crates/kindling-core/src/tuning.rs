@@ -105,7 +105,13 @@ pub const CONV_WEIGHT_CHUNK: usize = 4;
 /// amortised over the depth), 27 taps already won the forward and tied grad weight.
 pub const CONV_DIRECT_MIN_DEPTH: usize = 16;
 
-/// Taps from which grad weight runs direct: 27 taps (3 → 16 channels) were a coin flip (0.92–1.65×
+/// Images from which a convolution runs direct: images are its parallel tasks, so one image runs
+/// on one thread, where im2col's gemm splits its rows over the pool (the MNIST conv2 shape at
+/// batch 1 on 2 threads: direct 1.06–1.84× im2col's time, at batch 64 0.70–1.01×). A constant,
+/// not the thread count, so the choice — and the bits — do not depend on the threads.
+pub const CONV_DIRECT_MIN_BATCH: usize = 2;
+
+/// Taps from which grad weight runs direct: 27 taps (3 → 16 channels) were a coin flip (0.85–1.65×
 /// im2col's time over runs), 144 and 288 won (0.3–0.8×); its reduction over positions pays only
 /// once the taps fill several register tiles.
 pub const CONV_DIRECT_MIN_WEIGHT_DEPTH: usize = 64;

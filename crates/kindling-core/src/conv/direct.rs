@@ -83,15 +83,20 @@ pub(crate) fn possible(simd: Simd, geo: &Geometry) -> bool {
         && geo.p > 0
 }
 
-/// Whether they are chosen: deep enough (`tuning::CONV_DIRECT_MIN_DEPTH` taps) to beat im2col +
-/// gemm (measured per shape class, docs/ARCHITECTURE.md, "Convolution").
+/// Whether they are chosen: deep enough (`tuning::CONV_DIRECT_MIN_DEPTH` taps) and a batch of
+/// several images (`CONV_DIRECT_MIN_BATCH`) to beat im2col + gemm (measured per shape class,
+/// docs/ARCHITECTURE.md, "Convolution").
 pub(crate) fn eligible(simd: Simd, geo: &Geometry) -> bool {
-    possible(simd, geo) && geo.k >= crate::tuning::CONV_DIRECT_MIN_DEPTH
+    use crate::tuning::{CONV_DIRECT_MIN_BATCH, CONV_DIRECT_MIN_DEPTH};
+    possible(simd, geo) && geo.k >= CONV_DIRECT_MIN_DEPTH && geo.o.batch >= CONV_DIRECT_MIN_BATCH
 }
 
 /// Whether grad weight is computed direct (`tuning::CONV_DIRECT_MIN_WEIGHT_DEPTH`).
 pub(crate) fn eligible_weight(simd: Simd, geo: &Geometry) -> bool {
-    possible(simd, geo) && geo.k >= crate::tuning::CONV_DIRECT_MIN_WEIGHT_DEPTH
+    use crate::tuning::{CONV_DIRECT_MIN_BATCH, CONV_DIRECT_MIN_WEIGHT_DEPTH};
+    possible(simd, geo)
+        && geo.k >= CONV_DIRECT_MIN_WEIGHT_DEPTH
+        && geo.o.batch >= CONV_DIRECT_MIN_BATCH
 }
 
 /// One stride-1 valid convolution's layout: `channels` source planes of `hp × wp`, kernel

@@ -228,8 +228,8 @@ fn bad_sizes_are_errors_not_panics() {
 }
 
 /// The shape-class rule documented in docs/ARCHITECTURE.md ("Convolution"): the MNIST example's
-/// conv2 forward and grad weight run direct, its grad input and its first layer im2col; stride 2
-/// and the scalar path never run direct.
+/// conv2 forward and grad weight run direct, its grad input and its first layer im2col; stride 2,
+/// a single image and the scalar path never run direct.
 #[test]
 fn auto_picks_the_measured_algorithm_per_shape_class() {
     let paths: Vec<Simd> = cpu::available_paths()
@@ -260,6 +260,7 @@ fn auto_picks_the_measured_algorithm_per_shape_class() {
         (1, 1),
         1,
     ));
+    let single = geo(opts(1, 32, (26, 26), 64, (3, 3), (1, 1), (0, 0), (1, 1), 1));
     let strided = geo(opts(
         64,
         32,
@@ -281,6 +282,7 @@ fn auto_picks_the_measured_algorithm_per_shape_class() {
         assert!(!auto.direct(s, &conv1, false) && !auto.direct(s, &conv1, true));
         assert!(input(&small, s) && auto.direct(s, &small, true));
         assert!(!auto.direct(s, &strided, false) && !auto.direct(s, &strided, true));
+        assert!(!auto.direct(s, &single, false) && !auto.direct(s, &single, true));
     }
     assert!(!auto.direct(Simd::Scalar, &conv2, false));
 }
