@@ -1,17 +1,21 @@
 //! 2-D convolution (cross-correlation, as PyTorch's), forward and the two backwards, on `[N, C, H,
 //! W]` row-major buffers; a 1-D convolution is height 1 with a kernel of height 1.
 //!
-//! Per image and group, im2col + the packed SIMD gemm: the image's patches become a column matrix
-//! `cols` of `K = C_in/groups · kh · kw` rows by `P = out_h · out_w` columns, then
-//! - forward:      `out[n, g] = W_g (C_out/g × K) · cols (K × P)`, started from the bias;
-//! - grad input:   `cols' = W_gᵀ · gradOut[n, g]`, then col2im adds each column back into its
-//!   patch;
-//! - grad weight:  `gradW_g += gradOut[n, g] · colsᵀ`, per fixed chunk of images, the chunks'
-//!   partial sums added in chunk order.
+//! Two implementations, chosen per shape class (`ConvAlgo::Auto`; the rule and its measurements:
+//! docs/ARCHITECTURE.md, "Convolution"):
+//!
+//! - stride-1 convolutions deep enough (`tuning::CONV_DIRECT_MIN_DEPTH` taps) run on the direct
+//!   kernels of [`direct`] (an implicit GEMM reading the input in place, no column matrix);
+//! - the others, per image and group, as im2col + the packed SIMD gemm: the image's patches become
+//!   a column matrix `cols` of `K = C_in/groups · kh · kw` rows by `P = out_h · out_w` columns,
+//!   then forward `out[n, g] = W_g (C_out/g × K) · cols (K × P)`, started from the bias; grad
+//!   input `cols' = W_gᵀ · gradOut[n, g]`, then col2im adds each column back into its patch; grad
+//!   weight `gradW_g += gradOut[n, g] · colsᵀ`, per fixed chunk of images, the chunks' partial
+//!   sums added in chunk order.
+//!
 //! Images are the parallel tasks (each gemm runs inline inside its task) and the chunking of grad
 //! weight is fixed (`tuning::CONV_WEIGHT_CHUNK` images), so results do not depend on the thread
-//! count. Why im2col per image rather than one gemm over the batch or a direct convolution:
-//! docs/ARCHITECTURE.md, "Convolution".
+//! count.
 use crate::cpu::{self, Simd};
 use crate::error::{check_len, KernelError, KernelResult};
 use crate::gemm::sgemm_with;
@@ -21,9 +25,52 @@ use crate::tuning::CONV_WEIGHT_CHUNK;
 use std::cell::RefCell;
 use std::sync::Mutex;
 
+mod direct;
+mod direct_ops;
 pub mod reference;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod timing;
+
+/// Which kernels compute a convolution: `Auto` picks per shape class (`direct::eligible`, the
+/// rule measured in docs/ARCHITECTURE.md, "Convolution"); the others force one, for tests and
+/// side-by-side measurements. A forced `Direct` on a convolution it cannot run (stride > 1, a
+/// scalar path) falls back to im2col.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConvAlgo {
+    Auto,
+    Im2col,
+    Direct,
+}
+
+impl ConvAlgo {
+    /// `KINDLING_CONV=im2col|direct` forces one algorithm for every `Auto` call (read once), so a
+    /// whole training step can be timed on each side by side; unset (or anything else), `Auto`.
+    fn from_env() -> ConvAlgo {
+        static ALGO: std::sync::OnceLock<ConvAlgo> = std::sync::OnceLock::new();
+        *ALGO.get_or_init(|| match std::env::var("KINDLING_CONV").as_deref() {
+            Ok("im2col") => ConvAlgo::Im2col,
+            Ok("direct") => ConvAlgo::Direct,
+            _ => ConvAlgo::Auto,
+        })
+    }
+
+    /// Whether the forward and grad input (`weight` false) or grad weight run direct.
+    fn direct(self, simd: Simd, geo: &Geometry, weight: bool) -> bool {
+        let algo = if self == ConvAlgo::Auto {
+            ConvAlgo::from_env()
+        } else {
+            self
+        };
+        match algo {
+            ConvAlgo::Auto if weight => direct::eligible_weight(simd, geo),
+            ConvAlgo::Auto => direct::eligible(simd, geo),
+            ConvAlgo::Im2col => false,
+            ConvAlgo::Direct => direct::possible(simd, geo),
+        }
+    }
+}
 
 /// The sizes and settings of a 2-D convolution.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -352,6 +399,19 @@ pub fn conv2d_with(
     out: &mut [f32],
     o: &Conv2dOptions,
 ) -> KernelResult {
+    conv2d_using(simd, ConvAlgo::Auto, x, weight, bias, out, o)
+}
+
+/// [`conv2d`] on an explicit SIMD path and algorithm.
+pub fn conv2d_using(
+    simd: Simd,
+    algo: ConvAlgo,
+    x: &[f32],
+    weight: &[f32],
+    bias: Option<&[f32]>,
+    out: &mut [f32],
+    o: &Conv2dOptions,
+) -> KernelResult {
     const OP: &str = "conv2d";
     let geo = Geometry::new(OP, o)?;
     geo.check(OP, "x", x.len(), geo.input_len())?;
@@ -361,6 +421,10 @@ pub fn conv2d_with(
     }
     geo.check(OP, "out", out.len(), geo.output_len())?;
     if geo.output_len() == 0 {
+        return Ok(());
+    }
+    if geo.k > 0 && algo.direct(simd, &geo, false) {
+        direct_ops::forward(simd, &geo, x, weight, bias, out, work(&geo));
         return Ok(());
     }
     let out_image = o.out_channels * geo.p;
@@ -409,6 +473,18 @@ pub fn conv2d_backward_input_with(
     grad_in: &mut [f32],
     o: &Conv2dOptions,
 ) -> KernelResult {
+    conv2d_backward_input_using(simd, ConvAlgo::Auto, grad_out, weight, grad_in, o)
+}
+
+/// [`conv2d_backward_input`] on an explicit SIMD path and algorithm.
+pub fn conv2d_backward_input_using(
+    simd: Simd,
+    algo: ConvAlgo,
+    grad_out: &[f32],
+    weight: &[f32],
+    grad_in: &mut [f32],
+    o: &Conv2dOptions,
+) -> KernelResult {
     const OP: &str = "conv2d_backward_input";
     let geo = Geometry::new(OP, o)?;
     geo.check(OP, "gradOut", grad_out.len(), geo.output_len())?;
@@ -416,6 +492,17 @@ pub fn conv2d_backward_input_with(
     geo.check(OP, "gradIn", grad_in.len(), geo.input_len())?;
     let image_len = geo.image_len();
     if image_len == 0 {
+        return Ok(());
+    }
+    if geo.k > 0
+        && geo.p > 0
+        && direct_ops::backward_input_fits(
+            &geo,
+            algo == ConvAlgo::Auto && ConvAlgo::from_env() == ConvAlgo::Auto,
+        )
+        && algo.direct(simd, &geo, false)
+    {
+        direct_ops::backward_input(simd, &geo, grad_out, weight, grad_in, work(&geo));
         return Ok(());
     }
     let out_image = o.out_channels * geo.p;
@@ -463,6 +550,19 @@ pub fn conv2d_backward_weight_with(
     grad_bias: Option<&mut [f32]>,
     o: &Conv2dOptions,
 ) -> KernelResult {
+    conv2d_backward_weight_using(simd, ConvAlgo::Auto, grad_out, x, grad_weight, grad_bias, o)
+}
+
+/// [`conv2d_backward_weight`] on an explicit SIMD path and algorithm.
+pub fn conv2d_backward_weight_using(
+    simd: Simd,
+    algo: ConvAlgo,
+    grad_out: &[f32],
+    x: &[f32],
+    grad_weight: &mut [f32],
+    grad_bias: Option<&mut [f32]>,
+    o: &Conv2dOptions,
+) -> KernelResult {
     const OP: &str = "conv2d_backward_weight";
     let geo = Geometry::new(OP, o)?;
     geo.check(OP, "gradOut", grad_out.len(), geo.output_len())?;
@@ -471,13 +571,16 @@ pub fn conv2d_backward_weight_with(
     let out_image = o.out_channels * geo.p;
     if let Some(gb) = grad_bias {
         geo.check(OP, "gradBias", gb.len(), o.out_channels)?;
-        // Per channel, images in order, each image's row summed in f64: independent of threads.
+        // Per channel, images in order, each image's row summed in f64 in the fixed order of
+        // `reduce::sum::row_sum` (16 partials in vector registers, the same bits on every path):
+        // independent of threads. A plain `map(f64).sum()` is one dependent add per element
+        // (~4 cycles each: ~2 ms of the MNIST conv2's backward on 2 threads).
         let work = o.batch * out_image;
         threads::par_chunks_mut(gb, 1, work, |co, v| {
             let mut s = 0.0f64;
             for n in 0..o.batch {
                 let row = &grad_out[n * out_image + co * geo.p..][..geo.p];
-                s += row.iter().map(|&v| v as f64).sum::<f64>();
+                s += crate::reduce::sum::row_sum(simd, row);
             }
             v[0] = s as f32;
         });
@@ -485,6 +588,10 @@ pub fn conv2d_backward_weight_with(
     let wlen = geo.weight_len();
     grad_weight.fill(0.0);
     if wlen == 0 || geo.p == 0 || o.batch == 0 {
+        return Ok(());
+    }
+    if algo.direct(simd, &geo, true) {
+        direct_ops::backward_weight(simd, &geo, grad_out, x, grad_weight, work(&geo));
         return Ok(());
     }
     // One partial gradient per fixed chunk of images, summed in chunk order afterwards. Each

@@ -63,22 +63,44 @@ fn cases() -> Vec<Conv2dOptions> {
         opts(2, 3, (9, 30), 48, (2, 5), (3, 3), (2, 2), (1, 2), 1),
         // Padding wider than the input: some taps see only zeros across a whole output row.
         opts(1, 1, (1, 1), 2, (5, 5), (1, 1), (2, 2), (1, 1), 1),
+        // Stride 1 for the direct kernels: channel counts off their tiles (13 outputs, 5 inputs),
+        // a wide grid that ends mid-vector, batch 1, dilation, uneven 'same' padding, groups,
+        // padding beyond the kernel's reach (grad input then takes im2col) and the MNIST example's
+        // two layers at a small batch.
+        opts(1, 5, (9, 13), 13, (3, 3), (1, 1), (1, 1), (1, 1), 1),
+        opts(3, 7, (11, 10), 9, (3, 3), (1, 1), (0, 0), (2, 2), 1),
+        opts(2, 6, (7, 19), 10, (5, 3), (1, 1), (2, 1), (1, 1), 2),
+        Conv2dOptions {
+            pad_bottom: 2,
+            pad_right: 1,
+            ..opts(2, 3, (6, 5), 17, (4, 2), (1, 1), (1, 0), (1, 1), 1)
+        },
+        opts(2, 4, (5, 5), 3, (3, 3), (1, 1), (3, 3), (1, 1), 1),
+        opts(3, 1, (28, 28), 32, (3, 3), (1, 1), (0, 0), (1, 1), 1),
+        opts(5, 32, (26, 26), 64, (3, 3), (1, 1), (0, 0), (1, 1), 1),
+        opts(1, 16, (4, 3), 24, (1, 1), (1, 1), (0, 0), (1, 1), 1),
     ]
 }
 
-fn run(o: &Conv2dOptions, simd: Simd) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>) {
+type Results = (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>);
+
+fn run(o: &Conv2dOptions, simd: Simd) -> Results {
+    run_using(o, simd, ConvAlgo::Auto)
+}
+
+fn run_using(o: &Conv2dOptions, simd: Simd, algo: ConvAlgo) -> Results {
     let g = Geometry::new("test", o).unwrap();
     let x = data(g.input_len(), 1, -1.0, 1.0);
     let w = data(g.weight_len(), 2, -0.5, 0.5);
     let b = data(o.out_channels, 3, -0.5, 0.5);
     let dy = data(g.output_len(), 4, -1.0, 1.0);
     let mut out = vec![f32::NAN; g.output_len()];
-    conv2d_with(simd, &x, &w, Some(&b), &mut out, o).unwrap();
+    conv2d_using(simd, algo, &x, &w, Some(&b), &mut out, o).unwrap();
     let mut gx = vec![f32::NAN; g.input_len()];
-    conv2d_backward_input_with(simd, &dy, &w, &mut gx, o).unwrap();
+    conv2d_backward_input_using(simd, algo, &dy, &w, &mut gx, o).unwrap();
     let mut gw = vec![f32::NAN; g.weight_len()];
     let mut gb = vec![f32::NAN; o.out_channels];
-    conv2d_backward_weight_with(simd, &dy, &x, &mut gw, Some(&mut gb), o).unwrap();
+    conv2d_backward_weight_using(simd, algo, &dy, &x, &mut gw, Some(&mut gb), o).unwrap();
     (out, gx, gw, gb)
 }
 
@@ -91,9 +113,11 @@ fn every_path_matches_the_direct_convolution() {
         let b = data(o.out_channels, 3, -0.5, 0.5);
         let dy = data(g.output_len(), 4, -1.0, 1.0);
         let (out, gx, gw, gb) = reference::conv2d_all(&o, &x, &w, &b, &dy);
-        for simd in [Simd::Scalar].into_iter().chain(cpu::available_paths()) {
-            let got = run(&o, simd);
-            let what = format!("{o:?} on {simd:?}");
+        let paths = [Simd::Scalar].into_iter().chain(cpu::available_paths());
+        let algos = [ConvAlgo::Auto, ConvAlgo::Im2col, ConvAlgo::Direct];
+        for (simd, algo) in paths.flat_map(|s| algos.map(|a| (s, a))) {
+            let got = run_using(&o, simd, algo);
+            let what = format!("{o:?} on {simd:?}, {algo:?}");
             assert_close(&got.0, &out, 1e-5, 1e-5, &format!("output {what}"));
             assert_close(&got.1, &gx, 1e-5, 1e-5, &format!("grad input {what}"));
             assert_close(&got.2, &gw, 1e-5, 1e-4, &format!("grad weight {what}"));
@@ -108,6 +132,42 @@ fn results_do_not_depend_on_the_thread_count() {
     let o = opts(9, 8, (14, 14), 16, (3, 3), (1, 1), (1, 1), (1, 1), 2);
     let (one, two) = at_1_and_2_threads(|| run(&o, cpu::active()));
     assert!(one == two, "conv results differ between 1 and 2 threads");
+}
+
+#[test]
+fn direct_results_do_not_depend_on_the_thread_count() {
+    // 9 images (grad weight: two full chunks and a short one), padding, channels off the tiles.
+    for o in [
+        opts(9, 5, (13, 11), 13, (3, 3), (1, 1), (1, 1), (1, 1), 1),
+        opts(9, 32, (12, 12), 64, (3, 3), (1, 1), (0, 0), (1, 1), 1),
+    ] {
+        for simd in cpu::available_paths() {
+            let (one, two) = at_1_and_2_threads(|| run_using(&o, simd, ConvAlgo::Direct));
+            assert!(
+                one == two,
+                "direct conv differs between 1 and 2 threads on {simd:?}"
+            );
+        }
+    }
+}
+
+/// The direct kernels' scalar arm (not dispatched to: `possible` wants a SIMD path) against the
+/// reference, so the generic tile code is checked with one lane too.
+#[test]
+fn direct_kernels_with_one_lane() {
+    let o = opts(2, 3, (7, 9), 5, (3, 3), (1, 1), (1, 1), (1, 1), 1);
+    let geo = Geometry::new("test", &o).unwrap();
+    let x = data(geo.input_len(), 1, -1.0, 1.0);
+    let w = data(geo.weight_len(), 2, -0.5, 0.5);
+    let b = data(o.out_channels, 3, -0.5, 0.5);
+    let dy = data(geo.output_len(), 4, -1.0, 1.0);
+    let (want, _, want_gw, _) = reference::conv2d_all(&o, &x, &w, &b, &dy);
+    let mut out = vec![f32::NAN; geo.output_len()];
+    direct_ops::forward(Simd::Scalar, &geo, &x, &w, Some(&b), &mut out, 0);
+    assert_close(&out, &want, 1e-5, 1e-5, "scalar direct forward");
+    let mut gw = vec![f32::NAN; geo.weight_len()];
+    direct_ops::backward_weight(Simd::Scalar, &geo, &dy, &x, &mut gw, 0);
+    assert_close(&gw, &want_gw, 1e-5, 1e-4, "scalar direct grad weight");
 }
 
 #[test]
@@ -165,4 +225,64 @@ fn bad_sizes_are_errors_not_panics() {
             .starts_with("conv2d_backward_weight: gradBias has 3 elements, expected 2"),
         "{err}"
     );
+}
+
+/// The shape-class rule documented in docs/ARCHITECTURE.md ("Convolution"): the MNIST example's
+/// conv2 forward and grad weight run direct, its grad input and its first layer im2col; stride 2,
+/// a single image and the scalar path never run direct.
+#[test]
+fn auto_picks_the_measured_algorithm_per_shape_class() {
+    let paths: Vec<Simd> = cpu::available_paths()
+        .into_iter()
+        .filter(|s| matches!(s, Simd::Avx512 | Simd::Avx2))
+        .collect();
+    let geo = |o: Conv2dOptions| Geometry::new("test", &o).unwrap();
+    let conv1 = geo(opts(64, 1, (28, 28), 32, (3, 3), (1, 1), (0, 0), (1, 1), 1));
+    let conv2 = geo(opts(
+        64,
+        32,
+        (26, 26),
+        64,
+        (3, 3),
+        (1, 1),
+        (0, 0),
+        (1, 1),
+        1,
+    ));
+    let small = geo(opts(
+        64,
+        16,
+        (32, 32),
+        16,
+        (3, 3),
+        (1, 1),
+        (1, 1),
+        (1, 1),
+        1,
+    ));
+    let single = geo(opts(1, 32, (26, 26), 64, (3, 3), (1, 1), (0, 0), (1, 1), 1));
+    let strided = geo(opts(
+        64,
+        32,
+        (26, 26),
+        64,
+        (3, 3),
+        (2, 2),
+        (0, 0),
+        (1, 1),
+        1,
+    ));
+    let auto = ConvAlgo::Auto;
+    let input = |g: &Geometry, s: Simd| {
+        direct_ops::backward_input_fits(g, true) && auto.direct(s, g, false)
+    };
+    for s in paths {
+        assert!(auto.direct(s, &conv2, false) && auto.direct(s, &conv2, true));
+        assert!(!input(&conv2, s), "conv2 grad input stays on im2col");
+        assert!(!auto.direct(s, &conv1, false) && !auto.direct(s, &conv1, true));
+        assert!(input(&small, s) && auto.direct(s, &small, true));
+        assert!(!auto.direct(s, &strided, false) && !auto.direct(s, &strided, true));
+        assert!(!auto.direct(s, &single, false) && !auto.direct(s, &single, true));
+    }
+    assert!(!auto.direct(Simd::Scalar, &conv2, false));
 }
