@@ -242,4 +242,28 @@ describe('strided views (shared storage, PyTorch strides and offsets)', () => {
       'CloneBackward0',
     ]);
   });
+
+  it("picked views of a non-leaf (slice, select, unfold, diagonal) add into the engine's sum for it", () => {
+    // Several views of one non-leaf beside another consumer: they share the engine's buffer
+    // (Node.gradAccumulator); overlapping unfold windows still sum.
+    expectGradcheck((x) => {
+      const y = x.mul(2);
+      return torch.cat([
+        y.narrow(1, 1, 2).flatten(),
+        y.select(0, 2).mul(3),
+        y.unfold(1, 2, 1).flatten(),
+        y.diagonal().mul(-1),
+        y.slice(0, 0, 4, 2).flatten(),
+        y.exp().flatten(),
+      ]);
+    }, [leaf([4, 4])]);
+    const x = leaf([3, 3]);
+    const y = x.mul(1);
+    y.select(1, 0).sum().add(y.narrow(0, 1, 2).sum()).add(y.unfold(0, 2, 1).sum()).backward();
+    expect(x.grad?.tolist()).toEqual([
+      [2, 1, 1],
+      [4, 3, 3],
+      [3, 2, 2],
+    ]);
+  });
 });

@@ -17,6 +17,17 @@ import { checkLossOptions } from './loss';
 import { Module } from './module';
 import type { Reduction } from './loss';
 
+/**
+ * A loss module's options checked (unknown names, PyTorch's positional habits) and its
+ * `reduction` (default 'mean') validated against `allowed`.
+ */
+function reductionOf(owner: string, options: { reduction?: string }, spec: Parameters<typeof checkLossOptions>[2], allowed?: readonly string[]): Reduction {
+  checkLossOptions(owner, options, spec);
+  const { reduction = 'mean' } = options;
+  checkReduction(owner, reduction, allowed);
+  return reduction as Reduction;
+}
+
 /** PyTorch's first positional argument of the margin losses is `margin`; kindling takes an options object. */
 function refusePositionalMargin(owner: string, options: unknown): void {
   if (typeof options === 'number') throw positionalOptionError(owner, 'first', `new nn.${owner}({ margin: ${options} })`);
@@ -38,11 +49,9 @@ export class BCELoss extends Module<[Tensor, Tensor]> {
 
   constructor(options: binaryLoss.BinaryCrossEntropyOptions = {}) {
     super();
-    checkLossOptions('BCELoss', options, F.BCE_OPTIONS);
-    const { weight = null, reduction = 'mean' } = options;
-    checkReduction('BCELoss', reduction);
+    this.reduction = reductionOf('BCELoss', options, F.BCE_OPTIONS);
+    const { weight = null } = options;
     this.registerBuffer('weight', weight);
-    this.reduction = reduction;
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -68,12 +77,10 @@ export class BCEWithLogitsLoss extends Module<[Tensor, Tensor]> {
 
   constructor(options: binaryLoss.BinaryCrossEntropyWithLogitsOptions = {}) {
     super();
-    checkLossOptions('BCEWithLogitsLoss', options, F.BCE_WITH_LOGITS_OPTIONS);
-    const { weight = null, posWeight = null, reduction = 'mean' } = options;
-    checkReduction('BCEWithLogitsLoss', reduction);
+    this.reduction = reductionOf('BCEWithLogitsLoss', options, F.BCE_WITH_LOGITS_OPTIONS);
+    const { weight = null, posWeight = null } = options;
     this.registerBuffer('weight', weight);
     this.registerBuffer('pos_weight', posWeight);
-    this.reduction = reduction;
   }
 
   /** `posWeight` under kindling's option name. */
@@ -99,10 +106,7 @@ export class L1Loss extends Module<[Tensor, Tensor]> {
 
   constructor(options: regressionLoss.L1LossOptions = {}) {
     super();
-    checkLossOptions('L1Loss', options, F.L1_LOSS_OPTIONS);
-    const { reduction = 'mean' } = options;
-    checkReduction('L1Loss', reduction);
-    this.reduction = reduction;
+    this.reduction = reductionOf('L1Loss', options, F.L1_LOSS_OPTIONS);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -124,10 +128,8 @@ export class SmoothL1Loss extends Module<[Tensor, Tensor]> {
 
   constructor(options: regressionLoss.SmoothL1LossOptions = {}) {
     super();
-    checkLossOptions('SmoothL1Loss', options, F.SMOOTH_L1_LOSS_OPTIONS);
-    const { reduction = 'mean', beta = 1.0 } = options;
-    checkReduction('SmoothL1Loss', reduction);
-    this.reduction = reduction;
+    this.reduction = reductionOf('SmoothL1Loss', options, F.SMOOTH_L1_LOSS_OPTIONS);
+    const { beta = 1.0 } = options;
     this.beta = checkNumber('SmoothL1Loss', 'beta', beta);
   }
 
@@ -150,10 +152,8 @@ export class HuberLoss extends Module<[Tensor, Tensor]> {
 
   constructor(options: regressionLoss.HuberLossOptions = {}) {
     super();
-    checkLossOptions('HuberLoss', options, F.HUBER_LOSS_OPTIONS);
-    const { reduction = 'mean', delta = 1.0 } = options;
-    checkReduction('HuberLoss', reduction);
-    this.reduction = reduction;
+    this.reduction = reductionOf('HuberLoss', options, F.HUBER_LOSS_OPTIONS);
+    const { delta = 1.0 } = options;
     this.delta = checkNumber('HuberLoss', 'delta', delta);
   }
 
@@ -178,10 +178,8 @@ export class KLDivLoss extends Module<[Tensor, Tensor]> {
 
   constructor(options: likelihoodLoss.KLDivOptions = {}) {
     super();
-    checkLossOptions('KLDivLoss', options, F.KL_DIV_OPTIONS);
-    const { reduction = 'mean', logTarget = false } = options;
-    checkReduction('KLDivLoss', reduction, ['none', 'mean', 'sum', 'batchmean']);
-    this.reduction = reduction;
+    this.reduction = reductionOf('KLDivLoss', options, F.KL_DIV_OPTIONS, ['none', 'mean', 'sum', 'batchmean']);
+    const { logTarget = false } = options;
     this.logTarget = checkBoolean('KLDivLoss', 'log_target', logTarget);
   }
 
@@ -206,10 +204,8 @@ export class CosineEmbeddingLoss extends Module<[Tensor, Tensor, Tensor]> {
   constructor(options: embeddingLoss.MarginOptions = {}) {
     super();
     refusePositionalMargin('CosineEmbeddingLoss', options);
-    checkLossOptions('CosineEmbeddingLoss', options, F.MARGIN_LOSS_OPTIONS);
-    const { reduction = 'mean', margin = 0 } = options;
-    checkReduction('CosineEmbeddingLoss', reduction);
-    this.reduction = reduction;
+    this.reduction = reductionOf('CosineEmbeddingLoss', options, F.MARGIN_LOSS_OPTIONS);
+    const { margin = 0 } = options;
     this.margin = checkNumber('CosineEmbeddingLoss', 'margin', margin);
   }
 
@@ -233,10 +229,8 @@ export class MarginRankingLoss extends Module<[Tensor, Tensor, Tensor]> {
   constructor(options: embeddingLoss.MarginOptions = {}) {
     super();
     refusePositionalMargin('MarginRankingLoss', options);
-    checkLossOptions('MarginRankingLoss', options, F.MARGIN_LOSS_OPTIONS);
-    const { reduction = 'mean', margin = 0 } = options;
-    checkReduction('MarginRankingLoss', reduction);
-    this.reduction = reduction;
+    this.reduction = reductionOf('MarginRankingLoss', options, F.MARGIN_LOSS_OPTIONS);
+    const { margin = 0 } = options;
     this.margin = checkNumber('MarginRankingLoss', 'margin', margin);
   }
 
@@ -264,10 +258,8 @@ export class TripletMarginLoss extends Module<[Tensor, Tensor, Tensor]> {
   constructor(options: embeddingLoss.TripletMarginLossOptions = {}) {
     super();
     refusePositionalMargin('TripletMarginLoss', options);
-    checkLossOptions('TripletMarginLoss', options, F.TRIPLET_MARGIN_LOSS_OPTIONS);
-    const { reduction = 'mean', margin = 1.0, p = 2.0, eps = 1e-6, swap = false } = options;
-    checkReduction('TripletMarginLoss', reduction);
-    this.reduction = reduction;
+    this.reduction = reductionOf('TripletMarginLoss', options, F.TRIPLET_MARGIN_LOSS_OPTIONS);
+    const { margin = 1.0, p = 2.0, eps = 1e-6, swap = false } = options;
     this.margin = checkNumber('TripletMarginLoss', 'margin', margin);
     this.p = checkNumber('TripletMarginLoss', 'p', p);
     this.eps = checkNumber('TripletMarginLoss', 'eps', eps);
@@ -295,10 +287,8 @@ export class PoissonNLLLoss extends Module<[Tensor, Tensor]> {
 
   constructor(options: likelihoodLoss.PoissonNLLLossOptions = {}) {
     super();
-    checkLossOptions('PoissonNLLLoss', options, F.POISSON_NLL_LOSS_OPTIONS);
-    const { reduction = 'mean', logInput = true, full = false, eps = 1e-8 } = options;
-    checkReduction('PoissonNLLLoss', reduction);
-    this.reduction = reduction;
+    this.reduction = reductionOf('PoissonNLLLoss', options, F.POISSON_NLL_LOSS_OPTIONS);
+    const { logInput = true, full = false, eps = 1e-8 } = options;
     this.logInput = checkBoolean('PoissonNLLLoss', 'log_input', logInput);
     this.full = checkBoolean('PoissonNLLLoss', 'full', full);
     this.eps = checkNumber('PoissonNLLLoss', 'eps', eps);
@@ -325,10 +315,8 @@ export class GaussianNLLLoss extends Module<[Tensor, Tensor, Tensor | number]> {
 
   constructor(options: likelihoodLoss.GaussianNLLLossOptions = {}) {
     super();
-    checkLossOptions('GaussianNLLLoss', options, F.GAUSSIAN_NLL_LOSS_OPTIONS);
-    const { reduction = 'mean', full = false, eps = 1e-6 } = options;
-    checkReduction('GaussianNLLLoss', reduction);
-    this.reduction = reduction;
+    this.reduction = reductionOf('GaussianNLLLoss', options, F.GAUSSIAN_NLL_LOSS_OPTIONS);
+    const { full = false, eps = 1e-6 } = options;
     this.full = checkBoolean('GaussianNLLLoss', 'full', full);
     this.eps = checkNumber('GaussianNLLLoss', 'eps', eps);
   }

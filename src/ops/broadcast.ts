@@ -96,24 +96,16 @@ export function gatherStrided(src: TypedArray, shape: readonly number[], strides
 
 /**
  * `writeStrided` when the last dimension is contiguous: whole rows at a time (`set` is a block
- * copy), the index arithmetic once per row instead of once per element — a GPT's `split`
- * backward of `[32, 64, 384]` into three spent ~10 ms per layer in the per-element walk.
+ * copy), the index arithmetic once per row instead of once per element.
  */
-function writeRows(dst: TypedArray, offset: number, shape: readonly number[], strides: ArrayLike<number>, src: TypedArray, accumulate: boolean): void {
+function writeRows(dst: TypedArray, offset: number, shape: readonly number[], strides: ArrayLike<number>, src: TypedArray): void {
   const rank = shape.length;
   const row = shape[rank - 1];
   const rows = src.length / row;
   const index = new Array<number>(rank - 1).fill(0);
   let at = offset;
   for (let r = 0; r < rows; r++) {
-    const from = r * row;
-    if (accumulate) {
-      const d = dst as Float32Array; // gradients: float32 only
-      const s = src as Float32Array;
-      for (let j = 0; j < row; j++) d[at + j] += s[from + j];
-    } else {
-      (dst as Float32Array).set((src as Float32Array).subarray(from, from + row), at);
-    }
+    (dst as Float32Array).set((src as Float32Array).subarray(r * row, (r + 1) * row), at);
     for (let d = rank - 2; d >= 0; d--) {
       index[d]++;
       at += strides[d];
@@ -126,8 +118,8 @@ function writeRows(dst: TypedArray, offset: number, shape: readonly number[], st
 
 /**
  * `dst[offset + Σ i_d·strides_d] += src[i…]`: a gradient added through a view's layout into the
- * gradient of its base — natively above a few thousand elements (a JS loop ran at ~2.6 ns per
- * element on a GPT's split pieces, the kernel ~0.1 ns).
+ * gradient of its base — natively above `JS_STRIDED_ADD_MAX_ELEMENTS`, where the kernel is far
+ * faster than this loop (NOTE [ Split's gradient ] in docs/PERFORMANCE.md).
  */
 export function addStrided(dst: Float32Array, offset: number, shape: readonly number[], strides: readonly number[], src: Float32Array): void {
   const n = src.length;
@@ -160,30 +152,21 @@ export function addStrided(dst: Float32Array, offset: number, shape: readonly nu
 
 /**
  * The inverse of `gatherStrided`: writes contiguous `src` into `dst` laid out by `shape`,
- * `strides` from `offset` (`dst[offset + Σ i_d·strides_d] = src[i…]`), or adds into it when
- * `accumulate` (then elements that several indices reach get the sum). How in-place ops write
- * through a non-contiguous view, and how a view's gradient lands in its base's shape.
+ * `strides` from `offset` (`dst[offset + Σ i_d·strides_d] = src[i…]`): how in-place ops write
+ * through a non-contiguous view (a view's gradient is added into its base's: `addStrided`).
  */
-export function writeStrided(
-  dst: TypedArray,
-  offset: number,
-  shape: readonly number[],
-  strides: ArrayLike<number>,
-  src: TypedArray,
-  accumulate: boolean,
-): void {
+export function writeStrided(dst: TypedArray, offset: number, shape: readonly number[], strides: ArrayLike<number>, src: TypedArray): void {
   const rank = shape.length;
   const n = src.length;
   if (n === 0) return;
   if (rank > 0 && strides[rank - 1] === 1 && shape[rank - 1] > 1) {
-    writeRows(dst, offset, shape, strides, src, accumulate);
+    writeRows(dst, offset, shape, strides, src);
     return;
   }
   const index = new Array<number>(rank).fill(0);
   let at = offset;
   for (let i = 0; i < n; i++) {
-    if (accumulate) (dst as Float32Array)[at] += (src as Float32Array)[i]; // gradients: float32 only
-    else dst[at] = src[i];
+    dst[at] = src[i];
     for (let d = rank - 1; d >= 0; d--) {
       index[d]++;
       at += strides[d];

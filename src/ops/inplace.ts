@@ -34,7 +34,7 @@ export function guard(op: string, t: Tensor): void {
 /** Writes contiguous `values` (this tensor's dtype and element count) into `t` through its strides. */
 function writeValues(t: Tensor, values: TypedArray): void {
   if (t.isContiguous()) (t.data as Float32Array).set(values as Float32Array);
-  else writeStrided(t.storage.data, t.storageOffset(), t.shape, t.stride(), values, false);
+  else writeStrided(t.storage.data, t.storageOffset(), t.shape, t.stride(), values);
   bumpVersion(t);
 }
 

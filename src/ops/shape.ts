@@ -11,7 +11,9 @@ import { attach, recording, SAVES_NOTHING } from '../autograd/function';
 import { allocate, type TypedArray, uninitF32 } from '../dtype';
 import { ShapeError, normalizeDim } from '../errors';
 import { Tensor, numelOf, type SizeArgs } from '../tensor';
-import { addStrided, contiguousStrides, gatherStrided, padShape, sameShape } from './broadcast';
+import { contiguousStrides, gatherStrided, padShape, sameShape } from './broadcast';
+import { viewGradient } from './view-grad';
+import type { Node } from '../autograd/node';
 import { dims, kernels } from './kernels';
 /** Flattens `reshape(2, 3)` / `reshape([2, 3])` argument lists into one array. */
 export function sizesOf(args: SizeArgs): number[] {
@@ -73,7 +75,8 @@ export function contiguousData(x: Tensor): TypedArray {
 /**
  * A view of `x` with `shape`, `strides` and `offset` (from the storage's start), recorded as
  * `name` when grad mode records `x`; `backwardOf` makes (only then) the function that turns the
- * view's (contiguous) gradient into the input's.
+ * view's (contiguous) gradient into the input's (or null when it added it into the engine's sum
+ * for the input: `viewGradient`).
  */
 function makeView(
   x: Tensor,
@@ -81,12 +84,12 @@ function makeView(
   strides: readonly number[] | null,
   offset: number,
   name: string,
-  backwardOf: () => (g: Tensor) => Tensor,
+  backwardOf: () => (g: Tensor, node: Node) => Tensor | null,
 ): Tensor {
   const out = Tensor._view(x, shape, strides, offset);
   if (recording(x)) {
     const backward = backwardOf();
-    attach(out, name, [x], (g) => [backward(g)], SAVES_NOTHING);
+    attach(out, name, [x], (g, node) => [backward(g, node)], SAVES_NOTHING);
   } else if (isTracing()) {
     tracedOp(out, name, [x], {}); // a view of a mask or of integer ids: part of the graph too
   }
@@ -114,17 +117,15 @@ interface Layout {
 
 /**
  * A view of `x` that picks some of its elements, with `layoutOf` computing the view's layout from
- * a base layout. Backward builds zeros of the input's shape and adds the gradient into the same
- * view of them (adding, so that overlapping windows of `unfold` sum).
+ * a base layout. Backward adds the gradient into the same view of the input's gradient
+ * (`viewGradient`).
  */
 function pickView(x: Tensor, name: string, layoutOf: (base: Layout) => Layout): Tensor {
   const inShape = x.shape;
   const v = layoutOf({ shape: inShape.slice(), strides: stridesOf(x).slice(), offset: x.storageOffset() });
-  return makeView(x, v.shape, v.strides, v.offset, name, () => (g) => {
+  return makeView(x, v.shape, v.strides, v.offset, name, () => (g, node) => {
     const gv = layoutOf({ shape: inShape.slice(), strides: contiguousStrides(inShape), offset: 0 });
-    const out = new Float32Array(numelOf(inShape));
-    addStrided(out, gv.offset, gv.shape, gv.strides, g.data as Float32Array);
-    return Tensor._make(out, inShape, 'float32');
+    return viewGradient(node, inShape, gv.offset, gv.shape, gv.strides, g);
   });
 }
 

@@ -10,8 +10,9 @@
 import { isTracing, traced, tracedOp } from '../autograd/trace';
 import { attach, recording, SAVES_NOTHING } from '../autograd/function';
 import { ShapeError, normalizeDim } from '../errors';
-import { Tensor, numelOf } from '../tensor';
-import { addStrided, contiguousStrides, writeStrided } from './broadcast';
+import { Tensor } from '../tensor';
+import { contiguousStrides } from './broadcast';
+import { viewGradient } from './view-grad';
 import { checkTensorArg } from './index-values';
 
 /** The view of `x` holding `length` elements of `dim` from `start` (`keep`: false drops the dimension, as `unbind`). */
@@ -32,15 +33,7 @@ function piece(x: Tensor, d: number, start: number, length: number, keep: boolea
       const inStrides = contiguousStrides(inShape);
       const gStrides = inStrides.slice();
       if (!keep) gStrides.splice(d, 1);
-      // Into the sum of the pieces' gradients when the engine offers it (one buffer for all).
-      const sum = node.gradAccumulator(0, inShape);
-      if (sum !== null) {
-        addStrided(sum, start * inStrides[d], g.shape, gStrides, g.data as Float32Array);
-        return [null];
-      }
-      const grad = new Float32Array(numelOf(inShape));
-      writeStrided(grad, start * inStrides[d], g.shape, gStrides, g.data, false);
-      return [Tensor._make(grad, inShape, 'float32')];
+      return [viewGradient(node, inShape, start * inStrides[d], g.shape, gStrides, g)];
     }, SAVES_NOTHING);
   } else if (isTracing()) {
     tracedOp(out, name, [x], {});

@@ -156,8 +156,8 @@ pub fn strided_copy(x: &[f32], shape: &[u32], strides: &[u32], out: &mut [f32]) 
 
 /// `dst[Σ i_d · strides_d] += src[i₀…iₙ]` over the row-major `shape`: a view's gradient added into
 /// its base's (split pieces, narrowed or selected slices). One thread, in `src`'s order, so
-/// overlapping strides (an expanded or unfolded view) sum deterministically; a GPT split piece
-/// (1 MB) takes ~0.1 ms, memory-bound.
+/// overlapping strides (an expanded or unfolded view) sum deterministically; memory-bound, so one
+/// thread suffices (NOTE [ Split's gradient ] in docs/PERFORMANCE.md).
 pub fn strided_add(src: &[f32], shape: &[u32], strides: &[u32], dst: &mut [f32]) -> KernelResult {
     const OP: &str = "stridedAdd";
     let total = numel(OP, "shape", shape)?;

@@ -106,25 +106,24 @@ pub const CONV_WEIGHT_CHUNK: usize = 4;
 pub const CONV_DIRECT_MIN_DEPTH: usize = 16;
 
 /// Images from which a convolution runs direct: images are its parallel tasks, so one image runs
-/// on one thread, where im2col's gemm splits its rows over the pool (the MNIST conv2 shape at
-/// batch 1 on 2 threads: direct 1.06–1.84× im2col's time, at batch 64 0.70–1.01×). A constant,
-/// not the thread count, so the choice — and the bits — do not depend on the threads.
+/// on one thread, where im2col's gemm splits its rows over the pool (measured in
+/// docs/ARCHITECTURE.md, "Direct or im2col"). A constant, not the thread count, so the choice —
+/// and the bits — do not depend on the threads.
 pub const CONV_DIRECT_MIN_BATCH: usize = 2;
 
-/// Taps from which grad weight runs direct: 27 taps (3 → 16 channels) were a coin flip (0.85–1.65×
-/// im2col's time over runs), 144 and 288 won (0.3–0.8×); its reduction over positions pays only
-/// once the taps fill several register tiles.
+/// Taps from which grad weight runs direct: 27 taps were a coin flip between runs, 144 and 288 won
+/// (docs/ARCHITECTURE.md, "Direct or im2col"); its reduction over positions pays only once the
+/// taps fill several register tiles.
 pub const CONV_DIRECT_MIN_WEIGHT_DEPTH: usize = 64;
 
 /// Input channels per group from which grad input also runs direct: it is a convolution with
 /// `C_in/groups` output rows, and the direct tile is 8 rows high (AVX-512), so 1 or 3 rows waste
-/// most of it (8× and 1.8× slower than im2col); 16 and more won or tied.
+/// most of it; 16 and more won or tied (docs/ARCHITECTURE.md, "Direct or im2col").
 pub const CONV_DIRECT_MIN_GRAD_INPUT_CHANNELS: usize = 16;
 
 /// …and while im2col's grad-input gemm (`K × P × C_out/g`) is small: from `P · C_out/g` this large
-/// (the MNIST conv2's is 576 · 64 = 36,864) that gemm runs at its best and im2col tied or beat the
-/// direct kernel (AVX-512 13.6 vs 14.1 ms, AVX2 21.7 vs 25.9 ms, one thread); below it (16 → 16
-/// channels at 32 × 32: 16,384; 64 → 64 at 14 × 14: 12,544) direct won (0.2–0.3× and 0.7–0.9× the time).
+/// (the MNIST conv2's is 576 · 64 = 36,864) that gemm runs at its best and im2col ties or beats
+/// the direct kernel; below it direct wins (the table: docs/ARCHITECTURE.md, "Direct or im2col").
 pub const CONV_DIRECT_MAX_GRAD_INPUT_GEMM: usize = 32 * 1024;
 
 /// Inputs a pooling task reads at least (whole planes are grouped up to this): one small plane per
