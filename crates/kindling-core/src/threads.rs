@@ -397,6 +397,41 @@ pub fn par_chunks_mut<T: Send>(
     });
 }
 
+/// A mutable slice that the tasks of one region share, each taking its own disjoint parts of it
+/// with [`SharedSlice::part`]: for kernels whose tasks write several buffers by the same rows,
+/// where `par_chunks_mut`'s one chunk per task does not fit.
+pub struct SharedSlice<'a, T> {
+    ptr: *mut T,
+    len: usize,
+    _borrow: std::marker::PhantomData<&'a mut [T]>,
+}
+// SAFETY: tasks only reach the data through `part`, whose contract forbids overlapping parts.
+unsafe impl<T: Send> Send for SharedSlice<'_, T> {}
+unsafe impl<T: Send> Sync for SharedSlice<'_, T> {}
+
+impl<'a, T> SharedSlice<'a, T> {
+    pub fn new(slice: &'a mut [T]) -> Self {
+        SharedSlice {
+            ptr: slice.as_mut_ptr(),
+            len: slice.len(),
+            _borrow: std::marker::PhantomData,
+        }
+    }
+
+    /// Elements `start..start + len` (panics when out of range).
+    ///
+    /// # Safety
+    /// No other live part returned by this `SharedSlice` overlaps this one.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn part(&self, start: usize, len: usize) -> &'a mut [T] {
+        assert!(
+            start <= self.len && len <= self.len - start,
+            "part out of range"
+        );
+        std::slice::from_raw_parts_mut(self.ptr.add(start), len)
+    }
+}
+
 /// Serialises tests that change the global thread count.
 #[cfg(test)]
 pub(crate) static TEST_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());

@@ -13,6 +13,7 @@
 //! Both beat ndarray's matrixmultiply in every shape class measured, so it is not used (NOTE
 //! [ Which GEMM, per shape class ] in docs/PERFORMANCE.md; thresholds in `crate::tuning`).
 pub mod packed;
+pub mod prepacked;
 pub mod reference;
 pub mod small;
 
@@ -21,6 +22,8 @@ use crate::error::{check_len, KernelError, KernelResult};
 use crate::simd::{self, Vf32};
 use crate::threads;
 use std::cell::RefCell;
+
+pub use prepacked::{sgemm_packed_b, PackedB};
 
 const OP: &str = "sgemm";
 
@@ -274,10 +277,21 @@ simd::kernel! {
 }
 
 simd::kernel! {
-    /// One row block of the packed path.
-    fn packed_block(g: &Gemm<'_>, packed_b: &[f32], row0: usize, c_rows: &mut [f32]) {
+    /// One block of the packed path: `rows` rows of C from `row0` (`c` points at the first), the
+    /// columns of B panels `panels`.
+    ///
+    /// # Safety
+    /// As [`packed::block`].
+    unsafe fn packed_block(
+        g: &Gemm<'_>,
+        packed_b: &[f32],
+        row0: usize,
+        rows: usize,
+        c: *mut f32,
+        panels: std::ops::Range<usize>,
+    ) {
         vector: packed::block::<V, { <V as Tiles>::MR }, { <V as Tiles>::NV }>(
-            g, packed_b, row0, c_rows
+            g, packed_b, row0, rows, c, panels
         ),
     }
 }
@@ -384,9 +398,27 @@ fn run_small(simd: Simd, g: &Gemm<'_>, c: &mut [f32], parallel: bool, tiles: Til
 fn transpose(src: &[f32], rows: usize, cols: usize, out: &mut Vec<f32>) {
     out.clear();
     out.resize(rows * cols, 0.0);
-    for (r, row) in src.chunks_exact(cols).enumerate() {
-        for (col, &v) in row.iter().enumerate() {
-            out[col * rows + r] = v;
+    transpose_into(src, rows, cols, out);
+}
+
+/// Side of the square blocks `transpose_into` moves at a time.
+const TRANSPOSE_BLOCK: usize = 16;
+
+/// `out` (cols × rows) = the transpose of `src` (rows × cols), in square blocks, so the lines
+/// being written stay in L1 while a block's columns fill them (element by element over whole
+/// rows, every write went to another cache line).
+fn transpose_into(src: &[f32], rows: usize, cols: usize, out: &mut [f32]) {
+    assert!(src.len() == rows * cols && out.len() == rows * cols);
+    for r0 in (0..rows).step_by(TRANSPOSE_BLOCK) {
+        let r1 = (r0 + TRANSPOSE_BLOCK).min(rows);
+        for c0 in (0..cols).step_by(TRANSPOSE_BLOCK) {
+            let c1 = (c0 + TRANSPOSE_BLOCK).min(cols);
+            for r in r0..r1 {
+                let row = &src[r * cols..][c0..c1];
+                for (col, &v) in (c0..c1).zip(row) {
+                    out[col * rows + r] = v;
+                }
+            }
         }
     }
 }

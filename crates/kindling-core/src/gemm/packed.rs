@@ -35,48 +35,88 @@ thread_local! {
 }
 
 /// Runs the packed product of `g` into `c` with micro-tile `mr` × `nr` (the tile of `simd`'s
-/// vector type), computing row blocks with `super::packed_block`; `parallel` says whether to use
+/// vector type), computing blocks with `super::packed_block`; `parallel` says whether to use
 /// the thread pool.
 pub fn sgemm(g: &Gemm<'_>, c: &mut [f32], simd: Simd, mr: usize, nr: usize, parallel: bool) {
-    let (m, n, k) = (g.m, g.n, g.k);
-    let panels = n.div_ceil(nr);
-    let panel_len = k * nr;
     let threads = if parallel { threads::num_threads() } else { 1 };
-    let work = if threads > 1 { usize::MAX } else { 0 };
     PACKED_B.with(|cell| {
         let mut packed_b = cell.borrow_mut();
-        let packed_b = aligned(&mut packed_b, panels * panel_len);
-        let panels_per_task = panels.div_ceil(threads * 4).max(1);
-        threads::par_chunks_mut(
-            packed_b,
-            panels_per_task * panel_len,
-            work,
-            |start, chunk| match nr {
-                32 => pack_b::<32>(g, nr, start / panel_len, chunk),
-                16 => pack_b::<16>(g, nr, start / panel_len, chunk),
-                12 => pack_b::<12>(g, nr, start / panel_len, chunk),
-                _ => pack_b::<0>(g, nr, start / panel_len, chunk),
-            },
-        );
-        let packed_b: &[f32] = packed_b;
-
-        // Row blocks of whole MR panels, as many as the threads can share evenly, their sizes
-        // differing by at most one panel (equal-size blocks would leave a short last one: 1024
-        // rows made 5 × 180 + 124, one thread idle for the difference).
-        let a_panels = m.div_ceil(mr);
-        let tasks = (threads * m.div_ceil(threads * MC_MAX)).min(a_panels);
-        let out = RowsOut(c.as_mut_ptr());
-        threads::run_tasks(tasks, work, |t| {
-            let r0 = t * a_panels / tasks * mr;
-            let r1 = ((t + 1) * a_panels / tasks * mr).min(m);
-            // SAFETY: tasks cover disjoint row ranges of C, which is borrowed mutably for the
-            // whole call.
-            let rows =
-                unsafe { std::slice::from_raw_parts_mut(out.ptr().add(r0 * n), (r1 - r0) * n) };
-            super::packed_block(simd, g, packed_b, r0, rows);
-        });
+        let packed_b = aligned(&mut packed_b, g.n.div_ceil(nr) * g.k * nr);
+        pack_b_panels(g, nr, threads, packed_b);
+        run_on_packed_b(g, packed_b, c, simd, mr, nr, threads);
     });
     PACKED_B.with(|cell| release_if_large(&mut cell.borrow_mut()));
+}
+
+/// Packs all of op(B) into `out` (`n.div_ceil(nr)` panels of `k × nr`), on `threads` threads.
+pub(crate) fn pack_b_panels(g: &Gemm<'_>, nr: usize, threads: usize, out: &mut [f32]) {
+    let panels = g.n.div_ceil(nr);
+    let panel_len = g.k * nr;
+    let work = if threads > 1 { usize::MAX } else { 0 };
+    let panels_per_task = panels.div_ceil(threads * 4).max(1);
+    threads::par_chunks_mut(
+        out,
+        panels_per_task * panel_len,
+        work,
+        |start, chunk| match nr {
+            32 => pack_b::<32>(g, nr, start / panel_len, chunk),
+            16 => pack_b::<16>(g, nr, start / panel_len, chunk),
+            12 => pack_b::<12>(g, nr, start / panel_len, chunk),
+            _ => pack_b::<0>(g, nr, start / panel_len, chunk),
+        },
+    );
+}
+
+/// The product of `g` into `c` with op(B) already packed (`packed_b`, from `pack_b_panels`), on
+/// `threads` threads. C is split into row blocks of whole MR panels when it has rows enough for
+/// every thread; a product with few rows (a recurrent step's batch) is split by B panels
+/// instead, each task packing the whole (small) A itself, so every thread keeps its share of B
+/// in its own cache from one product to the next.
+pub(crate) fn run_on_packed_b(
+    g: &Gemm<'_>,
+    packed_b: &[f32],
+    c: &mut [f32],
+    simd: Simd,
+    mr: usize,
+    nr: usize,
+    threads: usize,
+) {
+    let (m, n) = (g.m, g.n);
+    let panels = n.div_ceil(nr);
+    let work = if threads > 1 { usize::MAX } else { 0 };
+    let a_panels = m.div_ceil(mr);
+    let out = RowsOut(c.as_mut_ptr());
+    if threads > 1 && a_panels < 2 * threads && panels >= 2 * threads {
+        let tasks = threads.min(panels);
+        threads::run_tasks(tasks, work, |t| {
+            let cols = t * panels / tasks..(t + 1) * panels / tasks;
+            // SAFETY: tasks cover disjoint column ranges of C, which is borrowed mutably for
+            // the whole call.
+            unsafe { super::packed_block(simd, g, packed_b, 0, m, out.ptr(), cols) };
+        });
+        return;
+    }
+    // Row blocks of whole MR panels, as many as the threads can share evenly, their sizes
+    // differing by at most one panel (equal-size blocks would leave a short last one: 1024
+    // rows made 5 × 180 + 124, one thread idle for the difference).
+    let tasks = (threads * m.div_ceil(threads * MC_MAX)).min(a_panels);
+    threads::run_tasks(tasks, work, |t| {
+        let r0 = t * a_panels / tasks * mr;
+        let r1 = ((t + 1) * a_panels / tasks * mr).min(m);
+        // SAFETY: tasks cover disjoint row ranges of C, which is borrowed mutably for the
+        // whole call.
+        unsafe {
+            super::packed_block(
+                simd,
+                g,
+                packed_b,
+                r0,
+                r1 - r0,
+                out.ptr().add(r0 * n),
+                0..panels,
+            )
+        };
+    });
 }
 
 /// C's base pointer, shared by tasks that write disjoint row ranges.
@@ -112,7 +152,7 @@ const LINE: usize = 16;
 /// `len` floats of `buf` starting on a cache line: a vector load of a packed panel then never
 /// straddles two lines (a split load costs two L1 accesses; the allocator only guarantees 16
 /// bytes). Measured ~3 % on 1024³ and 2048³.
-fn aligned(buf: &mut Vec<f32>, len: usize) -> &mut [f32] {
+pub(crate) fn aligned(buf: &mut Vec<f32>, len: usize) -> &mut [f32] {
     if buf.len() < len + LINE {
         buf.resize(len + LINE, 0.0);
     }
@@ -261,7 +301,14 @@ fn pack_a_transposed<const MR: usize>(
 /// gathered and stored as one contiguous group (row by row, it took one scalar store per value at
 /// a stride of `MR`: the store port was the limit; NOTE [ Packing for the CNN's products ] in
 /// docs/PERFORMANCE.md).
-fn pack_a_rows<const MR: usize>(a: &[f32], k: usize, i0: usize, p0: usize, kc: usize, panel: &mut [f32]) {
+fn pack_a_rows<const MR: usize>(
+    a: &[f32],
+    k: usize,
+    i0: usize,
+    p0: usize,
+    kc: usize,
+    panel: &mut [f32],
+) {
     let rows: [&[f32]; MR] = std::array::from_fn(|r| &a[(i0 + r) * k + p0..(i0 + r) * k + p0 + kc]);
     for (p, dst) in panel.chunks_exact_mut(MR).enumerate().take(kc) {
         let dst: &mut [f32; MR] = dst.try_into().unwrap();
@@ -269,23 +316,24 @@ fn pack_a_rows<const MR: usize>(a: &[f32], k: usize, i0: usize, p0: usize, kc: u
     }
 }
 
-/// One row block: every KC slice of k, every B panel, every A panel.
+/// One block of C: `rows` rows from `row0`, the columns of B panels `panels`; every KC slice of
+/// k, every B panel, every A panel.
 ///
 /// # Safety
-/// The CPU supports `V`; `packed_b` comes from `pack_b` for `g`; `c_rows` are whole rows of C
-/// starting at row `row0`.
+/// The CPU supports `V`; `packed_b` comes from `pack_b` for `g`; `c` points at row `row0` of C,
+/// and no other task writes this block while the call runs.
 #[inline(always)]
 pub(crate) unsafe fn block<V: Vf32, const MR: usize, const NV: usize>(
     g: &Gemm<'_>,
     packed_b: &[f32],
     row0: usize,
-    c_rows: &mut [f32],
+    rows: usize,
+    c: *mut f32,
+    panels: std::ops::Range<usize>,
 ) {
     let (n, k) = (g.n, g.k);
     let nr = NV * V::LANES;
-    let rows = c_rows.len() / n;
     let a_panels = rows.div_ceil(MR);
-    let b_panels = n.div_ceil(nr);
     // The buffer is taken out of the thread-local rather than used inside `with`'s closure: the
     // closure would not be compiled for this function's ISA, and the kernel must inline here.
     let mut buf = PACKED_A.with(|cell| cell.take());
@@ -309,11 +357,10 @@ pub(crate) unsafe fn block<V: Vf32, const MR: usize, const NV: usize>(
             p0 += kc;
         }
         let packed_a: &[f32] = packed_a;
-        let c = c_rows.as_mut_ptr();
         let ncp = NC_PANELS;
-        let mut jc = 0;
-        while jc < b_panels {
-            let jc_end = (jc + ncp).min(b_panels);
+        let mut jc = panels.start;
+        while jc < panels.end {
+            let jc_end = (jc + ncp).min(panels.end);
             let mut p0 = 0;
             while p0 < k {
                 let kc = KC.min(k - p0);

@@ -526,3 +526,158 @@ fn results_are_bit_identical_on_one_and_two_threads() {
     }
     threads::set_num_threads(before).unwrap();
 }
+
+/// `sgemm_packed_b` on `simd` for case `t` (never transposed A), B packed once.
+fn run_packed_b(simd: Simd, t: &Case, x: &Inputs) -> Vec<f32> {
+    let pb = PackedB::with(simd, t.trans_b, t.k, t.n, &x.b).unwrap();
+    let mut c = x.c.clone();
+    let bias = if t.bias { Some(&x.bias[..]) } else { None };
+    sgemm_packed_b(t.m, t.alpha, &x.a, &pb, t.beta, &mut c, bias).unwrap();
+    c
+}
+
+#[test]
+fn packed_b_products_match_the_f64_oracle_on_every_path() {
+    // Few rows (split by B panels: a recurrent step's batch), many rows (split by rows), edge
+    // tiles, several k slices, one and several column blocks.
+    let shapes = [
+        (1, 7, 5),
+        (32, 1024, 256),
+        (32, 256, 1024),
+        (13, 97, 300),
+        (36, 521, 263),
+        (129, 67, 259),
+    ];
+    for simd in cpu::available_paths() {
+        for (idx, &(m, n, k)) in shapes.iter().enumerate() {
+            for tb in [false, true] {
+                let t = Case {
+                    trans_a: false,
+                    trans_b: tb,
+                    m,
+                    n,
+                    k,
+                    alpha: 0.5,
+                    beta: 1.0,
+                    bias: idx % 2 == 0,
+                };
+                let x = inputs(&t, 900 + idx as u64);
+                let (want, mag) = oracle(&t, &x);
+                let label = format!("{} m={m} n={n} k={k} tB={tb}", simd.name());
+                assert_close(&label, &run_packed_b(simd, &t, &x), &want, &mag);
+            }
+        }
+    }
+}
+
+#[test]
+fn one_packed_b_serves_many_products_like_sgemm_on_the_packed_path() {
+    let _guard = threads::TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let before = threads::num_threads();
+    threads::set_num_threads(1).unwrap();
+    // Shapes sgemm itself runs on the packed path: the results are bit for bit its results.
+    let (m, n, k) = (40, 300, 200);
+    for simd in cpu::available_paths()
+        .into_iter()
+        .filter(|&s| s != Simd::Scalar)
+    {
+        let b = data(k * n, 7);
+        let pb = PackedB::with(simd, true, k, n, &b).unwrap();
+        for seed in 0..3 {
+            let a = data(m * k, 10 + seed);
+            let mut got = vec![0.0; m * n];
+            sgemm_packed_b(m, 1.0, &a, &pb, 0.0, &mut got, None).unwrap();
+            let mut want = vec![0.0; m * n];
+            sgemm_with(
+                simd, false, true, m, n, k, 1.0, &a, &b, 0.0, &mut want, None,
+            )
+            .unwrap();
+            assert!(
+                got.iter()
+                    .zip(&want)
+                    .all(|(g, w)| g.to_bits() == w.to_bits()),
+                "{} product {seed}",
+                simd.name()
+            );
+        }
+    }
+    threads::set_num_threads(before).unwrap();
+}
+
+#[test]
+fn packed_b_results_are_bit_identical_on_one_and_two_threads() {
+    let _guard = threads::TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let before = threads::num_threads();
+    for simd in cpu::available_paths() {
+        for &(m, n, k) in &[(32, 1024, 256), (200, 300, 100)] {
+            let t = Case {
+                trans_a: false,
+                trans_b: true,
+                m,
+                n,
+                k,
+                alpha: 1.0,
+                beta: 0.0,
+                bias: true,
+            };
+            assert!(m * n * k >= PARALLEL_MIN_MNK, "large enough to go parallel");
+            let x = inputs(&t, 40);
+            threads::set_num_threads(1).unwrap();
+            let one = run_packed_b(simd, &t, &x);
+            threads::set_num_threads(2).unwrap();
+            let two = run_packed_b(simd, &t, &x);
+            assert!(
+                one.iter()
+                    .zip(&two)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "{} m={m}",
+                simd.name()
+            );
+        }
+    }
+    threads::set_num_threads(before).unwrap();
+}
+
+#[test]
+fn packed_b_checks_lengths_scalars_and_takes_empty_products() {
+    let err = PackedB::new(false, 3, 4, &[0.0; 11]).err().unwrap();
+    assert_eq!(err.kind, ErrorKind::Length);
+    assert!(
+        err.to_string()
+            .contains("sgemm_packed_b: b has 11 elements"),
+        "{err}"
+    );
+    let pb = PackedB::new(false, 3, 4, &data(12, 1)).unwrap();
+    let mut c = vec![0.0; 8];
+    let err = sgemm_packed_b(2, 1.0, &[0.0; 5], &pb, 0.0, &mut c, None).unwrap_err();
+    assert!(
+        err.to_string().contains("a has 5 elements, expected 6"),
+        "{err}"
+    );
+    let err = sgemm_packed_b(2, 1.0, &[0.0; 6], &pb, 0.0, &mut c[..7], None).unwrap_err();
+    assert!(
+        err.to_string().contains("c has 7 elements, expected 8"),
+        "{err}"
+    );
+    let err = sgemm_packed_b(2, 1.0, &[0.0; 6], &pb, 0.0, &mut c, Some(&[0.0; 3])).unwrap_err();
+    assert!(
+        err.to_string().contains("bias has 3 elements, expected 4"),
+        "{err}"
+    );
+    let err = sgemm_packed_b(2, f32::NAN, &[0.0; 6], &pb, 0.0, &mut c, None).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Value);
+    // No rows: nothing to do; alpha 0: C = beta·C + bias without reading A.
+    sgemm_packed_b(0, 1.0, &[], &pb, 0.0, &mut [], None).unwrap();
+    let mut c = vec![f32::NAN; 8];
+    sgemm_packed_b(
+        2,
+        0.0,
+        &[f32::NAN; 6],
+        &pb,
+        0.0,
+        &mut c,
+        Some(&[1.0, 2.0, 3.0, 4.0]),
+    )
+    .unwrap();
+    assert_eq!(c, [1.0, 2.0, 3.0, 4.0, 1.0, 2.0, 3.0, 4.0]);
+}

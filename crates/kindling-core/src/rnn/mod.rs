@@ -35,8 +35,9 @@
 //! from which the caller forms `W_hr`'s gradient in one GEMM.
 use crate::cpu::{self, Simd};
 use crate::error::{check_len, KernelError, KernelResult};
-use crate::gemm::sgemm;
+use crate::gemm::{sgemm, sgemm_packed_b, PackedB};
 use crate::options::Packed;
+use crate::threads::{self, SharedSlice};
 
 mod gates;
 #[cfg(test)]
@@ -248,9 +249,25 @@ fn valid(lengths: Option<&[u32]>, t: usize, b: usize) -> bool {
     lengths.is_none_or(|l| t < l[b] as usize)
 }
 
-/// One LSTM step's gates and cells for every batch row: `m` gets `o·tanh(c)`; a carried row gets
-/// zero gates, its cell copied, and `m` = `carry`'s row (its hidden state, when `m` is the
-/// output) or zero (when a projection follows).
+/// Splits a step's batch rows into tasks for the thread pool: the gate nonlinearities of one step
+/// (an `exp` per gate and unit) are worth a region of their own once the batch has a few rows;
+/// rows are independent, so the result is the same on any thread count.
+fn row_tasks(d: &Dims) -> (usize, usize) {
+    let tasks = threads::num_threads().min(d.batch).max(1);
+    (tasks, d.batch * d.gh * GATE_WORK)
+}
+
+/// The work estimate of one gate value (an `exp` and a few FMAs), in `run_tasks` units.
+const GATE_WORK: usize = 16;
+
+/// Rows `task · batch / tasks ..` of `tasks`.
+fn task_rows(task: usize, tasks: usize, batch: usize) -> std::ops::Range<usize> {
+    task * batch / tasks..(task + 1) * batch / tasks
+}
+
+/// One LSTM step's gates and cells for every batch row, rows split over the thread pool: `m`
+/// gets `o·tanh(c)`; a carried row gets zero gates, its cell copied, and `m` = `carry`'s row (its
+/// hidden state, when `m` is the output) or zero (when a projection follows).
 #[allow(clippy::too_many_arguments)]
 fn lstm_cells(
     d: &Dims,
@@ -265,32 +282,46 @@ fn lstm_cells(
     carry: Option<&[f32]>,
 ) {
     let (gh, hid) = (d.gh, d.hidden);
-    for b in 0..d.batch {
-        let gr = &mut gates[b * gh..][..gh];
-        let cr = &mut c[b * hid..][..hid];
-        let cells_r = &mut cells[b * hid..][..hid];
-        let mr = &mut m[b * hid..][..hid];
-        if !valid(lengths, t, b) {
-            gr.fill(0.0);
-            cells_r.copy_from_slice(cr);
-            match carry {
-                Some(h) => mr.copy_from_slice(&h[b * hid..][..hid]),
-                None => mr.fill(0.0),
+    let (gates, c, cells, m) = (
+        SharedSlice::new(gates),
+        SharedSlice::new(c),
+        SharedSlice::new(cells),
+        SharedSlice::new(m),
+    );
+    let (tasks, work) = row_tasks(d);
+    threads::run_tasks(tasks, work, |task| {
+        for b in task_rows(task, tasks, d.batch) {
+            // SAFETY: each batch row belongs to one task, and these are that row's parts.
+            let (gr, cr, cells_r, mr) = unsafe {
+                (
+                    gates.part(b * gh, gh),
+                    c.part(b * hid, hid),
+                    cells.part(b * hid, hid),
+                    m.part(b * hid, hid),
+                )
+            };
+            if !valid(lengths, t, b) {
+                gr.fill(0.0);
+                cells_r.copy_from_slice(cr);
+                match carry {
+                    Some(h) => mr.copy_from_slice(&h[b * hid..][..hid]),
+                    None => mr.fill(0.0),
+                }
+                continue;
             }
-            continue;
+            gates::lstm_forward_row(
+                d.simd,
+                LstmRow {
+                    xr: &xp[b * gh..][..gh],
+                    hr: &hh[b * gh..][..gh],
+                    gates: gr,
+                    c: cr,
+                    cells: cells_r,
+                    m: mr,
+                },
+            );
         }
-        gates::lstm_forward_row(
-            d.simd,
-            LstmRow {
-                xr: &xp[b * gh..][..gh],
-                hr: &hh[b * gh..][..gh],
-                gates: gr,
-                c: cr,
-                cells: cells_r,
-                m: mr,
-            },
-        );
-    }
+    });
 }
 
 /// Runs one layer-direction: `out` gets the hidden state of every step (in time order), `saved`
@@ -330,15 +361,9 @@ pub fn rnn_forward(
         Vec::new()
     };
     let mut hh = vec![0.0f32; d.batch * gh];
-    // W_hhᵀ (r × gh), transposed once for all steps: the per-step product h·W_hhᵀ then runs on
-    // the GEMM's row-broadcast (axpy) kernel, faster at these shapes than its dot kernel
-    // (docs/PERFORMANCE.md, NOTE [ RNN gates ]).
-    let mut w_t = vec![0.0f32; gh * r];
-    for (n, row) in w_hh.chunks_exact(r).enumerate() {
-        for (k, &v) in row.iter().enumerate() {
-            w_t[k * gh + n] = v;
-        }
-    }
+    // W_hhᵀ packed once for all steps (NOTE [ RNN steps on a packed W_hh ] in
+    // docs/PERFORMANCE.md).
+    let w_packed = PackedB::new(true, r, gh, w_hh)?;
     let (gate_part, rest_part) = saved.split_at_mut(
         d.steps * d.batch * gh * usize::from(d.mode == Mode::Lstm || d.mode == Mode::Gru),
     );
@@ -350,9 +375,7 @@ pub fn rnn_forward(
     let (rest_part, m_part) = rest_part.split_at_mut(m_at);
     for s in 0..d.steps {
         let t = d.time(s);
-        sgemm(
-            false, false, d.batch, gh, r, 1.0, &h, &w_t, 0.0, &mut hh, b_hh,
-        )?;
+        sgemm_packed_b(d.batch, 1.0, &h, &w_packed, 0.0, &mut hh, b_hh)?;
         let xp = &x_proj[t * d.batch * gh..][..d.batch * gh];
         let y = &mut out[t * br..][..br];
         match d.mode {
@@ -557,24 +580,29 @@ pub fn rnn_backward(
                 } else {
                     &dh
                 };
-                for b in 0..batch {
-                    let gg = &mut gx[b * gh..][..gh];
-                    if !valid(lengths, t, b) {
-                        gg.fill(0.0);
-                        continue;
+                let (gx, dc) = (SharedSlice::new(gx), SharedSlice::new(&mut dc_carry));
+                let (tasks, work) = row_tasks(&d);
+                threads::run_tasks(tasks, work, |task| {
+                    for b in task_rows(task, tasks, batch) {
+                        // SAFETY: each batch row belongs to one task, and these are its parts.
+                        let (gg, dcr) = unsafe { (gx.part(b * gh, gh), dc.part(b * hid, hid)) };
+                        if !valid(lengths, t, b) {
+                            gg.fill(0.0);
+                            continue;
+                        }
+                        gates::lstm_backward_row(
+                            d.simd,
+                            LstmBackRow {
+                                gates: &gates[b * gh..][..gh],
+                                cells: &cells[b * hid..][..hid],
+                                c_prev: &c_prev[b * hid..][..hid],
+                                dm: &dm[b * hid..][..hid],
+                                dc: dcr,
+                                dgates: gg,
+                            },
+                        );
                     }
-                    gates::lstm_backward_row(
-                        d.simd,
-                        LstmBackRow {
-                            gates: &gates[b * gh..][..gh],
-                            cells: &cells[b * hid..][..hid],
-                            c_prev: &c_prev[b * hid..][..hid],
-                            dm: &dm[b * hid..][..hid],
-                            dc: &mut dc_carry[b * hid..][..hid],
-                            dgates: gg,
-                        },
-                    );
-                }
+                });
             }
             Mode::Gru => {
                 let gates = &gate_part[t * step_g..][..step_g];
