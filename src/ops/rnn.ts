@@ -104,14 +104,15 @@ function recurrence(
         const gradState = new Float32Array(state0.length);
         if (lstm) gradState.set(gd.subarray(outLen), br);
         const block = steps * batch * gh;
-        const gradGates = new Float32Array((mode === 'GRU' ? 2 * block : block) + (wHr === null ? 0 : outLen));
+        // Every element is written by the backward kernel.
+        const gradGates = uninitF32((mode === 'GRU' ? 2 * block : block) + (wHr === null ? 0 : outLen), 'rnn');
         kernels.rnnBackward(w, wr, lengths, state0, out, saved, gd.subarray(0, outLen), gradState, gradGates, o);
         const dGx = gradGates.subarray(0, block);
         const dGh = mode === 'GRU' ? gradGates.subarray(block, 2 * block) : dGx;
         let gW: Tensor | null = null;
         if (wHh.requiresGrad) {
           // Every step's previous hidden state, in time order: W_hh's gradient is Σ_t dGh_tᵀ·h_prev(t).
-          const hPrev = new Float32Array(outLen);
+          const hPrev = uninitF32(outLen, 'rnn');
           for (let s = 0; s < steps; s++) {
             const t = reverse ? steps - 1 - s : s;
             if (s === 0) hPrev.set(state0.subarray(0, br), t * br);
@@ -120,7 +121,7 @@ function recurrence(
               hPrev.set(out.subarray(tp * br, (tp + 1) * br), t * br);
             }
           }
-          const gw = new Float32Array(gh * r);
+          const gw = uninitF32(gh * r, 'rnn');
           kernels.sgemm(dGh, hPrev, gw, null, { transA: true, transB: false, m: gh, n: r, k: steps * batch, alpha: 1, beta: 0 });
           gW = Tensor._make(gw, wHh.shape, 'float32');
         }
@@ -135,7 +136,7 @@ function recurrence(
           // W_hr's gradient: Σ_t dh_tᵀ·m_t, m = o·tanh(c) saved after the cells.
           const dhAll = gradGates.subarray(block);
           const m = saved.subarray(cellsAt + steps * bh);
-          const gr = new Float32Array(r * hidden);
+          const gr = uninitF32(r * hidden, 'rnn');
           kernels.sgemm(dhAll, m, gr, null, { transA: true, transB: false, m: r, n: hidden, k: steps * batch, alpha: 1, beta: 0 });
           gR = Tensor._make(gr, wHr.shape, 'float32');
         }
