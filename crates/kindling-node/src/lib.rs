@@ -11,6 +11,7 @@ mod elementwise;
 mod error;
 mod gather;
 mod layer_norm;
+mod malloc;
 mod gemm;
 mod loss;
 mod optim;

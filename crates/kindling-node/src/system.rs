@@ -32,10 +32,16 @@ pub fn debug_length_error(env: napi::Env, got: u32, expected: u32) -> napi::Resu
     )
 }
 
+/// When the addon loads: glibc's malloc settings (`malloc.rs`), then the panic hook.
+#[napi_derive::module_init]
+fn init() {
+    crate::malloc::tune();
+    quiet_panics();
+}
+
 /// A panic inside a kernel is a kindling bug, but it must never take the user's process down:
 /// `catch_unwind` turns it into a JS `Error`. The default hook would also dump a backtrace to
 /// stderr; one line is enough (set `RUST_BACKTRACE=1` to get the full trace back).
-#[napi_derive::module_init]
 fn quiet_panics() {
     if std::env::var_os("RUST_BACKTRACE").is_some() {
         return;
