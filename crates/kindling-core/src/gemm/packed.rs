@@ -172,22 +172,15 @@ fn pack_b<const NR: usize>(g: &Gemm<'_>, nr: usize, first: usize, out: &mut [f32
             if cols < nr {
                 panel.fill(0.0);
             }
-            // In blocks of TRANSPOSE_ROWS rows of the panel, so the block being written stays in
-            // L1 while each column fills its slot of it: column by column over the whole panel
-            // touched every one of its k cache lines per column (NOTE [ Packing for the CNN's
-            // products ] in docs/PERFORMANCE.md).
-            let mut p0 = 0;
-            while p0 < k {
-                let rows = TRANSPOSE_ROWS.min(k - p0);
-                let block = &mut panel[p0 * nr..(p0 + rows) * nr];
-                for col in 0..cols {
-                    let src = &g.b[(j0 + col) * k + p0..(j0 + col) * k + p0 + rows];
-                    for (dst, &v) in block.chunks_exact_mut(nr).zip(src) {
-                        dst[col] = v;
-                    }
-                }
-                p0 += rows;
+            #[cfg(target_arch = "x86_64")]
+            if NR == 32 && nr == 32 && cols == 32 && Simd::Avx512.is_available() {
+                // SAFETY: the CPU has AVX-512; the panel holds k rows of 32 and b columns
+                // j0..j0 + 32 of k each.
+                let done = unsafe { transpose_panel_avx512(g.b, k, j0, panel) };
+                pack_b_transposed_rows(g, nr, j0, cols, done, panel);
+                continue;
             }
+            pack_b_transposed_rows(g, nr, j0, cols, 0, panel);
         } else if cols == NR && nr == NR {
             for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
                 let src: &[f32; NR] = g.b[p * n + j0..p * n + j0 + NR].try_into().unwrap();
@@ -201,6 +194,94 @@ fn pack_b<const NR: usize>(g: &Gemm<'_>, nr: usize, first: usize, out: &mut [f32
             }
         }
     }
+}
+
+/// Depth rows `from..k` of the panel of a transposed B starting at column `j0`, element by
+/// element: in blocks of TRANSPOSE_ROWS rows of the panel, so the block being written stays in L1
+/// while each column fills its slot of it (column by column over the whole panel touched every
+/// one of its k cache lines per column; NOTE [ Packing for the CNN's products ] in
+/// docs/PERFORMANCE.md).
+fn pack_b_transposed_rows(
+    g: &Gemm<'_>,
+    nr: usize,
+    j0: usize,
+    cols: usize,
+    from: usize,
+    panel: &mut [f32],
+) {
+    let k = g.k;
+    let mut p0 = from;
+    while p0 < k {
+        let rows = TRANSPOSE_ROWS.min(k - p0);
+        let block = &mut panel[p0 * nr..(p0 + rows) * nr];
+        for col in 0..cols {
+            let src = &g.b[(j0 + col) * k + p0..(j0 + col) * k + p0 + rows];
+            for (dst, &v) in block.chunks_exact_mut(nr).zip(src) {
+                dst[col] = v;
+            }
+        }
+        p0 += rows;
+    }
+}
+
+/// The full 32-column panel of a transposed B from column `j0` (stored rows of `k`), in 16 × 16
+/// register transposes: 16 loads, 64 shuffles and 16 stores per 256 values, where the scalar
+/// path stores each value on its own (NOTE [ Transposed B panels in registers ] in
+/// docs/PERFORMANCE.md). Returns the depth done (`k` rounded down to 16); the caller packs the rest.
+///
+/// # Safety
+/// The CPU has AVX-512F; `b` has columns `j0..j0 + 32` of `k` values; `panel` holds `k × 32`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn transpose_panel_avx512(b: &[f32], k: usize, j0: usize, panel: &mut [f32]) -> usize {
+    use std::arch::x86_64::*;
+    assert!(b.len() >= (j0 + 32) * k && panel.len() >= k * 32);
+    let depth = k / 16 * 16;
+    let src = b.as_ptr().add(j0 * k);
+    let dst = panel.as_mut_ptr();
+    for p in (0..depth).step_by(16) {
+        for half in 0..2 {
+            // r[i]: column j0 + 16·half + i, depths p..p + 16.
+            let r: [__m512; 16] =
+                std::array::from_fn(|i| _mm512_loadu_ps(src.add((16 * half + i) * k + p)));
+            // Within 128-bit lanes: t pairs rows, u[4g + j] lane L = depth 4L + j of rows 4g..4g+4.
+            let t: [__m512; 16] = std::array::from_fn(|i| {
+                let (a, b) = (r[i & !1], r[i | 1]);
+                if i % 2 == 0 {
+                    _mm512_unpacklo_ps(a, b)
+                } else {
+                    _mm512_unpackhi_ps(a, b)
+                }
+            });
+            let u: [__m512; 16] = std::array::from_fn(|i| {
+                let (g, j) = (i / 4 * 4, i % 4);
+                let (a, b) = (t[g + j / 2], t[g + 2 + j / 2]);
+                if j % 2 == 0 {
+                    _mm512_shuffle_ps::<0x44>(a, b)
+                } else {
+                    _mm512_shuffle_ps::<0xEE>(a, b)
+                }
+            });
+            // Across lanes: depth 4L + j gathers lane L of u[j], u[4 + j], u[8 + j], u[12 + j].
+            for j in 0..4 {
+                let v_even = _mm512_shuffle_f32x4::<0x88>(u[j], u[4 + j]);
+                let v_odd = _mm512_shuffle_f32x4::<0xDD>(u[j], u[4 + j]);
+                let w_even = _mm512_shuffle_f32x4::<0x88>(u[8 + j], u[12 + j]);
+                let w_odd = _mm512_shuffle_f32x4::<0xDD>(u[8 + j], u[12 + j]);
+                let rows = [
+                    _mm512_shuffle_f32x4::<0x88>(v_even, w_even),
+                    _mm512_shuffle_f32x4::<0x88>(v_odd, w_odd),
+                    _mm512_shuffle_f32x4::<0xDD>(v_even, w_even),
+                    _mm512_shuffle_f32x4::<0xDD>(v_odd, w_odd),
+                ];
+                for (lane, row) in rows.into_iter().enumerate() {
+                    let q = 4 * lane + j;
+                    _mm512_storeu_ps(dst.add((p + q) * 32 + 16 * half), row);
+                }
+            }
+        }
+    }
+    depth
 }
 
 /// Packs rows `row0..row0 + rows` × depth `p0..p0 + kc` of op(A) into MR-row panels
