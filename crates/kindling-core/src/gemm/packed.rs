@@ -224,10 +224,52 @@ fn pack_b_transposed_rows(
     }
 }
 
-/// The full 32-column panel of a transposed B from column `j0` (stored rows of `k`), in 16 × 16
-/// register transposes: 16 loads, 64 shuffles and 16 stores per 256 values, where the scalar
-/// path stores each value on its own (NOTE [ Transposed B panels in registers ] in
-/// docs/PERFORMANCE.md). Returns the depth done (`k` rounded down to 16); the caller packs the rest.
+/// The 16 × 16 transpose of `r` (row `i` = `r[i]`): element `q` of every row, for each `q`, as
+/// 16 in-lane unpacks, 16 in-lane shuffles and 32 lane shuffles (NOTE [ Packing panels in
+/// registers ] in docs/PERFORMANCE.md).
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn transpose16(r: &[std::arch::x86_64::__m512; 16]) -> [std::arch::x86_64::__m512; 16] {
+    use std::arch::x86_64::*;
+    // Within 128-bit lanes: t pairs rows; u[4g + j] lane L = element 4L + j of rows 4g..4g + 4.
+    let t: [__m512; 16] = std::array::from_fn(|i| {
+        let (a, b) = (r[i & !1], r[i | 1]);
+        if i % 2 == 0 {
+            _mm512_unpacklo_ps(a, b)
+        } else {
+            _mm512_unpackhi_ps(a, b)
+        }
+    });
+    let u: [__m512; 16] = std::array::from_fn(|i| {
+        let (g, j) = (i / 4 * 4, i % 4);
+        let (a, b) = (t[g + j / 2], t[g + 2 + j / 2]);
+        if j % 2 == 0 {
+            _mm512_shuffle_ps::<0x44>(a, b)
+        } else {
+            _mm512_shuffle_ps::<0xEE>(a, b)
+        }
+    });
+    // Across lanes: element 4L + j gathers lane L of u[j], u[4 + j], u[8 + j], u[12 + j].
+    let mut out = [_mm512_setzero_ps(); 16];
+    for j in 0..4 {
+        let v_even = _mm512_shuffle_f32x4::<0x88>(u[j], u[4 + j]);
+        let v_odd = _mm512_shuffle_f32x4::<0xDD>(u[j], u[4 + j]);
+        let w_even = _mm512_shuffle_f32x4::<0x88>(u[8 + j], u[12 + j]);
+        let w_odd = _mm512_shuffle_f32x4::<0xDD>(u[8 + j], u[12 + j]);
+        out[j] = _mm512_shuffle_f32x4::<0x88>(v_even, w_even);
+        out[4 + j] = _mm512_shuffle_f32x4::<0x88>(v_odd, w_odd);
+        out[8 + j] = _mm512_shuffle_f32x4::<0xDD>(v_even, w_even);
+        out[12 + j] = _mm512_shuffle_f32x4::<0xDD>(v_odd, w_odd);
+    }
+    out
+}
+
+/// The full 32-column panel of a transposed B from column `j0` (stored rows of `k`), 16 depths
+/// at a time through [`transpose16`]. Returns the depth done (`k` rounded down to 16); the caller
+/// packs the rest.
 ///
 /// # Safety
 /// The CPU has AVX-512F; `b` has columns `j0..j0 + 32` of `k` values; `panel` holds `k × 32`.
@@ -241,44 +283,46 @@ unsafe fn transpose_panel_avx512(b: &[f32], k: usize, j0: usize, panel: &mut [f3
     let dst = panel.as_mut_ptr();
     for p in (0..depth).step_by(16) {
         for half in 0..2 {
-            // r[i]: column j0 + 16·half + i, depths p..p + 16.
+            // Row i: column j0 + 16·half + i, depths p..p + 16.
             let r: [__m512; 16] =
                 std::array::from_fn(|i| _mm512_loadu_ps(src.add((16 * half + i) * k + p)));
-            // Within 128-bit lanes: t pairs rows, u[4g + j] lane L = depth 4L + j of rows 4g..4g+4.
-            let t: [__m512; 16] = std::array::from_fn(|i| {
-                let (a, b) = (r[i & !1], r[i | 1]);
-                if i % 2 == 0 {
-                    _mm512_unpacklo_ps(a, b)
-                } else {
-                    _mm512_unpackhi_ps(a, b)
-                }
-            });
-            let u: [__m512; 16] = std::array::from_fn(|i| {
-                let (g, j) = (i / 4 * 4, i % 4);
-                let (a, b) = (t[g + j / 2], t[g + 2 + j / 2]);
-                if j % 2 == 0 {
-                    _mm512_shuffle_ps::<0x44>(a, b)
-                } else {
-                    _mm512_shuffle_ps::<0xEE>(a, b)
-                }
-            });
-            // Across lanes: depth 4L + j gathers lane L of u[j], u[4 + j], u[8 + j], u[12 + j].
-            for j in 0..4 {
-                let v_even = _mm512_shuffle_f32x4::<0x88>(u[j], u[4 + j]);
-                let v_odd = _mm512_shuffle_f32x4::<0xDD>(u[j], u[4 + j]);
-                let w_even = _mm512_shuffle_f32x4::<0x88>(u[8 + j], u[12 + j]);
-                let w_odd = _mm512_shuffle_f32x4::<0xDD>(u[8 + j], u[12 + j]);
-                let rows = [
-                    _mm512_shuffle_f32x4::<0x88>(v_even, w_even),
-                    _mm512_shuffle_f32x4::<0x88>(v_odd, w_odd),
-                    _mm512_shuffle_f32x4::<0xDD>(v_even, w_even),
-                    _mm512_shuffle_f32x4::<0xDD>(v_odd, w_odd),
-                ];
-                for (lane, row) in rows.into_iter().enumerate() {
-                    let q = 4 * lane + j;
-                    _mm512_storeu_ps(dst.add((p + q) * 32 + 16 * half), row);
-                }
+            for (q, row) in transpose16(&r).into_iter().enumerate() {
+                _mm512_storeu_ps(dst.add((p + q) * 32 + 16 * half), row);
             }
+        }
+    }
+    depth
+}
+
+/// A full 12-row panel of a row-major A (rows `i0..i0 + 12`, depths `p0..p0 + kc`), 16 depths at
+/// a time through [`transpose16`] (the 4 rows past 12 are zero and not stored). Returns the
+/// depth done (`kc` rounded down to 16); the caller packs the rest.
+///
+/// # Safety
+/// The CPU has AVX-512F; `a` has rows `i0..i0 + 12` of `k`, with `p0 + kc <= k`; `panel` holds
+/// `kc × 12`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn pack_a_panel12_avx512(
+    a: &[f32],
+    k: usize,
+    i0: usize,
+    p0: usize,
+    kc: usize,
+    panel: &mut [f32],
+) -> usize {
+    use std::arch::x86_64::*;
+    assert!(a.len() >= (i0 + 12) * k && p0 + kc <= k && panel.len() >= kc * 12);
+    let depth = kc / 16 * 16;
+    let src = a.as_ptr().add(i0 * k + p0);
+    let dst = panel.as_mut_ptr();
+    let mut r = [_mm512_setzero_ps(); 16];
+    for p in (0..depth).step_by(16) {
+        for (i, row) in r.iter_mut().enumerate().take(12) {
+            *row = _mm512_loadu_ps(src.add(i * k + p));
+        }
+        for (q, col) in transpose16(&r).into_iter().enumerate() {
+            _mm512_mask_storeu_ps(dst.add((p + q) * 12), 0x0FFF, col);
         }
     }
     depth
@@ -313,6 +357,13 @@ fn pack_a(
         }
         if valid == mr && matches!(mr, 12 | 8 | 6) {
             // A full panel at each path's tile height (AVX-512 12, NEON 8, AVX2 6).
+            #[cfg(target_arch = "x86_64")]
+            if mr == 12 && Simd::Avx512.is_available() {
+                // SAFETY: the CPU has AVX-512; the panel's 12 rows and depths are inside A.
+                let done = unsafe { pack_a_panel12_avx512(g.a, k, i0, p0, kc, panel) };
+                pack_a_rows::<12>(g.a, k, i0, p0 + done, kc - done, &mut panel[done * 12..]);
+                continue;
+            }
             match mr {
                 12 => pack_a_rows::<12>(g.a, k, i0, p0, kc, panel),
                 8 => pack_a_rows::<8>(g.a, k, i0, p0, kc, panel),
