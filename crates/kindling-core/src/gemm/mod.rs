@@ -296,6 +296,23 @@ simd::kernel! {
     }
 }
 
+simd::kernel! {
+    /// As `packed_block` with 8-row micro-tiles, for products of few rows (AVX-512: 16
+    /// accumulators, 2 B vectors and a broadcast among its 32 registers).
+    unsafe fn packed_block_rows8(
+        g: &Gemm<'_>,
+        packed_b: &[f32],
+        row0: usize,
+        rows: usize,
+        c: *mut f32,
+        panels: std::ops::Range<usize>,
+    ) {
+        vector: packed::block::<V, 8, { <V as Tiles>::NV }>(
+            g, packed_b, row0, rows, c, panels
+        ),
+    }
+}
+
 /// A raw pointer to C that tasks writing disjoint columns may share.
 #[derive(Clone, Copy)]
 struct SharedOut(*mut f32);

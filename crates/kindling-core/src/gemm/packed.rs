@@ -71,7 +71,8 @@ pub(crate) fn pack_b_panels(g: &Gemm<'_>, nr: usize, threads: usize, out: &mut [
 /// `threads` threads. C is split into row blocks of whole MR panels when it has rows enough for
 /// every thread; a product with few rows (a recurrent step's batch) is split by B panels
 /// instead, each task packing the whole (small) A itself, so every thread keeps its share of B
-/// in its own cache from one product to the next.
+/// in its own cache from one product to the next; on AVX-512 its tile is 8 rows high where that
+/// pads A less than 12.
 pub(crate) fn run_on_packed_b(
     g: &Gemm<'_>,
     packed_b: &[f32],
@@ -86,13 +87,21 @@ pub(crate) fn run_on_packed_b(
     let work = if threads > 1 { usize::MAX } else { 0 };
     let a_panels = m.div_ceil(mr);
     let out = RowsOut(c.as_mut_ptr());
-    if threads > 1 && a_panels < 2 * threads && panels >= 2 * threads {
+    if a_panels < 2 * threads.max(2) && panels >= 2 * threads {
         let tasks = threads.min(panels);
+        // At a few rows the 12-row tile's padding costs a large share (32 rows fill 36): an
+        // 8-row tile where it pads less (NOTE [ RNN steps on a packed W_hh ] in
+        // docs/PERFORMANCE.md). The tile height does not change any element's sum.
+        let rows8 = mr == 12 && m.div_ceil(8) * 8 < m.div_ceil(12) * 12;
         threads::run_tasks(tasks, work, |t| {
             let cols = t * panels / tasks..(t + 1) * panels / tasks;
             // SAFETY: tasks cover disjoint column ranges of C, which is borrowed mutably for
-            // the whole call.
-            unsafe { super::packed_block(simd, g, packed_b, 0, m, out.ptr(), cols) };
+            // the whole call; `rows8` only on AVX-512, the one path with 12-row tiles.
+            if rows8 {
+                unsafe { super::packed_block_rows8(simd, g, packed_b, 0, m, out.ptr(), cols) };
+            } else {
+                unsafe { super::packed_block(simd, g, packed_b, 0, m, out.ptr(), cols) };
+            }
         });
         return;
     }
