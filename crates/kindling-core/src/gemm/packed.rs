@@ -2,15 +2,17 @@
 //! high-performance matrix multiplication").
 //!
 //! op(B) is packed once, whole, into panels of NR columns (k rows each, zero-padded past n), in
-//! parallel. C is then split into row blocks of MC rows; each task packs its rows of op(A), every
-//! KC-deep slice, into panels of MR rows, then walks column blocks of NC_PANELS B panels: for each
-//! k slice, every (B panel, A panel) pair through the MR×NR micro-kernel. The KC×NR B panel stays
-//! in L1 while A panels stream from L2; the block's tile of C stays in L2 across the k slices; the
-//! next B panel is prefetched into L2 while the current one is in use. Packed buffers start on a
-//! cache line.
+//! parallel (or once for many products: `prepacked.rs`). C is then split into row blocks of MC
+//! rows — or, with too few rows for every thread, into ranges of B panels; each task packs its
+//! rows of op(A), every KC-deep slice, into panels of MR rows, then walks column blocks of
+//! NC_PANELS B panels: for each k slice, every (B panel, A panel) pair through the MR×NR
+//! micro-kernel. The KC×NR B panel stays in L1 while A panels stream from L2; the block's tile of
+//! C stays in L2 across the k slices; the next B panel is prefetched into L2 while the current
+//! one is in use. Packed buffers start on a cache line. On AVX-512, full panels of a row-major A
+//! and of a transposed B are packed through 16 × 16 register transposes.
 //!
 //! Results do not depend on the thread count: each C element is the sum, over the same fixed KC
-//! slices of k, of its micro-kernel accumulator, whatever row block or thread computed it.
+//! slices of k, of its micro-kernel accumulator, whatever block, tile height or thread computed it.
 use super::Gemm;
 use crate::cpu::Simd;
 use crate::simd::Vf32;
@@ -86,7 +88,7 @@ pub(crate) fn run_on_packed_b(
     let panels = n.div_ceil(nr);
     let work = if threads > 1 { usize::MAX } else { 0 };
     let a_panels = m.div_ceil(mr);
-    let out = RowsOut(c.as_mut_ptr());
+    let out = BlockOut(c.as_mut_ptr());
     if a_panels < 2 * threads.max(2) && panels >= 2 * threads {
         let tasks = threads.min(panels);
         // At a few rows the 12-row tile's padding costs a large share (32 rows fill 36): an
@@ -128,14 +130,14 @@ pub(crate) fn run_on_packed_b(
     });
 }
 
-/// C's base pointer, shared by tasks that write disjoint row ranges.
+/// C's base pointer, shared by tasks that write disjoint blocks of it.
 #[derive(Clone, Copy)]
-struct RowsOut(*mut f32);
-// SAFETY: every task writes a disjoint range of rows.
-unsafe impl Send for RowsOut {}
-unsafe impl Sync for RowsOut {}
+struct BlockOut(*mut f32);
+// SAFETY: every task writes a disjoint block (rows, or columns) of C.
+unsafe impl Send for BlockOut {}
+unsafe impl Sync for BlockOut {}
 
-impl RowsOut {
+impl BlockOut {
     /// Through a method, so closures capture the `Send` wrapper rather than the raw field.
     fn ptr(self) -> *mut f32 {
         self.0
