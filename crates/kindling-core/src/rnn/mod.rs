@@ -4,8 +4,9 @@
 //! The caller projects the input of every step at once (`x_proj = x·W_ihᵀ + b_ih`, one GEMM over
 //! `steps·batch` rows, outside this module); here each step is one product of the previous hidden
 //! state by `W_hh` (plus `b_hh` as the GEMM's bias row; forward on a `W_hh` packed once per call)
-//! followed by the gate nonlinearities fused in one pass, batch rows split over the threads. Gate layouts are PyTorch's: LSTM `i, f, g, o`; GRU `r, z, n` with
-//! `n = tanh(x_n + r·(W_hn·h + b_hn))` (the hidden bias inside the reset product).
+//! followed by the gate nonlinearities fused in one pass, batch rows split over the threads. Gate
+//! layouts are PyTorch's: LSTM `i, f, g, o`; GRU `r, z, n` with `n = tanh(x_n + r·(W_hn·h +
+//! b_hn))` (the hidden bias inside the reset product).
 //!
 //! LSTM projections (`proj_size` > 0, PyTorch's `weight_hr`): the cell keeps `hidden` units but
 //! the hidden state is `h = (o·tanh(c))·W_hrᵀ`, `proj` units, one more `sgemm` per step. The
