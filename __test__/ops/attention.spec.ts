@@ -63,6 +63,30 @@ describe('scaledDotProductAttention', () => {
     expectGradcheck((a, b, c) => F.scaledDotProductAttention(a, b, c, { attnMask: mask, scale: 0.7 }), [q, k, v]);
   });
 
+  it("returns the output in q's memory order for heads split from one projection, as PyTorch", () => {
+    torch.manualSeed(3);
+    const [B, T, H, D] = [2, 5, 3, 4];
+    const C = H * D;
+    const heads = (t: torch.Tensor) => t.split(C, 2).map((p) => p.view(B, T, H, D).transpose(1, 2)) as [torch.Tensor, torch.Tensor, torch.Tensor];
+    const x = torch.randn([B, T, 3 * C]).requiresGrad_(true);
+    const y = F.scaledDotProductAttention(...heads(x), { isCausal: true });
+    expect(y.shape).toEqual([B, H, T, D]);
+    // PyTorch's strides for this output: (60, 4, 12, 1).
+    expect(y.stride()).toEqual([T * H * D, D, H * D, 1]);
+    const merged = y.transpose(1, 2).contiguous();
+    expect(merged.storage).toBe(y.storage);
+    // The same values and gradients as from contiguous copies of the heads.
+    const x2 = x.detach().clone().requiresGrad_(true);
+    const [q2, k2, v2] = heads(x2).map((t) => t.contiguous());
+    const y2 = F.scaledDotProductAttention(q2 as torch.Tensor, k2 as torch.Tensor, v2 as torch.Tensor, { isCausal: true });
+    expect(y.tolist()).toEqual(y2.tolist());
+    const g = torch.randn([B, T, C]);
+    merged.view(B, T, C).backward(g);
+    y2.transpose(1, 2).contiguous().view(B, T, C).backward(g);
+    expect((x.grad as torch.Tensor).tolist()).toEqual((x2.grad as torch.Tensor).tolist());
+    expectGradcheck((a) => F.scaledDotProductAttention(...heads(a), { isCausal: true }).transpose(1, 2).contiguous(), [x.detach().requiresGrad_(true)]);
+  });
+
   it('drops probabilities reproducibly from the generator, unbiased, with a gradient for that mask', () => {
     // Seeded: the mean of 400 draws is a statistical check, its inputs must not depend on what ran before.
     torch.manualSeed(2024);

@@ -84,6 +84,13 @@ function contiguousOperand(t: Tensor): { data: Float32Array; layout: AttentionLa
   return { data: t.contiguous().data as Float32Array, heads: 1, layout: { offset: 0, batchStride: rows * cols, headStride: 0, rowStride: cols } };
 }
 
+/** `[B, H, rows, cols]` over `data` stored as `[B, rows, H, cols]`. */
+function interleavedView(data: Float32Array, lead: readonly number[], rows: number, cols: number): Tensor {
+  const [b, h] = lead as [number, number];
+  const base = Tensor._make(data, [b, rows, h, cols], 'float32');
+  return Tensor._view(base, [b, h, rows, cols], [rows * h * cols, cols, h * cols, 1], 0);
+}
+
 /** `torch.nn.functional.scaled_dot_product_attention`. */
 export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor {
   const op = 'scaled_dot_product_attention';
@@ -133,6 +140,10 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
     q: qa.layout,
     k: ka.layout,
     v: va.layout,
+    // q read in place from [B, L, H, E] memory (a projection split into heads): the output and
+    // the gradients are written in that order too, as PyTorch's output is, so the transposes and
+    // views around attention copy nothing (NOTE [ Attention output order ] in docs/PERFORMANCE.md).
+    interleaved: lead.length === 2 && qa.heads > 1 && qa.layout.rowStride > qa.layout.headStride,
   };
   const [qd, kd, vd] = [qa.data, ka.data, va.data];
   const outData = uninitF32(bh * l * ev);
@@ -146,7 +157,7 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
   } else {
     kernels.attention(qd, kd, vd, mask?.data, outData, lse, o);
   }
-  const out = Tensor._make(outData, [...lead, l, ev], 'float32');
+  const out = o.interleaved ? interleavedView(outData, lead, l, ev) : Tensor._make(outData, [...lead, l, ev], 'float32');
   if (isTracing()) traced(out, { attnMask, isCausal, scale: o.scale, dropoutP });
   if (recording(q, k, v)) {
     attach(
@@ -157,7 +168,11 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
         const gq = uninitF32(bh * l * e);
         const gk = uninitF32(bh * s * e);
         const gv = uninitF32(bh * s * ev);
-        kernels.attentionBackward(qd, kd, vd, mask?.data, outData, lse, g.contiguous().data as Float32Array, gq, gk, gv, o);
+        // The upstream gradient in the output's order: for an interleaved output it usually
+        // arrives as exactly that view, and `contiguous()` then copies nothing.
+        const gOrdered = o.interleaved ? g.transpose(1, 2).contiguous() : g.contiguous();
+        kernels.attentionBackward(qd, kd, vd, mask?.data, outData, lse, gOrdered.data as Float32Array, gq, gk, gv, o);
+        if (o.interleaved) return [interleavedView(gq, lead, l, e), interleavedView(gk, lead, s, e), interleavedView(gv, lead, s, ev)];
         return [Tensor._make(gq, q.shape, 'float32'), Tensor._make(gk, k.shape, 'float32'), Tensor._make(gv, v.shape, 'float32')];
       },
       [q, k, v, out],

@@ -228,6 +228,8 @@ export interface AttentionOptions {
   q: AttentionLayout;
   k: AttentionLayout;
   v: AttentionLayout;
+  /** `out` and `gradOut` in `[batch, L, heads, Ev]` order instead of `[batch·heads, L, Ev]`. */
+  interleaved: boolean;
 }
 
 /** Where an attention operand's rows sit in its buffer (each row's elements contiguous). */
@@ -404,7 +406,7 @@ function packNorm(o: NormOptions): Float64Array {
   normPacked[3] = o.rms ? 1 : 0;
   return normPacked;
 }
-const attentionPacked = new Float64Array(24);
+const attentionPacked = new Float64Array(25);
 
 function packAttention(o: AttentionOptions): Float64Array {
   attentionPacked[0] = o.batchHeads;
@@ -425,6 +427,7 @@ function packAttention(o: AttentionOptions): Float64Array {
     attentionPacked[14 + 4 * i] = layout.headStride;
     attentionPacked[15 + 4 * i] = layout.rowStride;
   });
+  attentionPacked[24] = o.interleaved ? 1 : 0;
   return attentionPacked;
 }
 const convPacked = new Float64Array(16);

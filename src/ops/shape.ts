@@ -258,16 +258,19 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
   return out;
 }
 
-/** A view of `x` with its dimensions reordered by `order` (a permutation); backward permutes back. */
+/**
+ * A view of `x` with its dimensions reordered by `order` (a permutation); backward permutes the
+ * gradient back as a view too, as PyTorch's, so whoever reads it next decides whether a copy is
+ * needed (the attention kernel reads its output's gradient in place: NOTE [ Attention output
+ * order ] in docs/PERFORMANCE.md).
+ */
 function permuteView(x: Tensor, order: readonly number[], name: string): Tensor {
   const inStrides = stridesOf(x);
   const outShape = order.map((d) => x.shape[d]);
-  const inShape = x.shape;
   const out = makeView(x, outShape, order.map((d) => inStrides[d]), x.storageOffset(), name, () => (g) => {
-    const gStrides = contiguousStrides(outShape);
     const inverse = new Array<number>(order.length);
     for (let i = 0; i < order.length; i++) inverse[order[i]] = i;
-    return gather(g, inShape, inverse.map((d) => gStrides[d]));
+    return permute(g, inverse);
   });
   if (isTracing()) traced(out, { perm: order });
   return out;

@@ -15,7 +15,7 @@ use crate::error::{check_len, KernelError, KernelResult};
 use crate::options::Packed;
 use crate::philox::Stream;
 use crate::random::threshold;
-use crate::threads;
+use crate::threads::{self, SharedSlice};
 use std::sync::Mutex;
 
 mod head;
@@ -101,6 +101,11 @@ pub struct AttentionOptions {
     pub q_layout: Layout,
     pub k_layout: Layout,
     pub v_layout: Layout,
+    /// `out`, `grad_out` and the backward's `grad_q`, `grad_k`, `grad_v` in `[batch, rows,
+    /// heads, cols]` order (a position's heads side by side, as PyTorch returns the output for q
+    /// of `[B, L, H, E]` memory) instead of `[batch·heads, rows, cols]`: the `transpose(1, 2)`
+    /// and `view` around attention then need no copy.
+    pub interleaved: bool,
 }
 
 impl AttentionOptions {
@@ -110,7 +115,23 @@ impl AttentionOptions {
         self.q_layout = Layout::contiguous(self.q_len, self.head_dim);
         self.k_layout = Layout::contiguous(self.kv_len, self.head_dim);
         self.v_layout = Layout::contiguous(self.kv_len, self.value_dim);
+        self.interleaved = false;
         self
+    }
+
+    /// Where row `i` of batch·head `bh` of `out` (and `grad_out`) starts.
+    fn out_row(&self, bh: usize, i: usize) -> usize {
+        self.row_at(bh, i, self.q_len, self.value_dim)
+    }
+
+    /// Where row `i` of batch·head `bh` starts in an output of `rows × cols` per head.
+    fn row_at(&self, bh: usize, i: usize, rows: usize, cols: usize) -> usize {
+        if self.interleaved {
+            let (b, h) = (bh / self.heads, bh % self.heads);
+            ((b * rows + i) * self.heads + h) * cols
+        } else {
+            (bh * rows + i) * cols
+        }
     }
 }
 
@@ -141,6 +162,7 @@ impl Packed for AttentionOptions {
         "vBatchStride",
         "vHeadStride",
         "vRowStride",
+        "interleaved",
     ];
     fn from_fields(v: &[f64]) -> Self {
         let u = |i: usize| v[i] as usize;
@@ -160,6 +182,7 @@ impl Packed for AttentionOptions {
             q_layout: Layout::from_fields(&v[12..16]),
             k_layout: Layout::from_fields(&v[16..20]),
             v_layout: Layout::from_fields(&v[20..24]),
+            interleaved: v[24] != 0.0,
         }
     }
 }
@@ -351,12 +374,28 @@ pub(crate) fn attention_with(
     }
     let lse_chunks: Vec<Mutex<&mut [f32]>> = lse.chunks_mut(l_len.max(1)).map(Mutex::new).collect();
     let work = o.batch_heads * l_len * s_len * (e + ev);
-    threads::par_chunks_mut(out, block, work, |start, out| {
-        let bh = start / block;
-        let mut lse = lse_chunks[bh].lock().unwrap_or_else(|e| e.into_inner());
-        let h = head(o, q, k, v, mask, bh);
-        head::forward_head(simd, o, &h, dropout.as_ref(), out, &mut lse);
-    });
+    if o.interleaved {
+        // Each head's rows are computed together, then written to their interleaved places.
+        let shared = SharedSlice::new(out);
+        threads::run_tasks(o.batch_heads, work, |bh| {
+            let mut lse = lse_chunks[bh].lock().unwrap_or_else(|e| e.into_inner());
+            let h = head(o, q, k, v, mask, bh);
+            let mut rows = take_rows(block);
+            head::forward_head(simd, o, &h, dropout.as_ref(), &mut rows[..block], &mut lse);
+            for (i, row) in rows[..block].chunks_exact(ev.max(1)).enumerate() {
+                // SAFETY: the rows of different (batch·head, query) pairs are disjoint.
+                unsafe { shared.part(o.out_row(bh, i), ev) }.copy_from_slice(row);
+            }
+            return_rows(rows);
+        });
+    } else {
+        threads::par_chunks_mut(out, block, work, |start, out| {
+            let bh = start / block;
+            let mut lse = lse_chunks[bh].lock().unwrap_or_else(|e| e.into_inner());
+            let h = head(o, q, k, v, mask, bh);
+            head::forward_head(simd, o, &h, dropout.as_ref(), out, &mut lse);
+        });
+    }
     Ok(if dropout.is_some() {
         (o.batch_heads * l_len * s_len) as u64
     } else {
@@ -440,6 +479,46 @@ pub(crate) fn attention_backward_with(
     if grad_q.is_empty() {
         return Ok(());
     }
+    if o.interleaved {
+        let work = o.batch_heads * l_len * s_len * (2 * e + 2 * ev);
+        let (sq, sk, sv) = (
+            SharedSlice::new(grad_q),
+            SharedSlice::new(grad_k),
+            SharedSlice::new(grad_v),
+        );
+        threads::run_tasks(o.batch_heads, work, |bh| {
+            let h = head(o, q, k, v, mask, bh);
+            let (lq, lk, lv, lo) = (l_len * e, s_len * e, s_len * ev, l_len * ev);
+            let mut buf = take_rows(lq + lk + lv + 2 * lo);
+            let (gq, rest) = buf.split_at_mut(lq);
+            let (gk, rest) = rest.split_at_mut(lk);
+            let (gv, rest) = rest.split_at_mut(lv);
+            let (out_h, grad_h) = rest[..2 * lo].split_at_mut(lo);
+            for i in 0..l_len {
+                let at = o.out_row(bh, i);
+                out_h[i * ev..][..ev].copy_from_slice(&out[at..at + ev]);
+                grad_h[i * ev..][..ev].copy_from_slice(&grad_out[at..at + ev]);
+            }
+            let g = HeadGrads {
+                out: out_h,
+                lse: &lse[bh * l_len..(bh + 1) * l_len],
+                grad_out: grad_h,
+            };
+            head::backward_head(simd, o, &h, &g, dropout.as_ref(), gq, gk, gv);
+            // SAFETY: the rows of different (batch·head, position) pairs are disjoint.
+            for (shared, rows, cols, src) in [
+                (&sq, l_len, e, &*gq),
+                (&sk, s_len, e, &*gk),
+                (&sv, s_len, ev, &*gv),
+            ] {
+                for (i, row) in src.chunks_exact(cols.max(1)).take(rows).enumerate() {
+                    unsafe { shared.part(o.row_at(bh, i, rows, cols), cols) }.copy_from_slice(row);
+                }
+            }
+            return_rows(buf);
+        });
+        return Ok(());
+    }
     let gk_chunks: Vec<Mutex<&mut [f32]>> = grad_k
         .chunks_mut((s_len * e).max(1))
         .map(Mutex::new)
@@ -460,10 +539,14 @@ pub(crate) fn attention_backward_with(
             .map(|m| m.lock().unwrap_or_else(|e| e.into_inner()));
         let h = head(o, q, k, v, mask, bh);
         let rows = bh * l_len..(bh + 1) * l_len;
+        let (out_h, grad_h) = (
+            &out[rows.start * ev..rows.end * ev],
+            &grad_out[rows.start * ev..rows.end * ev],
+        );
         let g = HeadGrads {
-            out: &out[rows.start * ev..rows.end * ev],
+            out: out_h,
             lse: &lse[rows.clone()],
-            grad_out: &grad_out[rows.start * ev..rows.end * ev],
+            grad_out: grad_h,
         };
         // No chunk exists when S·E or S·Ev is 0: the head then has nothing to write there.
         let (mut no_k, mut no_v): ([f32; 0], [f32; 0]) = ([], []);
@@ -472,4 +555,24 @@ pub(crate) fn attention_backward_with(
         head::backward_head(simd, o, &h, &g, dropout.as_ref(), gq, gk, gv);
     });
     Ok(())
+}
+
+thread_local! {
+    /// Per-thread rows of one head (`out` in interleaved order), reused across calls.
+    static ROWS: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// This thread's row buffer, at least `len` floats; hand it back with [`return_rows`].
+fn take_rows(len: usize) -> Vec<f32> {
+    let mut buf = ROWS.with(|cell| cell.take());
+    if buf.len() < len {
+        buf.resize(len, 0.0);
+    }
+    buf
+}
+
+fn return_rows(buf: Vec<f32>) {
+    if buf.capacity() > 0 {
+        ROWS.with(|cell| cell.replace(buf));
+    }
 }

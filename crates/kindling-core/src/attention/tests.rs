@@ -28,6 +28,7 @@ fn opts(
         q_layout: Layout::contiguous(0, 0),
         k_layout: Layout::contiguous(0, 0),
         v_layout: Layout::contiguous(0, 0),
+        interleaved: false,
     }
     .contiguous()
 }
@@ -253,6 +254,59 @@ fn strided_layouts_read_views_in_place() {
             grads(&strided, &packed, &packed, &packed),
             grads(&base, &q, &k, &v)
         );
+        // The output, its gradient and q, k and v's in [B, T, H, D] order: the same rows, interleaved
+        // by head.
+        let interleave = |x: &[f32]| {
+            let mut y = vec![0f32; x.len()];
+            for (bh, rows) in x.chunks_exact(t * d).enumerate() {
+                for (i, row) in rows.chunks_exact(d).enumerate() {
+                    let at = ((bh / h * t + i) * h + bh % h) * d;
+                    y[at..at + d].copy_from_slice(row);
+                }
+            }
+            y
+        };
+        let inter = AttentionOptions {
+            interleaved: true,
+            ..strided
+        };
+        let mut got_i = vec![0f32; want.len()];
+        attention(
+            &packed,
+            &packed,
+            &packed,
+            None,
+            &mut got_i,
+            &mut got_lse,
+            &inter,
+        )
+        .unwrap();
+        assert_eq!(got_i, interleave(&want));
+        assert_eq!(got_lse, want_lse);
+        let (mut gq, mut gk, mut gv) = (
+            vec![0f32; want.len()],
+            vec![0f32; want.len()],
+            vec![0f32; want.len()],
+        );
+        attention_backward(
+            &packed,
+            &packed,
+            &packed,
+            None,
+            &got_i,
+            &want_lse,
+            &interleave(&g),
+            &mut gq,
+            &mut gk,
+            &mut gv,
+            &inter,
+        )
+        .unwrap();
+        let (wq, wk, wv) = grads(&base, &q, &k, &v);
+        assert_eq!(
+            (gq, gk, gv),
+            (interleave(&wq), interleave(&wk), interleave(&wv))
+        );
         // A layout reaching past the buffer is an error, not a read out of bounds; so is a head
         // count that does not divide batch·heads.
         let message = |o: &AttentionOptions| {
@@ -276,7 +330,10 @@ fn strided_layouts_read_views_in_place() {
         bad.heads = 4;
         assert_eq!(
             message(&bad),
-            format!("attention: heads must divide batch·heads ({}), got 4", b * h)
+            format!(
+                "attention: heads must divide batch·heads ({}), got 4",
+                b * h
+            )
         );
     }
 }
