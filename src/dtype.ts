@@ -8,7 +8,7 @@
  * are exact or refused (a value that does not fit its dtype is a RangeError naming it).
  */
 import { kMaxLength } from 'node:buffer';
-import { UNINIT_MIN_ELEMENTS } from './tuning';
+import { RECYCLE_MAX_BUFFERS, RECYCLE_MAX_BYTES, RECYCLE_MIN_ELEMENTS, UNINIT_MIN_ELEMENTS } from './tuning';
 
 export type DType = 'float32' | 'int32' | 'int64' | 'uint8' | 'bool';
 
@@ -308,6 +308,33 @@ export function int64ToNumber(op: string, v: bigint): number {
   return Number(v);
 }
 
+/**
+ * Dead gradient buffers that the autograd engine handed back (`recycleF32`), newest last, for
+ * `uninitF32` to return instead of a new buffer of the same length. NOTE [ Gradients written in
+ * place ] in docs/PERFORMANCE.md.
+ */
+const spare: Float32Array[] = [];
+let spareBytes = 0;
+
+/**
+ * Keeps `buf` for a later `uninitF32` of its length: only for a buffer nothing can reach any more
+ * (the engine's rule: a gradient it alone held, consumed by its node and not passed on). Only
+ * large buffers with their own backing store are kept, at most `RECYCLE_MAX_BUFFERS` and
+ * `RECYCLE_MAX_BYTES` (the oldest are dropped to the GC).
+ */
+export function recycleF32(buf: Float32Array): void {
+  if (buf.length < RECYCLE_MIN_ELEMENTS || buf.byteLength > RECYCLE_MAX_BYTES) return;
+  if (buf.byteOffset !== 0 || buf.buffer.byteLength !== buf.byteLength || spare.includes(buf)) return;
+  spare.push(buf);
+  spareBytes += buf.byteLength;
+  while (spare.length > RECYCLE_MAX_BUFFERS || spareBytes > RECYCLE_MAX_BYTES) spareBytes -= (spare.shift() as Float32Array).byteLength;
+}
+
+/** @internal For tests: how many buffers `recycleF32` holds. */
+export function spareF32Count(): number {
+  return spare.length;
+}
+
 /** Above this many elements `Buffer.allocUnsafeSlow` refuses (its limit is in bytes); use `allocate`. */
 const UNINIT_MAX_ELEMENTS = Math.floor(kMaxLength / 4);
 
@@ -322,6 +349,16 @@ const UNINIT_MAX_ELEMENTS = Math.floor(kMaxLength / 4);
 export function uninitF32(n: number, op = 'allocate', shape?: readonly number[]): Float32Array {
   if (n < UNINIT_MIN_ELEMENTS) return new Float32Array(n);
   if (n > UNINIT_MAX_ELEMENTS) return allocate('float32', n, op, shape) as Float32Array;
+  if (n >= RECYCLE_MIN_ELEMENTS) {
+    for (let i = spare.length - 1; i >= 0; i--) {
+      const buf = spare[i];
+      if (buf.length === n) {
+        spare.splice(i, 1);
+        spareBytes -= buf.byteLength;
+        return buf;
+      }
+    }
+  }
   let bytes: Buffer;
   try {
     bytes = Buffer.allocUnsafeSlow(n * 4);

@@ -17,6 +17,15 @@ export const JS_STRIDED_ADD_MAX_ELEMENTS = 2048;
 /** Cross-entropy's backward scale runs in JS up to this many gradient elements (the seed's 10×10). */
 export const JS_LOSS_SCALE_MAX_ELEMENTS = 1024;
 
+/**
+ * Dead gradient buffers the engine hands back for reuse (`recycleF32` in dtype.ts): only from this
+ * many elements (above glibc's mmap threshold, where a new buffer means new pages), at most this
+ * many buffers and bytes held. NOTE [ Gradients written in place ] in docs/PERFORMANCE.md.
+ */
+export const RECYCLE_MIN_ELEMENTS = 64 * 1024;
+export const RECYCLE_MAX_BUFFERS = 8;
+export const RECYCLE_MAX_BYTES = 64 * 1024 * 1024;
+
 /** Below this many elements a zeroed `Float32Array` is as cheap as an uninitialised one. */
 export const UNINIT_MIN_ELEMENTS = 1024;
 

@@ -209,3 +209,27 @@ describe('unaryBackward', () => {
     );
   });
 });
+
+describe('unaryBackwardInplace', () => {
+  it('writes the same bits over the gradient as unaryBackward writes into a new buffer', () => {
+    const n = 5000; // several stack blocks of the kernel, and a partial one
+    const xs = new Float32Array(n).map((_, i) => Math.sin(i * 0.37) * 3);
+    const gs = new Float32Array(n).map((_, i) => Math.cos(i * 0.11) * 2);
+    for (const [op, param] of [[UnaryOp.Relu, 0], [UnaryOp.Tanh, 0], [UnaryOp.Gelu, 0], [UnaryOp.LeakyRelu, 0.1], [UnaryOp.Pow, 3]] as const) {
+      const y = new Float32Array(n);
+      native.unary(op, xs, y, param);
+      const expected = new Float32Array(n);
+      native.unaryBackward(op, gs, xs, y, expected, param);
+      const grad = gs.slice();
+      native.unaryBackwardInplace(op, grad, xs, y, param);
+      expect(grad).toEqual(expected);
+      expect(grad.some((v, i) => v !== gs[i])).toBe(true);
+    }
+  });
+
+  it('checks the buffer the formula reads', () => {
+    expect(() => native.unaryBackwardInplace(UnaryOp.Relu, new Float32Array(6), x, new Float32Array(5), 0)).toThrow(
+      'unaryBackwardInplace: y has 5 elements, expected 6 (Relu backward reads it)',
+    );
+  });
+});

@@ -3,7 +3,7 @@
  * algorithm over dependency counts, iterative so deep graphs cannot overflow the stack), sums the
  * gradients arriving at each node, and accumulates into leaves' `.grad`.
  */
-import { uninitF32 } from '../dtype';
+import { recycleF32, uninitF32 } from '../dtype';
 import { AutogradError, ShapeError } from '../errors';
 import { sameShape } from '../ops/broadcast';
 import { kernels, BinaryOp } from '../ops/kernels';
@@ -46,6 +46,15 @@ function checkBackwardArguments(gradient: unknown, options: unknown): void {
   }
   if (typeof options === 'boolean') throw positionalOptionError('backward', 'second', `tensor.backward(undefined, { retainGraph: ${options} })`);
   checkOptions('backward', options, BACKWARD_OPTIONS);
+}
+
+/** Whether one of `grads` is (a view of) the buffer `data`. */
+function passesOn(grads: ReadonlyArray<Tensor | null>, data: Tensor['data']): boolean {
+  for (let i = 0; i < grads.length; i++) {
+    const g = grads[i];
+    if (g !== null && g !== undefined && g.data.buffer === data.buffer) return true;
+  }
+  return false;
 }
 
 function sumGrads(a: Tensor, b: Tensor): Tensor {
@@ -92,6 +101,7 @@ function clearPending(root: Node): void {
   while (stack.length > 0) {
     const node = stack.pop() as Node;
     node._pending = null;
+    node._applyingOwned = false;
     for (const target of node.next) {
       if (target !== null && !seen.has(target)) {
         seen.add(target);
@@ -136,6 +146,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options?: B
   countDependencies(rootNode);
   const pass = backwardPass.current;
   rootNode._pending = seed;
+  rootNode._pendingOwned = false; // the caller's gradient, or one `taken` already guards
   const ready: Node[] = [rootNode];
   const previousMode = isGradEnabled();
   // Backward closures compute with plain ops; they must not record a graph of their own.
@@ -161,7 +172,12 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options?: B
         continue;
       }
       if (node.retained !== null) accumulateGrad(node.retained, grad, taken, false);
+      const owned = node._pendingOwned && node.retained === null && !anomalyMode.enabled;
+      node._applyingOwned = owned;
       const inputGrads = node.apply(grad);
+      node._applyingOwned = false;
+      // A gradient only the engine held, consumed and not passed on: nothing can reach its buffer.
+      if (owned && !passesOn(inputGrads, grad.data)) recycleF32(grad.data as Float32Array);
       if (anomalyMode.enabled) checkBackward(node, inputGrads); // NaN check, see anomaly.ts
       if (!retainGraph) node.release();
       const next = node.next;
@@ -173,7 +189,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options?: B
           const existing = target._pending;
           if (existing === null) {
             target._pending = g;
-            target._pendingOwned = false;
+            target._pendingOwned = node.freshGrads;
           } else if (target._pendingOwned) {
             // A sum this loop made: a third or later contribution adds into it (a split into q, k,
             // v sends three full-size gradients to one node).
@@ -187,7 +203,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options?: B
       }
     }
   } catch (error) {
-    clearPending(rootNode); // drop the gradients a failed pass left on the nodes
+    clearPending(rootNode); // drop the gradients a failed pass left on the nodes (and ownsGrad)
     throw error;
   } finally {
     setGradEnabled(previousMode);

@@ -47,6 +47,8 @@ export function savedFor(a: Tensor, b: Tensor, forA: Tensor, forB: Tensor): Read
  * `saved` lists every tensor whose values `backward` reads (inputs or `out` itself; pass
  * `SAVES_NOTHING` when it reads none): the node records their storage versions, and backward
  * refuses to run if an in-place op changed one since (PyTorch's saved-variable check).
+ * `freshGrads`: every gradient `backward` returns is a buffer only that input's gradient uses (see
+ * `Node.freshGrads`), so the next node may write over it.
  */
 export function attach(
   out: Tensor,
@@ -54,10 +56,13 @@ export function attach(
   inputs: ReadonlyArray<Tensor | null | undefined>,
   backward: BackwardFn,
   saved: ReadonlyArray<Tensor>,
+  freshGrads = false,
 ): Tensor {
   const next: Array<Node | null> = new Array(inputs.length);
   for (let i = 0; i < inputs.length; i++) next[i] = edgeOf(inputs[i]);
-  out._setGradFn(new Node(name, next, backward, saved));
+  const node = new Node(name, next, backward, saved);
+  node.freshGrads = freshGrads;
+  out._setGradFn(node);
   if (traceState.listener !== null) traceState.listener.attach(out, name, inputs); // onnx.export
   if (anomalyMode.enabled) checkForward(out, out.gradFn as Node); // NaN check, see anomaly.ts
   return out;

@@ -50,8 +50,20 @@ export class Node {
   _dependencies = 0;
   /** @internal Engine scratch: the gradient summed so far for this node's output. */
   _pending: Tensor | null = null;
-  /** Whether `_pending` is a sum the engine made this pass (nobody else holds it: later contributions add into it in place). */
+  /**
+   * Whether nobody but the engine holds `_pending` this pass: a sum the engine made, or a new
+   * buffer that a `freshGrads` node returned for this node alone. Later contributions add into it
+   * in place, and the closure may write over it (`ownsGrad`).
+   */
   _pendingOwned = false;
+  /** @internal Set by the engine while the closure runs: what `ownsGrad` answers. */
+  _applyingOwned = false;
+  /**
+   * Whether every gradient the closure returns is a buffer only that input's gradient uses: one
+   * it allocated, or the gradient it received when `ownsGrad()` allowed writing over it (`attach`'s
+   * `freshGrads`). The engine then lets the receiving node write over it in turn.
+   */
+  freshGrads = false;
   /** @internal Engine scratch: which backward pass last set the two fields above. */
   _pass = 0;
 
@@ -138,6 +150,17 @@ export class Node {
     target._pending = Tensor._make(copy, pending.shape, 'float32');
     target._pendingOwned = true;
     return copy;
+  }
+
+  /**
+   * Whether the closure may write its input's gradient over the gradient it was given (the same
+   * length, elementwise) and return that buffer: true only while the engine applies this node,
+   * when nothing but the engine holds the gradient (`_pendingOwned`), no `retainGrad()` will
+   * adopt it as the output's `.grad`, and not in anomaly mode (which checks every returned
+   * gradient). NOTE [ Gradients written in place ] in docs/PERFORMANCE.md.
+   */
+  ownsGrad(): boolean {
+    return this._applyingOwned;
   }
 
   /** Whether input `i` needs a gradient (saves computing unused ones). */

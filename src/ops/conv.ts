@@ -169,7 +169,7 @@ function run(input: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dOption
         if (bbuf !== null) gb = Tensor._make(bbuf, [g.outChannels], 'float32');
       }
       return [gx, gw, gb];
-    }, saved);
+    }, saved, true);
   }
   return out;
 }

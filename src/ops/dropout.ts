@@ -39,7 +39,7 @@ export function dropout(x: Tensor, p = 0.5, training = true, generator?: Generat
       const gradIn = uninitF32(g.data.length);
       kernels.dropoutBackward(g.data as Float32Array, gradIn, p, seed, offset);
       return [Tensor._make(gradIn, x.shape, 'float32')];
-    }, SAVES_NOTHING);
+    }, SAVES_NOTHING, true);
   }
   return result;
 }

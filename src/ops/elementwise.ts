@@ -308,11 +308,18 @@ function backwardReadsOutput(op: UnaryCode): boolean {
 
 function attachUnary(out: Tensor, name: string, op: UnaryCode, x: Tensor, param: number, param2 = 0): void {
   if (isTracing()) traced(out, { unary: op, param, param2 });
-  attach(out, name, [x], (g) => {
-    const gradIn = uninitF32(g.data.length);
-    kernels.unaryBackward(op, g.data as Float32Array, f32(x), out.data as Float32Array, gradIn, param, param2);
+  // Over the received gradient when nobody else holds it (NOTE [ Gradients written in place ] in
+  // docs/PERFORMANCE.md), else into a new buffer: either way the returned one is this input's alone.
+  attach(out, name, [x], (g, node) => {
+    const gv = g.data as Float32Array;
+    if (node.ownsGrad()) {
+      kernels.unaryBackwardInplace(op, gv, f32(x), out.data as Float32Array, param, param2);
+      return [Tensor._make(gv, x.shape, 'float32')];
+    }
+    const gradIn = uninitF32(gv.length);
+    kernels.unaryBackward(op, gv, f32(x), out.data as Float32Array, gradIn, param, param2);
     return [Tensor._make(gradIn, x.shape, 'float32')];
-  }, backwardReadsOutput(op) ? [out] : [x]);
+  }, backwardReadsOutput(op) ? [out] : [x], true);
 }
 
 /**

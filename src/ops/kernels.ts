@@ -23,6 +23,7 @@ export interface Kernels {
   binaryBroadcast(op: number, a: F32, aStrides: Dims, b: F32, bStrides: Dims, outShape: Dims, out: F32): void;
   unary(op: number, x: F32, out: F32, param: number, param2?: number): void;
   unaryBackward(op: number, gradOut: F32, x: F32, y: F32, gradIn: F32, param: number, param2?: number): void;
+  unaryBackwardInplace(op: number, grad: F32, x: F32, y: F32, param: number, param2?: number): void;
   stridedCopy(x: F32, shape: Dims, strides: Dims, out: F32): void;
   stridedAdd(src: F32, shape: Dims, strides: Dims, dst: F32): void;
   sumToShape(grad: F32, gradShape: Dims, outShape: Dims, out: F32): void;

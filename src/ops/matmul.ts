@@ -323,9 +323,9 @@ export function attachLinear(
   if (input.requiresGrad) saved.push(weight);
   if (readsOutput) saved.push(out);
   if (bias != null) {
-    attach(out, name, [bias, input, weight], (g, node) => backward(g, node, node.needsGrad(1), 2, node.needsGrad(0)), saved);
+    attach(out, name, [bias, input, weight], (g, node) => backward(g, node, node.needsGrad(1), 2, node.needsGrad(0)), saved, true);
   } else {
-    attach(out, name, [input, weight], (g, node) => backward(g, node, node.needsGrad(0), 1, false).slice(1), saved);
+    attach(out, name, [input, weight], (g, node) => backward(g, node, node.needsGrad(0), 1, false).slice(1), saved, true);
   }
 }
 

@@ -162,7 +162,7 @@ function maxPoolRun(x: Tensor, g: Geometry, name: string, adaptive: boolean, ret
       const gradIn = uninitF32(g.planes * inPlane);
       kernels.maxPoolBackward(grad.data as Float32Array, indices, gradIn, g.planes, inPlane, g.outH * g.outW);
       return [Tensor._make(gradIn, x.shape, 'float32')];
-    }, [x]);
+    }, [x], true);
   }
   return [out, idx];
 }

@@ -1,4 +1,5 @@
-//! Elementwise bindings: `binary`, `binaryScalar`, `binaryBroadcast`, `unary`, `unaryBackward`, and
+//! Elementwise bindings: `binary`, `binaryScalar`, `binaryBroadcast`, `unary`, `unaryBackward`,
+//! `unaryBackwardInplace`, and
 //! `codesTable` (the Rust op codes, for the drift test against `src/native/codes.ts`).
 use crate::buffers::F32Out;
 use kindling_core::elementwise as core;
@@ -82,6 +83,25 @@ pub fn unary_backward(
     crate::error::convert(
         &env,
         core::unary_backward(op, grad_out, x, y, grad_in, param as f32, param2),
+    )
+}
+
+/// `grad = grad · op'(x)` in place: `unaryBackward` writing over its `gradOut`, same bits (for a
+/// gradient nobody else holds).
+#[napi(catch_unwind)]
+pub fn unary_backward_inplace(
+    env: Env,
+    op: u32,
+    #[napi(ts_arg_type = "Float32Array")] grad: F32Out<'_>,
+    x: &[f32],
+    y: &[f32],
+    param: f64,
+    param2: Option<f64>,
+) -> Result<()> {
+    let param2 = param2.unwrap_or(0.0) as f32;
+    crate::error::convert(
+        &env,
+        core::unary_backward_inplace(op, grad, x, y, param as f32, param2),
     )
 }
 

@@ -134,6 +134,42 @@ fn unary_backward_paths_match_scalar_bit_for_bit() {
     }
 }
 
+/// The in-place backward gives the out-of-place one's bits, across block and chunk boundaries.
+#[test]
+fn unary_backward_inplace_matches_out_of_place_bit_for_bit() {
+    for n in LENGTHS
+        .iter()
+        .copied()
+        .chain([1023, 1024, 1025, 3 * 1024 + 7, 70_001])
+    {
+        let g = data_with_specials(n, 6, -2.0, 2.0);
+        let x = data_with_specials(n, 7, -2.0, 2.0);
+        for &op in UnaryOp::ALL {
+            let mut y = vec![0f32; n];
+            kernels::unary_reference(op, &x, &mut y, 3.0, 4.0);
+            for simd in available_paths() {
+                let mut expected = vec![0f32; n];
+                unary_backward_with(simd, op as u32, &g, &x, &y, &mut expected, 3.0, 4.0).unwrap();
+                let mut grad = g.clone();
+                unary_backward_inplace_with(simd, op as u32, &mut grad, &x, &y, 3.0, 4.0).unwrap();
+                assert_same(
+                    &grad,
+                    &expected,
+                    &format!("unaryBackwardInplace {op:?} {simd:?} n={n}"),
+                );
+            }
+        }
+    }
+    // The input the formula reads is checked as in the out-of-place call.
+    let mut grad = vec![1f32; 6];
+    let err = unary_backward_inplace(UnaryOp::Relu as u32, &mut grad, &[], &[0.0; 5], 0.0, 0.0)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("unaryBackwardInplace") && err.to_string().contains("y"),
+        "{err}"
+    );
+}
+
 #[test]
 fn pytorch_edge_cases() {
     let x = [-0.0f32, 0.0, f32::NAN, -1.0, 2.0, f32::NEG_INFINITY];
@@ -236,8 +272,16 @@ fn sin_cos_edges_follow_pytorch() {
     unary(UnaryOp::Cos as u32, &x, &mut y, 0.0, 0.0).unwrap();
     assert_same(&y, &[1.0, 1.0, f32::NAN, f32::NAN, f32::NAN], "cos");
     // The backward reads x (a y buffer of the wrong length is refused, an empty one accepted).
-    let err = unary_backward(UnaryOp::Sin as u32, &[1.0; 5], &[], &y, &mut [0.0; 5], 0.0, 0.0)
-        .unwrap_err();
+    let err = unary_backward(
+        UnaryOp::Sin as u32,
+        &[1.0; 5],
+        &[],
+        &y,
+        &mut [0.0; 5],
+        0.0,
+        0.0,
+    )
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         "unaryBackward: x has 0 elements, expected 5 (Sin backward reads it)"
@@ -245,7 +289,11 @@ fn sin_cos_edges_follow_pytorch() {
     let mut gi = [0f32; 5];
     unary_backward(UnaryOp::Cos as u32, &[1.0; 5], &x, &[], &mut gi, 0.0, 0.0).unwrap();
     // d cos = −sin: +0 at −0, −0 at +0.
-    assert_same(&gi, &[0.0, -0.0, f32::NAN, f32::NAN, f32::NAN], "cos backward");
+    assert_same(
+        &gi,
+        &[0.0, -0.0, f32::NAN, f32::NAN, f32::NAN],
+        "cos backward",
+    );
 }
 
 #[test]

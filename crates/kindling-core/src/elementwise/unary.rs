@@ -61,29 +61,7 @@ pub(crate) fn unary_backward_with(
     let op = UnaryOp::from_code(OP, op)?;
     let n = grad_out.len();
     check_len(OP, "gradIn", grad_in.len(), n, "same length as gradOut")?;
-    let needs = backward_needs(op);
-    for (name, buf, needed) in [
-        ("x", x, needs == Needs::Input),
-        ("y", y, needs == Needs::Output),
-    ] {
-        if needed {
-            check_len(
-                OP,
-                name,
-                buf.len(),
-                n,
-                &format!("{} backward reads it", op.name()),
-            )?;
-        } else if !buf.is_empty() && buf.len() != n {
-            return Err(KernelError::length(
-                OP,
-                format!(
-                    "{name} has {} elements, expected {n} or 0 (same length as gradOut)",
-                    buf.len()
-                ),
-            ));
-        }
-    }
+    check_backward_inputs(OP, op, n, x, y)?;
     let work = n * kernels::unary_cost(op);
     threads::par_chunks_mut(grad_in, CHUNK, work, |start, grad_in| {
         let end = start + grad_in.len();
@@ -99,6 +77,87 @@ pub(crate) fn unary_backward_with(
             param2,
         );
     });
+    Ok(())
+}
+
+/// Floats of gradient copied aside at a time by [`unary_backward_inplace`] (a stack block that
+/// stays in L1).
+const INPLACE_BLOCK: usize = 1024;
+
+/// `grad[i] = grad[i] · op'(x[i])` in place: [`unary_backward`] writing over `gradOut`, with the
+/// same bits, for a gradient buffer nobody else holds (the caller's rule). Each block of the
+/// gradient is copied to the stack and the out-of-place kernel writes back over it.
+pub fn unary_backward_inplace(
+    op: u32,
+    grad: &mut [f32],
+    x: &[f32],
+    y: &[f32],
+    param: f32,
+    param2: f32,
+) -> KernelResult {
+    unary_backward_inplace_with(cpu::active(), op, grad, x, y, param, param2)
+}
+
+pub(crate) fn unary_backward_inplace_with(
+    simd: Simd,
+    op: u32,
+    grad: &mut [f32],
+    x: &[f32],
+    y: &[f32],
+    param: f32,
+    param2: f32,
+) -> KernelResult {
+    const OP: &str = "unaryBackwardInplace";
+    let op = UnaryOp::from_code(OP, op)?;
+    let n = grad.len();
+    check_backward_inputs(OP, op, n, x, y)?;
+    let work = n * kernels::unary_cost(op);
+    threads::par_chunks_mut(grad, CHUNK, work, |start, chunk| {
+        let mut tmp = [0f32; INPLACE_BLOCK];
+        for (b, block) in chunk.chunks_mut(INPLACE_BLOCK).enumerate() {
+            let first = start + b * INPLACE_BLOCK;
+            let end = first + block.len();
+            let g = &mut tmp[..block.len()];
+            g.copy_from_slice(block);
+            let (x, y) = (part(x, first, end), part(y, first, end));
+            kernels::unary_backward(simd, op, g, x, y, block, param, param2);
+        }
+    });
+    Ok(())
+}
+
+/// The length checks of `x` and `y` for a backward of `n` elements: the one the formula reads
+/// must have `n`, the other `n` or 0.
+fn check_backward_inputs(
+    op_name: &'static str,
+    op: UnaryOp,
+    n: usize,
+    x: &[f32],
+    y: &[f32],
+) -> KernelResult {
+    let needs = backward_needs(op);
+    for (name, buf, needed) in [
+        ("x", x, needs == Needs::Input),
+        ("y", y, needs == Needs::Output),
+    ] {
+        if needed {
+            check_len(
+                op_name,
+                name,
+                buf.len(),
+                n,
+                &format!("{} backward reads it", op.name()),
+            )?;
+        } else if !buf.is_empty() && buf.len() != n {
+            return Err(KernelError::length(
+                op_name,
+                format!(
+                    "{name} has {} elements, expected {n} or 0 (same length as gradOut)",
+                    buf.len()
+                ),
+            ));
+        }
+    }
     Ok(())
 }
 
