@@ -196,6 +196,18 @@ describe('dead gradient buffers reused', () => {
     expect(spareF32Count()).toBe(before);
   });
 
+  it('keeps a consumed gradient that a permute passed on as a view', () => {
+    // relu's gradient is new, so the transpose's node gets it alone; its backward returns the
+    // gradient transposed as a view of that buffer, which must not be reused while x still needs it.
+    torch.manualSeed(5);
+    const x = torch.randn([256, 512]).requiresGrad_(true);
+    const y = F.relu(x.transpose(0, 1));
+    const g = torch.randn([512, 256]);
+    y.backward(g);
+    const want = g.mul(y.detach().gt(0).to('float32')).transpose(0, 1);
+    expect((x.grad as torch.Tensor).sub(want).abs().max().item()).toBe(0);
+  });
+
   it('keeps nothing in anomaly mode, nor for a retained gradient', () => {
     torch.manualSeed(8);
     const run = (retain: boolean) => {

@@ -48,11 +48,14 @@ function checkBackwardArguments(gradient: unknown, options: unknown): void {
   checkOptions('backward', options, BACKWARD_OPTIONS);
 }
 
-/** Whether one of `grads` is (a view of) the buffer `data`. */
+/**
+ * Whether one of `grads` is (a view of) the buffer `data`. Compared through each gradient's
+ * storage: `.data` of a strided view (a permute's backward returns one) would be a fresh copy.
+ */
 function passesOn(grads: ReadonlyArray<Tensor | null>, data: Tensor['data']): boolean {
   for (let i = 0; i < grads.length; i++) {
     const g = grads[i];
-    if (g !== null && g !== undefined && g.data.buffer === data.buffer) return true;
+    if (g !== null && g !== undefined && g.storage.data.buffer === data.buffer) return true;
   }
   return false;
 }
