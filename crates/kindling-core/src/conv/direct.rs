@@ -5,13 +5,15 @@
 //!   `out[co][p] = Σ_k w[co][k] · src[off[k] + p]`,  `off[(c, i, j)] = c·hp·wp + i·dh·wp + j·dw`.
 //! For a fixed tap `k` the operand is the input read *in place* at a shift, contiguous in `p`: the
 //! micro-kernel keeps an `MR channels × NV vectors` tile of outputs in registers across all `K =
-//! C_in·kh·kw` taps, loading shifted input vectors and broadcasting weights pre-packed once per
-//! call into `MR`-row panels (tiny). The positions `x ≥ out_w` of the wide grid are computed and
-//! dropped (`wp/out_w − 1` extra work: 8 % for 26 → 24); reads past a plane land in the next one
-//! (or in `SLACK` zeros after the last), never outside the buffer.
+//! C_in·kh·kw` taps, loading shifted input vectors and broadcasting weights read in place from
+//! their `MR` rows (row-major `C_out × K`, no packing). The positions `x ≥ out_w` of the wide grid
+//! are computed and dropped (`wp/out_w − 1` extra work: 8 % for 26 → 24); reads past a plane land
+//! in the next one, and the last tile is shifted back to end at the grid's end, so a grid at least
+//! one tile wide is read within its planes (a narrower one reads into `SLACK` zeros after a copy).
 //!
 //! - forward: padding is applied by copying the image into a zero-bordered buffer (none when the
-//!   convolution has no padding and the image is not the buffer's last: read in place);
+//!   convolution has no padding: read in place); a small batch is split over blocks of
+//!   output-channel panels and position tiles (`direct_ops::forward_split`), its copies made once;
 //! - grad input: the "full" convolution of `gradOut`, zero-padded by `(k − 1)·d − pad`, with the
 //!   kernel flipped and its channel axes swapped;
 //! - grad weight: `dW[co][k] = Σ_n Σ_p dY_n[co][p] · src_n[off[k] + p]`, a reduction along `p`
