@@ -146,3 +146,33 @@ describe('pooling edge cases', () => {
     expectClose(P.avgPool2d(t, 2).data as Float32Array, Array.from(P.avgPool2d(t.contiguous(), 2).data as Float32Array), { rtol: 0, atol: 0 });
   });
 });
+
+describe('max pooling with no graph (values only, no indices)', () => {
+  it('gives the fixture values of every max-pooling case when nothing needs a gradient', () => {
+    for (const c of fixture.cases.filter((k) => k.op === 'maxPool2d' || k.op === 'maxPool1d')) {
+      const label = `${c.op}(${JSON.stringify(c.shape)}, ${JSON.stringify(c.size)}, ${JSON.stringify(c.options)})`;
+      const x = torch.tensor(Float32Array.from(c.input.map(num))).reshape(c.shape);
+      const pool = c.op === 'maxPool2d' ? P.maxPool2d : P.maxPool1d;
+      const out = torch.noGrad(() => pool(x, c.size as never, c.options as never));
+      expect(out.shape).toEqual(c.outShape);
+      expect(out.gradFn).toBeNull();
+      expectClose(out.data as Float32Array, c.output.map(num), { rtol: 1e-5, atol: 1e-6, label });
+    }
+  });
+
+  it('gives the bits of the indexed path on the MNIST shape, NaN, ±0 ties and ±∞ included', () => {
+    torch.manualSeed(27);
+    const x = torch.randn([1, 64, 24, 24]);
+    const v = x.data as Float32Array;
+    for (let i = 0; i < v.length; i += 7) v[i] = [NaN, 0, -0, Infinity, -Infinity][(i / 7) % 5];
+    const valuesOnly = torch.noGrad(() => P.maxPool2d(x, 2));
+    const [indexed] = P.maxPool2d(x, 2, { returnIndices: true });
+    const bits = (t: torch.Tensor) => Array.from(new Uint32Array((t.data as Float32Array).slice().buffer));
+    expect(bits(valuesOnly)).toEqual(bits(indexed));
+    // With a graph the indices are kept for the backward.
+    const xg = x.detach().requiresGrad_();
+    const out = P.maxPool2d(xg, 2);
+    expect(out.gradFn?.name).toBe('MaxPool2DWithIndicesBackward0');
+    expect(bits(out)).toEqual(bits(indexed));
+  });
+});

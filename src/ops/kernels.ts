@@ -56,6 +56,8 @@ export interface Kernels {
   ): void;
   sgdStep(params: F32[], grads: F32[], momentumBuffers: F32[], bufferInitialized: Uint8Array, options: SgdStepOptions): void;
   maxPool2d(x: F32, values: F32, indices: Int32Array, options: Pool2dOptions): void;
+  /** `maxPool2d`'s values alone, for a forward with no backward. */
+  maxPool2dValues(x: F32, values: F32, options: Pool2dOptions): void;
   attention(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, options: AttentionOptions): number;
   layerNorm(x: F32, weight: F32 | null | undefined, bias: F32 | null | undefined, out: F32, mean: F32, rstd: F32, options: NormOptions): void;
   layerNormBackward(gradOut: F32, x: F32, mean: F32, rstd: F32, weight: F32 | null | undefined, gradIn: F32, gradWeight: F32 | null | undefined, gradBias: F32 | null | undefined, options: NormOptions): void;
@@ -259,6 +261,7 @@ type PackedKernels =
   | 'adamStep'
   | 'sgdStep'
   | 'maxPool2d'
+  | 'maxPool2dValues'
   | 'attention'
   | 'attentionBackward'
   | 'layerNorm'
@@ -319,6 +322,7 @@ interface Binding extends Omit<Kernels, PackedKernels> {
   adamStep(params: F32[], grads: F32[], expAvgs: F32[], expAvgSqs: F32[], maxExpAvgSqs: F32[], steps: Float64Array, options: Float64Array): void;
   sgdStep(params: F32[], grads: F32[], momentumBuffers: F32[], bufferInitialized: Uint8Array, options: Float64Array): void;
   maxPool2d(x: F32, values: F32, indices: Int32Array, options: Float64Array): void;
+  maxPool2dValues(x: F32, values: F32, options: Float64Array): void;
   attention(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, options: Float64Array): number;
   layerNorm(x: F32, weight: F32 | null | undefined, bias: F32 | null | undefined, out: F32, mean: F32, rstd: F32, options: Float64Array): void;
   layerNormBackward(gradOut: F32, x: F32, mean: F32, rstd: F32, weight: F32 | null | undefined, gradIn: F32, gradWeight: F32 | null | undefined, gradBias: F32 | null | undefined, options: Float64Array): void;
@@ -519,6 +523,7 @@ const packed: Pick<Kernels, PackedKernels> = {
     binding.sgdStep(params, grads, momentumBuffers, bufferInitialized, sgdPacked);
   },
   maxPool2d: (x, values, indices, o) => binding.maxPool2d(x, values, indices, packPool(o)),
+  maxPool2dValues: (x, values, o) => binding.maxPool2dValues(x, values, packPool(o)),
   attention: (q, k, v, mask, out, lse, o) => binding.attention(q, k, v, mask, out, lse, packAttention(o)),
   layerNorm: (x, weight, bias, out, mean, rstd, o) => binding.layerNorm(x, weight, bias, out, mean, rstd, packNorm(o)),
   layerNormBackward: (gradOut, x, mean, rstd, weight, gradIn, gradWeight, gradBias, o) =>

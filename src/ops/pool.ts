@@ -147,6 +147,13 @@ function int64Of(indices: Int32Array): BigInt64Array {
 function maxPoolRun(x: Tensor, g: Geometry, name: string, adaptive: boolean, returnIndices: boolean | undefined): [Tensor, Tensor | null] {
   const n = g.planes * g.outH * g.outW;
   const values = uninitF32(n);
+  if (!adaptive && returnIndices !== true && !recording(x)) {
+    // No backward and no indices asked for: the values alone (the same values).
+    if (n > 0) kernels.maxPool2dValues(x.data as Float32Array, values, g);
+    const out = Tensor._make(values, [...g.lead, g.outH, g.outW], 'float32');
+    if (isTracing()) traced(out, { pool: g });
+    return [out, null];
+  }
   const indices = new Int32Array(n);
   if (n > 0) {
     if (adaptive) kernels.adaptiveMaxPool2d(x.data as Float32Array, values, indices, g);

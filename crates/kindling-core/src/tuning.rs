@@ -105,11 +105,18 @@ pub const CONV_WEIGHT_CHUNK: usize = 4;
 /// amortised over the depth), 27 taps already won the forward and tied grad weight.
 pub const CONV_DIRECT_MIN_DEPTH: usize = 16;
 
-/// Images from which a convolution runs direct: images are its parallel tasks, so one image runs
-/// on one thread, where im2col's gemm splits its rows over the pool (measured in
-/// docs/ARCHITECTURE.md, "Direct or im2col"). A constant, not the thread count, so the choice —
-/// and the bits — do not depend on the threads.
+/// Images from which grad input and grad weight run direct: images are their parallel tasks, so
+/// one image runs on one thread, where im2col's gemm splits its rows over the pool (measured in
+/// docs/ARCHITECTURE.md, "Direct or im2col"). The forward has no such floor: it splits small
+/// batches over output channels and positions (`CONV_DIRECT_SPLIT_TASKS`). A constant, not the
+/// thread count, so the choice — and the bits — do not depend on the threads.
 pub const CONV_DIRECT_MIN_BATCH: usize = 2;
+
+/// Tasks a direct forward of fewer image-groups (`batch · groups`) is cut into, over blocks of
+/// output-channel panels, then of position tiles: one image's conv then fills 2–8 threads
+/// (docs/PERFORMANCE.md, NOTE [ A single image's convolution on every thread ]). Batches with at
+/// least this many image-groups keep one task per image.
+pub const CONV_DIRECT_SPLIT_TASKS: usize = 8;
 
 /// Taps from which grad weight runs direct: 27 taps were a coin flip between runs, 144 and 288 won
 /// (docs/ARCHITECTURE.md, "Direct or im2col"); its reduction over positions pays only once the

@@ -21,6 +21,19 @@ pub fn max_pool2d(
     crate::error::convert(&env, result)
 }
 
+/// Max pooling's values alone (a forward with no backward).
+#[napi(catch_unwind, js_name = "maxPool2dValues")]
+pub fn max_pool2d_values(
+    env: Env,
+    x: &[f32],
+    #[napi(ts_arg_type = "Float32Array")] values: F32Out<'_>,
+    options: &[f64],
+) -> Result<()> {
+    let result =
+        Pool2dOptions::unpack(options).and_then(|o| pool::max_pool2d_values(x, values, &o));
+    crate::error::convert(&env, result)
+}
+
 /// The backward of (adaptive) max pooling: scatter-add of `gradOut` at `indices`.
 #[napi(catch_unwind)]
 pub fn max_pool_backward(

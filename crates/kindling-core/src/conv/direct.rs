@@ -5,13 +5,15 @@
 //!   `out[co][p] = Σ_k w[co][k] · src[off[k] + p]`,  `off[(c, i, j)] = c·hp·wp + i·dh·wp + j·dw`.
 //! For a fixed tap `k` the operand is the input read *in place* at a shift, contiguous in `p`: the
 //! micro-kernel keeps an `MR channels × NV vectors` tile of outputs in registers across all `K =
-//! C_in·kh·kw` taps, loading shifted input vectors and broadcasting weights pre-packed once per
-//! call into `MR`-row panels (tiny). The positions `x ≥ out_w` of the wide grid are computed and
-//! dropped (`wp/out_w − 1` extra work: 8 % for 26 → 24); reads past a plane land in the next one
-//! (or in `SLACK` zeros after the last), never outside the buffer.
+//! C_in·kh·kw` taps, loading shifted input vectors and broadcasting weights read in place from
+//! their `MR` rows (row-major `C_out × K`, no packing). The positions `x ≥ out_w` of the wide grid
+//! are computed and dropped (`wp/out_w − 1` extra work: 8 % for 26 → 24); reads past a plane land
+//! in the next one, and the last tile is shifted back to end at the grid's end, so a grid at least
+//! one tile wide is read within its planes (a narrower one reads into `SLACK` zeros after a copy).
 //!
 //! - forward: padding is applied by copying the image into a zero-bordered buffer (none when the
-//!   convolution has no padding and the image is not the buffer's last: read in place);
+//!   convolution has no padding: read in place); a small batch is split over blocks of
+//!   output-channel panels and position tiles (`direct_ops::forward_split`), its copies made once;
 //! - grad input: the "full" convolution of `gradOut`, zero-padded by `(k − 1)·d − pad`, with the
 //!   kernel flipped and its channel axes swapped;
 //! - grad weight: `dW[co][k] = Σ_n Σ_p dY_n[co][p] · src_n[off[k] + p]`, a reduction along `p`
@@ -83,12 +85,23 @@ pub(crate) fn possible(simd: Simd, geo: &Geometry) -> bool {
         && geo.p > 0
 }
 
-/// Whether they are chosen: deep enough (`tuning::CONV_DIRECT_MIN_DEPTH` taps) and a batch of
-/// several images (`CONV_DIRECT_MIN_BATCH`) to beat im2col + gemm (measured per shape class,
-/// docs/ARCHITECTURE.md, "Convolution").
-pub(crate) fn eligible(simd: Simd, geo: &Geometry) -> bool {
-    use crate::tuning::{CONV_DIRECT_MIN_BATCH, CONV_DIRECT_MIN_DEPTH};
-    possible(simd, geo) && geo.k >= CONV_DIRECT_MIN_DEPTH && geo.o.batch >= CONV_DIRECT_MIN_BATCH
+/// Whether the forward is computed direct: deep enough (`tuning::CONV_DIRECT_MIN_DEPTH` taps) to
+/// beat im2col + gemm (measured per shape class, docs/ARCHITECTURE.md, "Convolution"), or a batch
+/// small enough to be split over output channels and positions (fewer image-groups than
+/// `CONV_DIRECT_SPLIT_TASKS`, `direct_ops::forward_split`), which then fills the pool where
+/// im2col's small gemm runs on one thread (NOTE [ A single image's convolution on every thread ]
+/// in docs/PERFORMANCE.md).
+pub(crate) fn eligible_forward(simd: Simd, geo: &Geometry) -> bool {
+    use crate::tuning::{CONV_DIRECT_MIN_DEPTH, CONV_DIRECT_SPLIT_TASKS};
+    possible(simd, geo)
+        && (geo.k >= CONV_DIRECT_MIN_DEPTH || geo.o.batch * geo.o.groups < CONV_DIRECT_SPLIT_TASKS)
+}
+
+/// Whether grad input is computed direct: as the forward, and a batch of several images
+/// (`CONV_DIRECT_MIN_BATCH`), its images being its tasks.
+pub(crate) fn eligible_input(simd: Simd, geo: &Geometry) -> bool {
+    use crate::tuning::CONV_DIRECT_MIN_BATCH;
+    eligible_forward(simd, geo) && geo.o.batch >= CONV_DIRECT_MIN_BATCH
 }
 
 /// Whether grad weight is computed direct (`tuning::CONV_DIRECT_MIN_WEIGHT_DEPTH`).
@@ -144,22 +157,11 @@ impl Valid {
     }
 }
 
-/// Packs `rows × k` weights (`at(row, tap)`) into `mr`-row panels, `[panel][tap][r]`, the last
-/// panel's missing rows zero.
-pub(crate) fn pack_weights(
-    rows: usize,
-    k: usize,
-    mr: usize,
-    at: impl Fn(usize, usize) -> f32,
-) -> Vec<f32> {
-    let panels = rows.div_ceil(mr);
-    let mut out = vec![0.0f32; panels * k * mr];
-    for (panel, dst) in out.chunks_exact_mut(k * mr).enumerate() {
-        for r in 0..mr.min(rows - panel * mr) {
-            for t in 0..k {
-                dst[t * mr + r] = at(panel * mr + r, t);
-            }
-        }
+/// The `rows × k` weights `at(row, tap)` as a row-major matrix (for weights not already one).
+pub(crate) fn weight_rows(rows: usize, k: usize, at: impl Fn(usize, usize) -> f32) -> Vec<f32> {
+    let mut out = Vec::with_capacity(rows * k);
+    for r in 0..rows {
+        out.extend((0..k).map(|t| at(r, t)));
     }
     out
 }
@@ -172,24 +174,54 @@ simd::kernel! {
 }
 
 simd::kernel! {
-    /// `out[co][y][x] = init[co] + Σ_k packed[co][k] · src[offs[k] + y·wp + x]` for `co < rows`
-    /// (`out` is `rows` planes of `out_h × out_w`).
+    /// The forward tile width of the path: wide-grid positions per tile.
+    pub(crate) fn tile_positions() -> usize {
+        vector: <V as ConvTiles>::NV * V::LANES,
+    }
+}
+
+/// Position tiles of the wide grid of `v` on a path whose tiles are `width` positions wide.
+pub(crate) fn tile_count(v: &Valid, width: usize) -> usize {
+    v.wide().div_ceil(width)
+}
+
+/// Whether the forward reads no further than the source planes themselves (no slack needed): the
+/// last tile is shifted back to end at the wide grid's end, which lies inside the last plane; only
+/// a grid narrower than one tile reads past it.
+pub(crate) fn reads_within_planes(v: &Valid, width: usize) -> bool {
+    v.wide() >= width
+}
+
+/// Which part of a forward one call computes: output rows `rows` (a whole number of panels from
+/// the first, except at the end) and position tiles `tiles`.
+#[derive(Clone, Debug)]
+pub(crate) struct Block {
+    pub rows: std::ops::Range<usize>,
+    pub tiles: std::ops::Range<usize>,
+}
+
+simd::kernel! {
+    /// `out[co][y][x] = init[co] + Σ_k weights[co][k] · src[offs[k] + y·wp + x]` for the rows and
+    /// position tiles of `block` (`out` is the planes of `out_h × out_w` of every row, `init` and
+    /// `weights`, row-major `rows × K`, cover every row; they are read in place). Each output is the same sum in the same order whichever block
+    /// computes it, so any split gives the same bits.
     ///
     /// # Safety
-    /// `src` must be valid for reads of `offs[k] + wide` rounded up to a tile, for every `k`
-    /// (the source planes and [`SLACK`] floats after them); `packed` from [`pack_weights`] with
-    /// this path's [`panel_rows`].
+    /// `src` must be valid for reads of `offs[k] + wide` floats for every `k` (the source planes),
+    /// and of [`SLACK`] floats more unless [`reads_within_planes`]; `weights` at least
+    /// `block.rows.end × offs.len()` floats; `out` valid for writes of the block's
+    /// positions of its rows' planes, which no other thread touches during the call.
     pub(crate) unsafe fn forward_planes(
         v: &Valid,
         src: *const f32,
         offs: &[usize],
-        packed: &[f32],
-        rows: usize,
+        weights: &[f32],
         init: Option<&[f32]>,
-        out: &mut [f32],
+        out: *mut f32,
+        block: &Block,
     ) {
         vector: forward_tiles::<V, { <V as ConvTiles>::MR }, { <V as ConvTiles>::NV }>(
-            v, src, offs, packed, rows, init, out,
+            v, src, offs, weights, init, out, block,
         ),
     }
 }
@@ -199,10 +231,10 @@ unsafe fn forward_tiles<V: Vf32, const MR: usize, const NV: usize>(
     v: &Valid,
     src: *const f32,
     offs: &[usize],
-    packed: &[f32],
-    rows: usize,
+    weights: &[f32],
     init: Option<&[f32]>,
-    out: &mut [f32],
+    out: *mut f32,
+    block: &Block,
 ) {
     let lanes = V::LANES;
     let nr = NV * lanes;
@@ -210,25 +242,37 @@ unsafe fn forward_tiles<V: Vf32, const MR: usize, const NV: usize>(
     let (wp, out_w) = (v.wp, v.out_w());
     let wide = v.wide();
     let plane = v.out_h() * out_w;
-    let panels = rows.div_ceil(MR);
-    debug_assert!(packed.len() >= panels * k * MR && out.len() >= rows * plane);
+    let rows = block.rows.end;
+    debug_assert!(block.rows.start.is_multiple_of(MR));
+    assert!(weights.len() >= rows * k && rows > 0);
     let mut tmp = [[0f32; 64]; MR];
-    for panel in 0..panels {
-        let mut p0 = 0;
-        while p0 < wide {
+    for panel in block.rows.start / MR..rows.div_ceil(MR) {
+        for tile in block.tiles.clone() {
+            // The tile's own positions start at `first`; the last tile is shifted back to end at
+            // the grid's end (its loads then stay inside the planes) and writes only its own.
+            let first = tile * nr;
+            let p0 = if wide >= nr {
+                first.min(wide - nr)
+            } else {
+                first
+            };
             let end = (p0 + nr).min(wide);
             {
                 let mut acc = [[V::zero(); NV]; MR];
-                let w = packed.as_ptr().add(panel * k * MR);
+                // The panel's weight rows; rows past the last are computed on the last again
+                // and dropped.
+                let mut wr = [weights.as_ptr(); MR];
+                for (r, ptr) in wr.iter_mut().enumerate() {
+                    *ptr = weights.as_ptr().add((panel * MR + r).min(rows - 1) * k);
+                }
                 for (t, &off) in offs.iter().enumerate() {
                     let b = src.add(off + p0);
                     let mut bv = [V::zero(); NV];
                     for (j, slot) in bv.iter_mut().enumerate() {
                         *slot = V::load(b.add(j * lanes));
                     }
-                    let wr = w.add(t * MR);
                     for (r, row) in acc.iter_mut().enumerate() {
-                        let a = V::splat(*wr.add(r));
+                        let a = V::splat(*wr[r].add(t));
                         for (j, slot) in row.iter_mut().enumerate() {
                             *slot = a.mul_add(bv[j], *slot);
                         }
@@ -240,28 +284,36 @@ unsafe fn forward_tiles<V: Vf32, const MR: usize, const NV: usize>(
                         sum.store(tmp[r].as_mut_ptr().add(j * lanes));
                     }
                 }
-                // Scatter the tile's positions to their rows, dropping the wide grid's extra columns.
+                // Scatter the tile's positions to their rows, dropping the wide grid's extra
+                // columns: runs of at most `out_w` positions, walked from the tile's first.
+                let (y0, x0) = (first / wp, first % wp);
                 for (r, line) in tmp.iter().enumerate().take(valid) {
                     let co = panel * MR + r;
-                    let base = init.map_or(0.0, |b| b[co]);
-                    let dst = &mut out[co * plane..(co + 1) * plane];
-                    let mut p = p0;
+                    let base = V::splat(init.map_or(0.0, |b| b[co]));
+                    let dst = out.add(co * plane);
+                    let (mut p, mut y, mut x) = (first, y0, x0);
                     while p < end {
-                        let (y, x) = (p / wp, p % wp);
                         if x >= out_w {
                             p += wp - x;
+                            (y, x) = (y + 1, 0);
                             continue;
                         }
                         let len = (out_w - x).min(end - p);
-                        let d = &mut dst[y * out_w + x..y * out_w + x + len];
-                        for (d, s) in d.iter_mut().zip(&line[p - p0..p - p0 + len]) {
-                            *d = base + s;
+                        let (s, d) = (line.as_ptr().add(p - p0), dst.add(y * out_w + x));
+                        let mut i = 0;
+                        while i + lanes <= len {
+                            base.add(V::load(s.add(i))).store(d.add(i));
+                            i += lanes;
+                        }
+                        if i < len {
+                            base.add(V::load_partial(s.add(i), len - i))
+                                .store_partial(d.add(i), len - i);
                         }
                         p += len;
+                        x += len;
                     }
                 }
             }
-            p0 += nr;
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The three convolution passes on the direct kernels of [`super::direct`]: source buffers
 //! (padded copies, `gradOut` on the wide grid), weight packing and the parallel split, which is
 //! the im2col path's (images per task; grad weight in fixed chunks of images added in order).
-use super::direct::{self, pack_weights, Valid};
+use super::direct::{self, weight_rows, Valid};
 use super::Geometry;
 use crate::cpu::Simd;
 use crate::threads;
@@ -66,27 +66,90 @@ fn padded(geo: &Geometry) -> bool {
     o.pad_h + o.pad_w + o.pad_bottom + o.pad_right > 0
 }
 
+/// Whether image `n`'s group `g` can be read in place as the source of `v` (unpadded, and either
+/// followed by enough of `x` for the slack or read only within its planes by tiles `width` wide).
+fn in_place(geo: &Geometry, v: &Valid, x: &[f32], n: usize, g: usize, width: usize) -> bool {
+    !padded(geo)
+        && (source_start(geo, n, g) + v.src_len() <= x.len()
+            || direct::reads_within_planes(v, width))
+}
+
+/// Where image `n`'s group `g` starts in `x`.
+fn source_start(geo: &Geometry, n: usize, g: usize) -> usize {
+    let plane = geo.o.in_h * geo.o.in_w;
+    n * geo.o.in_channels * plane + g * geo.cig * plane
+}
+
+/// Copies image `n`'s group `g` into `buf` (`v.src_len()` floats) with its padding.
+fn copy_source(geo: &Geometry, v: &Valid, x: &[f32], n: usize, g: usize, buf: &mut [f32]) {
+    let o = &geo.o;
+    let first = source_start(geo, n, g);
+    let planes = &x[first..first + geo.cig * o.in_h * o.in_w];
+    fill_padded(planes, o.in_h, o.in_w, o.pad_h, o.pad_w, v, buf);
+}
+
 /// Calls `f` with a pointer to image `n`'s group `g` as the source of `v` (`v.src_len()` floats
-/// readable): in place when unpadded and followed by enough of `x`, else a padded copy.
+/// readable, or the planes alone when tiles `width` wide read only those): in place when
+/// [`in_place`], else a padded copy.
 fn with_input<R>(
     geo: &Geometry,
     v: &Valid,
     x: &[f32],
-    n: usize,
-    g: usize,
+    (n, g): (usize, usize),
+    width: usize,
     f: impl FnOnce(*const f32) -> R,
 ) -> R {
-    let o = &geo.o;
-    let plane = o.in_h * o.in_w;
-    let first = n * o.in_channels * plane + g * geo.cig * plane;
-    if !padded(geo) && first + v.src_len() <= x.len() {
-        return f(x[first..].as_ptr());
+    if in_place(geo, v, x, n, g, width) {
+        return f(x[source_start(geo, n, g)..].as_ptr());
     }
     with_src(v.src_len(), |buf| {
-        let planes = &x[first..first + geo.cig * plane];
-        fill_padded(planes, o.in_h, o.in_w, o.pad_h, o.pad_w, v, buf);
+        copy_source(geo, v, x, n, g, buf);
         f(buf.as_ptr())
     })
+}
+
+/// How a forward's work is split into parallel tasks: every image and group is cut into
+/// `panel_blocks` blocks of `panels_per_block` weight panels (output rows) times `tile_blocks`
+/// blocks of `tiles_per_block` position tiles. Batches of `tuning::CONV_DIRECT_SPLIT_TASKS` image
+/// groups or more are not cut (one task per image, as im2col); smaller ones are cut into about
+/// that many tasks, panels first, so that a single image fills the pool. A function of the sizes
+/// only: not of the thread count (and no split changes a bit, see `direct::forward_planes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Split {
+    pub panels_per_block: usize,
+    pub panel_blocks: usize,
+    pub tiles_per_block: usize,
+    pub tile_blocks: usize,
+}
+
+pub(crate) fn forward_split(image_groups: usize, panels: usize, tiles: usize) -> Split {
+    use crate::tuning::CONV_DIRECT_SPLIT_TASKS as TASKS;
+    let even = |count: usize, blocks: usize| {
+        let per = count.div_ceil(blocks.clamp(1, count.max(1)));
+        (per, count.div_ceil(per.max(1)))
+    };
+    let want = TASKS.div_ceil(image_groups.max(1));
+    let (panels_per_block, panel_blocks) = even(panels, want.min(panels));
+    let (tiles_per_block, tile_blocks) = even(tiles, want.div_ceil(panel_blocks).min(tiles));
+    Split {
+        panels_per_block,
+        panel_blocks,
+        tiles_per_block,
+        tile_blocks,
+    }
+}
+
+/// An output pointer that parallel tasks writing disjoint positions may share.
+struct SharedOut(*mut f32);
+// SAFETY: each task writes only its own block's positions (see `forward`).
+unsafe impl Send for SharedOut {}
+unsafe impl Sync for SharedOut {}
+
+impl SharedOut {
+    /// Through a method, so closures capture the `Sync` wrapper rather than the raw field.
+    fn get(&self) -> *mut f32 {
+        self.0
+    }
 }
 
 /// Whether grad input can run as a valid convolution of the zero-padded `gradOut` (no side padded
@@ -108,7 +171,7 @@ pub(crate) fn backward_input_fits(geo: &Geometry, auto: bool) -> bool {
     o.pad_h <= rh && o.pad_bottom <= rh && o.pad_w <= rw && o.pad_right <= rw
 }
 
-/// Forward: `out` (overwritten) `= conv2d(x, weight) + bias`.
+/// Forward: `out` (overwritten) `= conv2d(x, weight) + bias`, split per [`forward_split`].
 pub(crate) fn forward(
     simd: Simd,
     geo: &Geometry,
@@ -123,22 +186,94 @@ pub(crate) fn forward(
     debug_assert_eq!((v.out_h(), v.out_w()), (geo.out_h, geo.out_w));
     let offs = v.offsets();
     let mr = direct::panel_rows(simd);
+    let width = direct::tile_positions(simd);
     let (cog, k, p) = (geo.cog, geo.k, geo.p);
-    let packed: Vec<Vec<f32>> = (0..o.groups)
-        .map(|g| pack_weights(cog, k, mr, |r, t| weight[(g * cog + r) * k + t]))
-        .collect();
+    let panels = cog.div_ceil(mr);
+    let tiles = direct::tile_count(&v, width);
+    let whole = direct::Block {
+        rows: 0..cog,
+        tiles: 0..tiles,
+    };
     let out_image = o.out_channels * p;
-    threads::par_chunks_mut(out, out_image, work, |start, dst| {
-        let n = start / out_image;
-        for (g, panels) in packed.iter().enumerate() {
-            let rows = &mut dst[g * cog * p..(g + 1) * cog * p];
-            let init = bias.map(|b| &b[g * cog..(g + 1) * cog]);
-            with_input(geo, &v, x, n, g, |src| {
-                // SAFETY: `src` holds `v.src_len()` floats (planes + slack); `panels` was packed
-                // with this path's panel height.
-                unsafe { direct::forward_planes(simd, &v, src, &offs, panels, cog, init, rows) }
-            });
+    let image_groups = o.batch * o.groups;
+    let split = forward_split(image_groups, panels, tiles);
+    if split.panel_blocks * split.tile_blocks == 1 {
+        // One task per image; its source copied (when it must be) by the task itself.
+        threads::par_chunks_mut(out, out_image, work, |start, dst| {
+            let n = start / out_image;
+            for g in 0..o.groups {
+                let w = &weight[g * cog * k..(g + 1) * cog * k];
+                let rows = &mut dst[g * cog * p..(g + 1) * cog * p];
+                let init = bias.map(|b| &b[g * cog..(g + 1) * cog]);
+                with_input(geo, &v, x, (n, g), width, |src| {
+                    // SAFETY: `src` holds the planes (and the slack unless the tiles stay inside
+                    // them); `rows` is this task's alone.
+                    unsafe {
+                        direct::forward_planes(
+                            simd,
+                            &v,
+                            src,
+                            &offs,
+                            w,
+                            init,
+                            rows.as_mut_ptr(),
+                            &whole,
+                        )
+                    }
+                });
+            }
+        });
+        return;
+    }
+    // Several tasks per image group: the sources that need a copy are copied once, up front.
+    let copied: Vec<bool> = (0..image_groups)
+        .map(|ng| !in_place(geo, &v, x, ng / o.groups, ng % o.groups, width))
+        .collect();
+    let copies = copied.iter().filter(|&&c| c).count();
+    with_src(copies * v.src_len(), |buf| {
+        let mut sources = Vec::with_capacity(image_groups);
+        let mut next = 0;
+        for (ng, &copy) in copied.iter().enumerate() {
+            let (n, g) = (ng / o.groups, ng % o.groups);
+            if copy {
+                let dst = &mut buf[next * v.src_len()..(next + 1) * v.src_len()];
+                copy_source(geo, &v, x, n, g, dst);
+                sources.push(dst.as_ptr() as usize);
+                next += 1;
+            } else {
+                sources.push(x[source_start(geo, n, g)..].as_ptr() as usize);
+            }
         }
+        let base = SharedOut(out.as_mut_ptr());
+        let per_group = split.panel_blocks * split.tile_blocks;
+        threads::run_tasks(image_groups * per_group, work, |task| {
+            let (ng, b) = (task / per_group, task % per_group);
+            let (n, g) = (ng / o.groups, ng % o.groups);
+            let (pb, tb) = (b / split.tile_blocks, b % split.tile_blocks);
+            let rows =
+                pb * split.panels_per_block * mr..((pb + 1) * split.panels_per_block * mr).min(cog);
+            let block = direct::Block {
+                rows,
+                tiles: tb * split.tiles_per_block..((tb + 1) * split.tiles_per_block).min(tiles),
+            };
+            let init = bias.map(|b| &b[g * cog..(g + 1) * cog]);
+            // SAFETY: each source holds the planes (and the slack when copied); the planes of
+            // image `n`'s group `g` lie inside `out`, and this task alone writes its block's rows
+            // and tiles there.
+            unsafe {
+                let dst = base.get().add(n * out_image + g * cog * p);
+                direct::forward_planes(
+                    simd,
+                    &v,
+                    sources[ng] as *const f32,
+                    &offs,
+                    &weight[g * cog * k..(g + 1) * cog * k],
+                    init,
+                    dst,
+                    &block,
+                )
+            }
+        });
     });
 }
 
@@ -166,12 +301,11 @@ pub(crate) fn backward_input(
     };
     debug_assert_eq!((v.out_h(), v.out_w()), (o.in_h, o.in_w));
     let offs = v.offsets();
-    let mr = direct::panel_rows(simd);
     let (cig, cog, taps) = (geo.cig, geo.cog, kh * kw);
     // Row `ci`, tap `(co, i, j)`: weight[co][ci][kh−1−i][kw−1−j] of the group.
-    let packed: Vec<Vec<f32>> = (0..o.groups)
+    let flipped: Vec<Vec<f32>> = (0..o.groups)
         .map(|g| {
-            pack_weights(cig, cog * taps, mr, |ci, t| {
+            weight_rows(cig, cog * taps, |ci, t| {
                 let (co, ij) = (t / taps, t % taps);
                 let (i, j) = (ij / kw, ij % kw);
                 weight[((g * cog + co) * cig + ci) * taps + (kh - 1 - i) * kw + (kw - 1 - j)]
@@ -183,14 +317,28 @@ pub(crate) fn backward_input(
     let out_image = o.out_channels * geo.p;
     threads::par_chunks_mut(grad_in, image_len, work, |start, dst| {
         let n = start / image_len;
-        for (g, panels) in packed.iter().enumerate() {
+        for (g, w) in flipped.iter().enumerate() {
             let rows = &mut dst[g * cig * in_plane..(g + 1) * cig * in_plane];
             let dy = &grad_out[n * out_image + g * cog * geo.p..][..cog * geo.p];
             with_src(v.src_len(), |buf| {
                 fill_padded(dy, geo.out_h, geo.out_w, top, left, &v, buf);
-                // SAFETY: `buf` holds `v.src_len()` floats; `panels` packed for this path.
+                let whole = direct::Block {
+                    rows: 0..cig,
+                    tiles: 0..direct::tile_count(&v, direct::tile_positions(simd)),
+                };
+                // SAFETY: `buf` holds `v.src_len()` floats; `w` is `cig × K`; `rows` is this
+                // task's alone.
                 unsafe {
-                    direct::forward_planes(simd, &v, buf.as_ptr(), &offs, panels, cig, None, rows)
+                    direct::forward_planes(
+                        simd,
+                        &v,
+                        buf.as_ptr(),
+                        &offs,
+                        w,
+                        None,
+                        rows.as_mut_ptr(),
+                        &whole,
+                    )
                 }
             });
         }

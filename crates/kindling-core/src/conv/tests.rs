@@ -228,8 +228,8 @@ fn bad_sizes_are_errors_not_panics() {
 }
 
 /// The shape-class rule documented in docs/ARCHITECTURE.md ("Convolution"): the MNIST example's
-/// conv2 forward and grad weight run direct, its grad input and its first layer im2col; stride 2,
-/// a single image and the scalar path never run direct.
+/// conv2 forward and grad weight run direct, its grad input and its first layer im2col; stride 2
+/// and the scalar path never run direct; a single image runs its forward direct only.
 #[test]
 fn auto_picks_the_measured_algorithm_per_shape_class() {
     let paths: Vec<Simd> = cpu::available_paths()
@@ -261,6 +261,9 @@ fn auto_picks_the_measured_algorithm_per_shape_class() {
         1,
     ));
     let single = geo(opts(1, 32, (26, 26), 64, (3, 3), (1, 1), (0, 0), (1, 1), 1));
+    let conv1_single = geo(opts(1, 1, (28, 28), 32, (3, 3), (1, 1), (0, 0), (1, 1), 1));
+    // 8 image-groups: not split, so the first layer's 9 taps stay on im2col.
+    let conv1_few = geo(opts(2, 4, (28, 28), 32, (3, 3), (1, 1), (0, 0), (1, 1), 4));
     let strided = geo(opts(
         64,
         32,
@@ -274,15 +277,105 @@ fn auto_picks_the_measured_algorithm_per_shape_class() {
     ));
     let auto = ConvAlgo::Auto;
     let input = |g: &Geometry, s: Simd| {
-        direct_ops::backward_input_fits(g, true) && auto.direct(s, g, false)
+        direct_ops::backward_input_fits(g, true) && auto.direct(s, g, Pass::Input)
     };
+    let (forward, weight) = (Pass::Forward, Pass::Weight);
     for s in paths {
-        assert!(auto.direct(s, &conv2, false) && auto.direct(s, &conv2, true));
+        assert!(auto.direct(s, &conv2, forward) && auto.direct(s, &conv2, weight));
         assert!(!input(&conv2, s), "conv2 grad input stays on im2col");
-        assert!(!auto.direct(s, &conv1, false) && !auto.direct(s, &conv1, true));
-        assert!(input(&small, s) && auto.direct(s, &small, true));
-        assert!(!auto.direct(s, &strided, false) && !auto.direct(s, &strided, true));
-        assert!(!auto.direct(s, &single, false) && !auto.direct(s, &single, true));
+        assert!(!auto.direct(s, &conv1, forward) && !auto.direct(s, &conv1, weight));
+        assert!(input(&small, s) && auto.direct(s, &small, weight));
+        assert!(!auto.direct(s, &strided, forward) && !auto.direct(s, &strided, weight));
+        // A single image: the forward splits over channels and positions, at any depth (the
+        // first layer too); the backwards, whose images are their tasks, stay on im2col.
+        assert!(
+            auto.direct(s, &single, forward),
+            "a single image's forward runs direct"
+        );
+        assert!(!input(&single, s) && !auto.direct(s, &single, weight));
+        assert!(auto.direct(s, &conv1_single, forward) && !auto.direct(s, &conv1_few, forward));
+        assert!(!auto.direct(s, &conv1_single, weight));
     }
-    assert!(!auto.direct(Simd::Scalar, &conv2, false));
+    assert!(!auto.direct(Simd::Scalar, &conv2, forward));
+}
+
+/// Small batches cut the forward into blocks of output-channel panels and position tiles
+/// (`direct_ops::forward_split`): a function of the sizes alone.
+#[test]
+fn small_batches_split_the_forward_over_panels_then_tiles() {
+    use direct_ops::{forward_split, Split};
+    let split = |panels_per_block, panel_blocks, tiles_per_block, tile_blocks| Split {
+        panels_per_block,
+        panel_blocks,
+        tiles_per_block,
+        tile_blocks,
+    };
+    // The MNIST conv2 at batch 1 (AVX-512: 8 panels of 8 channels, 13 tiles): one panel a task.
+    assert_eq!(forward_split(1, 8, 13), split(1, 8, 13, 1));
+    // Its first layer (4 panels, 16 tiles): panels, then tiles halved.
+    assert_eq!(forward_split(1, 4, 16), split(1, 4, 8, 2));
+    // One panel: tiles only; fewer tiles than wanted: every tile its own block.
+    assert_eq!(forward_split(1, 1, 30), split(1, 1, 4, 8));
+    assert_eq!(forward_split(1, 1, 3), split(1, 1, 1, 3));
+    // Two images: 4 blocks each; odd counts spread evenly (5 panels as 2 + 2 + 1).
+    assert_eq!(forward_split(2, 8, 13), split(2, 4, 13, 1));
+    assert_eq!(forward_split(3, 5, 9), split(2, 3, 9, 1));
+    // From `CONV_DIRECT_SPLIT_TASKS` image-groups on: one block (a task per image).
+    assert_eq!(forward_split(8, 8, 13), split(8, 1, 13, 1));
+    assert_eq!(forward_split(64, 8, 13), split(8, 1, 13, 1));
+}
+
+/// The split forward against the reference on shapes that hit each of its parts: panel blocks,
+/// tile blocks, both, a last panel short of rows, padded sources copied once up front (and an
+/// uneven 'same' padding), groups, dilation, a grid narrower than one tile (reads into the slack),
+/// an unpadded last image read in place, and a 1×1 kernel; on every SIMD path, at 1 and 2 threads.
+#[test]
+fn split_forward_matches_the_reference() {
+    let cases = [
+        opts(1, 32, (26, 26), 64, (3, 3), (1, 1), (0, 0), (1, 1), 1),
+        opts(1, 1, (28, 28), 32, (3, 3), (1, 1), (0, 0), (1, 1), 1),
+        opts(1, 3, (17, 23), 5, (3, 3), (1, 1), (1, 1), (1, 1), 1),
+        opts(1, 6, (12, 14), 13, (3, 3), (1, 1), (2, 1), (2, 2), 1),
+        opts(2, 8, (9, 11), 20, (3, 3), (1, 1), (1, 1), (1, 1), 2),
+        opts(3, 4, (3, 4), 9, (2, 2), (1, 1), (0, 0), (1, 1), 1),
+        opts(1, 16, (8, 8), 24, (1, 1), (1, 1), (0, 0), (1, 1), 1),
+        Conv2dOptions {
+            pad_bottom: 1,
+            pad_right: 2,
+            ..opts(1, 5, (10, 13), 11, (2, 4), (1, 1), (0, 1), (1, 1), 1)
+        },
+    ];
+    for o in cases {
+        let geo = Geometry::new("test", &o).unwrap();
+        let x = data(geo.input_len(), 1, -1.0, 1.0);
+        let w = data(geo.weight_len(), 2, -0.5, 0.5);
+        let b = data(o.out_channels, 3, -0.5, 0.5);
+        let dy = vec![0.0; geo.output_len()];
+        let (want, ..) = reference::conv2d_all(&o, &x, &w, &b, &dy);
+        for simd in cpu::available_paths() {
+            if !direct::possible(simd, &geo) {
+                continue;
+            }
+            let (one, two) = at_1_and_2_threads(|| {
+                let mut out = vec![f32::NAN; geo.output_len()];
+                conv2d_using(simd, ConvAlgo::Auto, &x, &w, Some(&b), &mut out, &o).unwrap();
+                out
+            });
+            assert_close(&one, &want, 1e-5, 1e-5, &format!("{o:?} on {simd:?}"));
+            assert!(
+                one == two,
+                "{o:?} on {simd:?} differs between 1 and 2 threads"
+            );
+            // The unsplit kernel (8 images: one task each) gives these images the same bits.
+            let many = Conv2dOptions { batch: 8, ..o };
+            let g8 = Geometry::new("test", &many).unwrap();
+            let x8: Vec<f32> = x.iter().copied().cycle().take(g8.input_len()).collect();
+            let mut out8 = vec![f32::NAN; g8.output_len()];
+            conv2d_using(simd, ConvAlgo::Direct, &x8, &w, Some(&b), &mut out8, &many).unwrap();
+            assert!(
+                out8[..geo.output_len()] == one[..],
+                "{o:?} on {simd:?}: the split forward's bits differ from one task per image"
+            );
+        }
+    }
 }

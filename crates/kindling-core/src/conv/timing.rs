@@ -56,6 +56,15 @@ fn direct_vs_im2col() {
         ("3→16, 32×32, pad 1, batch 64", shape(64, 3, 32, 16, 3, 1)),
         ("64→64, 14×14, pad 1, batch 64", shape(64, 64, 14, 64, 3, 1)),
         ("32→64, 26×26, batch 1", shape(1, 32, 26, 64, 3, 0)),
+        ("1→32, 28×28, batch 1", shape(1, 1, 28, 32, 3, 0)),
+        ("16→16, 32×32, pad 1, batch 1", shape(1, 16, 32, 16, 3, 1)),
+        ("3→16, 32×32, pad 1, batch 1", shape(1, 3, 32, 16, 3, 1)),
+        ("64→64, 14×14, pad 1, batch 1", shape(1, 64, 14, 64, 3, 1)),
+        ("32→64, 26×26, batch 4", shape(4, 32, 26, 64, 3, 0)),
+        ("1→32, 28×28, batch 4", shape(4, 1, 28, 32, 3, 0)),
+        ("3→16 1×1, 32×32, batch 1", shape(1, 3, 32, 16, 1, 0)),
+        ("8→32 1×1, 32×32, batch 1", shape(1, 8, 32, 32, 1, 0)),
+        ("2→8 2×2, 16×16, batch 1", shape(1, 2, 16, 8, 2, 0)),
     ];
     println!("{simd:?}, 2 threads, medians of {PAIRS} interleaved pairs (ms)");
     println!("| shape | pass | im2col | direct | direct / im2col | min im2col | min direct | direct GFLOP/s (min) |");
@@ -115,7 +124,7 @@ fn direct_vs_im2col() {
 
 /// One algorithm and pass, `CONV_TIMING_REPS` times on one thread, for `perf stat -e cycles:u`
 /// (robust on a shared machine, where wall time is not): `CONV_TIMING_ALGO=direct|im2col`,
-/// `CONV_TIMING_PASS=forward|input|weight`, the MNIST conv2 shape.
+/// `CONV_TIMING_PASS=forward|input|weight`, the MNIST conv2 shape (or `CONV_TIMING_SHAPE`).
 #[test]
 #[ignore]
 fn one_pass_for_perf() {
@@ -130,7 +139,12 @@ fn one_pass_for_perf() {
     };
     let pass = env("CONV_TIMING_PASS", "forward");
     let reps: usize = env("CONV_TIMING_REPS", "20").parse().unwrap();
-    let o = shape(64, 32, 26, 64, 3, 0);
+    // `CONV_TIMING_SHAPE=batch,cin,hw,cout` (3×3, unpadded) replaces the MNIST conv2 at batch 64.
+    let dims: Vec<usize> = env("CONV_TIMING_SHAPE", "64,32,26,64")
+        .split(',')
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let o = shape(dims[0], dims[1], dims[2], dims[3], 3, 0);
     let simd = cpu::active();
     let geo = Geometry::new("timing", &o).unwrap();
     let x = data(geo.input_len(), 1, -1.0, 1.0);
@@ -169,5 +183,41 @@ fn grad_bias_for_perf() {
     println!(
         "grad bias: {:.3} ms",
         t.elapsed().as_secs_f64() * 1e3 / 20.0
+    );
+}
+
+/// A single image's forward (the MNIST conv2 at batch 1) and its weight packing alone, medians of
+/// `CONV_TIMING_REPS` calls on `CONV_TIMING_THREADS` threads (default 2).
+#[test]
+#[ignore]
+fn single_image_forward() {
+    let _g = crate::threads::TEST_LOCK
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+    let threads: usize = env("CONV_TIMING_THREADS", "2").parse().unwrap();
+    let reps: usize = env("CONV_TIMING_REPS", "200").parse().unwrap();
+    crate::threads::set_num_threads(threads).unwrap();
+    let o = shape(1, 32, 26, 64, 3, 0);
+    let simd = cpu::active();
+    let geo = Geometry::new("timing", &o).unwrap();
+    let x = data(geo.input_len(), 1, -1.0, 1.0);
+    let w = data(geo.weight_len(), 2, -0.5, 0.5);
+    let b = data(o.out_channels, 3, -0.5, 0.5);
+    let mut out = vec![0.0; geo.output_len()];
+    let (mut f, mut p) = (Vec::new(), Vec::new());
+    for _ in 0..reps {
+        let t = Instant::now();
+        conv2d_using(simd, ConvAlgo::Auto, &x, &w, Some(&b), &mut out, &o).unwrap();
+        f.push(t.elapsed().as_secs_f64() * 1e6);
+        let t = Instant::now();
+        let packed = direct::weight_rows(64, geo.k, |r, t| w[r * geo.k + t]);
+        p.push(t.elapsed().as_secs_f64() * 1e6);
+        std::hint::black_box(packed);
+    }
+    println!(
+        "{simd:?}, {threads} threads: forward {:.1} µs, packing {:.1} µs (medians of {reps})",
+        median(f),
+        median(p)
     );
 }

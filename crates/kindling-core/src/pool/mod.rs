@@ -13,6 +13,7 @@
 //! `threads::par_chunks_mut`, so a plane's result never depends on the thread count.
 use crate::error::{check_len, KernelError, KernelResult};
 use crate::options::Packed;
+use crate::simd;
 use crate::threads;
 use std::sync::Mutex;
 
@@ -323,7 +324,13 @@ fn max_planes_inside(
 /// row from two input rows, the four taps in the same order with the same tie/NaN rule, written
 /// without slices per window so the compiler keeps it branch-free (~9 cycles a tap → see
 /// docs/PERFORMANCE.md, "Pooling").
-fn max_planes_2x2(x: &[f32], values: &mut [f32], indices: &mut [i32], s: Planes, o: &Pool2dOptions) {
+fn max_planes_2x2(
+    x: &[f32],
+    values: &mut [f32],
+    indices: &mut [i32],
+    s: Planes,
+    o: &Pool2dOptions,
+) {
     let group = planes_per_task(s.in_plane);
     let chunk = (s.out_plane * group).max(1);
     let work = values.len() * 4;
@@ -367,6 +374,53 @@ fn max_planes_2x2(x: &[f32], values: &mut [f32], indices: &mut [i32], s: Planes,
                     *v = best;
                     *i = best_index;
                 }
+            }
+        }
+    });
+}
+
+simd::kernel! {
+    /// One output row of a 2×2, stride-2 max pooling from input rows `r0` and `r1`, values only:
+    /// the four taps in [`max_planes_2x2`]'s order with its tie/NaN rule (the same bits).
+    fn max_row_2x2(r0: &[f32], r1: &[f32], out: &mut [f32]) {
+        vector: max_row_2x2_loop(r0, r1, out),
+    }
+}
+
+#[inline(always)]
+fn max_row_2x2_loop(r0: &[f32], r1: &[f32], out: &mut [f32]) {
+    for ((v, p0), p1) in out
+        .iter_mut()
+        .zip(r0.chunks_exact(2))
+        .zip(r1.chunks_exact(2))
+    {
+        let mut best = p0[0];
+        for tap in [p0[1], p1[0], p1[1]] {
+            let take = tap > best || tap.is_nan();
+            best = if take { tap } else { best };
+        }
+        *v = best;
+    }
+}
+
+/// [`max_planes_2x2`] without the indices (an inference forward, which has no backward).
+fn max_values_2x2(x: &[f32], values: &mut [f32], s: Planes) {
+    let group = planes_per_task(s.in_plane);
+    let chunk = (s.out_plane * group).max(1);
+    let work = values.len() * 4;
+    let (out_w, simd) = (s.out_w, crate::cpu::active());
+    threads::par_chunks_mut(values, chunk, work, |start, values| {
+        if out_w == 0 {
+            return;
+        }
+        let first = start / s.out_plane.max(1);
+        for (q, values) in values.chunks_mut(s.out_plane.max(1)).enumerate() {
+            let xp = &x[(first + q) * s.in_plane..(first + q + 1) * s.in_plane];
+            for (oh, row) in values.chunks_exact_mut(out_w).enumerate() {
+                let top = 2 * oh * s.in_w;
+                let r0 = &xp[top..top + 2 * out_w];
+                let r1 = &xp[top + s.in_w..top + s.in_w + 2 * out_w];
+                max_row_2x2(simd, r0, r1, row);
             }
         }
     });
@@ -512,12 +566,7 @@ pub fn max_pool2d(
     let s = pool_planes(o);
     check_forward(OP, x, ("values", values.len()), s)?;
     check_len(OP, "indices", indices.len(), values.len(), "one per value")?;
-    let inside = o.pad_h == 0
-        && o.pad_w == 0
-        && o.dilation_h == 1
-        && o.dilation_w == 1
-        && (o.out_h == 0 || (o.out_h - 1) * o.stride_h + o.kernel_h <= o.in_h)
-        && (o.out_w == 0 || (o.out_w - 1) * o.stride_w + o.kernel_w <= o.in_w);
+    let inside = windows_inside(o);
     if inside && o.kernel_h == 2 && o.kernel_w == 2 && o.stride_h == 2 && o.stride_w == 2 {
         max_planes_2x2(x, values, indices, s, o);
     } else if inside {
@@ -533,6 +582,32 @@ pub fn max_pool2d(
         );
     }
     Ok(())
+}
+
+/// Whether every window lies inside the input with no padding or dilation (the fast paths).
+fn windows_inside(o: &Pool2dOptions) -> bool {
+    o.pad_h == 0
+        && o.pad_w == 0
+        && o.dilation_h == 1
+        && o.dilation_w == 1
+        && (o.out_h == 0 || (o.out_h - 1) * o.stride_h + o.kernel_h <= o.in_h)
+        && (o.out_w == 0 || (o.out_w - 1) * o.stride_w + o.kernel_w <= o.in_w)
+}
+
+/// Max pooling's values alone, for a forward with no backward (no indices to compute or store):
+/// the same values as [`max_pool2d`].
+pub fn max_pool2d_values(x: &[f32], values: &mut [f32], o: &Pool2dOptions) -> KernelResult {
+    const OP: &str = "max_pool2d";
+    check_pool(OP, o)?;
+    let s = pool_planes(o);
+    check_forward(OP, x, ("values", values.len()), s)?;
+    let inside = windows_inside(o);
+    if inside && o.kernel_h == 2 && o.kernel_w == 2 && o.stride_h == 2 && o.stride_w == 2 {
+        max_values_2x2(x, values, s);
+        return Ok(());
+    }
+    let mut indices = vec![0i32; values.len()];
+    max_pool2d(x, values, &mut indices, o)
 }
 
 /// The backward of max pooling (plain or adaptive): `grad_in[index] += grad_out` per output

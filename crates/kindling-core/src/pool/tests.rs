@@ -197,9 +197,21 @@ fn max_pool_2x2_fast_path_keeps_the_tie_nan_and_infinity_rules() {
     let ninf = f32::NEG_INFINITY;
     for (x, ev, ei) in [
         ([2.0, 2.0, 1.0, 1.0, 2.0, 2.0, 1.0, 1.0], [2.0, 1.0], [0, 2]),
-        ([ninf, ninf, ninf, ninf, ninf, ninf, ninf, ninf], [ninf, ninf], [0, 2]),
-        ([1.0, f32::NAN, 0.0, 3.0, 5.0, 0.0, f32::NAN, 2.0], [f32::NAN, f32::NAN], [1, 6]),
-        ([0.0, 1.0, 0.0, 0.0, f32::NAN, f32::NAN, 0.0, 9.0], [f32::NAN, 9.0], [5, 7]),
+        (
+            [ninf, ninf, ninf, ninf, ninf, ninf, ninf, ninf],
+            [ninf, ninf],
+            [0, 2],
+        ),
+        (
+            [1.0, f32::NAN, 0.0, 3.0, 5.0, 0.0, f32::NAN, 2.0],
+            [f32::NAN, f32::NAN],
+            [1, 6],
+        ),
+        (
+            [0.0, 1.0, 0.0, 0.0, f32::NAN, f32::NAN, 0.0, 9.0],
+            [f32::NAN, 9.0],
+            [5, 7],
+        ),
     ] {
         max_pool2d(&x, &mut v, &mut i, &o).unwrap();
         assert_eq!(format!("{v:?}"), format!("{ev:?}"), "{x:?}");
@@ -335,4 +347,84 @@ fn parallel_planes_give_the_single_thread_results_bit_for_bit() {
     };
     let (one, two) = at_1_and_2_threads(run);
     assert_eq!(one, two);
+}
+
+/// The values-only forward against `max_pool2d`, bit for bit (`to_bits`: NaN payloads and the sign
+/// of zero included): every case of `cases()` (most take the fallback, the 2×2 stride-2 ones the
+/// values-only kernel), the MNIST shape with NaN, ±0 ties and ±∞ planted, on every SIMD path, and
+/// at 1 and 2 threads.
+#[test]
+fn values_only_max_pool_gives_max_pool2d_values_bit_for_bit() {
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let mnist = options(64, 24, 24, (2, 2), (2, 2), (0, 0), (1, 1), false);
+    // Odd sizes: the last input row and column are outside every window.
+    let odd = options(3, 7, 9, (2, 2), (2, 2), (0, 0), (1, 1), false);
+    for o in cases().into_iter().chain([mnist, odd]) {
+        let mut x = data(o.planes * o.in_h * o.in_w, 11, -1.0, 1.0);
+        for (i, v) in x.iter_mut().enumerate() {
+            match i % 13 {
+                0 => *v = f32::NAN,
+                1 => *v = -f32::NAN,
+                2 | 3 => *v = 0.0,
+                4 | 5 => *v = -0.0,
+                6 => *v = f32::INFINITY,
+                7 => *v = f32::NEG_INFINITY,
+                _ => {}
+            }
+        }
+        let n = o.planes * o.out_h * o.out_w;
+        let (mut want, mut indices) = (vec![0.0; n], vec![0; n]);
+        max_pool2d(&x, &mut want, &mut indices, &o).unwrap();
+        let (one, two) = at_1_and_2_threads(|| {
+            let mut got = vec![f32::NAN; n];
+            max_pool2d_values(&x, &mut got, &o).unwrap();
+            got
+        });
+        assert_eq!(bits(&one), bits(&want), "{o:?}");
+        assert_eq!(bits(&two), bits(&want), "{o:?} on 2 threads");
+    }
+    // Every window a ±0 tie: the first tap's sign is kept.
+    let o = options(1, 2, 4, (2, 2), (2, 2), (0, 0), (1, 1), false);
+    let mut v = vec![f32::NAN; 2];
+    max_pool2d_values(&[-0.0, 0.0, 0.0, -0.0, 0.0, -0.0, -0.0, 0.0], &mut v, &o).unwrap();
+    assert_eq!(bits(&v), bits(&[-0.0, 0.0]));
+    let err = max_pool2d_values(&[0.0; 7], &mut v, &o).unwrap_err();
+    assert!(
+        err.to_string().starts_with("max_pool2d: x has 7 elements"),
+        "{err}"
+    );
+}
+
+/// The MNIST pooling (64 planes of 24×24, 2×2) with and without indices, medians of 500 calls
+/// on 1 thread: `cargo test -p kindling-core --release pool::tests::values_only_timing --
+/// --ignored --nocapture`.
+#[test]
+#[ignore]
+fn values_only_timing() {
+    let _g = crate::threads::TEST_LOCK
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    crate::threads::set_num_threads(1).unwrap();
+    let o = options(64, 24, 24, (2, 2), (2, 2), (0, 0), (1, 1), false);
+    let x = data(o.planes * o.in_h * o.in_w, 1, -1.0, 1.0);
+    let n = o.planes * o.out_h * o.out_w;
+    let (mut v, mut i) = (vec![0.0; n], vec![0; n]);
+    let median = |mut t: Vec<f64>| {
+        t.sort_by(|a, b| a.total_cmp(b));
+        t[t.len() / 2]
+    };
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..500 {
+        let t = std::time::Instant::now();
+        max_pool2d(&x, &mut v, &mut i, &o).unwrap();
+        a.push(t.elapsed().as_secs_f64() * 1e6);
+        let t = std::time::Instant::now();
+        max_pool2d_values(&x, &mut v, &o).unwrap();
+        b.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    println!(
+        "MNIST max pool, 1 thread: with indices {:.1} µs, values only {:.1} µs",
+        median(a),
+        median(b)
+    );
 }
