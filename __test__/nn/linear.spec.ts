@@ -18,7 +18,9 @@ describe('Linear', () => {
 
   it('initialises weight and bias in U(±1/√fanIn), filling the range', () => {
     const fc = new nn.Linear(400, 300);
-    const bound = 1 / Math.sqrt(400);
+    // The bound as the float32 the weights are drawn in: `uniform_(-b, b)` can return -b itself,
+    // which as float32 lies just outside the double -1/20.
+    const bound = Math.fround(1 / Math.sqrt(400));
     const w = Array.from(fc.weight.data);
     const max = w.reduce((a, v) => Math.max(a, v), -Infinity);
     const min = w.reduce((a, v) => Math.min(a, v), Infinity);
