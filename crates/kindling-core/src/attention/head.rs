@@ -1,10 +1,11 @@
 //! One batch·head of attention with SIMD lanes running over the keys. K (and, for the backward,
 //! V) is transposed once per head into `[E, S]` panels, so a query's scores for a vector of keys
 //! are E multiply-adds of a broadcast query value with a panel row, with no horizontal sums; the
-//! backward's dK and dV accumulate transposed the same way (rank-1 updates over key vectors) and
-//! are transposed back once. Scores live in one row of S floats: the `L × S` matrix is never
-//! stored. Causal rows visit only the key vectors up to the query. A row's lanes past its last
-//! key are −∞ (probability 0), so the vector loops need no tails over keys.
+//! backward's dK and dV accumulate transposed the same way (rank-1 updates over key vectors,
+//! applied 4 query rows per pass) and are transposed back once. Scores live in one row of S
+//! floats: the `L × S` matrix is never stored. Causal rows visit only the key vectors up to the
+//! query. A row's lanes past its last key are −∞ (probability 0), so the vector loops need no
+//! tails over keys.
 //!
 //! The per-row scheme is the one of `mod.rs` (forward saves the log-sum-exp, backward recomputes
 //! the probabilities from it); sums run in a fixed order per head, so results do not depend on
@@ -298,6 +299,45 @@ pub(super) struct HeadGrads<'a> {
     pub grad_out: &'a [f32],
 }
 
+/// Query rows whose dK and dV updates are applied together (see [`rank_update`]).
+const BLOCK_ROWS: usize = 4;
+
+/// `acc[p·sp + j] += Σ_r x_r[p]·w_r[j]` for the first `nv` vectors of keys: the rank-1 updates of
+/// up to [`BLOCK_ROWS`] query rows in one pass, so each accumulator vector is loaded and stored
+/// once per block rather than once per row. `w_r` must be zero past its row's visible keys.
+/// NOTE [ Attention backward blocks of rows ] in docs/PERFORMANCE.md
+#[inline(always)]
+unsafe fn rank_update<V: Vf32>(acc: &mut [f32], x: &[&[f32]], w: &[f32], sp: usize, nv: usize) {
+    let l = V::LANES;
+    let (pa, pw) = (acc.as_mut_ptr(), w.as_ptr());
+    let width = x.first().map_or(0, |r| r.len());
+    debug_assert!(x.iter().all(|r| r.len() == width) && w.len() >= x.len() * sp);
+    match x.len() {
+        BLOCK_ROWS => {
+            let px = [x[0].as_ptr(), x[1].as_ptr(), x[2].as_ptr(), x[3].as_ptr()];
+            for c in 0..nv {
+                // No closure (`array::from_fn`): it would lose this function's target features.
+                let w0 = V::load(pw.add(c * l));
+                let w1 = V::load(pw.add(sp + c * l));
+                let w2 = V::load(pw.add(2 * sp + c * l));
+                let w3 = V::load(pw.add(3 * sp + c * l));
+                for p in 0..width {
+                    let at = pa.add(p * sp + c * l);
+                    let a = w0.mul_add(V::splat(*px[0].add(p)), V::load(at));
+                    let a = w1.mul_add(V::splat(*px[1].add(p)), a);
+                    let a = w2.mul_add(V::splat(*px[2].add(p)), a);
+                    w3.mul_add(V::splat(*px[3].add(p)), a).store(at);
+                }
+            }
+        }
+        rows => {
+            for r in 0..rows {
+                rank1_update::<V>(acc, x[r], &w[r * sp..(r + 1) * sp], sp, nv);
+            }
+        }
+    }
+}
+
 #[inline(always)]
 unsafe fn backward_v<V: Vf32>(
     o: &AttentionOptions,
@@ -311,60 +351,84 @@ unsafe fn backward_v<V: Vf32>(
     let (l_len, s_len, e, ev) = (o.q_len, o.kv_len, o.head_dim, o.value_dim);
     let l = V::LANES;
     let sp = s_len.div_ceil(l) * l;
-    let mut scratch = take_scratch(2 * (e + ev) * sp + 3 * sp);
+    let br = BLOCK_ROWS;
+    let mut scratch = take_scratch(2 * (e + ev) * sp + (2 * br + 2) * sp);
     {
         let (kt, rest) = scratch.split_at_mut(e * sp);
         let (vt, rest) = rest.split_at_mut(ev * sp);
         let (dkt, rest) = rest.split_at_mut(e * sp);
         let (dvt, rest) = rest.split_at_mut(ev * sp);
-        let (row, rest) = rest.split_at_mut(sp);
-        let (dp, pz) = rest.split_at_mut(sp);
+        // Per block: each row's probabilities (dropped out, for dV) and its dS, `sp` apart.
+        let (pw, rest) = rest.split_at_mut(br * sp);
+        let (ds, rest) = rest.split_at_mut(br * sp);
+        let (row, dp) = rest.split_at_mut(sp);
         transpose_into(h.k, s_len, h.k_stride, e, sp, kt);
         transpose_into(h.v, s_len, h.v_stride, ev, sp, vt);
         dkt.fill(0.0);
         dvt.fill(0.0);
         let scale = V::splat(o.scale);
-        for i in 0..l_len {
-            let gq_i = &mut gq[i * e..][..e];
-            let lse_i = g.lse[i];
-            if lse_i == f32::NEG_INFINITY {
-                gq_i.fill(0.0);
-                continue;
-            }
-            let (nk, nv) = score_row::<V>(o, h, kt, sp, i, row);
-            let m = V::splat(lse_i);
-            for c in 0..nv {
-                let at = row.as_mut_ptr().add(c * l);
-                simd::exp(V::load(at).sub(m)).store(at);
-            }
-            let do_i = &g.grad_out[i * ev..][..ev];
-            let delta: f32 = do_i
-                .iter()
-                .zip(&g.out[i * ev..][..ev])
-                .map(|(a, b)| a * b)
-                .sum();
-            panel_dots::<V>(do_i, vt, sp, nv, 1.0, dp);
-            let weights: &[f32] = if let Some(d) = dropout {
-                pz[..nv * l].fill(0.0);
-                for j in 0..nk {
-                    let z = d.factor(o, h.bh, i, j);
-                    pz[j] = row[j] * z;
-                    dp[j] *= z;
+        let zero_q = vec![0.0f32; e];
+        let zero_do = vec![0.0f32; ev];
+        for i0 in (0..l_len).step_by(br) {
+            let rows = br.min(l_len - i0);
+            let mut xs_q: [&[f32]; BLOCK_ROWS] = [&zero_q; BLOCK_ROWS];
+            let mut xs_do: [&[f32]; BLOCK_ROWS] = [&zero_do; BLOCK_ROWS];
+            // Key vectors the block touches: those of its last visible row (causal rows grow).
+            let mut nv_block = 0;
+            for r in 0..rows {
+                let i = i0 + r;
+                let pw_r = &mut pw[r * sp..(r + 1) * sp];
+                let ds_r = &mut ds[r * sp..(r + 1) * sp];
+                let gq_i = &mut gq[i * e..][..e];
+                let lse_i = g.lse[i];
+                if lse_i == f32::NEG_INFINITY {
+                    gq_i.fill(0.0);
+                    pw_r.fill(0.0);
+                    ds_r.fill(0.0);
+                    continue;
                 }
-                pz
-            } else {
-                row
-            };
-            rank1_update::<V>(dvt, do_i, weights, sp, nv);
-            // dS = P ⊙ (dP − δ) · scale, in `dp`.
-            let delta = V::splat(delta);
-            for c in 0..nv {
-                let at = dp.as_mut_ptr().add(c * l);
-                let p = V::load(row.as_ptr().add(c * l));
-                p.mul(V::load(at).sub(delta)).mul(scale).store(at);
+                let (nk, nv) = score_row::<V>(o, h, kt, sp, i, row);
+                nv_block = nv_block.max(nv);
+                let m = V::splat(lse_i);
+                for c in 0..nv {
+                    let at = row.as_mut_ptr().add(c * l);
+                    simd::exp(V::load(at).sub(m)).store(at);
+                }
+                let do_i = &g.grad_out[i * ev..][..ev];
+                let delta: f32 = do_i
+                    .iter()
+                    .zip(&g.out[i * ev..][..ev])
+                    .map(|(a, b)| a * b)
+                    .sum();
+                panel_dots::<V>(do_i, vt, sp, nv, 1.0, dp);
+                // Lanes past the row's key vectors stay zero: the block's update spans more.
+                pw_r[nv * l..].fill(0.0);
+                ds_r[nv * l..].fill(0.0);
+                if let Some(d) = dropout {
+                    pw_r[..nv * l].fill(0.0);
+                    for j in 0..nk {
+                        let z = d.factor(o, h.bh, i, j);
+                        pw_r[j] = row[j] * z;
+                        dp[j] *= z;
+                    }
+                } else {
+                    pw_r[..nv * l].copy_from_slice(&row[..nv * l]);
+                }
+                // dS = P ⊙ (dP − δ) · scale.
+                let delta = V::splat(delta);
+                for c in 0..nv {
+                    let p = V::load(row.as_ptr().add(c * l));
+                    let d = V::load(dp.as_ptr().add(c * l));
+                    p.mul(d.sub(delta))
+                        .mul(scale)
+                        .store(ds_r.as_mut_ptr().add(c * l));
+                }
+                weighted_rows::<V>(&ds_r[..nk], h.k, h.k_stride, e, gq_i);
+                xs_q[r] = &h.q[i * h.q_stride..][..e];
+                xs_do[r] = do_i;
             }
-            weighted_rows::<V>(&dp[..nk], h.k, h.k_stride, e, gq_i);
-            rank1_update::<V>(dkt, &h.q[i * h.q_stride..][..e], dp, sp, nv);
+            rank_update::<V>(dvt, &xs_do[..rows], pw, sp, nv_block);
+            rank_update::<V>(dkt, &xs_q[..rows], ds, sp, nv_block);
         }
         transpose_back(dkt, s_len, e, sp, gk);
         transpose_back(dvt, s_len, ev, sp, gv);

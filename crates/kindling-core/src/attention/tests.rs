@@ -106,6 +106,9 @@ fn cases() -> Vec<AttentionOptions> {
         opts(2, 33, 40, 24, 40, false, 2, 0.0),
         opts(1, 20, 17, 16, 33, true, 1, 0.2),
         opts(1, 3, 130, 8, 8, false, 0, 0.0),
+        // The backward's blocks of query rows: a fully masked row inside a full block, dropout,
+        // and a last block of one row.
+        opts(3, 9, 12, 8, 8, false, 3, 0.3),
     ]
 }
 
