@@ -80,8 +80,10 @@ describe.skipIf(!mpirun)(`examples/mnist-ddp.ts${MPI_SKIP_NOTE}`, () => {
     const afterTwo = checkpointOf(a);
     expect(afterTwo.epoch).toBe(2);
 
-    // The whole of epoch 3 (no --limit) takes far longer than reaching its start: killed in it.
-    const killed = await example(a, ['--epochs', '3'], { killWhen: 'Starting epoch 3' });
+    // Killed inside epoch 3: at its first progress line (500 batches in), with 29,500 of its
+    // batches of one still to run. (Killed at "Starting epoch 3" with batches of 10, the whole
+    // epoch — 3,000 steps of well under a millisecond — sometimes ended before the signal did.)
+    const killed = await example(a, ['--epochs', '3', '--batch-size', '1'], { killWhen: 'Loss after mini-batch' });
     expect(killed.code).not.toBe(0);
     expect(killed.stdout).not.toContain('Epoch 3: ');
     const survived = checkpointOf(a); // the kill left the last checkpoint whole
