@@ -1,9 +1,10 @@
 // A consumer's project for the platform tests, made the way pack.spec.ts makes it: the packed
 // `kindling` tarball (declaring the platform package as its optional dependency, as `napi
-// prepublish` does) and the packed `kindling-<platform>` tarball, installed offline.
+// prepublish` does), the packed `kindling-<platform>` tarball and kindling's runtime dependencies
+// packed from node_modules, installed offline.
 'use strict';
 const { execFileSync } = require('node:child_process');
-const { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, realpathSync } = require('node:fs');
+const { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, realpathSync } = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..', '..');
@@ -34,6 +35,36 @@ function packPlatform(dir, platform) {
 }
 
 /**
+ * Tarballs in `dir` of kindling's runtime dependencies and theirs (protobufjs, …), packed from
+ * the repository's node_modules, as pack.spec.ts does: the install is offline, and an npm cache
+ * on a new machine holds none of their metadata, so they stand in for the registry's downloads.
+ */
+function packDependencies(dir) {
+  const tarballs = [];
+  const seen = new Set();
+  /** Where Node would find `name` from `from`: the nearest node_modules up to the repository's. */
+  const locate = (name, from) => {
+    for (let d = from; ; d = path.dirname(d)) {
+      const candidate = path.join(d, 'node_modules', name);
+      if (existsSync(path.join(candidate, 'package.json'))) return candidate;
+      if (d === root || d === path.dirname(d)) throw new Error(`platform tests: dependency ${name} of ${from} is not installed`);
+    }
+  };
+  const visit = (pkgDir) => {
+    const deps = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).dependencies ?? {};
+    for (const name of Object.keys(deps)) {
+      const depDir = locate(name, pkgDir);
+      if (seen.has(depDir)) continue;
+      seen.add(depDir);
+      tarballs.push(path.join(dir, npmJson(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], depDir)));
+      visit(depDir);
+    }
+  };
+  visit(root);
+  return tarballs;
+}
+
+/**
  * A fresh app in `dir/app-<platform>` with both tarballs installed. For another architecture,
  * `node` is `[executable, argsBefore]` of that machine's Node (e.g. under qemu), which then runs
  * npm itself, as on a user's own arm64 machine. The app gets the fixture programs and, for
@@ -43,7 +74,7 @@ function makeApp(dir, platform, { node } = {}) {
   const app = path.join(dir, `app-${platform}`);
   mkdirSync(app, { recursive: true });
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }, null, 2));
-  const install = ['install', '--offline', '--no-audit', '--no-fund', packRoot(dir, platform), packPlatform(dir, platform)];
+  const install = ['install', '--offline', '--no-audit', '--no-fund', packRoot(dir, platform), packPlatform(dir, platform), ...packDependencies(dir)];
   if (node) {
     // npm (pure JavaScript) run by the target's own Node, so its os/cpu/libc checks see that
     // machine: `npm --cpu arm64` does not relax the check for packages named on the command line.
