@@ -474,9 +474,9 @@ pub(crate) fn attention_backward_with(
         bh * s_len * ev,
         "[batch·heads, S, Ev]",
     )?;
-    grad_k.fill(0.0);
-    grad_v.fill(0.0);
     if grad_q.is_empty() {
+        grad_k.fill(0.0);
+        grad_v.fill(0.0);
         return Ok(());
     }
     if o.interleaved {
@@ -519,6 +519,9 @@ pub(crate) fn attention_backward_with(
         });
         return Ok(());
     }
+    // Heads write their whole chunks, except where S·E or S·Ev is 0 (no chunk at all).
+    grad_k.fill(0.0);
+    grad_v.fill(0.0);
     let gk_chunks: Vec<Mutex<&mut [f32]>> = grad_k
         .chunks_mut((s_len * e).max(1))
         .map(Mutex::new)

@@ -278,7 +278,8 @@ simd::kernel! {
 
 simd::kernel! {
     /// One block of the packed path: `rows` rows of C from `row0` (`c` points at the first), the
-    /// columns of B panels `panels`.
+    /// columns of B panels `panels`; with `rows8`, 8-row micro-tiles (for products of few rows;
+    /// AVX-512 only: 16 accumulators, 2 B vectors and a broadcast among its 32 registers).
     ///
     /// # Safety
     /// As [`packed::block`].
@@ -289,27 +290,15 @@ simd::kernel! {
         rows: usize,
         c: *mut f32,
         panels: std::ops::Range<usize>,
+        rows8: bool,
     ) {
-        vector: packed::block::<V, { <V as Tiles>::MR }, { <V as Tiles>::NV }>(
-            g, packed_b, row0, rows, c, panels
-        ),
-    }
-}
-
-simd::kernel! {
-    /// As `packed_block` with 8-row micro-tiles, for products of few rows (AVX-512: 16
-    /// accumulators, 2 B vectors and a broadcast among its 32 registers).
-    unsafe fn packed_block_rows8(
-        g: &Gemm<'_>,
-        packed_b: &[f32],
-        row0: usize,
-        rows: usize,
-        c: *mut f32,
-        panels: std::ops::Range<usize>,
-    ) {
-        vector: packed::block::<V, 8, { <V as Tiles>::NV }>(
-            g, packed_b, row0, rows, c, panels
-        ),
+        vector: if rows8 {
+            packed::block::<V, 8, { <V as Tiles>::NV }>(g, packed_b, row0, rows, c, panels)
+        } else {
+            packed::block::<V, { <V as Tiles>::MR }, { <V as Tiles>::NV }>(
+                g, packed_b, row0, rows, c, panels
+            )
+        },
     }
 }
 

@@ -99,11 +99,7 @@ pub(crate) fn run_on_packed_b(
             let cols = t * panels / tasks..(t + 1) * panels / tasks;
             // SAFETY: tasks cover disjoint column ranges of C, which is borrowed mutably for
             // the whole call; `rows8` only on AVX-512, the one path with 12-row tiles.
-            if rows8 {
-                unsafe { super::packed_block_rows8(simd, g, packed_b, 0, m, out.ptr(), cols) };
-            } else {
-                unsafe { super::packed_block(simd, g, packed_b, 0, m, out.ptr(), cols) };
-            }
+            unsafe { super::packed_block(simd, g, packed_b, 0, m, out.ptr(), cols, rows8) };
         });
         return;
     }
@@ -125,6 +121,7 @@ pub(crate) fn run_on_packed_b(
                 r1 - r0,
                 out.ptr().add(r0 * n),
                 0..panels,
+                false,
             )
         };
     });
