@@ -20,10 +20,19 @@ describe('rnn kernels through the seam', () => {
     expect(out[1]).toBeCloseTo(Math.tanh(pre[1] as number), 6);
     const gradState = new Float32Array(2);
     const gradGates = new Float32Array(2);
-    kernels.rnnBackward(wHh, null, null, h0, out, new Float32Array(0), new Float32Array([1, 1]), gradState, gradGates, o);
+    const gradWhh = new Float32Array(4).fill(NaN);
+    const gradBhh = new Float32Array(2).fill(NaN);
+    kernels.rnnBackward(wHh, null, null, h0, out, new Float32Array(0), new Float32Array([1, 1]), gradState, gradGates, gradWhh, gradBhh, o);
     const d = [1 - (out[0] as number) ** 2, 1 - (out[1] as number) ** 2];
     expect(gradGates[0]).toBeCloseTo(d[0] as number, 6);
     expect(gradGates[1]).toBeCloseTo(d[1] as number, 6);
+    // dW_hh = dGatesᵀ·h0 (one step), db_hh = dGates.
+    expect([...gradWhh].map((v) => Number(v.toFixed(5)))).toEqual([d[0] as number, 2 * (d[0] as number), d[1] as number, 2 * (d[1] as number)].map((v) => Number(v.toFixed(5))));
+    expect([...gradBhh].map((v) => Number(v.toFixed(5)))).toEqual(d.map((v) => Number(v.toFixed(5))));
+    // Without weight-gradient buffers the same gate gradients, nothing else written.
+    const gradGates2 = new Float32Array(2);
+    kernels.rnnBackward(wHh, null, null, h0, out, new Float32Array(0), new Float32Array([1, 1]), new Float32Array(2), gradGates2, null, null, o);
+    expect([...gradGates2]).toEqual([...gradGates]);
     // dh0 = dGatesᵀ·W_hh
     expect(gradState[0]).toBeCloseTo((d[0] as number) * 0.5 + (d[1] as number) * 2, 5);
     expect(gradState[1]).toBeCloseTo((d[0] as number) * -1 + (d[1] as number) * 0.25, 5);

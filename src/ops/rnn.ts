@@ -106,31 +106,14 @@ function recurrence(
         const block = steps * batch * gh;
         // Every element is written by the backward kernel.
         const gradGates = uninitF32((mode === 'GRU' ? 2 * block : block) + (wHr === null ? 0 : outLen), 'rnn');
-        kernels.rnnBackward(w, wr, lengths, state0, out, saved, gd.subarray(0, outLen), gradState, gradGates, o);
+        // W_hh's and b_hh's gradients (Σ_t dGh_tᵀ·h_prev(t), Σ_t dGh_t) are summed by the kernel
+        // beside the steps.
+        const gw = wHh.requiresGrad ? uninitF32(gh * r, 'rnn') : null;
+        const gb = bHh !== null && bHh.requiresGrad ? uninitF32(gh, 'rnn') : null;
+        kernels.rnnBackward(w, wr, lengths, state0, out, saved, gd.subarray(0, outLen), gradState, gradGates, gw, gb, o);
         const dGx = gradGates.subarray(0, block);
-        const dGh = mode === 'GRU' ? gradGates.subarray(block, 2 * block) : dGx;
-        let gW: Tensor | null = null;
-        if (wHh.requiresGrad) {
-          // Every step's previous hidden state, in time order: W_hh's gradient is Σ_t dGh_tᵀ·h_prev(t).
-          const hPrev = uninitF32(outLen, 'rnn');
-          for (let s = 0; s < steps; s++) {
-            const t = reverse ? steps - 1 - s : s;
-            if (s === 0) hPrev.set(state0.subarray(0, br), t * br);
-            else {
-              const tp = reverse ? t + 1 : t - 1;
-              hPrev.set(out.subarray(tp * br, (tp + 1) * br), t * br);
-            }
-          }
-          const gw = uninitF32(gh * r, 'rnn');
-          kernels.sgemm(dGh, hPrev, gw, null, { transA: true, transB: false, m: gh, n: r, k: steps * batch, alpha: 1, beta: 0 });
-          gW = Tensor._make(gw, wHh.shape, 'float32');
-        }
-        let gB: Tensor | null = null;
-        if (bHh !== null && bHh.requiresGrad) {
-          const gb = new Float32Array(gh);
-          kernels.reduce(0, dGh, 1, steps * batch, gh, gb);
-          gB = Tensor._make(gb, bHh.shape, 'float32');
-        }
+        const gW = gw === null ? null : Tensor._make(gw, wHh.shape, 'float32');
+        const gB = gb === null || bHh === null ? null : Tensor._make(gb, bHh.shape, 'float32');
         let gR: Tensor | null = null;
         if (wHr !== null && wHr.requiresGrad) {
           // W_hr's gradient: Σ_t dh_tᵀ·m_t, m = o·tanh(c) saved after the cells.

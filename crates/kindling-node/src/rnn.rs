@@ -26,8 +26,8 @@ pub fn rnn_forward(
 }
 
 /// The gate pre-activation gradients of every step (then every step's `h` gradient with a
-/// projection), and the initial state's gradient (written
-/// over `gradState`, which comes in holding the final state's).
+/// projection), the initial state's gradient (written over `gradState`, which comes in holding
+/// the final state's), and when given `W_hh`'s and `b_hh`'s gradients.
 #[napi(catch_unwind)]
 #[allow(clippy::too_many_arguments)]
 pub fn rnn_backward(
@@ -41,11 +41,14 @@ pub fn rnn_backward(
     grad_out: &[f32],
     #[napi(ts_arg_type = "Float32Array")] grad_state: F32Out<'_>,
     #[napi(ts_arg_type = "Float32Array")] grad_gates: F32Out<'_>,
+    #[napi(ts_arg_type = "Float32Array | null | undefined")] grad_w_hh: Option<F32Out<'_>>,
+    #[napi(ts_arg_type = "Float32Array | null | undefined")] grad_b_hh: Option<F32Out<'_>>,
     options: &[f64],
 ) -> Result<()> {
     let result = RnnOptions::unpack(options).and_then(|o| {
         rnn::rnn_backward(
-            w_hh, w_hr, lengths, state0, out, saved, grad_out, grad_state, grad_gates, &o,
+            w_hh, w_hr, lengths, state0, out, saved, grad_out, grad_state, grad_gates, grad_w_hh,
+            grad_b_hh, &o,
         )
     });
     crate::error::convert(&env, result)

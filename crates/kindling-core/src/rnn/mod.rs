@@ -39,6 +39,8 @@ use crate::error::{check_len, KernelError, KernelResult};
 use crate::gemm::{sgemm, sgemm_packed_b, PackedB};
 use crate::options::Packed;
 use crate::threads::{self, SharedSlice};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 mod gates;
 #[cfg(test)]
@@ -453,7 +455,13 @@ pub fn rnn_forward(
 /// the final state (`h_n`, then `c_n` for the LSTM; `h_n`'s may also be folded into `grad_out`)
 /// and is overwritten with the gradient of `state0`. `grad_gates` (overwritten) gets the gradient
 /// of each step's gate pre-activations (two blocks for the GRU; with a projection, then every
-/// step's `h` gradient; see the module comment).
+/// step's `h` gradient; see the module comment). `grad_w_hh` (`gates·hidden × r`) and
+/// `grad_b_hh` (`gates·hidden`), when given, are overwritten with `Σ_t dGhᵀ·h_prev` and `Σ_t dGh`.
+///
+/// The weight gradients are summed while the steps run: one task walks the steps (its products
+/// and gate loops then run on its own thread) and another folds each finished block of steps
+/// into the sums, so the recurrence's idle thread does the weight gradient's work.
+/// NOTE [ Weight gradients beside the recurrence ] in docs/PERFORMANCE.md
 #[allow(clippy::too_many_arguments)]
 pub fn rnn_backward(
     w_hh: &[f32],
@@ -465,6 +473,8 @@ pub fn rnn_backward(
     grad_out: &[f32],
     grad_state: &mut [f32],
     grad_gates: &mut [f32],
+    grad_w_hh: Option<&mut [f32]>,
+    grad_b_hh: Option<&mut [f32]>,
     o: &RnnOptions,
 ) -> KernelResult {
     const OP: &str = "rnn_backward";
@@ -479,6 +489,180 @@ pub fn rnn_backward(
         d.grad_gates_len(),
         "steps·batch·gates·hidden (twice for the GRU; then steps·batch·proj with a projection)",
     )?;
+    if let Some(g) = &grad_w_hh {
+        check_len(OP, "gradWhh", g.len(), d.gh * d.r, "W_hh's")?;
+    }
+    if let Some(g) = &grad_b_hh {
+        check_len(OP, "gradBhh", g.len(), d.gh, "b_hh's")?;
+    }
+    let gates = SharedSlice::new(grad_gates);
+    if grad_w_hh.is_none() && grad_b_hh.is_none() {
+        let steps = StepArgs {
+            d: &d,
+            w_hh,
+            w_hr,
+            lengths,
+            state0,
+            out,
+            saved,
+            grad_out,
+            gates: &gates,
+        };
+        return backward_steps(&steps, grad_state, &|_| {});
+    }
+    // Steps finished by the step task; `FAILED` tells the weight task to stop waiting.
+    let done = AtomicUsize::new(0);
+    let steps_result = Mutex::new(Ok(()));
+    let weights_result = Mutex::new(Ok(()));
+    let grad_state = Mutex::new(grad_state);
+    let weights = Mutex::new((grad_w_hh, grad_b_hh));
+    let steps = StepArgs {
+        d: &d,
+        w_hh,
+        w_hr,
+        lengths,
+        state0,
+        out,
+        saved,
+        grad_out,
+        gates: &gates,
+    };
+    // Two tasks whatever the thread count: on one thread they run in order (steps, then
+    // weights), so every sum is formed the same way.
+    threads::run_tasks(2, usize::MAX, |task| {
+        if task == 0 {
+            let mut gs = grad_state.lock().unwrap_or_else(|e| e.into_inner());
+            let r = backward_steps(&steps, &mut gs, &|n| done.store(n, Ordering::Release));
+            if r.is_err() {
+                done.store(FAILED, Ordering::Release);
+            }
+            *steps_result.lock().unwrap_or_else(|e| e.into_inner()) = r;
+        } else {
+            let mut w = weights.lock().unwrap_or_else(|e| e.into_inner());
+            let (gw, gb) = &mut *w;
+            let r = weight_grads(&steps, &done, gw.as_deref_mut(), gb.as_deref_mut());
+            *weights_result.lock().unwrap_or_else(|e| e.into_inner()) = r;
+        }
+    });
+    steps_result
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())?;
+    weights_result
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+}
+
+/// `done`'s value when the step task failed.
+const FAILED: usize = usize::MAX;
+
+/// What the step task and the weight task of [`rnn_backward`] read.
+struct StepArgs<'a, 'g> {
+    d: &'a Dims,
+    w_hh: &'a [f32],
+    w_hr: Option<&'a [f32]>,
+    lengths: Option<&'a [u32]>,
+    state0: &'a [f32],
+    out: &'a [f32],
+    saved: &'a [f32],
+    grad_out: &'a [f32],
+    /// `grad_gates`: the step task writes each step's parts; the weight task reads finished ones.
+    gates: &'a SharedSlice<'g, f32>,
+}
+
+/// The hidden-side gate gradients `dGh` of time `t0` and the `rows` batch rows after it (for the
+/// GRU the second block, else the first). SAFETY: those steps must be finished and no longer
+/// written.
+unsafe fn hidden_gate_grads<'g>(a: &StepArgs<'_, 'g>, t0: usize, rows: usize) -> &'g [f32] {
+    let d = a.d;
+    let block = if d.mode == Mode::Gru {
+        d.steps * d.batch * d.gh
+    } else {
+        0
+    };
+    a.gates.part(block + t0 * d.batch * d.gh, rows * d.gh)
+}
+
+/// Processed steps folded into the weight gradients at a time (`steps·batch` rows of `dGh` per
+/// product).
+const WEIGHT_BLOCK_STEPS: usize = 4;
+
+/// The weight task: `Σ dGhᵀ·h_prev` and `Σ dGh` over blocks of finished steps, in processing
+/// order, each block as it is finished.
+fn weight_grads(
+    a: &StepArgs<'_, '_>,
+    done: &AtomicUsize,
+    grad_w: Option<&mut [f32]>,
+    grad_b: Option<&mut [f32]>,
+) -> KernelResult {
+    let d = a.d;
+    let (steps, br, gh, r) = (d.steps, d.br, d.gh, d.r);
+    // Every step's previous hidden state, in time order.
+    let mut h_prev = vec![0.0f32; steps * br];
+    for s in 0..steps {
+        let src = if s == 0 {
+            &a.state0[..br]
+        } else {
+            &a.out[d.time(s - 1) * br..][..br]
+        };
+        h_prev[d.time(s) * br..][..br].copy_from_slice(src);
+    }
+    let mut grad_w = grad_w;
+    if let Some(g) = grad_w.as_deref_mut() {
+        g.fill(0.0);
+    }
+    let mut bias = vec![0.0f64; if grad_b.is_some() { gh } else { 0 }];
+    let mut hi = steps;
+    while hi > 0 {
+        let lo = hi.saturating_sub(WEIGHT_BLOCK_STEPS);
+        let mut spins = 0u32;
+        loop {
+            let n = done.load(Ordering::Acquire);
+            if n == FAILED {
+                return Ok(());
+            }
+            if n >= steps - lo {
+                break;
+            }
+            spins += 1;
+            if spins < 64 {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
+        }
+        let t0 = d.time(lo).min(d.time(hi - 1));
+        let rows = (hi - lo) * d.batch;
+        // SAFETY: steps lo..hi are finished: the step task no longer touches their parts.
+        let dg = unsafe { hidden_gate_grads(a, t0, rows) };
+        if let Some(g) = grad_w.as_deref_mut() {
+            let hp = &h_prev[t0 * br..][..rows * r];
+            sgemm(true, false, gh, r, rows, 1.0, dg, hp, 1.0, g, None)?;
+        }
+        if !bias.is_empty() {
+            for row in dg.chunks_exact(gh) {
+                for (acc, &v) in bias.iter_mut().zip(row) {
+                    *acc += v as f64;
+                }
+            }
+        }
+        hi = lo;
+    }
+    if let Some(g) = grad_b {
+        for (o, &v) in g.iter_mut().zip(&bias) {
+            *o = v as f32;
+        }
+    }
+    Ok(())
+}
+
+/// The step task: the steps from last to first; `finished(n)` after each (n steps done).
+fn backward_steps(
+    a: &StepArgs<'_, '_>,
+    grad_state: &mut [f32],
+    finished: &dyn Fn(usize),
+) -> KernelResult {
+    let (d, w_hh, w_hr, lengths) = (a.d, a.w_hh, a.w_hr, a.lengths);
+    let (state0, out, saved, grad_out) = (a.state0, a.out, a.saved, a.grad_out);
     let (bh, br, gh, hid, r, batch) = (d.bh, d.br, d.gh, d.hidden, d.r, d.batch);
     let step_g = batch * gh;
     let lstm = d.mode == Mode::Lstm;
@@ -489,12 +673,13 @@ pub fn rnn_backward(
     } else {
         rest_part.len()
     }];
-    let (gx_all, rest_g) = grad_gates.split_at_mut(d.steps * step_g);
-    let (gh_all, dh_all) = if d.mode == Mode::Gru {
-        rest_g.split_at_mut(d.steps * step_g)
-    } else {
-        rest_g.split_at_mut(0)
-    };
+    // Parts of `grad_gates`: each step's x-side gate gradients, the GRU's hidden-side ones, and
+    // with a projection each step's `h` gradient. SAFETY (every `part` below): a step only
+    // touches its own parts, and the weight task reads only finished steps'.
+    let rest_at = d.steps * step_g;
+    let gx_of = |t: usize| unsafe { a.gates.part(t * step_g, step_g) };
+    let gh_of = |t: usize| unsafe { a.gates.part(rest_at + t * step_g, step_g) };
+    let dh_of = |t: usize| unsafe { a.gates.part(rest_at + t * br, br) };
     // The gradient flowing into the previous step's hidden (and cell) state.
     let mut dh_carry = grad_state[..br].to_vec();
     let mut dc_carry = if lstm {
@@ -535,7 +720,7 @@ pub fn rnn_backward(
             }
         }
         let y = &out[t * br..][..br];
-        let gx = &mut gx_all[t * step_g..][..step_g];
+        let gx = gx_of(t);
         match d.mode {
             Mode::Tanh | Mode::Relu => {
                 let relu = d.mode == Mode::Relu;
@@ -566,7 +751,7 @@ pub fn rnn_backward(
                 let gates = &gate_part[t * step_g..][..step_g];
                 let cells = &cell_part[t * bh..][..bh];
                 let dm: &[f32] = if let Some(w) = w_hr {
-                    let dh_t = &mut dh_all[t * br..][..br];
+                    let dh_t = dh_of(t);
                     dh_t.copy_from_slice(&dh);
                     for b in 0..batch {
                         if !valid(lengths, t, b) {
@@ -608,7 +793,7 @@ pub fn rnn_backward(
             Mode::Gru => {
                 let gates = &gate_part[t * step_g..][..step_g];
                 let hns = &cell_part[t * bh..][..bh];
-                let gh_step = &mut gh_all[t * step_g..][..step_g];
+                let gh_step = gh_of(t);
                 for b in 0..batch {
                     let (gxr, ghr) = (&mut gx[b * gh..][..gh], &mut gh_step[b * gh..][..gh]);
                     if !valid(lengths, t, b) {
@@ -636,10 +821,10 @@ pub fn rnn_backward(
             }
         }
         // dh_prev += dGates_hh · W_hh: (batch × gh)·(gh × r).
-        let dg = if d.mode == Mode::Gru {
-            &gh_all[t * step_g..][..step_g]
+        let dg: &[f32] = if d.mode == Mode::Gru {
+            gh_of(t)
         } else {
-            &gx_all[t * step_g..][..step_g]
+            gx_of(t)
         };
         sgemm(
             false,
@@ -654,6 +839,7 @@ pub fn rnn_backward(
             &mut dh_carry,
             None,
         )?;
+        finished(d.steps - s);
     }
     grad_state[..br].copy_from_slice(&dh_carry);
     if lstm {

@@ -190,7 +190,10 @@ fn numeric(c: &Case, which: usize, i: usize) -> f64 {
     (plus - minus) / (2.0 * eps)
 }
 
-fn run(c: &Case) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>) {
+/// The forward's output and saved buffers, then the backward's state, gate, W_hh and b_hh
+/// gradients (b_hh's empty without a bias).
+#[allow(clippy::type_complexity)]
+fn run(c: &Case) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>) {
     let d = Dims::new("test", &c.o).unwrap();
     let mut out = vec![0.0; c.o.steps * d.br];
     let mut saved = vec![0.0; d.saved_len()];
@@ -215,6 +218,8 @@ fn run(c: &Case) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>) {
     let mut g_state = c.g_state.clone();
     g_state[..d.br].fill(0.0);
     let mut g_gates = vec![0.0; d.grad_gates_len()];
+    let mut g_w = vec![f32::NAN; d.gh * d.r];
+    let mut g_b = vec![f32::NAN; if c.b_hh.is_some() { d.gh } else { 0 }];
     rnn_backward(
         &c.w_hh,
         c.w_hr.as_deref(),
@@ -225,10 +230,12 @@ fn run(c: &Case) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>) {
         &g_out,
         &mut g_state,
         &mut g_gates,
+        Some(&mut g_w),
+        c.b_hh.is_some().then_some(&mut g_b[..]),
         &c.o,
     )
     .unwrap();
-    (out, saved, g_state, g_gates)
+    (out, saved, g_state, g_gates, g_w, g_b)
 }
 
 fn close(got: f64, want: f64, what: &str) {
@@ -244,7 +251,7 @@ fn check_case(c: &Case, what: &str) {
     let (steps, batch, hidden, reverse) = (c.o.steps, c.o.batch, c.o.hidden, c.o.reverse);
     let d = Dims::new("test", &c.o).unwrap();
     let (r, br, bh) = (d.r, d.br, d.bh);
-    let (out, saved, g_state, g_gates) = run(c);
+    let (out, saved, g_state, g_gates, g_w, g_b) = run(c);
     let args = args_of(c);
     let (want, cn) = reference(
         c.mode,
@@ -296,15 +303,20 @@ fn check_case(c: &Case, what: &str) {
                     got += dgh[(t * batch + b) * gh + row] as f64 * prev[b * r + k] as f64;
                 }
             }
+            let want = numeric(c, 1, row * r + k);
+            close(got, want, &format!("{what}: dWhh[{row},{k}] from dGh"));
+            // The kernel's own sum, formed beside the steps.
             close(
-                got,
-                numeric(c, 1, row * r + k),
-                &format!("{what}: dWhh[{row},{k}]"),
+                g_w[row * r + k] as f64,
+                want,
+                &format!("{what}: gradWhh[{row},{k}]"),
             );
         }
         if c.b_hh.is_some() {
             let got: f64 = (0..steps * batch).map(|q| dgh[q * gh + row] as f64).sum();
-            close(got, numeric(c, 2, row), &format!("{what}: dBhh[{row}]"));
+            let want = numeric(c, 2, row);
+            close(got, want, &format!("{what}: dBhh[{row}] from dGh"));
+            close(g_b[row] as f64, want, &format!("{what}: gradBhh[{row}]"));
         }
     }
     // W_hr's gradient: Σ_t dh_tᵀ·m_t, m = o·tanh(c) after the cells in `saved`.
@@ -387,6 +399,8 @@ fn results_do_not_depend_on_the_thread_count() {
         crate::test_util::assert_same(&one.1, &two.1, "saved");
         crate::test_util::assert_same(&one.2, &two.2, "gradState");
         crate::test_util::assert_same(&one.3, &two.3, "gradGates");
+        crate::test_util::assert_same(&one.4, &two.4, "gradWhh");
+        crate::test_util::assert_same(&one.5, &two.5, "gradBhh");
     }
 }
 
@@ -465,10 +479,48 @@ fn bad_lengths_and_modes_are_errors_not_panics() {
         &out.clone(),
         &mut gs,
         &mut gg,
+        None,
+        None,
         &o,
     )
     .unwrap_err();
     assert!(e.message.starts_with("gradGates has"), "{}", e.message);
+    // Weight-gradient buffers of the wrong length.
+    let mut gg = vec![0.0; d.grad_gates_len()];
+    let mut gw = vec![0.0; 3];
+    let e = rnn_backward(
+        &c.w_hh,
+        None,
+        None,
+        &c.state0,
+        &out,
+        &saved,
+        &out.clone(),
+        &mut gs,
+        &mut gg,
+        Some(&mut gw),
+        None,
+        &o,
+    )
+    .unwrap_err();
+    assert!(e.message.starts_with("gradWhh has"), "{}", e.message);
+    let mut gb = vec![0.0; 1];
+    let e = rnn_backward(
+        &c.w_hh,
+        None,
+        None,
+        &c.state0,
+        &out,
+        &saved,
+        &out.clone(),
+        &mut gs,
+        &mut gg,
+        None,
+        Some(&mut gb),
+        &o,
+    )
+    .unwrap_err();
+    assert!(e.message.starts_with("gradBhh has"), "{}", e.message);
 }
 
 #[test]
@@ -604,6 +656,54 @@ fn vector_gates_match_the_scalar_reference() {
             gates::tanh_row(Simd::Scalar, &xr[..hid], &hr[..hid], &mut t0);
             gates::tanh_row(simd, &xr[..hid], &hr[..hid], &mut t1);
             near(&t1, &t0, &format!("{what} tanh"));
+        }
+    }
+}
+
+#[test]
+fn weight_gradients_summed_beside_the_steps_match_the_sum_over_all_steps() {
+    // 11 steps: two whole blocks of WEIGHT_BLOCK_STEPS and a partial one, both directions.
+    for code in 0..4 {
+        for reverse in [false, true] {
+            let proj = if code == 2 { 6 } else { 0 };
+            let lengths = reverse.then(|| (0..5).map(|b| 11 - 2 * b as u32).collect());
+            let c = case_with(code, 11, 5, 9, reverse, true, proj, lengths);
+            let d = Dims::new("test", &c.o).unwrap();
+            let (out, _, _, g_gates, g_w, g_b) = run(&c);
+            let rows = c.o.steps * c.o.batch;
+            let dgh = if c.mode == Mode::Gru {
+                &g_gates[rows * d.gh..][..rows * d.gh]
+            } else {
+                &g_gates[..rows * d.gh]
+            };
+            for row in 0..d.gh {
+                for k in 0..d.r {
+                    let mut want = 0.0f64;
+                    for s in 0..c.o.steps {
+                        let t = d.time(s);
+                        let prev = if s == 0 {
+                            &c.state0[..d.br]
+                        } else {
+                            &out[d.time(s - 1) * d.br..][..d.br]
+                        };
+                        for b in 0..c.o.batch {
+                            want += dgh[(t * c.o.batch + b) * d.gh + row] as f64
+                                * prev[b * d.r + k] as f64;
+                        }
+                    }
+                    let got = g_w[row * d.r + k] as f64;
+                    assert!(
+                        (got - want).abs() <= 1e-5 + 1e-5 * want.abs(),
+                        "mode {code} reverse {reverse}: gradWhh[{row},{k}] {got} vs {want}"
+                    );
+                }
+                let want: f64 = (0..rows).map(|q| dgh[q * d.gh + row] as f64).sum();
+                let got = g_b[row] as f64;
+                assert!(
+                    (got - want).abs() <= 1e-5 + 1e-5 * want.abs(),
+                    "mode {code} reverse {reverse}: gradBhh[{row}] {got} vs {want}"
+                );
+            }
         }
     }
 }
