@@ -22,7 +22,7 @@ describe('rnn kernels through the seam', () => {
     const gradGates = new Float32Array(2);
     const gradWhh = new Float32Array(4).fill(NaN);
     const gradBhh = new Float32Array(2).fill(NaN);
-    kernels.rnnBackward(wHh, null, null, h0, out, new Float32Array(0), new Float32Array([1, 1]), gradState, gradGates, gradWhh, gradBhh, o);
+    kernels.rnnBackward(wHh, null, null, h0, out, new Float32Array(0), new Float32Array([1, 1]), gradState, gradGates, gradWhh, gradBhh, null, null, null, null, null, o);
     const d = [1 - (out[0] as number) ** 2, 1 - (out[1] as number) ** 2];
     expect(gradGates[0]).toBeCloseTo(d[0] as number, 6);
     expect(gradGates[1]).toBeCloseTo(d[1] as number, 6);
@@ -31,8 +31,21 @@ describe('rnn kernels through the seam', () => {
     expect([...gradBhh].map((v) => Number(v.toFixed(5)))).toEqual(d.map((v) => Number(v.toFixed(5))));
     // Without weight-gradient buffers the same gate gradients, nothing else written.
     const gradGates2 = new Float32Array(2);
-    kernels.rnnBackward(wHh, null, null, h0, out, new Float32Array(0), new Float32Array([1, 1]), new Float32Array(2), gradGates2, null, null, o);
+    kernels.rnnBackward(wHh, null, null, h0, out, new Float32Array(0), new Float32Array([1, 1]), new Float32Array(2), gradGates2, null, null, null, null, null, null, null, o);
     expect([...gradGates2]).toEqual([...gradGates]);
+    // The input side (x = [3], W_ih = [[1], [-2]]): dx = dGates·W_ih, dW_ih = dGatesᵀ·x, db_ih = dGates.
+    const x = new Float32Array([3]);
+    const wIh = new Float32Array([1, -2]);
+    const [gradX, gradWih, gradBih] = [new Float32Array(1), new Float32Array(2), new Float32Array(2)];
+    kernels.rnnBackward(wHh, null, null, h0, out, new Float32Array(0), new Float32Array([1, 1]), new Float32Array(2), new Float32Array(2), null, null, x, wIh, gradX, gradWih, gradBih, o);
+    expect(gradX[0]).toBeCloseTo((d[0] as number) - 2 * (d[1] as number), 5);
+    expect(gradWih[0]).toBeCloseTo(3 * (d[0] as number), 5);
+    expect(gradWih[1]).toBeCloseTo(3 * (d[1] as number), 5);
+    expect([...gradBih].map((v) => Number(v.toFixed(5)))).toEqual(d.map((v) => Number(v.toFixed(5))));
+    // Half an input side is an error, not a guess.
+    expect(() =>
+      kernels.rnnBackward(wHh, null, null, h0, out, new Float32Array(0), new Float32Array([1, 1]), new Float32Array(2), new Float32Array(2), null, null, x, null, gradX, null, null, o),
+    ).toThrow(expect.objectContaining({ code: 'ERR_KINDLING_VALUE', message: expect.stringContaining('rnn_backward: the input side needs both x and wIh') }));
     // dh0 = dGatesᵀ·W_hh
     expect(gradState[0]).toBeCloseTo((d[0] as number) * 0.5 + (d[1] as number) * 2, 5);
     expect(gradState[1]).toBeCloseTo((d[0] as number) * -1 + (d[1] as number) * 0.25, 5);

@@ -84,7 +84,7 @@ export interface Kernels {
   // One recurrent layer-direction's time loop and its backward through time (src/ops/rnn.ts).
   // `wHr`: the LSTM projection (`proj` > 0); `lengths`: each batch row's valid steps (packed input).
   rnnForward(xProj: F32, wHh: F32, bHh: F32 | null | undefined, wHr: F32 | null | undefined, lengths: Uint32Array | null | undefined, state0: F32, out: F32, saved: F32, options: RnnOptions): void;
-  rnnBackward(wHh: F32, wHr: F32 | null | undefined, lengths: Uint32Array | null | undefined, state0: F32, out: F32, saved: F32, gradOut: F32, gradState: F32, gradGates: F32, gradWhh: F32 | null, gradBhh: F32 | null, options: RnnOptions): void;
+  rnnBackward(wHh: F32, wHr: F32 | null | undefined, lengths: Uint32Array | null | undefined, state0: F32, out: F32, saved: F32, gradOut: F32, gradState: F32, gradGates: F32, gradWhh: F32 | null, gradBhh: F32 | null, x: F32 | null, wIh: F32 | null, gradX: F32 | null, gradWih: F32 | null, gradBih: F32 | null, options: RnnOptions): void;
 }
 
 /** `sgemm`'s shapes and scalars: `op(a)` is m×k (stored k×m when `transA`), `op(b)` k×n (n×k when `transB`). */
@@ -327,7 +327,7 @@ interface Binding extends Omit<Kernels, PackedKernels> {
   layerNorm(x: F32, weight: F32 | null | undefined, bias: F32 | null | undefined, out: F32, mean: F32, rstd: F32, options: Float64Array): void;
   layerNormBackward(gradOut: F32, x: F32, mean: F32, rstd: F32, weight: F32 | null | undefined, gradIn: F32, gradWeight: F32 | null | undefined, gradBias: F32 | null | undefined, options: Float64Array): void;
   rnnForward(xProj: F32, wHh: F32, bHh: F32 | null | undefined, wHr: F32 | null | undefined, lengths: Uint32Array | null | undefined, state0: F32, out: F32, saved: F32, options: Float64Array): void;
-  rnnBackward(wHh: F32, wHr: F32 | null | undefined, lengths: Uint32Array | null | undefined, state0: F32, out: F32, saved: F32, gradOut: F32, gradState: F32, gradGates: F32, gradWhh: F32 | null | undefined, gradBhh: F32 | null | undefined, options: Float64Array): void;
+  rnnBackward(wHh: F32, wHr: F32 | null | undefined, lengths: Uint32Array | null | undefined, state0: F32, out: F32, saved: F32, gradOut: F32, gradState: F32, gradGates: F32, gradWhh: F32 | null | undefined, gradBhh: F32 | null | undefined, x: F32 | null | undefined, wIh: F32 | null | undefined, gradX: F32 | null | undefined, gradWih: F32 | null | undefined, gradBih: F32 | null | undefined, options: Float64Array): void;
   attentionBackward(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, gradOut: F32, gradQ: F32, gradK: F32, gradV: F32, options: Float64Array): void;
   avgPool2d(x: F32, out: F32, options: Float64Array): void;
   avgPool2dBackward(gradOut: F32, gradIn: F32, options: Float64Array): void;
@@ -529,8 +529,8 @@ const packed: Pick<Kernels, PackedKernels> = {
   layerNormBackward: (gradOut, x, mean, rstd, weight, gradIn, gradWeight, gradBias, o) =>
     binding.layerNormBackward(gradOut, x, mean, rstd, weight, gradIn, gradWeight, gradBias, packNorm(o)),
   rnnForward: (xProj, wHh, bHh, wHr, lengths, state0, out, saved, o) => binding.rnnForward(xProj, wHh, bHh, wHr, lengths, state0, out, saved, packRnn(o)),
-  rnnBackward: (wHh, wHr, lengths, state0, out, saved, gradOut, gradState, gradGates, gradWhh, gradBhh, o) =>
-    binding.rnnBackward(wHh, wHr, lengths, state0, out, saved, gradOut, gradState, gradGates, gradWhh, gradBhh, packRnn(o)),
+  rnnBackward: (wHh, wHr, lengths, state0, out, saved, gradOut, gradState, gradGates, gradWhh, gradBhh, x, wIh, gradX, gradWih, gradBih, o) =>
+    binding.rnnBackward(wHh, wHr, lengths, state0, out, saved, gradOut, gradState, gradGates, gradWhh, gradBhh, x, wIh, gradX, gradWih, gradBih, packRnn(o)),
   attentionBackward: (q, k, v, mask, out, lse, gradOut, gradQ, gradK, gradV, o) =>
     binding.attentionBackward(q, k, v, mask, out, lse, gradOut, gradQ, gradK, gradV, packAttention(o)),
   avgPool2d: (x, out, o) => binding.avgPool2d(x, out, packPool(o)),

@@ -2,12 +2,12 @@
  * The recurrent layers' maths (`nn.RNN`, `nn.LSTM`, `nn.GRU` and their cells), as PyTorch's:
  * gate layouts LSTM `i, f, g, o` and GRU `r, z, n` with `b_hn` inside the reset product.
  *
- * One layer-direction is two ops: the input projection of every step as one `linear`
- * (`x·W_ihᵀ + b_ih`, one GEMM over `steps·batch` rows, its backward the usual three GEMMs), then
- * the recurrence as one native call (crates/kindling-core/src/rnn: per step an `sgemm` by `W_hh`
- * and the fused gate nonlinearities) whose backward is one native call too (back-propagation
- * through time) followed by one GEMM for `W_hh`'s gradient and one column sum for `b_hh`'s, over
- * all steps at once. No JS runs per time step.
+ * One layer-direction is one op: the input projection of every step as one GEMM (`x·W_ihᵀ +
+ * b_ih` over `steps·batch` rows), then the recurrence as one native call
+ * (crates/kindling-core/src/rnn: per step an `sgemm` by `W_hh` and the fused gate
+ * nonlinearities). Its backward is one native call too: back-propagation through time, with the
+ * weight, bias and input gradients formed beside the steps on the other thread (NOTE [ Weight
+ * gradients beside the recurrence ] in docs/PERFORMANCE.md). No JS runs per time step.
  *
  * LSTM projections (`projSize`, PyTorch's `weight_hr`) run inside the same native loop; so does
  * a packed batch's variable lengths (`lengths`, each row's valid steps: past its end a row carries
@@ -19,11 +19,11 @@
  */
 import { attach, recordingAny } from '../autograd/function';
 import { uninitF32 } from '../dtype';
+import { ShapeError } from '../errors';
 import { Tensor } from '../tensor';
 import { dropout } from './dropout';
 import { cat, stack } from './join';
 import { kernels, type RnnOptions } from './kernels';
-import { linear } from './matmul';
 
 export type RnnMode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
 
@@ -48,30 +48,36 @@ export interface LayerWeights {
 const f32 = (t: Tensor): Float32Array => t.contiguous().data as Float32Array;
 
 /**
- * The recurrence of one layer-direction over a projected input `xProj` (`steps × batch ×
- * gates·hidden`) from `h0` (`batch × r`, r = projSize or hidden) and `c0` (LSTM, `batch ×
- * hidden`). Returns every step's hidden state (`steps × batch × r`, time order), the final hidden
- * state and (LSTM) cell. With `lengths`, row `b` runs only its first `lengths[b]` steps.
+ * One layer-direction over a time-major input (`steps × batch × input`) from `h0` (`batch × r`,
+ * r = projSize or hidden) and `c0` (LSTM, `batch × hidden`). Returns every step's hidden state
+ * (`steps × batch × r`, time order), the final hidden state and (LSTM) cell. With `lengths`,
+ * row `b` runs only its first `lengths[b]` steps.
  */
 function recurrence(
   mode: RnnMode,
-  xProj: Tensor,
-  wHh: Tensor,
-  bHh: Tensor | null,
-  wHr: Tensor | null,
+  input: Tensor,
+  { wIh, wHh, bIh, bHh, wHr = null }: LayerWeights,
   lengths: Uint32Array | null,
   h0: Tensor,
   c0: Tensor | null,
   reverse: boolean,
 ): [Tensor, Tensor, Tensor | null] {
-  const [steps, batch, gh] = xProj.shape as [number, number, number];
+  const [steps, batch, inputSize] = input.shape as [number, number, number];
+  const gh = wIh.shape[0] as number;
+  if (wIh.shape[1] !== inputSize) {
+    throw new ShapeError(`rnn: input has ${inputSize} features, expected ${wIh.shape[1]} (weight_ih shape [${wIh.shape.join(', ')}])`);
+  }
   const hidden = gh / GATES[mode];
   const r = wHr === null ? hidden : (wHr.shape[0] as number);
   const bh = batch * hidden;
   const br = batch * r;
   const lstm = mode === 'LSTM';
   const o: RnnOptions = { mode: MODE_CODE[mode], steps, batch, hidden, reverse, proj: wHr === null ? 0 : r };
-  const xp = f32(xProj);
+  const x = f32(input);
+  const wi = f32(wIh);
+  // The input projection of every step: x·W_ihᵀ + b_ih.
+  const xp = uninitF32(steps * batch * gh, 'rnn');
+  kernels.sgemm(x, wi, xp, bIh === null ? null : f32(bIh), { transA: false, transB: true, m: steps * batch, n: gh, k: inputSize, alpha: 1, beta: 0 });
   const w = f32(wHh);
   const b = bHh === null ? null : f32(bHh);
   const wr = wHr === null ? null : f32(wHr);
@@ -92,7 +98,7 @@ function recurrence(
     else packed.set(state0.subarray(br), outLen);
   }
   const result = Tensor._make(packed, [packed.length], 'float32');
-  const inputs = [xProj, wHh, bHh, h0, c0, wHr];
+  const inputs = [input, wIh, bIh, wHh, bHh, h0, c0, wHr];
   const live = inputs.filter((t): t is Tensor => t !== null);
   if (recordingAny(live)) {
     attach(
@@ -106,14 +112,15 @@ function recurrence(
         const block = steps * batch * gh;
         // Every element is written by the backward kernel.
         const gradGates = uninitF32((mode === 'GRU' ? 2 * block : block) + (wHr === null ? 0 : outLen), 'rnn');
-        // W_hh's and b_hh's gradients (Σ_t dGh_tᵀ·h_prev(t), Σ_t dGh_t) are summed by the kernel
-        // beside the steps.
+        // The weight, bias and input gradients are formed by the kernel beside the steps:
+        // W_hh's Σ_t dGh_tᵀ·h_prev(t), b_hh's Σ_t dGh_t, W_ih's Σ_t dGx_tᵀ·x_t, b_ih's Σ_t dGx_t, x's dGx·W_ih.
         const gw = wHh.requiresGrad ? uninitF32(gh * r, 'rnn') : null;
         const gb = bHh !== null && bHh.requiresGrad ? uninitF32(gh, 'rnn') : null;
-        kernels.rnnBackward(w, wr, lengths, state0, out, saved, gd.subarray(0, outLen), gradState, gradGates, gw, gb, o);
-        const dGx = gradGates.subarray(0, block);
-        const gW = gw === null ? null : Tensor._make(gw, wHh.shape, 'float32');
-        const gB = gb === null || bHh === null ? null : Tensor._make(gb, bHh.shape, 'float32');
+        const gx = input.requiresGrad ? uninitF32(x.length, 'rnn') : null;
+        const gwi = wIh.requiresGrad ? uninitF32(wi.length, 'rnn') : null;
+        const gbi = bIh !== null && bIh.requiresGrad ? uninitF32(gh, 'rnn') : null;
+        kernels.rnnBackward(w, wr, lengths, state0, out, saved, gd.subarray(0, outLen), gradState, gradGates, gw, gb, x, wi, gx, gwi, gbi, o);
+        const gradOf = (buf: Float32Array | null, t: Tensor | null): Tensor | null => (buf === null || t === null ? null : Tensor._make(buf, t.shape, 'float32'));
         let gR: Tensor | null = null;
         if (wHr !== null && wHr.requiresGrad) {
           // W_hr's gradient: Σ_t dh_tᵀ·m_t, m = o·tanh(c) saved after the cells.
@@ -124,15 +131,17 @@ function recurrence(
           gR = Tensor._make(gr, wHr.shape, 'float32');
         }
         return [
-          xProj.requiresGrad ? Tensor._make(mode === 'GRU' || wHr !== null ? dGx.slice() : gradGates, xProj.shape, 'float32') : null,
-          gW,
-          gB,
+          gradOf(gx, input),
+          gradOf(gwi, wIh),
+          gradOf(gbi, bIh),
+          gradOf(gw, wHh),
+          gradOf(gb, bHh),
           h0.requiresGrad ? Tensor._make(gradState.slice(0, br), h0.shape, 'float32') : null,
           c0 !== null && c0.requiresGrad ? Tensor._make(gradState.slice(br), c0.shape, 'float32') : null,
           gR,
         ];
       },
-      [result, wHh, h0, ...(c0 === null ? [] : [c0]), ...(wHr === null ? [] : [wHr])],
+      [result, input, wIh, wHh, h0, ...(c0 === null ? [] : [c0]), ...(wHr === null ? [] : [wHr])],
     );
   }
   const output = result.narrow(0, 0, outLen).view([steps, batch, r]);
@@ -141,10 +150,7 @@ function recurrence(
   return [output, hN, cN];
 }
 
-/**
- * One layer-direction on a time-major input (`steps × batch × input`): the input projection as
- * one `linear`, then the native recurrence.
- */
+/** One layer-direction on a time-major input (`steps × batch × input`). */
 export function rnnLayer(
   mode: RnnMode,
   input: Tensor,
@@ -154,8 +160,7 @@ export function rnnLayer(
   reverse: boolean,
   lengths: Uint32Array | null = null,
 ): [Tensor, Tensor, Tensor | null] {
-  const xProj = linear(input, weights.wIh, weights.bIh);
-  return recurrence(mode, xProj, weights.wHh, weights.bHh, weights.wHr ?? null, lengths, h0, c0, reverse);
+  return recurrence(mode, input, weights, lengths, h0, c0, reverse);
 }
 
 /** The settings of a stacked recurrent network (`nn.RNN`/`LSTM`/`GRU`'s). */

@@ -27,7 +27,8 @@ pub fn rnn_forward(
 
 /// The gate pre-activation gradients of every step (then every step's `h` gradient with a
 /// projection), the initial state's gradient (written over `gradState`, which comes in holding
-/// the final state's), and when given `W_hh`'s and `b_hh`'s gradients.
+/// the final state's), and when given `W_hh`'s and `b_hh`'s gradients and the input side's
+/// (`x`'s, `W_ih`'s, `b_ih`'s, from `x` and `W_ih`).
 #[napi(catch_unwind)]
 #[allow(clippy::too_many_arguments)]
 pub fn rnn_backward(
@@ -43,13 +44,34 @@ pub fn rnn_backward(
     #[napi(ts_arg_type = "Float32Array")] grad_gates: F32Out<'_>,
     #[napi(ts_arg_type = "Float32Array | null | undefined")] grad_w_hh: Option<F32Out<'_>>,
     #[napi(ts_arg_type = "Float32Array | null | undefined")] grad_b_hh: Option<F32Out<'_>>,
+    x: Option<&[f32]>,
+    w_ih: Option<&[f32]>,
+    #[napi(ts_arg_type = "Float32Array | null | undefined")] grad_x: Option<F32Out<'_>>,
+    #[napi(ts_arg_type = "Float32Array | null | undefined")] grad_w_ih: Option<F32Out<'_>>,
+    #[napi(ts_arg_type = "Float32Array | null | undefined")] grad_b_ih: Option<F32Out<'_>>,
     options: &[f64],
 ) -> Result<()> {
-    let result = RnnOptions::unpack(options).and_then(|o| {
-        rnn::rnn_backward(
-            w_hh, w_hr, lengths, state0, out, saved, grad_out, grad_state, grad_gates, grad_w_hh,
-            grad_b_hh, &o,
-        )
+    let input = match (x, w_ih) {
+        (Some(x), Some(w_ih)) => Ok(Some(rnn::InputGrads {
+            x,
+            w_ih,
+            grad_x,
+            grad_w_ih,
+            grad_b_ih,
+        })),
+        (None, None) if grad_x.is_none() && grad_w_ih.is_none() && grad_b_ih.is_none() => Ok(None),
+        _ => Err(kindling_core::KernelError::value(
+            "rnn_backward",
+            "the input side needs both x and wIh (and neither without its gradients)",
+        )),
+    };
+    let result = input.and_then(|input| {
+        RnnOptions::unpack(options).and_then(|o| {
+            rnn::rnn_backward(
+                w_hh, w_hr, lengths, state0, out, saved, grad_out, grad_state, grad_gates,
+                grad_w_hh, grad_b_hh, input, &o,
+            )
+        })
     });
     crate::error::convert(&env, result)
 }

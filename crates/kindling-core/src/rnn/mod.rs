@@ -27,20 +27,22 @@
 //! projection `o·tanh(c)` of every step (`steps·batch·H`); GRU the three gate activations then
 //! `W_hn·h + b_hn` (`steps·batch·3H`, then `steps·batch·H`); RNN nothing.
 //!
-//! The backward returns the gradient of each step's gate pre-activations; the caller turns them
-//! into the weight, bias and input gradients with one GEMM each over all steps, which is
-//! cheaper than accumulating per step here. For the GRU the `n` gate's pre-activation differs
-//! between its input part and its hidden part (the latter is multiplied by `r`), so its gate
-//! gradient comes in two blocks: with respect to `x_proj`, then with respect to `h·W_hhᵀ + b_hh`.
-//! With a projection a last block holds the gradient of every step's `h` (`steps·batch·proj`),
-//! from which the caller forms `W_hr`'s gradient in one GEMM.
+//! The backward returns the gradient of each step's gate pre-activations and, when asked, the
+//! weight, bias and input gradients formed from them (`W_hh`, `b_hh`, and given the input and
+//! `W_ih`: `x`, `W_ih`, `b_ih`): those are products over blocks of finished steps, computed on the
+//! second thread while the first walks the steps (the recurrence is a chain of small products
+//! that two threads share poorly). For the GRU the `n` gate's pre-activation differs between its
+//! input part and its hidden part (the latter is multiplied by `r`), so its gate gradient comes
+//! in two blocks: with respect to `x_proj`, then with respect to `h·W_hhᵀ + b_hh`. With a
+//! projection a last block holds the gradient of every step's `h` (`steps·batch·proj`), from
+//! which the caller forms `W_hr`'s gradient in one GEMM.
 use crate::cpu::{self, Simd};
 use crate::error::{check_len, KernelError, KernelResult};
 use crate::gemm::{sgemm, sgemm_packed_b, PackedB};
 use crate::options::Packed;
 use crate::threads::{self, SharedSlice};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 mod gates;
 #[cfg(test)]
@@ -450,18 +452,30 @@ pub fn rnn_forward(
     Ok(())
 }
 
+/// The input side of a layer-direction for [`rnn_backward`]: its input `x` (`steps·batch ×
+/// input`, time-major) and `W_ih` (`gates·hidden × input`), and the gradients wanted of them
+/// (each overwritten): `x`'s (`dGx·W_ih`), `W_ih`'s (`Σ_t dGx_tᵀ·x_t`) and `b_ih`'s (`Σ_t dGx_t`).
+pub struct InputGrads<'a> {
+    pub x: &'a [f32],
+    pub w_ih: &'a [f32],
+    pub grad_x: Option<&'a mut [f32]>,
+    pub grad_w_ih: Option<&'a mut [f32]>,
+    pub grad_b_ih: Option<&'a mut [f32]>,
+}
+
 /// Back-propagation through time of one layer-direction run by [`rnn_forward`] (same buffers).
 /// `grad_out` is the gradient of every step's output; `grad_state` comes in as the gradient of
 /// the final state (`h_n`, then `c_n` for the LSTM; `h_n`'s may also be folded into `grad_out`)
 /// and is overwritten with the gradient of `state0`. `grad_gates` (overwritten) gets the gradient
 /// of each step's gate pre-activations (two blocks for the GRU; with a projection, then every
 /// step's `h` gradient; see the module comment). `grad_w_hh` (`gates·hidden × r`) and
-/// `grad_b_hh` (`gates·hidden`), when given, are overwritten with `Σ_t dGhᵀ·h_prev` and `Σ_t dGh`.
+/// `grad_b_hh` (`gates·hidden`), when given, are overwritten with `Σ_t dGhᵀ·h_prev` and `Σ_t dGh`;
+/// `input`, when given, asks for the input side's gradients too.
 ///
-/// The weight gradients are summed while the steps run: one task walks the steps (its products
-/// and gate loops then run on its own thread) and another folds each finished block of steps
-/// into the sums, so the recurrence's idle thread does the weight gradient's work.
-/// NOTE [ Weight gradients beside the recurrence ] in docs/PERFORMANCE.md
+/// Those gradients are formed while the steps run: one task walks the steps (its products and
+/// gate loops then run on its own thread) while the other folds each finished block of steps
+/// into them, and joins it when the steps are done. NOTE [ Weight gradients beside the
+/// recurrence ] in docs/PERFORMANCE.md
 #[allow(clippy::too_many_arguments)]
 pub fn rnn_backward(
     w_hh: &[f32],
@@ -475,6 +489,7 @@ pub fn rnn_backward(
     grad_gates: &mut [f32],
     grad_w_hh: Option<&mut [f32]>,
     grad_b_hh: Option<&mut [f32]>,
+    input: Option<InputGrads<'_>>,
     o: &RnnOptions,
 ) -> KernelResult {
     const OP: &str = "rnn_backward";
@@ -495,27 +510,41 @@ pub fn rnn_backward(
     if let Some(g) = &grad_b_hh {
         check_len(OP, "gradBhh", g.len(), d.gh, "b_hh's")?;
     }
+    let rows = d.steps * d.batch;
+    let input_size = match &input {
+        Some(i) => {
+            if d.gh == 0 || i.w_ih.len() % d.gh != 0 {
+                return Err(KernelError::shape(
+                    OP,
+                    format!(
+                        "wIh has {} elements, not a multiple of gates·hidden = {}",
+                        i.w_ih.len(),
+                        d.gh
+                    ),
+                ));
+            }
+            let n = i.w_ih.len() / d.gh;
+            check_len(
+                OP,
+                "x",
+                i.x.len(),
+                rows * n,
+                "steps·batch·input (input from wIh)",
+            )?;
+            if let Some(g) = &i.grad_x {
+                check_len(OP, "gradX", g.len(), rows * n, "x's")?;
+            }
+            if let Some(g) = &i.grad_w_ih {
+                check_len(OP, "gradWih", g.len(), d.gh * n, "W_ih's")?;
+            }
+            if let Some(g) = &i.grad_b_ih {
+                check_len(OP, "gradBih", g.len(), d.gh, "b_ih's")?;
+            }
+            n
+        }
+        None => 0,
+    };
     let gates = SharedSlice::new(grad_gates);
-    if grad_w_hh.is_none() && grad_b_hh.is_none() {
-        let steps = StepArgs {
-            d: &d,
-            w_hh,
-            w_hr,
-            lengths,
-            state0,
-            out,
-            saved,
-            grad_out,
-            gates: &gates,
-        };
-        return backward_steps(&steps, grad_state, &|_| {});
-    }
-    // Steps finished by the step task; `FAILED` tells the weight task to stop waiting.
-    let done = AtomicUsize::new(0);
-    let steps_result = Mutex::new(Ok(()));
-    let weights_result = Mutex::new(Ok(()));
-    let grad_state = Mutex::new(grad_state);
-    let weights = Mutex::new((grad_w_hh, grad_b_hh));
     let steps = StepArgs {
         d: &d,
         w_hh,
@@ -527,8 +556,51 @@ pub fn rnn_backward(
         grad_out,
         gates: &gates,
     };
-    // Two tasks whatever the thread count: on one thread they run in order (steps, then
-    // weights), so every sum is formed the same way.
+    let (x, w_ih, grad_x, grad_w_ih, grad_b_ih) = match input {
+        Some(i) => (i.x, i.w_ih, i.grad_x, i.grad_w_ih, i.grad_b_ih),
+        None => (&[][..], &[][..], None, None, None),
+    };
+    // Without the GRU's separate hidden block, b_ih's gradient is b_hh's: summed once.
+    let shared_bias = d.mode != Mode::Gru && grad_b_hh.is_some() && grad_b_ih.is_some();
+    let (bias_ih, bias_ih_copy) = if shared_bias {
+        (None, grad_b_ih)
+    } else {
+        (grad_b_ih, None)
+    };
+    let mut jobs = Vec::new();
+    if grad_w_hh.is_some() || grad_b_hh.is_some() {
+        jobs.push(Job::new(
+            JobKind::Hidden,
+            grad_w_hh,
+            grad_b_hh,
+            bias_ih_copy,
+            &d,
+        ));
+    }
+    if grad_w_ih.is_some() || bias_ih.is_some() {
+        jobs.push(Job::new(JobKind::Input, grad_w_ih, bias_ih, None, &d));
+    }
+    if grad_x.is_some() {
+        jobs.push(Job::new(JobKind::GradX, grad_x, None, None, &d));
+    }
+    if jobs.is_empty() {
+        return backward_steps(&steps, grad_state, &|_| {});
+    }
+    let ctx = JobContext {
+        steps: &steps,
+        x,
+        w_ih,
+        input: input_size,
+        h_prev: OnceLock::new(),
+    };
+    // Steps finished by the step task; `FAILED` tells the other task to stop waiting.
+    let done = AtomicUsize::new(0);
+    let steps_result = Mutex::new(Ok(()));
+    let jobs_result = Mutex::new(Ok(()));
+    let grad_state = Mutex::new(grad_state);
+    // Two tasks whatever the thread count: on one thread they run in order (the steps, then
+    // every job), and each job folds its blocks in the same order on either thread, so every sum
+    // is formed the same way.
     threads::run_tasks(2, usize::MAX, |task| {
         if task == 0 {
             let mut gs = grad_state.lock().unwrap_or_else(|e| e.into_inner());
@@ -537,25 +609,26 @@ pub fn rnn_backward(
                 done.store(FAILED, Ordering::Release);
             }
             *steps_result.lock().unwrap_or_else(|e| e.into_inner()) = r;
-        } else {
-            let mut w = weights.lock().unwrap_or_else(|e| e.into_inner());
-            let (gw, gb) = &mut *w;
-            let r = weight_grads(&steps, &done, gw.as_deref_mut(), gb.as_deref_mut());
-            *weights_result.lock().unwrap_or_else(|e| e.into_inner()) = r;
+        }
+        let r = run_jobs(&ctx, &jobs, &done);
+        if r.is_err() {
+            *jobs_result.lock().unwrap_or_else(|e| e.into_inner()) = r;
         }
     });
     steps_result
         .into_inner()
         .unwrap_or_else(|e| e.into_inner())?;
-    weights_result
+    jobs_result
         .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
+        .unwrap_or_else(|e| e.into_inner())?;
+    drop(jobs);
+    Ok(())
 }
 
 /// `done`'s value when the step task failed.
 const FAILED: usize = usize::MAX;
 
-/// What the step task and the weight task of [`rnn_backward`] read.
+/// What the step task and the jobs of [`rnn_backward`] read.
 struct StepArgs<'a, 'g> {
     d: &'a Dims,
     w_hh: &'a [f32],
@@ -565,91 +638,200 @@ struct StepArgs<'a, 'g> {
     out: &'a [f32],
     saved: &'a [f32],
     grad_out: &'a [f32],
-    /// `grad_gates`: the step task writes each step's parts; the weight task reads finished ones.
+    /// `grad_gates`: the step task writes each step's parts; the jobs read finished ones.
     gates: &'a SharedSlice<'g, f32>,
 }
 
-/// The hidden-side gate gradients `dGh` of time `t0` and the `rows` batch rows after it (for the
-/// GRU the second block, else the first). SAFETY: those steps must be finished and no longer
-/// written.
-unsafe fn hidden_gate_grads<'g>(a: &StepArgs<'_, 'g>, t0: usize, rows: usize) -> &'g [f32] {
-    let d = a.d;
-    let block = if d.mode == Mode::Gru {
-        d.steps * d.batch * d.gh
-    } else {
-        0
-    };
-    a.gates.part(block + t0 * d.batch * d.gh, rows * d.gh)
+/// Processed steps a job folds in at a time (`steps·batch` rows of gate gradients per product).
+const JOB_BLOCK_STEPS: usize = 4;
+
+/// What a job computes from each finished block of steps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum JobKind {
+    /// `W_hh`'s gradient `Σ dGhᵀ·h_prev` and `b_hh`'s `Σ dGh` (and `b_ih`'s when it is the same).
+    Hidden,
+    /// `W_ih`'s gradient `Σ dGxᵀ·x` and (GRU) `b_ih`'s `Σ dGx`.
+    Input,
+    /// The input's gradient `dGx·W_ih`, the block's own rows.
+    GradX,
 }
 
-/// Processed steps folded into the weight gradients at a time (`steps·batch` rows of `dGh` per
-/// product).
-const WEIGHT_BLOCK_STEPS: usize = 4;
+/// One job's output buffers and how far it has come; either task may take it (one at a time).
+struct Job<'o> {
+    state: Mutex<JobState<'o>>,
+}
 
-/// The weight task: `Σ dGhᵀ·h_prev` and `Σ dGh` over blocks of finished steps, in processing
-/// order, each block as it is finished.
-fn weight_grads(
-    a: &StepArgs<'_, '_>,
-    done: &AtomicUsize,
-    grad_w: Option<&mut [f32]>,
-    grad_b: Option<&mut [f32]>,
-) -> KernelResult {
-    let d = a.d;
-    let (steps, br, gh, r) = (d.steps, d.br, d.gh, d.r);
-    // Every step's previous hidden state, in time order.
-    let mut h_prev = vec![0.0f32; steps * br];
-    for s in 0..steps {
-        let src = if s == 0 {
-            &a.state0[..br]
+struct JobState<'o> {
+    kind: JobKind,
+    /// The weight gradient (or the input's gradient for `GradX`).
+    out: Option<&'o mut [f32]>,
+    bias: Option<&'o mut [f32]>,
+    /// A second bias gradient with the same value (`b_ih`'s, when it is `b_hh`'s).
+    bias_copy: Option<&'o mut [f32]>,
+    bias_sum: Vec<f64>,
+    /// Processed steps below which blocks remain (blocks run from the last processed step down).
+    hi: usize,
+}
+
+impl<'o> Job<'o> {
+    fn new(
+        kind: JobKind,
+        out: Option<&'o mut [f32]>,
+        bias: Option<&'o mut [f32]>,
+        bias_copy: Option<&'o mut [f32]>,
+        d: &Dims,
+    ) -> Self {
+        let mut out = out;
+        if kind != JobKind::GradX {
+            if let Some(o) = out.as_deref_mut() {
+                o.fill(0.0);
+            }
+        }
+        let bias_sum = vec![0.0f64; if bias.is_some() { d.gh } else { 0 }];
+        Job {
+            state: Mutex::new(JobState {
+                kind,
+                out,
+                bias,
+                bias_copy,
+                bias_sum,
+                hi: d.steps,
+            }),
+        }
+    }
+}
+
+/// What the jobs read besides the step buffers.
+struct JobContext<'a, 'g> {
+    steps: &'a StepArgs<'a, 'g>,
+    x: &'a [f32],
+    w_ih: &'a [f32],
+    input: usize,
+    /// Every step's previous hidden state in time order, built by the first block that needs it.
+    h_prev: OnceLock<Vec<f32>>,
+}
+
+impl JobContext<'_, '_> {
+    fn h_prev(&self) -> &[f32] {
+        self.h_prev.get_or_init(|| {
+            let a = self.steps;
+            let (d, br) = (a.d, a.d.br);
+            let mut h = vec![0.0f32; d.steps * br];
+            for s in 0..d.steps {
+                let src = if s == 0 {
+                    &a.state0[..br]
+                } else {
+                    &a.out[d.time(s - 1) * br..][..br]
+                };
+                h[d.time(s) * br..][..br].copy_from_slice(src);
+            }
+            h
+        })
+    }
+}
+
+/// Takes whichever job has a finished block waiting, until every job is done. A job's blocks run
+/// in one fixed order (from the last processed step down) whichever task takes them.
+fn run_jobs(ctx: &JobContext<'_, '_>, jobs: &[Job<'_>], done: &AtomicUsize) -> KernelResult {
+    let steps = ctx.steps.d.steps;
+    let mut idle = 0u32;
+    loop {
+        let finished = done.load(Ordering::Acquire);
+        if finished == FAILED {
+            return Ok(());
+        }
+        let mut pending = false;
+        let mut progressed = false;
+        for job in jobs {
+            let Ok(mut st) = job.state.try_lock() else {
+                pending = true;
+                continue;
+            };
+            if st.hi == 0 {
+                let JobState {
+                    bias,
+                    bias_copy,
+                    bias_sum,
+                    ..
+                } = &mut *st;
+                for out in [bias.take(), bias_copy.take()].into_iter().flatten() {
+                    for (o, &v) in out.iter_mut().zip(bias_sum.iter()) {
+                        *o = v as f32;
+                    }
+                }
+                continue;
+            }
+            pending = true;
+            let lo = st.hi.saturating_sub(JOB_BLOCK_STEPS);
+            if finished < steps - lo {
+                continue;
+            }
+            let r = fold_block(ctx, &mut st, lo);
+            if r.is_err() {
+                done.store(FAILED, Ordering::Release);
+                return r;
+            }
+            st.hi = lo;
+            progressed = true;
+        }
+        if !pending {
+            return Ok(());
+        }
+        if progressed {
+            idle = 0;
         } else {
-            &a.out[d.time(s - 1) * br..][..br]
-        };
-        h_prev[d.time(s) * br..][..br].copy_from_slice(src);
-    }
-    let mut grad_w = grad_w;
-    if let Some(g) = grad_w.as_deref_mut() {
-        g.fill(0.0);
-    }
-    let mut bias = vec![0.0f64; if grad_b.is_some() { gh } else { 0 }];
-    let mut hi = steps;
-    while hi > 0 {
-        let lo = hi.saturating_sub(WEIGHT_BLOCK_STEPS);
-        let mut spins = 0u32;
-        loop {
-            let n = done.load(Ordering::Acquire);
-            if n == FAILED {
-                return Ok(());
-            }
-            if n >= steps - lo {
-                break;
-            }
-            spins += 1;
-            if spins < 64 {
+            idle += 1;
+            if idle < 64 {
                 std::hint::spin_loop();
             } else {
                 std::thread::yield_now();
             }
         }
-        let t0 = d.time(lo).min(d.time(hi - 1));
-        let rows = (hi - lo) * d.batch;
-        // SAFETY: steps lo..hi are finished: the step task no longer touches their parts.
-        let dg = unsafe { hidden_gate_grads(a, t0, rows) };
-        if let Some(g) = grad_w.as_deref_mut() {
-            let hp = &h_prev[t0 * br..][..rows * r];
-            sgemm(true, false, gh, r, rows, 1.0, dg, hp, 1.0, g, None)?;
-        }
-        if !bias.is_empty() {
-            for row in dg.chunks_exact(gh) {
-                for (acc, &v) in bias.iter_mut().zip(row) {
-                    *acc += v as f64;
-                }
+    }
+}
+
+/// One job's work for the finished processed steps `lo..st.hi`.
+fn fold_block(ctx: &JobContext<'_, '_>, st: &mut JobState<'_>, lo: usize) -> KernelResult {
+    let a = ctx.steps;
+    let d = a.d;
+    let (gh, batch) = (d.gh, d.batch);
+    let t0 = d.time(lo).min(d.time(st.hi - 1));
+    let rows = (st.hi - lo) * batch;
+    let hidden_block = st.kind == JobKind::Hidden && d.mode == Mode::Gru;
+    let at = if hidden_block {
+        d.steps * batch * gh
+    } else {
+        0
+    };
+    // SAFETY: steps lo..hi are finished, and the step task no longer touches their parts.
+    let dg: &[f32] = unsafe { a.gates.part(at + t0 * batch * gh, rows * gh) };
+    match st.kind {
+        JobKind::Hidden => {
+            if let Some(g) = st.out.as_deref_mut() {
+                let hp = &ctx.h_prev()[t0 * d.br..][..rows * d.r];
+                sgemm(true, false, gh, d.r, rows, 1.0, dg, hp, 1.0, g, None)?;
             }
         }
-        hi = lo;
+        JobKind::Input => {
+            if let Some(g) = st.out.as_deref_mut() {
+                let n = ctx.input;
+                let xb = &ctx.x[t0 * batch * n..][..rows * n];
+                sgemm(true, false, gh, n, rows, 1.0, dg, xb, 1.0, g, None)?;
+            }
+        }
+        JobKind::GradX => {
+            if let Some(g) = st.out.as_deref_mut() {
+                let n = ctx.input;
+                let gx = &mut g[t0 * batch * n..][..rows * n];
+                sgemm(false, false, rows, n, gh, 1.0, dg, ctx.w_ih, 0.0, gx, None)?;
+            }
+        }
     }
-    if let Some(g) = grad_b {
-        for (o, &v) in g.iter_mut().zip(&bias) {
-            *o = v as f32;
+    if !st.bias_sum.is_empty() {
+        for row in dg.chunks_exact(gh) {
+            for (acc, &v) in st.bias_sum.iter_mut().zip(row) {
+                *acc += v as f64;
+            }
         }
     }
     Ok(())
@@ -767,7 +949,7 @@ fn backward_steps(
                     &dh
                 };
                 let (gx, dc) = (SharedSlice::new(gx), SharedSlice::new(&mut dc_carry));
-                let (tasks, work) = row_tasks(&d);
+                let (tasks, work) = row_tasks(d);
                 threads::run_tasks(tasks, work, |task| {
                     for b in task_rows(task, tasks, batch) {
                         // SAFETY: each batch row belongs to one task, and these are its parts.

@@ -232,6 +232,7 @@ fn run(c: &Case) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>)
         &mut g_gates,
         Some(&mut g_w),
         c.b_hh.is_some().then_some(&mut g_b[..]),
+        None,
         &c.o,
     )
     .unwrap();
@@ -481,6 +482,7 @@ fn bad_lengths_and_modes_are_errors_not_panics() {
         &mut gg,
         None,
         None,
+        None,
         &o,
     )
     .unwrap_err();
@@ -500,6 +502,7 @@ fn bad_lengths_and_modes_are_errors_not_panics() {
         &mut gg,
         Some(&mut gw),
         None,
+        None,
         &o,
     )
     .unwrap_err();
@@ -517,6 +520,7 @@ fn bad_lengths_and_modes_are_errors_not_panics() {
         &mut gg,
         None,
         Some(&mut gb),
+        None,
         &o,
     )
     .unwrap_err();
@@ -706,4 +710,170 @@ fn weight_gradients_summed_beside_the_steps_match_the_sum_over_all_steps() {
             }
         }
     }
+}
+
+/// The backward with the input side: `(gradGates, gradX, gradWih, gradBih, gradWhh, gradBhh)`.
+#[allow(clippy::type_complexity)]
+fn run_with_input(
+    c: &Case,
+    x: &[f32],
+    w_ih: &[f32],
+) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>) {
+    let d = Dims::new("test", &c.o).unwrap();
+    let (mut out, mut saved) = (vec![0.0; c.o.steps * d.br], vec![0.0; d.saved_len()]);
+    rnn_forward(
+        &c.x_proj,
+        &c.w_hh,
+        c.b_hh.as_deref(),
+        c.w_hr.as_deref(),
+        c.lengths.as_deref(),
+        &c.state0,
+        &mut out,
+        &mut saved,
+        &c.o,
+    )
+    .unwrap();
+    let mut g_state = c.g_state.clone();
+    let mut g_gates = vec![0.0; d.grad_gates_len()];
+    let mut g_x = vec![f32::NAN; x.len()];
+    let mut g_wih = vec![f32::NAN; w_ih.len()];
+    let mut g_bih = vec![f32::NAN; d.gh];
+    let mut g_whh = vec![f32::NAN; d.gh * d.r];
+    let mut g_bhh = vec![f32::NAN; d.gh];
+    rnn_backward(
+        &c.w_hh,
+        c.w_hr.as_deref(),
+        c.lengths.as_deref(),
+        &c.state0,
+        &out,
+        &saved,
+        &c.g_out,
+        &mut g_state,
+        &mut g_gates,
+        Some(&mut g_whh),
+        Some(&mut g_bhh),
+        Some(InputGrads {
+            x,
+            w_ih,
+            grad_x: Some(&mut g_x),
+            grad_w_ih: Some(&mut g_wih),
+            grad_b_ih: Some(&mut g_bih),
+        }),
+        &c.o,
+    )
+    .unwrap();
+    (g_gates, g_x, g_wih, g_bih, g_whh, g_bhh)
+}
+
+#[test]
+fn input_side_gradients_match_the_sums_over_all_steps_at_any_thread_count() {
+    for code in 0..4 {
+        for reverse in [false, true] {
+            let proj = if code == 2 { 6 } else { 0 };
+            let lengths = reverse.then(|| (0..5).map(|b| 11 - 2 * b as u32).collect());
+            let c = case_with(code, 11, 5, 9, reverse, true, proj, lengths);
+            let d = Dims::new("test", &c.o).unwrap();
+            let input = 7;
+            let rows = c.o.steps * c.o.batch;
+            let x = data(rows * input, 91, -1.0, 1.0);
+            let w_ih = data(d.gh * input, 92, -0.5, 0.5);
+            let (one, two) = crate::test_util::at_1_and_2_threads(|| run_with_input(&c, &x, &w_ih));
+            for (i, (p, q)) in [
+                (&one.0, &two.0),
+                (&one.1, &two.1),
+                (&one.2, &two.2),
+                (&one.3, &two.3),
+                (&one.4, &two.4),
+                (&one.5, &two.5),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                crate::test_util::assert_same(p, q, &format!("mode {code} output {i}"));
+            }
+            let (g_gates, g_x, g_wih, g_bih, _, g_bhh) = one;
+            let dgx = &g_gates[..rows * d.gh];
+            let near = |got: f32, want: f64, what: &str| {
+                assert!(
+                    (got as f64 - want).abs() <= 1e-5 + 1e-5 * want.abs(),
+                    "mode {code} reverse {reverse}: {what} {got} vs {want}"
+                )
+            };
+            for q in 0..rows {
+                for k in 0..input {
+                    let want: f64 = (0..d.gh)
+                        .map(|g| dgx[q * d.gh + g] as f64 * w_ih[g * input + k] as f64)
+                        .sum();
+                    near(g_x[q * input + k], want, &format!("gradX[{q},{k}]"));
+                }
+            }
+            for g in 0..d.gh {
+                for k in 0..input {
+                    let want: f64 = (0..rows)
+                        .map(|q| dgx[q * d.gh + g] as f64 * x[q * input + k] as f64)
+                        .sum();
+                    near(g_wih[g * input + k], want, &format!("gradWih[{g},{k}]"));
+                }
+                let want: f64 = (0..rows).map(|q| dgx[q * d.gh + g] as f64).sum();
+                near(g_bih[g], want, &format!("gradBih[{g}]"));
+                if code != 3 {
+                    // Without the GRU's hidden block the two bias gradients are one sum.
+                    assert_eq!(g_bih[g].to_bits(), g_bhh[g].to_bits());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn input_side_buffers_of_the_wrong_length_are_errors_not_panics() {
+    let c = case(2, 3, 2, 4, false, true);
+    let d = Dims::new("test", &c.o).unwrap();
+    let (out, saved) = (vec![0.0; c.o.steps * d.br], vec![0.0; d.saved_len()]);
+    let rows = c.o.steps * c.o.batch;
+    let message = |x_len: usize, w_len: usize, gx_len: usize, gw_len: usize, gb_len: usize| {
+        let (x, w) = (vec![0.0; x_len], vec![0.0; w_len]);
+        let (mut gx, mut gw, mut gb) = (vec![0.0; gx_len], vec![0.0; gw_len], vec![0.0; gb_len]);
+        let (mut gs, mut gg) = (vec![0.0; d.state_len()], vec![0.0; d.grad_gates_len()]);
+        rnn_backward(
+            &c.w_hh,
+            None,
+            None,
+            &c.state0,
+            &out,
+            &saved,
+            &out,
+            &mut gs,
+            &mut gg,
+            None,
+            None,
+            Some(InputGrads {
+                x: &x,
+                w_ih: &w,
+                grad_x: Some(&mut gx),
+                grad_w_ih: Some(&mut gw),
+                grad_b_ih: Some(&mut gb),
+            }),
+            &c.o,
+        )
+        .err()
+        .map(|e| e.message)
+    };
+    let (gh, n) = (d.gh, 3);
+    assert_eq!(message(rows * n, gh * n, rows * n, gh * n, gh), None);
+    assert!(message(rows * n, gh * n + 1, rows * n, gh * n, gh)
+        .unwrap()
+        .starts_with("wIh has"));
+    assert!(message(rows * n + 1, gh * n, rows * n, gh * n, gh)
+        .unwrap()
+        .starts_with("x has"));
+    assert!(message(rows * n, gh * n, rows * n - 1, gh * n, gh)
+        .unwrap()
+        .starts_with("gradX has"));
+    assert!(message(rows * n, gh * n, rows * n, gh, gh)
+        .unwrap()
+        .starts_with("gradWih has"));
+    assert!(message(rows * n, gh * n, rows * n, gh * n, gh + 2)
+        .unwrap()
+        .starts_with("gradBih has"));
 }
