@@ -643,7 +643,7 @@ struct StepArgs<'a, 'g> {
 }
 
 /// Processed steps a job folds in at a time (`steps·batch` rows of gate gradients per product).
-const JOB_BLOCK_STEPS: usize = 4;
+const JOB_BLOCK_STEPS: usize = 8;
 
 /// What a job computes from each finished block of steps.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -666,12 +666,12 @@ fn vector_gates_match_the_scalar_reference() {
 
 #[test]
 fn weight_gradients_summed_beside_the_steps_match_the_sum_over_all_steps() {
-    // 11 steps: two whole blocks of WEIGHT_BLOCK_STEPS and a partial one, both directions.
+    // 19 steps: two whole blocks of JOB_BLOCK_STEPS and a partial one, both directions.
     for code in 0..4 {
         for reverse in [false, true] {
             let proj = if code == 2 { 6 } else { 0 };
-            let lengths = reverse.then(|| (0..5).map(|b| 11 - 2 * b as u32).collect());
-            let c = case_with(code, 11, 5, 9, reverse, true, proj, lengths);
+            let lengths = reverse.then(|| (0..5).map(|b| 19 - 3 * b as u32).collect());
+            let c = case_with(code, 19, 5, 9, reverse, true, proj, lengths);
             let d = Dims::new("test", &c.o).unwrap();
             let (out, _, _, g_gates, g_w, g_b) = run(&c);
             let rows = c.o.steps * c.o.batch;
@@ -770,8 +770,8 @@ fn input_side_gradients_match_the_sums_over_all_steps_at_any_thread_count() {
     for code in 0..4 {
         for reverse in [false, true] {
             let proj = if code == 2 { 6 } else { 0 };
-            let lengths = reverse.then(|| (0..5).map(|b| 11 - 2 * b as u32).collect());
-            let c = case_with(code, 11, 5, 9, reverse, true, proj, lengths);
+            let lengths = reverse.then(|| (0..5).map(|b| 19 - 3 * b as u32).collect());
+            let c = case_with(code, 19, 5, 9, reverse, true, proj, lengths);
             let d = Dims::new("test", &c.o).unwrap();
             let input = 7;
             let rows = c.o.steps * c.o.batch;
