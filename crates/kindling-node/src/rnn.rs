@@ -51,20 +51,7 @@ pub fn rnn_backward(
     #[napi(ts_arg_type = "Float32Array | null | undefined")] grad_b_ih: Option<F32Out<'_>>,
     options: &[f64],
 ) -> Result<()> {
-    let input = match (x, w_ih) {
-        (Some(x), Some(w_ih)) => Ok(Some(rnn::InputGrads {
-            x,
-            w_ih,
-            grad_x,
-            grad_w_ih,
-            grad_b_ih,
-        })),
-        (None, None) if grad_x.is_none() && grad_w_ih.is_none() && grad_b_ih.is_none() => Ok(None),
-        _ => Err(kindling_core::KernelError::value(
-            "rnn_backward",
-            "the input side needs both x and wIh (and neither without its gradients)",
-        )),
-    };
+    let input = rnn::InputGrads::from_parts(x, w_ih, grad_x, grad_w_ih, grad_b_ih);
     let result = input.and_then(|input| {
         RnnOptions::unpack(options).and_then(|o| {
             rnn::rnn_backward(

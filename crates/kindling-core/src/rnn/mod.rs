@@ -463,6 +463,35 @@ pub struct InputGrads<'a> {
     pub grad_b_ih: Option<&'a mut [f32]>,
 }
 
+impl<'a> InputGrads<'a> {
+    /// The input side from optional parts, as a binding receives them: none when neither `x` nor
+    /// `w_ih` is given (and no gradient of them is asked for), else both are needed.
+    pub fn from_parts(
+        x: Option<&'a [f32]>,
+        w_ih: Option<&'a [f32]>,
+        grad_x: Option<&'a mut [f32]>,
+        grad_w_ih: Option<&'a mut [f32]>,
+        grad_b_ih: Option<&'a mut [f32]>,
+    ) -> KernelResult<Option<Self>> {
+        match (x, w_ih) {
+            (Some(x), Some(w_ih)) => Ok(Some(InputGrads {
+                x,
+                w_ih,
+                grad_x,
+                grad_w_ih,
+                grad_b_ih,
+            })),
+            (None, None) if grad_x.is_none() && grad_w_ih.is_none() && grad_b_ih.is_none() => {
+                Ok(None)
+            }
+            _ => Err(KernelError::value(
+                "rnn_backward",
+                "the input side needs both x and wIh (and neither without its gradients)",
+            )),
+        }
+    }
+}
+
 /// Back-propagation through time of one layer-direction run by [`rnn_forward`] (same buffers).
 /// `grad_out` is the gradient of every step's output; `grad_state` comes in as the gradient of
 /// the final state (`h_n`, then `c_n` for the LSTM; `h_n`'s may also be folded into `grad_out`)
