@@ -2,10 +2,11 @@
 //! V) is transposed once per head into `[E, S]` panels, so a query's scores for a vector of keys
 //! are E multiply-adds of a broadcast query value with a panel row, with no horizontal sums; the
 //! backward's dK and dV accumulate transposed the same way (rank-1 updates over key vectors,
-//! applied 4 query rows per pass) and are transposed back once. Scores live in one row of S
+//! applied 4 query rows per pass) and are transposed back once. Query rows go 4 at a time, so
+//! each loaded key-panel, value or key vector feeds 4 rows' FMAs; their scores live in 4 rows of S
 //! floats: the `L × S` matrix is never stored. Causal rows visit only the key vectors up to the
-//! query. A row's lanes past its last key are −∞ (probability 0), so the vector loops need no
-//! tails over keys.
+//! block's last query. A row's lanes past its last key are −∞ (probability 0), so the vector
+//! loops need no tails over keys.
 //!
 //! The per-row scheme is the one of `mod.rs` (forward saves the log-sum-exp, backward recomputes
 //! the probabilities from it); sums run in a fixed order per head, so results do not depend on
@@ -57,11 +58,13 @@ fn transpose_into(
     sp: usize,
     dst: &mut [f32],
 ) {
-    dst.fill(0.0);
-    for j in 0..rows {
-        for (p, &x) in src[j * stride..][..cols].iter().enumerate() {
-            dst[p * sp + j] = x;
+    // Column by column: each destination row is written in order (rows of the source are few
+    // lines each and stay in L1 across the columns).
+    for (p, d) in dst.chunks_exact_mut(sp).take(cols).enumerate() {
+        for (j, x) in d[..rows].iter_mut().enumerate() {
+            *x = src[j * stride + p];
         }
+        d[rows..].fill(0.0);
     }
 }
 
@@ -84,112 +87,6 @@ fn visible(o: &AttentionOptions, i: usize) -> usize {
     }
 }
 
-/// `Σ_p x[p]·rows[p·stride + col + n·LANES ..]` for `NB` vectors, the products of each `p`
-/// summed into `CH` independent chains (one FMA chain would wait on its latency at every step),
-/// the chains added in a fixed order at the end.
-#[inline(always)]
-unsafe fn broadcast_dots<V: Vf32, const NB: usize, const CH: usize>(
-    x: &[f32],
-    rows: *const f32,
-    stride: usize,
-    col: usize,
-) -> [V; NB] {
-    let mut acc = [[V::zero(); NB]; CH];
-    let full = x.len() - x.len() % CH;
-    let mut p = 0;
-    while p < full {
-        for (ch, acc) in acc.iter_mut().enumerate() {
-            let b = V::splat(x[p + ch]);
-            let row = rows.add((p + ch) * stride + col);
-            for (n, a) in acc.iter_mut().enumerate() {
-                *a = V::load(row.add(n * V::LANES)).mul_add(b, *a);
-            }
-        }
-        p += CH;
-    }
-    for (p, &xp) in x.iter().enumerate().skip(full) {
-        let row = rows.add(p * stride + col);
-        for (n, a) in acc[0].iter_mut().enumerate() {
-            *a = V::load(row.add(n * V::LANES)).mul_add(V::splat(xp), *a);
-        }
-    }
-    let mut sum = acc[0];
-    for chain in &acc[1..] {
-        for (s, &a) in sum.iter_mut().zip(chain) {
-            *s = s.add(a);
-        }
-    }
-    sum
-}
-
-/// `out[j] = scale · Σ_p x[p]·xt[p·sp + j]` for the first `nv` vectors of keys.
-#[inline(always)]
-unsafe fn panel_dots<V: Vf32>(
-    x: &[f32],
-    xt: &[f32],
-    sp: usize,
-    nv: usize,
-    scale: f32,
-    out: &mut [f32],
-) {
-    let l = V::LANES;
-    let (pt, po) = (xt.as_ptr(), out.as_mut_ptr());
-    let s = V::splat(scale);
-    let mut c = 0;
-    while c + 4 <= nv {
-        for (n, a) in broadcast_dots::<V, 4, 2>(x, pt, sp, c * l)
-            .into_iter()
-            .enumerate()
-        {
-            a.mul(s).store(po.add((c + n) * l));
-        }
-        c += 4;
-    }
-    let rest: &[V] = match nv - c {
-        3 => &broadcast_dots::<V, 3, 2>(x, pt, sp, c * l),
-        2 => &broadcast_dots::<V, 2, 4>(x, pt, sp, c * l),
-        1 => &broadcast_dots::<V, 1, 4>(x, pt, sp, c * l),
-        _ => &[],
-    };
-    for (n, a) in rest.iter().enumerate() {
-        a.mul(s).store(po.add((c + n) * l));
-    }
-}
-
-/// `out[c] = Σ_{j < w.len()} w[j]·rows[j·stride + c]` for `c < width` (overwrites `out`).
-#[inline(always)]
-unsafe fn weighted_rows<V: Vf32>(
-    w: &[f32],
-    rows: &[f32],
-    stride: usize,
-    width: usize,
-    out: &mut [f32],
-) {
-    let l = V::LANES;
-    let (pr, po) = (rows.as_ptr(), out.as_mut_ptr());
-    let mut c = 0;
-    while c + 2 * l <= width {
-        let [a0, a1] = broadcast_dots::<V, 2, 4>(w, pr, stride, c);
-        a0.store(po.add(c));
-        a1.store(po.add(c + l));
-        c += 2 * l;
-    }
-    while c < width {
-        // A partial vector at the end of the row: sum it by lanes in a column buffer.
-        let n = (width - c).min(l);
-        if n == l {
-            broadcast_dots::<V, 1, 4>(w, pr, stride, c)[0].store(po.add(c));
-        } else {
-            let mut acc = V::zero();
-            for (j, &wj) in w.iter().enumerate() {
-                acc = V::load_partial(pr.add(j * stride + c), n).mul_add(V::splat(wj), acc);
-            }
-            acc.store_partial(po.add(c), n);
-        }
-        c += n;
-    }
-}
-
 /// `acc[p·sp + j] += x[p]·w[j]` for the first `nv` vectors of keys.
 #[inline(always)]
 unsafe fn rank1_update<V: Vf32>(acc: &mut [f32], x: &[f32], w: &[f32], sp: usize, nv: usize) {
@@ -204,34 +101,195 @@ unsafe fn rank1_update<V: Vf32>(acc: &mut [f32], x: &[f32], w: &[f32], sp: usize
     }
 }
 
-/// The scaled, masked scores of query `i` over `nv` key vectors; lanes past the visible keys are
-/// −∞. Returns the number of visible keys.
-#[inline(always)]
-unsafe fn score_row<V: Vf32>(
-    o: &AttentionOptions,
-    h: &Head<'_>,
-    kt: &[f32],
-    sp: usize,
-    i: usize,
-    row: &mut [f32],
-) -> (usize, usize) {
-    let nk = visible(o, i);
-    let nv = nk.div_ceil(V::LANES);
-    let e = o.head_dim;
-    panel_dots::<V>(&h.q[i * h.q_stride..][..e], kt, sp, nv, o.scale, row);
-    row[nk..nv * V::LANES].fill(f32::NEG_INFINITY);
-    if let Some(m) = h.mask {
-        for (s, &b) in row[..nk].iter_mut().zip(&m[i * o.kv_len..][..nk]) {
-            *s += b;
-        }
-    }
-    (nk, nv)
-}
-
 /// The horizontal sum of a vector, lanes in order.
 #[inline(always)]
 unsafe fn lane_sum<V: Vf32>(v: V) -> f32 {
     v.to_array()[..V::LANES].iter().sum()
+}
+
+/// Query rows scored together in the forward: each loaded key-panel vector (and value row) feeds
+/// this many rows' FMAs instead of one. NOTE [ Attention forward blocks of rows ] in
+/// docs/PERFORMANCE.md
+const FORWARD_ROWS: usize = 4;
+
+/// `rows[r·sp + j] = scale · Σ_p q_r[p]·kt[p·sp + j]` for the `R` query rows starting at `q` (rows
+/// `q_stride` apart) over the first `nv` key vectors, `NB` vectors at a time.
+#[inline(always)]
+unsafe fn block_scores<V: Vf32, const R: usize>(
+    q: *const f32,
+    q_stride: usize,
+    e: usize,
+    kt: &[f32],
+    sp: usize,
+    nv: usize,
+    scale: f32,
+    rows: &mut [f32],
+) {
+    let mut c = 0;
+    while c < nv {
+        match nv - c {
+            1 => block_score_vectors::<V, R, 1>(q, q_stride, e, kt, sp, c, scale, rows),
+            2 => block_score_vectors::<V, R, 2>(q, q_stride, e, kt, sp, c, scale, rows),
+            3 => block_score_vectors::<V, R, 3>(q, q_stride, e, kt, sp, c, scale, rows),
+            _ => block_score_vectors::<V, R, 4>(q, q_stride, e, kt, sp, c, scale, rows),
+        }
+        c += (nv - c).min(4);
+    }
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn block_score_vectors<V: Vf32, const R: usize, const NB: usize>(
+    q: *const f32,
+    q_stride: usize,
+    e: usize,
+    kt: &[f32],
+    sp: usize,
+    first: usize,
+    scale: f32,
+    rows: &mut [f32],
+) {
+    let l = V::LANES;
+    let (pk, pr) = (kt.as_ptr().add(first * l), rows.as_mut_ptr().add(first * l));
+    let mut acc = [[V::zero(); NB]; R];
+    for p in 0..e {
+        let mut k = [V::zero(); NB];
+        for (n, kv) in k.iter_mut().enumerate() {
+            *kv = V::load(pk.add(p * sp + n * l));
+        }
+        for (r, acc) in acc.iter_mut().enumerate() {
+            let b = V::splat(*q.add(r * q_stride + p));
+            for (a, &kv) in acc.iter_mut().zip(&k) {
+                *a = kv.mul_add(b, *a);
+            }
+        }
+    }
+    let s = V::splat(scale);
+    for (r, acc) in acc.iter().enumerate() {
+        for (n, a) in acc.iter().enumerate() {
+            a.mul(s).store(pr.add(r * sp + n * l));
+        }
+    }
+}
+
+/// `out_r[c] = Σ_{j < nk} p[r·sp + j]·v[j·v_stride + c]` for the `R` rows (`out_r` at
+/// `out + r·ev`), `c < ev`: each value row is loaded once for the block.
+#[inline(always)]
+unsafe fn block_weighted<V: Vf32, const R: usize>(
+    p: &[f32],
+    sp: usize,
+    nk: usize,
+    v: &[f32],
+    v_stride: usize,
+    ev: usize,
+    out: *mut f32,
+) {
+    let l = V::LANES;
+    let (pp, pv) = (p.as_ptr(), v.as_ptr());
+    let mut c = 0;
+    while c < ev {
+        let n = (ev - c).min(2 * l);
+        if n == 2 * l {
+            let mut acc = [[V::zero(); 2]; R];
+            for j in 0..nk {
+                let row = pv.add(j * v_stride + c);
+                let (v0, v1) = (V::load(row), V::load(row.add(l)));
+                for (r, a) in acc.iter_mut().enumerate() {
+                    let b = V::splat(*pp.add(r * sp + j));
+                    a[0] = v0.mul_add(b, a[0]);
+                    a[1] = v1.mul_add(b, a[1]);
+                }
+            }
+            for (r, a) in acc.iter().enumerate() {
+                a[0].store(out.add(r * ev + c));
+                a[1].store(out.add(r * ev + c + l));
+            }
+        } else {
+            // The last one or two (partial) vectors of the row, one at a time.
+            let w = n.min(l);
+            let mut acc = [V::zero(); R];
+            for j in 0..nk {
+                let vv = V::load_partial(pv.add(j * v_stride + c), w);
+                for (r, a) in acc.iter_mut().enumerate() {
+                    *a = vv.mul_add(V::splat(*pp.add(r * sp + j)), *a);
+                }
+            }
+            for (r, a) in acc.iter().enumerate() {
+                a.store_partial(out.add(r * ev + c), w);
+            }
+            c += w;
+            continue;
+        }
+        c += n;
+    }
+}
+
+/// The scores of `R` query rows from `i0` turned into their probabilities in place (rows `sp`
+/// apart; lanes past a row's visible keys 0), the log-sum-exp of each into `lse`. Returns the
+/// most keys any of the rows sees.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn block_softmax<V: Vf32, const R: usize>(
+    o: &AttentionOptions,
+    h: &Head<'_>,
+    dropout: Option<&Dropout>,
+    kt: &[f32],
+    sp: usize,
+    i0: usize,
+    rows: &mut [f32],
+    lse: &mut [f32],
+) -> usize {
+    let l = V::LANES;
+    let nk_max = visible(o, i0 + R - 1);
+    let nv = nk_max.div_ceil(l);
+    block_scores::<V, R>(
+        h.q.as_ptr().add(i0 * h.q_stride),
+        h.q_stride,
+        o.head_dim,
+        kt,
+        sp,
+        nv,
+        o.scale,
+        rows,
+    );
+    for r in 0..R {
+        let i = i0 + r;
+        let nk = visible(o, i);
+        let row = &mut rows[r * sp..(r + 1) * sp];
+        row[nk..nv * l].fill(f32::NEG_INFINITY);
+        if let Some(m) = h.mask {
+            for (s, &b) in row[..nk].iter_mut().zip(&m[i * o.kv_len..][..nk]) {
+                *s += b;
+            }
+        }
+        let max = simd::row_max::<V>(&row[..nv * l]);
+        if nk == 0 || max == f32::NEG_INFINITY {
+            row[..nv * l].fill(0.0);
+            lse[i] = f32::NEG_INFINITY;
+            continue;
+        }
+        let m = V::splat(max);
+        let mut acc = V::zero();
+        for c in 0..nv {
+            let at = row.as_mut_ptr().add(c * l);
+            let p = simd::exp(V::load(at).sub(m));
+            p.store(at);
+            acc = acc.add(p);
+        }
+        let sum = lane_sum(acc);
+        lse[i] = max + sum.ln();
+        let inv = V::splat(1.0 / sum);
+        for c in 0..nv {
+            let at = row.as_mut_ptr().add(c * l);
+            V::load(at).mul(inv).store(at);
+        }
+        if let Some(d) = dropout {
+            for (j, p) in row[..nk].iter_mut().enumerate() {
+                *p *= d.factor(o, h.bh, i, j);
+            }
+        }
+    }
+    nk_max
 }
 
 #[inline(always)]
@@ -245,40 +303,28 @@ unsafe fn forward_v<V: Vf32>(
     let (l_len, s_len, e, ev) = (o.q_len, o.kv_len, o.head_dim, o.value_dim);
     let l = V::LANES;
     let sp = s_len.div_ceil(l) * l;
-    let mut scratch = take_scratch(e * sp + sp);
+    let br = FORWARD_ROWS;
+    let mut scratch = take_scratch(e * sp + br * sp);
     {
-        let (kt, row) = scratch.split_at_mut(e * sp);
+        let (kt, rows) = scratch.split_at_mut(e * sp);
         transpose_into(h.k, s_len, h.k_stride, e, sp, kt);
-        for i in 0..l_len {
-            let out_i = &mut out[i * ev..][..ev];
-            let (nk, nv) = score_row::<V>(o, h, kt, sp, i, row);
-            let max = simd::row_max::<V>(&row[..nv * l]);
-            if nk == 0 || max == f32::NEG_INFINITY {
-                out_i.fill(0.0);
-                lse[i] = f32::NEG_INFINITY;
-                continue;
+        let mut i0 = 0;
+        while i0 < l_len {
+            let n = br.min(l_len - i0);
+            let po = out.as_mut_ptr().add(i0 * ev);
+            macro_rules! block {
+                ($r:literal) => {{
+                    let nk = block_softmax::<V, $r>(o, h, dropout, kt, sp, i0, rows, lse);
+                    block_weighted::<V, $r>(rows, sp, nk, h.v, h.v_stride, ev, po);
+                }};
             }
-            let m = V::splat(max);
-            let mut acc = V::zero();
-            for c in 0..nv {
-                let at = row.as_mut_ptr().add(c * l);
-                let p = simd::exp(V::load(at).sub(m));
-                p.store(at);
-                acc = acc.add(p);
+            match n {
+                1 => block!(1),
+                2 => block!(2),
+                3 => block!(3),
+                _ => block!(4),
             }
-            let sum = lane_sum(acc);
-            lse[i] = max + sum.ln();
-            let inv = V::splat(1.0 / sum);
-            for c in 0..nv {
-                let at = row.as_mut_ptr().add(c * l);
-                V::load(at).mul(inv).store(at);
-            }
-            if let Some(d) = dropout {
-                for (j, p) in row[..nk].iter_mut().enumerate() {
-                    *p *= d.factor(o, h.bh, i, j);
-                }
-            }
-            weighted_rows::<V>(&row[..nk], h.v, h.v_stride, ev, out_i);
+            i0 += n;
         }
     }
     return_scratch(scratch);
@@ -352,88 +398,166 @@ unsafe fn backward_v<V: Vf32>(
     let l = V::LANES;
     let sp = s_len.div_ceil(l) * l;
     let br = BLOCK_ROWS;
-    let mut scratch = take_scratch(2 * (e + ev) * sp + (2 * br + 2) * sp);
+    let mut scratch = take_scratch(2 * (e + ev) * sp + 4 * br * sp);
     {
         let (kt, rest) = scratch.split_at_mut(e * sp);
         let (vt, rest) = rest.split_at_mut(ev * sp);
         let (dkt, rest) = rest.split_at_mut(e * sp);
         let (dvt, rest) = rest.split_at_mut(ev * sp);
-        // Per block: each row's probabilities (dropped out, for dV) and its dS, `sp` apart.
-        let (pw, rest) = rest.split_at_mut(br * sp);
-        let (ds, rest) = rest.split_at_mut(br * sp);
-        let (row, dp) = rest.split_at_mut(sp);
+        // Per block: each row's probabilities, its dP, the probabilities dV sees (dropped out)
+        // and its dS, `sp` apart.
+        let (prob, rest) = rest.split_at_mut(br * sp);
+        let (dp, rest) = rest.split_at_mut(br * sp);
+        let (pw, ds) = rest.split_at_mut(br * sp);
         transpose_into(h.k, s_len, h.k_stride, e, sp, kt);
         transpose_into(h.v, s_len, h.v_stride, ev, sp, vt);
         dkt.fill(0.0);
         dvt.fill(0.0);
-        let scale = V::splat(o.scale);
         let zero_q = vec![0.0f32; e];
         let zero_do = vec![0.0f32; ev];
-        for i0 in (0..l_len).step_by(br) {
+        let mut i0 = 0;
+        while i0 < l_len {
             let rows = br.min(l_len - i0);
-            let mut xs_q: [&[f32]; BLOCK_ROWS] = [&zero_q; BLOCK_ROWS];
-            let mut xs_do: [&[f32]; BLOCK_ROWS] = [&zero_do; BLOCK_ROWS];
-            // Key vectors the block touches: those of its last visible row (causal rows grow).
-            let mut nv_block = 0;
-            for r in 0..rows {
-                let i = i0 + r;
-                let pw_r = &mut pw[r * sp..(r + 1) * sp];
-                let ds_r = &mut ds[r * sp..(r + 1) * sp];
-                let gq_i = &mut gq[i * e..][..e];
-                let lse_i = g.lse[i];
-                if lse_i == f32::NEG_INFINITY {
-                    gq_i.fill(0.0);
-                    pw_r.fill(0.0);
-                    ds_r.fill(0.0);
-                    continue;
-                }
-                let (nk, nv) = score_row::<V>(o, h, kt, sp, i, row);
-                nv_block = nv_block.max(nv);
-                let m = V::splat(lse_i);
-                for c in 0..nv {
-                    let at = row.as_mut_ptr().add(c * l);
-                    simd::exp(V::load(at).sub(m)).store(at);
-                }
-                let do_i = &g.grad_out[i * ev..][..ev];
-                let delta: f32 = do_i
-                    .iter()
-                    .zip(&g.out[i * ev..][..ev])
-                    .map(|(a, b)| a * b)
-                    .sum();
-                panel_dots::<V>(do_i, vt, sp, nv, 1.0, dp);
-                // Lanes past the row's key vectors stay zero: the block's update spans more.
-                pw_r[nv * l..].fill(0.0);
-                ds_r[nv * l..].fill(0.0);
-                if let Some(d) = dropout {
-                    pw_r[..nv * l].fill(0.0);
-                    for j in 0..nk {
-                        let z = d.factor(o, h.bh, i, j);
-                        pw_r[j] = row[j] * z;
-                        dp[j] *= z;
-                    }
-                } else {
-                    pw_r[..nv * l].copy_from_slice(&row[..nv * l]);
-                }
-                // dS = P ⊙ (dP − δ) · scale.
-                let delta = V::splat(delta);
-                for c in 0..nv {
-                    let p = V::load(row.as_ptr().add(c * l));
-                    let d = V::load(dp.as_ptr().add(c * l));
-                    p.mul(d.sub(delta))
-                        .mul(scale)
-                        .store(ds_r.as_mut_ptr().add(c * l));
-                }
-                weighted_rows::<V>(&ds_r[..nk], h.k, h.k_stride, e, gq_i);
-                xs_q[r] = &h.q[i * h.q_stride..][..e];
-                xs_do[r] = do_i;
+            macro_rules! block {
+                ($r:literal) => {
+                    backward_block::<V, $r>(
+                        o, h, g, dropout, kt, vt, sp, i0, prob, dp, pw, ds, &zero_q, &zero_do, gq,
+                        dkt, dvt,
+                    )
+                };
             }
-            rank_update::<V>(dvt, &xs_do[..rows], pw, sp, nv_block);
-            rank_update::<V>(dkt, &xs_q[..rows], ds, sp, nv_block);
+            match rows {
+                1 => block!(1),
+                2 => block!(2),
+                3 => block!(3),
+                _ => block!(4),
+            }
+            i0 += rows;
         }
         transpose_back(dkt, s_len, e, sp, gk);
         transpose_back(dvt, s_len, ev, sp, gv);
     }
     return_scratch(scratch);
+}
+
+/// The backward of `R` query rows from `i0`: their dQ rows, and their updates of the transposed
+/// dK and dV panels. Each loaded key and value vector feeds the block's rows together (as in the
+/// forward); the FMAs of every accumulator run in the same order as one row at a time would
+/// not, but in one fixed order per head. NOTE [ Attention forward blocks of rows ] in
+/// docs/PERFORMANCE.md
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn backward_block<V: Vf32, const R: usize>(
+    o: &AttentionOptions,
+    h: &Head<'_>,
+    g: &HeadGrads<'_>,
+    dropout: Option<&Dropout>,
+    kt: &[f32],
+    vt: &[f32],
+    sp: usize,
+    i0: usize,
+    prob: &mut [f32],
+    dp: &mut [f32],
+    pw: &mut [f32],
+    ds: &mut [f32],
+    zero_q: &[f32],
+    zero_do: &[f32],
+    gq: &mut [f32],
+    dkt: &mut [f32],
+    dvt: &mut [f32],
+) {
+    let (e, ev) = (o.head_dim, o.value_dim);
+    let l = V::LANES;
+    let nk_max = visible(o, i0 + R - 1);
+    let nv = nk_max.div_ceil(l);
+    block_scores::<V, R>(
+        h.q.as_ptr().add(i0 * h.q_stride),
+        h.q_stride,
+        e,
+        kt,
+        sp,
+        nv,
+        o.scale,
+        prob,
+    );
+    block_scores::<V, R>(
+        g.grad_out.as_ptr().add(i0 * ev),
+        ev,
+        ev,
+        vt,
+        sp,
+        nv,
+        1.0,
+        dp,
+    );
+    let scale = V::splat(o.scale);
+    let mut xs_q: [&[f32]; R] = [zero_q; R];
+    let mut xs_do: [&[f32]; R] = [zero_do; R];
+    for r in 0..R {
+        let i = i0 + r;
+        let nk = visible(o, i);
+        let (p_r, dp_r) = (
+            &mut prob[r * sp..(r + 1) * sp],
+            &mut dp[r * sp..(r + 1) * sp],
+        );
+        let (pw_r, ds_r) = (&mut pw[r * sp..(r + 1) * sp], &mut ds[r * sp..(r + 1) * sp]);
+        let lse_i = g.lse[i];
+        if lse_i == f32::NEG_INFINITY {
+            pw_r[..nv * l].fill(0.0);
+            ds_r[..nv * l].fill(0.0);
+            continue;
+        }
+        p_r[nk..nv * l].fill(f32::NEG_INFINITY);
+        if let Some(m) = h.mask {
+            for (s, &b) in p_r[..nk].iter_mut().zip(&m[i * o.kv_len..][..nk]) {
+                *s += b;
+            }
+        }
+        let m = V::splat(lse_i);
+        for c in 0..nv {
+            let at = p_r.as_mut_ptr().add(c * l);
+            simd::exp(V::load(at).sub(m)).store(at);
+        }
+        let do_i = &g.grad_out[i * ev..][..ev];
+        let delta: f32 = do_i
+            .iter()
+            .zip(&g.out[i * ev..][..ev])
+            .map(|(a, b)| a * b)
+            .sum();
+        if let Some(d) = dropout {
+            pw_r[..nv * l].fill(0.0);
+            for j in 0..nk {
+                let z = d.factor(o, h.bh, i, j);
+                pw_r[j] = p_r[j] * z;
+                dp_r[j] *= z;
+            }
+        } else {
+            pw_r[..nv * l].copy_from_slice(&p_r[..nv * l]);
+        }
+        // dS = P ⊙ (dP − δ) · scale (0 past the row's keys, where P is).
+        let delta = V::splat(delta);
+        for c in 0..nv {
+            let p = V::load(p_r.as_ptr().add(c * l));
+            let d = V::load(dp_r.as_ptr().add(c * l));
+            p.mul(d.sub(delta))
+                .mul(scale)
+                .store(ds_r.as_mut_ptr().add(c * l));
+        }
+        xs_q[r] = &h.q[i * h.q_stride..][..e];
+        xs_do[r] = do_i;
+    }
+    // dQ rows = dS·K for the block.
+    block_weighted::<V, R>(
+        ds,
+        sp,
+        nk_max,
+        h.k,
+        h.k_stride,
+        e,
+        gq.as_mut_ptr().add(i0 * e),
+    );
+    rank_update::<V>(dvt, &xs_do, pw, sp, nv);
+    rank_update::<V>(dkt, &xs_q, ds, sp, nv);
 }
 
 simd::kernel! {
