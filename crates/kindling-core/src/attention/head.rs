@@ -101,12 +101,6 @@ unsafe fn rank1_update<V: Vf32>(acc: &mut [f32], x: &[f32], w: &[f32], sp: usize
     }
 }
 
-/// The horizontal sum of a vector, lanes in order.
-#[inline(always)]
-unsafe fn lane_sum<V: Vf32>(v: V) -> f32 {
-    v.to_array()[..V::LANES].iter().sum()
-}
-
 /// Query rows scored together in the forward: each loaded key-panel vector (and value row) feeds
 /// this many rows' FMAs instead of one. NOTE [ Attention forward blocks of rows ] in
 /// docs/PERFORMANCE.md
@@ -172,8 +166,8 @@ unsafe fn block_score_vectors<V: Vf32, const R: usize, const NB: usize>(
     }
 }
 
-/// `out_r[c] = Σ_{j < nk} p[r·sp + j]·v[j·v_stride + c]` for the `R` rows (`out_r` at
-/// `out + r·ev`), `c < ev`: each value row is loaded once for the block.
+/// `out_r[c] = row_scale[r] · Σ_{j < nk} p[r·sp + j]·v[j·v_stride + c]` for the `R` rows (`out_r`
+/// at `out + r·ev`), `c < ev`: each value row is loaded once for the block.
 #[inline(always)]
 unsafe fn block_weighted<V: Vf32, const R: usize>(
     p: &[f32],
@@ -182,6 +176,7 @@ unsafe fn block_weighted<V: Vf32, const R: usize>(
     v: &[f32],
     v_stride: usize,
     ev: usize,
+    row_scale: &[f32; R],
     out: *mut f32,
 ) {
     let l = V::LANES;
@@ -201,8 +196,9 @@ unsafe fn block_weighted<V: Vf32, const R: usize>(
                 }
             }
             for (r, a) in acc.iter().enumerate() {
-                a[0].store(out.add(r * ev + c));
-                a[1].store(out.add(r * ev + c + l));
+                let s = V::splat(row_scale[r]);
+                a[0].mul(s).store(out.add(r * ev + c));
+                a[1].mul(s).store(out.add(r * ev + c + l));
             }
         } else {
             // The last one or two (partial) vectors of the row, one at a time.
@@ -215,7 +211,8 @@ unsafe fn block_weighted<V: Vf32, const R: usize>(
                 }
             }
             for (r, a) in acc.iter().enumerate() {
-                a.store_partial(out.add(r * ev + c), w);
+                a.mul(V::splat(row_scale[r]))
+                    .store_partial(out.add(r * ev + c), w);
             }
             c += w;
             continue;
@@ -224,9 +221,21 @@ unsafe fn block_weighted<V: Vf32, const R: usize>(
     }
 }
 
-/// The scores of `R` query rows from `i0` turned into their probabilities in place (rows `sp`
-/// apart; lanes past a row's visible keys 0), the log-sum-exp of each into `lse`. Returns the
-/// most keys any of the rows sees.
+/// The horizontal sums of up to 4 vectors (`R` ≤ 4), in [`Vf32::hsum4`]'s fixed order.
+#[inline(always)]
+unsafe fn block_sums<V: Vf32, const R: usize>(v: &[V; R]) -> [f32; R] {
+    let at = |r: usize| if r < R { v[r] } else { V::zero() };
+    let s = V::hsum4(at(0), at(1), at(2), at(3));
+    let mut out = [0.0; R];
+    out.copy_from_slice(&s[..R]);
+    out
+}
+
+/// The scores of `R` query rows from `i0` turned into their unnormalised probabilities
+/// `exp(s − max)` in place (rows `sp` apart; lanes past a row's visible keys 0), dropout applied,
+/// the log-sum-exp of each into `lse` and `1 / Σ` of each into `inv` (0 for a row with no
+/// visible key). The rows' maxima, exps and sums run interleaved, so their latency chains
+/// overlap. Returns the most keys any of the rows sees.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 unsafe fn block_softmax<V: Vf32, const R: usize>(
@@ -238,6 +247,7 @@ unsafe fn block_softmax<V: Vf32, const R: usize>(
     i0: usize,
     rows: &mut [f32],
     lse: &mut [f32],
+    inv: &mut [f32; R],
 ) -> usize {
     let l = V::LANES;
     let nk_max = visible(o, i0 + R - 1);
@@ -252,7 +262,8 @@ unsafe fn block_softmax<V: Vf32, const R: usize>(
         o.scale,
         rows,
     );
-    for r in 0..R {
+    let mut max = [f32::NEG_INFINITY; R];
+    for (r, max) in max.iter_mut().enumerate() {
         let i = i0 + r;
         let nk = visible(o, i);
         let row = &mut rows[r * sp..(r + 1) * sp];
@@ -262,29 +273,37 @@ unsafe fn block_softmax<V: Vf32, const R: usize>(
                 *s += b;
             }
         }
-        let max = simd::row_max::<V>(&row[..nv * l]);
-        if nk == 0 || max == f32::NEG_INFINITY {
-            row[..nv * l].fill(0.0);
+        *max = simd::row_max::<V>(&row[..nv * l]);
+    }
+    // A row whose every key is masked (max −∞) gets exp(−∞ − 0) = 0 in every lane.
+    let mut shift = [V::zero(); R];
+    for (s, &m) in shift.iter_mut().zip(&max) {
+        if m != f32::NEG_INFINITY {
+            *s = V::splat(m);
+        }
+    }
+    let mut acc = [V::zero(); R];
+    let pr = rows.as_mut_ptr();
+    for c in 0..nv {
+        for (r, a) in acc.iter_mut().enumerate() {
+            let at = pr.add(r * sp + c * l);
+            let p = simd::exp(V::load(at).sub(shift[r]));
+            p.store(at);
+            *a = a.add(p);
+        }
+    }
+    let sums = block_sums::<V, R>(&acc);
+    for r in 0..R {
+        let i = i0 + r;
+        if visible(o, i) == 0 || max[r] == f32::NEG_INFINITY {
             lse[i] = f32::NEG_INFINITY;
+            inv[r] = 0.0;
             continue;
         }
-        let m = V::splat(max);
-        let mut acc = V::zero();
-        for c in 0..nv {
-            let at = row.as_mut_ptr().add(c * l);
-            let p = simd::exp(V::load(at).sub(m));
-            p.store(at);
-            acc = acc.add(p);
-        }
-        let sum = lane_sum(acc);
-        lse[i] = max + sum.ln();
-        let inv = V::splat(1.0 / sum);
-        for c in 0..nv {
-            let at = row.as_mut_ptr().add(c * l);
-            V::load(at).mul(inv).store(at);
-        }
+        lse[i] = max[r] + sums[r].ln();
+        inv[r] = 1.0 / sums[r];
         if let Some(d) = dropout {
-            for (j, p) in row[..nk].iter_mut().enumerate() {
+            for (j, p) in rows[r * sp..][..visible(o, i)].iter_mut().enumerate() {
                 *p *= d.factor(o, h.bh, i, j);
             }
         }
@@ -314,8 +333,9 @@ unsafe fn forward_v<V: Vf32>(
             let po = out.as_mut_ptr().add(i0 * ev);
             macro_rules! block {
                 ($r:literal) => {{
-                    let nk = block_softmax::<V, $r>(o, h, dropout, kt, sp, i0, rows, lse);
-                    block_weighted::<V, $r>(rows, sp, nk, h.v, h.v_stride, ev, po);
+                    let mut inv = [0.0; $r];
+                    let nk = block_softmax::<V, $r>(o, h, dropout, kt, sp, i0, rows, lse, &mut inv);
+                    block_weighted::<V, $r>(rows, sp, nk, h.v, h.v_stride, ev, &inv, po);
                 }};
             }
             match n {
@@ -493,6 +513,56 @@ unsafe fn backward_block<V: Vf32, const R: usize>(
     let scale = V::splat(o.scale);
     let mut xs_q: [&[f32]; R] = [zero_q; R];
     let mut xs_do: [&[f32]; R] = [zero_do; R];
+    // Each row's probabilities from its log-sum-exp (a row with none gets exp(−∞ − 0) = 0),
+    // the rows' exps interleaved so their latency chains overlap.
+    let mut shift = [V::zero(); R];
+    for (r, shift) in shift.iter_mut().enumerate() {
+        let i = i0 + r;
+        let nk = visible(o, i);
+        let p_r = &mut prob[r * sp..(r + 1) * sp];
+        let lse_i = g.lse[i];
+        if lse_i == f32::NEG_INFINITY {
+            p_r[..nv * l].fill(f32::NEG_INFINITY);
+            continue;
+        }
+        *shift = V::splat(lse_i);
+        p_r[nk..nv * l].fill(f32::NEG_INFINITY);
+        if let Some(m) = h.mask {
+            for (s, &b) in p_r[..nk].iter_mut().zip(&m[i * o.kv_len..][..nk]) {
+                *s += b;
+            }
+        }
+    }
+    let pp = prob.as_mut_ptr();
+    for c in 0..nv {
+        for (r, shift) in shift.iter().enumerate() {
+            let at = pp.add(r * sp + c * l);
+            simd::exp(V::load(at).sub(*shift)).store(at);
+        }
+    }
+    // δ_r = dO_r · O_r, in vectors of the row (the last one partial).
+    let mut dacc = [V::zero(); R];
+    let mut c = 0;
+    while c < ev {
+        let w = (ev - c).min(l);
+        for (r, a) in dacc.iter_mut().enumerate() {
+            let at = (i0 + r) * ev + c;
+            let (x, y) = if w == l {
+                (
+                    V::load(g.grad_out.as_ptr().add(at)),
+                    V::load(g.out.as_ptr().add(at)),
+                )
+            } else {
+                (
+                    V::load_partial(g.grad_out.as_ptr().add(at), w),
+                    V::load_partial(g.out.as_ptr().add(at), w),
+                )
+            };
+            *a = x.mul_add(y, *a);
+        }
+        c += w;
+    }
+    let deltas = block_sums::<V, R>(&dacc);
     for r in 0..R {
         let i = i0 + r;
         let nk = visible(o, i);
@@ -501,29 +571,12 @@ unsafe fn backward_block<V: Vf32, const R: usize>(
             &mut dp[r * sp..(r + 1) * sp],
         );
         let (pw_r, ds_r) = (&mut pw[r * sp..(r + 1) * sp], &mut ds[r * sp..(r + 1) * sp]);
-        let lse_i = g.lse[i];
-        if lse_i == f32::NEG_INFINITY {
+        if g.lse[i] == f32::NEG_INFINITY {
+            // Its probabilities are 0 already (dV reads them when there is no dropout).
             pw_r[..nv * l].fill(0.0);
             ds_r[..nv * l].fill(0.0);
             continue;
         }
-        p_r[nk..nv * l].fill(f32::NEG_INFINITY);
-        if let Some(m) = h.mask {
-            for (s, &b) in p_r[..nk].iter_mut().zip(&m[i * o.kv_len..][..nk]) {
-                *s += b;
-            }
-        }
-        let m = V::splat(lse_i);
-        for c in 0..nv {
-            let at = p_r.as_mut_ptr().add(c * l);
-            simd::exp(V::load(at).sub(m)).store(at);
-        }
-        let do_i = &g.grad_out[i * ev..][..ev];
-        let delta: f32 = do_i
-            .iter()
-            .zip(&g.out[i * ev..][..ev])
-            .map(|(a, b)| a * b)
-            .sum();
         if let Some(d) = dropout {
             pw_r[..nv * l].fill(0.0);
             for j in 0..nk {
@@ -531,11 +584,9 @@ unsafe fn backward_block<V: Vf32, const R: usize>(
                 pw_r[j] = p_r[j] * z;
                 dp_r[j] *= z;
             }
-        } else {
-            pw_r[..nv * l].copy_from_slice(&p_r[..nv * l]);
         }
         // dS = P ⊙ (dP − δ) · scale (0 past the row's keys, where P is).
-        let delta = V::splat(delta);
+        let delta = V::splat(deltas[r]);
         for c in 0..nv {
             let p = V::load(p_r.as_ptr().add(c * l));
             let d = V::load(dp_r.as_ptr().add(c * l));
@@ -544,7 +595,7 @@ unsafe fn backward_block<V: Vf32, const R: usize>(
                 .store(ds_r.as_mut_ptr().add(c * l));
         }
         xs_q[r] = &h.q[i * h.q_stride..][..e];
-        xs_do[r] = do_i;
+        xs_do[r] = &g.grad_out[i * ev..][..ev];
     }
     // dQ rows = dS·K for the block.
     block_weighted::<V, R>(
@@ -554,9 +605,12 @@ unsafe fn backward_block<V: Vf32, const R: usize>(
         h.k,
         h.k_stride,
         e,
+        &[1.0; R],
         gq.as_mut_ptr().add(i0 * e),
     );
-    rank_update::<V>(dvt, &xs_do, pw, sp, nv);
+    // The probabilities dV sees: dropped out, or P itself.
+    let pv = if dropout.is_some() { &*pw } else { &*prob };
+    rank_update::<V>(dvt, &xs_do, pv, sp, nv);
     rank_update::<V>(dkt, &xs_q, ds, sp, nv);
 }
 
