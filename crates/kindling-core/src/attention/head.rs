@@ -77,6 +77,147 @@ fn transpose_back(src: &[f32], rows: usize, cols: usize, sp: usize, dst: &mut [f
     }
 }
 
+/// [`transpose_into`], 16 × 16 blocks at a time in AVX-512 registers on the 16-lane path.
+#[inline(always)]
+fn transpose_panel<V: Vf32>(
+    src: &[f32],
+    rows: usize,
+    stride: usize,
+    cols: usize,
+    sp: usize,
+    dst: &mut [f32],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if V::LANES == 16 && std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU has AVX-512F (checked above).
+        return unsafe { avx512::transpose_into(src, rows, stride, cols, sp, dst) };
+    }
+    transpose_into(src, rows, stride, cols, sp, dst)
+}
+
+/// [`transpose_back`], 16 × 16 blocks at a time in AVX-512 registers on the 16-lane path.
+#[inline(always)]
+fn transpose_panel_back<V: Vf32>(
+    src: &[f32],
+    rows: usize,
+    cols: usize,
+    sp: usize,
+    dst: &mut [f32],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if V::LANES == 16 && std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU has AVX-512F (checked above).
+        return unsafe { avx512::transpose_back(src, rows, cols, sp, dst) };
+    }
+    transpose_back(src, rows, cols, sp, dst)
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::*;
+
+    /// The 16 × 16 transpose of `r` (row `i` of the result is lane `i` of every input row).
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn transpose16(r: &[__m512; 16]) -> [__m512; 16] {
+        // Within 128-bit lanes: t pairs rows; u[4g + j] lane L = element 4L + j of rows 4g..4g + 4.
+        let mut t = [_mm512_setzero_ps(); 16];
+        for i in 0..8 {
+            t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+            t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+        }
+        let mut u = [_mm512_setzero_ps(); 16];
+        for g in (0..16).step_by(4) {
+            for j in 0..4 {
+                let (a, b) = (t[g + j / 2], t[g + 2 + j / 2]);
+                u[g + j] = if j % 2 == 0 {
+                    _mm512_shuffle_ps::<0x44>(a, b)
+                } else {
+                    _mm512_shuffle_ps::<0xEE>(a, b)
+                };
+            }
+        }
+        // Across lanes: element 4L + j gathers lane L of u[j], u[4 + j], u[8 + j], u[12 + j].
+        let mut out = [_mm512_setzero_ps(); 16];
+        for j in 0..4 {
+            let v_even = _mm512_shuffle_f32x4::<0x88>(u[j], u[4 + j]);
+            let v_odd = _mm512_shuffle_f32x4::<0xDD>(u[j], u[4 + j]);
+            let w_even = _mm512_shuffle_f32x4::<0x88>(u[8 + j], u[12 + j]);
+            let w_odd = _mm512_shuffle_f32x4::<0xDD>(u[8 + j], u[12 + j]);
+            out[j] = _mm512_shuffle_f32x4::<0x88>(v_even, w_even);
+            out[4 + j] = _mm512_shuffle_f32x4::<0x88>(v_odd, w_odd);
+            out[8 + j] = _mm512_shuffle_f32x4::<0xDD>(v_even, w_even);
+            out[12 + j] = _mm512_shuffle_f32x4::<0xDD>(v_odd, w_odd);
+        }
+        out
+    }
+
+    /// The lanes `< n` set (`n` ≤ 16).
+    #[inline(always)]
+    fn lanes(n: usize) -> __mmask16 {
+        ((1u32 << n) - 1) as __mmask16
+    }
+
+    /// `super::transpose_into` by 16 × 16 blocks: rows past `rows` load as zeros (the padding).
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn transpose_into(
+        src: &[f32],
+        rows: usize,
+        stride: usize,
+        cols: usize,
+        sp: usize,
+        dst: &mut [f32],
+    ) {
+        assert!(sp % 16 == 0 && sp >= rows && dst.len() >= cols * sp);
+        assert!(rows == 0 || src.len() >= (rows - 1) * stride + cols);
+        let (ps, pd) = (src.as_ptr(), dst.as_mut_ptr());
+        for p0 in (0..cols).step_by(16) {
+            let w = (cols - p0).min(16);
+            for j0 in (0..sp).step_by(16) {
+                let mut r = [_mm512_setzero_ps(); 16];
+                for (i, r) in r.iter_mut().enumerate().take(rows.saturating_sub(j0)) {
+                    *r = _mm512_maskz_loadu_ps(lanes(w), ps.add((j0 + i) * stride + p0));
+                }
+                for (q, v) in transpose16(&r).into_iter().enumerate().take(w) {
+                    _mm512_storeu_ps(pd.add((p0 + q) * sp + j0), v);
+                }
+            }
+        }
+    }
+
+    /// `super::transpose_back` by 16 × 16 blocks.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn transpose_back(
+        src: &[f32],
+        rows: usize,
+        cols: usize,
+        sp: usize,
+        dst: &mut [f32],
+    ) {
+        assert!(sp % 16 == 0 && sp >= rows && src.len() >= cols * sp);
+        assert!(dst.len() >= rows * cols);
+        let (ps, pd) = (src.as_ptr(), dst.as_mut_ptr());
+        for p0 in (0..cols).step_by(16) {
+            let w = (cols - p0).min(16);
+            for j0 in (0..rows).step_by(16) {
+                let mut r = [_mm512_setzero_ps(); 16];
+                for (q, r) in r.iter_mut().enumerate().take(w) {
+                    *r = _mm512_loadu_ps(ps.add((p0 + q) * sp + j0));
+                }
+                for (i, v) in transpose16(&r).into_iter().enumerate().take(rows - j0) {
+                    _mm512_mask_storeu_ps(pd.add((j0 + i) * cols + p0), lanes(w), v);
+                }
+            }
+        }
+    }
+}
+
 /// The keys query `i` may see: all, or up to itself when causal.
 #[inline(always)]
 fn visible(o: &AttentionOptions, i: usize) -> usize {
@@ -326,7 +467,7 @@ unsafe fn forward_v<V: Vf32>(
     let mut scratch = take_scratch(e * sp + br * sp);
     {
         let (kt, rows) = scratch.split_at_mut(e * sp);
-        transpose_into(h.k, s_len, h.k_stride, e, sp, kt);
+        transpose_panel::<V>(h.k, s_len, h.k_stride, e, sp, kt);
         let mut i0 = 0;
         while i0 < l_len {
             let n = br.min(l_len - i0);
@@ -429,8 +570,8 @@ unsafe fn backward_v<V: Vf32>(
         let (prob, rest) = rest.split_at_mut(br * sp);
         let (dp, rest) = rest.split_at_mut(br * sp);
         let (pw, ds) = rest.split_at_mut(br * sp);
-        transpose_into(h.k, s_len, h.k_stride, e, sp, kt);
-        transpose_into(h.v, s_len, h.v_stride, ev, sp, vt);
+        transpose_panel::<V>(h.k, s_len, h.k_stride, e, sp, kt);
+        transpose_panel::<V>(h.v, s_len, h.v_stride, ev, sp, vt);
         dkt.fill(0.0);
         dvt.fill(0.0);
         let zero_q = vec![0.0f32; e];
@@ -454,8 +595,8 @@ unsafe fn backward_v<V: Vf32>(
             }
             i0 += rows;
         }
-        transpose_back(dkt, s_len, e, sp, gk);
-        transpose_back(dvt, s_len, ev, sp, gv);
+        transpose_panel_back::<V>(dkt, s_len, e, sp, gk);
+        transpose_panel_back::<V>(dvt, s_len, ev, sp, gv);
     }
     return_scratch(scratch);
 }
@@ -618,5 +759,42 @@ simd::kernel! {
     /// Backward of one head: `gq` `[L, E]`, `gk` `[S, E]`, `gv` `[S, Ev]`, all overwritten.
     pub(super) fn backward_head(o: &AttentionOptions, h: &Head<'_>, g: &HeadGrads<'_>, dropout: Option<&Dropout>, gq: &mut [f32], gk: &mut [f32], gv: &mut [f32]) {
         vector: backward_v::<V>(o, h, g, dropout, gq, gk, gv),
+    }
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    /// The AVX-512 transposes equal the scalar ones, padding and tails (rows and columns not
+    /// multiples of 16) included.
+    #[test]
+    fn avx512_transposes_match_the_scalar_ones() {
+        if !std::arch::is_x86_feature_detected!("avx512f") {
+            return;
+        }
+        for (rows, cols, stride) in [
+            (1usize, 1usize, 1usize),
+            (5, 3, 7),
+            (16, 16, 16),
+            (17, 33, 40),
+            (64, 32, 384),
+            (130, 8, 9),
+        ] {
+            let sp = rows.div_ceil(16) * 16;
+            let src: Vec<f32> = (0..(rows - 1) * stride + cols)
+                .map(|x| x as f32 + 0.5)
+                .collect();
+            let (mut want, mut got) = (vec![f32::NAN; cols * sp], vec![f32::NAN; cols * sp]);
+            super::transpose_into(&src, rows, stride, cols, sp, &mut want);
+            unsafe { super::avx512::transpose_into(&src, rows, stride, cols, sp, &mut got) };
+            assert_eq!(got, want, "into {rows}×{cols}, stride {stride}");
+            let (mut want_back, mut got_back) =
+                (vec![f32::NAN; rows * cols], vec![f32::NAN; rows * cols]);
+            super::transpose_back(&want, rows, cols, sp, &mut want_back);
+            unsafe { super::avx512::transpose_back(&want, rows, cols, sp, &mut got_back) };
+            assert_eq!(got_back, want_back, "back {rows}×{cols}");
+            for j in 0..rows {
+                assert_eq!(&got_back[j * cols..][..cols], &src[j * stride..][..cols]);
+            }
+        }
     }
 }
