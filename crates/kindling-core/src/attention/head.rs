@@ -78,6 +78,7 @@ fn transpose_back(src: &[f32], rows: usize, cols: usize, sp: usize, dst: &mut [f
 }
 
 /// [`transpose_into`], 16 × 16 blocks at a time in AVX-512 registers on the 16-lane path.
+/// NOTE [ Attention softmax by blocks ] in docs/PERFORMANCE.md
 #[inline(always)]
 fn transpose_panel<V: Vf32>(
     src: &[f32],
@@ -376,7 +377,8 @@ unsafe fn block_sums<V: Vf32, const R: usize>(v: &[V; R]) -> [f32; R] {
 /// `exp(s − max)` in place (rows `sp` apart; lanes past a row's visible keys 0), dropout applied,
 /// the log-sum-exp of each into `lse` and `1 / Σ` of each into `inv` (0 for a row with no
 /// visible key). The rows' maxima, exps and sums run interleaved, so their latency chains
-/// overlap. Returns the most keys any of the rows sees.
+/// overlap. Returns the most keys any of the rows sees. NOTE [ Attention softmax by blocks ] in
+/// docs/PERFORMANCE.md
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 unsafe fn block_softmax<V: Vf32, const R: usize>(
