@@ -172,7 +172,7 @@ mod avx512 {
         sp: usize,
         dst: &mut [f32],
     ) {
-        assert!(sp % 16 == 0 && sp >= rows && dst.len() >= cols * sp);
+        assert!(sp.is_multiple_of(16) && sp >= rows && dst.len() >= cols * sp);
         assert!(rows == 0 || src.len() >= (rows - 1) * stride + cols);
         let (ps, pd) = (src.as_ptr(), dst.as_mut_ptr());
         for p0 in (0..cols).step_by(16) {
@@ -201,7 +201,7 @@ mod avx512 {
         sp: usize,
         dst: &mut [f32],
     ) {
-        assert!(sp % 16 == 0 && sp >= rows && src.len() >= cols * sp);
+        assert!(sp.is_multiple_of(16) && sp >= rows && src.len() >= cols * sp);
         assert!(dst.len() >= rows * cols);
         let (ps, pd) = (src.as_ptr(), dst.as_mut_ptr());
         for p0 in (0..cols).step_by(16) {
@@ -251,6 +251,7 @@ const FORWARD_ROWS: usize = 4;
 /// `rows[r·sp + j] = scale · Σ_p q_r[p]·kt[p·sp + j]` for the `R` query rows starting at `q` (rows
 /// `q_stride` apart) over the first `nv` key vectors, `NB` vectors at a time.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 unsafe fn block_scores<V: Vf32, const R: usize>(
     q: *const f32,
     q_stride: usize,
@@ -311,6 +312,7 @@ unsafe fn block_score_vectors<V: Vf32, const R: usize, const NB: usize>(
 /// `out_r[c] = row_scale[r] · Σ_{j < nk} p[r·sp + j]·v[j·v_stride + c]` for the `R` rows (`out_r`
 /// at `out + r·ev`), `c < ev`: each value row is loaded once for the block.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 unsafe fn block_weighted<V: Vf32, const R: usize>(
     p: &[f32],
     sp: usize,
