@@ -77,6 +77,148 @@ fn transpose_back(src: &[f32], rows: usize, cols: usize, sp: usize, dst: &mut [f
     }
 }
 
+/// [`transpose_into`], 16 × 16 blocks at a time in AVX-512 registers on the 16-lane path.
+/// NOTE [ Attention softmax by blocks ] in docs/PERFORMANCE.md
+#[inline(always)]
+fn transpose_panel<V: Vf32>(
+    src: &[f32],
+    rows: usize,
+    stride: usize,
+    cols: usize,
+    sp: usize,
+    dst: &mut [f32],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if V::LANES == 16 && std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU has AVX-512F (checked above).
+        return unsafe { avx512::transpose_into(src, rows, stride, cols, sp, dst) };
+    }
+    transpose_into(src, rows, stride, cols, sp, dst)
+}
+
+/// [`transpose_back`], 16 × 16 blocks at a time in AVX-512 registers on the 16-lane path.
+#[inline(always)]
+fn transpose_panel_back<V: Vf32>(
+    src: &[f32],
+    rows: usize,
+    cols: usize,
+    sp: usize,
+    dst: &mut [f32],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if V::LANES == 16 && std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU has AVX-512F (checked above).
+        return unsafe { avx512::transpose_back(src, rows, cols, sp, dst) };
+    }
+    transpose_back(src, rows, cols, sp, dst)
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::*;
+
+    /// The 16 × 16 transpose of `r` (row `i` of the result is lane `i` of every input row).
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn transpose16(r: &[__m512; 16]) -> [__m512; 16] {
+        // Within 128-bit lanes: t pairs rows; u[4g + j] lane L = element 4L + j of rows 4g..4g + 4.
+        let mut t = [_mm512_setzero_ps(); 16];
+        for i in 0..8 {
+            t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+            t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+        }
+        let mut u = [_mm512_setzero_ps(); 16];
+        for g in (0..16).step_by(4) {
+            for j in 0..4 {
+                let (a, b) = (t[g + j / 2], t[g + 2 + j / 2]);
+                u[g + j] = if j % 2 == 0 {
+                    _mm512_shuffle_ps::<0x44>(a, b)
+                } else {
+                    _mm512_shuffle_ps::<0xEE>(a, b)
+                };
+            }
+        }
+        // Across lanes: element 4L + j gathers lane L of u[j], u[4 + j], u[8 + j], u[12 + j].
+        let mut out = [_mm512_setzero_ps(); 16];
+        for j in 0..4 {
+            let v_even = _mm512_shuffle_f32x4::<0x88>(u[j], u[4 + j]);
+            let v_odd = _mm512_shuffle_f32x4::<0xDD>(u[j], u[4 + j]);
+            let w_even = _mm512_shuffle_f32x4::<0x88>(u[8 + j], u[12 + j]);
+            let w_odd = _mm512_shuffle_f32x4::<0xDD>(u[8 + j], u[12 + j]);
+            out[j] = _mm512_shuffle_f32x4::<0x88>(v_even, w_even);
+            out[4 + j] = _mm512_shuffle_f32x4::<0x88>(v_odd, w_odd);
+            out[8 + j] = _mm512_shuffle_f32x4::<0xDD>(v_even, w_even);
+            out[12 + j] = _mm512_shuffle_f32x4::<0xDD>(v_odd, w_odd);
+        }
+        out
+    }
+
+    /// The lanes `< n` set (`n` ≤ 16).
+    #[inline(always)]
+    fn lanes(n: usize) -> __mmask16 {
+        ((1u32 << n) - 1) as __mmask16
+    }
+
+    /// `super::transpose_into` by 16 × 16 blocks: rows past `rows` load as zeros (the padding).
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn transpose_into(
+        src: &[f32],
+        rows: usize,
+        stride: usize,
+        cols: usize,
+        sp: usize,
+        dst: &mut [f32],
+    ) {
+        assert!(sp.is_multiple_of(16) && sp >= rows && dst.len() >= cols * sp);
+        assert!(rows == 0 || src.len() >= (rows - 1) * stride + cols);
+        let (ps, pd) = (src.as_ptr(), dst.as_mut_ptr());
+        for p0 in (0..cols).step_by(16) {
+            let w = (cols - p0).min(16);
+            for j0 in (0..sp).step_by(16) {
+                let mut r = [_mm512_setzero_ps(); 16];
+                for (i, r) in r.iter_mut().enumerate().take(rows.saturating_sub(j0)) {
+                    *r = _mm512_maskz_loadu_ps(lanes(w), ps.add((j0 + i) * stride + p0));
+                }
+                for (q, v) in transpose16(&r).into_iter().enumerate().take(w) {
+                    _mm512_storeu_ps(pd.add((p0 + q) * sp + j0), v);
+                }
+            }
+        }
+    }
+
+    /// `super::transpose_back` by 16 × 16 blocks.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn transpose_back(
+        src: &[f32],
+        rows: usize,
+        cols: usize,
+        sp: usize,
+        dst: &mut [f32],
+    ) {
+        assert!(sp.is_multiple_of(16) && sp >= rows && src.len() >= cols * sp);
+        assert!(dst.len() >= rows * cols);
+        let (ps, pd) = (src.as_ptr(), dst.as_mut_ptr());
+        for p0 in (0..cols).step_by(16) {
+            let w = (cols - p0).min(16);
+            for j0 in (0..rows).step_by(16) {
+                let mut r = [_mm512_setzero_ps(); 16];
+                for (q, r) in r.iter_mut().enumerate().take(w) {
+                    *r = _mm512_loadu_ps(ps.add((p0 + q) * sp + j0));
+                }
+                for (i, v) in transpose16(&r).into_iter().enumerate().take(rows - j0) {
+                    _mm512_mask_storeu_ps(pd.add((j0 + i) * cols + p0), lanes(w), v);
+                }
+            }
+        }
+    }
+}
+
 /// The keys query `i` may see: all, or up to itself when causal.
 #[inline(always)]
 fn visible(o: &AttentionOptions, i: usize) -> usize {
@@ -101,12 +243,6 @@ unsafe fn rank1_update<V: Vf32>(acc: &mut [f32], x: &[f32], w: &[f32], sp: usize
     }
 }
 
-/// The horizontal sum of a vector, lanes in order.
-#[inline(always)]
-unsafe fn lane_sum<V: Vf32>(v: V) -> f32 {
-    v.to_array()[..V::LANES].iter().sum()
-}
-
 /// Query rows scored together in the forward: each loaded key-panel vector (and value row) feeds
 /// this many rows' FMAs instead of one. NOTE [ Attention forward blocks of rows ] in
 /// docs/PERFORMANCE.md
@@ -115,6 +251,7 @@ const FORWARD_ROWS: usize = 4;
 /// `rows[r·sp + j] = scale · Σ_p q_r[p]·kt[p·sp + j]` for the `R` query rows starting at `q` (rows
 /// `q_stride` apart) over the first `nv` key vectors, `NB` vectors at a time.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 unsafe fn block_scores<V: Vf32, const R: usize>(
     q: *const f32,
     q_stride: usize,
@@ -172,9 +309,10 @@ unsafe fn block_score_vectors<V: Vf32, const R: usize, const NB: usize>(
     }
 }
 
-/// `out_r[c] = Σ_{j < nk} p[r·sp + j]·v[j·v_stride + c]` for the `R` rows (`out_r` at
-/// `out + r·ev`), `c < ev`: each value row is loaded once for the block.
+/// `out_r[c] = row_scale[r] · Σ_{j < nk} p[r·sp + j]·v[j·v_stride + c]` for the `R` rows (`out_r`
+/// at `out + r·ev`), `c < ev`: each value row is loaded once for the block.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 unsafe fn block_weighted<V: Vf32, const R: usize>(
     p: &[f32],
     sp: usize,
@@ -182,6 +320,7 @@ unsafe fn block_weighted<V: Vf32, const R: usize>(
     v: &[f32],
     v_stride: usize,
     ev: usize,
+    row_scale: &[f32; R],
     out: *mut f32,
 ) {
     let l = V::LANES;
@@ -201,8 +340,9 @@ unsafe fn block_weighted<V: Vf32, const R: usize>(
                 }
             }
             for (r, a) in acc.iter().enumerate() {
-                a[0].store(out.add(r * ev + c));
-                a[1].store(out.add(r * ev + c + l));
+                let s = V::splat(row_scale[r]);
+                a[0].mul(s).store(out.add(r * ev + c));
+                a[1].mul(s).store(out.add(r * ev + c + l));
             }
         } else {
             // The last one or two (partial) vectors of the row, one at a time.
@@ -215,7 +355,8 @@ unsafe fn block_weighted<V: Vf32, const R: usize>(
                 }
             }
             for (r, a) in acc.iter().enumerate() {
-                a.store_partial(out.add(r * ev + c), w);
+                a.mul(V::splat(row_scale[r]))
+                    .store_partial(out.add(r * ev + c), w);
             }
             c += w;
             continue;
@@ -224,9 +365,22 @@ unsafe fn block_weighted<V: Vf32, const R: usize>(
     }
 }
 
-/// The scores of `R` query rows from `i0` turned into their probabilities in place (rows `sp`
-/// apart; lanes past a row's visible keys 0), the log-sum-exp of each into `lse`. Returns the
-/// most keys any of the rows sees.
+/// The horizontal sums of up to 4 vectors (`R` ≤ 4), in [`Vf32::hsum4`]'s fixed order.
+#[inline(always)]
+unsafe fn block_sums<V: Vf32, const R: usize>(v: &[V; R]) -> [f32; R] {
+    let at = |r: usize| if r < R { v[r] } else { V::zero() };
+    let s = V::hsum4(at(0), at(1), at(2), at(3));
+    let mut out = [0.0; R];
+    out.copy_from_slice(&s[..R]);
+    out
+}
+
+/// The scores of `R` query rows from `i0` turned into their unnormalised probabilities
+/// `exp(s − max)` in place (rows `sp` apart; lanes past a row's visible keys 0), dropout applied,
+/// the log-sum-exp of each into `lse` and `1 / Σ` of each into `inv` (0 for a row with no
+/// visible key). The rows' maxima, exps and sums run interleaved, so their latency chains
+/// overlap. Returns the most keys any of the rows sees. NOTE [ Attention softmax by blocks ] in
+/// docs/PERFORMANCE.md
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 unsafe fn block_softmax<V: Vf32, const R: usize>(
@@ -238,6 +392,7 @@ unsafe fn block_softmax<V: Vf32, const R: usize>(
     i0: usize,
     rows: &mut [f32],
     lse: &mut [f32],
+    inv: &mut [f32; R],
 ) -> usize {
     let l = V::LANES;
     let nk_max = visible(o, i0 + R - 1);
@@ -252,7 +407,8 @@ unsafe fn block_softmax<V: Vf32, const R: usize>(
         o.scale,
         rows,
     );
-    for r in 0..R {
+    let mut max = [f32::NEG_INFINITY; R];
+    for (r, max) in max.iter_mut().enumerate() {
         let i = i0 + r;
         let nk = visible(o, i);
         let row = &mut rows[r * sp..(r + 1) * sp];
@@ -262,29 +418,37 @@ unsafe fn block_softmax<V: Vf32, const R: usize>(
                 *s += b;
             }
         }
-        let max = simd::row_max::<V>(&row[..nv * l]);
-        if nk == 0 || max == f32::NEG_INFINITY {
-            row[..nv * l].fill(0.0);
+        *max = simd::row_max::<V>(&row[..nv * l]);
+    }
+    // A row whose every key is masked (max −∞) gets exp(−∞ − 0) = 0 in every lane.
+    let mut shift = [V::zero(); R];
+    for (s, &m) in shift.iter_mut().zip(&max) {
+        if m != f32::NEG_INFINITY {
+            *s = V::splat(m);
+        }
+    }
+    let mut acc = [V::zero(); R];
+    let pr = rows.as_mut_ptr();
+    for c in 0..nv {
+        for (r, a) in acc.iter_mut().enumerate() {
+            let at = pr.add(r * sp + c * l);
+            let p = simd::exp(V::load(at).sub(shift[r]));
+            p.store(at);
+            *a = a.add(p);
+        }
+    }
+    let sums = block_sums::<V, R>(&acc);
+    for r in 0..R {
+        let i = i0 + r;
+        if visible(o, i) == 0 || max[r] == f32::NEG_INFINITY {
             lse[i] = f32::NEG_INFINITY;
+            inv[r] = 0.0;
             continue;
         }
-        let m = V::splat(max);
-        let mut acc = V::zero();
-        for c in 0..nv {
-            let at = row.as_mut_ptr().add(c * l);
-            let p = simd::exp(V::load(at).sub(m));
-            p.store(at);
-            acc = acc.add(p);
-        }
-        let sum = lane_sum(acc);
-        lse[i] = max + sum.ln();
-        let inv = V::splat(1.0 / sum);
-        for c in 0..nv {
-            let at = row.as_mut_ptr().add(c * l);
-            V::load(at).mul(inv).store(at);
-        }
+        lse[i] = max[r] + sums[r].ln();
+        inv[r] = 1.0 / sums[r];
         if let Some(d) = dropout {
-            for (j, p) in row[..nk].iter_mut().enumerate() {
+            for (j, p) in rows[r * sp..][..visible(o, i)].iter_mut().enumerate() {
                 *p *= d.factor(o, h.bh, i, j);
             }
         }
@@ -307,15 +471,16 @@ unsafe fn forward_v<V: Vf32>(
     let mut scratch = take_scratch(e * sp + br * sp);
     {
         let (kt, rows) = scratch.split_at_mut(e * sp);
-        transpose_into(h.k, s_len, h.k_stride, e, sp, kt);
+        transpose_panel::<V>(h.k, s_len, h.k_stride, e, sp, kt);
         let mut i0 = 0;
         while i0 < l_len {
             let n = br.min(l_len - i0);
             let po = out.as_mut_ptr().add(i0 * ev);
             macro_rules! block {
                 ($r:literal) => {{
-                    let nk = block_softmax::<V, $r>(o, h, dropout, kt, sp, i0, rows, lse);
-                    block_weighted::<V, $r>(rows, sp, nk, h.v, h.v_stride, ev, po);
+                    let mut inv = [0.0; $r];
+                    let nk = block_softmax::<V, $r>(o, h, dropout, kt, sp, i0, rows, lse, &mut inv);
+                    block_weighted::<V, $r>(rows, sp, nk, h.v, h.v_stride, ev, &inv, po);
                 }};
             }
             match n {
@@ -409,8 +574,8 @@ unsafe fn backward_v<V: Vf32>(
         let (prob, rest) = rest.split_at_mut(br * sp);
         let (dp, rest) = rest.split_at_mut(br * sp);
         let (pw, ds) = rest.split_at_mut(br * sp);
-        transpose_into(h.k, s_len, h.k_stride, e, sp, kt);
-        transpose_into(h.v, s_len, h.v_stride, ev, sp, vt);
+        transpose_panel::<V>(h.k, s_len, h.k_stride, e, sp, kt);
+        transpose_panel::<V>(h.v, s_len, h.v_stride, ev, sp, vt);
         dkt.fill(0.0);
         dvt.fill(0.0);
         let zero_q = vec![0.0f32; e];
@@ -434,8 +599,8 @@ unsafe fn backward_v<V: Vf32>(
             }
             i0 += rows;
         }
-        transpose_back(dkt, s_len, e, sp, gk);
-        transpose_back(dvt, s_len, ev, sp, gv);
+        transpose_panel_back::<V>(dkt, s_len, e, sp, gk);
+        transpose_panel_back::<V>(dvt, s_len, ev, sp, gv);
     }
     return_scratch(scratch);
 }
@@ -493,6 +658,56 @@ unsafe fn backward_block<V: Vf32, const R: usize>(
     let scale = V::splat(o.scale);
     let mut xs_q: [&[f32]; R] = [zero_q; R];
     let mut xs_do: [&[f32]; R] = [zero_do; R];
+    // Each row's probabilities from its log-sum-exp (a row with none gets exp(−∞ − 0) = 0),
+    // the rows' exps interleaved so their latency chains overlap.
+    let mut shift = [V::zero(); R];
+    for (r, shift) in shift.iter_mut().enumerate() {
+        let i = i0 + r;
+        let nk = visible(o, i);
+        let p_r = &mut prob[r * sp..(r + 1) * sp];
+        let lse_i = g.lse[i];
+        if lse_i == f32::NEG_INFINITY {
+            p_r[..nv * l].fill(f32::NEG_INFINITY);
+            continue;
+        }
+        *shift = V::splat(lse_i);
+        p_r[nk..nv * l].fill(f32::NEG_INFINITY);
+        if let Some(m) = h.mask {
+            for (s, &b) in p_r[..nk].iter_mut().zip(&m[i * o.kv_len..][..nk]) {
+                *s += b;
+            }
+        }
+    }
+    let pp = prob.as_mut_ptr();
+    for c in 0..nv {
+        for (r, shift) in shift.iter().enumerate() {
+            let at = pp.add(r * sp + c * l);
+            simd::exp(V::load(at).sub(*shift)).store(at);
+        }
+    }
+    // δ_r = dO_r · O_r, in vectors of the row (the last one partial).
+    let mut dacc = [V::zero(); R];
+    let mut c = 0;
+    while c < ev {
+        let w = (ev - c).min(l);
+        for (r, a) in dacc.iter_mut().enumerate() {
+            let at = (i0 + r) * ev + c;
+            let (x, y) = if w == l {
+                (
+                    V::load(g.grad_out.as_ptr().add(at)),
+                    V::load(g.out.as_ptr().add(at)),
+                )
+            } else {
+                (
+                    V::load_partial(g.grad_out.as_ptr().add(at), w),
+                    V::load_partial(g.out.as_ptr().add(at), w),
+                )
+            };
+            *a = x.mul_add(y, *a);
+        }
+        c += w;
+    }
+    let deltas = block_sums::<V, R>(&dacc);
     for r in 0..R {
         let i = i0 + r;
         let nk = visible(o, i);
@@ -501,29 +716,12 @@ unsafe fn backward_block<V: Vf32, const R: usize>(
             &mut dp[r * sp..(r + 1) * sp],
         );
         let (pw_r, ds_r) = (&mut pw[r * sp..(r + 1) * sp], &mut ds[r * sp..(r + 1) * sp]);
-        let lse_i = g.lse[i];
-        if lse_i == f32::NEG_INFINITY {
+        if g.lse[i] == f32::NEG_INFINITY {
+            // Its probabilities are 0 already (dV reads them when there is no dropout).
             pw_r[..nv * l].fill(0.0);
             ds_r[..nv * l].fill(0.0);
             continue;
         }
-        p_r[nk..nv * l].fill(f32::NEG_INFINITY);
-        if let Some(m) = h.mask {
-            for (s, &b) in p_r[..nk].iter_mut().zip(&m[i * o.kv_len..][..nk]) {
-                *s += b;
-            }
-        }
-        let m = V::splat(lse_i);
-        for c in 0..nv {
-            let at = p_r.as_mut_ptr().add(c * l);
-            simd::exp(V::load(at).sub(m)).store(at);
-        }
-        let do_i = &g.grad_out[i * ev..][..ev];
-        let delta: f32 = do_i
-            .iter()
-            .zip(&g.out[i * ev..][..ev])
-            .map(|(a, b)| a * b)
-            .sum();
         if let Some(d) = dropout {
             pw_r[..nv * l].fill(0.0);
             for j in 0..nk {
@@ -531,11 +729,9 @@ unsafe fn backward_block<V: Vf32, const R: usize>(
                 pw_r[j] = p_r[j] * z;
                 dp_r[j] *= z;
             }
-        } else {
-            pw_r[..nv * l].copy_from_slice(&p_r[..nv * l]);
         }
         // dS = P ⊙ (dP − δ) · scale (0 past the row's keys, where P is).
-        let delta = V::splat(delta);
+        let delta = V::splat(deltas[r]);
         for c in 0..nv {
             let p = V::load(p_r.as_ptr().add(c * l));
             let d = V::load(dp_r.as_ptr().add(c * l));
@@ -544,7 +740,7 @@ unsafe fn backward_block<V: Vf32, const R: usize>(
                 .store(ds_r.as_mut_ptr().add(c * l));
         }
         xs_q[r] = &h.q[i * h.q_stride..][..e];
-        xs_do[r] = do_i;
+        xs_do[r] = &g.grad_out[i * ev..][..ev];
     }
     // dQ rows = dS·K for the block.
     block_weighted::<V, R>(
@@ -554,9 +750,12 @@ unsafe fn backward_block<V: Vf32, const R: usize>(
         h.k,
         h.k_stride,
         e,
+        &[1.0; R],
         gq.as_mut_ptr().add(i0 * e),
     );
-    rank_update::<V>(dvt, &xs_do, pw, sp, nv);
+    // The probabilities dV sees: dropped out, or P itself.
+    let pv = if dropout.is_some() { &*pw } else { &*prob };
+    rank_update::<V>(dvt, &xs_do, pv, sp, nv);
     rank_update::<V>(dkt, &xs_q, ds, sp, nv);
 }
 
@@ -564,5 +763,42 @@ simd::kernel! {
     /// Backward of one head: `gq` `[L, E]`, `gk` `[S, E]`, `gv` `[S, Ev]`, all overwritten.
     pub(super) fn backward_head(o: &AttentionOptions, h: &Head<'_>, g: &HeadGrads<'_>, dropout: Option<&Dropout>, gq: &mut [f32], gk: &mut [f32], gv: &mut [f32]) {
         vector: backward_v::<V>(o, h, g, dropout, gq, gk, gv),
+    }
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    /// The AVX-512 transposes equal the scalar ones, padding and tails (rows and columns not
+    /// multiples of 16) included.
+    #[test]
+    fn avx512_transposes_match_the_scalar_ones() {
+        if !std::arch::is_x86_feature_detected!("avx512f") {
+            return;
+        }
+        for (rows, cols, stride) in [
+            (1usize, 1usize, 1usize),
+            (5, 3, 7),
+            (16, 16, 16),
+            (17, 33, 40),
+            (64, 32, 384),
+            (130, 8, 9),
+        ] {
+            let sp = rows.div_ceil(16) * 16;
+            let src: Vec<f32> = (0..(rows - 1) * stride + cols)
+                .map(|x| x as f32 + 0.5)
+                .collect();
+            let (mut want, mut got) = (vec![f32::NAN; cols * sp], vec![f32::NAN; cols * sp]);
+            super::transpose_into(&src, rows, stride, cols, sp, &mut want);
+            unsafe { super::avx512::transpose_into(&src, rows, stride, cols, sp, &mut got) };
+            assert_eq!(got, want, "into {rows}×{cols}, stride {stride}");
+            let (mut want_back, mut got_back) =
+                (vec![f32::NAN; rows * cols], vec![f32::NAN; rows * cols]);
+            super::transpose_back(&want, rows, cols, sp, &mut want_back);
+            unsafe { super::avx512::transpose_back(&want, rows, cols, sp, &mut got_back) };
+            assert_eq!(got_back, want_back, "back {rows}×{cols}");
+            for j in 0..rows {
+                assert_eq!(&got_back[j * cols..][..cols], &src[j * stride..][..cols]);
+            }
+        }
     }
 }
