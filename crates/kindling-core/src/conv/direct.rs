@@ -20,7 +20,9 @@
 //!   channels on `gradOut`'s own grid and adds it under the tap (col2im fused: no zeros
 //!   multiplied, no extra columns; NOTE [ Grad input by scatter ] in docs/PERFORMANCE.md);
 //! - grad weight: `dW[co][k] = Σ_n Σ_p dY_n[co][p] · src_n[off[k] + p]`, a reduction along `p`
-//!   for both operands: `dY` is copied onto the wide grid with zeros in its dropped columns, the
+//!   for both operands: `dY` is copied onto the wide grid with zeros in its dropped columns (or,
+//!   when its positions are a whole number of vectors, read in place against `kw` copies of the
+//!   input shifted by each kernel column, `direct_ops::shifted_columns`: no wide grid), the
 //!   accumulators are vectors of partial sums over `p` (an `MR channels × NK taps` tile), folded
 //!   once per fixed chunk of images (`tuning::CONV_WEIGHT_CHUNK`), chunks added in order: the
 //!   same numbers on any thread count.

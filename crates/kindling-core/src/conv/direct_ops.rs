@@ -402,57 +402,129 @@ pub(crate) fn backward_weight(
         }
     ];
     let sums = SharedSums(row_sums.as_mut_ptr());
-    threads::par_chunks_mut(&mut partials, wlen, work, |start, part| {
-        let chunk = start / wlen;
-        let images = chunk * CONV_WEIGHT_CHUNK..((chunk + 1) * CONV_WEIGHT_CHUNK).min(o.batch);
-        let count = images.len();
-        // [gradOut on the wide grid per image][padded inputs per image, when copied]
-        with_src(count * (wide_len + src_len), |buf| {
-            let (dys, srcs) = buf.split_at_mut(count * wide_len);
-            for g in 0..o.groups {
-                let mut pairs = Vec::with_capacity(count);
-                for (i, n) in images.clone().enumerate() {
-                    let dyw = &mut dys[i * wide_len..(i + 1) * wide_len];
-                    let dy = &grad_out[n * out_image + g * cog * geo.p..][..cog * geo.p];
-                    // Each row copied, then zeros over the dropped columns and past the last row
-                    // (no fill of the whole buffer first: it cost ~2 % of the pass).
-                    for (co, dst) in dyw.chunks_exact_mut(len).enumerate() {
-                        for y in 0..geo.out_h {
-                            let at = y * v.wp;
-                            let row = (co * geo.out_h + y) * geo.out_w;
-                            dst[at..at + geo.out_w].copy_from_slice(&dy[row..row + geo.out_w]);
-                            let gap_end = (at + v.wp).min(len);
-                            dst[at + geo.out_w..gap_end].fill(0.0);
+    if shifted_columns(geo) {
+        // `kw` copies of each image's input, copy `j` shifted left by `j·dw` columns and cut to
+        // `out_w` columns: tap `(c, i, j)` is then copy `j` read at `c·hp·out_w + i·dh·out_w + p`
+        // for the positions `p` of `gradOut`'s own grid, which is read in place (no wide grid).
+        let (hp, ow) = (v.hp, geo.out_w);
+        let plane_len = hp * ow;
+        let copy_len = geo.cig * plane_len;
+        let kw = o.kernel_w;
+        let soffs: Vec<usize> = (0..geo.cig)
+            .flat_map(|c| {
+                (0..o.kernel_h).flat_map(move |i| {
+                    (0..kw).map(move |j| j * copy_len + c * plane_len + i * o.dilation_h * ow)
+                })
+            })
+            .collect();
+        let np = geo.p;
+        threads::par_chunks_mut(&mut partials, wlen, work, |start, part| {
+            let chunk = start / wlen;
+            let images = chunk * CONV_WEIGHT_CHUNK..((chunk + 1) * CONV_WEIGHT_CHUNK).min(o.batch);
+            let count = images.len();
+            with_src(count * kw * copy_len, |buf| {
+                for g in 0..o.groups {
+                    let mut pairs = Vec::with_capacity(count);
+                    for (im, n) in images.clone().enumerate() {
+                        let xs = &mut buf[im * kw * copy_len..(im + 1) * kw * copy_len];
+                        let plane = o.in_h * o.in_w;
+                        let first = n * o.in_channels * plane + g * geo.cig * plane;
+                        for j in 0..kw {
+                            let shift = (j * o.dilation_w) as isize - o.pad_w as isize;
+                            // Columns `x` of the copy read input column `x + shift`.
+                            let lo = (-shift).clamp(0, ow as isize) as usize;
+                            let hi =
+                                (o.in_w as isize - shift).clamp(lo as isize, ow as isize) as usize;
+                            for c in 0..geo.cig {
+                                let dst = &mut xs[j * copy_len + c * plane_len..][..plane_len];
+                                for (y, row) in dst.chunks_exact_mut(ow).enumerate() {
+                                    let Some(sy) = y.checked_sub(o.pad_h).filter(|&r| r < o.in_h)
+                                    else {
+                                        row.fill(0.0);
+                                        continue;
+                                    };
+                                    let src = &x[first + c * plane + sy * o.in_w..][..o.in_w];
+                                    row[..lo].fill(0.0);
+                                    if hi > lo {
+                                        let at = (lo as isize + shift) as usize;
+                                        row[lo..hi].copy_from_slice(&src[at..at + (hi - lo)]);
+                                    }
+                                    row[hi..].fill(0.0);
+                                }
+                            }
                         }
-                        let last = (geo.out_h - 1) * v.wp + geo.out_w;
-                        dst[last..].fill(0.0);
+                        let dy = &grad_out[n * out_image + g * cog * np..][..cog * np];
                         if want_bias {
-                            let s = crate::reduce::sum::row_sum(simd, &dy[co * geo.p..][..geo.p]);
-                            // SAFETY: entry (n, channel) is written by this task alone (its
-                            // chunk's images), and read only after the parallel region.
-                            unsafe { *sums.get().add(n * o.out_channels + g * cog + co) = s };
+                            for co in 0..cog {
+                                let s = crate::reduce::sum::row_sum(simd, &dy[co * np..][..np]);
+                                // SAFETY: entry (n, channel) is written by this task alone
+                                // (its chunk's images), and read after the parallel region.
+                                unsafe { *sums.get().add(n * o.out_channels + g * cog + co) = s };
+                            }
                         }
+                        pairs.push((xs.as_ptr(), dy.as_ptr()));
                     }
-                    let plane = o.in_h * o.in_w;
-                    let first = n * o.in_channels * plane + g * geo.cig * plane;
-                    let src = if !padded(geo) && first + src_len <= x.len() {
-                        x[first..].as_ptr()
-                    } else {
-                        let buf = &mut srcs[i * src_len..(i + 1) * src_len];
-                        let planes = &x[first..first + geo.cig * plane];
-                        fill_padded(planes, o.in_h, o.in_w, o.pad_h, o.pad_w, &v, buf);
-                        buf.as_ptr()
-                    };
-                    pairs.push((src, dyw.as_ptr()));
+                    let dw = &mut part[g * cog * k..(g + 1) * cog * k];
+                    // SAFETY: tap `(c, i, j)` reads copy `j`, channel `c`, from row `i·dh` for
+                    // `out_h` rows of `out_w`: inside its `hp` rows; `gradOut` holds `cog · np`.
+                    unsafe { direct::weight_planes(simd, &pairs, &soffs, cog, np, dw) };
                 }
-                let dw = &mut part[g * cog * k..(g + 1) * cog * k];
-                // SAFETY: each source holds `v.src_len()` ≥ `max(offs) + len` floats (the wide
-                // grid ends at the last plane's end, `len` rounds it up by < 16 ≤ SLACK); each
-                // `gradOut` copy holds `cog · len`.
-                unsafe { direct::weight_planes(simd, &pairs, &offs, cog, len, dw) };
-            }
+            });
         });
-    });
+    } else {
+        threads::par_chunks_mut(&mut partials, wlen, work, |start, part| {
+            let chunk = start / wlen;
+            let images = chunk * CONV_WEIGHT_CHUNK..((chunk + 1) * CONV_WEIGHT_CHUNK).min(o.batch);
+            let count = images.len();
+            // [gradOut on the wide grid per image][padded inputs per image, when copied]
+            with_src(count * (wide_len + src_len), |buf| {
+                let (dys, srcs) = buf.split_at_mut(count * wide_len);
+                for g in 0..o.groups {
+                    let mut pairs = Vec::with_capacity(count);
+                    for (i, n) in images.clone().enumerate() {
+                        let dyw = &mut dys[i * wide_len..(i + 1) * wide_len];
+                        let dy = &grad_out[n * out_image + g * cog * geo.p..][..cog * geo.p];
+                        // Each row copied, then zeros over the dropped columns and past the last
+                        // row (no fill of the whole buffer first: it cost ~2 % of the pass).
+                        for (co, dst) in dyw.chunks_exact_mut(len).enumerate() {
+                            for y in 0..geo.out_h {
+                                let at = y * v.wp;
+                                let row = (co * geo.out_h + y) * geo.out_w;
+                                dst[at..at + geo.out_w].copy_from_slice(&dy[row..row + geo.out_w]);
+                                let gap_end = (at + v.wp).min(len);
+                                dst[at + geo.out_w..gap_end].fill(0.0);
+                            }
+                            let last = (geo.out_h - 1) * v.wp + geo.out_w;
+                            dst[last..].fill(0.0);
+                            if want_bias {
+                                let s =
+                                    crate::reduce::sum::row_sum(simd, &dy[co * geo.p..][..geo.p]);
+                                // SAFETY: entry (n, channel) is written by this task alone (its
+                                // chunk's images), and read only after the parallel region.
+                                unsafe { *sums.get().add(n * o.out_channels + g * cog + co) = s };
+                            }
+                        }
+                        let plane = o.in_h * o.in_w;
+                        let first = n * o.in_channels * plane + g * geo.cig * plane;
+                        let src = if !padded(geo) && first + src_len <= x.len() {
+                            x[first..].as_ptr()
+                        } else {
+                            let buf = &mut srcs[i * src_len..(i + 1) * src_len];
+                            let planes = &x[first..first + geo.cig * plane];
+                            fill_padded(planes, o.in_h, o.in_w, o.pad_h, o.pad_w, &v, buf);
+                            buf.as_ptr()
+                        };
+                        pairs.push((src, dyw.as_ptr()));
+                    }
+                    let dw = &mut part[g * cog * k..(g + 1) * cog * k];
+                    // SAFETY: each source holds `v.src_len()` ≥ `max(offs) + len` floats (the wide
+                    // grid ends at the last plane's end, `len` rounds it up by < 16 ≤ SLACK); each
+                    // `gradOut` copy holds `cog · len`.
+                    unsafe { direct::weight_planes(simd, &pairs, &offs, cog, len, dw) };
+                }
+            });
+        });
+    }
     grad_weight.fill(0.0);
     for part in partials.chunks(wlen) {
         for (d, s) in grad_weight.iter_mut().zip(part) {
@@ -468,6 +540,13 @@ pub(crate) fn backward_weight(
             *b = s as f32;
         }
     }
+}
+
+/// Whether grad weight reads `gradOut` in place against column-shifted copies of the input (no
+/// wide grid): when its positions are a whole number of vectors on every path (16 lanes), as the
+/// kernel's reduction needs (NOTE [ Grad input by scatter ] in docs/PERFORMANCE.md).
+pub(crate) fn shifted_columns(geo: &Geometry) -> bool {
+    geo.p.is_multiple_of(16)
 }
 
 /// Per-image row sums that the weight pass's tasks write at disjoint entries.
