@@ -123,15 +123,16 @@ pub const CONV_DIRECT_SPLIT_TASKS: usize = 8;
 /// taps fill several register tiles.
 pub const CONV_DIRECT_MIN_WEIGHT_DEPTH: usize = 64;
 
-/// Input channels per group from which grad input also runs direct: it is a convolution with
-/// `C_in/groups` output rows, and the direct tile is 8 rows high (AVX-512), so 1 or 3 rows waste
-/// most of it; 16 and more won or tied (docs/ARCHITECTURE.md, "Direct or im2col").
+/// Input channels per group from which grad input runs direct: they are the rows of both direct
+/// grad-input kernels' tiles (8 on AVX-512), so 1 or 3 rows waste most of a tile; 16 and more won
+/// or tied (docs/ARCHITECTURE.md, "Direct or im2col").
 pub const CONV_DIRECT_MIN_GRAD_INPUT_CHANNELS: usize = 16;
 
-/// …and while im2col's grad-input gemm (`K × P × C_out/g`) is small: from `P · C_out/g` this large
-/// (the MNIST conv2's is 576 · 64 = 36,864) that gemm runs at its best and im2col ties or beats
-/// the direct kernel; below it direct wins (the table: docs/ARCHITECTURE.md, "Direct or im2col").
-pub const CONV_DIRECT_MAX_GRAD_INPUT_GEMM: usize = 32 * 1024;
+/// The scatter grad input's cost per tap and tile beyond its `C_out/g` multiply-add steps, in
+/// such steps (storing the register tile and adding it into the grad input), for
+/// `conv::direct_ops::input_by_scatter`'s cost model: fitted to the measured shapes in
+/// docs/PERFORMANCE.md, NOTE [ Grad input by scatter ].
+pub const CONV_SCATTER_OVERHEAD: usize = 8;
 
 /// Inputs a pooling task reads at least (whole planes are grouped up to this): one small plane per
 /// task spent more on scheduling than on pooling (crate::pool, `planes_per_task`).

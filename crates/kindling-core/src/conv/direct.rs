@@ -14,10 +14,15 @@
 //! - forward: padding is applied by copying the image into a zero-bordered buffer (none when the
 //!   convolution has no padding: read in place); a small batch is split over blocks of
 //!   output-channel panels and position tiles (`direct_ops::forward_split`), its copies made once;
-//! - grad input: the "full" convolution of `gradOut`, zero-padded by `(k − 1)·d − pad`, with the
-//!   kernel flipped and its channel axes swapped;
+//! - grad input, one of two kernels by a cost model (`direct_ops::input_by_scatter`): the "full"
+//!   convolution of `gradOut`, zero-padded by `(k − 1)·d − pad`, with the kernel flipped and its
+//!   channel axes swapped; or [`input_scatter`], which sums each tap's tile over the output
+//!   channels on `gradOut`'s own grid and adds it under the tap (col2im fused: no zeros
+//!   multiplied, no extra columns; NOTE [ Grad input by scatter ] in docs/PERFORMANCE.md);
 //! - grad weight: `dW[co][k] = Σ_n Σ_p dY_n[co][p] · src_n[off[k] + p]`, a reduction along `p`
-//!   for both operands: `dY` is copied onto the wide grid with zeros in its dropped columns, the
+//!   for both operands: `dY` is copied onto the wide grid with zeros in its dropped columns (or,
+//!   when its positions are a whole number of vectors, read in place against `kw` copies of the
+//!   input shifted by each kernel column, `direct_ops::shifted_columns`: no wide grid), the
 //!   accumulators are vectors of partial sums over `p` (an `MR channels × NK taps` tile), folded
 //!   once per fixed chunk of images (`tuning::CONV_WEIGHT_CHUNK`), chunks added in order: the
 //!   same numbers on any thread count.
@@ -97,11 +102,12 @@ pub(crate) fn eligible_forward(simd: Simd, geo: &Geometry) -> bool {
         && (geo.k >= CONV_DIRECT_MIN_DEPTH || geo.o.batch * geo.o.groups < CONV_DIRECT_SPLIT_TASKS)
 }
 
-/// Whether grad input is computed direct: as the forward, and a batch of several images
-/// (`CONV_DIRECT_MIN_BATCH`), its images being its tasks.
+/// Whether grad input is computed direct (by either of `direct_ops::input_by_scatter`'s two
+/// kernels): enough input channels per group (`tuning::CONV_DIRECT_MIN_GRAD_INPUT_CHANNELS`), which
+/// are the rows of both kernels' tiles. Batches of one image are split over panels of them.
 pub(crate) fn eligible_input(simd: Simd, geo: &Geometry) -> bool {
-    use crate::tuning::CONV_DIRECT_MIN_BATCH;
-    eligible_forward(simd, geo) && geo.o.batch >= CONV_DIRECT_MIN_BATCH
+    use crate::tuning::CONV_DIRECT_MIN_GRAD_INPUT_CHANNELS;
+    possible(simd, geo) && geo.cig >= CONV_DIRECT_MIN_GRAD_INPUT_CHANNELS
 }
 
 /// Whether grad weight is computed direct (`tuning::CONV_DIRECT_MIN_WEIGHT_DEPTH`).
@@ -397,5 +403,191 @@ unsafe fn weight_tiles<V: Vf32, const MR: usize, const NK: usize>(
             t0 += NK;
         }
         c0 += MR;
+    }
+}
+
+/// One image group's grad input as the adjoint of im2col + gemm, fused (NOTE [ Grad input by
+/// scatter ] in docs/PERFORMANCE.md): for a tile of `gradOut`
+/// positions (on its own `out_h × out_w` grid, no wide grid) and a panel of input channels, each
+/// tap's `MR × NV` tile `Σ_co W[co][ci][tap] · dY[co][p]` is summed in registers over the output
+/// channels, then added into the grad input under that tap (`col2im` of the tile): no column
+/// matrix, no zero padding multiplied, no extra columns. Stride 1.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Scatter {
+    /// `gradOut` planes (the reduction depth) and their size.
+    pub cog: usize,
+    pub out_h: usize,
+    pub out_w: usize,
+    /// Grad-input planes (the rows) and their size.
+    pub cig: usize,
+    pub in_h: usize,
+    pub in_w: usize,
+    pub kh: usize,
+    pub kw: usize,
+    pub dh: usize,
+    pub dw: usize,
+    pub pad_h: usize,
+    pub pad_w: usize,
+}
+
+impl Scatter {
+    pub fn positions(&self) -> usize {
+        self.out_h * self.out_w
+    }
+    pub fn taps(&self) -> usize {
+        self.kh * self.kw
+    }
+}
+
+simd::kernel! {
+    /// The input-channel rows of one scatter panel on this path.
+    pub(crate) fn scatter_rows() -> usize {
+        vector: <V as ConvTiles>::MR,
+    }
+}
+
+/// The weights of one group packed for [`input_scatter`]: `[panel][tap][co][r]` = `w[co][panel ·
+/// mr + r][tap]` (`w` the group's `cog × cig × taps` weights), zero for rows past `cig`.
+pub(crate) fn scatter_weights(s: &Scatter, mr: usize, w: &[f32]) -> Vec<f32> {
+    let (taps, panels) = (s.taps(), s.cig.div_ceil(mr));
+    let mut out = vec![0.0; panels * taps * s.cog * mr];
+    for panel in 0..panels {
+        for t in 0..taps {
+            let base = (panel * taps + t) * s.cog * mr;
+            for co in 0..s.cog {
+                for r in 0..mr.min(s.cig - panel * mr) {
+                    out[base + co * mr + r] = w[(co * s.cig + panel * mr + r) * taps + t];
+                }
+            }
+        }
+    }
+    out
+}
+
+simd::kernel! {
+    /// Adds, for the panels `panels` of `MR` input channels, every tap's contribution of every
+    /// `gradOut` position: `gin[ci][y + i·dh − pad_h][x + j·dw − pad_w] += Σ_co w[co][ci][i][j] ·
+    /// dy[co][y][x]` (positions falling in the padding dropped). Each grad-input value receives
+    /// its sums in a fixed order (position tiles, then taps), whichever panels a call is given.
+    ///
+    /// # Safety
+    /// `dy` must be valid for reads of `cog` planes of `out_h × out_w` floats, and of one
+    /// [`tile_positions`] more past the last unless the planes hold at least that many positions;
+    /// `packed` from [`scatter_weights`] for this path's rows; `gin` valid for reads and writes of
+    /// the panels' `cig` planes of `in_h × in_w` floats, which no other thread touches.
+    pub(crate) unsafe fn input_scatter(
+        s: &Scatter,
+        dy: *const f32,
+        packed: &[f32],
+        gin: *mut f32,
+        panels: std::ops::Range<usize>,
+    ) {
+        vector: scatter_tiles::<V, { <V as ConvTiles>::MR }, { <V as ConvTiles>::NV }>(
+            s, dy, packed, gin, panels,
+        ),
+    }
+}
+
+#[inline(always)]
+unsafe fn scatter_tiles<V: Vf32, const MR: usize, const NV: usize>(
+    s: &Scatter,
+    dy: *const f32,
+    packed: &[f32],
+    gin: *mut f32,
+    panels: std::ops::Range<usize>,
+) {
+    let lanes = V::LANES;
+    let nr = NV * lanes;
+    let (cog, taps) = (s.cog, s.taps());
+    let np = s.positions();
+    let in_plane = s.in_h * s.in_w;
+    assert!(packed.len() >= panels.end * taps * cog * MR && nr <= 64);
+    let mut tmp = [[0f32; 64]; MR];
+    // The tile's runs along output rows: (row, column, length, offset in the tile).
+    let mut runs = [(0usize, 0usize, 0usize, 0usize); 66];
+    for tile in 0..np.div_ceil(nr) {
+        // The last tile is shifted back to end at the planes' end (its loads stay inside them)
+        // and adds only its own positions.
+        let first = tile * nr;
+        let p0 = if np >= nr { first.min(np - nr) } else { first };
+        let end = (p0 + nr).min(np);
+        let mut count = 0;
+        let (mut p, mut y, mut x) = (first, first / s.out_w, first % s.out_w);
+        while p < end {
+            let len = (s.out_w - x).min(end - p);
+            runs[count] = (y, x, len, p - p0);
+            count += 1;
+            p += len;
+            (y, x) = (y + 1, 0);
+        }
+        let runs = &runs[..count];
+        for panel in panels.clone() {
+            let valid = MR.min(s.cig - panel * MR);
+            for t in 0..taps {
+                let (i, j) = (t / s.kw, t % s.kw);
+                let (di, dj) = (i * s.dh, j * s.dw);
+                // Taps whose every position of the tile lands in the padding are skipped.
+                let lands = runs.iter().any(|&(y, x, len, _)| {
+                    (s.pad_h..s.pad_h + s.in_h).contains(&(y + di))
+                        && x + dj < s.pad_w + s.in_w
+                        && x + dj + len > s.pad_w
+                });
+                if !lands {
+                    continue;
+                }
+                let w = packed.as_ptr().add((panel * taps + t) * cog * MR);
+                let mut acc = [[V::zero(); NV]; MR];
+                for co in 0..cog {
+                    let b = dy.add(co * np + p0);
+                    let mut bv = [V::zero(); NV];
+                    for (jv, slot) in bv.iter_mut().enumerate() {
+                        *slot = V::load(b.add(jv * lanes));
+                    }
+                    let wc = w.add(co * MR);
+                    for (r, row) in acc.iter_mut().enumerate() {
+                        let a = V::splat(*wc.add(r));
+                        for (jv, slot) in row.iter_mut().enumerate() {
+                            *slot = a.mul_add(bv[jv], *slot);
+                        }
+                    }
+                }
+                for (r, row) in acc.iter().enumerate().take(valid) {
+                    for (jv, &sum) in row.iter().enumerate() {
+                        sum.store(tmp[r].as_mut_ptr().add(jv * lanes));
+                    }
+                }
+                for &(y, x, len, off) in runs {
+                    let gy = y + di;
+                    if gy < s.pad_h || gy >= s.pad_h + s.in_h {
+                        continue;
+                    }
+                    // Columns `x + dj + c − pad_w` for `c < len`, clipped to the row.
+                    let gx = x + dj;
+                    let lo = s.pad_w.saturating_sub(gx);
+                    let hi = len.min((s.pad_w + s.in_w).saturating_sub(gx));
+                    if hi <= lo {
+                        continue;
+                    }
+                    let n = hi - lo;
+                    let at = (gy - s.pad_h) * s.in_w + gx + lo - s.pad_w;
+                    for (r, line) in tmp.iter().enumerate().take(valid) {
+                        let src = line.as_ptr().add(off + lo);
+                        let dst = gin.add((panel * MR + r) * in_plane + at);
+                        let mut c = 0;
+                        while c + lanes <= n {
+                            V::load(dst.add(c))
+                                .add(V::load(src.add(c)))
+                                .store(dst.add(c));
+                            c += lanes;
+                        }
+                        if c < n {
+                            V::load_partial(dst.add(c), n - c)
+                                .add(V::load_partial(src.add(c), n - c))
+                                .store_partial(dst.add(c), n - c);
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -509,15 +509,12 @@ pub fn conv2d_backward_input_using(
     if image_len == 0 {
         return Ok(());
     }
-    if geo.k > 0
-        && geo.p > 0
-        && direct_ops::backward_input_fits(
-            &geo,
-            algo == ConvAlgo::Auto && ConvAlgo::from_env() == ConvAlgo::Auto,
-        )
-        && algo.direct(simd, &geo, Pass::Input)
-    {
-        direct_ops::backward_input(simd, &geo, grad_out, weight, grad_in, work(&geo));
+    if geo.k > 0 && geo.p > 0 && algo.direct(simd, &geo, Pass::Input) {
+        if direct_ops::input_by_scatter(simd, &geo) {
+            direct_ops::backward_input_scatter(simd, &geo, grad_out, weight, grad_in, work(&geo));
+        } else {
+            direct_ops::backward_input(simd, &geo, grad_out, weight, grad_in, work(&geo));
+        }
         return Ok(());
     }
     let out_image = o.out_channels * geo.p;
@@ -584,8 +581,17 @@ pub fn conv2d_backward_weight_using(
     geo.check(OP, "x", x.len(), geo.input_len())?;
     geo.check(OP, "gradWeight", grad_weight.len(), geo.weight_len())?;
     let out_image = o.out_channels * geo.p;
-    if let Some(gb) = grad_bias {
+    if let Some(gb) = &grad_bias {
         geo.check(OP, "gradBias", gb.len(), o.out_channels)?;
+    }
+    let wlen = geo.weight_len();
+    let direct = wlen > 0 && geo.p > 0 && o.batch > 0 && algo.direct(simd, &geo, Pass::Weight);
+    if direct {
+        // The bias sums ride along the pass's copy of `gradOut` (the same bits as below).
+        direct_ops::backward_weight(simd, &geo, grad_out, x, grad_weight, grad_bias, work(&geo));
+        return Ok(());
+    }
+    if let Some(gb) = grad_bias {
         // Per channel, images in order, each image's row summed in f64 in the fixed order of
         // `reduce::sum::row_sum` (16 partials in vector registers, the same bits on every path):
         // independent of threads. A plain `map(f64).sum()` is one dependent add per element
@@ -600,13 +606,8 @@ pub fn conv2d_backward_weight_using(
             v[0] = s as f32;
         });
     }
-    let wlen = geo.weight_len();
     grad_weight.fill(0.0);
     if wlen == 0 || geo.p == 0 || o.batch == 0 {
-        return Ok(());
-    }
-    if algo.direct(simd, &geo, Pass::Weight) {
-        direct_ops::backward_weight(simd, &geo, grad_out, x, grad_weight, work(&geo));
         return Ok(());
     }
     // One partial gradient per fixed chunk of images, summed in chunk order afterwards. Each

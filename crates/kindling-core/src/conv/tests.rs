@@ -166,7 +166,7 @@ fn direct_kernels_with_one_lane() {
     direct_ops::forward(Simd::Scalar, &geo, &x, &w, Some(&b), &mut out, 0);
     assert_close(&out, &want, 1e-5, 1e-5, "scalar direct forward");
     let mut gw = vec![f32::NAN; geo.weight_len()];
-    direct_ops::backward_weight(Simd::Scalar, &geo, &dy, &x, &mut gw, 0);
+    direct_ops::backward_weight(Simd::Scalar, &geo, &dy, &x, &mut gw, None, 0);
     assert_close(&gw, &want_gw, 1e-5, 1e-4, "scalar direct grad weight");
 }
 
@@ -228,8 +228,8 @@ fn bad_sizes_are_errors_not_panics() {
 }
 
 /// The shape-class rule documented in docs/ARCHITECTURE.md ("Convolution"): the MNIST example's
-/// conv2 forward and grad weight run direct, its grad input and its first layer im2col; stride 2
-/// and the scalar path never run direct; a single image runs its forward direct only.
+/// conv2 runs direct (grad input by scatter), its first layer im2col; stride 2 and the scalar path
+/// never run direct; a single image runs its forward and grad input direct.
 #[test]
 fn auto_picks_the_measured_algorithm_per_shape_class() {
     let paths: Vec<Simd> = cpu::available_paths()
@@ -276,23 +276,28 @@ fn auto_picks_the_measured_algorithm_per_shape_class() {
         1,
     ));
     let auto = ConvAlgo::Auto;
-    let input = |g: &Geometry, s: Simd| {
-        direct_ops::backward_input_fits(g, true) && auto.direct(s, g, Pass::Input)
-    };
-    let (forward, weight) = (Pass::Forward, Pass::Weight);
+    let (forward, input, weight) = (Pass::Forward, Pass::Input, Pass::Weight);
+    let scatter = |g: &Geometry, s: Simd| direct_ops::input_by_scatter(s, g);
     for s in paths {
         assert!(auto.direct(s, &conv2, forward) && auto.direct(s, &conv2, weight));
-        assert!(!input(&conv2, s), "conv2 grad input stays on im2col");
+        // conv2's grad input: the scatter (the full convolution computes 33 % more).
+        assert!(auto.direct(s, &conv2, input) && scatter(&conv2, s));
         assert!(!auto.direct(s, &conv1, forward) && !auto.direct(s, &conv1, weight));
-        assert!(input(&small, s) && auto.direct(s, &small, weight));
+        assert!(!auto.direct(s, &conv1, input), "one input channel: im2col");
+        // 16→16 with 'same' padding: the full convolution (depth 16 does not carry the scatter).
+        assert!(auto.direct(s, &small, input) && !scatter(&small, s));
+        assert!(auto.direct(s, &small, weight));
         assert!(!auto.direct(s, &strided, forward) && !auto.direct(s, &strided, weight));
+        assert!(!auto.direct(s, &strided, input));
         // A single image: the forward splits over channels and positions, at any depth (the
-        // first layer too); the backwards, whose images are their tasks, stay on im2col.
+        // first layer too), grad input by scatter over input-channel panels; grad weight, whose
+        // images are its tasks, stays on im2col.
         assert!(
             auto.direct(s, &single, forward),
             "a single image's forward runs direct"
         );
-        assert!(!input(&single, s) && !auto.direct(s, &single, weight));
+        assert!(auto.direct(s, &single, input) && scatter(&single, s));
+        assert!(!auto.direct(s, &single, weight));
         assert!(auto.direct(s, &conv1_single, forward) && !auto.direct(s, &conv1_few, forward));
         assert!(!auto.direct(s, &conv1_single, weight));
     }
@@ -376,6 +381,156 @@ fn split_forward_matches_the_reference() {
                 out8[..geo.output_len()] == one[..],
                 "{o:?} on {simd:?}: the split forward's bits differ from one task per image"
             );
+        }
+    }
+}
+
+/// Both direct grad-input kernels against the reference on every stride-1 case they can run (the
+/// full convolution only within the kernel's reach), on every path including the scalar arm, at
+/// 1 and 2 threads with the same bits; single images and odd sizes split the scatter over panels
+/// of input channels, which must give the bits of one task per image.
+#[test]
+fn both_direct_grad_inputs_match_the_reference() {
+    let mut shapes = cases();
+    shapes.extend([
+        // Positions fewer than a tile (the `gradOut` copy), padding beyond the reach, a 1×1.
+        opts(2, 17, (3, 4), 5, (2, 2), (1, 1), (0, 0), (1, 1), 1),
+        opts(1, 9, (4, 4), 7, (3, 3), (1, 1), (3, 2), (1, 1), 1),
+        opts(3, 20, (9, 7), 11, (3, 3), (1, 1), (4, 1), (2, 3), 1),
+        opts(1, 40, (13, 13), 3, (1, 1), (1, 1), (0, 0), (1, 1), 1),
+        opts(2, 32, (26, 26), 64, (3, 3), (1, 1), (0, 0), (1, 1), 2),
+        Conv2dOptions {
+            pad_bottom: 2,
+            pad_right: 0,
+            ..opts(2, 24, (10, 12), 10, (3, 4), (1, 1), (0, 3), (1, 1), 1)
+        },
+    ]);
+    for o in shapes {
+        if o.stride_h != 1 || o.stride_w != 1 {
+            continue;
+        }
+        let geo = Geometry::new("test", &o).unwrap();
+        let w = data(geo.weight_len(), 2, -0.5, 0.5);
+        let dy = data(geo.output_len(), 4, -1.0, 1.0);
+        let x = vec![0.0; geo.input_len()];
+        let (_, want, ..) = reference::conv2d_all(&o, &x, &w, &vec![0.0; o.out_channels], &dy);
+        let work = work(&geo);
+        for simd in [Simd::Scalar].into_iter().chain(cpu::available_paths()) {
+            let what = format!("{o:?} on {simd:?}");
+            let (one, two) = at_1_and_2_threads(|| {
+                let mut gx = vec![f32::NAN; geo.input_len()];
+                direct_ops::backward_input_scatter(simd, &geo, &dy, &w, &mut gx, work);
+                gx
+            });
+            assert_close(
+                &one,
+                &want,
+                1e-5,
+                1e-5,
+                &format!("scatter grad input {what}"),
+            );
+            assert!(
+                one == two,
+                "scatter grad input {what}: 1 and 2 threads differ"
+            );
+            // Eight copies of the batch: one task per image, no panel split.
+            let many = Conv2dOptions {
+                batch: 8 * o.batch,
+                ..o
+            };
+            let g8 = Geometry::new("test", &many).unwrap();
+            let dy8: Vec<f32> = dy.iter().copied().cycle().take(g8.output_len()).collect();
+            let mut gx8 = vec![f32::NAN; g8.input_len()];
+            direct_ops::backward_input_scatter(simd, &g8, &dy8, &w, &mut gx8, work);
+            assert!(
+                gx8[..geo.input_len()] == one[..],
+                "scatter grad input {what}: the panel split's bits differ from one task per image"
+            );
+            if direct_ops::backward_input_fits(&geo) {
+                let mut gx = vec![f32::NAN; geo.input_len()];
+                direct_ops::backward_input(simd, &geo, &dy, &w, &mut gx, work);
+                assert_close(&gx, &want, 1e-5, 1e-5, &format!("full grad input {what}"));
+            }
+        }
+    }
+}
+
+/// The direct grad weight sums the bias while it copies `gradOut`: the same bits as the separate
+/// bias pass that im2col runs (the same row sums, added in image order), with groups, padding and
+/// a short last chunk of images.
+#[test]
+fn direct_grad_bias_has_the_separate_passes_bits() {
+    for o in [
+        opts(9, 8, (12, 12), 16, (3, 3), (1, 1), (1, 1), (1, 1), 2),
+        opts(5, 32, (26, 26), 64, (3, 3), (1, 1), (0, 0), (1, 1), 1),
+    ] {
+        let geo = Geometry::new("test", &o).unwrap();
+        let x = data(geo.input_len(), 1, -1.0, 1.0);
+        let dy = data(geo.output_len(), 4, -1.0, 1.0);
+        for simd in cpu::available_paths() {
+            if !direct::possible(simd, &geo) {
+                continue;
+            }
+            let bias = |algo| {
+                let mut gw = vec![f32::NAN; geo.weight_len()];
+                let mut gb = vec![f32::NAN; o.out_channels];
+                conv2d_backward_weight_using(simd, algo, &dy, &x, &mut gw, Some(&mut gb), &o)
+                    .unwrap();
+                gb
+            };
+            assert!(
+                bias(ConvAlgo::Direct) == bias(ConvAlgo::Im2col),
+                "{o:?} on {simd:?}: the folded grad bias differs from the separate pass"
+            );
+        }
+    }
+}
+
+/// Grad weight on column-shifted copies of the input (`gradOut` read in place when its positions
+/// are a whole number of 16-lane vectors) against the reference, with the bias: padding, uneven
+/// 'same' padding, padding beyond the kernel's reach, dilation, groups, a 1×1 kernel, a short last
+/// chunk; every path including the scalar arm, the same bits at 1 and 2 threads.
+#[test]
+fn shifted_grad_weight_matches_the_reference() {
+    let cases = [
+        opts(3, 5, (8, 10), 7, (3, 3), (1, 1), (1, 1), (1, 1), 1),
+        opts(2, 6, (12, 9), 8, (3, 2), (1, 1), (0, 2), (2, 1), 2),
+        opts(2, 8, (4, 4), 16, (1, 1), (1, 1), (0, 0), (1, 1), 1),
+        opts(2, 4, (6, 6), 3, (3, 3), (1, 1), (3, 3), (1, 2), 1),
+        opts(5, 32, (26, 26), 64, (3, 3), (1, 1), (0, 0), (1, 1), 1),
+        Conv2dOptions {
+            pad_bottom: 1,
+            pad_right: 1,
+            ..opts(6, 3, (4, 8), 5, (2, 2), (1, 1), (0, 0), (1, 1), 1)
+        },
+    ];
+    for o in cases {
+        let geo = Geometry::new("test", &o).unwrap();
+        assert!(direct_ops::shifted_columns(&geo), "{o:?}");
+        let x = data(geo.input_len(), 1, -1.0, 1.0);
+        let w = data(geo.weight_len(), 2, -0.5, 0.5);
+        let b = data(o.out_channels, 3, -0.5, 0.5);
+        let dy = data(geo.output_len(), 4, -1.0, 1.0);
+        let (_, _, want_gw, want_gb) = reference::conv2d_all(&o, &x, &w, &b, &dy);
+        for simd in [Simd::Scalar].into_iter().chain(cpu::available_paths()) {
+            let (one, two) = at_1_and_2_threads(|| {
+                let mut gw = vec![f32::NAN; geo.weight_len()];
+                let mut gb = vec![f32::NAN; o.out_channels];
+                direct_ops::backward_weight(
+                    simd,
+                    &geo,
+                    &dy,
+                    &x,
+                    &mut gw,
+                    Some(&mut gb),
+                    work(&geo),
+                );
+                (gw, gb)
+            });
+            let what = format!("{o:?} on {simd:?}");
+            assert_close(&one.0, &want_gw, 1e-5, 1e-4, &format!("grad weight {what}"));
+            assert_close(&one.1, &want_gb, 1e-6, 1e-5, &format!("grad bias {what}"));
+            assert!(one == two, "{what}: 1 and 2 threads differ");
         }
     }
 }

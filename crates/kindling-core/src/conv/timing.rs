@@ -221,3 +221,74 @@ fn single_image_forward() {
         median(p)
     );
 }
+
+/// The three passes of a shape (`CONV_TIMING_SHAPE`, default the MNIST conv2 at batch 64) on
+/// `CONV_TIMING_THREADS` threads (default 1), each algorithm of each pass interleaved over
+/// `CONV_TIMING_REPS` rounds: medians and minima in ms, and GFLOP/s of the minima.
+#[test]
+#[ignore]
+fn passes() {
+    let _g = crate::threads::TEST_LOCK
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+    let threads: usize = env("CONV_TIMING_THREADS", "1").parse().unwrap();
+    let reps: usize = env("CONV_TIMING_REPS", "15").parse().unwrap();
+    crate::threads::set_num_threads(threads).unwrap();
+    let dims: Vec<usize> = env("CONV_TIMING_SHAPE", "64,32,26,64,3,0")
+        .split(',')
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let o = shape(dims[0], dims[1], dims[2], dims[3], dims[4], dims[5]);
+    let simd = cpu::active();
+    let geo = Geometry::new("timing", &o).unwrap();
+    let x = data(geo.input_len(), 1, -1.0, 1.0);
+    let w = data(geo.weight_len(), 2, -0.5, 0.5);
+    let b = data(o.out_channels, 3, -0.5, 0.5);
+    let dy = data(geo.output_len(), 4, -1.0, 1.0);
+    let mut out = vec![0.0; geo.output_len()];
+    let mut gx = vec![0.0; geo.input_len()];
+    let mut gw = vec![0.0; geo.weight_len()];
+    let mut gb = vec![0.0; o.out_channels];
+    let flop = 2.0 * (o.batch * o.out_channels * geo.k * geo.p) as f64;
+    println!(
+        "{simd:?}, {threads} threads, {dims:?}, {reps} rounds (ms: median, min, GFLOP/s of min)"
+    );
+    let algos = [ConvAlgo::Auto, ConvAlgo::Direct, ConvAlgo::Im2col];
+    for pass in ["forward", "input", "weight", "weight+bias"] {
+        let mut times = vec![Vec::new(); algos.len()];
+        for round in 0..=reps {
+            for (i, &algo) in algos.iter().enumerate() {
+                let t = Instant::now();
+                match pass {
+                    "forward" => conv2d_using(simd, algo, &x, &w, Some(&b), &mut out, &o),
+                    "input" => conv2d_backward_input_using(simd, algo, &dy, &w, &mut gx, &o),
+                    "weight" => {
+                        conv2d_backward_weight_using(simd, algo, &dy, &x, &mut gw, None, &o)
+                    }
+                    _ => conv2d_backward_weight_using(
+                        simd,
+                        algo,
+                        &dy,
+                        &x,
+                        &mut gw,
+                        Some(&mut gb),
+                        &o,
+                    ),
+                }
+                .unwrap();
+                if round > 0 {
+                    times[i].push(t.elapsed().as_secs_f64() * 1e3);
+                }
+            }
+        }
+        for (algo, t) in algos.iter().zip(times) {
+            let min = t.iter().copied().fold(f64::INFINITY, f64::min);
+            println!(
+                "{pass:>12} {algo:?}: {:.3} {min:.3} {:.0}",
+                median(t),
+                flop / min / 1e6
+            );
+        }
+    }
+}
