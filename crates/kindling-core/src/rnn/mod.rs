@@ -621,6 +621,7 @@ pub fn rnn_backward(
         w_ih,
         input: input_size,
         h_prev: OnceLock::new(),
+        w_ih_packed: OnceLock::new(),
     };
     // Steps finished by the step task; `FAILED` tells the other task to stop waiting.
     let done = AtomicUsize::new(0);
@@ -738,6 +739,8 @@ struct JobContext<'a, 'g> {
     input: usize,
     /// Every step's previous hidden state in time order, built by the first block that needs it.
     h_prev: OnceLock<Vec<f32>>,
+    /// `W_ih` packed once for every block's `dGx·W_ih`, by the first block that needs it.
+    w_ih_packed: OnceLock<KernelResult<PackedB>>,
 }
 
 impl JobContext<'_, '_> {
@@ -852,7 +855,11 @@ fn fold_block(ctx: &JobContext<'_, '_>, st: &mut JobState<'_>, lo: usize) -> Ker
             if let Some(g) = st.out.as_deref_mut() {
                 let n = ctx.input;
                 let gx = &mut g[t0 * batch * n..][..rows * n];
-                sgemm(false, false, rows, n, gh, 1.0, dg, ctx.w_ih, 0.0, gx, None)?;
+                let w = ctx
+                    .w_ih_packed
+                    .get_or_init(|| PackedB::new(false, gh, n, ctx.w_ih));
+                let w = w.as_ref().map_err(Clone::clone)?;
+                sgemm_packed_b(rows, 1.0, dg, w, 0.0, gx, None)?;
             }
         }
     }
