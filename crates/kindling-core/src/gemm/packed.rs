@@ -232,51 +232,8 @@ fn pack_b_transposed_rows(
     }
 }
 
-/// The 16 × 16 transpose of `r` (row `i` = `r[i]`): element `q` of every row, for each `q`, as
-/// 16 in-lane unpacks, 16 in-lane shuffles and 32 lane shuffles (NOTE [ Packing panels in
-/// registers ] in docs/PERFORMANCE.md).
-///
-/// # Safety
-/// The CPU has AVX-512F.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn transpose16(r: &[std::arch::x86_64::__m512; 16]) -> [std::arch::x86_64::__m512; 16] {
-    use std::arch::x86_64::*;
-    // Within 128-bit lanes: t pairs rows; u[4g + j] lane L = element 4L + j of rows 4g..4g + 4.
-    let t: [__m512; 16] = std::array::from_fn(|i| {
-        let (a, b) = (r[i & !1], r[i | 1]);
-        if i % 2 == 0 {
-            _mm512_unpacklo_ps(a, b)
-        } else {
-            _mm512_unpackhi_ps(a, b)
-        }
-    });
-    let u: [__m512; 16] = std::array::from_fn(|i| {
-        let (g, j) = (i / 4 * 4, i % 4);
-        let (a, b) = (t[g + j / 2], t[g + 2 + j / 2]);
-        if j % 2 == 0 {
-            _mm512_shuffle_ps::<0x44>(a, b)
-        } else {
-            _mm512_shuffle_ps::<0xEE>(a, b)
-        }
-    });
-    // Across lanes: element 4L + j gathers lane L of u[j], u[4 + j], u[8 + j], u[12 + j].
-    let mut out = [_mm512_setzero_ps(); 16];
-    for j in 0..4 {
-        let v_even = _mm512_shuffle_f32x4::<0x88>(u[j], u[4 + j]);
-        let v_odd = _mm512_shuffle_f32x4::<0xDD>(u[j], u[4 + j]);
-        let w_even = _mm512_shuffle_f32x4::<0x88>(u[8 + j], u[12 + j]);
-        let w_odd = _mm512_shuffle_f32x4::<0xDD>(u[8 + j], u[12 + j]);
-        out[j] = _mm512_shuffle_f32x4::<0x88>(v_even, w_even);
-        out[4 + j] = _mm512_shuffle_f32x4::<0x88>(v_odd, w_odd);
-        out[8 + j] = _mm512_shuffle_f32x4::<0xDD>(v_even, w_even);
-        out[12 + j] = _mm512_shuffle_f32x4::<0xDD>(v_odd, w_odd);
-    }
-    out
-}
-
 /// The full 32-column panel of a transposed B from column `j0` (stored rows of `k`), 16 depths
-/// at a time through [`transpose16`]. Returns the depth done (`k` rounded down to 16); the caller
+/// at a time through [`transpose16`](crate::simd::transpose16::transpose16). Returns the depth done (`k` rounded down to 16); the caller
 /// packs the rest.
 ///
 /// # Safety
@@ -284,6 +241,7 @@ unsafe fn transpose16(r: &[std::arch::x86_64::__m512; 16]) -> [std::arch::x86_64
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 unsafe fn transpose_panel_avx512(b: &[f32], k: usize, j0: usize, panel: &mut [f32]) -> usize {
+    use crate::simd::transpose16::transpose16;
     use std::arch::x86_64::*;
     assert!(b.len() >= (j0 + 32) * k && panel.len() >= k * 32);
     let depth = k / 16 * 16;
@@ -303,7 +261,7 @@ unsafe fn transpose_panel_avx512(b: &[f32], k: usize, j0: usize, panel: &mut [f3
 }
 
 /// A full 12-row panel of a row-major A (rows `i0..i0 + 12`, depths `p0..p0 + kc`), 16 depths at
-/// a time through [`transpose16`] (the 4 rows past 12 are zero and not stored). Returns the
+/// a time through [`transpose16`](crate::simd::transpose16::transpose16) (the 4 rows past 12 are zero and not stored). Returns the
 /// depth done (`kc` rounded down to 16); the caller packs the rest.
 ///
 /// # Safety
@@ -319,6 +277,7 @@ unsafe fn pack_a_panel12_avx512(
     kc: usize,
     panel: &mut [f32],
 ) -> usize {
+    use crate::simd::transpose16::transpose16;
     use std::arch::x86_64::*;
     assert!(a.len() >= (i0 + 12) * k && p0 + kc <= k && panel.len() >= kc * 12);
     let depth = kc / 16 * 16;

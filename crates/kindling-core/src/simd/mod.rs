@@ -19,20 +19,22 @@ mod avx2;
 mod avx512;
 mod exp;
 mod loops;
-mod normal_cdf;
 #[cfg(target_arch = "aarch64")]
 mod neon;
+mod normal_cdf;
 mod scalar;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod transpose16;
 
 #[cfg(target_arch = "x86_64")]
 pub(crate) use avx2::Avx2;
 #[cfg(target_arch = "x86_64")]
 pub(crate) use avx512::Avx512;
 pub(crate) use exp::{exp, sigmoid};
-pub(crate) use normal_cdf::{gelu, gelu_backward};
 pub(crate) use loops::{map1, map2, maximum, minimum, row_max, scale_in_place, sum_exp};
 #[cfg(target_arch = "aarch64")]
 pub(crate) use neon::Neon;
+pub(crate) use normal_cdf::{gelu, gelu_backward};
 #[cfg(test)]
 pub(crate) use scalar::sum_f64;
 pub(crate) use scalar::Scalar;
