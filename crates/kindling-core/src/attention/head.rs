@@ -89,7 +89,7 @@ fn transpose_panel<V: Vf32>(
     dst: &mut [f32],
 ) {
     #[cfg(target_arch = "x86_64")]
-    if V::LANES == 16 && std::arch::is_x86_feature_detected!("avx512f") {
+    if V::LANES == 16 && crate::cpu::Simd::Avx512.is_available() {
         // SAFETY: the CPU has AVX-512F (checked above).
         return unsafe { avx512::transpose_into(src, rows, stride, cols, sp, dst) };
     }
@@ -106,7 +106,7 @@ fn transpose_panel_back<V: Vf32>(
     dst: &mut [f32],
 ) {
     #[cfg(target_arch = "x86_64")]
-    if V::LANES == 16 && std::arch::is_x86_feature_detected!("avx512f") {
+    if V::LANES == 16 && crate::cpu::Simd::Avx512.is_available() {
         // SAFETY: the CPU has AVX-512F (checked above).
         return unsafe { avx512::transpose_back(src, rows, cols, sp, dst) };
     }

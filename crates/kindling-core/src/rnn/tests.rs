@@ -468,63 +468,35 @@ fn bad_lengths_and_modes_are_errors_not_panics() {
             .kind,
         crate::ErrorKind::Shape
     );
-    let mut gs = vec![0.0; 2 * d.bh];
-    let mut gg = vec![0.0; 5];
-    let e = rnn_backward(
-        &c.w_hh,
-        None,
-        None,
-        &c.state0,
-        &out,
-        &saved,
-        &out.clone(),
-        &mut gs,
-        &mut gg,
-        None,
-        None,
-        None,
-        &o,
-    )
-    .unwrap_err();
-    assert!(e.message.starts_with("gradGates has"), "{}", e.message);
-    // Weight-gradient buffers of the wrong length.
-    let mut gg = vec![0.0; d.grad_gates_len()];
-    let mut gw = vec![0.0; 3];
-    let e = rnn_backward(
-        &c.w_hh,
-        None,
-        None,
-        &c.state0,
-        &out,
-        &saved,
-        &out.clone(),
-        &mut gs,
-        &mut gg,
-        Some(&mut gw),
-        None,
-        None,
-        &o,
-    )
-    .unwrap_err();
-    assert!(e.message.starts_with("gradWhh has"), "{}", e.message);
-    let mut gb = vec![0.0; 1];
-    let e = rnn_backward(
-        &c.w_hh,
-        None,
-        None,
-        &c.state0,
-        &out,
-        &saved,
-        &out.clone(),
-        &mut gs,
-        &mut gg,
-        None,
-        Some(&mut gb),
-        None,
-        &o,
-    )
-    .unwrap_err();
-    assert!(e.message.starts_with("gradBhh has"), "{}", e.message);
+    // The backward's output buffers of the wrong length: gate gradients, then W_hh's and b_hh's.
+    let backward_error = |gates: usize, gw: Option<usize>, gb: Option<usize>| {
+        let (mut gs, mut gg) = (vec![0.0; 2 * d.bh], vec![0.0; gates]);
+        let (mut w, mut b) = (vec![0.0; gw.unwrap_or(0)], vec![0.0; gb.unwrap_or(0)]);
+        rnn_backward(
+            &c.w_hh,
+            None,
+            None,
+            &c.state0,
+            &out,
+            &saved,
+            &out,
+            &mut gs,
+            &mut gg,
+            gw.map(|_| &mut w[..]),
+            gb.map(|_| &mut b[..]),
+            None,
+            &o,
+        )
+        .unwrap_err()
+        .message
+    };
+    let full = d.grad_gates_len();
+    let m = backward_error(5, None, None);
+    assert!(m.starts_with("gradGates has"), "{m}");
+    let m = backward_error(full, Some(3), None);
+    assert!(m.starts_with("gradWhh has"), "{m}");
+    let m = backward_error(full, None, Some(1));
+    assert!(m.starts_with("gradBhh has"), "{m}");
 }
 
 #[test]
