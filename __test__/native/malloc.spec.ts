@@ -24,14 +24,22 @@ function faultsPerStep(env: Record<string, string>): { faults: number; tuned: bo
   return JSON.parse(out.toString()) as { faults: number; tuned: boolean };
 }
 
+/** The pages one step writes: what the measurement faults in again when freed memory goes back to the kernel. */
+const PAGES_PER_STEP = (4 * ((2 << 20) + (512 << 10) + (2560 << 10) + (256 << 10) + (2 << 20) + (1 << 20))) / 4096;
+
 describe('malloc settings', () => {
   it.skipIf(glibc === undefined)("keep a step's freed buffers for the next step instead of faulting them in again (glibc)", () => {
-    const tuned = faultsPerStep({});
-    const defaults = faultsPerStep({ KINDLING_MALLOC_TUNING: '0' });
-    expect(tuned.tuned).toBe(true);
-    expect(defaults.tuned).toBe(false);
-    // 33 MiB is ~8,400 pages: with glibc's defaults most are faulted in again every step.
-    expect(defaults.faults).toBeGreaterThan(4000);
-    expect(tuned.faults).toBeLessThan(defaults.faults / 4);
+    // Every tuned run must keep the step's buffers: at most a quarter of its pages faulted again.
+    for (let run = 0; run < 2; run++) {
+      const tuned = faultsPerStep({});
+      expect(tuned.tuned).toBe(true);
+      expect(tuned.faults).toBeLessThan(PAGES_PER_STEP / 4);
+    }
+    // The control shows the measurement sees the faults the settings prevent. glibc's defaults
+    // move their mmap threshold with the order of frees, so a run now and then keeps the memory
+    // by luck: the control asks that most of the pages fault again in one of three runs.
+    const defaults = [0, 1, 2].map(() => faultsPerStep({ KINDLING_MALLOC_TUNING: '0' }));
+    for (const run of defaults) expect(run.tuned).toBe(false);
+    expect(Math.max(...defaults.map((run) => run.faults))).toBeGreaterThan(PAGES_PER_STEP / 2);
   });
 });
