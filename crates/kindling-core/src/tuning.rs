@@ -134,6 +134,11 @@ pub const CONV_DIRECT_MIN_GRAD_INPUT_CHANNELS: usize = 16;
 /// docs/PERFORMANCE.md, NOTE [ Grad input by scatter ].
 pub const CONV_SCATTER_OVERHEAD: usize = 8;
 
+/// Fewest input and output channels for which `Auto` computes a 3 × 3 stride-1 convolution's
+/// forward and grad input by Winograd's F(2×2, 3×3) (its 16 products are gemms of this depth).
+/// NOTE [ Winograd for 3 × 3 convolutions ] in docs/PERFORMANCE.md.
+pub const CONV_WINOGRAD_MIN_CHANNELS: usize = 16;
+
 /// Inputs a pooling task reads at least (whole planes are grouped up to this): one small plane per
 /// task spent more on scheduling than on pooling (crate::pool, `planes_per_task`).
 pub const POOL_TASK_MIN_ELEMENTS: usize = 16 * 1024;

@@ -32,6 +32,7 @@ pub mod reference;
 mod tests;
 #[cfg(test)]
 mod timing;
+mod winograd;
 
 /// Which kernels compute a convolution: `Auto` picks per shape class (`direct::eligible`, the
 /// rule measured in docs/ARCHITECTURE.md, "Convolution"); the others force one, for tests and
@@ -42,6 +43,7 @@ pub enum ConvAlgo {
     Auto,
     Im2col,
     Direct,
+    Winograd,
 }
 
 impl ConvAlgo {
@@ -52,8 +54,25 @@ impl ConvAlgo {
         *ALGO.get_or_init(|| match std::env::var("KINDLING_CONV").as_deref() {
             Ok("im2col") => ConvAlgo::Im2col,
             Ok("direct") => ConvAlgo::Direct,
+            Ok("winograd") => ConvAlgo::Winograd,
             _ => ConvAlgo::Auto,
         })
+    }
+
+    /// Whether `pass` (forward or grad input) runs on Winograd's F(2×2, 3×3): `Auto` takes it
+    /// wherever it can run on enough channels (`winograd_eligible`); a forced `Winograd` wherever
+    /// it can run; `Direct` and `Im2col` never (so they stay measurable side by side).
+    fn winograd(self, simd: Simd, geo: &Geometry, pass: Pass) -> bool {
+        let algo = if self == ConvAlgo::Auto {
+            ConvAlgo::from_env()
+        } else {
+            self
+        };
+        match algo {
+            ConvAlgo::Auto => winograd_eligible(simd, geo, pass),
+            ConvAlgo::Winograd => winograd_possible(simd, geo, pass),
+            ConvAlgo::Im2col | ConvAlgo::Direct => false,
+        }
     }
 
     /// Whether `pass` runs direct.
@@ -70,7 +89,7 @@ impl ConvAlgo {
                 Pass::Weight => direct::eligible_weight(simd, geo),
             },
             ConvAlgo::Im2col => false,
-            ConvAlgo::Direct => direct::possible(simd, geo),
+            ConvAlgo::Direct | ConvAlgo::Winograd => direct::possible(simd, geo),
         }
     }
 }
@@ -81,6 +100,37 @@ enum Pass {
     Forward,
     Input,
     Weight,
+}
+
+/// Whether Winograd's F(2×2, 3×3) can compute `pass`: AVX-512, channel counts in whole register
+/// blocks (`winograd::available`), a 3 × 3 kernel, stride and dilation 1, one group, and (grad input, whose padding is the
+/// kernel's reach minus the forward's) padding of at most 2 on every side.
+fn winograd_possible(simd: Simd, geo: &Geometry, pass: Pass) -> bool {
+    let o = &geo.o;
+    winograd::available(simd.usable(), o.in_channels, o.out_channels)
+        && pass != Pass::Weight
+        && o.kernel_h == 3
+        && o.kernel_w == 3
+        && o.stride_h == 1
+        && o.stride_w == 1
+        && o.dilation_h == 1
+        && o.dilation_w == 1
+        && o.groups == 1
+        && geo.p > 0
+        && (pass == Pass::Forward || o.pad_h.max(o.pad_w).max(o.pad_bottom).max(o.pad_right) <= 2)
+}
+
+/// Whether `Auto` takes Winograd: possible, with enough input and output channels
+/// (`tuning::CONV_WINOGRAD_MIN_CHANNELS`) for its 16 products to run at the gemm's speed, and
+/// enough images to share out (its images are its tasks; fewer than
+/// `tuning::CONV_DIRECT_SPLIT_TASKS` run direct, split over channels and positions).
+/// NOTE [ Winograd for 3 × 3 convolutions ] in docs/PERFORMANCE.md.
+fn winograd_eligible(simd: Simd, geo: &Geometry, pass: Pass) -> bool {
+    use crate::tuning::{CONV_DIRECT_SPLIT_TASKS, CONV_WINOGRAD_MIN_CHANNELS};
+    winograd_possible(simd, geo, pass)
+        && geo.o.in_channels >= CONV_WINOGRAD_MIN_CHANNELS
+        && geo.o.out_channels >= CONV_WINOGRAD_MIN_CHANNELS
+        && geo.o.batch >= CONV_DIRECT_SPLIT_TASKS
 }
 
 /// The sizes and settings of a 2-D convolution.
@@ -438,6 +488,22 @@ pub fn conv2d_using(
     if geo.output_len() == 0 {
         return Ok(());
     }
+    if geo.k > 0 && algo.winograd(simd, &geo, Pass::Forward) {
+        let shape = winograd::Shape {
+            batch: o.batch,
+            cin: o.in_channels,
+            cout: o.out_channels,
+            in_h: o.in_h,
+            in_w: o.in_w,
+            pad_t: o.pad_h,
+            pad_l: o.pad_w,
+            out_h: geo.out_h,
+            out_w: geo.out_w,
+        };
+        let u = winograd::transform_weight(weight, o.out_channels, o.in_channels);
+        winograd::run(&shape, x, &u, bias, out);
+        return Ok(());
+    }
     if geo.k > 0 && algo.direct(simd, &geo, Pass::Forward) {
         direct_ops::forward(simd, &geo, x, weight, bias, out, work(&geo));
         return Ok(());
@@ -507,6 +573,25 @@ pub fn conv2d_backward_input_using(
     geo.check(OP, "gradIn", grad_in.len(), geo.input_len())?;
     let image_len = geo.image_len();
     if image_len == 0 {
+        return Ok(());
+    }
+    if geo.k > 0 && algo.winograd(simd, &geo, Pass::Input) {
+        // Grad input is the full correlation of gradOut with the kernel turned 180° and its
+        // channel axes swapped: padding `2 − pad` before, and the input's size.
+        let shape = winograd::Shape {
+            batch: o.batch,
+            cin: o.out_channels,
+            cout: o.in_channels,
+            in_h: geo.out_h,
+            in_w: geo.out_w,
+            pad_t: 2 - o.pad_h,
+            pad_l: 2 - o.pad_w,
+            out_h: o.in_h,
+            out_w: o.in_w,
+        };
+        let turned = winograd::transposed_weight(weight, o.out_channels, o.in_channels);
+        let u = winograd::transform_weight(&turned, o.in_channels, o.out_channels);
+        winograd::run(&shape, grad_out, &u, None, grad_in);
         return Ok(());
     }
     if geo.k > 0 && geo.p > 0 && algo.direct(simd, &geo, Pass::Input) {

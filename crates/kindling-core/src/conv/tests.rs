@@ -114,7 +114,12 @@ fn every_path_matches_the_direct_convolution() {
         let dy = data(g.output_len(), 4, -1.0, 1.0);
         let (out, gx, gw, gb) = reference::conv2d_all(&o, &x, &w, &b, &dy);
         let paths = [Simd::Scalar].into_iter().chain(cpu::available_paths());
-        let algos = [ConvAlgo::Auto, ConvAlgo::Im2col, ConvAlgo::Direct];
+        let algos = [
+            ConvAlgo::Auto,
+            ConvAlgo::Im2col,
+            ConvAlgo::Direct,
+            ConvAlgo::Winograd,
+        ];
         for (simd, algo) in paths.flat_map(|s| algos.map(|a| (s, a))) {
             let got = run_using(&o, simd, algo);
             let what = format!("{o:?} on {simd:?}, {algo:?}");
@@ -533,4 +538,103 @@ fn shifted_grad_weight_matches_the_reference() {
             assert!(one == two, "{what}: 1 and 2 threads differ");
         }
     }
+}
+
+/// Winograd's shapes: the MNIST example's second layer, 'same' padding (grad input padded 1),
+/// padding 2 (grad input unpadded), odd output sizes (a tile's last row and column dropped), rows
+/// wider than one vector of tiles, several blocks of tile rows, and a 'same' padding one more
+/// after than before.
+fn winograd_cases() -> Vec<Conv2dOptions> {
+    vec![
+        opts(8, 32, (26, 26), 64, (3, 3), (1, 1), (0, 0), (1, 1), 1),
+        opts(8, 16, (13, 11), 24, (3, 3), (1, 1), (1, 1), (1, 1), 1),
+        opts(9, 16, (9, 7), 16, (3, 3), (1, 1), (2, 2), (1, 1), 1),
+        opts(8, 16, (44, 37), 16, (3, 3), (1, 1), (1, 0), (1, 1), 1),
+        Conv2dOptions {
+            pad_bottom: 2,
+            pad_right: 2,
+            ..opts(8, 24, (12, 15), 16, (3, 3), (1, 1), (1, 1), (1, 1), 1)
+        },
+    ]
+}
+
+#[test]
+fn winograd_matches_the_reference() {
+    for o in winograd_cases() {
+        let g = Geometry::new("test", &o).unwrap();
+        let x = data(g.input_len(), 1, -1.0, 1.0);
+        let w = data(g.weight_len(), 2, -0.5, 0.5);
+        let b = data(o.out_channels, 3, -0.5, 0.5);
+        let dy = data(g.output_len(), 4, -1.0, 1.0);
+        let (out, gx, _, _) = reference::conv2d_all(&o, &x, &w, &b, &dy);
+        for simd in cpu::available_paths() {
+            for pass in [Pass::Forward, Pass::Input] {
+                assert_eq!(
+                    ConvAlgo::Auto.winograd(simd, &g, pass),
+                    simd == Simd::Avx512,
+                    "Auto takes Winograd for {pass:?} of {o:?} on {simd:?} exactly with AVX-512"
+                );
+            }
+            let got = run_using(&o, simd, ConvAlgo::Auto);
+            let what = format!("{o:?} on {simd:?}");
+            assert_close(&got.0, &out, 1e-5, 1e-5, &format!("output {what}"));
+            assert_close(&got.1, &gx, 1e-5, 1e-5, &format!("grad input {what}"));
+        }
+    }
+}
+
+#[test]
+fn winograd_results_do_not_depend_on_the_thread_count() {
+    for o in winograd_cases() {
+        let (one, two) = at_1_and_2_threads(|| run_using(&o, cpu::active(), ConvAlgo::Winograd));
+        assert!(
+            one == two,
+            "Winograd differs between 1 and 2 threads for {o:?}"
+        );
+    }
+}
+
+#[test]
+fn auto_takes_winograd_only_where_it_pays() {
+    if !Simd::Avx512.is_available() {
+        return;
+    }
+    let simd = Simd::Avx512;
+    let geo = |o: Conv2dOptions| Geometry::new("test", &o).unwrap();
+    let takes = |o: Conv2dOptions, pass: Pass| ConvAlgo::Auto.winograd(simd, &geo(o), pass);
+    let conv2 = opts(64, 32, (26, 26), 64, (3, 3), (1, 1), (0, 0), (1, 1), 1);
+    assert!(takes(conv2, Pass::Forward) && takes(conv2, Pass::Input));
+    assert!(!takes(conv2, Pass::Weight), "grad weight stays direct");
+    // Fewer images than the direct forward's split: direct, over channels and positions.
+    assert!(!takes(Conv2dOptions { batch: 7, ..conv2 }, Pass::Forward));
+    // The first layer (one input channel), channels off the register block, a 5 × 5 kernel,
+    // stride, dilation and groups: not Winograd.
+    assert!(!takes(
+        opts(64, 1, (28, 28), 32, (3, 3), (1, 1), (0, 0), (1, 1), 1),
+        Pass::Forward
+    ));
+    assert!(!takes(
+        opts(64, 20, (26, 26), 64, (3, 3), (1, 1), (0, 0), (1, 1), 1),
+        Pass::Forward
+    ));
+    assert!(!takes(
+        opts(64, 32, (26, 26), 64, (5, 5), (1, 1), (0, 0), (1, 1), 1),
+        Pass::Forward
+    ));
+    assert!(!takes(
+        opts(64, 32, (26, 26), 64, (3, 3), (2, 2), (0, 0), (1, 1), 1),
+        Pass::Forward
+    ));
+    assert!(!takes(
+        opts(64, 32, (26, 26), 64, (3, 3), (1, 1), (0, 0), (2, 2), 1),
+        Pass::Forward
+    ));
+    assert!(!takes(
+        opts(64, 32, (26, 26), 64, (3, 3), (1, 1), (0, 0), (1, 1), 2),
+        Pass::Forward
+    ));
+    // Padding beyond the kernel's reach: the forward can, grad input (negative padding) cannot.
+    let wide = opts(64, 32, (26, 26), 64, (3, 3), (1, 1), (3, 3), (1, 1), 1);
+    assert!(takes(wide, Pass::Forward) && !takes(wide, Pass::Input));
+    assert!(!ConvAlgo::Auto.winograd(Simd::Avx2, &geo(conv2), Pass::Forward));
 }
