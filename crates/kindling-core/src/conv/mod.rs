@@ -1,9 +1,11 @@
 //! 2-D convolution (cross-correlation, as PyTorch's), forward and the two backwards, on `[N, C, H,
 //! W]` row-major buffers; a 1-D convolution is height 1 with a kernel of height 1.
 //!
-//! Two implementations, chosen per shape class (`ConvAlgo::Auto`; the rule and its measurements:
+//! Three implementations, chosen per shape class (`ConvAlgo::Auto`; the rule and its measurements:
 //! docs/ARCHITECTURE.md, "Convolution"):
 //!
+//! - 3 × 3 stride-1 forwards and grad inputs on enough channels and images run on Winograd's
+//!   F(2×2, 3×3) ([`winograd`]; `winograd_eligible`);
 //! - stride-1 convolutions deep enough (`tuning::CONV_DIRECT_MIN_DEPTH` taps) run on the direct
 //!   kernels of [`direct`] (an implicit GEMM reading the input in place, no column matrix);
 //! - the others, per image and group, as im2col + the packed SIMD gemm: the image's patches become
