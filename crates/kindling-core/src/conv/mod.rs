@@ -4,8 +4,8 @@
 //! Three implementations, chosen per shape class (`ConvAlgo::Auto`; the rule and its measurements:
 //! docs/ARCHITECTURE.md, "Convolution"):
 //!
-//! - 3 × 3 stride-1 forwards and grad inputs on enough channels and images run on Winograd's
-//!   F(2×2, 3×3) ([`winograd`]; `winograd_eligible`);
+//! - 3 × 3 stride-1 convolutions on enough channels and images run on Winograd's F(2×2, 3×3)
+//!   ([`winograd`]; `winograd_eligible`), all three passes;
 //! - stride-1 convolutions deep enough (`tuning::CONV_DIRECT_MIN_DEPTH` taps) run on the direct
 //!   kernels of [`direct`] (an implicit GEMM reading the input in place, no column matrix);
 //! - the others, per image and group, as im2col + the packed SIMD gemm: the image's patches become
@@ -105,12 +105,17 @@ enum Pass {
 }
 
 /// Whether Winograd's F(2×2, 3×3) can compute `pass`: AVX-512, channel counts in whole register
-/// blocks (`winograd::available`), a 3 × 3 kernel, stride and dilation 1, one group, and (grad input, whose padding is the
-/// kernel's reach minus the forward's) padding of at most 2 on every side.
+/// blocks (`winograd::available`; for grad weight, input channels in 16s), a 3 × 3 kernel,
+/// stride and dilation 1, one group, and for grad input (whose padding is the kernel's reach
+/// minus the forward's) padding of at most 2 on every side.
 fn winograd_possible(simd: Simd, geo: &Geometry, pass: Pass) -> bool {
     let o = &geo.o;
-    winograd::available(simd.usable(), o.in_channels, o.out_channels)
-        && pass != Pass::Weight
+    let channels = if pass == Pass::Weight {
+        winograd::weight_available(simd.usable(), o.in_channels, o.out_channels)
+    } else {
+        winograd::available(simd.usable(), o.in_channels, o.out_channels)
+    };
+    channels
         && o.kernel_h == 3
         && o.kernel_w == 3
         && o.stride_h == 1
@@ -119,7 +124,7 @@ fn winograd_possible(simd: Simd, geo: &Geometry, pass: Pass) -> bool {
         && o.dilation_w == 1
         && o.groups == 1
         && geo.p > 0
-        && (pass == Pass::Forward || o.pad_h.max(o.pad_w).max(o.pad_bottom).max(o.pad_right) <= 2)
+        && (pass != Pass::Input || o.pad_h.max(o.pad_w).max(o.pad_bottom).max(o.pad_right) <= 2)
 }
 
 /// Whether `Auto` takes Winograd: possible, with enough input and output channels
@@ -672,7 +677,9 @@ pub fn conv2d_backward_weight_using(
         geo.check(OP, "gradBias", gb.len(), o.out_channels)?;
     }
     let wlen = geo.weight_len();
-    let direct = wlen > 0 && geo.p > 0 && o.batch > 0 && algo.direct(simd, &geo, Pass::Weight);
+    let winograd = wlen > 0 && o.batch > 0 && algo.winograd(simd, &geo, Pass::Weight);
+    let direct =
+        !winograd && wlen > 0 && geo.p > 0 && o.batch > 0 && algo.direct(simd, &geo, Pass::Weight);
     if direct {
         // The bias sums ride along the pass's copy of `gradOut` (the same bits as below).
         direct_ops::backward_weight(simd, &geo, grad_out, x, grad_weight, grad_bias, work(&geo));
@@ -692,6 +699,21 @@ pub fn conv2d_backward_weight_using(
             }
             v[0] = s as f32;
         });
+    }
+    if winograd {
+        let shape = winograd::Shape {
+            batch: o.batch,
+            cin: o.in_channels,
+            cout: o.out_channels,
+            in_h: o.in_h,
+            in_w: o.in_w,
+            pad_t: o.pad_h,
+            pad_l: o.pad_w,
+            out_h: geo.out_h,
+            out_w: geo.out_w,
+        };
+        winograd::run_weight(&shape, x, grad_out, CONV_WEIGHT_CHUNK, grad_weight);
+        return Ok(());
     }
     grad_weight.fill(0.0);
     if wlen == 0 || geo.p == 0 || o.batch == 0 {

@@ -566,7 +566,7 @@ fn winograd_matches_the_reference() {
         let w = data(g.weight_len(), 2, -0.5, 0.5);
         let b = data(o.out_channels, 3, -0.5, 0.5);
         let dy = data(g.output_len(), 4, -1.0, 1.0);
-        let (out, gx, _, _) = reference::conv2d_all(&o, &x, &w, &b, &dy);
+        let (out, gx, gw, gb) = reference::conv2d_all(&o, &x, &w, &b, &dy);
         for simd in cpu::available_paths() {
             for pass in [Pass::Forward, Pass::Input] {
                 assert_eq!(
@@ -575,10 +575,18 @@ fn winograd_matches_the_reference() {
                     "Auto takes Winograd for {pass:?} of {o:?} on {simd:?} exactly with AVX-512"
                 );
             }
+            let weight = simd == Simd::Avx512 && o.in_channels % 16 == 0;
+            assert_eq!(
+                ConvAlgo::Auto.winograd(simd, &g, Pass::Weight),
+                weight,
+                "grad weight of {o:?} on {simd:?}"
+            );
             let got = run_using(&o, simd, ConvAlgo::Auto);
             let what = format!("{o:?} on {simd:?}");
             assert_close(&got.0, &out, 1e-5, 1e-5, &format!("output {what}"));
             assert_close(&got.1, &gx, 1e-5, 1e-5, &format!("grad input {what}"));
+            assert_close(&got.2, &gw, 1e-5, 1e-4, &format!("grad weight {what}"));
+            assert_close(&got.3, &gb, 1e-6, 1e-5, &format!("grad bias {what}"));
         }
     }
 }
@@ -603,8 +611,12 @@ fn auto_takes_winograd_only_where_it_pays() {
     let geo = |o: Conv2dOptions| Geometry::new("test", &o).unwrap();
     let takes = |o: Conv2dOptions, pass: Pass| ConvAlgo::Auto.winograd(simd, &geo(o), pass);
     let conv2 = opts(64, 32, (26, 26), 64, (3, 3), (1, 1), (0, 0), (1, 1), 1);
-    assert!(takes(conv2, Pass::Forward) && takes(conv2, Pass::Input));
-    assert!(!takes(conv2, Pass::Weight), "grad weight stays direct");
+    assert!(takes(conv2, Pass::Forward) && takes(conv2, Pass::Input) && takes(conv2, Pass::Weight));
+    // Grad weight's transposed input goes 16 input channels at a time.
+    assert!(!takes(
+        opts(64, 24, (26, 26), 64, (3, 3), (1, 1), (0, 0), (1, 1), 1),
+        Pass::Weight
+    ));
     // Fewer images than the direct forward's split: direct, over channels and positions.
     assert!(!takes(Conv2dOptions { batch: 7, ..conv2 }, Pass::Forward));
     // The first layer (one input channel), channels off the register block, a 5 × 5 kernel,

@@ -8,8 +8,8 @@
 //! The sum over input channels at each of the 16 positions ξ of the 4 × 4 transform is a GEMM,
 //! `M_ξ (C_out × tiles) = U_ξ (C_out × C_in) · V_ξ (C_in × tiles)`, run on the packed SIMD gemm.
 //! Grad input is the same routine on the gradient with the kernel turned 180° and its channel
-//! axes swapped (`transposed_weight`). NOTE [ Winograd for 3 × 3 convolutions ] in
-//! docs/PERFORMANCE.md.
+//! axes swapped (`transposed_weight`); grad weight is the forward's adjoint (`run_weight`).
+//! NOTE [ Winograd for 3 × 3 convolutions ] in docs/PERFORMANCE.md.
 //!
 //! The transforms and the 16 products are AVX-512 kernels (rows of up to 16 tiles are one masked
 //! vector; the products' right-hand sides are written by the input transform in the layout the
@@ -118,6 +118,112 @@ pub(crate) fn run(s: &Shape, x: &[f32], u: &[f32], bias: Option<&[f32]>, out: &m
         };
         #[cfg(not(target_arch = "x86_64"))]
         let _ = (image, dst);
+    });
+}
+
+/// Tiles per block of the weight pass: its transposed input (`16 · C_in · tiles`) and transformed
+/// gradient (`16 · C_out · tiles`) stay in the L2 cache.
+const WEIGHT_BLOCK_TILES: usize = 96;
+
+/// Whether the weight pass can run (its transposed input goes 16 input channels at a time).
+pub(crate) fn weight_available(simd: Simd, cin: usize, cout: usize) -> bool {
+    available(simd, cin, cout) && cin.is_multiple_of(16)
+}
+
+/// `grad_weight` (overwritten, `[cout, cin, 3, 3]`) of the convolution `s` from its input `x`
+/// and output gradient `dy`: `dU_ξ = Σ_tiles (A dY Aᵀ)_ξ · (Bᵀ x B)_ξ` per channel pair, then
+/// `dg = Gᵀ dU G` — the adjoint of the forward's `Y = Aᵀ [U ⊙ V] A`, `U = G g Gᵀ`. Images go in
+/// fixed chunks of `chunk`, one partial `dU` per chunk, the partials added in chunk order, so
+/// results do not depend on the thread count. The caller has checked [`weight_available`].
+pub(crate) fn run_weight(s: &Shape, x: &[f32], dy: &[f32], chunk: usize, grad_weight: &mut [f32]) {
+    let in_image = s.cin * s.in_h * s.in_w;
+    let out_image = s.cout * s.out_h * s.out_w;
+    let ulen = 16 * s.cout * s.cin;
+    assert!(x.len() >= s.batch * in_image && dy.len() >= s.batch * out_image);
+    assert!(grad_weight.len() >= s.cout * s.cin * 9 && chunk > 0);
+    let chunks = s.batch.div_ceil(chunk);
+    let mut partials = vec![0.0f32; chunks * ulen];
+    let work = s.batch * s.cout * s.cin * s.out_h * s.out_w * 4;
+    threads::par_chunks_mut(&mut partials, ulen, work, |start, part| {
+        let first = start / ulen * chunk;
+        for n in first..(first + chunk).min(s.batch) {
+            let image = &x[n * in_image..][..in_image];
+            let grad = &dy[n * out_image..][..out_image];
+            // SAFETY: `weight_available` admitted this path only with AVX-512F; lengths asserted.
+            #[cfg(target_arch = "x86_64")]
+            unsafe {
+                image_weight(s, image, grad, part)
+            };
+            #[cfg(not(target_arch = "x86_64"))]
+            let _ = (image, grad, &part);
+        }
+    });
+    let (first, rest) = partials.split_at_mut(ulen);
+    for part in rest.chunks_exact(ulen) {
+        for (a, b) in first.iter_mut().zip(part) {
+            *a += b;
+        }
+    }
+    // dg = Gᵀ dU G, G's rows [1 0 0], [½ ½ ½], [½ −½ ½], [0 0 1].
+    let combine = |d: [f32; 4]| -> [f32; 3] {
+        [
+            d[0] + 0.5 * (d[1] + d[2]),
+            0.5 * (d[1] - d[2]),
+            0.5 * (d[1] + d[2]) + d[3],
+        ]
+    };
+    for co in 0..s.cout {
+        for ci in 0..s.cin {
+            let du = |i: usize, j: usize| first[((i * 4 + j) * s.cout + co) * s.cin + ci];
+            let t: [[f32; 3]; 4] =
+                std::array::from_fn(|i| combine([du(i, 0), du(i, 1), du(i, 2), du(i, 3)]));
+            let dst = &mut grad_weight[(co * s.cin + ci) * 9..][..9];
+            for b in 0..3 {
+                let col = combine([t[0][b], t[1][b], t[2][b], t[3][b]]);
+                for a in 0..3 {
+                    dst[a * 3 + b] = col[a];
+                }
+            }
+        }
+    }
+}
+
+thread_local! {
+    static WEIGHT_SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// One image's share of `dU` (`[16][cout][cin]`, added into `part`), block of tile rows by block.
+///
+/// # Safety
+/// The CPU has AVX-512F; `image`, `grad` hold one image's input and output gradient, `part`
+/// `16 · cout · cin` floats.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn image_weight(s: &Shape, image: &[f32], grad: &[f32], part: &mut [f32]) {
+    let th = s.out_h.div_ceil(2);
+    let tw = s.out_w.div_ceil(2);
+    let rows_per_block = ((WEIGHT_BLOCK_TILES / tw).max(1)).min(th);
+    WEIGHT_SCRATCH.with(|cell| {
+        let mut scratch = cell.borrow_mut();
+        let block = rows_per_block * tw;
+        let need = 16 * (s.cin + s.cout) * block + 16 * 16 * 16;
+        if scratch.len() < need {
+            scratch.resize(need, 0.0);
+        }
+        let (vt, rest) = scratch[..need].split_at_mut(16 * s.cin * block);
+        let (dt, stage) = rest.split_at_mut(16 * s.cout * block);
+        let mut ty0 = 0;
+        while ty0 < th {
+            let rows = rows_per_block.min(th - ty0);
+            let nt = rows * tw;
+            let vt = &mut vt[..16 * s.cin * nt];
+            let dt = &mut dt[..16 * s.cout * nt];
+            kernels::input_transposed(s, image, ty0, rows, vt, stage);
+            kernels::grad_transform(s, grad, ty0, rows, dt);
+            kernels::weight_products(s, vt, dt, nt, part);
+            ty0 += rows;
+        }
+        crate::gemm::packed::release_if_large(&mut scratch);
     });
 }
 
@@ -398,6 +504,247 @@ mod kernels {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// [`input`]'s `V_ξ` laid out `vt[ξ][t][c]` (channels contiguous, for the weight products):
+    /// 16 channels' vectors of 16 tiles are staged (`stage`, 16 × 16 × 16 floats) and transposed.
+    ///
+    /// # Safety
+    /// AVX-512F; `cin` a multiple of 16, `vt` of `16 · cin · rows · tw` floats.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn input_transposed(
+        s: &Shape,
+        image: &[f32],
+        ty0: usize,
+        rows: usize,
+        vt: &mut [f32],
+        stage: &mut [f32],
+    ) {
+        let tw = s.out_w.div_ceil(2);
+        let nt = rows * tw;
+        assert!(s.cin.is_multiple_of(16) && vt.len() >= 16 * s.cin * nt && stage.len() >= 4096);
+        assert!(image.len() >= s.cin * s.in_h * s.in_w);
+        let even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        let odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        let inside = |q: usize| -> __mmask16 {
+            let first = s.pad_l.saturating_sub(q).min(16);
+            let end = (s.pad_l + s.in_w).saturating_sub(q).min(16);
+            if end <= first {
+                0
+            } else {
+                (lanes(end) & !lanes(first)) as __mmask16
+            }
+        };
+        let (pv, ps, pi) = (vt.as_mut_ptr(), stage.as_mut_ptr(), image.as_ptr());
+        for x0 in (0..tw).step_by(16) {
+            let count = (tw - x0).min(16);
+            let q = 2 * x0;
+            let loads = [
+                (q, inside(q)),
+                (q + 16, inside(q + 16)),
+                (q + 2, inside(q + 2)),
+                (q + 18, inside(q + 18)),
+            ];
+            for r in 0..rows {
+                let ty = ty0 + r;
+                for c0 in (0..s.cin).step_by(16) {
+                    for cc in 0..16 {
+                        let plane = pi.add((c0 + cc) * s.in_h * s.in_w);
+                        let mut ct = [[_mm512_setzero_ps(); 4]; 4];
+                        for (j, ct) in ct.iter_mut().enumerate() {
+                            let y = (2 * ty + j) as isize - s.pad_t as isize;
+                            if y < 0 || y >= s.in_h as isize {
+                                continue;
+                            }
+                            let row = plane.add(y as usize * s.in_w);
+                            let at = |(q, m): (usize, __mmask16)| {
+                                _mm512_maskz_loadu_ps(m, row.wrapping_add(q).wrapping_sub(s.pad_l))
+                            };
+                            let (a, b, a2, b2) =
+                                (at(loads[0]), at(loads[1]), at(loads[2]), at(loads[3]));
+                            let e0 = _mm512_permutex2var_ps(a, even, b);
+                            let o0 = _mm512_permutex2var_ps(a, odd, b);
+                            let e1 = _mm512_permutex2var_ps(a2, even, b2);
+                            let o1 = _mm512_permutex2var_ps(a2, odd, b2);
+                            *ct = [
+                                _mm512_sub_ps(e0, e1),
+                                _mm512_add_ps(o0, e1),
+                                _mm512_sub_ps(e1, o0),
+                                _mm512_sub_ps(o0, o1),
+                            ];
+                        }
+                        for k in 0..4 {
+                            let rt = [
+                                _mm512_sub_ps(ct[0][k], ct[2][k]),
+                                _mm512_add_ps(ct[1][k], ct[2][k]),
+                                _mm512_sub_ps(ct[2][k], ct[1][k]),
+                                _mm512_sub_ps(ct[1][k], ct[3][k]),
+                            ];
+                            for (i, val) in rt.into_iter().enumerate() {
+                                _mm512_storeu_ps(ps.add(((i * 4 + k) * 16 + cc) * 16), val);
+                            }
+                        }
+                    }
+                    // Per ξ: the 16 channels × 16 tiles block, transposed to tiles × channels.
+                    for xi in 0..16 {
+                        let block: [__m512; 16] =
+                            std::array::from_fn(|cc| _mm512_loadu_ps(ps.add((xi * 16 + cc) * 16)));
+                        let tiles = crate::simd::transpose16::transpose16(&block);
+                        for (j, v) in tiles.into_iter().enumerate().take(count) {
+                            let t = r * tw + x0 + j;
+                            _mm512_storeu_ps(pv.add((xi * nt + t) * s.cin + c0), v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `dY'_ξ = (A dY Aᵀ)_ξ` of each output tile (the adjoint of the output transform; `A`'s rows
+    /// `[1 0]`, `[1 1]`, `[1 −1]`, `[0 −1]`), outputs past an odd size read as zeros, laid out
+    /// `dt[ξ][co][t]`.
+    ///
+    /// # Safety
+    /// AVX-512F; `grad` one image's output gradient, `dt` of `16 · cout · rows · tw` floats.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn grad_transform(
+        s: &Shape,
+        grad: &[f32],
+        ty0: usize,
+        rows: usize,
+        dt: &mut [f32],
+    ) {
+        let tw = s.out_w.div_ceil(2);
+        let nt = rows * tw;
+        assert!(dt.len() >= 16 * s.cout * nt && grad.len() >= s.cout * s.out_h * s.out_w);
+        assert!(2 * (ty0 + rows) <= s.out_h + 1);
+        let even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        let odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        let (pd, pg) = (dt.as_mut_ptr(), grad.as_ptr());
+        for x0 in (0..tw).step_by(16) {
+            let mask = lanes(tw - x0);
+            let width = s.out_w - 2 * x0;
+            let (m0, m1) = (lanes(width), lanes(width.saturating_sub(16)));
+            for co in 0..s.cout {
+                let plane = pg.add(co * s.out_h * s.out_w);
+                for r in 0..rows {
+                    let oy = 2 * (ty0 + r);
+                    // d[a][b]: output row oy + a, column 2 · tx + b, for 16 tiles.
+                    let mut d = [[_mm512_setzero_ps(); 2]; 2];
+                    for (a, d) in d.iter_mut().enumerate() {
+                        if oy + a >= s.out_h {
+                            continue;
+                        }
+                        let p = plane.add((oy + a) * s.out_w + 2 * x0);
+                        let (lo, hi) = (
+                            _mm512_maskz_loadu_ps(m0, p),
+                            _mm512_maskz_loadu_ps(m1, p.add(16)),
+                        );
+                        *d = [
+                            _mm512_permutex2var_ps(lo, even, hi),
+                            _mm512_permutex2var_ps(lo, odd, hi),
+                        ];
+                    }
+                    // A d (rows), then (A d) Aᵀ (columns).
+                    let adj = |u: __m512, w: __m512| {
+                        [
+                            u,
+                            _mm512_add_ps(u, w),
+                            _mm512_sub_ps(u, w),
+                            _mm512_sub_ps(_mm512_setzero_ps(), w),
+                        ]
+                    };
+                    let c0 = adj(d[0][0], d[1][0]);
+                    let c1 = adj(d[0][1], d[1][1]);
+                    let at = r * tw + x0;
+                    for i in 0..4 {
+                        for (k, val) in adj(c0[i], c1[i]).into_iter().enumerate() {
+                            _mm512_mask_storeu_ps(
+                                pd.add(((i * 4 + k) * s.cout + co) * nt + at),
+                                mask,
+                                val,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `dU_ξ[co][ci] += Σ_t dY'_ξ[co][t] · V_ξ[t][ci]` for the block's tiles in order: register
+    /// blocks of `MR` output channels by 32 (or a last 16) input channels, summed over the tiles.
+    ///
+    /// # Safety
+    /// AVX-512F; `cin` a multiple of 16; `vt`, `dt` from `input_transposed` and `grad_transform`
+    /// for `nt` tiles; `part` of `16 · cout · cin` floats.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn weight_products(
+        s: &Shape,
+        vt: &[f32],
+        dt: &[f32],
+        nt: usize,
+        part: &mut [f32],
+    ) {
+        let (cin, cout) = (s.cin, s.cout);
+        assert!(cin.is_multiple_of(16) && cout.is_multiple_of(MR));
+        assert!(
+            vt.len() >= 16 * cin * nt
+                && dt.len() >= 16 * cout * nt
+                && part.len() >= 16 * cout * cin
+        );
+        let (pv, pd, pp) = (vt.as_ptr(), dt.as_ptr(), part.as_mut_ptr());
+        for xi in 0..16 {
+            for cb in 0..cout / MR {
+                let grad = pd.add((xi * cout + cb * MR) * nt);
+                let mut ci0 = 0;
+                while ci0 < cin {
+                    let dst = pp.add((xi * cout + cb * MR) * cin + ci0);
+                    let src = pv.add(xi * nt * cin + ci0);
+                    if cin - ci0 >= 32 {
+                        weight_block::<2>(grad, src, nt, cin, dst);
+                        ci0 += 32;
+                    } else {
+                        weight_block::<1>(grad, src, nt, cin, dst);
+                        ci0 += 16;
+                    }
+                }
+            }
+        }
+    }
+
+    /// One register block of [`weight_products`]: adds into `MR` rows of `dst` (`cin` apart) by
+    /// `NV` vectors of input channels the sums over the block's `nt` tiles of `MR` gradient rows
+    /// (`nt` apart) times the transposed input's rows (`cin` apart).
+    ///
+    /// # Safety
+    /// AVX-512F; the pointers cover those rows.
+    #[inline(always)]
+    unsafe fn weight_block<const NV: usize>(
+        grad: *const f32,
+        src: *const f32,
+        nt: usize,
+        cin: usize,
+        dst: *mut f32,
+    ) {
+        let mut acc = [[_mm512_setzero_ps(); NV]; MR];
+        for t in 0..nt {
+            let b: [__m512; NV] =
+                std::array::from_fn(|q| _mm512_loadu_ps(src.add(t * cin + 16 * q)));
+            for (r, acc) in acc.iter_mut().enumerate() {
+                let a = _mm512_set1_ps(*grad.add(r * nt + t));
+                for q in 0..NV {
+                    acc[q] = _mm512_fmadd_ps(a, b[q], acc[q]);
+                }
+            }
+        }
+        // The block's sum is added to the running one (shorter float32 sums than accumulating in
+        // place across blocks and images).
+        for (r, acc) in acc.iter().enumerate() {
+            for (q, v) in acc.iter().enumerate() {
+                let p = dst.add(r * cin + 16 * q);
+                _mm512_storeu_ps(p, _mm512_add_ps(_mm512_loadu_ps(p), *v));
             }
         }
     }
