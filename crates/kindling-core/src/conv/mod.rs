@@ -127,6 +127,22 @@ fn winograd_possible(simd: Simd, geo: &Geometry, pass: Pass) -> bool {
         && (pass != Pass::Input || o.pad_h.max(o.pad_w).max(o.pad_bottom).max(o.pad_right) <= 2)
 }
 
+/// The forward convolution of `geo` as Winograd's shape (grad weight uses it too).
+fn winograd_shape(geo: &Geometry) -> winograd::Shape {
+    let o = &geo.o;
+    winograd::Shape {
+        batch: o.batch,
+        cin: o.in_channels,
+        cout: o.out_channels,
+        in_h: o.in_h,
+        in_w: o.in_w,
+        pad_t: o.pad_h,
+        pad_l: o.pad_w,
+        out_h: geo.out_h,
+        out_w: geo.out_w,
+    }
+}
+
 /// Whether `Auto` takes Winograd: possible, with enough input and output channels
 /// (`tuning::CONV_WINOGRAD_MIN_CHANNELS`) for its 16 products to run at the gemm's speed, and
 /// enough images to share out (its images are its tasks; fewer than
@@ -496,17 +512,7 @@ pub fn conv2d_using(
         return Ok(());
     }
     if geo.k > 0 && algo.winograd(simd, &geo, Pass::Forward) {
-        let shape = winograd::Shape {
-            batch: o.batch,
-            cin: o.in_channels,
-            cout: o.out_channels,
-            in_h: o.in_h,
-            in_w: o.in_w,
-            pad_t: o.pad_h,
-            pad_l: o.pad_w,
-            out_h: geo.out_h,
-            out_w: geo.out_w,
-        };
+        let shape = winograd_shape(&geo);
         let u = winograd::transform_weight(weight, o.out_channels, o.in_channels);
         winograd::run(&shape, x, &u, bias, out);
         return Ok(());
@@ -701,17 +707,7 @@ pub fn conv2d_backward_weight_using(
         });
     }
     if winograd {
-        let shape = winograd::Shape {
-            batch: o.batch,
-            cin: o.in_channels,
-            cout: o.out_channels,
-            in_h: o.in_h,
-            in_w: o.in_w,
-            pad_t: o.pad_h,
-            pad_l: o.pad_w,
-            out_h: geo.out_h,
-            out_w: geo.out_w,
-        };
+        let shape = winograd_shape(&geo);
         winograd::run_weight(&shape, x, grad_out, CONV_WEIGHT_CHUNK, grad_weight);
         return Ok(());
     }

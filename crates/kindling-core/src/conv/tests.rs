@@ -104,15 +104,28 @@ fn run_using(o: &Conv2dOptions, simd: Simd, algo: ConvAlgo) -> Results {
     (out, gx, gw, gb)
 }
 
+/// The reference's output and gradients on `run_using`'s data.
+fn reference_results(o: &Conv2dOptions) -> Results {
+    let g = Geometry::new("test", o).unwrap();
+    let x = data(g.input_len(), 1, -1.0, 1.0);
+    let w = data(g.weight_len(), 2, -0.5, 0.5);
+    let b = data(o.out_channels, 3, -0.5, 0.5);
+    let dy = data(g.output_len(), 4, -1.0, 1.0);
+    reference::conv2d_all(o, &x, &w, &b, &dy)
+}
+
+/// Output and the three gradients against the reference's, at float32 tolerances.
+fn assert_results_close(got: &Results, want: &Results, what: &str) {
+    assert_close(&got.0, &want.0, 1e-5, 1e-5, &format!("output {what}"));
+    assert_close(&got.1, &want.1, 1e-5, 1e-5, &format!("grad input {what}"));
+    assert_close(&got.2, &want.2, 1e-5, 1e-4, &format!("grad weight {what}"));
+    assert_close(&got.3, &want.3, 1e-6, 1e-5, &format!("grad bias {what}"));
+}
+
 #[test]
 fn every_path_matches_the_direct_convolution() {
     for o in cases() {
-        let g = Geometry::new("test", &o).unwrap();
-        let x = data(g.input_len(), 1, -1.0, 1.0);
-        let w = data(g.weight_len(), 2, -0.5, 0.5);
-        let b = data(o.out_channels, 3, -0.5, 0.5);
-        let dy = data(g.output_len(), 4, -1.0, 1.0);
-        let (out, gx, gw, gb) = reference::conv2d_all(&o, &x, &w, &b, &dy);
+        let want = reference_results(&o);
         let paths = [Simd::Scalar].into_iter().chain(cpu::available_paths());
         let algos = [
             ConvAlgo::Auto,
@@ -122,11 +135,7 @@ fn every_path_matches_the_direct_convolution() {
         ];
         for (simd, algo) in paths.flat_map(|s| algos.map(|a| (s, a))) {
             let got = run_using(&o, simd, algo);
-            let what = format!("{o:?} on {simd:?}, {algo:?}");
-            assert_close(&got.0, &out, 1e-5, 1e-5, &format!("output {what}"));
-            assert_close(&got.1, &gx, 1e-5, 1e-5, &format!("grad input {what}"));
-            assert_close(&got.2, &gw, 1e-5, 1e-4, &format!("grad weight {what}"));
-            assert_close(&got.3, &gb, 1e-6, 1e-5, &format!("grad bias {what}"));
+            assert_results_close(&got, &want, &format!("{o:?} on {simd:?}, {algo:?}"));
         }
     }
 }
@@ -562,11 +571,7 @@ fn winograd_cases() -> Vec<Conv2dOptions> {
 fn winograd_matches_the_reference() {
     for o in winograd_cases() {
         let g = Geometry::new("test", &o).unwrap();
-        let x = data(g.input_len(), 1, -1.0, 1.0);
-        let w = data(g.weight_len(), 2, -0.5, 0.5);
-        let b = data(o.out_channels, 3, -0.5, 0.5);
-        let dy = data(g.output_len(), 4, -1.0, 1.0);
-        let (out, gx, gw, gb) = reference::conv2d_all(&o, &x, &w, &b, &dy);
+        let want = reference_results(&o);
         for simd in cpu::available_paths() {
             for pass in [Pass::Forward, Pass::Input] {
                 assert_eq!(
@@ -582,11 +587,7 @@ fn winograd_matches_the_reference() {
                 "grad weight of {o:?} on {simd:?}"
             );
             let got = run_using(&o, simd, ConvAlgo::Auto);
-            let what = format!("{o:?} on {simd:?}");
-            assert_close(&got.0, &out, 1e-5, 1e-5, &format!("output {what}"));
-            assert_close(&got.1, &gx, 1e-5, 1e-5, &format!("grad input {what}"));
-            assert_close(&got.2, &gw, 1e-5, 1e-4, &format!("grad weight {what}"));
-            assert_close(&got.3, &gb, 1e-6, 1e-5, &format!("grad bias {what}"));
+            assert_results_close(&got, &want, &format!("{o:?} on {simd:?}"));
         }
     }
 }
@@ -621,30 +622,27 @@ fn auto_takes_winograd_only_where_it_pays() {
     assert!(!takes(Conv2dOptions { batch: 7, ..conv2 }, Pass::Forward));
     // The first layer (one input channel), channels off the register block, a 5 × 5 kernel,
     // stride, dilation and groups: not Winograd.
-    assert!(!takes(
-        opts(64, 1, (28, 28), 32, (3, 3), (1, 1), (0, 0), (1, 1), 1),
-        Pass::Forward
-    ));
-    assert!(!takes(
-        opts(64, 20, (26, 26), 64, (3, 3), (1, 1), (0, 0), (1, 1), 1),
-        Pass::Forward
-    ));
-    assert!(!takes(
-        opts(64, 32, (26, 26), 64, (5, 5), (1, 1), (0, 0), (1, 1), 1),
-        Pass::Forward
-    ));
-    assert!(!takes(
-        opts(64, 32, (26, 26), 64, (3, 3), (2, 2), (0, 0), (1, 1), 1),
-        Pass::Forward
-    ));
-    assert!(!takes(
-        opts(64, 32, (26, 26), 64, (3, 3), (1, 1), (0, 0), (2, 2), 1),
-        Pass::Forward
-    ));
-    assert!(!takes(
-        opts(64, 32, (26, 26), 64, (3, 3), (1, 1), (0, 0), (1, 1), 2),
-        Pass::Forward
-    ));
+    for (cin, kernel, stride, dilation, groups) in [
+        (1, 3, 1, 1, 1),
+        (20, 3, 1, 1, 1),
+        (32, 5, 1, 1, 1),
+        (32, 3, 2, 1, 1),
+        (32, 3, 1, 2, 1),
+        (32, 3, 1, 1, 2),
+    ] {
+        let o = opts(
+            64,
+            cin,
+            (26, 26),
+            64,
+            (kernel, kernel),
+            (stride, stride),
+            (0, 0),
+            (dilation, dilation),
+            groups,
+        );
+        assert!(!takes(o, Pass::Forward), "{o:?}");
+    }
     // Padding beyond the kernel's reach: the forward can, grad input (negative padding) cannot.
     let wide = opts(64, 32, (26, 26), 64, (3, 3), (1, 1), (3, 3), (1, 1), 1);
     assert!(takes(wide, Pass::Forward) && !takes(wide, Pass::Input));

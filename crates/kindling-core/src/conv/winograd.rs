@@ -283,6 +283,86 @@ mod kernels {
         ((1u32 << n.min(16)) - 1) as __mmask16
     }
 
+    /// The input windows of 16 tiles of a tile row starting at tile `x0`: their columns are read
+    /// straight from the image by masked loads, lanes on the padding masked off (read as zeros).
+    struct Windows {
+        even: __m512i,
+        odd: __m512i,
+        /// The four loads' first padded columns and masks: columns from `2 · x0`, `+ 16`, `+ 2`, `+ 18`.
+        loads: [(usize, __mmask16); 4],
+        pad_t: usize,
+        pad_l: usize,
+        in_h: usize,
+        in_w: usize,
+    }
+
+    impl Windows {
+        #[inline(always)]
+        unsafe fn new(s: &Shape, x0: usize) -> Windows {
+            // Lanes of the 16 columns from padded column `q` that fall inside the image.
+            let inside = |q: usize| -> __mmask16 {
+                let first = s.pad_l.saturating_sub(q).min(16);
+                let end = (s.pad_l + s.in_w).saturating_sub(q).min(16);
+                if end <= first {
+                    0
+                } else {
+                    (lanes(end) & !lanes(first)) as __mmask16
+                }
+            };
+            let q = 2 * x0;
+            Windows {
+                even: _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30),
+                odd: _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31),
+                loads: [q, q + 16, q + 2, q + 18].map(|q| (q, inside(q))),
+                pad_t: s.pad_t,
+                pad_l: s.pad_l,
+                in_h: s.in_h,
+                in_w: s.in_w,
+            }
+        }
+
+        /// `(Bᵀ d B)_ξ` of the 16 windows of tile row `ty` in the channel plane `plane`, by ξ.
+        ///
+        /// # Safety
+        /// AVX-512F; `plane` holds `in_h · in_w` floats.
+        #[inline(always)]
+        unsafe fn transform(&self, plane: *const f32, ty: usize) -> [__m512; 16] {
+            // Per input row j: column transform of its tiles (`d B`).
+            let mut ct = [[_mm512_setzero_ps(); 4]; 4];
+            for (j, ct) in ct.iter_mut().enumerate() {
+                let y = (2 * ty + j) as isize - self.pad_t as isize;
+                if y < 0 || y >= self.in_h as isize {
+                    continue;
+                }
+                let row = plane.add(y as usize * self.in_w);
+                // Masked-off lanes are not read, so the address may lie outside the row.
+                let at = |(q, m): (usize, __mmask16)| {
+                    _mm512_maskz_loadu_ps(m, row.wrapping_add(q).wrapping_sub(self.pad_l))
+                };
+                let [a, b, a2, b2] = self.loads.map(at);
+                let e0 = _mm512_permutex2var_ps(a, self.even, b);
+                let o0 = _mm512_permutex2var_ps(a, self.odd, b);
+                let e1 = _mm512_permutex2var_ps(a2, self.even, b2);
+                let o1 = _mm512_permutex2var_ps(a2, self.odd, b2);
+                *ct = [
+                    _mm512_sub_ps(e0, e1),
+                    _mm512_add_ps(o0, e1),
+                    _mm512_sub_ps(e1, o0),
+                    _mm512_sub_ps(o0, o1),
+                ];
+            }
+            // Row transform (`Bᵀ ·`): ξ = i · 4 + k.
+            let mut v = [_mm512_setzero_ps(); 16];
+            for k in 0..4 {
+                v[k] = _mm512_sub_ps(ct[0][k], ct[2][k]);
+                v[4 + k] = _mm512_add_ps(ct[1][k], ct[2][k]);
+                v[8 + k] = _mm512_sub_ps(ct[2][k], ct[1][k]);
+                v[12 + k] = _mm512_sub_ps(ct[1][k], ct[3][k]);
+            }
+            v
+        }
+    }
+
     /// `V_ξ[c][t] = (Bᵀ d B)_ξ`, stored at `v[c][ξ][t]`, for the tiles of rows `ty0..ty0 + rows`,
     /// `t` counted from the block's first tile; `Bᵀ` rows are `[1 0 −1 0]`, `[0 1 1 0]`, `[0 −1 1 0]`, `[0 1 0 −1]`.
     /// The windows' columns are read straight from the image by masked loads: lanes on the
@@ -295,72 +375,18 @@ mod kernels {
         let tw = s.out_w.div_ceil(2);
         let nt = rows * tw;
         assert!(v.len() >= 16 * plane_stride(s.cin, nt) && image.len() >= s.cin * s.in_h * s.in_w);
-        let even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-        let odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-        // Lanes of the 16 columns from padded column `q` that fall inside the image.
-        let inside = |q: usize| -> __mmask16 {
-            let first = s.pad_l.saturating_sub(q).min(16);
-            let end = (s.pad_l + s.in_w).saturating_sub(q).min(16);
-            if end <= first {
-                0
-            } else {
-                (lanes(end) & !lanes(first)) as __mmask16
-            }
-        };
         let pv = v.as_mut_ptr();
         let vs = plane_stride(s.cin, nt);
         let pi = image.as_ptr();
         for x0 in (0..tw).step_by(16) {
             let mask = lanes(tw - x0);
-            let q = 2 * x0;
-            let loads = [
-                (q, inside(q)),
-                (q + 16, inside(q + 16)),
-                (q + 2, inside(q + 2)),
-                (q + 18, inside(q + 18)),
-            ];
+            let windows = Windows::new(s, x0);
             for c in 0..s.cin {
                 let plane = pi.add(c * s.in_h * s.in_w);
                 for r in 0..rows {
-                    let ty = ty0 + r;
-                    // Per input row j: column transform of its tiles (`d B`).
-                    let mut ct = [[_mm512_setzero_ps(); 4]; 4];
-                    for (j, ct) in ct.iter_mut().enumerate() {
-                        let y = (2 * ty + j) as isize - s.pad_t as isize;
-                        if y < 0 || y >= s.in_h as isize {
-                            continue;
-                        }
-                        let row = plane.add(y as usize * s.in_w);
-                        // Masked-off lanes are not read, so the address may lie outside the row.
-                        let at = |(q, m): (usize, __mmask16)| {
-                            _mm512_maskz_loadu_ps(m, row.wrapping_add(q).wrapping_sub(s.pad_l))
-                        };
-                        let (a, b, a2, b2) =
-                            (at(loads[0]), at(loads[1]), at(loads[2]), at(loads[3]));
-                        let e0 = _mm512_permutex2var_ps(a, even, b);
-                        let o0 = _mm512_permutex2var_ps(a, odd, b);
-                        let e1 = _mm512_permutex2var_ps(a2, even, b2);
-                        let o1 = _mm512_permutex2var_ps(a2, odd, b2);
-                        *ct = [
-                            _mm512_sub_ps(e0, e1),
-                            _mm512_add_ps(o0, e1),
-                            _mm512_sub_ps(e1, o0),
-                            _mm512_sub_ps(o0, o1),
-                        ];
-                    }
-                    // Row transform (`Bᵀ ·`), stored at ξ = i · 4 + k.
                     let at = r * tw + x0;
-                    for k in 0..4 {
-                        let rt = [
-                            _mm512_sub_ps(ct[0][k], ct[2][k]),
-                            _mm512_add_ps(ct[1][k], ct[2][k]),
-                            _mm512_sub_ps(ct[2][k], ct[1][k]),
-                            _mm512_sub_ps(ct[1][k], ct[3][k]),
-                        ];
-                        for (i, val) in rt.into_iter().enumerate() {
-                            let xi = i * 4 + k;
-                            _mm512_mask_storeu_ps(pv.add(xi * vs + c * nt + at), mask, val);
-                        }
+                    for (xi, val) in windows.transform(plane, ty0 + r).into_iter().enumerate() {
+                        _mm512_mask_storeu_ps(pv.add(xi * vs + c * nt + at), mask, val);
                     }
                 }
             }
@@ -526,65 +552,16 @@ mod kernels {
         let nt = rows * tw;
         assert!(s.cin.is_multiple_of(16) && vt.len() >= 16 * s.cin * nt && stage.len() >= 4096);
         assert!(image.len() >= s.cin * s.in_h * s.in_w);
-        let even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-        let odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-        let inside = |q: usize| -> __mmask16 {
-            let first = s.pad_l.saturating_sub(q).min(16);
-            let end = (s.pad_l + s.in_w).saturating_sub(q).min(16);
-            if end <= first {
-                0
-            } else {
-                (lanes(end) & !lanes(first)) as __mmask16
-            }
-        };
         let (pv, ps, pi) = (vt.as_mut_ptr(), stage.as_mut_ptr(), image.as_ptr());
         for x0 in (0..tw).step_by(16) {
             let count = (tw - x0).min(16);
-            let q = 2 * x0;
-            let loads = [
-                (q, inside(q)),
-                (q + 16, inside(q + 16)),
-                (q + 2, inside(q + 2)),
-                (q + 18, inside(q + 18)),
-            ];
+            let windows = Windows::new(s, x0);
             for r in 0..rows {
-                let ty = ty0 + r;
                 for c0 in (0..s.cin).step_by(16) {
                     for cc in 0..16 {
                         let plane = pi.add((c0 + cc) * s.in_h * s.in_w);
-                        let mut ct = [[_mm512_setzero_ps(); 4]; 4];
-                        for (j, ct) in ct.iter_mut().enumerate() {
-                            let y = (2 * ty + j) as isize - s.pad_t as isize;
-                            if y < 0 || y >= s.in_h as isize {
-                                continue;
-                            }
-                            let row = plane.add(y as usize * s.in_w);
-                            let at = |(q, m): (usize, __mmask16)| {
-                                _mm512_maskz_loadu_ps(m, row.wrapping_add(q).wrapping_sub(s.pad_l))
-                            };
-                            let (a, b, a2, b2) =
-                                (at(loads[0]), at(loads[1]), at(loads[2]), at(loads[3]));
-                            let e0 = _mm512_permutex2var_ps(a, even, b);
-                            let o0 = _mm512_permutex2var_ps(a, odd, b);
-                            let e1 = _mm512_permutex2var_ps(a2, even, b2);
-                            let o1 = _mm512_permutex2var_ps(a2, odd, b2);
-                            *ct = [
-                                _mm512_sub_ps(e0, e1),
-                                _mm512_add_ps(o0, e1),
-                                _mm512_sub_ps(e1, o0),
-                                _mm512_sub_ps(o0, o1),
-                            ];
-                        }
-                        for k in 0..4 {
-                            let rt = [
-                                _mm512_sub_ps(ct[0][k], ct[2][k]),
-                                _mm512_add_ps(ct[1][k], ct[2][k]),
-                                _mm512_sub_ps(ct[2][k], ct[1][k]),
-                                _mm512_sub_ps(ct[1][k], ct[3][k]),
-                            ];
-                            for (i, val) in rt.into_iter().enumerate() {
-                                _mm512_storeu_ps(ps.add(((i * 4 + k) * 16 + cc) * 16), val);
-                            }
+                        for (xi, val) in windows.transform(plane, ty0 + r).into_iter().enumerate() {
+                            _mm512_storeu_ps(ps.add((xi * 16 + cc) * 16), val);
                         }
                     }
                     // Per ξ: the 16 channels × 16 tiles block, transposed to tiles × channels.
