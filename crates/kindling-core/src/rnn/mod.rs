@@ -674,6 +674,20 @@ struct StepArgs<'a, 'g> {
 
 /// Processed steps a job folds in at a time (`steps·batch` rows of gate gradients per product).
 const JOB_BLOCK_STEPS: usize = 8;
+/// The first block (the last processed steps, the first the step task finishes) is shorter, so
+/// the jobs start while the step task is still near the start rather than a whole block in
+/// (NOTE [ Weight gradients beside the recurrence ] in docs/PERFORMANCE.md).
+const JOB_FIRST_BLOCK_STEPS: usize = 2;
+
+/// The first processed step of the job block that ends before processed step `hi`: block sizes
+/// depend only on `steps`, so every job folds the same blocks on any thread count.
+fn block_start(hi: usize, steps: usize) -> usize {
+    hi.saturating_sub(if hi == steps {
+        JOB_FIRST_BLOCK_STEPS
+    } else {
+        JOB_BLOCK_STEPS
+    })
+}
 
 /// What a job computes from each finished block of steps.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -794,7 +808,7 @@ fn run_jobs(ctx: &JobContext<'_, '_>, jobs: &[Job<'_>], done: &AtomicUsize) -> K
                 continue;
             }
             pending = true;
-            let lo = st.hi.saturating_sub(JOB_BLOCK_STEPS);
+            let lo = block_start(st.hi, steps);
             if finished < steps - lo {
                 continue;
             }

@@ -638,7 +638,8 @@ fn vector_gates_match_the_scalar_reference() {
 
 #[test]
 fn weight_gradients_summed_beside_the_steps_match_the_sum_over_all_steps() {
-    // 19 steps: two whole blocks of JOB_BLOCK_STEPS and a partial one, both directions.
+    // 19 steps: a first block of JOB_FIRST_BLOCK_STEPS, two whole blocks of JOB_BLOCK_STEPS and a
+    // partial one, both directions.
     for code in 0..4 {
         for reverse in [false, true] {
             let proj = if code == 2 { 6 } else { 0 };
