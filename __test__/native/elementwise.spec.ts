@@ -233,3 +233,30 @@ describe('unaryBackwardInplace', () => {
     );
   });
 });
+
+describe('geluWithDerivative and mulInplace', () => {
+  it("give unary's GELU and, multiplied together, unaryBackward's GELU bit for bit", () => {
+    const n = 5003;
+    const xs = new Float32Array(n).map((_, i) => Math.sin(i * 0.37) * 7);
+    xs.set([NaN, Infinity, -Infinity], 0);
+    const gs = new Float32Array(n).map((_, i) => Math.cos(i * 0.11) * 2);
+    const y = new Float32Array(n);
+    native.unary(UnaryOp.Gelu, xs, y, 0);
+    const expected = new Float32Array(n);
+    native.unaryBackward(UnaryOp.Gelu, gs, xs, new Float32Array(0), expected, 0);
+    const out = new Float32Array(n);
+    const deriv = new Float32Array(n);
+    native.geluWithDerivative(xs, out, deriv);
+    expect(out).toEqual(y);
+    const grad = gs.slice();
+    native.mulInplace(grad, deriv);
+    expect(grad).toEqual(expected);
+  });
+
+  it('reject buffers of the wrong length with typed errors', () => {
+    const e1 = thrown(() => native.geluWithDerivative(new Float32Array(4), new Float32Array(4), new Float32Array(3)));
+    expect(e1.message).toBe('geluWithDerivative: deriv has 3 elements, expected 4 (same length as x)');
+    expect(e1.code).toBe('ERR_KINDLING_LENGTH');
+    expect(() => native.mulInplace(new Float32Array(4), new Float32Array(5))).toThrow('mulInplace: factor has 5 elements, expected 4 (same length as grad)');
+  });
+});

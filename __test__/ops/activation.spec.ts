@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src';
 import { expectGradcheck } from '../helpers/gradcheck';
+import { uninitF32 } from '../../src/dtype';
+import { kernels, UnaryOp } from '../../src/ops/kernels';
 
 const F = torch.nn.functional;
 
@@ -101,6 +103,36 @@ describe('activation ops', () => {
       torch.noGrad(() => h.add_(1));
       expect(() => y.sum().backward()).toThrow(/modified by an inplace operation/);
     }
+  });
+
+  it("exact gelu's backward multiplies by the derivative its forward kept: unaryBackward's bits, on a retained graph too, and the buffer is recycled once the graph is freed", () => {
+    const n = 70_001; // several thread chunks and a vector tail; above the recycling minimum
+    const values = new Float32Array(n).map((_, i) => Math.sin(i * 0.37) * 6);
+    values.set([NaN, Infinity, -Infinity, -30, 0, -0], n - 6);
+    const upstream = new Float32Array(n).map((_, i) => Math.cos(i * 0.11) * 2);
+    const expected = new Float32Array(n);
+    kernels.unaryBackward(UnaryOp.gelu, upstream, values, new Float32Array(0), expected, 0);
+    const forward = new Float32Array(n);
+    kernels.unary(UnaryOp.gelu, values, forward, 0);
+
+    const x = torch.tensor(values, { requiresGrad: true });
+    const g = torch.tensor(upstream);
+    const y = F.gelu(x);
+    expect(y.gradFn?.name).toBe('GeluBackward0');
+    expect(y.data).toEqual(forward);
+    // Twice through a retained graph: the kept derivative must survive the first pass.
+    y.backward(g, { retainGraph: true });
+    expect(x.grad?.data).toEqual(expected);
+    x.grad = null;
+    // The gradient gelu receives is a buffer the engine owns here (mul's fresh result), so the
+    // backward writes over it in place.
+    y.mul(1).backward(g);
+    expect(x.grad?.data).toEqual(expected);
+    // Freed with the graph, the derivative is the newest spare buffer of its length.
+    const derivative = new Float32Array(n);
+    kernels.unaryBackward(UnaryOp.gelu, new Float32Array(n).fill(1), values, new Float32Array(0), derivative, 0);
+    expect(uninitF32(n)).toEqual(derivative);
+    expect(() => y.backward(g)).toThrow(/backward through the graph a second time/);
   });
 
   it('give float32 for integer inputs and keep the shape', () => {

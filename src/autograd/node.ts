@@ -102,9 +102,19 @@ export class Node {
     return this.fn(grad, this);
   }
 
+  /**
+   * Run once when `release()` drops the closure: an op whose closure alone holds a buffer (GELU's
+   * kept derivative) hands it to `recycleF32` here, since nothing can reach it any more.
+   */
+  onRelease: (() => void) | null = null;
+
   /** Drops the closure and with it every saved tensor it captured. */
   release(): void {
-    if (this.savedVersions !== null) this.fn = null;
+    if (this.savedVersions === null) return;
+    this.fn = null;
+    const hook = this.onRelease;
+    this.onRelease = null;
+    if (hook !== null) hook();
   }
 
   /**

@@ -7,7 +7,8 @@
 import { isTracing, traced } from '../autograd/trace';
 import { checkOptions } from '../options';
 import { attach, recording, savedFor, SAVES_NOTHING } from '../autograd/function';
-import { type DType, castArray, promoteTypes, uninitF32 } from '../dtype';
+import type { Node } from '../autograd/node';
+import { type DType, castArray, promoteTypes, recycleF32, uninitF32 } from '../dtype';
 import { Tensor, numelOf, type TensorOrScalar } from '../tensor';
 import { broadcastShapes, broadcastStrides, gatherStrided, sameShape, viewBroadcastStrides } from './broadcast';
 import { sumTo } from './shape';
@@ -323,6 +324,35 @@ function attachUnary(out: Tensor, name: string, op: UnaryCode, x: Tensor, param:
 }
 
 /**
+ * Exact GELU under autograd: the forward keeps the derivative `Φ(x) + x·φ(x)` it computes anyway,
+ * so the backward is `gradOut · derivative` (`unaryBackward`'s bits) without evaluating Φ again;
+ * the freed graph hands the derivative's buffer back for the next step's buffers.
+ * The input stays saved, as PyTorch's GeluBackward0 saves it, so modifying it in place before
+ * the backward is still the version-counter error. NOTE [ GELU keeps its derivative ] in
+ * docs/PERFORMANCE.md.
+ */
+function geluKeepingDerivative(x: Tensor, name: string): Tensor {
+  const xv = f32(x);
+  const y = uninitF32(xv.length);
+  const deriv = uninitF32(xv.length);
+  kernels.geluWithDerivative(xv, y, deriv);
+  const out = finish(y, x.shape, 'float32');
+  attach(out, name, [x], (g, node) => {
+    const gv = g.data as Float32Array;
+    if (node.ownsGrad()) {
+      kernels.mulInplace(gv, deriv);
+      return [Tensor._make(gv, x.shape, 'float32')];
+    }
+    const gradIn = uninitF32(gv.length);
+    kernels.binary(BinaryOp.mul, gv, deriv, gradIn);
+    return [Tensor._make(gradIn, x.shape, 'float32')];
+  }, [x], true);
+  // Once the backward freed the graph, only the dropped closure held the derivative.
+  (out.gradFn as Node).onRelease = () => recycleF32(deriv);
+  return out;
+}
+
+/**
  * A unary op through the native `unary` kernel with its `unaryBackward` rule: `param`/`param2`
  * are the op's scalar arguments (see `UnaryOp`); integer inputs keep their dtype when
  * `keepsIntegers` (exact integer code), else give float32 as PyTorch's floating ops do.
@@ -332,6 +362,7 @@ export function unaryOp(opName: string, op: UnaryCode, name: string, x: Tensor, 
   if (keepsIntegers && (x.dtype === 'int32' || x.dtype === 'int64')) {
     return Tensor._make(integerUnary(op, x.data as Int32Array | BigInt64Array), x.shape, x.dtype);
   }
+  if (op === UnaryOp.gelu && recording(x) && !isTracing()) return geluKeepingDerivative(x, name);
   const raw = unaryPlain(op, x, param, param2);
   const dtype = x.dtype === 'float32' || !keepsIntegers ? 'float32' : x.dtype === 'bool' ? 'int32' : x.dtype;
   const out = finish(raw, x.shape, dtype);

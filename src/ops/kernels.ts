@@ -24,6 +24,8 @@ export interface Kernels {
   unary(op: number, x: F32, out: F32, param: number, param2?: number): void;
   unaryBackward(op: number, gradOut: F32, x: F32, y: F32, gradIn: F32, param: number, param2?: number): void;
   unaryBackwardInplace(op: number, grad: F32, x: F32, y: F32, param: number, param2?: number): void;
+  geluWithDerivative(x: F32, out: F32, deriv: F32): void;
+  mulInplace(grad: F32, factor: F32): void;
   stridedCopy(x: F32, shape: Dims, strides: Dims, out: F32): void;
   stridedAdd(src: F32, shape: Dims, strides: Dims, dst: F32): void;
   sumToShape(grad: F32, gradShape: Dims, outShape: Dims, out: F32): void;

@@ -105,6 +105,27 @@ pub fn unary_backward_inplace(
     )
 }
 
+/// Exact GELU into `out` and its derivative `Φ(x) + x·φ(x)` into `deriv` (for a backward of `gradOut · deriv`).
+#[napi(catch_unwind)]
+pub fn gelu_with_derivative(
+    env: Env,
+    x: &[f32],
+    #[napi(ts_arg_type = "Float32Array")] out: F32Out<'_>,
+    #[napi(ts_arg_type = "Float32Array")] deriv: F32Out<'_>,
+) -> Result<()> {
+    crate::error::convert(&env, core::gelu_with_derivative(x, out, deriv))
+}
+
+/// `grad *= factor` elementwise, in place.
+#[napi(catch_unwind)]
+pub fn mul_inplace(
+    env: Env,
+    #[napi(ts_arg_type = "Float32Array")] grad: F32Out<'_>,
+    factor: &[f32],
+) -> Result<()> {
+    crate::error::convert(&env, core::mul_inplace(grad, factor))
+}
+
 /// Every op code by group and name (`{ BinaryOp: { Add: 0, … }, … }`), as `kindling_core::codes`.
 #[napi(catch_unwind)]
 pub fn codes_table() -> HashMap<String, HashMap<String, u32>> {

@@ -333,3 +333,52 @@ simd::kernel! {
         scalar: unary_backward_reference(op, g, x, y, grad_in, param, param2),
     }
 }
+
+/// `out = gelu(x)` and `deriv = Φ(x) + x·φ(x)` on one chunk (the tail through partial vectors,
+/// so every element takes the same formula).
+#[inline(always)]
+unsafe fn gelu_with_derivative_vector<V: Vf32>(x: &[f32], out: &mut [f32], deriv: &mut [f32]) {
+    let n = x.len().min(out.len()).min(deriv.len());
+    let (px, po, pd) = (x.as_ptr(), out.as_mut_ptr(), deriv.as_mut_ptr());
+    let mut i = 0;
+    while i + V::LANES <= n {
+        let (y, d) = simd::gelu_and_derivative(V::load(px.add(i)));
+        y.store(po.add(i));
+        d.store(pd.add(i));
+        i += V::LANES;
+    }
+    if i < n {
+        let (y, d) = simd::gelu_and_derivative(V::load_partial(px.add(i), n - i));
+        y.store_partial(po.add(i), n - i);
+        d.store_partial(pd.add(i), n - i);
+    }
+}
+
+simd::kernel! {
+    /// Exact GELU and its derivative on one chunk.
+    pub(crate) fn gelu_with_derivative(x: &[f32], out: &mut [f32], deriv: &mut [f32]) {
+        vector: gelu_with_derivative_vector::<V>(x, out, deriv),
+    }
+}
+
+/// `grad = grad · factor` on one chunk.
+#[inline(always)]
+unsafe fn mul_inplace_vector<V: Vf32>(grad: &mut [f32], factor: &[f32]) {
+    let n = grad.len().min(factor.len());
+    let (pg, pf) = (grad.as_mut_ptr(), factor.as_ptr());
+    let mut i = 0;
+    while i + V::LANES <= n {
+        V::load(pg.add(i)).mul(V::load(pf.add(i))).store(pg.add(i));
+        i += V::LANES;
+    }
+    for j in i..n {
+        grad[j] *= factor[j];
+    }
+}
+
+simd::kernel! {
+    /// `grad *= factor` elementwise on one chunk.
+    pub(crate) fn mul_inplace(grad: &mut [f32], factor: &[f32]) {
+        vector: mul_inplace_vector::<V>(grad, factor),
+    }
+}

@@ -16,12 +16,15 @@ mod tests;
 
 pub use binary::{binary, binary_scalar};
 pub use broadcast::binary_broadcast;
-pub use unary::{unary, unary_backward, unary_backward_inplace};
+pub use unary::{gelu_with_derivative, mul_inplace, unary, unary_backward, unary_backward_inplace};
 
 #[cfg(test)]
 pub(crate) use binary::{binary_scalar_with, binary_with};
 #[cfg(test)]
-pub(crate) use unary::{unary_backward_inplace_with, unary_backward_with, unary_with};
+pub(crate) use unary::{
+    gelu_with_derivative_with, mul_inplace_with, unary_backward_inplace_with, unary_backward_with,
+    unary_with,
+};
 
 /// Elements per parallel chunk (boundaries depend only on the length).
 pub(crate) use crate::tuning::ELEMENTWISE_CHUNK as CHUNK;

@@ -170,6 +170,71 @@ fn unary_backward_inplace_matches_out_of_place_bit_for_bit() {
     );
 }
 
+/// GELU with its derivative: the output is `unary`'s `Gelu` and `gradOut · deriv` (through
+/// `mul_inplace`) is `unaryBackward`'s `Gelu`, bit for bit, on every path (specials included,
+/// across vector tails and thread chunks); wrong lengths are typed errors.
+#[test]
+fn gelu_with_derivative_matches_unary_and_its_backward_bit_for_bit() {
+    for n in LENGTHS.iter().copied().chain([1023, 1025, 70_001]) {
+        let g = data_with_specials(n, 8, -2.0, 2.0);
+        let mut x = data_with_specials(n, 9, -6.0, 6.0);
+        for (i, v) in [
+            -30.0,
+            -9.0,
+            -0.5,
+            0.3,
+            8.0,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+        ]
+        .iter()
+        .enumerate()
+        {
+            if i < n {
+                x[n - 1 - i] = *v;
+            }
+        }
+        for simd in available_paths() {
+            let mut y = vec![0f32; n];
+            unary_with(simd, UnaryOp::Gelu as u32, &x, &mut y, 0.0, 0.0).unwrap();
+            let mut grad_in = vec![0f32; n];
+            unary_backward_with(
+                simd,
+                UnaryOp::Gelu as u32,
+                &g,
+                &x,
+                &[],
+                &mut grad_in,
+                0.0,
+                0.0,
+            )
+            .unwrap();
+            let (mut out, mut deriv) = (vec![0f32; n], vec![0f32; n]);
+            gelu_with_derivative_with(simd, &x, &mut out, &mut deriv).unwrap();
+            assert_same(&out, &y, &format!("geluWithDerivative out {simd:?} n={n}"));
+            let mut grad = g.clone();
+            mul_inplace_with(simd, &mut grad, &deriv).unwrap();
+            assert_same(
+                &grad,
+                &grad_in,
+                &format!("mulInplace · deriv {simd:?} n={n}"),
+            );
+        }
+    }
+    let err = gelu_with_derivative(&[0.0; 4], &mut [0.0; 4], &mut [0.0; 3]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("geluWithDerivative: deriv has 3 elements, expected 4"),
+        "{err}"
+    );
+    let err = mul_inplace(&mut [0.0; 4], &[0.0; 5]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("mulInplace: factor has 5 elements, expected 4"),
+        "{err}"
+    );
+}
+
 #[test]
 fn pytorch_edge_cases() {
     let x = [-0.0f32, 0.0, f32::NAN, -1.0, 2.0, f32::NEG_INFINITY];

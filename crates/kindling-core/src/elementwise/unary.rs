@@ -169,3 +169,52 @@ fn part(buf: &[f32], start: usize, end: usize) -> &[f32] {
         &buf[start..end]
     }
 }
+
+/// Exact GELU with its derivative: `out[i] = gelu(x[i])` (the bits of `unary`'s `Gelu`) and
+/// `deriv[i] = Φ(x[i]) + x[i]·φ(x[i])`, so that `gradOut · deriv` is `unaryBackward`'s `Gelu`
+/// bit for bit (one evaluation of Φ for forward and backward).
+pub fn gelu_with_derivative(x: &[f32], out: &mut [f32], deriv: &mut [f32]) -> KernelResult {
+    gelu_with_derivative_with(cpu::active(), x, out, deriv)
+}
+
+pub(crate) fn gelu_with_derivative_with(
+    simd: Simd,
+    x: &[f32],
+    out: &mut [f32],
+    deriv: &mut [f32],
+) -> KernelResult {
+    const OP: &str = "geluWithDerivative";
+    check_len(OP, "out", out.len(), x.len(), "same length as x")?;
+    check_len(OP, "deriv", deriv.len(), x.len(), "same length as x")?;
+    let work = out.len() * kernels::unary_cost(UnaryOp::Gelu);
+    let deriv = threads::SharedSlice::new(deriv);
+    threads::par_chunks_mut(out, CHUNK, work, |start, out| {
+        let end = start + out.len();
+        // SAFETY: each chunk's range of `deriv` is the range of its own chunk of `out`.
+        let deriv = unsafe { deriv.part(start, out.len()) };
+        kernels::gelu_with_derivative(simd, &x[start..end], out, deriv);
+    });
+    Ok(())
+}
+
+/// `grad[i] *= factor[i]` (a backward's gradient times a derivative its forward kept).
+pub fn mul_inplace(grad: &mut [f32], factor: &[f32]) -> KernelResult {
+    mul_inplace_with(cpu::active(), grad, factor)
+}
+
+pub(crate) fn mul_inplace_with(simd: Simd, grad: &mut [f32], factor: &[f32]) -> KernelResult {
+    const OP: &str = "mulInplace";
+    check_len(
+        OP,
+        "factor",
+        factor.len(),
+        grad.len(),
+        "same length as grad",
+    )?;
+    let work = grad.len();
+    threads::par_chunks_mut(grad, CHUNK, work, |start, grad| {
+        let end = start + grad.len();
+        kernels::mul_inplace(simd, grad, &factor[start..end]);
+    });
+    Ok(())
+}

@@ -34,7 +34,7 @@ pub(crate) use exp::{exp, sigmoid};
 pub(crate) use loops::{map1, map2, maximum, minimum, row_max, scale_in_place, sum_exp};
 #[cfg(target_arch = "aarch64")]
 pub(crate) use neon::Neon;
-pub(crate) use normal_cdf::{gelu, gelu_backward};
+pub(crate) use normal_cdf::{gelu, gelu_and_derivative, gelu_backward};
 #[cfg(test)]
 pub(crate) use scalar::sum_f64;
 pub(crate) use scalar::Scalar;

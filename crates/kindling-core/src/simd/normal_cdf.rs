@@ -95,9 +95,23 @@ pub(crate) unsafe fn gelu<V: Vf32>(x: V) -> V {
 /// `1/√(2π)`, the density's constant.
 const INV_SQRT_2PI: f32 = 0.398_942_3;
 
+/// The exact GELU's derivative `Φ(x) + x·φ(x)` from `normal_cdf_and_gaussian(x)`.
+#[inline(always)]
+unsafe fn gelu_derivative<V: Vf32>(x: V, cdf: V, gaussian: V) -> V {
+    x.mul(gaussian.mul(V::splat(INV_SQRT_2PI))).add(cdf)
+}
+
 /// The exact GELU's backward: `g·(Φ(x) + x·φ(x))`.
 #[inline(always)]
 pub(crate) unsafe fn gelu_backward<V: Vf32>(g: V, x: V) -> V {
     let (cdf, gaussian) = normal_cdf_and_gaussian(x);
-    g.mul(x.mul(gaussian.mul(V::splat(INV_SQRT_2PI))).add(cdf))
+    g.mul(gelu_derivative(x, cdf, gaussian))
+}
+
+/// `(gelu(x), Φ(x) + x·φ(x))` from one evaluation of Φ: `gelu_backward(g, x)` is
+/// `g·derivative` bit for bit, so a forward that keeps the derivative saves its backward the CDF.
+#[inline(always)]
+pub(crate) unsafe fn gelu_and_derivative<V: Vf32>(x: V) -> (V, V) {
+    let (cdf, gaussian) = normal_cdf_and_gaussian(x);
+    (x.mul(cdf), gelu_derivative(x, cdf, gaussian))
 }
