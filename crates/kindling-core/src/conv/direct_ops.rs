@@ -4,7 +4,7 @@
 use super::direct::{self, weight_rows, Valid};
 use super::Geometry;
 use crate::cpu::Simd;
-use crate::threads;
+use crate::threads::{self, SharedSlice};
 use crate::tuning::CONV_WEIGHT_CHUNK;
 use std::cell::RefCell;
 
@@ -401,7 +401,7 @@ pub(crate) fn backward_weight(
             0
         }
     ];
-    let sums = SharedSums(row_sums.as_mut_ptr());
+    let sums = SharedSlice::new(&mut row_sums);
     if shifted_columns(geo) {
         // `kw` copies of each image's input, copy `j` shifted left by `j·dw` columns and cut to
         // `out_w` columns: tap `(c, i, j)` is then copy `j` read at `c·hp·out_w + i·dh·out_w + p`
@@ -459,7 +459,7 @@ pub(crate) fn backward_weight(
                                 let s = crate::reduce::sum::row_sum(simd, &dy[co * np..][..np]);
                                 // SAFETY: entry (n, channel) is written by this task alone
                                 // (its chunk's images), and read after the parallel region.
-                                unsafe { *sums.get().add(n * o.out_channels + g * cog + co) = s };
+                                unsafe { sums.part(n * o.out_channels + g * cog + co, 1)[0] = s };
                             }
                         }
                         pairs.push((xs.as_ptr(), dy.as_ptr()));
@@ -501,7 +501,7 @@ pub(crate) fn backward_weight(
                                     crate::reduce::sum::row_sum(simd, &dy[co * geo.p..][..geo.p]);
                                 // SAFETY: entry (n, channel) is written by this task alone (its
                                 // chunk's images), and read only after the parallel region.
-                                unsafe { *sums.get().add(n * o.out_channels + g * cog + co) = s };
+                                unsafe { sums.part(n * o.out_channels + g * cog + co, 1)[0] = s };
                             }
                         }
                         let plane = o.in_h * o.in_w;
@@ -547,18 +547,6 @@ pub(crate) fn backward_weight(
 /// kernel's reduction needs (NOTE [ Grad input by scatter ] in docs/PERFORMANCE.md).
 pub(crate) fn shifted_columns(geo: &Geometry) -> bool {
     geo.p.is_multiple_of(16)
-}
-
-/// Per-image row sums that the weight pass's tasks write at disjoint entries.
-struct SharedSums(*mut f64);
-// SAFETY: each task writes only its own images' entries (see `backward_weight`).
-unsafe impl Send for SharedSums {}
-unsafe impl Sync for SharedSums {}
-
-impl SharedSums {
-    fn get(&self) -> *mut f64 {
-        self.0
-    }
 }
 
 /// Grad input (overwritten) by scattering each `gradOut` tile's per-tap sums into it

@@ -202,7 +202,7 @@ thread_local! {
 unsafe fn image_weight(s: &Shape, image: &[f32], grad: &[f32], part: &mut [f32]) {
     let th = s.out_h.div_ceil(2);
     let tw = s.out_w.div_ceil(2);
-    let rows_per_block = ((WEIGHT_BLOCK_TILES / tw).max(1)).min(th);
+    let rows_per_block = rows_per_block(th, tw, WEIGHT_BLOCK_TILES);
     WEIGHT_SCRATCH.with(|cell| {
         let mut scratch = cell.borrow_mut();
         let block = rows_per_block * tw;
@@ -233,11 +233,11 @@ fn plane_stride(cin: usize, nt: usize) -> usize {
     cin * nt + 16
 }
 
-/// The tile-row blocks of an image: as even as whole rows allow, at most `BLOCK_TILES` tiles.
-fn blocks(th: usize, tw: usize) -> (usize, usize) {
-    let most = (BLOCK_TILES / tw).max(1);
-    let count = th.div_ceil(most);
-    (count, th.div_ceil(count))
+/// Tile rows per block of an image of `th` rows of `tw` tiles: blocks as even as whole rows allow,
+/// of at most `most_tiles` tiles (or one row).
+fn rows_per_block(th: usize, tw: usize, most_tiles: usize) -> usize {
+    let count = th.div_ceil((most_tiles / tw).max(1));
+    th.div_ceil(count)
 }
 
 /// One image, block of tile rows by block of tile rows.
@@ -250,7 +250,7 @@ fn blocks(th: usize, tw: usize) -> (usize, usize) {
 unsafe fn image_conv(s: &Shape, image: &[f32], u: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
     let th = s.out_h.div_ceil(2);
     let tw = s.out_w.div_ceil(2);
-    let (_, rows_per_block) = blocks(th, tw);
+    let rows_per_block = rows_per_block(th, tw, BLOCK_TILES);
     SCRATCH.with(|cell| {
         let mut v = cell.borrow_mut();
         let need = 16 * plane_stride(s.cin, rows_per_block * tw);
