@@ -23,7 +23,7 @@ export const JS_LOSS_SCALE_MAX_ELEMENTS = 1024;
  * many buffers and bytes held. NOTE [ Gradients written in place ] in docs/PERFORMANCE.md.
  */
 export const RECYCLE_MIN_ELEMENTS = 64 * 1024;
-export const RECYCLE_MAX_BUFFERS = 8;
+export const RECYCLE_MAX_BUFFERS = 16;
 export const RECYCLE_MAX_BYTES = 64 * 1024 * 1024;
 
 /** Below this many elements a zeroed `Float32Array` is as cheap as an uninitialised one. */

@@ -60,6 +60,13 @@ function passesOn(grads: ReadonlyArray<Tensor | null>, data: Tensor['data']): bo
   return false;
 }
 
+/** Whether `t` is a contiguous float32 tensor over the whole of its own buffer (no view into a larger one). */
+function ownsWholeBuffer(t: Tensor): boolean {
+  if (t.dtype !== 'float32' || !t.isContiguous()) return false;
+  const data = t.data;
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+}
+
 function sumGrads(a: Tensor, b: Tensor): Tensor {
   const out = uninitF32(a.data.length);
   kernels.binary(BinaryOp.add, a.data as Float32Array, b.data as Float32Array, out);
@@ -179,8 +186,15 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options?: B
       node._applyingOwned = owned;
       const inputGrads = node.apply(grad);
       node._applyingOwned = false;
-      // A gradient only the engine held, consumed and not passed on: nothing can reach its buffer.
-      if (owned && !passesOn(inputGrads, grad.data)) recycleF32(grad.data as Float32Array);
+      // A gradient only the engine held, consumed and not passed on: nothing can reach its buffer
+      // (for a strided view, its storage's: `.data` would be a copy).
+      if (owned) {
+        const buffer = grad.isContiguous() ? grad.data : grad.storage.data;
+        if (!passesOn(inputGrads, buffer)) recycleF32(buffer as Float32Array);
+      }
+      // The returned gradients are buffers only their input uses: new ones, or a view node's
+      // reshaped or permuted view of an owned gradient it received.
+      const freshGrads = node.freshGrads || (owned && node.forwardsGrad);
       if (anomalyMode.enabled) checkBackward(node, inputGrads); // NaN check, see anomaly.ts
       if (!retainGraph) node.release();
       const next = node.next;
@@ -192,11 +206,21 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options?: B
           const existing = target._pending;
           if (existing === null) {
             target._pending = g;
-            target._pendingOwned = node.freshGrads;
-          } else if (target._pendingOwned) {
+            target._pendingOwned = freshGrads;
+          } else if (target._pendingOwned && existing.isContiguous()) {
             // A sum this loop made: a third or later contribution adds into it (a split into q, k,
             // v sends three full-size gradients to one node).
-            addInto(existing.data as Float32Array, g.data as Float32Array);
+            const data = g.data as Float32Array;
+            addInto(existing.data as Float32Array, data);
+            // A fresh gradient had no other user: added in, it is dead.
+            if (freshGrads) recycleF32(g.isContiguous() ? data : (g.storage.data as Float32Array));
+          } else if (freshGrads && ownsWholeBuffer(g)) {
+            // The earlier contribution is shared (a pass-through such as AddBackward0's), the new
+            // one is this edge's alone: add the shared one into it rather than into a new buffer
+            // (a + b and b + a are the same bits).
+            addInto(g.data as Float32Array, existing.data as Float32Array);
+            target._pending = g;
+            target._pendingOwned = true;
           } else {
             target._pending = sumGrads(existing, g);
             target._pendingOwned = true;

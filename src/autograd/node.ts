@@ -64,6 +64,12 @@ export class Node {
    * `freshGrads`). The engine then lets the receiving node write over it in turn.
    */
   freshGrads = false;
+  /**
+   * Whether the closure returns, for its one input, the gradient it received reshaped or permuted
+   * (a view node): when the engine alone held the received one, it alone holds the returned one,
+   * so ownership passes on with it (NOTE [ Gradients written in place ] in docs/PERFORMANCE.md).
+   */
+  forwardsGrad = false;
   /** @internal Engine scratch: which backward pass last set the two fields above. */
   _pass = 0;
 
@@ -154,8 +160,9 @@ export class Node {
       target._pendingOwned = true;
       return sum.data as Float32Array;
     }
-    // A gradient the engine only received (another op's, maybe still held) is copied first.
-    if (target._pendingOwned) return pending.data as Float32Array;
+    // A gradient the engine only received (another op's, maybe still held) is copied first, and
+    // so is an owned strided view (a permute passed it on), whose `.data` is a copy already.
+    if (target._pendingOwned && pending.isContiguous()) return pending.data as Float32Array;
     const copy = (pending.data as Float32Array).slice();
     target._pending = Tensor._make(copy, pending.shape, 'float32');
     target._pendingOwned = true;

@@ -176,6 +176,7 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
         return [Tensor._make(gq, q.shape, 'float32'), Tensor._make(gk, k.shape, 'float32'), Tensor._make(gv, v.shape, 'float32')];
       },
       [q, k, v, out],
+      true, // gq, gk and gv are new buffers, one per input
     );
   }
   return out;

@@ -71,6 +71,7 @@ function normalize(op: string, name: string, input: Tensor, normalizedShape: rea
         ];
       },
       inputs,
+      true, // gx, gw and gb are new buffers, one per input
     );
   }
   return result;
