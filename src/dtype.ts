@@ -324,10 +324,15 @@ let spareBytes = 0;
  */
 export function recycleF32(buf: Float32Array): void {
   if (buf.length < RECYCLE_MIN_ELEMENTS || buf.byteLength > RECYCLE_MAX_BYTES) return;
-  if (buf.byteOffset !== 0 || buf.buffer.byteLength !== buf.byteLength || spare.includes(buf)) return;
+  if (!isWholeBuffer(buf) || spare.includes(buf)) return;
   spare.push(buf);
   spareBytes += buf.byteLength;
   while (spare.length > RECYCLE_MAX_BUFFERS || spareBytes > RECYCLE_MAX_BYTES) spareBytes -= (spare.shift() as Float32Array).byteLength;
+}
+
+/** Whether `data` spans its whole backing store (its own buffer, not a view into a larger one). */
+export function isWholeBuffer(data: TypedArray): boolean {
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
 }
 
 /** @internal For tests: how many buffers `recycleF32` holds. */

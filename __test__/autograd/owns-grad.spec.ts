@@ -15,9 +15,11 @@ import { RECYCLE_MAX_BUFFERS } from '../../src/tuning';
 
 const F = torch.nn.functional;
 
-/** Records, per node name, the gradient each apply received and what it returned. */
-function spyApply(): { calls: Array<{ name: string; grad: Tensor; out: ReadonlyArray<Tensor | null>; owned: boolean }>; restore: () => void } {
-  const calls: Array<{ name: string; grad: Tensor; out: ReadonlyArray<Tensor | null>; owned: boolean }> = [];
+type ApplyCall = { name: string; grad: Tensor; out: ReadonlyArray<Tensor | null>; owned: boolean };
+
+/** Runs `run` while recording, node by node, the gradient each apply received, what it returned and whether it owned it. */
+function spied<T>(run: () => T): { result: T; calls: ApplyCall[] } {
+  const calls: ApplyCall[] = [];
   const original = Node.prototype.apply;
   Node.prototype.apply = function (this: Node, grad: Tensor) {
     const owned = this.ownsGrad();
@@ -25,7 +27,11 @@ function spyApply(): { calls: Array<{ name: string; grad: Tensor; out: ReadonlyA
     calls.push({ name: this.name, grad, out, owned });
     return out;
   };
-  return { calls, restore: () => (Node.prototype.apply = original) };
+  try {
+    return { result: run(), calls };
+  } finally {
+    Node.prototype.apply = original;
+  }
 }
 
 afterEach(() => torch.setDetectAnomaly(false));
@@ -51,13 +57,8 @@ function cnnGrads(retain: boolean): { grads: Float32Array[]; retained: Float32Ar
 
 describe('gradients written in place', () => {
   it('a relu receiving maxPool2d\'s or a linear\'s new gradient writes over it', () => {
-    const spy = spyApply();
-    try {
-      cnnGrads(false);
-    } finally {
-      spy.restore();
-    }
-    const relus = spy.calls.filter((c) => c.name === 'ReluBackward0');
+    const { calls } = spied(() => cnnGrads(false));
+    const relus = calls.filter((c) => c.name === 'ReluBackward0');
     expect(relus.length).toBe(2);
     for (const c of relus) {
       expect(c.owned).toBe(true);
@@ -68,26 +69,14 @@ describe('gradients written in place', () => {
   it('gives the same bits as new buffers (anomaly mode writes nothing in place)', () => {
     const inPlace = cnnGrads(false).grads;
     torch.setDetectAnomaly(true);
-    const spy = spyApply();
-    let fresh: Float32Array[];
-    try {
-      fresh = cnnGrads(false).grads;
-    } finally {
-      spy.restore();
-    }
-    expect(spy.calls.every((c) => !c.owned)).toBe(true);
+    const { result: fresh, calls } = spied(() => cnnGrads(false).grads);
+    expect(calls.every((c) => !c.owned)).toBe(true);
     for (let i = 0; i < fresh.length; i++) expect(inPlace[i]).toEqual(fresh[i]);
   });
 
   it('leaves a retained .grad alone: retainGrad() on the relu output adopts the gradient', () => {
-    const spy = spyApply();
-    let result: ReturnType<typeof cnnGrads>;
-    try {
-      result = cnnGrads(true);
-    } finally {
-      spy.restore();
-    }
-    const afterConv = spy.calls.find((c) => c.name === 'ReluBackward0' && c.grad.shape.length === 4);
+    const { result, calls } = spied(() => cnnGrads(true));
+    const afterConv = calls.find((c) => c.name === 'ReluBackward0' && c.grad.shape.length === 4);
     expect(afterConv?.owned).toBe(false);
     expect(result.grads).toEqual(cnnGrads(false).grads);
     // h.grad is maxPool2d's gradient, unmasked by the relu: nonzero where h is 0 too (a window of
@@ -106,13 +95,8 @@ describe('gradients written in place', () => {
   it('never writes over a gradient the op did not get alone: a caller gradient, a shared one', () => {
     const x = torch.tensor([-1, 2, -3, 4], { requiresGrad: true });
     const seed = torch.tensor([1, 1, 1, 1]);
-    const spy = spyApply();
-    try {
-      F.relu(x).backward(seed);
-    } finally {
-      spy.restore();
-    }
-    expect(spy.calls[0].owned).toBe(false);
+    const { calls } = spied(() => F.relu(x).backward(seed));
+    expect(calls[0].owned).toBe(false);
     expect(Array.from(seed.data)).toEqual([1, 1, 1, 1]);
     expect(Array.from((x.grad as Tensor).data)).toEqual([0, 1, 0, 1]);
 
@@ -122,13 +106,8 @@ describe('gradients written in place', () => {
     const ra = F.relu(a);
     const rb = F.relu(b);
     const both = attach(Tensor._make(new Float32Array(2), [2], 'float32'), 'TestBackward0', [ra, rb], (g) => [g, g], SAVES_NOTHING);
-    const spy2 = spyApply();
-    try {
-      both.backward(torch.tensor([5, 6]));
-    } finally {
-      spy2.restore();
-    }
-    expect(spy2.calls.filter((c) => c.name === 'ReluBackward0').every((c) => !c.owned)).toBe(true);
+    const { calls: sharedCalls } = spied(() => both.backward(torch.tensor([5, 6])));
+    expect(sharedCalls.filter((c) => c.name === 'ReluBackward0').every((c) => !c.owned)).toBe(true);
     expect(Array.from((a.grad as Tensor).data)).toEqual([0, 6]);
     expect(Array.from((b.grad as Tensor).data)).toEqual([5, 0]);
   });
@@ -148,14 +127,8 @@ describe('gradients written in place', () => {
       loss.backward();
       return [x, l1.weight, l2.weight, l3.weight].map((t) => ((t.grad as Tensor).data as Float32Array).slice());
     };
-    const spy = spyApply();
-    let inPlace: Float32Array[];
-    try {
-      inPlace = run();
-    } finally {
-      spy.restore();
-    }
-    const tanh = spy.calls.find((c) => c.name === 'TanhBackward0');
+    const { result: inPlace, calls } = spied(() => run());
+    const tanh = calls.find((c) => c.name === 'TanhBackward0');
     expect(tanh?.owned).toBe(true);
     torch.setDetectAnomaly(true);
     const fresh = run();
@@ -170,24 +143,19 @@ describe('gradients written in place', () => {
 
 describe('ownership passed on and sums made in place', () => {
   /** y = a + layerNorm(a) with a = x·1: a's node gets AddBackward0's shared gradient and LayerNorm's new one. */
-  function residualGrads(): { grad: Float32Array; spy: ReturnType<typeof spyApply> } {
+  function residualGrads(): { grad: Float32Array; calls: ApplyCall[] } {
     torch.manualSeed(11);
     const x = torch.randn([64, 1024], { requiresGrad: true });
     const a = x.mul(1.5);
     const y = a.add(F.layerNorm(a, [1024]));
-    const spy = spyApply();
-    try {
-      y.backward(torch.randn([64, 1024]));
-    } finally {
-      spy.restore();
-    }
-    return { grad: ((x.grad as Tensor).data as Float32Array).slice(), spy };
+    const { calls } = spied(() => y.backward(torch.randn([64, 1024])));
+    return { grad: ((x.grad as Tensor).data as Float32Array).slice(), calls };
   }
 
   it('a shared gradient meeting a new one is added into the new one, with the same bits as a new sum', () => {
-    const { grad, spy } = residualGrads();
-    const norm = spy.calls.find((c) => c.name === 'NativeLayerNormBackward0');
-    const mul = spy.calls.find((c) => c.name === 'MulBackward0');
+    const { grad, calls } = residualGrads();
+    const norm = calls.find((c) => c.name === 'NativeLayerNormBackward0');
+    const mul = calls.find((c) => c.name === 'MulBackward0');
     expect(norm && mul).toBeTruthy();
     // The sum is LayerNorm's returned buffer, which the engine alone holds.
     expect(mul?.grad.data).toBe(norm?.out[0]?.data);
@@ -203,26 +171,21 @@ describe('ownership passed on and sums made in place', () => {
       const x = torch.randn([256, 512], { requiresGrad: true });
       const a = x.mul(2);
       const y = F.gelu(a.view([512, 256]).transpose(0, 1));
-      const spy = spyApply();
-      try {
-        y.backward(torch.randn([256, 512]));
-      } finally {
-        spy.restore();
-      }
-      return { grad: ((x.grad as Tensor).data as Float32Array).slice(), spy };
+      const { calls } = spied(() => y.backward(torch.randn([256, 512])));
+      return { grad: ((x.grad as Tensor).data as Float32Array).slice(), calls };
     };
     drain();
-    const { grad, spy } = run();
+    const { grad, calls } = run();
     for (const name of ['TransposeBackward0', 'ViewBackward0', 'MulBackward0']) {
-      expect(spy.calls.find((c) => c.name === name)?.owned).toBe(true);
+      expect(calls.find((c) => c.name === name)?.owned).toBe(true);
     }
     // MulBackward0 consumed the (owned) gradient and returned a new one: the consumed buffer is
     // spare, and the next uninitF32 of its length gets it.
-    const consumed = spy.calls.find((c) => c.name === 'MulBackward0')?.grad as Tensor;
+    const consumed = calls.find((c) => c.name === 'MulBackward0')?.grad as Tensor;
     expect(uninitF32(256 * 512)).toBe(consumed.storage.data);
     torch.setDetectAnomaly(true);
     const anomaly = run();
-    expect(anomaly.spy.calls.every((c) => !c.owned)).toBe(true);
+    expect(anomaly.calls.every((c) => !c.owned)).toBe(true);
     expect(grad).toEqual(anomaly.grad);
   });
 });
@@ -265,12 +228,7 @@ describe('dead gradient buffers reused', () => {
     const p = F.maxPool2d(F.relu(x), 2); // [4, 16, 32, 32]: 65,536 elements
     const loss = F.relu(p).mul(torch.randn([4, 16, 32, 32])).sum();
     const before = spareF32Count();
-    const spy = spyApply();
-    try {
-      loss.backward();
-    } finally {
-      spy.restore();
-    }
+    const { calls } = spied(() => loss.backward());
     // MulBackward's gradient for p-relu's output is new and consumed by the relu in place, then
     // consumed by maxPool (not passed on): recycled. maxPool's gradient goes, written over by the
     // relu, into x.grad: kept there, never recycled.
@@ -279,7 +237,7 @@ describe('dead gradient buffers reused', () => {
     const again = uninitF32(xGrad.length);
     expect(again).not.toBe(xGrad);
     const recycled = uninitF32(4 * 16 * 32 * 32);
-    const pooled = spy.calls.find((c) => c.name === 'MaxPool2DWithIndicesBackward0');
+    const pooled = calls.find((c) => c.name === 'MaxPool2DWithIndicesBackward0');
     expect(recycled).toBe(pooled?.grad.data);
     expect(spareF32Count()).toBe(before);
   });

@@ -3,7 +3,7 @@
  * algorithm over dependency counts, iterative so deep graphs cannot overflow the stack), sums the
  * gradients arriving at each node, and accumulates into leaves' `.grad`.
  */
-import { recycleF32, uninitF32 } from '../dtype';
+import { isWholeBuffer, recycleF32, uninitF32 } from '../dtype';
 import { AutogradError, ShapeError } from '../errors';
 import { sameShape } from '../ops/broadcast';
 import { kernels, BinaryOp } from '../ops/kernels';
@@ -62,9 +62,15 @@ function passesOn(grads: ReadonlyArray<Tensor | null>, data: Tensor['data']): bo
 
 /** Whether `t` is a contiguous float32 tensor over the whole of its own buffer (no view into a larger one). */
 function ownsWholeBuffer(t: Tensor): boolean {
-  if (t.dtype !== 'float32' || !t.isContiguous()) return false;
-  const data = t.data;
-  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+  return t.dtype === 'float32' && t.isContiguous() && isWholeBuffer(t.data);
+}
+
+/**
+ * The buffer holding an engine-owned gradient's elements, for `recycleF32`: its data, or for a
+ * strided view its storage's (`.data` of the view would be a copy).
+ */
+function bufferOf(t: Tensor): Float32Array {
+  return (t.isContiguous() ? t.data : t.storage.data) as Float32Array;
 }
 
 function sumGrads(a: Tensor, b: Tensor): Tensor {
@@ -186,11 +192,10 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options?: B
       node._applyingOwned = owned;
       const inputGrads = node.apply(grad);
       node._applyingOwned = false;
-      // A gradient only the engine held, consumed and not passed on: nothing can reach its buffer
-      // (for a strided view, its storage's: `.data` would be a copy).
+      // A gradient only the engine held, consumed and not passed on: nothing can reach its buffer.
       if (owned) {
-        const buffer = grad.isContiguous() ? grad.data : grad.storage.data;
-        if (!passesOn(inputGrads, buffer)) recycleF32(buffer as Float32Array);
+        const buffer = bufferOf(grad);
+        if (!passesOn(inputGrads, buffer)) recycleF32(buffer);
       }
       // The returned gradients are buffers only their input uses: new ones, or a view node's
       // reshaped or permuted view of an owned gradient it received.
@@ -207,13 +212,12 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options?: B
           if (existing === null) {
             target._pending = g;
             target._pendingOwned = freshGrads;
-          } else if (target._pendingOwned && existing.isContiguous()) {
+          } else if (target._pendingAddable()) {
             // A sum this loop made: a third or later contribution adds into it (a split into q, k,
             // v sends three full-size gradients to one node).
-            const data = g.data as Float32Array;
-            addInto(existing.data as Float32Array, data);
+            addInto(existing.data as Float32Array, g.data as Float32Array);
             // A fresh gradient had no other user: added in, it is dead.
-            if (freshGrads) recycleF32(g.isContiguous() ? data : (g.storage.data as Float32Array));
+            if (freshGrads) recycleF32(bufferOf(g));
           } else if (freshGrads && ownsWholeBuffer(g)) {
             // The earlier contribution is shared (a pass-through such as AddBackward0's), the new
             // one is this edge's alone: add the shared one into it rather than into a new buffer

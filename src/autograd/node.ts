@@ -56,6 +56,14 @@ export class Node {
    * in place, and the closure may write over it (`ownsGrad`).
    */
   _pendingOwned = false;
+  /**
+   * @internal Whether the engine may add into `_pending` in place: owned, and contiguous. An owned
+   * gradient can be a strided view (a permute passed its ownership on), whose `.data` is a copy.
+   */
+  _pendingAddable(): boolean {
+    return this._pendingOwned && this._pending !== null && this._pending.isContiguous();
+  }
+
   /** @internal Set by the engine while the closure runs: what `ownsGrad` answers. */
   _applyingOwned = false;
   /**
@@ -161,8 +169,8 @@ export class Node {
       return sum.data as Float32Array;
     }
     // A gradient the engine only received (another op's, maybe still held) is copied first, and
-    // so is an owned strided view (a permute passed it on), whose `.data` is a copy already.
-    if (target._pendingOwned && pending.isContiguous()) return pending.data as Float32Array;
+    // so is an owned strided view.
+    if (target._pendingAddable()) return pending.data as Float32Array;
     const copy = (pending.data as Float32Array).slice();
     target._pending = Tensor._make(copy, pending.shape, 'float32');
     target._pendingOwned = true;

@@ -61,16 +61,20 @@ impl ConvAlgo {
         })
     }
 
+    /// The algorithm asked for: `Auto` defers to `KINDLING_CONV`.
+    fn resolved(self) -> ConvAlgo {
+        if self == ConvAlgo::Auto {
+            ConvAlgo::from_env()
+        } else {
+            self
+        }
+    }
+
     /// Whether `pass` (forward or grad input) runs on Winograd's F(2×2, 3×3): `Auto` takes it
     /// wherever it can run on enough channels (`winograd_eligible`); a forced `Winograd` wherever
     /// it can run; `Direct` and `Im2col` never (so they stay measurable side by side).
     fn winograd(self, simd: Simd, geo: &Geometry, pass: Pass) -> bool {
-        let algo = if self == ConvAlgo::Auto {
-            ConvAlgo::from_env()
-        } else {
-            self
-        };
-        match algo {
+        match self.resolved() {
             ConvAlgo::Auto => winograd_eligible(simd, geo, pass),
             ConvAlgo::Winograd => winograd_possible(simd, geo, pass),
             ConvAlgo::Im2col | ConvAlgo::Direct => false,
@@ -79,12 +83,7 @@ impl ConvAlgo {
 
     /// Whether `pass` runs direct.
     fn direct(self, simd: Simd, geo: &Geometry, pass: Pass) -> bool {
-        let algo = if self == ConvAlgo::Auto {
-            ConvAlgo::from_env()
-        } else {
-            self
-        };
-        match algo {
+        match self.resolved() {
             ConvAlgo::Auto => match pass {
                 Pass::Forward => direct::eligible_forward(simd, geo),
                 Pass::Input => direct::eligible_input(simd, geo),
