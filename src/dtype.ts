@@ -340,6 +340,12 @@ export function spareF32Count(): number {
   return spare.length;
 }
 
+/** @internal For tests: empties the spare list, returning the buffers it held. */
+export function takeSpareF32(): Float32Array[] {
+  spareBytes = 0;
+  return spare.splice(0, spare.length);
+}
+
 /** Above this many elements `Buffer.allocUnsafeSlow` refuses (its limit is in bytes); use `allocate`. */
 const UNINIT_MAX_ELEMENTS = Math.floor(kMaxLength / 4);
 

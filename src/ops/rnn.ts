@@ -18,7 +18,8 @@
  * views of it, so their gradients meet in one backward call.
  */
 import { attach, recordingAny } from '../autograd/function';
-import { uninitF32 } from '../dtype';
+import type { Node } from '../autograd/node';
+import { recycleF32, uninitF32 } from '../dtype';
 import { ShapeError } from '../errors';
 import { Tensor } from '../tensor';
 import { dropout } from './dropout';
@@ -91,6 +92,9 @@ function recurrence(
   const savedLen = lstm ? steps * bh * (wHr === null ? 5 : 6) : mode === 'GRU' ? 4 * steps * bh : 0;
   const saved = uninitF32(savedLen, 'rnn');
   kernels.rnnForward(xp, w, b, wr, lengths, state0, out, saved, o);
+  // The projection, the backward's gate gradients and (once the graph lets go) the saved gates
+  // are this op's own buffers, read by nothing else: handed back for the next layer or step.
+  recycleF32(xp);
   const last = reverse ? 0 : steps - 1;
   if (lstm) {
     // c_n: the cell state of the last processed step, kept after the gate activations.
@@ -130,6 +134,7 @@ function recurrence(
           kernels.sgemm(dhAll, m, gr, null, { transA: true, transB: false, m: r, n: hidden, k: steps * batch, alpha: 1, beta: 0 });
           gR = Tensor._make(gr, wHr.shape, 'float32');
         }
+        recycleF32(gradGates);
         return [
           gradOf(gx, input),
           gradOf(gwi, wIh),
@@ -143,6 +148,9 @@ function recurrence(
       },
       [result, input, wIh, wHh, h0, ...(c0 === null ? [] : [c0]), ...(wHr === null ? [] : [wHr])],
     );
+    (result.gradFn as Node).onRelease = () => recycleF32(saved);
+  } else {
+    recycleF32(saved);
   }
   const output = result.narrow(0, 0, outLen).view([steps, batch, r]);
   const hN = steps > 0 ? output.select(0, last) : h0;
