@@ -17,7 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GPT } from '../../examples/gpt-model';
 import { Net } from '../../examples/mnist-cnn';
 import { seedMLP } from '../../examples/seed-mlp';
-import { ModelProto } from '../../src/onnx/proto';
+import { modelProtoType } from '../../src/onnx/proto';
 import { expectClose, runOnnx, tempDir } from './helpers';
 
 const { dir, cleanup } = tempDir();
@@ -37,8 +37,8 @@ interface Decoded {
 }
 
 function decode(file: string): Decoded {
-  const m = ModelProto.decode(readFileSync(file));
-  return ModelProto.toObject(m, { longs: Number, defaults: false }) as Decoded;
+  const m = modelProtoType().decode(readFileSync(file));
+  return modelProtoType().toObject(m, { longs: Number, defaults: false }) as Decoded;
 }
 
 /** Exports `model`, then checks the runtime against kindling on each batch. */
