@@ -17,6 +17,7 @@ use super::Gemm;
 use crate::cpu::Simd;
 use crate::simd::Vf32;
 use crate::threads;
+use crate::tuning::GEMM_COLUMN_SPLIT_MAX_M;
 use std::cell::RefCell;
 
 /// Depth of one k slice: a KC×NR B panel (32 KiB for NR = 32) fits L1 beside an A panel.
@@ -89,7 +90,11 @@ pub(crate) fn run_on_packed_b(
     let work = if threads > 1 { usize::MAX } else { 0 };
     let a_panels = m.div_ceil(mr);
     let out = BlockOut(c.as_mut_ptr());
-    if a_panels < 2 * threads.max(2) && panels >= 2 * threads {
+    // By B panels also when A is the smaller operand of a product of few rows: every task then
+    // packs all of A but reads only its own panels of B, where a row split has each read all
+    // of packed B (NOTE [ Column split for few rows ] in docs/PERFORMANCE.md).
+    let few_rows = a_panels < 2 * threads.max(2) || (m <= GEMM_COLUMN_SPLIT_MAX_M && m < n);
+    if few_rows && panels >= 2 * threads {
         let tasks = threads.min(panels);
         // At a few rows the 12-row tile's padding costs a large share (32 rows fill 36): an
         // 8-row tile where it pads less (NOTE [ RNN steps on a packed W_hh ] in

@@ -124,6 +124,9 @@ fn cases() -> Vec<Case> {
         (40, 513, 512),
         (97, 1031, 29),
         (37, 257, 257),
+        // Few rows, fewer than columns: split by B panels (8-row tiles where they pad less).
+        (128, 130, 300),
+        (65, 300, 270),
     ];
     let mut out = Vec::new();
     for (idx, &(m, n, k)) in sizes.iter().enumerate() {
@@ -484,6 +487,9 @@ fn results_are_bit_identical_on_one_and_two_threads() {
         (20, 3001, 300),
         (97, 3001, 16),
         (409, 1031, 521),
+        // Split by B panels for few rows (m ≤ GEMM_COLUMN_SPLIT_MAX_M < n), 8- and 12-row tiles.
+        (128, 520, 600),
+        (65, 700, 300),
         // The shapes of the seed's layer 1 (forward, dW, dX) widened past PARALLEL_MIN_MNK:
         // the unpacked small-M kernels split by column tiles.
         (10, 256, 784),
