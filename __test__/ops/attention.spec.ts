@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src';
+import { kernels } from '../../src/ops/kernels';
 import { expectClose, loadFixture } from '../helpers/fixtures';
 import { expectGradcheck } from '../helpers/gradcheck';
 
@@ -146,5 +147,86 @@ describe('scaledDotProductAttention', () => {
     const out = F.scaledDotProductAttention(q, k, torch.randn([5, 2]));
     k.mul_(2);
     expect(() => out.sum().backward()).toThrow(/modified by an inplace operation/);
+  });
+});
+
+describe('attention gradients written into the projection they are split from', () => {
+  // nanoGPT's block: q, k, v split from one projection, viewed as heads. The backward then writes
+  // their gradients straight into the projection's gradient (NOTE [ Attention gradients in the
+  // projection's layout ]) unless something else could see the view nodes' gradients.
+  const [B, T, H, D] = [2, 5, 3, 4];
+  const C = H * D;
+
+  function run(options: { retainQ?: boolean; alsoUseK?: boolean; extraColumns?: number; retainGraph?: boolean } = {}) {
+    torch.manualSeed(21);
+    const x = torch.randn([B, T, C], { requiresGrad: true });
+    const width = 3 * C + (options.extraColumns ?? 0);
+    const w = torch.randn([width, C], { requiresGrad: true });
+    const qkv = F.linear(x, w);
+    const [q, k, v] = qkv.split(C, 2).slice(0, 3).map((t) => t.view([B, T, H, D]).transpose(1, 2)) as [torch.Tensor, torch.Tensor, torch.Tensor];
+    if (options.retainQ) q.retainGrad();
+    const y = F.scaledDotProductAttention(q, k, v, { isCausal: true });
+    let loss = y.mul(torch.randn(y.shape)).sum();
+    if (options.alsoUseK) loss = loss.add(k.mul(k).sum());
+    const calls = spyCalls(() => {
+      loss.backward(undefined, { retainGraph: options.retainGraph ?? false });
+      if (options.retainGraph) loss.backward();
+    });
+    return { x: x.grad as torch.Tensor, w: w.grad as torch.Tensor, q, calls };
+  }
+
+  /** How often the into-the-projection kernel ran during `body`. */
+  function spyCalls(body: () => void): number {
+    const k = kernels as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const original = k.attentionBackwardIntoStorage as (...a: unknown[]) => unknown;
+    let n = 0;
+    k.attentionBackwardIntoStorage = (...a: unknown[]) => {
+      n++;
+      return original(...a);
+    };
+    try {
+      body();
+    } finally {
+      k.attentionBackwardIntoStorage = original;
+    }
+    return n;
+  }
+
+  const bits = (t: torch.Tensor) => Array.from(new Uint32Array(new Float32Array(t.contiguous().data as Float32Array).buffer));
+
+  it('takes the direct path for the plain block and gives the bits of the path through the views', () => {
+    const direct = run();
+    expect(direct.calls).toBe(1);
+    // A retained q.grad must see its gradient: the views' path, whose sums are the same bits.
+    const viaViews = run({ retainQ: true });
+    expect(viaViews.calls).toBe(0);
+    expect(bits(direct.w)).toEqual(bits(viaViews.w));
+    expect(bits(direct.x)).toEqual(bits(viaViews.x));
+    expect((viaViews.q.grad as torch.Tensor).shape).toEqual([B, H, T, D]);
+  });
+
+  it('goes through the views when another op also reads k, and sums both gradients', () => {
+    const both = run({ alsoUseK: true });
+    expect(both.calls).toBe(0);
+    const alone = run();
+    // k's extra term 2k reaches w's rows C … 2C−1 only: the other rows are unchanged.
+    const diff = both.w.sub(alone.w);
+    expect(diff.narrow(0, 0, C).abs().max().item()).toBe(0);
+    expect(diff.narrow(0, 2 * C, C).abs().max().item()).toBe(0);
+    expect(diff.narrow(0, C, C).abs().max().item()).toBeGreaterThan(0);
+  });
+
+  it('goes through the views when q, k and v do not tile the projection', () => {
+    const padded = run({ extraColumns: 2 });
+    expect(padded.calls).toBe(0);
+    // The unused columns get no gradient.
+    expect(padded.w.narrow(0, 3 * C, 2).abs().max().item()).toBe(0);
+  });
+
+  it('adds both passes of a retained graph', () => {
+    const twice = run({ retainGraph: true });
+    expect(twice.calls).toBe(2);
+    const once = run();
+    expect(twice.w.sub(once.w.mul(2)).abs().max().item()).toBeLessThan(1e-5);
   });
 });

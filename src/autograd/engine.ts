@@ -127,6 +127,46 @@ function clearPending(root: Node): void {
   }
 }
 
+/**
+ * Adds gradient `g` to `target`'s pending gradient by the engine's sum rules; `fresh`: `g` is a
+ * buffer only this edge uses (a `freshGrads` node's), so the sum may keep or recycle it.
+ */
+function receive(target: Node, g: Tensor, fresh: boolean): void {
+  const existing = target._pending;
+  if (existing === null) {
+    target._pending = g;
+    target._pendingOwned = fresh;
+  } else if (target._pendingAddable()) {
+    // A sum this loop made: a third or later contribution adds into it (a split into q, k,
+    // v sends three full-size gradients to one node).
+    addInto(existing.data as Float32Array, g.data as Float32Array);
+    // A fresh gradient had no other user: added in, it is dead.
+    if (fresh) recycleF32(bufferOf(g));
+  } else if (fresh && ownsWholeBuffer(g)) {
+    // The earlier contribution is shared (a pass-through such as AddBackward0's), the new
+    // one is this edge's alone: add the shared one into it rather than into a new buffer
+    // (a + b and b + a are the same bits).
+    addInto(g.data as Float32Array, existing.data as Float32Array);
+    target._pending = g;
+    target._pendingOwned = true;
+  } else {
+    target._pending = sumGrads(existing, g);
+    target._pendingOwned = true;
+  }
+}
+
+/**
+ * For a closure that forms the gradient a node further down receives through view nodes, instead
+ * of its own inputs' (attention's q, k and v viewed from one projection: NOTE [ Attention
+ * gradients in the projection's layout ] in docs/PERFORMANCE.md): adds `grad`, a new buffer
+ * nothing else holds, to `target`'s gradient for this pass. Only while the engine runs that
+ * closure, for a target still waiting on it (so it has not run yet), and not in anomaly mode.
+ */
+export function contributeGrad(target: Node, grad: Tensor): void {
+  if (target._dependencies < 1 || anomalyMode.enabled) throw new AutogradError('contributeGrad: the target node is not waiting on this backward pass');
+  receive(target, grad, true);
+}
+
 /** `tensor.backward(gradient?, { retainGraph })`; see `Tensor.backward`. */
 export function backward(root: Tensor, gradient: Tensor | undefined, options?: BackwardOptions): void {
   if (options !== undefined || gradient !== undefined) checkBackwardArguments(gradient, options);
@@ -207,29 +247,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options?: B
         const target = next[i];
         if (target === null) continue;
         const g = inputGrads[i];
-        if (g !== null && g !== undefined) {
-          const existing = target._pending;
-          if (existing === null) {
-            target._pending = g;
-            target._pendingOwned = freshGrads;
-          } else if (target._pendingAddable()) {
-            // A sum this loop made: a third or later contribution adds into it (a split into q, k,
-            // v sends three full-size gradients to one node).
-            addInto(existing.data as Float32Array, g.data as Float32Array);
-            // A fresh gradient had no other user: added in, it is dead.
-            if (freshGrads) recycleF32(bufferOf(g));
-          } else if (freshGrads && ownsWholeBuffer(g)) {
-            // The earlier contribution is shared (a pass-through such as AddBackward0's), the new
-            // one is this edge's alone: add the shared one into it rather than into a new buffer
-            // (a + b and b + a are the same bits).
-            addInto(g.data as Float32Array, existing.data as Float32Array);
-            target._pending = g;
-            target._pendingOwned = true;
-          } else {
-            target._pending = sumGrads(existing, g);
-            target._pendingOwned = true;
-          }
-        }
+        if (g !== null && g !== undefined) receive(target, g, freshGrads);
         if (--target._dependencies === 0) ready.push(target);
       }
     }

@@ -78,6 +78,13 @@ export class Node {
    * so ownership passes on with it (NOTE [ Gradients written in place ] in docs/PERFORMANCE.md).
    */
   forwardsGrad = false;
+  /**
+   * Set on a node whose output is a view of its one input and whose backward places the gradient
+   * it receives at that view's elements of the input (zeros elsewhere): the input, so a closure
+   * further up can find the one tensor several views come from (NOTE [ Attention gradients in
+   * the projection's layout ] in docs/PERFORMANCE.md).
+   */
+  viewInput: Tensor | null = null;
   /** @internal Engine scratch: which backward pass last set the two fields above. */
   _pass = 0;
 

@@ -7,7 +7,10 @@
  * float mask is added to the scores; a row with every key masked gives zeros (as PyTorch).
  */
 import { isTracing, traced } from '../autograd/trace';
+import { anomalyMode } from '../autograd/anomaly';
+import { contributeGrad } from '../autograd/engine';
 import { attach, recording } from '../autograd/function';
+import type { Node } from '../autograd/node';
 import { uninitF32 } from '../dtype';
 import { ShapeError } from '../errors';
 import { type Generator, generatorOf } from '../random/generator';
@@ -91,6 +94,49 @@ function interleavedView(data: Float32Array, lead: readonly number[], rows: numb
   return Tensor._view(base, [b, h, rows, cols], [rows * h * cols, cols, h * cols, 1], 0);
 }
 
+/**
+ * The node and tensor a chain of view nodes from `t` ends at, when nothing else feeds any node of
+ * the chain this backward pass (each waits only on the one edge from above, holds no gradient yet
+ * and retains none); null otherwise.
+ */
+function viewChainEnd(t: Tensor): { node: Node; input: Tensor } | null {
+  let node = t.gradFn;
+  let input: Tensor | null = null;
+  while (node !== null && node.viewInput !== null) {
+    if (node._dependencies !== 1 || node._pending !== null || node.retained !== null) return null;
+    input = node.viewInput;
+    node = node.next[0] ?? null;
+  }
+  return node === null || input === null ? null : { node, input };
+}
+
+/**
+ * The node whose gradient q, k and v's gradients are, placed where they sit, when all three are
+ * views of one tensor that spans its storage (a projection split into q, k and v and viewed as
+ * heads) and tile it exactly: the backward then writes them straight into that tensor's gradient
+ * (NOTE [ Attention gradients in the projection's layout ] in docs/PERFORMANCE.md). Null when
+ * anything else could see the view nodes' gradients.
+ */
+function projectionTarget(q: Tensor, k: Tensor, v: Tensor, o: AttentionOptions, storage: Float32Array): { node: Node; input: Tensor } | null {
+  if (!o.interleaved || anomalyMode.enabled || o.qLen !== o.kvLen) return null;
+  const end = viewChainEnd(q);
+  if (end === null) return null;
+  for (const t of [k, v]) {
+    const other = viewChainEnd(t);
+    if (other === null || other.node !== end.node || other.input !== end.input) return null;
+  }
+  const r = end.input;
+  if (r.storage.data !== storage || r.storageOffset() !== 0 || r.numel() !== storage.length || !r.isContiguous()) return null;
+  // Exact tiling: the three segments fill each row (the kernel checks them disjoint), the rows
+  // each batch, the batches the storage.
+  const { q: lq, k: lk, v: lv, heads } = o;
+  const rowStride = lq.rowStride;
+  if (heads * (2 * o.headDim + o.valueDim) !== rowStride || o.qLen * rowStride !== lq.batchStride) return null;
+  if ((o.batchHeads / heads) * lq.batchStride !== storage.length) return null;
+  if ([lk, lv].some((l) => l.rowStride !== rowStride || l.batchStride !== lq.batchStride)) return null;
+  return end;
+}
+
 /** `torch.nn.functional.scaled_dot_product_attention`. */
 export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor {
   const op = 'scaled_dot_product_attention';
@@ -165,12 +211,19 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
       'ScaledDotProductFlashAttentionForCpuBackward0',
       [q, k, v],
       (g) => {
-        const gq = uninitF32(bh * l * e);
-        const gk = uninitF32(bh * s * e);
-        const gv = uninitF32(bh * s * ev);
         // The upstream gradient in the output's order: for an interleaved output it usually
         // arrives as exactly that view, and `contiguous()` then copies nothing.
         const gOrdered = o.interleaved ? g.transpose(1, 2).contiguous() : g.contiguous();
+        const target = qd === kd && kd === vd ? projectionTarget(q, k, v, o, qd) : null;
+        if (target !== null) {
+          const grad = uninitF32(qd.length);
+          kernels.attentionBackwardIntoStorage(qd, kd, vd, mask?.data, outData, lse, gOrdered.data as Float32Array, grad, o);
+          contributeGrad(target.node, Tensor._make(grad, target.input.shape, 'float32'));
+          return [null, null, null];
+        }
+        const gq = uninitF32(bh * l * e);
+        const gk = uninitF32(bh * s * e);
+        const gv = uninitF32(bh * s * ev);
         kernels.attentionBackward(qd, kd, vd, mask?.data, outData, lse, gOrdered.data as Float32Array, gq, gk, gv, o);
         if (o.interleaved) return [interleavedView(gq, lead, l, e), interleavedView(gk, lead, s, e), interleavedView(gv, lead, s, ev)];
         return [Tensor._make(gq, q.shape, 'float32'), Tensor._make(gk, k.shape, 'float32'), Tensor._make(gv, v.shape, 'float32')];

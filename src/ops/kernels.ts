@@ -64,6 +64,8 @@ export interface Kernels {
   layerNorm(x: F32, weight: F32 | null | undefined, bias: F32 | null | undefined, out: F32, mean: F32, rstd: F32, options: NormOptions): void;
   layerNormBackward(gradOut: F32, x: F32, mean: F32, rstd: F32, weight: F32 | null | undefined, gradIn: F32, gradWeight: F32 | null | undefined, gradBias: F32 | null | undefined, options: NormOptions): void;
   attentionBackward(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, gradOut: F32, gradQ: F32, gradK: F32, gradV: F32, options: AttentionOptions): void;
+  /** `attentionBackward` for q, k, v viewing one storage: the three gradients written into `grad` (its length) where each sits. */
+  attentionBackwardIntoStorage(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, gradOut: F32, grad: F32, options: AttentionOptions): void;
   maxPoolBackward(gradOut: F32, indices: Int32Array, gradIn: F32, planes: number, inPlane: number, outPlane: number): void;
   avgPool2d(x: F32, out: F32, options: Pool2dOptions): void;
   avgPool2dBackward(gradOut: F32, gradIn: F32, options: Pool2dOptions): void;
@@ -266,6 +268,7 @@ type PackedKernels =
   | 'maxPool2dValues'
   | 'attention'
   | 'attentionBackward'
+  | 'attentionBackwardIntoStorage'
   | 'layerNorm'
   | 'layerNormBackward'
   | 'rnnForward'
@@ -331,6 +334,7 @@ interface Binding extends Omit<Kernels, PackedKernels> {
   rnnForward(xProj: F32, wHh: F32, bHh: F32 | null | undefined, wHr: F32 | null | undefined, lengths: Uint32Array | null | undefined, state0: F32, out: F32, saved: F32, options: Float64Array): void;
   rnnBackward(wHh: F32, wHr: F32 | null | undefined, lengths: Uint32Array | null | undefined, state0: F32, out: F32, saved: F32, gradOut: F32, gradState: F32, gradGates: F32, gradWhh: F32 | null | undefined, gradBhh: F32 | null | undefined, x: F32 | null | undefined, wIh: F32 | null | undefined, gradX: F32 | null | undefined, gradWih: F32 | null | undefined, gradBih: F32 | null | undefined, options: Float64Array): void;
   attentionBackward(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, gradOut: F32, gradQ: F32, gradK: F32, gradV: F32, options: Float64Array): void;
+  attentionBackwardIntoStorage(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, gradOut: F32, grad: F32, options: Float64Array): void;
   avgPool2d(x: F32, out: F32, options: Float64Array): void;
   avgPool2dBackward(gradOut: F32, gradIn: F32, options: Float64Array): void;
   adaptiveAvgPool2d(x: F32, out: F32, options: Float64Array): void;
@@ -535,6 +539,8 @@ const packed: Pick<Kernels, PackedKernels> = {
     binding.rnnBackward(wHh, wHr, lengths, state0, out, saved, gradOut, gradState, gradGates, gradWhh, gradBhh, x, wIh, gradX, gradWih, gradBih, packRnn(o)),
   attentionBackward: (q, k, v, mask, out, lse, gradOut, gradQ, gradK, gradV, o) =>
     binding.attentionBackward(q, k, v, mask, out, lse, gradOut, gradQ, gradK, gradV, packAttention(o)),
+  attentionBackwardIntoStorage: (q, k, v, mask, out, lse, gradOut, grad, o) =>
+    binding.attentionBackwardIntoStorage(q, k, v, mask, out, lse, gradOut, grad, packAttention(o)),
   avgPool2d: (x, out, o) => binding.avgPool2d(x, out, packPool(o)),
   avgPool2dBackward: (gradOut, gradIn, o) => binding.avgPool2dBackward(gradOut, gradIn, packPool(o)),
   adaptiveAvgPool2d: (x, out, o) => binding.adaptiveAvgPool2d(x, out, packAdaptive(o)),

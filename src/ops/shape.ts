@@ -103,6 +103,7 @@ function reshapedView(x: Tensor, shape: readonly number[], strides: readonly num
     const inShape = x.shape;
     attach(out, name, [x], (g) => [Tensor._make(g.data, inShape, 'float32')], SAVES_NOTHING);
     (out.gradFn as Node).forwardsGrad = true;
+    (out.gradFn as Node).viewInput = x;
   } else if (isTracing()) {
     tracedOp(out, name, [x], {}); // a view of a mask or of integer ids: part of the graph too
   }
@@ -273,7 +274,10 @@ function permuteView(x: Tensor, order: readonly number[], name: string): Tensor 
     for (let i = 0; i < order.length; i++) inverse[order[i]] = i;
     return permute(g, inverse);
   });
-  if (out.gradFn !== null) (out.gradFn as Node).forwardsGrad = true;
+  if (out.gradFn !== null) {
+    (out.gradFn as Node).forwardsGrad = true;
+    (out.gradFn as Node).viewInput = x;
+  }
   if (isTracing()) traced(out, { perm: order });
   return out;
 }

@@ -9,6 +9,7 @@
  */
 import { isTracing, traced, tracedOp } from '../autograd/trace';
 import { attach, recording, SAVES_NOTHING } from '../autograd/function';
+import type { Node } from '../autograd/node';
 import { ShapeError, normalizeDim } from '../errors';
 import { Tensor } from '../tensor';
 import { contiguousStrides } from './broadcast';
@@ -35,6 +36,7 @@ function piece(x: Tensor, d: number, start: number, length: number, keep: boolea
       if (!keep) gStrides.splice(d, 1);
       return [viewGradient(node, inShape, start * inStrides[d], g.shape, gStrides, g)];
     }, SAVES_NOTHING);
+    (out.gradFn as Node).viewInput = x;
   } else if (isTracing()) {
     tracedOp(out, name, [x], {});
   }

@@ -49,3 +49,25 @@ pub fn attention_backward(
     });
     crate::error::convert(&env, result)
 }
+
+/// The gradients of `attention` for q, k and v that are views of one storage, written into
+/// `grad` (that storage's length) where each of them sits.
+#[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn attention_backward_into_storage(
+    env: Env,
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    mask: Option<&[f32]>,
+    out: &[f32],
+    lse: &[f32],
+    grad_out: &[f32],
+    #[napi(ts_arg_type = "Float32Array")] grad: F32Out<'_>,
+    options: &[f64],
+) -> Result<()> {
+    let result = AttentionOptions::unpack(options).and_then(|o| {
+        attention::attention_backward_into_storage(q, k, v, mask, out, lse, grad_out, grad, &o)
+    });
+    crate::error::convert(&env, result)
+}

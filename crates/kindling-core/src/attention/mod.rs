@@ -560,6 +560,143 @@ pub(crate) fn attention_backward_with(
     Ok(())
 }
 
+/// [`attention_backward`] for q, k and v that are views of one storage (a projection split into
+/// three): the three gradients are written into `grad` (that storage's length) at the positions q,
+/// k and v occupy in it, so the caller gets the gradient of the whole storage without a
+/// zero-filled buffer and three strided adds (NOTE [ Attention gradients in the projection's
+/// layout ] in docs/PERFORMANCE.md). `out` and `grad_out` are interleaved (`o.interleaved`). The
+/// layouts must address pairwise disjoint elements ([`disjoint_in_storage`]): the heads write
+/// them from several threads. Elements that none of them addresses are left as they were.
+#[allow(clippy::too_many_arguments)]
+pub fn attention_backward_into_storage(
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    mask: Option<&[f32]>,
+    out: &[f32],
+    lse: &[f32],
+    grad_out: &[f32],
+    grad: &mut [f32],
+    o: &AttentionOptions,
+) -> KernelResult {
+    const OP: &str = "attention_backward_into_storage";
+    let simd = cpu::active();
+    let dropout = check(OP, o, q, k, v, mask)?;
+    let (l_len, s_len, e, ev) = (o.q_len, o.kv_len, o.head_dim, o.value_dim);
+    check_outputs(OP, o, out.len(), lse.len())?;
+    check_len(
+        OP,
+        "gradOut",
+        grad_out.len(),
+        out.len(),
+        "[batch·heads, L, Ev]",
+    )?;
+    check_len(OP, "grad", grad.len(), q.len(), "q's storage")?;
+    if k.len() != q.len() || v.len() != q.len() {
+        return Err(KernelError::length(
+            OP,
+            format!(
+                "q, k and v must be one storage, got {}, {} and {} elements",
+                q.len(),
+                k.len(),
+                v.len()
+            ),
+        ));
+    }
+    if !o.interleaved || !disjoint_in_storage(o) {
+        return Err(KernelError::value(
+            OP,
+            format!(
+                "q, k and v must be interleaved views of disjoint elements, got {:?}, {:?}, {:?}",
+                o.q_layout, o.k_layout, o.v_layout
+            ),
+        ));
+    }
+    if o.batch_heads == 0 || l_len == 0 || s_len == 0 {
+        // No head reads or writes anything; a row of q with no key gets no gradient.
+        for (layout, rows, cols) in [
+            (&o.q_layout, l_len, e),
+            (&o.k_layout, s_len, e),
+            (&o.v_layout, s_len, ev),
+        ] {
+            for bh in 0..o.batch_heads {
+                for i in 0..rows {
+                    let at = layout.base(bh, o.heads) + i * layout.row_stride;
+                    grad[at..at + cols].fill(0.0);
+                }
+            }
+        }
+        return Ok(());
+    }
+    let work = o.batch_heads * l_len * s_len * (2 * e + 2 * ev);
+    let shared = SharedSlice::new(grad);
+    threads::run_tasks(o.batch_heads, work, |bh| {
+        let h = head(o, q, k, v, mask, bh);
+        let (lq, lk, lv, lo) = (l_len * e, s_len * e, s_len * ev, l_len * ev);
+        let mut buf = take_rows(lq + lk + lv + 2 * lo);
+        let (gq, rest) = buf.split_at_mut(lq);
+        let (gk, rest) = rest.split_at_mut(lk);
+        let (gv, rest) = rest.split_at_mut(lv);
+        let (out_h, grad_h) = rest[..2 * lo].split_at_mut(lo);
+        for i in 0..l_len {
+            let at = o.out_row(bh, i);
+            out_h[i * ev..][..ev].copy_from_slice(&out[at..at + ev]);
+            grad_h[i * ev..][..ev].copy_from_slice(&grad_out[at..at + ev]);
+        }
+        let g = HeadGrads {
+            out: out_h,
+            lse: &lse[bh * l_len..(bh + 1) * l_len],
+            grad_out: grad_h,
+        };
+        head::backward_head(simd, o, &h, &g, dropout.as_ref(), gq, gk, gv);
+        for (layout, rows, cols, src) in [
+            (&o.q_layout, l_len, e, &*gq),
+            (&o.k_layout, s_len, e, &*gk),
+            (&o.v_layout, s_len, ev, &*gv),
+        ] {
+            let base = layout.base(bh, o.heads);
+            for (i, row) in src.chunks_exact(cols.max(1)).take(rows).enumerate() {
+                // SAFETY: `disjoint_in_storage` proved every (operand, batch·head, row) its own
+                // elements, and `check` proved them inside the storage, which `grad` matches.
+                unsafe { shared.part(base + i * layout.row_stride, cols) }.copy_from_slice(row);
+            }
+        }
+        return_rows(buf);
+    });
+    Ok(())
+}
+
+/// Whether q, k and v address pairwise disjoint elements of their storage: each one's heads side
+/// by side in a row (`head_stride` = its width), the three with one `row_stride` and one
+/// `batch_stride`, their `[offset, offset + heads·width)` segments disjoint inside one row
+/// period, and each one's rows inside one batch period. (Sufficient, not necessary: the layout
+/// of a projection split into q, k and v and viewed as heads.)
+fn disjoint_in_storage(o: &AttentionOptions) -> bool {
+    let ops = [
+        (&o.q_layout, o.q_len, o.head_dim),
+        (&o.k_layout, o.kv_len, o.head_dim),
+        (&o.v_layout, o.kv_len, o.value_dim),
+    ];
+    let (rs, bs) = (o.q_layout.row_stride, o.q_layout.batch_stride);
+    let mut segments = Vec::with_capacity(3);
+    for (layout, rows, cols) in ops {
+        let width = o.heads.checked_mul(cols);
+        let fits = width.zip(rows.checked_mul(rs)).is_some_and(|(w, span)| {
+            layout.offset.checked_add(w).is_some_and(|end| end <= rs) && span <= bs
+        });
+        if layout.row_stride != rs
+            || layout.batch_stride != bs
+            || (o.heads > 1 && layout.head_stride != cols)
+            || !fits
+        {
+            return false;
+        }
+        segments.push((layout.offset, layout.offset + o.heads * cols));
+    }
+    segments.sort_unstable();
+    segments.windows(2).all(|w| w[0].1 <= w[1].0)
+}
+
 thread_local! {
     /// Per-thread rows of one head (`out` in interleaved order), reused across calls.
     static ROWS: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };

@@ -340,3 +340,88 @@ fn strided_layouts_read_views_in_place() {
         );
     }
 }
+
+/// The gradients written into the projection's storage are, element for element, the interleaved
+/// backward's gq, gk and gv at the places q, k and v occupy; overlapping or non-interleaved
+/// layouts are refused (the heads write from several threads).
+#[test]
+fn backward_into_storage_places_the_three_gradients() {
+    let (b, h, t, d) = (2, 3, 5, 4);
+    let c = h * d;
+    let packed = data(b * t * 3 * c, 9, -1.0, 1.0);
+    let layout = |part: usize| Layout {
+        offset: part * c,
+        batch_stride: t * 3 * c,
+        head_stride: d,
+        row_stride: 3 * c,
+    };
+    for causal in [false, true] {
+        let o = AttentionOptions {
+            heads: h,
+            q_layout: layout(0),
+            k_layout: layout(1),
+            v_layout: layout(2),
+            interleaved: true,
+            ..opts(b * h, t, t, d, d, causal, 0, 0.0)
+        };
+        let n = b * h * t * d;
+        let (mut out, mut lse) = (vec![0f32; n], vec![0f32; b * h * t]);
+        attention(&packed, &packed, &packed, None, &mut out, &mut lse, &o).unwrap();
+        let g = data(n, 10, -1.0, 1.0);
+        let (mut gq, mut gk, mut gv) = (vec![0f32; n], vec![0f32; n], vec![0f32; n]);
+        attention_backward(
+            &packed, &packed, &packed, None, &out, &lse, &g, &mut gq, &mut gk, &mut gv, &o,
+        )
+        .unwrap();
+        at_1_and_2_threads(|| {
+            let mut grad = vec![f32::NAN; packed.len()];
+            attention_backward_into_storage(
+                &packed, &packed, &packed, None, &out, &lse, &g, &mut grad, &o,
+            )
+            .unwrap();
+            // Interleaved gq is [B, T, H, D]: row (b, t) of it is q's part of the storage's row.
+            for row in 0..b * t {
+                for (part, src) in [&gq, &gk, &gv].into_iter().enumerate() {
+                    let got = &grad[row * 3 * c + part * c..][..c];
+                    let want = &src[row * c..][..c];
+                    assert!(
+                        got.iter()
+                            .zip(want)
+                            .all(|(x, y)| x.to_bits() == y.to_bits()),
+                        "row {row} part {part}"
+                    );
+                }
+            }
+        });
+        let refuse = |bad: &AttentionOptions| {
+            let mut grad = vec![0f32; packed.len()];
+            attention_backward_into_storage(
+                &packed, &packed, &packed, None, &out, &lse, &g, &mut grad, bad,
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        let mut overlap = o;
+        overlap.k_layout.offset = 2;
+        assert!(
+            refuse(&overlap).starts_with("attention_backward_into_storage: q, k and v must be interleaved views of disjoint elements"),
+            "{}",
+            refuse(&overlap)
+        );
+        let flat = AttentionOptions {
+            interleaved: false,
+            ..o
+        };
+        assert!(refuse(&flat).contains("must be interleaved views of disjoint elements"));
+        let mut short = vec![0f32; packed.len() - 1];
+        let e = attention_backward_into_storage(
+            &packed, &packed, &packed, None, &out, &lse, &g, &mut short, &o,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("attention_backward_into_storage: grad"),
+            "{e}"
+        );
+    }
+}
