@@ -51,6 +51,17 @@ describe('split / chunk / unbind', () => {
     expect(x.grad?.tolist()).toEqual([[1, 1], [1, 1], [1, 1], [0, 0]]);
   });
 
+  it('a piece that is one contiguous run of a non-leaf starts the sum as a copy: zeros elsewhere, later pieces add', () => {
+    // Leading-dimension pieces (runs) above the native strided-add threshold, overlapping.
+    const x = torch.arange(40 * 300, { dtype: torch.float32 }).reshape(40, 300).requiresGrad_();
+    const y = x.mul(1);
+    y.narrow(0, 10, 20).mul(3).sum().add(y.narrow(0, 25, 10).sum()).backward();
+    const g = x.grad?.tolist() as number[][];
+    const row = (i: number) => (i >= 10 && i < 30 ? 3 : 0) + (i >= 25 && i < 35 ? 1 : 0);
+    expect(g.map((r) => new Set(r).size)).toEqual(Array.from({ length: 40 }, () => 1));
+    expect(g.map((r) => r[0])).toEqual(Array.from({ length: 40 }, (_, i) => row(i)));
+  });
+
   it("a non-leaf's pieces add their gradients into one buffer the engine sums in (Node.gradAccumulator)", () => {
     // Through a non-leaf, alone and beside other consumers of the input, in every order.
     expectGradcheck((x) => joined(x.mul(2).split(2, 1)), [leaf([2, 5])]);

@@ -4,6 +4,7 @@
  * `AccumulateGrad` node. `next` lists, per input of the op, the node its gradient flows to (or
  * `null` when that input does not require grad), like PyTorch's `next_functions`.
  */
+import { uninitF32 } from '../dtype';
 import { AutogradError } from '../errors';
 import { anomalyMode } from './anomaly';
 import { Tensor } from '../tensor';
@@ -161,27 +162,35 @@ export class Node {
    * in place and return `null` for that input: the input's pieces then share one zero-filled
    * buffer instead of each building a full-size gradient for the engine to sum. Null for a leaf
    * (its `.grad` has its own rules: `gradBuffer`) and in anomaly mode, which checks every
-   * returned gradient. NOTE [ Split's gradient ] in docs/PERFORMANCE.md.
+   * returned gradient. NOTE [ Split's gradient ] in docs/PERFORMANCE.md. With `run` (the one
+   * contiguous run of the buffer the caller's region is), a new buffer comes back `fresh`: zero
+   * outside the run and unset inside, for the caller to write rather than add.
    */
-  gradAccumulator(i: number, shape: readonly number[]): Float32Array | null {
+  gradAccumulator(i: number, shape: readonly number[], run: { offset: number; length: number } | null = null): { data: Float32Array; fresh: boolean } | null {
     const target = this.next[i];
     if (target === null || target instanceof AccumulateGrad || anomalyMode.enabled) return null;
     const pending = target._pending;
     if (pending === null) {
       let n = 1;
       for (const d of shape) n *= d;
-      const sum = Tensor._make(new Float32Array(n), shape, 'float32');
-      target._pending = sum;
+      // A caller that will write one contiguous run of it gets that run unset (NOTE [ Split's
+      // gradient ] in docs/PERFORMANCE.md): it copies there instead of adding to zeros.
+      const data = run === null ? new Float32Array(n) : uninitF32(n);
+      if (run !== null) {
+        data.fill(0, 0, run.offset);
+        data.fill(0, run.offset + run.length);
+      }
+      target._pending = Tensor._make(data, shape, 'float32');
       target._pendingOwned = true;
-      return sum.data as Float32Array;
+      return { data, fresh: run !== null };
     }
     // A gradient the engine only received (another op's, maybe still held) is copied first, and
     // so is an owned strided view.
-    if (target._pendingAddable()) return pending.data as Float32Array;
+    if (target._pendingAddable()) return { data: pending.data as Float32Array, fresh: false };
     const copy = (pending.data as Float32Array).slice();
     target._pending = Tensor._make(copy, pending.shape, 'float32');
     target._pendingOwned = true;
-    return copy;
+    return { data: copy, fresh: false };
   }
 
   /**
