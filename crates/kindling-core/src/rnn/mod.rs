@@ -378,6 +378,12 @@ pub fn rnn_forward(
         rest_part.len()
     };
     let (rest_part, m_part) = rest_part.split_at_mut(m_at);
+    let groups = row_groups(&d);
+    if d.mode == Mode::Lstm && !d.proj && groups > 1 {
+        return lstm_forward_by_rows(
+            &d, x_proj, &w_packed, b_hh, lengths, state0, out, gate_part, rest_part, groups,
+        );
+    }
     for s in 0..d.steps {
         let t = d.time(s);
         sgemm_packed_b(d.batch, 1.0, &h, &w_packed, 0.0, &mut hh, b_hh)?;
@@ -450,6 +456,92 @@ pub fn rnn_forward(
         h.copy_from_slice(y);
     }
     Ok(())
+}
+
+/// Batch rows per thread below which the LSTM forward keeps every thread on every step.
+const ROW_GROUP_MIN: usize = 8;
+
+/// How many independent groups of batch rows the LSTM forward runs (one per thread), or 1.
+fn row_groups(d: &Dims) -> usize {
+    threads::num_threads().min(d.batch / ROW_GROUP_MIN).max(1)
+}
+
+/// The LSTM forward (no projection) with the batch rows split into `groups` runs of the whole time
+/// loop, one per thread: a row's recurrence never reads another row's, so the runs wait on each
+/// other at no step, and each keeps its rows' gates and state in its own core's cache. Every row
+/// computes exactly what it does in the shared loop (a product's element sums do not depend on
+/// the rows beside it), so results do not depend on the thread count. NOTE [ LSTM rows on their
+/// own threads ] in docs/PERFORMANCE.md.
+#[allow(clippy::too_many_arguments)]
+fn lstm_forward_by_rows(
+    d: &Dims,
+    x_proj: &[f32],
+    w: &PackedB,
+    b_hh: Option<&[f32]>,
+    lengths: Option<&[u32]>,
+    state0: &[f32],
+    out: &mut [f32],
+    gate_part: &mut [f32],
+    cell_part: &mut [f32],
+    groups: usize,
+) -> KernelResult {
+    let (gh, hid, batch, bh) = (d.gh, d.hidden, d.batch, d.bh);
+    let (out_s, gates_s, cells_s) = (
+        SharedSlice::new(out),
+        SharedSlice::new(gate_part),
+        SharedSlice::new(cell_part),
+    );
+    let failure = Mutex::new(None);
+    threads::run_tasks(groups, usize::MAX, |g| {
+        let rows = task_rows(g, groups, batch);
+        let n = rows.len();
+        let mut h = state0[rows.start * hid..rows.end * hid].to_vec();
+        let mut c = state0[bh + rows.start * hid..bh + rows.end * hid].to_vec();
+        let mut hh = vec![0.0f32; n * gh];
+        for s in 0..d.steps {
+            let t = d.time(s);
+            // A nested region runs inline: this product stays on this thread.
+            if let Err(e) = sgemm_packed_b(n, 1.0, &h, w, 0.0, &mut hh, b_hh) {
+                *failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                return;
+            }
+            for (li, b) in rows.clone().enumerate() {
+                // SAFETY: batch row `b` of step `t` belongs to this group alone, and these are
+                // that row's parts of the three outputs.
+                let (gr, cells_r, yr) = unsafe {
+                    (
+                        gates_s.part((t * batch + b) * gh, gh),
+                        cells_s.part(t * bh + b * hid, hid),
+                        out_s.part(t * bh + b * hid, hid),
+                    )
+                };
+                let (cr, hr) = (&mut c[li * hid..][..hid], &mut h[li * hid..][..hid]);
+                if valid(lengths, t, b) {
+                    gates::lstm_forward_row(
+                        d.simd,
+                        LstmRow {
+                            xr: &x_proj[(t * batch + b) * gh..][..gh],
+                            hr: &hh[li * gh..][..gh],
+                            gates: gr,
+                            c: cr,
+                            cells: cells_r,
+                            m: yr,
+                        },
+                    );
+                } else {
+                    // Past its length a row carries its state (see the module comment).
+                    gr.fill(0.0);
+                    cells_r.copy_from_slice(cr);
+                    yr.copy_from_slice(hr);
+                }
+                hr.copy_from_slice(yr);
+            }
+        }
+    });
+    match failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// The input side of a layer-direction for [`rnn_backward`]: its input `x` (`steps·batch ×

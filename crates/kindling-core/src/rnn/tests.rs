@@ -389,10 +389,22 @@ fn lengths_carry_the_state_past_each_rows_end() {
     }
 }
 
+/// The LSTM forward with its batch rows in groups, one per thread (`lstm_forward_by_rows`: 17
+/// rows make two groups at 2 threads), against the reference loop, with and without lengths.
+#[test]
+fn lstm_row_groups_match_a_reference_loop() {
+    for reverse in [false, true] {
+        for lengths in [None, Some((0..17).map(|b| 6 - (b % 6) as u32).collect())] {
+            let c = case_with(2, 6, 17, 9, reverse, true, 0, lengths.clone());
+            let what = format!("row groups reverse {reverse} lengths {}", lengths.is_some());
+            crate::test_util::at_1_and_2_threads(|| check_case(&c, &what));
+        }
+    }
+}
+
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
-    for code in 0..4 {
-        let proj = if code == 2 { 24 } else { 0 };
+    for (code, proj) in [(0, 0), (1, 0), (2, 24), (2, 0), (3, 0)] {
         let lengths = (code % 2 == 0).then(|| (0..17).map(|b| 6 - (b % 6) as u32).collect());
         let c = case_with(code, 6, 17, 40, code % 2 == 1, true, proj, lengths);
         let (one, two) = crate::test_util::at_1_and_2_threads(|| run(&c));
