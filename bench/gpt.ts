@@ -1,7 +1,7 @@
 /**
  * char-GPT workload (issue 14): one AdamW training step of nanoGPT's model — 4 layers, 4 heads,
  * width 128, context 64, batch 32, vocabulary 65 (examples/gpt-model.ts; bench/gpt/pytorch.py is
- * the same model in PyTorch) — kindling and PyTorch on 2 threads, alternating in one run (3 runs
+ * the same model in PyTorch) — kindling and PyTorch on 2 threads, alternating in one run (5 runs
  * each): ms per step, kindling's ratio, GFLOP/s against the machine's peak, where kindling's step
  * goes, and each process's peak memory.
  *
@@ -32,7 +32,7 @@ export function run(): void {
     issue: 14,
     target: 1.2,
     gflop: stepGflop(),
-    describe: (gflop) => `One step = zeroGrad + forward + cross-entropy + backward + AdamW on ${B} random sequences of ${T} tokens (vocabulary ${V}, ${L} layers, 4 heads, width ${C}, dropout 0): ${gflop} GFLOP (\`stepGflop\` in bench/gpt.ts). kindling and PyTorch alternate, 3 runs of 20 steps each after 3 warm-up steps.`,
+    describe: (gflop) => `One step = zeroGrad + forward + cross-entropy + backward + AdamW on ${B} random sequences of ${T} tokens (vocabulary ${V}, ${L} layers, 4 heads, width ${C}, dropout 0): ${gflop} GFLOP (\`stepGflop\` in bench/gpt.ts). kindling and PyTorch alternate, 5 runs of 20 steps each after 3 warm-up steps.`,
   });
 }
 

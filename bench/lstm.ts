@@ -1,7 +1,7 @@
 /**
  * LSTM workload (issue 17): one Adam training step of a 2-layer `nn.LSTM` (input 256, hidden 256)
  * over a sequence of 64 at batch 32 with an MSE loss (bench/lstm/kindling.ts, bench/lstm/pytorch.py)
- * — kindling and PyTorch on 2 threads, alternating in one run (3 runs each): ms per step,
+ * — kindling and PyTorch on 2 threads, alternating in one run (5 runs each): ms per step,
  * kindling's ratio, GFLOP/s against the machine's peak, where kindling's step goes, and each
  * process's peak memory.
  *
@@ -38,7 +38,7 @@ export function run(): void {
     issue: 17,
     target: 1.2,
     gflop: stepGflop(),
-    describe: (gflop) => `One step = zeroGrad + forward + MSE + backward + Adam (lr 1e-3) of \`LSTM(${IN}, ${H}, numLayers ${L})\` on a random time-major batch (${T} steps × ${B} × ${IN}) against a random target: ${gflop} GFLOP (\`stepGflop\` in bench/lstm.ts). kindling and PyTorch alternate, 3 runs of 10 steps each after 2 warm-up steps.`,
+    describe: (gflop) => `One step = zeroGrad + forward + MSE + backward + Adam (lr 1e-3) of \`LSTM(${IN}, ${H}, numLayers ${L})\` on a random time-major batch (${T} steps × ${B} × ${IN}) against a random target: ${gflop} GFLOP (\`stepGflop\` in bench/lstm.ts). kindling and PyTorch alternate, 5 runs of 10 steps each after 2 warm-up steps.`,
   });
 }
 
