@@ -132,6 +132,7 @@ export class Node {
 
   /** Drops the closure and with it every saved tensor it captured. */
   release(): void {
+    this.viewInput = null;
     if (this.savedVersions === null) return;
     this.fn = null;
     const hook = this.onRelease;
