@@ -305,6 +305,25 @@ fn check_outputs(op: &'static str, o: &AttentionOptions, out: usize, lse: usize)
     check_len(op, "lse", lse, o.batch_heads * o.q_len, "[batch·heads, L]")
 }
 
+/// What every backward checks of its inputs: the operands and mask ([`check`]), the forward's
+/// outputs and the upstream gradient's length. Returns the dropout, as `check`.
+fn check_backward(
+    op: &'static str,
+    o: &AttentionOptions,
+    ops: &Operands<'_>,
+) -> KernelResult<Option<Dropout>> {
+    let dropout = check(op, o, ops.q, ops.k, ops.v, ops.mask)?;
+    check_outputs(op, o, ops.out.len(), ops.lse.len())?;
+    check_len(
+        op,
+        "gradOut",
+        ops.grad_out.len(),
+        ops.out.len(),
+        "[batch·heads, L, Ev]",
+    )?;
+    Ok(dropout)
+}
+
 /// Head `bh`'s operands.
 fn head<'a>(
     o: &AttentionOptions,
@@ -442,16 +461,8 @@ pub(crate) fn attention_backward_with(
     o: &AttentionOptions,
 ) -> KernelResult {
     const OP: &str = "attention_backward";
-    let dropout = check(OP, o, q, k, v, mask)?;
+    let dropout = check_backward(OP, o, &Operands::new(q, k, v, mask, out, lse, grad_out))?;
     let (l_len, s_len, e, ev) = (o.q_len, o.kv_len, o.head_dim, o.value_dim);
-    check_outputs(OP, o, out.len(), lse.len())?;
-    check_len(
-        OP,
-        "gradOut",
-        grad_out.len(),
-        out.len(),
-        "[batch·heads, L, Ev]",
-    )?;
     let bh = o.batch_heads;
     check_len(
         OP,
@@ -487,35 +498,13 @@ pub(crate) fn attention_backward_with(
             SharedSlice::new(grad_v),
         );
         threads::run_tasks(o.batch_heads, work, |bh| {
-            let h = head(o, q, k, v, mask, bh);
-            let (lq, lk, lv, lo) = (l_len * e, s_len * e, s_len * ev, l_len * ev);
-            let mut buf = take_rows(lq + lk + lv + 2 * lo);
-            let (gq, rest) = buf.split_at_mut(lq);
-            let (gk, rest) = rest.split_at_mut(lk);
-            let (gv, rest) = rest.split_at_mut(lv);
-            let (out_h, grad_h) = rest[..2 * lo].split_at_mut(lo);
-            for i in 0..l_len {
-                let at = o.out_row(bh, i);
-                out_h[i * ev..][..ev].copy_from_slice(&out[at..at + ev]);
-                grad_h[i * ev..][..ev].copy_from_slice(&grad_out[at..at + ev]);
-            }
-            let g = HeadGrads {
-                out: out_h,
-                lse: &lse[bh * l_len..(bh + 1) * l_len],
-                grad_out: grad_h,
-            };
-            head::backward_head(simd, o, &h, &g, dropout.as_ref(), gq, gk, gv);
-            // SAFETY: the rows of different (batch·head, position) pairs are disjoint.
-            for (shared, rows, cols, src) in [
-                (&sq, l_len, e, &*gq),
-                (&sk, s_len, e, &*gk),
-                (&sv, s_len, ev, &*gv),
-            ] {
-                for (i, row) in src.chunks_exact(cols.max(1)).take(rows).enumerate() {
-                    unsafe { shared.part(o.row_at(bh, i, rows, cols), cols) }.copy_from_slice(row);
-                }
-            }
-            return_rows(buf);
+            let ops = Operands::new(q, k, v, mask, out, lse, grad_out);
+            backward_interleaved_head(simd, o, &ops, dropout.as_ref(), bh, |part, i, row| {
+                let (shared, rows) = [(&sq, l_len), (&sk, s_len), (&sv, s_len)][part];
+                // SAFETY: the rows of different (batch·head, position) pairs are disjoint.
+                unsafe { shared.part(o.row_at(bh, i, rows, row.len()), row.len()) }
+                    .copy_from_slice(row);
+            });
         });
         return Ok(());
     }
@@ -581,16 +570,8 @@ pub fn attention_backward_into_storage(
 ) -> KernelResult {
     const OP: &str = "attention_backward_into_storage";
     let simd = cpu::active();
-    let dropout = check(OP, o, q, k, v, mask)?;
+    let dropout = check_backward(OP, o, &Operands::new(q, k, v, mask, out, lse, grad_out))?;
     let (l_len, s_len, e, ev) = (o.q_len, o.kv_len, o.head_dim, o.value_dim);
-    check_outputs(OP, o, out.len(), lse.len())?;
-    check_len(
-        OP,
-        "gradOut",
-        grad_out.len(),
-        out.len(),
-        "[batch·heads, L, Ev]",
-    )?;
     check_len(OP, "grad", grad.len(), q.len(), "q's storage")?;
     if k.len() != q.len() || v.len() != q.len() {
         return Err(KernelError::length(
@@ -630,38 +611,16 @@ pub fn attention_backward_into_storage(
     }
     let work = o.batch_heads * l_len * s_len * (2 * e + 2 * ev);
     let shared = SharedSlice::new(grad);
+    let layouts = [&o.q_layout, &o.k_layout, &o.v_layout];
     threads::run_tasks(o.batch_heads, work, |bh| {
-        let h = head(o, q, k, v, mask, bh);
-        let (lq, lk, lv, lo) = (l_len * e, s_len * e, s_len * ev, l_len * ev);
-        let mut buf = take_rows(lq + lk + lv + 2 * lo);
-        let (gq, rest) = buf.split_at_mut(lq);
-        let (gk, rest) = rest.split_at_mut(lk);
-        let (gv, rest) = rest.split_at_mut(lv);
-        let (out_h, grad_h) = rest[..2 * lo].split_at_mut(lo);
-        for i in 0..l_len {
-            let at = o.out_row(bh, i);
-            out_h[i * ev..][..ev].copy_from_slice(&out[at..at + ev]);
-            grad_h[i * ev..][..ev].copy_from_slice(&grad_out[at..at + ev]);
-        }
-        let g = HeadGrads {
-            out: out_h,
-            lse: &lse[bh * l_len..(bh + 1) * l_len],
-            grad_out: grad_h,
-        };
-        head::backward_head(simd, o, &h, &g, dropout.as_ref(), gq, gk, gv);
-        for (layout, rows, cols, src) in [
-            (&o.q_layout, l_len, e, &*gq),
-            (&o.k_layout, s_len, e, &*gk),
-            (&o.v_layout, s_len, ev, &*gv),
-        ] {
-            let base = layout.base(bh, o.heads);
-            for (i, row) in src.chunks_exact(cols.max(1)).take(rows).enumerate() {
-                // SAFETY: `disjoint_in_storage` proved every (operand, batch·head, row) its own
-                // elements, and `check` proved them inside the storage, which `grad` matches.
-                unsafe { shared.part(base + i * layout.row_stride, cols) }.copy_from_slice(row);
-            }
-        }
-        return_rows(buf);
+        let ops = Operands::new(q, k, v, mask, out, lse, grad_out);
+        backward_interleaved_head(simd, o, &ops, dropout.as_ref(), bh, |part, i, row| {
+            let layout = layouts[part];
+            let at = layout.base(bh, o.heads) + i * layout.row_stride;
+            // SAFETY: `disjoint_in_storage` proved every (operand, batch·head, row) its own
+            // elements, and `check` proved them inside the storage, which `grad` matches.
+            unsafe { shared.part(at, row.len()) }.copy_from_slice(row);
+        });
     });
     Ok(())
 }
@@ -695,6 +654,81 @@ fn disjoint_in_storage(o: &AttentionOptions) -> bool {
     }
     segments.sort_unstable();
     segments.windows(2).all(|w| w[0].1 <= w[1].0)
+}
+
+/// The buffers a backward reads besides the gradients it writes.
+struct Operands<'a> {
+    q: &'a [f32],
+    k: &'a [f32],
+    v: &'a [f32],
+    mask: Option<&'a [f32]>,
+    out: &'a [f32],
+    lse: &'a [f32],
+    grad_out: &'a [f32],
+}
+
+impl<'a> Operands<'a> {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        q: &'a [f32],
+        k: &'a [f32],
+        v: &'a [f32],
+        mask: Option<&'a [f32]>,
+        out: &'a [f32],
+        lse: &'a [f32],
+        grad_out: &'a [f32],
+    ) -> Self {
+        Operands {
+            q,
+            k,
+            v,
+            mask,
+            out,
+            lse,
+            grad_out,
+        }
+    }
+}
+
+/// The backward of batch·head `bh` with `out` and `grad_out` interleaved: the head's rows are
+/// gathered, its gradients computed into this thread's scratch, and each row handed to
+/// `write(operand, row index, row)` (operand 0 q, 1 k, 2 v) to place where the caller keeps it.
+fn backward_interleaved_head(
+    simd: Simd,
+    o: &AttentionOptions,
+    ops: &Operands<'_>,
+    dropout: Option<&Dropout>,
+    bh: usize,
+    mut write: impl FnMut(usize, usize, &[f32]),
+) {
+    let (l_len, s_len, e, ev) = (o.q_len, o.kv_len, o.head_dim, o.value_dim);
+    let h = head(o, ops.q, ops.k, ops.v, ops.mask, bh);
+    let (lq, lk, lv, lo) = (l_len * e, s_len * e, s_len * ev, l_len * ev);
+    let mut buf = take_rows(lq + lk + lv + 2 * lo);
+    let (gq, rest) = buf.split_at_mut(lq);
+    let (gk, rest) = rest.split_at_mut(lk);
+    let (gv, rest) = rest.split_at_mut(lv);
+    let (out_h, grad_h) = rest[..2 * lo].split_at_mut(lo);
+    for i in 0..l_len {
+        let at = o.out_row(bh, i);
+        out_h[i * ev..][..ev].copy_from_slice(&ops.out[at..at + ev]);
+        grad_h[i * ev..][..ev].copy_from_slice(&ops.grad_out[at..at + ev]);
+    }
+    let g = HeadGrads {
+        out: out_h,
+        lse: &ops.lse[bh * l_len..(bh + 1) * l_len],
+        grad_out: grad_h,
+    };
+    head::backward_head(simd, o, &h, &g, dropout, gq, gk, gv);
+    for (part, (rows, cols, src)) in [(l_len, e, &*gq), (s_len, e, &*gk), (s_len, ev, &*gv)]
+        .into_iter()
+        .enumerate()
+    {
+        for (i, row) in src.chunks_exact(cols.max(1)).take(rows).enumerate() {
+            write(part, i, &row[..cols]);
+        }
+    }
+    return_rows(buf);
 }
 
 thread_local! {
