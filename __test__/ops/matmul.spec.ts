@@ -114,6 +114,30 @@ describe('linear (x·Wᵀ + b, one fused sgemm)', () => {
     expect(linear(x, w).gradFn?.name).toBe('MmBackward0');
   });
 
+  it('db is the column sums of dY, with sum()’s bits, taken by the weight-gradient product or alone', () => {
+    // 600 rows × 130 outputs: dW = dYᵀ·X runs on the packed path, which sums dY as it packs it.
+    const x = seq([600, 40], 0.3);
+    const gy = seq([600, 130], 1.1);
+    const colSums = Array.from(gy.sum(0).data as Float32Array);
+    const w = leaf([130, 40], 0.5);
+    const b = leaf([130], 0.9);
+    linear(x, w, b).backward(gy);
+    expect(Array.from(b.grad!.data as Float32Array)).toEqual(colSums);
+    // A second backward adds into the existing .grad.
+    linear(x, w, b).backward(gy);
+    expect(Array.from(b.grad!.data as Float32Array)).toEqual(colSums.map((v) => Math.fround(v + v)));
+    // The bias alone (no dW product) and a non-leaf bias (its gradient flows on as a tensor).
+    const frozen = seq([130, 40], 0.5);
+    const b2 = leaf([130], 0.9);
+    linear(x, frozen, b2).backward(gy);
+    expect(Array.from(b2.grad!.data as Float32Array)).toEqual(colSums);
+    const base = leaf([130], 0.9);
+    const w3 = leaf([130, 40], 0.5);
+    linear(x, w3, base.mul(2)).backward(gy);
+    expect(Array.from(base.grad!.data as Float32Array)).toEqual(colSums.map((v) => Math.fround(2 * v)));
+    expect(w3.grad!.shape).toEqual([130, 40]);
+  });
+
   it('shape errors name both shapes like PyTorch', () => {
     expect(() => linear(torch.zeros(10, 783), torch.zeros(64, 784), torch.zeros(64))).toThrow(
       'mat1 and mat2 shapes cannot be multiplied (10x783 and 784x64)',

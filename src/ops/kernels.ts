@@ -18,6 +18,7 @@ export interface Kernels {
   getNumThreads(): number;
   simdPath(): string;
   sgemm(a: F32, b: F32, c: F32, bias: F32 | null | undefined, options: GemmOptions): void;
+  sgemmASums(a: F32, b: F32, c: F32, aSums: F32, options: GemmOptions): void;
   binary(op: number, a: F32, b: F32, out: F32): void;
   binaryScalar(op: number, a: F32, s: number, out: F32, reverse: boolean): void;
   binaryBroadcast(op: number, a: F32, aStrides: Dims, b: F32, bStrides: Dims, outShape: Dims, out: F32): void;
@@ -259,6 +260,7 @@ export interface AdaptivePoolOptions {
 /** The kernels whose options cross packed in a `Float64Array` (see `packed` below). */
 type PackedKernels =
   | 'sgemm'
+  | 'sgemmASums'
   | 'crossEntropy'
   | 'crossEntropyProbs'
   | 'nllLoss'
@@ -321,6 +323,7 @@ export interface AdagradStepOptions {
 /** The binding as it is declared: the packed kernels take a `Float64Array` in place of their options. */
 interface Binding extends Omit<Kernels, PackedKernels> {
   sgemm(a: F32, b: F32, c: F32, bias: F32 | null | undefined, options: Float64Array): void;
+  sgemmASums(a: F32, b: F32, c: F32, aSums: F32, options: Float64Array): void;
   crossEntropy(logits: F32, target: Int32Array, weight: F32 | null | undefined, loss: F32, gradLogits: F32, options: Float64Array): void;
   crossEntropyProbs(logits: F32, targetProbs: F32, weight: F32 | null | undefined, loss: F32, gradLogits: F32, options: Float64Array): void;
   nllLoss(logProbs: F32, target: Int32Array, weight: F32 | null | undefined, loss: F32, gradLogProbs: F32, options: Float64Array): void;
@@ -475,16 +478,23 @@ const adadeltaPacked = new Float64Array(5);
 const rmspropPacked = new Float64Array(7);
 const adagradPacked = new Float64Array(5);
 
+function packGemm(o: GemmOptions): Float64Array {
+  gemmPacked[0] = o.transA ? 1 : 0;
+  gemmPacked[1] = o.transB ? 1 : 0;
+  gemmPacked[2] = o.m;
+  gemmPacked[3] = o.n;
+  gemmPacked[4] = o.k;
+  gemmPacked[5] = o.alpha;
+  gemmPacked[6] = o.beta;
+  return gemmPacked;
+}
+
 const packed: Pick<Kernels, PackedKernels> = {
   sgemm(a, b, c, bias, o) {
-    gemmPacked[0] = o.transA ? 1 : 0;
-    gemmPacked[1] = o.transB ? 1 : 0;
-    gemmPacked[2] = o.m;
-    gemmPacked[3] = o.n;
-    gemmPacked[4] = o.k;
-    gemmPacked[5] = o.alpha;
-    gemmPacked[6] = o.beta;
-    binding.sgemm(a, b, c, bias, gemmPacked);
+    binding.sgemm(a, b, c, bias, packGemm(o));
+  },
+  sgemmASums(a, b, c, aSums, o) {
+    binding.sgemmASums(a, b, c, aSums, packGemm(o));
   },
   crossEntropy(logits, target, weight, loss, gradLogits, o) {
     crossEntropyPacked[0] = o.n;

@@ -13,7 +13,7 @@ import { ShapeError } from '../errors';
 import { Tensor, numelOf } from '../tensor';
 import { broadcastShapes } from './broadcast';
 import { scale } from './elementwise';
-import { ReduceOp, kernels } from './kernels';
+import { ReduceOp, kernels, type GemmOptions } from './kernels';
 import { expand, reshape, squeeze, sumTo, unsqueeze } from './shape';
 
 function checkFloat(op: string, ...ts: Tensor[]): void {
@@ -26,10 +26,16 @@ function checkFloat(op: string, ...ts: Tensor[]): void {
 }
 
 /** `C = op(A)·op(B)` for row-major buffers, `op(A)` m×k and `op(B)` k×n, into a new buffer. */
-function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, alpha = 1): Float32Array {
+function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, alpha = 1, aSums: Float32Array | null = null): Float32Array {
   const c = uninitF32(m * n, 'matmul', [m, n]);
-  kernels.sgemm(a, b, c, null, { transA, transB, m, n, k, alpha, beta: 0 });
+  product(a, b, c, { transA, transB, m, n, k, alpha, beta: 0 }, aSums);
   return c;
+}
+
+/** `sgemm`, also writing the column sums of the stored A into `aSums` when it is given (transA). */
+function product(a: Float32Array, b: Float32Array, c: Float32Array, options: GemmOptions, aSums: Float32Array | null): void {
+  if (aSums === null) kernels.sgemm(a, b, c, null, options);
+  else kernels.sgemmASums(a, b, c, aSums, options);
 }
 
 /**
@@ -63,13 +69,14 @@ function productGrad(
   b: Float32Array,
   shape: readonly number[],
   alpha = 1,
+  aSums: Float32Array | null = null,
 ): Tensor | null {
   const direct = node.gradBuffer(i, m * n);
   if (direct !== null && (direct.beta === 0 || (direct.data.buffer !== a.buffer && direct.data.buffer !== b.buffer))) {
-    kernels.sgemm(a, b, direct.data, null, { transA, transB, m, n, k, alpha, beta: direct.beta });
+    product(a, b, direct.data, { transA, transB, m, n, k, alpha, beta: direct.beta }, aSums);
     return null;
   }
-  return Tensor._make(gemm(transA, transB, m, n, k, a, b, alpha), shape, 'float32');
+  return Tensor._make(gemm(transA, transB, m, n, k, a, b, alpha, aSums), shape, 'float32');
 }
 
 function mismatch(op: string, m: number, k: number, k2: number, n: number): ShapeError {
@@ -312,9 +319,13 @@ export function attachLinear(
   const wv = wT ?? (weight.data as Float32Array);
   const backward = (g: Tensor, node: Node, needX: boolean, wEdge: number, needB: boolean): Array<Tensor | null> => {
     const gv = productGradOf(g);
-    const gb = needB ? biasGrad(node, gv, rows, outF) : null;
-    // dW = dYᵀ·X, written straight into the weight's `.grad` when it may be (see productGrad).
-    const gw = node.needsGrad(wEdge) ? productGrad(node, wEdge, true, false, outF, k, rows, gv, xv, weight.shape) : null;
+    const needW = node.needsGrad(wEdge);
+    const bias = needB ? biasTarget(node, outF) : null;
+    // dW = dYᵀ·X, written straight into the weight's `.grad` when it may be (see productGrad);
+    // db = the column sums of dY, taken by the same product while it packs dY.
+    const gw = needW ? productGrad(node, wEdge, true, false, outF, k, rows, gv, xv, weight.shape, 1, bias?.data ?? null) : null;
+    if (bias !== null && !needW) kernels.reduce(ReduceOp.sum, gv, 1, rows, outF, bias.data);
+    const gb = bias !== null ? finishBias(bias, outF) : null;
     return [gb, needX ? Tensor._make(gemm(false, wT !== null, rows, k, outF, gv, wv), input.shape, 'float32') : null, gw];
   };
   // Saved as PyTorch's AddmmBackward0 saves them: X for dW, W for dX (and the output for an epilogue).
@@ -342,20 +353,32 @@ export function linearForward(input: Tensor, weight: Tensor, bias: Tensor | null
 const outputGradient = (g: Tensor): Float32Array => g.data as Float32Array;
 
 /**
- * db = column sums of dY for the bias (edge 0 of a linear node): summed straight into the bias's
- * existing or recycled `.grad` when the node's `gradBuffer` offers it (then `null`, like productGrad), with
- * the same bits as the engine's adopt-or-add of a new buffer. NOTE [ Gradient buffers of leaves ].
+ * Where db (the column sums of dY, for the bias: edge 0 of a linear node) is summed: straight into
+ * the bias's existing or recycled `.grad` when the node's `gradBuffer` offers it with `beta` 0
+ * (`addTo` null, `written`), else into a new buffer, afterwards added into the `.grad` it offers
+ * (`addTo`) or returned as the gradient. NOTE [ Gradient buffers of leaves ].
  */
-function biasGrad(node: Node, gv: Float32Array, rows: number, outF: number): Tensor | null {
+interface BiasTarget {
+  data: Float32Array;
+  written: boolean;
+  addTo: Float32Array | null;
+}
+
+function biasTarget(node: Node, outF: number): BiasTarget {
   const direct = node.gradBuffer(0, outF);
-  if (direct !== null && direct.beta === 0) {
-    kernels.reduce(ReduceOp.sum, gv, 1, rows, outF, direct.data);
-    return null;
-  }
-  const colSums = uninitF32(outF);
-  kernels.reduce(ReduceOp.sum, gv, 1, rows, outF, colSums);
-  if (direct === null) return Tensor._make(colSums, [outF], 'float32');
-  addInto(direct.data, colSums);
+  if (direct !== null && direct.beta === 0) return { data: direct.data, written: true, addTo: null };
+  return { data: uninitF32(outF), written: false, addTo: direct === null ? null : direct.data };
+}
+
+/**
+ * The bias's gradient once its sums are in `target.data`: `null` when they are (or are now added
+ * into) its `.grad`, like productGrad, with the same bits as the engine's adopt-or-add of a new
+ * buffer; else the new tensor.
+ */
+function finishBias(target: BiasTarget, outF: number): Tensor | null {
+  if (target.written) return null;
+  if (target.addTo === null) return Tensor._make(target.data, [outF], 'float32');
+  addInto(target.addTo, target.data);
   return null;
 }
 

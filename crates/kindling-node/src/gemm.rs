@@ -22,3 +22,22 @@ pub fn sgemm(
     });
     crate::error::convert(&env, result)
 }
+
+/// `sgemm` with transA that also writes the column sums of the stored `a` (k × m) into `a_sums`
+/// (length m): a linear layer's weight and bias gradients from one read of dY.
+#[napi(catch_unwind)]
+pub fn sgemm_a_sums(
+    env: napi::Env,
+    a: &[f32],
+    b: &[f32],
+    #[napi(ts_arg_type = "Float32Array")] c: F32Out<'_>,
+    #[napi(ts_arg_type = "Float32Array")] a_sums: F32Out<'_>,
+    options: &[f64],
+) -> napi::Result<()> {
+    let result = GemmOptions::unpack(options).and_then(|o| {
+        kindling_core::gemm::sgemm_a_sums(
+            o.trans_a, o.m, o.n, o.k, o.alpha, a, b, o.trans_b, o.beta, c, a_sums,
+        )
+    });
+    crate::error::convert(&env, result)
+}

@@ -40,6 +40,25 @@ pub struct Gemm<'a> {
     pub b: &'a [f32],
     pub beta: f32,
     pub bias: Option<&'a [f32]>,
+    /// Where to write the column sums of the stored A (`trans_a` only), or `None`.
+    pub a_sums: Option<SumsOut>,
+}
+
+/// The `m` outputs of [`sgemm_a_sums`]' column sums, written by whichever task packs A's first
+/// column block (disjoint rows of op(A) per task).
+#[derive(Clone, Copy)]
+pub struct SumsOut(*mut f32);
+// SAFETY: tasks write disjoint elements (their own rows of op(A)), and the buffer outlives the call.
+unsafe impl Send for SumsOut {}
+unsafe impl Sync for SumsOut {}
+
+impl SumsOut {
+    /// # Safety
+    /// `i < m` of the call that made this, and no other task writes element `i`.
+    #[inline(always)]
+    pub(crate) unsafe fn set(self, i: usize, v: f32) {
+        *self.0.add(i) = v;
+    }
 }
 
 impl Gemm<'_> {
@@ -133,6 +152,28 @@ pub fn sgemm_with(
     c: &mut [f32],
     bias: Option<&[f32]>,
 ) -> KernelResult {
+    let g = validated(trans_a, trans_b, m, n, k, alpha, a, b, beta, c.len(), bias)?;
+    run(simd, &g, c);
+    Ok(())
+}
+
+/// The checked problem of an `sgemm` call whose C has `c_len_got` elements: a length error names the
+/// buffer, its length, the expected length and the sizes it was derived from; NaN `alpha`/`beta`
+/// is a value error.
+#[allow(clippy::too_many_arguments)]
+fn validated<'a>(
+    trans_a: bool,
+    trans_b: bool,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    a: &'a [f32],
+    b: &'a [f32],
+    beta: f32,
+    c_len_got: usize,
+    bias: Option<&'a [f32]>,
+) -> KernelResult<Gemm<'a>> {
     if alpha.is_nan() {
         return Err(KernelError::value(OP, "alpha must not be NaN"));
     }
@@ -156,7 +197,7 @@ pub fn sgemm_with(
     check("b", b.len(), b_len, &|| {
         format!("k={k}, n={n}, transB={trans_b}")
     })?;
-    check("c", c.len(), c_len, &|| format!("m={m}, n={n}"))?;
+    check("c", c_len_got, c_len, &|| format!("m={m}, n={n}"))?;
     if let Some(bias) = bias {
         check("bias", bias.len(), n, &|| format!("n={n}"))?;
     }
@@ -171,7 +212,76 @@ pub fn sgemm_with(
         b,
         beta,
         bias,
+        a_sums: None,
     };
+    Ok(g)
+}
+
+/// [`sgemm`] with `trans_a` that also writes the column sums of the stored A (k × m) into `a_sums`
+/// (length m) — a linear layer's bias gradient beside its weight gradient `dYᵀ·X`, from the one
+/// read of dY that packing it takes. Each sum accumulates its k values in order in f64, the order
+/// of `reduce`'s column sums, so the bits are `reduce`'s on every path and thread count.
+#[allow(clippy::too_many_arguments)]
+pub fn sgemm_a_sums(
+    trans_a: bool,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    a: &[f32],
+    b: &[f32],
+    trans_b: bool,
+    beta: f32,
+    c: &mut [f32],
+    a_sums: &mut [f32],
+) -> KernelResult {
+    sgemm_a_sums_with(
+        cpu::active(),
+        trans_a,
+        m,
+        n,
+        k,
+        alpha,
+        a,
+        b,
+        trans_b,
+        beta,
+        c,
+        a_sums,
+    )
+}
+
+/// [`sgemm_a_sums`] on an explicit SIMD path.
+#[allow(clippy::too_many_arguments)]
+pub fn sgemm_a_sums_with(
+    simd: Simd,
+    trans_a: bool,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    a: &[f32],
+    b: &[f32],
+    trans_b: bool,
+    beta: f32,
+    c: &mut [f32],
+    a_sums: &mut [f32],
+) -> KernelResult {
+    if !trans_a {
+        return Err(KernelError::value(
+            OP,
+            "aSums needs transA: the sums are of the stored A's columns (k × m)",
+        ));
+    }
+    check_len(OP, "aSums", a_sums.len(), m, &format!("m={m}"))?;
+    let mut g = validated(true, trans_b, m, n, k, alpha, a, b, beta, c.len(), None)?;
+    let simd = simd.usable();
+    if simd != Simd::Scalar && g.n > 0 && g.alpha != 0.0 && takes_packed(&g) {
+        // Packing A reads each of its values once: the sums are taken there (`packed::block`).
+        g.a_sums = Some(SumsOut(a_sums.as_mut_ptr()));
+    } else {
+        crate::reduce::sum::sum_block(simd, g.a, g.k, g.m, a_sums);
+    }
     run(simd, &g, c);
     Ok(())
 }
@@ -343,10 +453,14 @@ fn run(simd: Simd, g: &Gemm<'_>, c: &mut [f32]) {
     }
 }
 
+/// Whether a problem with a product (m, n, k > 0) takes the packed path on a vector path.
+fn takes_packed(g: &Gemm<'_>) -> bool {
+    !(g.m <= SMALL_MAX_M || g.k <= SMALL_MAX_K || g.m * g.n * g.k <= SMALL_MAX_MNK)
+}
+
 fn run_vector(simd: Simd, g: &Gemm<'_>, c: &mut [f32], parallel: bool) {
     let tiles = tile_shape(simd);
-    let is_small = g.m <= SMALL_MAX_M || g.k <= SMALL_MAX_K || g.m * g.n * g.k <= SMALL_MAX_MNK;
-    if !is_small {
+    if takes_packed(g) {
         packed::sgemm(g, c, simd, tiles.mr, tiles.nr, parallel);
         return;
     }

@@ -445,20 +445,36 @@ pub(crate) unsafe fn block<V: Vf32, const MR: usize, const NV: usize>(
         // The whole row block of op(A), every KC slice, packed once: slice `p0` starts at
         // `a_panels·MR·p0` and holds its panels of `MR × kc`.
         let packed_a = aligned(&mut buf, a_panels * MR * k);
+        // The column sums of A (`sgemm_a_sums`): a row split's task sums all its A panels; a
+        // column split packs all of A in every task, and each sums the share of A panels that
+        // matches its share of B panels (disjoint, covering all, the work balanced).
+        let mut sums = g.a_sums.map(|out| {
+            let all = n.div_ceil(nr);
+            let mine = a_panels * panels.start / all..a_panels * panels.end / all;
+            (out, mine.clone(), vec![0f64; mine.len() * MR])
+        });
         let mut p0 = 0;
         while p0 < k {
             let kc = KC.min(k - p0);
             let at = a_panels * MR * p0;
-            pack_a(
-                g,
-                MR,
-                row0,
-                rows,
-                p0,
-                kc,
-                &mut packed_a[at..at + a_panels * MR * kc],
-            );
+            let slice = &mut packed_a[at..at + a_panels * MR * kc];
+            pack_a(g, MR, row0, rows, p0, kc, slice);
+            if let Some((_, mine, acc)) = sums.as_mut() {
+                // The slice's depth rows of the stored A (k × m), just read by the packing.
+                let (i0, i1) = (
+                    row0 + mine.start * MR,
+                    (row0 + mine.end * MR).min(row0 + rows),
+                );
+                add_depth_rows(&g.a[p0 * g.m..(p0 + kc) * g.m], g.m, i0..i1, acc);
+            }
             p0 += kc;
+        }
+        if let Some((out, mine, acc)) = sums {
+            let first = mine.start * MR;
+            for (i, &v) in acc.iter().enumerate().take(rows.saturating_sub(first)) {
+                // SAFETY: row `row0 + first + i` of op(A) is this task's alone (see above).
+                out.set(row0 + first + i, v as f32);
+            }
         }
         let packed_a: &[f32] = packed_a;
         let ncp = NC_PANELS;
@@ -513,6 +529,20 @@ pub(crate) unsafe fn block<V: Vf32, const MR: usize, const NV: usize>(
     }
     release_if_large(&mut buf);
     PACKED_A.with(|cell| *cell.borrow_mut() = buf);
+}
+
+/// `acc[i - cols.start] += Σ_p a[p·m + i]` for `i` in `cols`, over the depth rows of `a` (`m`
+/// floats each), in order of p and in f64: with the KC slices taken in order, each column's sum
+/// over all of k in `reduce`'s order (`crate::reduce::sum`). Vectorised across columns, like
+/// `reduce`'s column sums.
+#[inline(always)]
+fn add_depth_rows(a: &[f32], m: usize, cols: std::ops::Range<usize>, acc: &mut [f64]) {
+    let acc = &mut acc[..cols.len()];
+    for row in a.chunks_exact(m) {
+        for (s, &v) in acc.iter_mut().zip(&row[cols.clone()]) {
+            *s += v as f64;
+        }
+    }
 }
 
 /// Where a micro-tile's results go.

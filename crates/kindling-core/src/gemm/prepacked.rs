@@ -65,6 +65,7 @@ impl PackedB {
             b,
             beta: 0.0,
             bias: None,
+            a_sums: None,
         };
         let mut data = Vec::new();
         let panels_len = n.div_ceil(tiles.nr) * k * tiles.nr;
@@ -143,6 +144,7 @@ pub fn sgemm_packed_b(
         b: if scalar { &pb.data } else { &[] },
         beta,
         bias,
+        a_sums: None,
     };
     if m == 0 || n == 0 {
         return Ok(());

@@ -687,3 +687,93 @@ fn packed_b_checks_lengths_scalars_and_takes_empty_products() {
     .unwrap();
     assert_eq!(c, [1.0, 2.0, 3.0, 4.0, 1.0, 2.0, 3.0, 4.0]);
 }
+
+#[test]
+fn a_sums_are_reduce_column_sums_and_leave_c_unchanged_on_every_path_and_thread_count() {
+    let _guard = threads::TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let before = threads::num_threads();
+    // m × n × k of `Aᵀ·op(B)` with A stored k × m: the char-GPT's weight gradients (packed, split
+    // by B panels for m ≤ 128 < n, by rows otherwise, several KC slices), ragged edges, and
+    // shapes of the unpacked and empty paths.
+    let shapes = [
+        (128, 512, 2048),
+        (512, 128, 2048),
+        (384, 128, 600),
+        (65, 700, 300),
+        (13, 40, 7),
+        (64, 784, 10),
+        (5, 0, 9),
+        (6, 3, 0),
+    ];
+    for simd in cpu::available_paths() {
+        for (idx, &(m, n, k)) in shapes.iter().enumerate() {
+            for tb in [false, true] {
+                let t = Case {
+                    trans_a: true,
+                    trans_b: tb,
+                    m,
+                    n,
+                    k,
+                    alpha: 1.0,
+                    beta: if idx % 2 == 0 { 0.0 } else { 1.0 },
+                    bias: false,
+                };
+                let x = inputs(&t, 900 + idx as u64);
+                let want_c = run_case(simd, &t, &x);
+                let mut want_sums = vec![0f32; m];
+                crate::reduce::sum::sum_block(Simd::Scalar, &x.a, k, m, &mut want_sums);
+                for threads_n in [1, 2] {
+                    threads::set_num_threads(threads_n).unwrap();
+                    let mut c = x.c.clone();
+                    let mut sums = vec![f32::NAN; m];
+                    sgemm_a_sums_with(
+                        simd, true, m, n, k, 1.0, &x.a, &x.b, tb, t.beta, &mut c, &mut sums,
+                    )
+                    .unwrap();
+                    let label = format!(
+                        "{} m={m} n={n} k={k} tB={tb} threads={threads_n}",
+                        simd.name()
+                    );
+                    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits(&sums), bits(&want_sums), "{label}: sums");
+                    assert_eq!(bits(&c), bits(&want_c), "{label}: C");
+                }
+            }
+        }
+    }
+    threads::set_num_threads(before).unwrap();
+    let mut c = vec![0f32; 6];
+    let (a, b) = ([0f32; 8], [0f32; 12]);
+    let err = sgemm_a_sums(
+        true,
+        2,
+        3,
+        4,
+        1.0,
+        &a,
+        &b,
+        false,
+        0.0,
+        &mut c,
+        &mut [0.0; 3],
+    );
+    let err = err.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Length);
+    assert!(err.message.contains("aSums"), "{}", err.message);
+    let err = sgemm_a_sums(
+        false,
+        2,
+        3,
+        4,
+        1.0,
+        &a,
+        &b,
+        false,
+        0.0,
+        &mut c,
+        &mut [0.0; 2],
+    );
+    let err = err.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Value);
+    assert!(err.message.contains("transA"), "{}", err.message);
+}
