@@ -221,6 +221,7 @@ fn validated<'a>(
 /// (length m) — a linear layer's bias gradient beside its weight gradient `dYᵀ·X`, from the one
 /// read of dY that packing it takes. Each sum accumulates its k values in order in f64, the order
 /// of `reduce`'s column sums, so the bits are `reduce`'s on every path and thread count.
+/// NOTE [ Bias sums while packing dY ] in docs/PERFORMANCE.md
 #[allow(clippy::too_many_arguments)]
 pub fn sgemm_a_sums(
     trans_a: bool,
