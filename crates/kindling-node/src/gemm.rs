@@ -36,7 +36,18 @@ pub fn sgemm_a_sums(
 ) -> napi::Result<()> {
     let result = GemmOptions::unpack(options).and_then(|o| {
         kindling_core::gemm::sgemm_a_sums(
-            o.trans_a, o.m, o.n, o.k, o.alpha, a, b, o.trans_b, o.beta, c, a_sums,
+            kindling_core::cpu::active(),
+            o.trans_a,
+            o.m,
+            o.n,
+            o.k,
+            o.alpha,
+            a,
+            b,
+            o.trans_b,
+            o.beta,
+            c,
+            a_sums,
         )
     });
     crate::error::convert(&env, result)

@@ -220,41 +220,11 @@ fn validated<'a>(
 /// [`sgemm`] with `trans_a` that also writes the column sums of the stored A (k × m) into `a_sums`
 /// (length m) — a linear layer's bias gradient beside its weight gradient `dYᵀ·X`, from the one
 /// read of dY that packing it takes. Each sum accumulates its k values in order in f64, the order
-/// of `reduce`'s column sums, so the bits are `reduce`'s on every path and thread count.
+/// of `reduce`'s column sums, so the bits are `reduce`'s on every path and thread count. `simd`
+/// is the path (`cpu::active()` for the one chosen at start-up).
 /// NOTE [ Bias sums while packing dY ] in docs/PERFORMANCE.md
 #[allow(clippy::too_many_arguments)]
 pub fn sgemm_a_sums(
-    trans_a: bool,
-    m: usize,
-    n: usize,
-    k: usize,
-    alpha: f32,
-    a: &[f32],
-    b: &[f32],
-    trans_b: bool,
-    beta: f32,
-    c: &mut [f32],
-    a_sums: &mut [f32],
-) -> KernelResult {
-    sgemm_a_sums_with(
-        cpu::active(),
-        trans_a,
-        m,
-        n,
-        k,
-        alpha,
-        a,
-        b,
-        trans_b,
-        beta,
-        c,
-        a_sums,
-    )
-}
-
-/// [`sgemm_a_sums`] on an explicit SIMD path.
-#[allow(clippy::too_many_arguments)]
-pub fn sgemm_a_sums_with(
     simd: Simd,
     trans_a: bool,
     m: usize,

@@ -726,7 +726,7 @@ fn a_sums_are_reduce_column_sums_and_leave_c_unchanged_on_every_path_and_thread_
                     threads::set_num_threads(threads_n).unwrap();
                     let mut c = x.c.clone();
                     let mut sums = vec![f32::NAN; m];
-                    sgemm_a_sums_with(
+                    sgemm_a_sums(
                         simd, true, m, n, k, 1.0, &x.a, &x.b, tb, t.beta, &mut c, &mut sums,
                     )
                     .unwrap();
@@ -745,6 +745,7 @@ fn a_sums_are_reduce_column_sums_and_leave_c_unchanged_on_every_path_and_thread_
     let mut c = vec![0f32; 6];
     let (a, b) = ([0f32; 8], [0f32; 12]);
     let err = sgemm_a_sums(
+        Simd::Scalar,
         true,
         2,
         3,
@@ -761,6 +762,7 @@ fn a_sums_are_reduce_column_sums_and_leave_c_unchanged_on_every_path_and_thread_
     assert_eq!(err.kind, ErrorKind::Length);
     assert!(err.message.contains("aSums"), "{}", err.message);
     let err = sgemm_a_sums(
+        Simd::Scalar,
         false,
         2,
         3,
