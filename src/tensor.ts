@@ -84,7 +84,7 @@ function checkShape(shape: unknown): void {
 let trustedConstruction = false;
 
 /** Whether `strides` lay `shape` out row-major without gaps (sizes of 1 may have any stride). */
-function isRowMajor(shape: readonly number[], strides: readonly number[]): boolean {
+export function isRowMajor(shape: readonly number[], strides: readonly number[]): boolean {
   let expected = 1;
   for (let d = shape.length - 1; d >= 0; d--) {
     const size = shape[d];

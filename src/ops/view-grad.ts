@@ -3,7 +3,7 @@
  * `narrow`, `diagonal`, `unfold`…): zero outside the view, the view's gradient inside.
  */
 import type { Node } from '../autograd/node';
-import { Tensor, numelOf } from '../tensor';
+import { Tensor, isRowMajor, numelOf } from '../tensor';
 import { addStrided } from './broadcast';
 
 /**
@@ -15,7 +15,7 @@ import { addStrided } from './broadcast';
 export function viewGradient(node: Node, inShape: readonly number[], offset: number, shape: readonly number[], strides: readonly number[], g: Tensor): Tensor | null {
   // A view that is one contiguous run of its input (a narrow of the leading dimension, say) is
   // copied into a new sum rather than added to zeros.
-  const run = isContiguousRun(shape, strides) ? { offset, length: numelOf(shape) } : null;
+  const run = isRowMajor(shape, strides) ? { offset, length: numelOf(shape) } : null;
   const sum = node.gradAccumulator(0, inShape, run);
   if (sum !== null && sum.fresh) {
     sum.data.set(g.contiguous().data as Float32Array, offset);
@@ -26,13 +26,3 @@ export function viewGradient(node: Node, inShape: readonly number[], offset: num
   return sum !== null ? null : Tensor._make(into, inShape, 'float32');
 }
 
-/** Whether a view of `shape` with `strides` (in its input's contiguous layout) is one contiguous run of it, in order. */
-function isContiguousRun(shape: readonly number[], strides: readonly number[]): boolean {
-  let expected = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    if (shape[d] === 1) continue;
-    if (strides[d] !== expected) return false;
-    expected *= shape[d];
-  }
-  return true;
-}
