@@ -461,7 +461,16 @@ pub(crate) fn attention_backward_with(
     o: &AttentionOptions,
 ) -> KernelResult {
     const OP: &str = "attention_backward";
-    let dropout = check_backward(OP, o, &Operands::new(q, k, v, mask, out, lse, grad_out))?;
+    let ops = Operands {
+        q,
+        k,
+        v,
+        mask,
+        out,
+        lse,
+        grad_out,
+    };
+    let dropout = check_backward(OP, o, &ops)?;
     let (l_len, s_len, e, ev) = (o.q_len, o.kv_len, o.head_dim, o.value_dim);
     let bh = o.batch_heads;
     check_len(
@@ -498,7 +507,6 @@ pub(crate) fn attention_backward_with(
             SharedSlice::new(grad_v),
         );
         threads::run_tasks(o.batch_heads, work, |bh| {
-            let ops = Operands::new(q, k, v, mask, out, lse, grad_out);
             backward_interleaved_head(simd, o, &ops, dropout.as_ref(), bh, |part, i, row| {
                 let (shared, rows) = [(&sq, l_len), (&sk, s_len), (&sv, s_len)][part];
                 // SAFETY: the rows of different (batch·head, position) pairs are disjoint.
@@ -570,7 +578,16 @@ pub fn attention_backward_into_storage(
 ) -> KernelResult {
     const OP: &str = "attention_backward_into_storage";
     let simd = cpu::active();
-    let dropout = check_backward(OP, o, &Operands::new(q, k, v, mask, out, lse, grad_out))?;
+    let ops = Operands {
+        q,
+        k,
+        v,
+        mask,
+        out,
+        lse,
+        grad_out,
+    };
+    let dropout = check_backward(OP, o, &ops)?;
     let (l_len, s_len, e, ev) = (o.q_len, o.kv_len, o.head_dim, o.value_dim);
     check_len(OP, "grad", grad.len(), q.len(), "q's storage")?;
     if k.len() != q.len() || v.len() != q.len() {
@@ -613,7 +630,6 @@ pub fn attention_backward_into_storage(
     let shared = SharedSlice::new(grad);
     let layouts = [&o.q_layout, &o.k_layout, &o.v_layout];
     threads::run_tasks(o.batch_heads, work, |bh| {
-        let ops = Operands::new(q, k, v, mask, out, lse, grad_out);
         backward_interleaved_head(simd, o, &ops, dropout.as_ref(), bh, |part, i, row| {
             let layout = layouts[part];
             let at = layout.base(bh, o.heads) + i * layout.row_stride;
@@ -665,29 +681,6 @@ struct Operands<'a> {
     out: &'a [f32],
     lse: &'a [f32],
     grad_out: &'a [f32],
-}
-
-impl<'a> Operands<'a> {
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        q: &'a [f32],
-        k: &'a [f32],
-        v: &'a [f32],
-        mask: Option<&'a [f32]>,
-        out: &'a [f32],
-        lse: &'a [f32],
-        grad_out: &'a [f32],
-    ) -> Self {
-        Operands {
-            q,
-            k,
-            v,
-            mask,
-            out,
-            lse,
-            grad_out,
-        }
-    }
 }
 
 /// The backward of batch·head `bh` with `out` and `grad_out` interleaved: the head's rows are

@@ -423,5 +423,18 @@ fn backward_into_storage_places_the_three_gradients() {
             e.starts_with("attention_backward_into_storage: grad"),
             "{e}"
         );
+        let mut grad = vec![0f32; packed.len()];
+        let longer = [&packed[..], &[0.0]].concat();
+        let e = attention_backward_into_storage(
+            &packed, &longer, &packed, None, &out, &lse, &g, &mut grad, &o,
+        )
+        .unwrap_err()
+        .to_string();
+        let len = packed.len();
+        let want = format!(
+            "attention_backward_into_storage: q, k and v must be one storage, got {len}, {} and {len} elements",
+            len + 1
+        );
+        assert!(e.starts_with(&want), "{e}");
     }
 }
