@@ -305,28 +305,38 @@ fn lstm_cells(
                     m.part(b * hid, hid),
                 )
             };
-            if !valid(lengths, t, b) {
-                gr.fill(0.0);
-                cells_r.copy_from_slice(cr);
-                match carry {
-                    Some(h) => mr.copy_from_slice(&h[b * hid..][..hid]),
-                    None => mr.fill(0.0),
-                }
-                continue;
-            }
-            gates::lstm_forward_row(
-                d.simd,
-                LstmRow {
-                    xr: &xp[b * gh..][..gh],
-                    hr: &hh[b * gh..][..gh],
-                    gates: gr,
-                    c: cr,
-                    cells: cells_r,
-                    m: mr,
-                },
+            let row = LstmRow {
+                xr: &xp[b * gh..][..gh],
+                hr: &hh[b * gh..][..gh],
+                gates: gr,
+                c: cr,
+                cells: cells_r,
+                m: mr,
+            };
+            lstm_step_row(
+                d,
+                valid(lengths, t, b),
+                row,
+                carry.map(|h| &h[b * hid..][..hid]),
             );
         }
     });
+}
+
+/// One batch row's LSTM step: inside its length the gates, cell and output of `row`; past it the
+/// row carries its state — zero gates, the cell kept, and `m` the carried output (`carry`) or
+/// zeros (see the module comment).
+#[inline(always)]
+fn lstm_step_row(d: &Dims, valid: bool, row: LstmRow<'_>, carry: Option<&[f32]>) {
+    if valid {
+        return gates::lstm_forward_row(d.simd, row);
+    }
+    row.gates.fill(0.0);
+    row.cells.copy_from_slice(row.c);
+    match carry {
+        Some(h) => row.m.copy_from_slice(h),
+        None => row.m.fill(0.0),
+    }
 }
 
 /// Runs one layer-direction: `out` gets the hidden state of every step (in time order), `saved`
@@ -516,24 +526,15 @@ fn lstm_forward_by_rows(
                     )
                 };
                 let (cr, hr) = (&mut c[li * hid..][..hid], &mut h[li * hid..][..hid]);
-                if valid(lengths, t, b) {
-                    gates::lstm_forward_row(
-                        d.simd,
-                        LstmRow {
-                            xr: &x_proj[(t * batch + b) * gh..][..gh],
-                            hr: &hh[li * gh..][..gh],
-                            gates: gr,
-                            c: cr,
-                            cells: cells_r,
-                            m: yr,
-                        },
-                    );
-                } else {
-                    // Past its length a row carries its state (see the module comment).
-                    gr.fill(0.0);
-                    cells_r.copy_from_slice(cr);
-                    yr.copy_from_slice(hr);
-                }
+                let row = LstmRow {
+                    xr: &x_proj[(t * batch + b) * gh..][..gh],
+                    hr: &hh[li * gh..][..gh],
+                    gates: gr,
+                    c: cr,
+                    cells: cells_r,
+                    m: &mut *yr,
+                };
+                lstm_step_row(d, valid(lengths, t, b), row, Some(hr));
                 hr.copy_from_slice(yr);
             }
         }
