@@ -603,56 +603,105 @@ unsafe fn micro<V: Vf32, const MR: usize, const NV: usize, const PREFETCH_B: boo
         }
     }
     // Epilogue, in the scalar reference's order: alpha·acc, + beta·C, + bias (first slice), or
-    // C + alpha·acc (later slices). Edge tiles go through a stack buffer and the same arithmetic.
-    let alpha = V::splat(g.alpha);
+    // C + alpha·acc (later slices). The case is chosen once per tile, outside fixed loops over
+    // `acc`: tested per vector, LLVM kept a rolled loop over `acc` in memory and zero-filled that
+    // copy with a `memset` call on every micro-tile (NOTE [ Accumulators kept in registers ] in
+    // docs/PERFORMANCE.md). Edge tiles go through a stack buffer and the same arithmetic.
     if t.rows == MR && t.cols == nr {
-        let beta = V::splat(g.beta);
-        for (r, row) in acc.iter().enumerate() {
-            let out = t.c.add(r * t.ldc);
-            for (v, &sum) in row.iter().enumerate() {
-                let ptr = out.add(v * lanes);
-                let scaled = sum.mul(alpha);
-                let val = if t.first {
-                    let mut val = scaled;
-                    if g.beta != 0.0 {
-                        val = val.add(V::load(ptr).mul(beta));
-                    }
-                    if let Some(bias) = g.bias {
-                        val = val.add(V::load(bias.as_ptr().add(t.j + v * lanes)));
-                    }
-                    val
-                } else {
-                    V::load(ptr).add(scaled)
-                };
-                val.store(ptr);
+        if !t.first {
+            store_tile::<V, MR, NV, false, false, false>(g, &acc, t);
+        } else {
+            match (g.beta != 0.0, g.bias.is_some()) {
+                (false, false) => store_tile::<V, MR, NV, true, false, false>(g, &acc, t),
+                (false, true) => store_tile::<V, MR, NV, true, false, true>(g, &acc, t),
+                (true, false) => store_tile::<V, MR, NV, true, true, false>(g, &acc, t),
+                (true, true) => store_tile::<V, MR, NV, true, true, true>(g, &acc, t),
             }
         }
     } else {
-        let mut buf = [0f32; 16 * 64];
-        for (r, row) in acc.iter().enumerate() {
-            for (v, &sum) in row.iter().enumerate() {
-                sum.mul(alpha)
-                    .store(buf.as_mut_ptr().add(r * nr + v * lanes));
-            }
+        store_edge_tile::<V, MR, NV>(g, acc, t);
+    }
+}
+
+/// A full tile's accumulators into C: on the first slice (`FIRST`) `alpha·acc`, plus `beta·C`
+/// when `BETA`, plus the bias when `BIAS`; on later slices `C + alpha·acc`.
+#[inline(always)]
+unsafe fn store_tile<
+    V: Vf32,
+    const MR: usize,
+    const NV: usize,
+    const FIRST: bool,
+    const BETA: bool,
+    const BIAS: bool,
+>(
+    g: &Gemm<'_>,
+    acc: &[[V; NV]; MR],
+    t: &Tile,
+) {
+    let lanes = V::LANES;
+    let alpha = V::splat(g.alpha);
+    let beta = V::splat(g.beta);
+    let bias: [V; NV] = std::array::from_fn(|v| match g.bias {
+        Some(bias) if BIAS => V::load(bias.as_ptr().add(t.j + v * lanes)),
+        _ => V::zero(),
+    });
+    for r in 0..MR {
+        let out = t.c.add(r * t.ldc);
+        for v in 0..NV {
+            let ptr = out.add(v * lanes);
+            let scaled = acc[r][v].mul(alpha);
+            let val = if FIRST {
+                let mut val = scaled;
+                if BETA {
+                    val = val.add(V::load(ptr).mul(beta));
+                }
+                if BIAS {
+                    val = val.add(bias[v]);
+                }
+                val
+            } else {
+                V::load(ptr).add(scaled)
+            };
+            val.store(ptr);
         }
-        for r in 0..t.rows {
-            let out = t.c.add(r * t.ldc);
-            for col in 0..t.cols {
-                let scaled = buf[r * nr + col];
-                let o = out.add(col);
-                *o = if t.first {
-                    let mut val = scaled;
-                    if g.beta != 0.0 {
-                        val += *o * g.beta;
-                    }
-                    if let Some(bias) = g.bias {
-                        val += bias[t.j + col];
-                    }
-                    val
-                } else {
-                    *o + scaled
-                };
-            }
+    }
+}
+
+/// An edge tile (fewer than MR rows or NR columns of C): the accumulators through a stack
+/// buffer, element by element, with [`store_tile`]'s arithmetic.
+#[inline(always)]
+unsafe fn store_edge_tile<V: Vf32, const MR: usize, const NV: usize>(
+    g: &Gemm<'_>,
+    acc: [[V; NV]; MR],
+    t: &Tile,
+) {
+    let lanes = V::LANES;
+    let nr = NV * lanes;
+    let alpha = V::splat(g.alpha);
+    let mut buf = [0f32; 16 * 64];
+    for (r, row) in acc.iter().enumerate() {
+        for (v, &sum) in row.iter().enumerate() {
+            sum.mul(alpha)
+                .store(buf.as_mut_ptr().add(r * nr + v * lanes));
+        }
+    }
+    for r in 0..t.rows {
+        let out = t.c.add(r * t.ldc);
+        for col in 0..t.cols {
+            let scaled = buf[r * nr + col];
+            let o = out.add(col);
+            *o = if t.first {
+                let mut val = scaled;
+                if g.beta != 0.0 {
+                    val += *o * g.beta;
+                }
+                if let Some(bias) = g.bias {
+                    val += bias[t.j + col];
+                }
+                val
+            } else {
+                *o + scaled
+            };
         }
     }
 }
