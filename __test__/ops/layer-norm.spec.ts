@@ -4,10 +4,11 @@
  * gradients of input, weight and bias with multi-dimensional normalized shapes, no affine, no
  * bias, RMSNorm's default eps; reprs, stateDict keys, errors; gradcheck.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as torch from '../../src';
 import { expectClose, loadFixture } from '../helpers/fixtures';
 import { expectGradcheck } from '../helpers/gradcheck';
+import { kernels } from '../../src/ops/kernels';
 
 interface Case {
   kind: 'layer' | 'rms';
@@ -84,5 +85,53 @@ describe('nn.LayerNorm / nn.RMSNorm', () => {
     expect(() => F.layerNorm(torch.randn([2, 4]), [4], torch.ones([3]))).toThrow(
       'Expected weight to be of same shape as normalized_shape, but got weight of shape [3] and normalized_shape = [4]',
     );
+  });
+});
+
+describe('layerNorm on a residual stream', () => {
+  // The gradient the stream already has (the skip connection's) is added by the LayerNorm kernel
+  // (`Node.takePendingGrad`) instead of by the engine afterwards. Anomaly mode takes nothing, so
+  // the engine's own sums are the reference, bit for bit.
+  function grads(anomaly: boolean): number[][] {
+    torch.setDetectAnomaly(anomaly);
+    try {
+      torch.manualSeed(3);
+      const x0 = torch.randn([6, 40]).requiresGrad_(true);
+      const w = torch.randn([40, 40]).requiresGrad_(true);
+      const ln1 = new torch.nn.LayerNorm(40);
+      const ln2 = new torch.nn.LayerNorm(40);
+      const h = x0.mul(2); // the stream is a non-leaf
+      const x1 = h.add(F.linear(ln1.forward(h), w).tanh()); // pre-norm block
+      const x2 = x1.add(ln2.forward(x1).mul(3)); // the LayerNorm's gradient and the stream's are one buffer
+      const x3 = x2.mul(0.5).add(x2.pow(2)).add(ln1.forward(x2)); // three more consumers of x2
+      x3.pow(2).sum().backward();
+      return [x0, w, ln1.weight, ln1.bias, ln2.weight, ln2.bias].map((t) => Array.from((t as torch.Tensor).grad?.data as Float32Array));
+    } finally {
+      torch.setDetectAnomaly(false);
+    }
+  }
+
+  it("gives the engine's own sums, bit for bit", () => {
+    expect(grads(false)).toEqual(grads(true));
+  });
+
+  it('adds the stream gradient inside the kernel, and only where there is one', () => {
+    const spy = vi.spyOn(kernels, 'layerNormBackward');
+    try {
+      grads(false);
+      const withAddend = spy.mock.calls.filter((args) => args[6] !== null && args[6] !== undefined).length;
+      // ln1 on h and ln2 on x1: their skip connections' gradients arrived first. ln1 on x2 runs
+      // before x2's other consumers (the engine takes the last input's node first), which the
+      // engine then sums into its gradient as usual.
+      expect([spy.mock.calls.length, withAddend]).toEqual([3, 2]);
+      spy.mockClear();
+      // A LayerNorm on a leaf, or on a stream with no other consumer, gets none.
+      const leafInput = torch.randn([4, 8]).requiresGrad_(true);
+      F.layerNorm(leafInput.add(leafInput), [8]).sum().backward();
+      F.layerNorm(leafInput, [8]).sum().backward();
+      expect(spy.mock.calls.map((args) => args[6] ?? null)).toEqual([null, null]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -195,6 +195,28 @@ export class Node {
   }
 
   /**
+   * For a closure that forms input `i`'s gradient in a new buffer and can add into it, in the same
+   * pass over the elements, what the engine has summed for that input so far (a LayerNorm on a
+   * residual stream: NOTE [ LayerNorm adds the residual gradient ] in docs/PERFORMANCE.md): takes
+   * that pending gradient off the target — only a contiguous float32 one of `length` elements —
+   * and returns its data; the closure must then return, for input `i`, its own gradient plus
+   * this data, which the engine takes as the whole sum (the same bits: its own sum is that
+   * addition). `owned`: nothing but the engine held it, so once added it is dead. Null, changing
+   * nothing, when there is no such gradient, for a leaf (its `.grad` has its own rules:
+   * `gradBuffer`) and in anomaly mode (which checks every returned gradient).
+   */
+  takePendingGrad(i: number, length: number): { data: Float32Array; owned: boolean } | null {
+    const target = this.next[i];
+    if (target === null || target instanceof AccumulateGrad || anomalyMode.enabled) return null;
+    const pending = target._pending;
+    if (pending === null || pending.dtype !== 'float32' || pending.numel() !== length || !pending.isContiguous()) return null;
+    const owned = target._pendingOwned;
+    target._pending = null;
+    target._pendingOwned = false;
+    return { data: pending.data as Float32Array, owned };
+  }
+
+  /**
    * Whether the closure may write its input's gradient over the gradient it was given (the same
    * length, elementwise) and return that buffer: true only while the engine applies this node,
    * when nothing but the engine holds the gradient (`_pendingOwned`), no `retainGrad()` will

@@ -63,7 +63,8 @@ export interface Kernels {
   maxPool2dValues(x: F32, values: F32, options: Pool2dOptions): void;
   attention(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, options: AttentionOptions): number;
   layerNorm(x: F32, weight: F32 | null | undefined, bias: F32 | null | undefined, out: F32, mean: F32, rstd: F32, options: NormOptions): void;
-  layerNormBackward(gradOut: F32, x: F32, mean: F32, rstd: F32, weight: F32 | null | undefined, gradIn: F32, gradWeight: F32 | null | undefined, gradBias: F32 | null | undefined, options: NormOptions): void;
+  /** `gradIn` gets the input gradient plus `addend` (elementwise, after rounding) when one is given. */
+  layerNormBackward(gradOut: F32, x: F32, mean: F32, rstd: F32, weight: F32 | null | undefined, gradIn: F32, addend: F32 | null | undefined, gradWeight: F32 | null | undefined, gradBias: F32 | null | undefined, options: NormOptions): void;
   attentionBackward(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, gradOut: F32, gradQ: F32, gradK: F32, gradV: F32, options: AttentionOptions): void;
   /** `attentionBackward` for q, k, v viewing one storage: the three gradients written into `grad` (its length) where each sits. */
   attentionBackwardIntoStorage(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, gradOut: F32, grad: F32, options: AttentionOptions): void;
@@ -333,7 +334,7 @@ interface Binding extends Omit<Kernels, PackedKernels> {
   maxPool2dValues(x: F32, values: F32, options: Float64Array): void;
   attention(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, options: Float64Array): number;
   layerNorm(x: F32, weight: F32 | null | undefined, bias: F32 | null | undefined, out: F32, mean: F32, rstd: F32, options: Float64Array): void;
-  layerNormBackward(gradOut: F32, x: F32, mean: F32, rstd: F32, weight: F32 | null | undefined, gradIn: F32, gradWeight: F32 | null | undefined, gradBias: F32 | null | undefined, options: Float64Array): void;
+  layerNormBackward(gradOut: F32, x: F32, mean: F32, rstd: F32, weight: F32 | null | undefined, gradIn: F32, addend: F32 | null | undefined, gradWeight: F32 | null | undefined, gradBias: F32 | null | undefined, options: Float64Array): void;
   rnnForward(xProj: F32, wHh: F32, bHh: F32 | null | undefined, wHr: F32 | null | undefined, lengths: Uint32Array | null | undefined, state0: F32, out: F32, saved: F32, options: Float64Array): void;
   rnnBackward(wHh: F32, wHr: F32 | null | undefined, lengths: Uint32Array | null | undefined, state0: F32, out: F32, saved: F32, gradOut: F32, gradState: F32, gradGates: F32, gradWhh: F32 | null | undefined, gradBhh: F32 | null | undefined, x: F32 | null | undefined, wIh: F32 | null | undefined, gradX: F32 | null | undefined, gradWih: F32 | null | undefined, gradBih: F32 | null | undefined, options: Float64Array): void;
   attentionBackward(q: F32, k: F32, v: F32, mask: F32 | null | undefined, out: F32, lse: F32, gradOut: F32, gradQ: F32, gradK: F32, gradV: F32, options: Float64Array): void;
@@ -542,8 +543,8 @@ const packed: Pick<Kernels, PackedKernels> = {
   maxPool2dValues: (x, values, o) => binding.maxPool2dValues(x, values, packPool(o)),
   attention: (q, k, v, mask, out, lse, o) => binding.attention(q, k, v, mask, out, lse, packAttention(o)),
   layerNorm: (x, weight, bias, out, mean, rstd, o) => binding.layerNorm(x, weight, bias, out, mean, rstd, packNorm(o)),
-  layerNormBackward: (gradOut, x, mean, rstd, weight, gradIn, gradWeight, gradBias, o) =>
-    binding.layerNormBackward(gradOut, x, mean, rstd, weight, gradIn, gradWeight, gradBias, packNorm(o)),
+  layerNormBackward: (gradOut, x, mean, rstd, weight, gradIn, addend, gradWeight, gradBias, o) =>
+    binding.layerNormBackward(gradOut, x, mean, rstd, weight, gradIn, addend, gradWeight, gradBias, packNorm(o)),
   rnnForward: (xProj, wHh, bHh, wHr, lengths, state0, out, saved, o) => binding.rnnForward(xProj, wHh, bHh, wHr, lengths, state0, out, saved, packRnn(o)),
   rnnBackward: (wHh, wHr, lengths, state0, out, saved, gradOut, gradState, gradGates, gradWhh, gradBhh, x, wIh, gradX, gradWih, gradBih, o) =>
     binding.rnnBackward(wHh, wHr, lengths, state0, out, saved, gradOut, gradState, gradGates, gradWhh, gradBhh, x, wIh, gradX, gradWih, gradBih, packRnn(o)),

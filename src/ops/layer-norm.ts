@@ -7,7 +7,7 @@
  */
 import { isTracing, traced } from '../autograd/trace';
 import { attach, recordingAny } from '../autograd/function';
-import { uninitF32 } from '../dtype';
+import { recycleF32, uninitF32 } from '../dtype';
 import { ShapeError } from '../errors';
 import { Tensor, numelOf } from '../tensor';
 import { checkTensorArg } from './index-values';
@@ -59,11 +59,15 @@ function normalize(op: string, name: string, input: Tensor, normalizedShape: rea
       result,
       name,
       [input, weight, bias],
-      (g) => {
+      (g, node) => {
         const gx = uninitF32(x.length);
         const gw = weight !== null && weight.requiresGrad ? uninitF32(n) : null;
         const gb = bias !== null && bias.requiresGrad ? uninitF32(n) : null;
-        kernels.layerNormBackward(g.contiguous().data as Float32Array, x, mean, rstd, w, gx, gw, gb, o);
+        // On a residual stream the input already has a gradient (the skip connection's): the
+        // kernel adds it in, in place of the engine's separate sum of the two.
+        const sum = node.takePendingGrad(0, x.length);
+        kernels.layerNormBackward(g.contiguous().data as Float32Array, x, mean, rstd, w, gx, sum?.data, gw, gb, o);
+        if (sum !== null && sum.owned) recycleF32(sum.data);
         return [
           Tensor._make(gx, input.shape, 'float32'),
           gw === null ? null : Tensor._make(gw, (weight as Tensor).shape, 'float32'),

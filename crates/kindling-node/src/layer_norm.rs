@@ -23,7 +23,8 @@ pub fn layer_norm(
     crate::error::convert(&env, result)
 }
 
-/// The gradients of `layerNorm` for the input and, when given, weight and bias (overwritten).
+/// The gradients of `layerNorm` for the input (plus `addend` when given) and, when given, weight
+/// and bias (overwritten).
 #[napi(catch_unwind)]
 #[allow(clippy::too_many_arguments)]
 pub fn layer_norm_backward(
@@ -34,6 +35,7 @@ pub fn layer_norm_backward(
     rstd: &[f32],
     weight: Option<&[f32]>,
     #[napi(ts_arg_type = "Float32Array")] grad_in: F32Out<'_>,
+    addend: Option<&[f32]>,
     #[napi(ts_arg_type = "Float32Array | null | undefined")] grad_weight: Option<F32Out<'_>>,
     #[napi(ts_arg_type = "Float32Array | null | undefined")] grad_bias: Option<F32Out<'_>>,
     options: &[f64],
@@ -46,6 +48,7 @@ pub fn layer_norm_backward(
             rstd,
             weight,
             grad_in,
+            addend,
             grad_weight,
             grad_bias,
             &o,

@@ -194,6 +194,8 @@ struct RowGrads<'a> {
     x: &'a [f32],
     mean: &'a [f32],
     rstd: &'a [f32],
+    /// Added to the input gradient (the gradient already summed for the input elsewhere).
+    add: Option<&'a [f32]>,
 }
 
 simd::kernel! {
@@ -245,6 +247,12 @@ fn norm_backward_rows_plain(
         for (((gx, &d), &x), &w) in gx.iter_mut().zip(dy).zip(xr).zip(w) {
             gx_formula(gx, d * w, (x - m) * s, s, mean_g, mean_gx);
         }
+        if let Some(add) = r.add {
+            // After the rounding to f32: the bits of the engine's own sum of the two.
+            for (gx, &a) in gx.iter_mut().zip(&add[row * n..][..n]) {
+                *gx += a;
+            }
+        }
         if let Some(part) = part.as_deref_mut() {
             let (pw, pb) = part.split_at_mut(n);
             for (((pw, pb), &d), &x) in pw.iter_mut().zip(pb.iter_mut()).zip(dy).zip(xr) {
@@ -260,7 +268,8 @@ fn gx_formula(gx: &mut f32, g: f32, xh: f32, s: f32, mean_g: f32, mean_gx: f32) 
     *gx = s * (g - mean_g - xh * mean_gx);
 }
 
-/// `grad_in` (overwritten) and, when given, `grad_weight` / `grad_bias` (overwritten).
+/// `grad_in` (overwritten; plus `addend` elementwise when given) and, when given, `grad_weight` /
+/// `grad_bias` (overwritten).
 #[allow(clippy::too_many_arguments)]
 pub fn layer_norm_backward(
     grad_out: &[f32],
@@ -269,6 +278,7 @@ pub fn layer_norm_backward(
     rstd: &[f32],
     weight: Option<&[f32]>,
     grad_in: &mut [f32],
+    addend: Option<&[f32]>,
     grad_weight: Option<&mut [f32]>,
     grad_bias: Option<&mut [f32]>,
     o: &NormOptions,
@@ -277,6 +287,9 @@ pub fn layer_norm_backward(
     check(OP, o, x, weight, None)?;
     check_len(OP, "gradOut", grad_out.len(), x.len(), "x's")?;
     check_len(OP, "gradIn", grad_in.len(), x.len(), "x's")?;
+    if let Some(a) = addend {
+        check_len(OP, "addend", a.len(), x.len(), "x's")?;
+    }
     check_len(OP, "mean", mean.len(), o.rows, "one per row")?;
     check_len(OP, "rstd", rstd.len(), o.rows, "one per row")?;
     if let Some(gw) = grad_weight.as_deref() {
@@ -306,7 +319,8 @@ pub fn layer_norm_backward(
             dy: &grad_out[rows.start * n..rows.end * n],
             x: &x[rows.start * n..rows.end * n],
             mean: &mean[rows.clone()],
-            rstd: &rstd[rows],
+            rstd: &rstd[rows.clone()],
+            add: addend.map(|a| &a[rows.start * n..rows.end * n]),
         };
         norm_backward_rows(
             cpu::active(),
