@@ -58,6 +58,17 @@ fn run(
     affine: bool,
     with_bias: bool,
 ) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>) {
+    run_adding(o, affine, with_bias, None)
+}
+
+/// [`run`], with `addend` added to the input gradient by the backward.
+#[allow(clippy::type_complexity)]
+fn run_adding(
+    o: &NormOptions,
+    affine: bool,
+    with_bias: bool,
+    addend: Option<&[f32]>,
+) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>) {
     let x = data(o.rows * o.n, 1, -2.0, 3.0);
     let w = data(o.n, 2, 0.5, 1.5);
     let b = data(o.n, 3, -1.0, 1.0);
@@ -81,7 +92,7 @@ fn run(
         &rstd,
         wo,
         &mut dx,
-        None,
+        addend,
         affine.then_some(&mut dw[..]),
         with_bias.then_some(&mut db[..]),
         o,
@@ -154,19 +165,15 @@ fn bad_sizes_are_errors_not_panics() {
     assert!(layer_norm(&[0.0; 6], Some(&[1.0; 2]), None, &mut y, &mut m, &mut s, &o).is_err());
     assert!(layer_norm(&[0.0; 6], None, None, &mut y, &mut m[..1], &mut s, &o).is_err());
     let mut dx = vec![0.0; 6];
-    assert!(layer_norm_backward(
-        &[0.0; 6],
-        &[0.0; 6],
-        &m,
-        &s,
-        None,
-        &mut dx,
-        None,
-        Some(&mut [0.0; 2]),
-        None,
-        &o
-    )
-    .is_err());
+    let mut backward = |addend: Option<&[f32]>, gw: Option<&mut [f32]>| {
+        layer_norm_backward(
+            &[0.0; 6], &[0.0; 6], &m, &s, None, &mut dx, addend, gw, None, &o,
+        )
+    };
+    // A weight gradient of the wrong length, then an addend of the wrong length.
+    assert!(backward(None, Some(&mut [0.0; 2])).is_err());
+    let err = backward(Some(&[0.0; 5]), None).unwrap_err();
+    assert!(err.to_string().contains("addend"), "{err}");
     assert!(layer_norm(&[0.0; 6], None, None, &mut y, &mut m, &mut s, &o).is_ok());
 }
 
@@ -175,76 +182,24 @@ fn bad_sizes_are_errors_not_panics() {
 #[test]
 fn an_addend_is_added_to_the_input_gradient_after_rounding() {
     for o in cases() {
-        let (x, _, dx, dw, db, dy) = run(&o, true, !o.rms);
+        let (x, _, dx, dw, db, _) = run(&o, true, !o.rms);
         let add = data(x.len(), 5, -3.0, 3.0);
-        let (mut y, mut mean, mut rstd) =
-            (vec![0.0; x.len()], vec![0.0; o.rows], vec![0.0; o.rows]);
-        let w = data(o.n, 2, 0.5, 1.5);
-        let b = data(o.n, 3, -1.0, 1.0);
-        let bo = (!o.rms).then_some(&b[..]);
-        layer_norm(&x, Some(&w), bo, &mut y, &mut mean, &mut rstd, &o).unwrap();
-        let got = at_1_and_2_threads(|| {
-            let (mut gx, mut gw, mut gb) = (
-                vec![f32::NAN; x.len()],
-                vec![f32::NAN; o.n],
-                vec![f32::NAN; o.n],
-            );
-            layer_norm_backward(
-                &dy,
-                &x,
-                &mean,
-                &rstd,
-                Some(&w),
-                &mut gx,
-                Some(&add),
-                Some(&mut gw),
-                (!o.rms).then_some(&mut gb[..]),
-                &o,
-            )
-            .unwrap();
-            (gx, gw, gb)
-        });
-        let (one, two) = got;
+        let (one, two) = at_1_and_2_threads(|| run_adding(&o, true, !o.rms, Some(&add)));
         assert_eq!(
             format!("{one:?}"),
             format!("{two:?}"),
             "{o:?} thread counts"
         );
-        let want: Vec<f32> = dx.iter().zip(&add).map(|(&g, &a)| g + a).collect();
-        assert_eq!(
-            one.0.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-            want.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-            "{o:?}"
-        );
-        assert_eq!(one.1, dw, "{o:?}");
+        let want: Vec<u32> = dx
+            .iter()
+            .zip(&add)
+            .map(|(&g, &a)| (g + a).to_bits())
+            .collect();
+        let got: Vec<u32> = one.2.iter().map(|v| v.to_bits()).collect();
+        assert_eq!(got, want, "{o:?}");
+        assert_eq!(one.3, dw, "{o:?}");
         if !o.rms {
-            assert_eq!(one.2, db, "{o:?}");
+            assert_eq!(one.4, db, "{o:?}");
         }
     }
-}
-
-#[test]
-fn an_addend_of_the_wrong_length_is_an_error() {
-    let o = NormOptions {
-        rows: 2,
-        n: 3,
-        eps: 1e-5,
-        rms: false,
-    };
-    let (m, s) = (vec![0.0; 2], vec![1.0; 2]);
-    let mut dx = vec![0.0; 6];
-    let err = layer_norm_backward(
-        &[0.0; 6],
-        &[0.0; 6],
-        &m,
-        &s,
-        None,
-        &mut dx,
-        Some(&[0.0; 5]),
-        None,
-        None,
-        &o,
-    )
-    .unwrap_err();
-    assert!(err.to_string().contains("addend"), "{err}");
 }
