@@ -641,15 +641,18 @@ unsafe fn store_tile<
     let lanes = V::LANES;
     let alpha = V::splat(g.alpha);
     let beta = V::splat(g.beta);
-    let bias: [V; NV] = std::array::from_fn(|v| match g.bias {
-        Some(bias) if BIAS => V::load(bias.as_ptr().add(t.j + v * lanes)),
-        _ => V::zero(),
-    });
-    for r in 0..MR {
+    // A loop, not `array::from_fn`: its closure would lose this function's target features.
+    let mut bias = [V::zero(); NV];
+    if let (true, Some(b)) = (BIAS, g.bias) {
+        for (v, slot) in bias.iter_mut().enumerate() {
+            *slot = V::load(b.as_ptr().add(t.j + v * lanes));
+        }
+    }
+    for (r, row) in acc.iter().enumerate() {
         let out = t.c.add(r * t.ldc);
-        for v in 0..NV {
+        for (v, &sum) in row.iter().enumerate() {
             let ptr = out.add(v * lanes);
-            let scaled = acc[r][v].mul(alpha);
+            let scaled = sum.mul(alpha);
             let val = if FIRST {
                 let mut val = scaled;
                 if BETA {
