@@ -366,7 +366,7 @@ simd::kernel! {
     /// As [`packed::block`].
     unsafe fn packed_block(
         g: &Gemm<'_>,
-        packed_b: &[f32],
+        packed_b: Option<&[f32]>,
         row0: usize,
         rows: usize,
         c: *mut f32,

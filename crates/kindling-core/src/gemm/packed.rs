@@ -9,7 +9,9 @@
 //! micro-kernel. The KC×NR B panel stays in L1 while A panels stream from L2; the block's tile of
 //! C stays in L2 across the k slices; the next B panel is prefetched into L2 while the current
 //! one is in use. Packed buffers start on a cache line. On AVX-512, full panels of a row-major A
-//! and of a transposed B are packed through 16 × 16 register transposes.
+//! and of a transposed B are packed through 16 × 16 register transposes. A split by B panels over
+//! a row-major B of several KC slices does not pack B first: each task packs its own panels one
+//! slice at a time, asking for the next slice's rows while it computes.
 //!
 //! Results do not depend on the thread count: each C element is the sum, over the same fixed KC
 //! slices of k, of its micro-kernel accumulator, whatever block, tile height or thread computed it.
@@ -35,6 +37,8 @@ thread_local! {
     static PACKED_A: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
     /// Packed B of the calling thread's current product, reused across calls.
     static PACKED_B: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    /// Per-thread panels of one KC slice of a streamed B (`block` without a packed B).
+    static SLICE_B: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Runs the packed product of `g` into `c` with micro-tile `mr` × `nr` (the tile of `simd`'s
@@ -42,6 +46,15 @@ thread_local! {
 /// the thread pool.
 pub fn sgemm(g: &Gemm<'_>, c: &mut [f32], simd: Simd, mr: usize, nr: usize, parallel: bool) {
     let threads = if parallel { threads::num_threads() } else { 1 };
+    if let Some(split) = column_split(g, mr, nr, threads) {
+        if !g.trans_b && g.k > KC && split.panels_per_task <= NC_PANELS {
+            // Each task packs its own panels of a row-major B one KC slice at a time, reading the
+            // next slice ahead while it computes (NOTE [ B streamed by slices in the column
+            // split ] in docs/PERFORMANCE.md).
+            run_columns(g, None, c, simd, split, threads);
+            return;
+        }
+    }
     PACKED_B.with(|cell| {
         let mut packed_b = cell.borrow_mut();
         let packed_b = aligned(&mut packed_b, g.n.div_ceil(nr) * g.k * nr);
@@ -85,29 +98,15 @@ pub(crate) fn run_on_packed_b(
     nr: usize,
     threads: usize,
 ) {
+    if let Some(split) = column_split(g, mr, nr, threads) {
+        run_columns(g, Some(packed_b), c, simd, split, threads);
+        return;
+    }
     let (m, n) = (g.m, g.n);
     let panels = n.div_ceil(nr);
     let work = if threads > 1 { usize::MAX } else { 0 };
     let a_panels = m.div_ceil(mr);
     let out = BlockOut(c.as_mut_ptr());
-    // By B panels also when A is the smaller operand of a product of few rows: every task then
-    // packs all of A but reads only its own panels of B, where a row split has each read all
-    // of packed B (NOTE [ Column split for few rows ] in docs/PERFORMANCE.md).
-    let few_rows = a_panels < 2 * threads.max(2) || (m <= GEMM_COLUMN_SPLIT_MAX_M && m < n);
-    if few_rows && panels >= 2 * threads {
-        let tasks = threads.min(panels);
-        // At a few rows the 12-row tile's padding costs a large share (32 rows fill 36): an
-        // 8-row tile where it pads less (NOTE [ RNN steps on a packed W_hh ] in
-        // docs/PERFORMANCE.md). The tile height does not change any element's sum.
-        let rows8 = mr == 12 && m.div_ceil(8) * 8 < m.div_ceil(12) * 12;
-        threads::run_tasks(tasks, work, |t| {
-            let cols = t * panels / tasks..(t + 1) * panels / tasks;
-            // SAFETY: tasks cover disjoint column ranges of C, which is borrowed mutably for
-            // the whole call; `rows8` only on AVX-512, the one path with 12-row tiles.
-            unsafe { super::packed_block(simd, g, packed_b, 0, m, out.ptr(), cols, rows8) };
-        });
-        return;
-    }
     // Row blocks of whole MR panels, as many as the threads can share evenly, their sizes
     // differing by at most one panel (equal-size blocks would leave a short last one: 1024
     // rows made 5 × 180 + 124, one thread idle for the difference).
@@ -121,7 +120,7 @@ pub(crate) fn run_on_packed_b(
             super::packed_block(
                 simd,
                 g,
-                packed_b,
+                Some(packed_b),
                 r0,
                 r1 - r0,
                 out.ptr().add(r0 * n),
@@ -129,6 +128,61 @@ pub(crate) fn run_on_packed_b(
                 false,
             )
         };
+    });
+}
+
+/// How a product of few rows splits C by B panels: `tasks` ranges of panels, with 8-row tiles
+/// when `rows8`.
+#[derive(Clone, Copy)]
+struct ColumnSplit {
+    panels: usize,
+    tasks: usize,
+    panels_per_task: usize,
+    rows8: bool,
+}
+
+/// The split by B panels when C has too few rows for every thread, or A is the smaller operand of
+/// a product of few rows: every task then packs all of A but reads only its own panels of B,
+/// where a row split has each read all of packed B (NOTE [ Column split for few rows ] in
+/// docs/PERFORMANCE.md). None for a split by rows.
+fn column_split(g: &Gemm<'_>, mr: usize, nr: usize, threads: usize) -> Option<ColumnSplit> {
+    let (m, n) = (g.m, g.n);
+    let panels = n.div_ceil(nr);
+    let a_panels = m.div_ceil(mr);
+    let few_rows = a_panels < 2 * threads.max(2) || (m <= GEMM_COLUMN_SPLIT_MAX_M && m < n);
+    if !few_rows || panels < 2 * threads {
+        return None;
+    }
+    let tasks = threads.min(panels);
+    Some(ColumnSplit {
+        panels,
+        tasks,
+        panels_per_task: panels.div_ceil(tasks),
+        // At a few rows the 12-row tile's padding costs a large share (32 rows fill 36): an
+        // 8-row tile where it pads less (NOTE [ RNN steps on a packed W_hh ] in
+        // docs/PERFORMANCE.md). The tile height does not change any element's sum.
+        rows8: mr == 12 && m.div_ceil(8) * 8 < m.div_ceil(12) * 12,
+    })
+}
+
+/// The column split's tasks, on `packed_b` (all of op(B), from `pack_b_panels`) or, with None,
+/// each packing its own panels of a row-major B slice by slice (`block`).
+fn run_columns(
+    g: &Gemm<'_>,
+    packed_b: Option<&[f32]>,
+    c: &mut [f32],
+    simd: Simd,
+    split: ColumnSplit,
+    threads: usize,
+) {
+    let work = if threads > 1 { usize::MAX } else { 0 };
+    let out = BlockOut(c.as_mut_ptr());
+    let (panels, tasks) = (split.panels, split.tasks);
+    threads::run_tasks(tasks, work, |t| {
+        let cols = t * panels / tasks..(t + 1) * panels / tasks;
+        // SAFETY: tasks cover disjoint column ranges of C, which is borrowed mutably for the
+        // whole call; `rows8` only on AVX-512, the one path with 12-row tiles.
+        unsafe { super::packed_block(simd, g, packed_b, 0, g.m, out.ptr(), cols, split.rows8) };
     });
 }
 
@@ -421,15 +475,18 @@ fn pack_a_rows<const MR: usize>(
 }
 
 /// One block of C: `rows` rows from `row0`, the columns of B panels `panels`; every KC slice of
-/// k, every B panel, every A panel.
+/// k, every B panel, every A panel. B is `packed_b` (from `pack_b` for `g`), or with None a
+/// row-major B packed here slice by slice (`pack_b_slice`), the next slice's rows asked for while
+/// this one computes (`Ahead`); the micro-tiles and their order are the same either way.
 ///
 /// # Safety
-/// The CPU supports `V`; `packed_b` comes from `pack_b` for `g`; `c` points at row `row0` of C,
-/// and no other task writes this block while the call runs.
+/// The CPU supports `V`; `packed_b` comes from `pack_b` for `g`, or is None and B is not
+/// transposed; `c` points at row `row0` of C, and no other task writes this block while the call
+/// runs.
 #[inline(always)]
 pub(crate) unsafe fn block<V: Vf32, const MR: usize, const NV: usize>(
     g: &Gemm<'_>,
-    packed_b: &[f32],
+    packed_b: Option<&[f32]>,
     row0: usize,
     rows: usize,
     c: *mut f32,
@@ -441,6 +498,15 @@ pub(crate) unsafe fn block<V: Vf32, const MR: usize, const NV: usize>(
     // The buffer is taken out of the thread-local rather than used inside `with`'s closure: the
     // closure would not be compiled for this function's ISA, and the kernel must inline here.
     let mut buf = PACKED_A.with(|cell| cell.take());
+    let mut slice_buf = SLICE_B.with(|cell| cell.take());
+    debug_assert!(
+        packed_b.is_some() || !g.trans_b,
+        "a streamed B is row-major"
+    );
+    if packed_b.is_none() {
+        // Sized once for the largest slice, so the pointers taken below stay valid.
+        aligned(&mut slice_buf, panels.len().min(NC_PANELS) * KC * nr);
+    }
     {
         // The whole row block of op(A), every KC slice, packed once: slice `p0` starts at
         // `a_panels·MR·p0` and holds its panels of `MR × kc`.
@@ -486,14 +552,28 @@ pub(crate) unsafe fn block<V: Vf32, const MR: usize, const NV: usize>(
                 let kc = KC.min(k - p0);
                 let a_slice = packed_a.as_ptr().add(a_panels * MR * p0);
                 let first = p0 == 0;
+                // This slice's panels: in the caller's packed B (panel `jp` whole, k deep), or
+                // packed now from a row-major B into this thread's slice buffer (kc deep each).
+                let (slice_b, panel_stride) = match packed_b {
+                    Some(pb) => (pb.as_ptr().add(jc * k * nr + p0 * nr), k * nr),
+                    None => {
+                        let out = aligned(&mut slice_buf, (jc_end - jc) * kc * nr);
+                        pack_b_slice(g, nr, jc..jc_end, p0, kc, out);
+                        (out.as_ptr(), kc * nr)
+                    }
+                };
+                // Streaming: the next slice's rows of B, asked for a few lines per micro-tile
+                // so they arrive while this slice computes.
+                let mut ahead = Ahead::new(g, nr, jc..jc_end, p0 + kc, packed_b.is_none());
+                let per_tile = ahead.lines.div_ceil((jc_end - jc) * a_panels);
                 for jp in jc..jc_end {
-                    let bp = packed_b.as_ptr().add(jp * k * nr + p0 * nr);
+                    let bp = slice_b.add((jp - jc) * panel_stride);
                     // The B panel the next `jp` (or the next k slice) will use: fetched into L2
                     // while this one is in use, so its first micro-tile does not wait on L3.
                     let next_b = if jp + 1 < jc_end {
-                        bp.add(k * nr)
-                    } else if p0 + kc < k {
-                        packed_b.as_ptr().add(jc * k * nr + (p0 + kc) * nr)
+                        bp.add(panel_stride)
+                    } else if p0 + kc < k && packed_b.is_some() {
+                        slice_b.add(kc * nr)
                     } else {
                         std::ptr::null()
                     };
@@ -520,6 +600,7 @@ pub(crate) unsafe fn block<V: Vf32, const MR: usize, const NV: usize>(
                         } else {
                             micro::<V, MR, NV, false>(g, kc, ap, bp, &tile, next_b, 0);
                         }
+                        ahead.prefetch(per_tile);
                     }
                 }
                 p0 += kc;
@@ -529,6 +610,115 @@ pub(crate) unsafe fn block<V: Vf32, const MR: usize, const NV: usize>(
     }
     release_if_large(&mut buf);
     PACKED_A.with(|cell| *cell.borrow_mut() = buf);
+    SLICE_B.with(|cell| *cell.borrow_mut() = slice_buf);
+}
+
+/// Packs depth rows `p0..p0 + kc` of B's `panels` (row-major B, `nr` columns each) into `out`,
+/// panel after panel (`out[(panel·kc + p)·nr + j]`), zero past n; row by row of B, so each depth
+/// row's share is read contiguously.
+fn pack_b_slice(
+    g: &Gemm<'_>,
+    nr: usize,
+    panels: std::ops::Range<usize>,
+    p0: usize,
+    kc: usize,
+    out: &mut [f32],
+) {
+    match nr {
+        32 => pack_b_slice_rows::<32>(g, nr, panels, p0, kc, out),
+        16 => pack_b_slice_rows::<16>(g, nr, panels, p0, kc, out),
+        12 => pack_b_slice_rows::<12>(g, nr, panels, p0, kc, out),
+        _ => pack_b_slice_rows::<0>(g, nr, panels, p0, kc, out),
+    }
+}
+
+/// [`pack_b_slice`] with a full panel row as a fixed-size copy when `NR == nr`.
+fn pack_b_slice_rows<const NR: usize>(
+    g: &Gemm<'_>,
+    nr: usize,
+    panels: std::ops::Range<usize>,
+    p0: usize,
+    kc: usize,
+    out: &mut [f32],
+) {
+    let n = g.n;
+    for p in 0..kc {
+        let row = &g.b[(p0 + p) * n..(p0 + p + 1) * n];
+        for (jj, jp) in panels.clone().enumerate() {
+            let j0 = jp * nr;
+            let cols = nr.min(n - j0);
+            let dst = &mut out[(jj * kc + p) * nr..][..nr];
+            if NR == nr && cols == NR {
+                let src: &[f32; NR] = row[j0..j0 + NR].try_into().unwrap();
+                let dst: &mut [f32; NR] = dst.try_into().unwrap();
+                *dst = *src;
+            } else {
+                dst[..cols].copy_from_slice(&row[j0..j0 + cols]);
+                dst[cols..].fill(0.0);
+            }
+        }
+    }
+}
+
+/// The cache lines of the depth rows of a row-major B that the next KC slice of a streamed block
+/// will pack (its panels' columns), asked for a few at a time into L2 while the current slice
+/// computes.
+struct Ahead {
+    base: *const f32,
+    row_stride: usize,
+    lines_per_row: usize,
+    /// Lines in all; `next` is the first not asked for yet.
+    lines: usize,
+    next: usize,
+}
+
+impl Ahead {
+    /// The lines of depth rows from `p_next` (one KC slice) of `panels`; none unless `on`.
+    fn new(
+        g: &Gemm<'_>,
+        nr: usize,
+        panels: std::ops::Range<usize>,
+        p_next: usize,
+        on: bool,
+    ) -> Ahead {
+        let mut ahead = Ahead {
+            base: g.b.as_ptr(),
+            row_stride: g.n,
+            lines_per_row: 1,
+            lines: 0,
+            next: 0,
+        };
+        if on && p_next < g.k {
+            let (j0, j1) = (panels.start * nr, (panels.end * nr).min(g.n));
+            ahead.base = g.b[p_next * g.n + j0..].as_ptr();
+            ahead.lines_per_row = (j1 - j0).div_ceil(LINE);
+            ahead.lines = KC.min(g.k - p_next) * ahead.lines_per_row;
+        }
+        ahead
+    }
+
+    /// Asks for the next `count` lines.
+    #[inline(always)]
+    fn prefetch(&mut self, count: usize) {
+        let end = (self.next + count).min(self.lines);
+        while self.next < end {
+            let (r, l) = (
+                self.next / self.lines_per_row,
+                self.next % self.lines_per_row,
+            );
+            let at = self.base.wrapping_add(r * self.row_stride + l * LINE);
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: a prefetch cannot fault; `at` is inside B (rows of the next slice).
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T1 }>(
+                    at as *const i8,
+                )
+            };
+            #[cfg(not(target_arch = "x86_64"))]
+            let _ = at;
+            self.next += 1;
+        }
+    }
 }
 
 /// `acc[i - cols.start] += Σ_p a[p·m + i]` for `i` in `cols`, over the depth rows of `a` (`m`

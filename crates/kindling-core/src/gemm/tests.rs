@@ -610,6 +610,60 @@ fn one_packed_b_serves_many_products_like_sgemm_on_the_packed_path() {
     threads::set_num_threads(before).unwrap();
 }
 
+/// A product split by B panels whose row-major B is streamed slice by slice (each task packing its
+/// own panels while it computes) gives the bits of the same product on a B packed whole first,
+/// at 1 and 2 threads, ragged panels and a last short slice included.
+#[test]
+fn a_streamed_b_gives_the_bits_of_a_packed_b() {
+    let _guard = threads::TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let before = threads::num_threads();
+    for simd in cpu::available_paths()
+        .into_iter()
+        .filter(|&s| s != Simd::Scalar)
+    {
+        for &(m, n, k) in &[
+            (128, 512, 2048),
+            (65, 700, 300),
+            (40, 300, 600),
+            (33, 260, 1000),
+        ] {
+            let b = data(k * n, 3);
+            let a = data(m * k, 4);
+            let bias = data(n, 5);
+            let pb = PackedB::with(simd, false, k, n, &b).unwrap();
+            for t in [1, 2] {
+                threads::set_num_threads(t).unwrap();
+                let mut want = data(m * n, 6);
+                let mut got = want.clone();
+                sgemm_packed_b(m, 0.75, &a, &pb, 0.5, &mut want, Some(&bias)).unwrap();
+                sgemm_with(
+                    simd,
+                    false,
+                    false,
+                    m,
+                    n,
+                    k,
+                    0.75,
+                    &a,
+                    &b,
+                    0.5,
+                    &mut got,
+                    Some(&bias),
+                )
+                .unwrap();
+                assert!(
+                    got.iter()
+                        .zip(&want)
+                        .all(|(g, w)| g.to_bits() == w.to_bits()),
+                    "{} m={m} n={n} k={k} at {t} threads",
+                    simd.name()
+                );
+            }
+        }
+    }
+    threads::set_num_threads(before).unwrap();
+}
+
 #[test]
 fn packed_b_results_are_bit_identical_on_one_and_two_threads() {
     let _guard = threads::TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
