@@ -44,8 +44,8 @@ pub struct Gemm<'a> {
     pub a_sums: Option<SumsOut>,
 }
 
-/// The `m` outputs of [`sgemm_a_sums`]' column sums, written by whichever task packs A's first
-/// column block (disjoint rows of op(A) per task).
+/// The `m` outputs of [`sgemm_a_sums`]' column sums, each written by the one task that sums it
+/// (disjoint rows of op(A) per task).
 #[derive(Clone, Copy)]
 pub struct SumsOut(*mut f32);
 // SAFETY: tasks write disjoint elements (their own rows of op(A)), and the buffer outlives the call.

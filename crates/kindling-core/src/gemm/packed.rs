@@ -47,7 +47,7 @@ thread_local! {
 pub fn sgemm(g: &Gemm<'_>, c: &mut [f32], simd: Simd, mr: usize, nr: usize, parallel: bool) {
     let threads = if parallel { threads::num_threads() } else { 1 };
     if let Some(split) = column_split(g, mr, nr, threads) {
-        if !g.trans_b && g.k > KC && split.panels_per_task <= NC_PANELS {
+        if !g.trans_b && g.k > KC && split.panels.div_ceil(split.tasks) <= NC_PANELS {
             // Each task packs its own panels of a row-major B one KC slice at a time, reading the
             // next slice ahead while it computes (NOTE [ B streamed by slices in the column
             // split ] in docs/PERFORMANCE.md).
@@ -137,7 +137,6 @@ pub(crate) fn run_on_packed_b(
 struct ColumnSplit {
     panels: usize,
     tasks: usize,
-    panels_per_task: usize,
     rows8: bool,
 }
 
@@ -157,7 +156,6 @@ fn column_split(g: &Gemm<'_>, mr: usize, nr: usize, threads: usize) -> Option<Co
     Some(ColumnSplit {
         panels,
         tasks,
-        panels_per_task: panels.div_ceil(tasks),
         // At a few rows the 12-row tile's padding costs a large share (32 rows fill 36): an
         // 8-row tile where it pads less (NOTE [ RNN steps on a packed W_hh ] in
         // docs/PERFORMANCE.md). The tile height does not change any element's sum.
@@ -248,17 +246,9 @@ fn pack_b<const NR: usize>(g: &Gemm<'_>, nr: usize, first: usize, out: &mut [f32
                 continue;
             }
             pack_b_transposed_rows(g, nr, j0, cols, 0, panel);
-        } else if cols == NR && nr == NR {
-            for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
-                let src: &[f32; NR] = g.b[p * n + j0..p * n + j0 + NR].try_into().unwrap();
-                let dst: &mut [f32; NR] = dst.try_into().unwrap();
-                *dst = *src;
-            }
         } else {
-            for (p, dst) in panel.chunks_exact_mut(nr).enumerate() {
-                dst[..cols].copy_from_slice(&g.b[p * n + j0..p * n + j0 + cols]);
-                dst[cols..].fill(0.0);
-            }
+            // A row-major B: the panel is one slice of B's whole depth.
+            pack_b_slice_rows::<NR>(g, nr, first + idx..first + idx + 1, 0, k, panel);
         }
     }
 }
