@@ -397,6 +397,7 @@ pub(crate) fn attention_with(
         // Each head's rows are computed together, then written to their interleaved places.
         let shared = SharedSlice::new(out);
         threads::run_tasks(o.batch_heads, work, |bh| {
+            fetch_head_rows(o, [q, k, v], None, bh + FETCH_AHEAD);
             let mut lse = lse_chunks[bh].lock().unwrap_or_else(|e| e.into_inner());
             let h = head(o, q, k, v, mask, bh);
             let mut rows = take_rows(block);
@@ -695,6 +696,12 @@ fn backward_interleaved_head(
     mut write: impl FnMut(usize, usize, &[f32]),
 ) {
     let (l_len, s_len, e, ev) = (o.q_len, o.kv_len, o.head_dim, o.value_dim);
+    fetch_head_rows(
+        o,
+        [ops.q, ops.k, ops.v],
+        Some([ops.out, ops.grad_out]),
+        bh + FETCH_AHEAD,
+    );
     let h = head(o, ops.q, ops.k, ops.v, ops.mask, bh);
     let (lq, lk, lv, lo) = (l_len * e, s_len * e, s_len * ev, l_len * ev);
     let mut buf = take_rows(lq + lk + lv + 2 * lo);
@@ -722,6 +729,46 @@ fn backward_interleaved_head(
         }
     }
     return_rows(buf);
+}
+
+/// How many batch·heads ahead a head task asks for the rows it will read: with two threads taking
+/// heads in turn, the thread's next head (NOTE [ Attention rows fetched ahead ] in
+/// docs/PERFORMANCE.md).
+const FETCH_AHEAD: usize = 2;
+
+/// Asks for batch·head `bh`'s rows of q, k and v (`qkv`) and, in the interleaved backward, of
+/// `out` and `grad_out` (`outs`), into L2; nothing past the last head. Their rows sit a projection's
+/// or an output's width apart, a stride the hardware prefetcher does not follow across a head's
+/// 64 rows before they are needed.
+fn fetch_head_rows(o: &AttentionOptions, qkv: [&[f32]; 3], outs: Option<[&[f32]; 2]>, bh: usize) {
+    if bh >= o.batch_heads {
+        return;
+    }
+    let fetch = |buf: &[f32], at: usize, cols: usize| {
+        // One request per 64-byte line (16 floats).
+        for c in (0..cols).step_by(16) {
+            crate::simd::prefetch_line_l2(buf.as_ptr().wrapping_add(at + c));
+        }
+    };
+    let layouts = [
+        (&o.q_layout, o.q_len, o.head_dim),
+        (&o.k_layout, o.kv_len, o.head_dim),
+        (&o.v_layout, o.kv_len, o.value_dim),
+    ];
+    for (buf, (layout, rows, cols)) in qkv.into_iter().zip(layouts) {
+        let base = layout.base(bh, o.heads);
+        for i in 0..rows {
+            fetch(buf, base + i * layout.row_stride, cols);
+        }
+    }
+    if let Some(outs) = outs {
+        for i in 0..o.q_len {
+            let at = o.out_row(bh, i);
+            for buf in outs {
+                fetch(buf, at, o.value_dim);
+            }
+        }
+    }
 }
 
 thread_local! {

@@ -696,16 +696,8 @@ impl Ahead {
                 self.next / self.lines_per_row,
                 self.next % self.lines_per_row,
             );
-            let at = self.base.wrapping_add(r * self.row_stride + l * LINE);
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: a prefetch cannot fault; `at` is inside B (rows of the next slice).
-            unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T1 }>(
-                    at as *const i8,
-                )
-            };
-            #[cfg(not(target_arch = "x86_64"))]
-            let _ = at;
+            // Rows of the next slice of B.
+            crate::simd::prefetch_line_l2(self.base.wrapping_add(r * self.row_stride + l * LINE));
             self.next += 1;
         }
     }

@@ -189,6 +189,19 @@ macro_rules! kernel {
 }
 pub(crate) use kernel;
 
+/// Asks for the cache line holding `p` to be brought into L2 (where the ISA has a prefetch; a
+/// no-op elsewhere). A prefetch cannot fault, so `p` may point anywhere.
+#[inline(always)]
+pub(crate) fn prefetch_line_l2(p: *const f32) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint; it reads nothing and cannot fault.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T1 }>(p as *const i8)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// The path for rows of `len` elements: AVX-512 rows shorter than one register (MNIST's 10
 /// classes) would run entirely in the scalar tail, so they take the AVX2 path (always present
 /// with AVX-512) instead.
