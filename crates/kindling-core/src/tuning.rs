@@ -69,9 +69,9 @@ pub const GEMM_SMALL_MAX_K: usize = 24;
 /// …or with at most this many multiply-adds.
 pub const GEMM_SMALL_MAX_MNK: usize = 64 * 64 * 64;
 
-/// A packed product with at most this many rows, and fewer rows than columns, splits C by B
-/// panels over the threads (each packs all of the smaller A) rather than by rows (each reads all
-/// of packed B): NOTE [ Column split for few rows ] in docs/PERFORMANCE.md.
+/// A packed product with at most this many rows, and no more rows than columns, splits C by B
+/// panels over the threads (each packs all of A, the smaller or equal operand) rather than by rows
+/// (each reads all of packed B): NOTE [ Column split for few rows ] in docs/PERFORMANCE.md.
 pub const GEMM_COLUMN_SPLIT_MAX_M: usize = 128;
 
 /// Multiply-adds below which a product runs on the calling thread: above the seed's layer-1

@@ -140,15 +140,15 @@ struct ColumnSplit {
     rows8: bool,
 }
 
-/// The split by B panels when C has too few rows for every thread, or A is the smaller operand of
-/// a product of few rows: every task then packs all of A but reads only its own panels of B,
+/// The split by B panels when C has too few rows for every thread, or A is the smaller (or an
+/// equal) operand of a product of few rows: every task then packs all of A but reads only its own panels of B,
 /// where a row split has each read all of packed B (NOTE [ Column split for few rows ] in
 /// docs/PERFORMANCE.md). None for a split by rows.
 fn column_split(g: &Gemm<'_>, mr: usize, nr: usize, threads: usize) -> Option<ColumnSplit> {
     let (m, n) = (g.m, g.n);
     let panels = n.div_ceil(nr);
     let a_panels = m.div_ceil(mr);
-    let few_rows = a_panels < 2 * threads.max(2) || (m <= GEMM_COLUMN_SPLIT_MAX_M && m < n);
+    let few_rows = a_panels < 2 * threads.max(2) || (m <= GEMM_COLUMN_SPLIT_MAX_M && m <= n);
     if !few_rows || panels < 2 * threads {
         return None;
     }

@@ -487,9 +487,11 @@ fn results_are_bit_identical_on_one_and_two_threads() {
         (20, 3001, 300),
         (97, 3001, 16),
         (409, 1031, 521),
-        // Split by B panels for few rows (m ≤ GEMM_COLUMN_SPLIT_MAX_M < n), 8- and 12-row tiles.
+        // Split by B panels for few rows (m ≤ GEMM_COLUMN_SPLIT_MAX_M, m ≤ n), 8- and 12-row
+        // tiles, and a square one (attention's output projection's dW).
         (128, 520, 600),
         (65, 700, 300),
+        (128, 128, 600),
         // The shapes of the seed's layer 1 (forward, dW, dX) widened past PARALLEL_MIN_MNK:
         // the unpacked small-M kernels split by column tiles.
         (10, 256, 784),
