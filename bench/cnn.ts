@@ -119,7 +119,7 @@ export function run(): void {
   const gap = acc('kindling') - acc('PyTorch');
   const accuracyLine = Number.isFinite(gap) ? `Test accuracy: kindling − PyTorch = ${gap >= 0 ? '+' : ''}${fixed(gap, 2)} points (issue 13: within 0.3 points${Math.abs(gap) <= 0.3 ? ' ✅' : ' ❌'}).` : '';
   const speedLine = Number.isFinite(msOf('PyTorch') / ours) ? `kindling's step is ${fixed(msOf('PyTorch') / ours, 2)}× PyTorch's (issue 13 target ≥ 1.5×${msOf('PyTorch') / ours >= 1.5 ? ' ✅' : ' ❌'}).` : '';
-  const peakLine = `Peak ${fixed(peak.gflops, 1)} GFLOP/s = ${peak.how}.`;
+  const peakLine = `Peak ${fixed(peak.gflops, 1)} GFLOP/s, ${peak.how}.`;
 
   console.log(`\n${stepTable}\n\n${speedLine}\n${peakLine}\n\n${profile}\n\n${epochTable}\n${accuracyLine}\n`);
   saveResults('cnn', { machine, load, rows: [...steps, ...epochs] });

@@ -6,6 +6,21 @@ describe('native binding', () => {
     expect(['scalar', 'neon', 'avx2', 'avx512']).toContain(native.simdPath());
   });
 
+  it('measures the FMA rate of the pool as a positive GFLOP/s, and refuses a duration out of range', () => {
+    const gflops = native.measurePeakGflops(0.005);
+    expect(Number.isFinite(gflops) && gflops > 0).toBe(true);
+    for (const bad of [0, -1, Number.NaN, 11]) {
+      let caught: unknown;
+      try {
+        native.measurePeakGflops(bad);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(RangeError);
+      expect((caught as RangeError).message).toBe(`measurePeakGflops: seconds must be in (0, 10], got ${Number.isNaN(bad) ? 'NaN' : bad}`);
+    }
+  });
+
   it('turns a Rust panic into a JS error instead of aborting the process', () => {
     expect(() => native.debugPanic('deliberate')).toThrow('deliberate');
     // Still alive and still computing after the panic.

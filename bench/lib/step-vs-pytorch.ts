@@ -92,7 +92,7 @@ export function runStepWorkload(w: StepWorkload): void {
   const pairs = pairedRatios(rows);
   const pairedLine = pairs.length ? ` Run by run (each kindling run against the PyTorch run after it): ${pairs.map((r) => `${fixed(r, 2)}×`).join(', ')}; median ${fixed(median(pairs), 2)}×.` : '';
   const speedLine = Number.isFinite(ratio) ? `kindling's step is ${fixed(ratio, 2)}× PyTorch's (issue ${w.issue} target ≥ ${w.target}×${verdict}).${pairedLine}` : '';
-  const peakLine = `Peak ${fixed(peak.gflops, 1)} GFLOP/s = ${peak.how}.`;
+  const peakLine = `Peak ${fixed(peak.gflops, 1)} GFLOP/s, ${peak.how}.`;
   console.log(`\n${stepTable}\n\n${speedLine}\n${peakLine}\n\n${phases}\n`);
   saveResults(w.name, { machine, load, rows });
   writeSection(

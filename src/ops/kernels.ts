@@ -17,6 +17,8 @@ export interface Kernels {
   setNumThreads(n: number): void;
   getNumThreads(): number;
   simdPath(): string;
+  /** GFLOP/s of register-held FMAs on every pool thread over about `seconds` (benchmarks' peak). */
+  measurePeakGflops(seconds: number): number;
   sgemm(a: F32, b: F32, c: F32, bias: F32 | null | undefined, options: GemmOptions): void;
   sgemmASums(a: F32, b: F32, c: F32, aSums: F32, options: GemmOptions): void;
   binary(op: number, a: F32, b: F32, out: F32): void;

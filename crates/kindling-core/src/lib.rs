@@ -13,6 +13,7 @@ pub mod gemm;
 pub mod loss;
 pub mod optim;
 pub mod options;
+pub mod peak;
 pub mod philox;
 pub mod random;
 pub mod reduce;
