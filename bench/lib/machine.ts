@@ -42,7 +42,8 @@ export const loadLine = (): string => `load average ${os.loadavg().map((l) => l.
 
 /**
  * The peak float32 rate the machine's data sheet would give, cores × GHz × FLOP per cycle per
- * core, and how each factor was found (printed beside the measured peak: `peakGflops`). Cores: online CPUs (lscpu "CPU(s)"; here each vCPU is one core to the guest). GHz:
+ * core, and how each factor was found (printed beside the measured peak: `peakGflops`). Cores:
+ * online CPUs (lscpu "CPU(s)"; here each vCPU is one core to the guest). GHz:
  * lscpu's "CPU max MHz" when the hypervisor exposes it, else /proc/cpuinfo's "cpu MHz" (the
  * nominal rate a VM reports; turbo may run above it). FLOP per cycle: one fused multiply-add
  * (2 FLOP) per float32 lane per cycle on each of the core's two FMA units — 16 lanes with
@@ -100,9 +101,8 @@ const PEAK_TRIES = 3;
 /**
  * The peak float32 rate, measured: kindling's loop of register-held FMAs on one thread per core,
  * on the SIMD path the kernels use, the best of a few short runs. The nominal figure is printed
- * beside it: a VM's reported clock is not the one its cores run at (this EPYC reports 2.6 GHz and
- * runs its AVX-512 FMAs at ~3.6 a nanosecond per core), so "of peak" against it overstated every
- * rate by ~1.4×. NOTE [ Peak measured, not computed ] in docs/PERFORMANCE.md.
+ * beside it, not used: a VM's reported clock is not the one its cores run at (NOTE [ Peak
+ * measured, not computed ] in docs/PERFORMANCE.md).
  */
 export function peakGflops(): { gflops: number; how: string } {
   // Loaded here, not at the top: the benchmarks' child scripts share this file and use the package.

@@ -11,11 +11,11 @@ pub fn simd_path() -> &'static str {
     kindling_core::cpu::active().name()
 }
 
-/// The float32 GFLOP/s all pool threads reach together in a loop of register-held FMAs run for
-/// about `seconds` (`kindling_core::peak`): what benchmarks state their "of peak" against.
+/// `kindling_core::peak::measure`: the FMA rate of the pool over about `seconds`, for benchmarks'
+/// "of peak".
 #[napi(catch_unwind)]
 pub fn measure_peak_gflops(env: napi::Env, seconds: f64) -> napi::Result<f64> {
-    crate::error::convert(&env, kindling_core::peak::measure(seconds).map(|p| p.gflops))
+    crate::error::convert(&env, kindling_core::peak::measure(seconds))
 }
 
 /// Panics on purpose so tests can prove a Rust panic becomes a JS error instead of aborting Node.
